@@ -1,0 +1,46 @@
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppOptions, correlationIdFor } from './app.module';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { ProblemDetailsFilter } from './ledger/http/problem-details.filter';
+import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
+import { validationPipe } from './ledger/http/validation';
+
+export const API_PREFIX = 'api/v1';
+
+/** Builds the whole HTTP application; main.ts listens on it, tests drive it with supertest. */
+export async function createApp(options: AppOptions = {}): Promise<NestFastifyApplication> {
+  const module = AppModule.forRoot(options);
+  const bodyLimit = Number(options.env?.BODY_LIMIT_BYTES ?? process.env.BODY_LIMIT_BYTES ?? 1_048_576);
+  const adapter = new FastifyAdapter({ bodyLimit, trustProxy: true, return503OnClosing: true, genReqId: correlationIdFor });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    void reply.header('X-Correlation-Id', request.id);
+    done();
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  const config = app.get<AppConfig>(APP_CONFIG);
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalInterceptors(app.get(ReadYourWritesInterceptor));
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Attest')
+      .setDescription(
+        'Event-sourced governance and audit ledger for machine-learning models. Errors are RFC 9457 application/problem+json. ' +
+          'Every write returns { id, ledgerPosition }; send that position as X-Ledger-Position on a read to wait (at most ' +
+          `${config.readWaitTimeoutMs / 1000} s, then 503 with Retry-After) until read models include it.`,
+      )
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

@@ -1,0 +1,75 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { migrations } from '../migrations';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { DATABASE_HANDLE, DatabaseHandle } from './ledger/database/database-handle';
+import { DatabaseModule } from './ledger/database/database.module';
+import { LedgerModule } from './ledger/ledger.module';
+
+export interface AppOptions {
+  /** Variables that take precedence over the environment (tests); .env is then not read. */
+  env?: Record<string, string>;
+  startProjections?: boolean;
+  projectionRetryMs?: number;
+  /** Extra modules (tests mount probes here). */
+  imports?: DynamicModule['imports'];
+}
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** X-Correlation-Id when the caller sent a sane one, otherwise a new UUID. */
+export function correlationIdFor(request: IncomingMessage): string {
+  const given = request.headers['x-correlation-id'];
+  return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
+}
+
+function requestCorrelationId(request: IncomingMessage & { id?: unknown }): string {
+  return typeof request.id === 'string' ? request.id : correlationIdFor(request);
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(options.env),
+        LoggerModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({
+            pinoHttp: {
+              level: config.logLevel,
+              genReqId: requestCorrelationId,
+              customAttributeKeys: { reqId: 'correlationId' },
+              redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+              autoLogging: { ignore: (request: IncomingMessage) => request.url === '/metrics' || request.url === '/api/v1/health/live' },
+            },
+          }),
+        }),
+        DatabaseModule,
+        TypeOrmModule.forRootAsync({
+          inject: [DATABASE_HANDLE],
+          useFactory: (handle: DatabaseHandle) => ({
+            type: 'postgres',
+            url: handle.url,
+            autoLoadEntities: true,
+            migrations,
+            migrationsRun: true,
+            migrationsTransactionMode: 'each',
+            synchronize: false,
+            logging: false,
+            extra: { max: 10 },
+          }),
+        }),
+        LedgerModule.forRoot({ startProjections: options.startProjections ?? true, projectionRetryMs: options.projectionRetryMs }),
+        HealthModule,
+        ...(options.imports ?? []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded store on port 3000 under ./var', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toBe(`${process.cwd()}/var`);
+    expect(config.logLevel).toBe('info');
+    expect(config.readWaitTimeoutMs).toBe(5000);
+  });
+
+  it('takes PostgreSQL from DATABASE_URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' }).databaseUrl).toBe('postgres://u@127.0.0.1:5432/db');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^PORT="eighty" is invalid: expected a whole number from 0 to 65535$/],
+    [{ PORT: '70000' }, /^PORT="70000" is invalid/],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, /^DATABASE_URL is invalid: expected a postgres:\/\//],
+    [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL is invalid/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL="loud" is invalid: expected one of fatal, error/],
+    [{ READ_WAIT_TIMEOUT_MS: '-1' }, /^READ_WAIT_TIMEOUT_MS="-1" is invalid/],
+  ])('refuses %p with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,49 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ProjectionRunner } from '../ledger/projections/projection-runner';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('health')
+@Controller()
+export class HealthHttpController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly runner: ProjectionRunner,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  @Get('health/live')
+  @HealthCheck()
+  @ApiOperation({ summary: 'The process is up' })
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('health/ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Database reachable and every projection running; shows each projection’s lag' })
+  ready() {
+    return this.health.check([
+      () => this.database.pingCheck('database', { timeout: 2000 }),
+      () => {
+        const indicator = this.indicators.check('projections');
+        const projections = this.runner.status();
+        const details = Object.fromEntries(
+          projections.map((p) => [p.name, { state: p.state, caughtUp: p.caughtUp, lagSeconds: p.lagSeconds, position: p.position, lastError: p.lastError }]),
+        );
+        const running = projections.every((p) => p.state === 'live' || p.state === 'catching-up');
+        return running ? indicator.up(details) : indicator.down(details);
+      },
+    ]);
+  }
+
+  @Get('metrics')
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { ProjectionRunner } from '../ledger/projections/projection-runner';
+
+/** One registry per application instance, so several apps in one process never collide. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  constructor(runner: ProjectionRunner) {
+    collectDefaultMetrics({ register: this.registry });
+    const labelNames = ['projection'] as const;
+    new Gauge({
+      name: 'attest_projection_lag_seconds',
+      help: 'Seconds the projection is behind the ledger (0 when caught up)',
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        for (const status of runner.status()) this.set({ projection: status.name }, status.lagSeconds);
+      },
+    });
+    new Gauge({
+      name: 'attest_projection_caught_up',
+      help: '1 when the projection has applied every committed event',
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        for (const status of runner.status()) this.set({ projection: status.name }, status.caughtUp ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'attest_projection_events_applied_total',
+      help: 'Events applied to the projection since start',
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const status of runner.status()) this.inc({ projection: status.name }, status.eventsApplied);
+      },
+    });
+    new Counter({
+      name: 'attest_projection_failures_total',
+      help: 'Failed projection batches since start (each rolled back and retried)',
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const status of runner.status()) this.inc({ projection: status.name }, status.failures);
+      },
+    });
+  }
+}

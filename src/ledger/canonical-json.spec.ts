@@ -1,0 +1,28 @@
+import { canonicalJson } from './canonical-json';
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('sorts members by UTF-16 code units, recursively', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
+    // RFC 8785 §3.2.3 example: "\u20ac" sorts after "\r" and before the emoji's surrogate pair.
+    expect(canonicalJson({ '\u20ac': 1, '\r': 2, '\ud83d\ude00': 3, '1': 4 })).toBe(
+      '{"\\r":2,"1":4,"€":1,"😀":3}',
+    );
+  });
+
+  it('writes numbers in ECMAScript shortest form', () => {
+    expect(canonicalJson([1.0, 1e21, 1e-7, -0, 0.1, 333333333.3333333])).toBe(
+      '[1,1e+21,1e-7,0,0.1,333333333.3333333]',
+    );
+  });
+
+  it('escapes strings minimally and drops undefined members', () => {
+    expect(canonicalJson({ s: 'a"b\\c\n\u0001', u: undefined })).toBe('{"s":"a\\"b\\\\c\\n\\u0001"}');
+  });
+
+  it('refuses values JSON cannot hold', () => {
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow(TypeError);
+    expect(() => canonicalJson({ f: () => 1 })).toThrow(TypeError);
+  });
+});

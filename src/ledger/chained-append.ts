@@ -1,0 +1,106 @@
+import { WrongExpectedVersion } from './ledger.errors';
+import { EMPTY_HEAD, SealedEvent, StreamHead, sealEvents } from './hash-chain';
+import type { AppendResult, ExpectedRevision, LedgerPosition, NewEvent } from './event-log.port';
+
+/** What an adapter offers the shared append algorithm. */
+export interface ChainStorage {
+  readHead(stream: string): Promise<StreamHead>;
+  /** Writes the sealed events; throws RevisionTaken or EventIdTaken on a unique conflict. */
+  write(stream: string, events: SealedEvent[]): Promise<LedgerPosition>;
+  findStored(ids: readonly string[]): Promise<StoredEventRef[]>;
+}
+
+export interface StoredEventRef {
+  id: string;
+  stream: string;
+  revision: bigint;
+  position: LedgerPosition;
+}
+
+export class RevisionTaken extends Error {}
+export class EventIdTaken extends Error {}
+
+const MAX_CACHED_HEADS = 10_000;
+const MAX_ATTEMPTS = 20;
+
+/**
+ * The one append algorithm every adapter shares: seal against the stream head (cached, so a
+ * sequential writer pays one round trip), write with the exact revision, and on conflict either
+ * answer a retried append idempotently or report WrongExpectedVersion.
+ */
+export class ChainedAppender {
+  private readonly heads = new Map<string, StreamHead>();
+
+  constructor(private readonly storage: ChainStorage) {}
+
+  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new RangeError('append needs at least one event');
+    for (let attempt = 1; ; attempt++) {
+      let head = this.heads.get(stream);
+      if (!head || !satisfies(expected, head)) head = await this.refreshHead(stream);
+      if (!satisfies(expected, head)) {
+        return this.answerRetryOrConflict(stream, events, expected, head);
+      }
+      const sealed = sealEvents(stream, head, events);
+      try {
+        const position = await this.storage.write(stream, sealed);
+        const last = sealed[sealed.length - 1];
+        this.remember(stream, { revision: last.revision, hash: last.hash });
+        return { nextExpectedRevision: last.revision, position };
+      } catch (error) {
+        if (!(error instanceof RevisionTaken) && !(error instanceof EventIdTaken)) throw error;
+        this.heads.delete(stream);
+        const movable = expected === 'any' || expected === 'stream_exists';
+        if (error instanceof RevisionTaken && movable && attempt < MAX_ATTEMPTS) continue;
+        return this.answerRetryOrConflict(stream, events, expected, await this.refreshHead(stream));
+      }
+    }
+  }
+
+  private async answerRetryOrConflict(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    head: StreamHead,
+  ): Promise<AppendResult> {
+    const stored = await this.storage.findStored(events.map((event) => event.id));
+    const sameAppend =
+      stored.length === events.length &&
+      events.every((event, index) => {
+        const ref = stored.find((candidate) => candidate.id === event.id);
+        return ref !== undefined && ref.stream === stream && ref.revision === stored[0].revision + BigInt(index);
+      });
+    if (sameAppend) {
+      const last = stored.reduce((a, b) => (a.revision > b.revision ? a : b));
+      return { nextExpectedRevision: last.revision, position: last.position };
+    }
+    throw new WrongExpectedVersion(stream, describe(expected), head.revision < 0n ? 'no_stream' : head.revision.toString());
+  }
+
+  private async refreshHead(stream: string): Promise<StreamHead> {
+    const head = await this.storage.readHead(stream);
+    if (head.revision >= 0n) this.remember(stream, head);
+    return head;
+  }
+
+  private remember(stream: string, head: StreamHead): void {
+    this.heads.delete(stream);
+    this.heads.set(stream, head);
+    if (this.heads.size > MAX_CACHED_HEADS) this.heads.delete(this.heads.keys().next().value as string);
+  }
+
+  forget(): void {
+    this.heads.clear();
+  }
+}
+
+function satisfies(expected: ExpectedRevision, head: StreamHead): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return head.revision === EMPTY_HEAD.revision;
+  if (expected === 'stream_exists') return head.revision >= 0n;
+  return head.revision === expected;
+}
+
+function describe(expected: ExpectedRevision): string {
+  return typeof expected === 'bigint' ? expected.toString() : expected;
+}

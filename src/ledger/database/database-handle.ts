@@ -1,0 +1,71 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MEMORY_DATA_DIR } from '../../config/app-config';
+
+/** Where the service's PostgreSQL connections go: a server, or the embedded PGlite store. */
+export interface DatabaseHandle {
+  kind: 'postgres' | 'embedded';
+  url: string;
+  /** PGlite serves every connection in one session: no named prepared statements, no LISTEN. */
+  sharedSession: boolean;
+  close(): Promise<void>;
+}
+
+export const DATABASE_HANDLE = Symbol('DatabaseHandle');
+
+export function connectToServer(url: string): DatabaseHandle {
+  return { kind: 'postgres', url, sharedSession: false, close: async () => undefined };
+}
+
+/**
+ * Starts PGlite (persisted under dataDir, or in memory for memory://) behind
+ * pglite-socket on a loopback port, so the stock `pg` driver and TypeORM reach it unchanged.
+ */
+export async function startEmbedded(dataDirOrMemory: string): Promise<DatabaseHandle> {
+  const dataDir = dataDirOrMemory === MEMORY_DATA_DIR ? undefined : dataDirOrMemory;
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  let releaseLock = async () => undefined as void;
+  if (dataDir) {
+    await mkdir(dataDir, { recursive: true });
+    releaseLock = await lockDataDir(dataDir);
+  }
+  try {
+    const db = await PGlite.create(dataDir ? join(dataDir, 'pglite') : undefined);
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
+    await server.start();
+    return {
+      kind: 'embedded',
+      url: `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
+      sharedSession: true,
+      close: async () => {
+        await server.stop();
+        await db.close();
+        await releaseLock();
+      },
+    };
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
+}
+
+/** PGlite's files must have one owner; a second process would corrupt them. */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lockFile = join(dataDir, 'attest.pid');
+  const holder = await readFile(lockFile, 'utf8').then(Number, () => undefined);
+  if (holder && holder !== process.pid && isAlive(holder)) {
+    throw new Error(`DATA_DIR ${dataDir} is in use by process ${holder}; stop it first (embedded store has one owner)`);
+  }
+  await writeFile(lockFile, String(process.pid));
+  return () => rm(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,104 @@
+/** The event log port (DESIGN §4). Adapters: PostgreSQL/PGlite now, EventStoreDB later. */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface Actor {
+  sub: string;
+  roles: string[];
+}
+
+export interface EventIntegrity {
+  prevHash: string;
+  hash: string;
+}
+
+/** Metadata as the caller gives it; `integrity` is added by the log when the event is sealed. */
+export interface EventMetadata {
+  schemaVersion: number;
+  occurredAt: string;
+  actor: Actor;
+  correlationId: string;
+  causationId: string;
+  source?: JsonObject;
+  [key: string]: JsonValue | Actor | undefined;
+}
+
+export interface NewEvent {
+  id: string;
+  type: string;
+  data: JsonObject;
+  metadata: EventMetadata;
+}
+
+/** Opaque, comparable only within one adapter (EventLog.comparePositions). */
+export type LedgerPosition = string;
+
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  stream: string;
+  revision: bigint;
+  data: JsonObject;
+  metadata: EventMetadata & { integrity: EventIntegrity };
+  position: LedgerPosition;
+  recordedAt: Date;
+}
+
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
+
+export interface AppendResult {
+  nextExpectedRevision: bigint;
+  position: LedgerPosition;
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: bigint;
+  direction?: 'forwards' | 'backwards';
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Omitted: from the start. */
+  from?: LedgerPosition;
+  maxCount?: number;
+}
+
+export interface SubscriptionFilter {
+  eventTypes?: readonly string[];
+  streamPrefixes?: readonly string[];
+}
+
+export interface SubscribeOptions {
+  /** Exclusive start; omitted means from the very first event. */
+  from?: LedgerPosition;
+  filter?: SubscriptionFilter;
+}
+
+export type SubscriptionMessage =
+  | { kind: 'event'; event: RecordedEvent }
+  /** Everything up to `position` has been delivered (events the filter dropped included). */
+  | { kind: 'checkpoint'; position: LedgerPosition }
+  /** The subscription has delivered every event committed so far; live events follow. */
+  | { kind: 'caughtUp'; position: LedgerPosition | undefined };
+
+export interface Subscription extends AsyncIterable<SubscriptionMessage> {
+  close(): Promise<void>;
+}
+
+export interface EventLog {
+  append(
+    stream: string,
+    events: readonly NewEvent[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult>;
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribe(options?: SubscribeOptions): Subscription;
+  /** Negative when a is before b; positions from another adapter are refused. */
+  comparePositions(a: LedgerPosition, b: LedgerPosition): number;
+  isPosition(token: string): boolean;
+  close(): Promise<void>;
+}
+
+export const EVENT_LOG = Symbol('EventLog');

@@ -1,0 +1,88 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, ProjectionsBehind } from '../ledger.errors';
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code: string;
+  correlationId?: string;
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function problemType(code: string): string {
+  return `urn:attest:problem:${code}`;
+}
+
+/** Builds the RFC 9457 body for any error: domain errors, Nest's HTTP errors, Fastify's, the rest. */
+export function toProblem(error: unknown, request?: FastifyRequest): ProblemDetails {
+  const base = { instance: request?.url, correlationId: correlationIdOf(request) };
+  if (error instanceof DomainError) {
+    return { ...base, type: problemType(error.code), title: TITLES[error.status] ?? 'Error', status: error.status, detail: error.message, code: error.code, ...error.details };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const detail = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
+    const code = slug(TITLES[status] ?? 'error');
+    return { ...base, type: problemType(code), title: TITLES[status] ?? 'Error', status, detail, code };
+  }
+  const fastifyStatus = (error as { statusCode?: number } | undefined)?.statusCode;
+  if (fastifyStatus && fastifyStatus >= 400 && fastifyStatus < 500) {
+    const code = slug((error as { code?: string }).code ?? TITLES[fastifyStatus] ?? 'bad-request');
+    return { ...base, type: problemType(code), title: TITLES[fastifyStatus] ?? 'Error', status: fastifyStatus, detail: (error as Error).message, code };
+  }
+  return { ...base, type: problemType('internal-error'), title: TITLES[500], status: 500, detail: 'An unexpected error occurred; it has been logged with the correlation id.', code: 'internal-error' };
+}
+
+export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
+  if (problem.status === 503) void reply.header('Retry-After', String((problem as { retryAfterSeconds?: number }).retryAfterSeconds ?? 1));
+  void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+}
+
+function slug(text: string): string {
+  return text.replace(/^FST_ERR_/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+function correlationIdOf(request?: FastifyRequest): string | undefined {
+  const id = (request?.raw as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The one exception filter: every error leaves as application/problem+json. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = toProblem(error, request);
+    if (problem.status >= HttpStatus.INTERNAL_SERVER_ERROR && !(error instanceof DomainError)) {
+      this.logger.error({ err: error, correlationId: problem.correlationId }, 'unhandled error');
+    }
+    if (error instanceof ProjectionsBehind) problem.retryAfterSeconds = 1;
+    sendProblem(reply, problem);
+  }
+}

@@ -1,0 +1,90 @@
+import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Pool } from 'pg';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DATABASE_HANDLE, DatabaseHandle } from './database/database-handle';
+import { EVENT_LOG, EventLog } from './event-log.port';
+import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
+import { PostgresEventLog } from './postgres/postgres-event-log';
+import { PROJECTION_RETRY_MS, ProjectionRunner } from './projections/projection-runner';
+import { LedgerEventsHttpController } from './queries/ledger-events/ledger-events.http.controller';
+import { ListLedgerEventsQueryHandler } from './queries/ledger-events/list-ledger-events.query-handler';
+import { StreamIndexHttpController } from './queries/stream-index/stream-index.http.controller';
+import { GetStreamQueryHandler, ListStreamsQueryHandler } from './queries/stream-index/stream-index.query-handler';
+import { VerifyLedgerHttpController } from './queries/verify-ledger/verify-ledger.http.controller';
+import { VerifyLedgerQueryHandler } from './queries/verify-ledger/verify-ledger.query-handler';
+import { StreamIndexProjection } from './stream-index/stream-index.projection';
+import { StreamIndexEntry } from './stream-index/stream-index.read-model';
+
+export const START_PROJECTIONS = Symbol('StartProjections');
+
+export function createEventLog(handle: DatabaseHandle, config: AppConfig, logger = new Logger('EventLog')): PostgresEventLog {
+  const pool = new Pool({ connectionString: handle.url, max: 10 });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle ledger connection failed'));
+  const eventLog = new PostgresEventLog(pool, {
+    preparedStatements: !handle.sharedSession,
+    listenConnectionString: handle.sharedSession ? undefined : handle.url,
+    pollIntervalMs: config.ledgerPollIntervalMs,
+    pageSize: 500,
+    onWarning: (message, error) => logger.warn({ err: error }, message),
+  });
+  const close = eventLog.close.bind(eventLog);
+  eventLog.close = async () => {
+    await close();
+    await pool.end();
+  };
+  return eventLog;
+}
+
+class LedgerLifecycle implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+  constructor(
+    private readonly runner: ProjectionRunner,
+    @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    @Inject(START_PROJECTIONS) private readonly startProjections: boolean,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.startProjections) await this.runner.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.eventLog.close();
+  }
+}
+
+/** The event log, hash chains, projection runner and the ledger's own endpoints. */
+@Module({})
+export class LedgerModule {
+  static forRoot(options: { startProjections: boolean; projectionRetryMs?: number }): DynamicModule {
+    return {
+      module: LedgerModule,
+      global: true,
+      imports: [CqrsModule.forRoot(), DiscoveryModule, TypeOrmModule.forFeature([StreamIndexEntry])],
+      controllers: [LedgerEventsHttpController, VerifyLedgerHttpController, StreamIndexHttpController],
+      providers: [
+        {
+          provide: EVENT_LOG,
+          inject: [DATABASE_HANDLE, APP_CONFIG],
+          useFactory: (handle: DatabaseHandle, config: AppConfig) => createEventLog(handle, config),
+        },
+        { provide: START_PROJECTIONS, useValue: options.startProjections },
+        { provide: PROJECTION_RETRY_MS, useValue: options.projectionRetryMs ?? 1000 },
+        ProjectionRunner,
+        LedgerLifecycle,
+        ReadYourWritesInterceptor,
+        StreamIndexProjection,
+        ListLedgerEventsQueryHandler,
+        VerifyLedgerQueryHandler,
+        ListStreamsQueryHandler,
+        GetStreamQueryHandler,
+      ],
+      exports: [EVENT_LOG, ProjectionRunner, ReadYourWritesInterceptor],
+    };
+  }
+}

@@ -1,0 +1,346 @@
+import { Client, Pool, QueryConfig, DatabaseError } from 'pg';
+import { ChainStorage, ChainedAppender, EventIdTaken, RevisionTaken, StoredEventRef } from '../chained-append';
+import { EMPTY_HEAD, SealedEvent, StreamHead } from '../hash-chain';
+import { LedgerUnavailable, StreamNotFound, UnstorableEvent } from '../ledger.errors';
+import type {
+  AppendResult,
+  EventLog,
+  ExpectedRevision,
+  LedgerPosition,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionFilter,
+  SubscriptionMessage,
+} from '../event-log.port';
+import { PgPosition, START, comparePositions, formatPosition, isPosition, parsePosition } from './postgres-positions';
+import { WakeSignal } from './wake-signal';
+
+export const NOTIFY_CHANNEL = 'attest_ledger_events';
+
+export interface PostgresEventLogOptions {
+  /** Named prepared statements; off for PGlite, whose connections share one session. */
+  preparedStatements: boolean;
+  /** A connection string for a dedicated LISTEN connection; omitted: in-process wake-ups and polling only. */
+  listenConnectionString?: string;
+  pollIntervalMs: number;
+  pageSize: number;
+  onWarning?: (message: string, error?: unknown) => void;
+}
+
+interface EventRow {
+  position: string;
+  transaction_id: string;
+  id: string;
+  stream: string;
+  revision: string;
+  type: string;
+  data: RecordedEvent['data'] | null;
+  metadata: Omit<RecordedEvent['metadata'], 'integrity'> | null;
+  hash: string;
+  prev_hash: string;
+  recorded_at: Date;
+}
+
+interface PageRow extends EventRow {
+  settled: boolean;
+  matched: boolean;
+}
+
+const COLUMNS = 'position, transaction_id, id, stream, revision, type, data, metadata, hash, prev_hash, recorded_at';
+/** How soon to look again while an earlier transaction holds committed events back. */
+const HELD_BACK_RETRY_MS = 15;
+
+/**
+ * The PostgreSQL (and PGlite) adapter. Global order is (transaction_id, position), read only
+ * below the oldest running transaction, so an event whose transaction commits late is never skipped.
+ */
+export class PostgresEventLog implements EventLog {
+  private readonly appender: ChainedAppender;
+  private readonly wake = new WakeSignal();
+  private listener?: Client;
+  private listening?: Promise<void>;
+  private closed = false;
+  private readonly subscriptions = new Set<Subscription>();
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: PostgresEventLogOptions,
+  ) {
+    const storage: ChainStorage = {
+      readHead: (stream) => this.readHead(stream),
+      write: (stream, events) => this.write(stream, events),
+      findStored: (ids) => this.findStored(ids),
+    };
+    this.appender = new ChainedAppender(storage);
+  }
+
+  async append(
+    stream: string,
+    events: readonly NewEvent[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    const result = await this.appender.append(stream, events, options.expectedRevision);
+    this.wake.notify();
+    return result;
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
+    const rows = await this.query<EventRow>({
+      name: backwards ? 'ledger-read-stream-backwards' : 'ledger-read-stream-forwards',
+      text: `SELECT ${COLUMNS} FROM ledger_events WHERE stream = $1 AND revision ${backwards ? '<=' : '>='} $2
+             ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
+      values: [stream, from.toString(), options.maxCount ?? null],
+    });
+    if (rows.length === 0 && !(await this.streamExists(stream))) throw new StreamNotFound(stream);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const page = await this.readPage(options.from ? parsePosition(options.from) : START, options.maxCount ?? 1000);
+    const settled = page.filter((row) => row.settled);
+    return settled.map(toRecordedEvent);
+  }
+
+  subscribe(options: SubscribeOptions = {}): Subscription {
+    const start = options.from ? parsePosition(options.from) : START;
+    let stopped = false;
+    const messages = this.follow(start, options.filter, () => stopped || this.closed);
+    const subscription: Subscription = {
+      [Symbol.asyncIterator]: () => messages,
+      close: async () => {
+        stopped = true;
+        this.wake.notify();
+        this.subscriptions.delete(subscription);
+        await messages.return(undefined);
+      },
+    };
+    this.subscriptions.add(subscription);
+    if (this.options.listenConnectionString) void this.ensureListening();
+    return subscription;
+  }
+
+  comparePositions(a: LedgerPosition, b: LedgerPosition): number {
+    return comparePositions(a, b);
+  }
+
+  isPosition(token: string): boolean {
+    return isPosition(token);
+  }
+
+  /** The last settled position, or undefined for an empty ledger. */
+  async headPosition(): Promise<LedgerPosition | undefined> {
+    const rows = await this.query<{ position: string; transaction_id: string }>({
+      name: 'ledger-head',
+      text: `SELECT position, transaction_id FROM ledger_events
+             WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    });
+    return rows[0] ? formatPosition(rowPosition(rows[0])) : undefined;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake.notify();
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  private async *follow(
+    start: PgPosition,
+    filter: SubscriptionFilter | undefined,
+    isStopped: () => boolean,
+  ): AsyncGenerator<SubscriptionMessage, void, undefined> {
+    let cursor = start;
+    let deliveredSinceCaughtUp = true;
+    let failures = 0;
+    while (!isStopped()) {
+      let page: PageRow[];
+      try {
+        page = await this.readPage(cursor, this.options.pageSize, filter);
+        failures = 0;
+      } catch (error) {
+        if (isStopped()) return;
+        failures += 1;
+        this.options.onWarning?.('ledger subscription read failed; retrying', error);
+        await this.wake.wait(Math.min(100 * 2 ** failures, 5000));
+        continue;
+      }
+      const settled = page.filter((row) => row.settled);
+      for (const row of settled) {
+        if (row.matched) yield { kind: 'event', event: toRecordedEvent(row) };
+      }
+      if (settled.length > 0) {
+        cursor = rowPosition(settled[settled.length - 1]);
+        deliveredSinceCaughtUp = true;
+        yield { kind: 'checkpoint', position: formatPosition(cursor) };
+      }
+      const heldBack = settled.length < page.length;
+      if (page.length === this.options.pageSize && !heldBack) continue;
+      if (!heldBack && deliveredSinceCaughtUp) {
+        deliveredSinceCaughtUp = false;
+        yield { kind: 'caughtUp', position: cursor === start && start === START ? undefined : formatPosition(cursor) };
+      }
+      if (isStopped()) return;
+      await this.wake.wait(heldBack ? HELD_BACK_RETRY_MS : this.options.pollIntervalMs);
+    }
+  }
+
+  private async readPage(cursor: PgPosition, limit: number, filter?: SubscriptionFilter): Promise<PageRow[]> {
+    const types = filter?.eventTypes ? [...filter.eventTypes] : null;
+    const prefixes = filter?.streamPrefixes ? filter.streamPrefixes.map((prefix) => `${escapeLike(prefix)}%`) : null;
+    const match = `($4::text[] IS NULL OR e.type = ANY($4::text[])) AND ($5::text[] IS NULL OR e.stream LIKE ANY($5::text[]))`;
+    return this.query<PageRow>({
+      name: 'ledger-read-page',
+      text: `SELECT e.position, e.transaction_id, e.id, e.stream, e.revision, e.type, e.hash, e.prev_hash, e.recorded_at,
+                    CASE WHEN m.matched THEN e.data END AS data,
+                    CASE WHEN m.matched THEN e.metadata END AS metadata,
+                    m.matched, e.transaction_id < s.xmin AS settled
+             FROM ledger_events e
+             CROSS JOIN (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s
+             CROSS JOIN LATERAL (SELECT ${match} AS matched) m
+             WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
+             ORDER BY e.transaction_id, e.position
+             LIMIT $3`,
+      values: [cursor.transactionId.toString(), cursor.sequence.toString(), limit, types, prefixes],
+    });
+  }
+
+  private async readHead(stream: string): Promise<StreamHead> {
+    const rows = await this.query<{ revision: string; hash: string }>({
+      name: 'ledger-stream-head',
+      text: 'SELECT revision, hash FROM ledger_events WHERE stream = $1 ORDER BY revision DESC LIMIT 1',
+      values: [stream],
+    });
+    return rows[0] ? { revision: BigInt(rows[0].revision), hash: rows[0].hash } : EMPTY_HEAD;
+  }
+
+  private async write(stream: string, events: SealedEvent[]): Promise<LedgerPosition> {
+    try {
+      const rows = await this.query<{ position: string; transaction_id: string }>({
+        name: 'ledger-append',
+        text: `INSERT INTO ledger_events (id, stream, revision, type, data, metadata, hash, prev_hash)
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[])
+               RETURNING position, transaction_id`,
+        values: [
+          events.map((event) => event.id),
+          events.map(() => stream),
+          events.map((event) => event.revision.toString()),
+          events.map((event) => event.type),
+          events.map((event) => JSON.stringify(event.data)),
+          events.map((event) => JSON.stringify(event.metadata)),
+          events.map((event) => event.hash),
+          events.map((event) => event.prevHash),
+        ],
+      });
+      const last = rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b));
+      return formatPosition(rowPosition(last));
+    } catch (error) {
+      if (error instanceof DatabaseError && error.code === '23505') {
+        if (error.constraint === 'ledger_events_pkey') throw new EventIdTaken(error.message);
+        throw new RevisionTaken(error.message);
+      }
+      throw error;
+    }
+  }
+
+  private async findStored(ids: readonly string[]): Promise<StoredEventRef[]> {
+    const rows = await this.query<{ id: string; stream: string; revision: string; position: string; transaction_id: string }>({
+      name: 'ledger-find-stored',
+      text: 'SELECT id, stream, revision, position, transaction_id FROM ledger_events WHERE id = ANY($1::uuid[])',
+      values: [[...ids]],
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      stream: row.stream,
+      revision: BigInt(row.revision),
+      position: formatPosition(rowPosition(row)),
+    }));
+  }
+
+  private async streamExists(stream: string): Promise<boolean> {
+    const rows = await this.query<{ found: number }>({
+      name: 'ledger-stream-exists',
+      text: 'SELECT 1 AS found FROM ledger_events WHERE stream = $1 LIMIT 1',
+      values: [stream],
+    });
+    return rows.length > 0;
+  }
+
+  private async query<Row>(config: QueryConfig): Promise<Row[]> {
+    const statement = this.options.preparedStatements ? config : { text: config.text, values: config.values };
+    try {
+      const result = await this.pool.query(statement);
+      return result.rows as Row[];
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+
+  private ensureListening(): Promise<void> {
+    if (this.listening || this.closed) return this.listening ?? Promise.resolve();
+    this.listening = (async () => {
+      const client = new Client({ connectionString: this.options.listenConnectionString });
+      client.on('notification', () => this.wake.notify());
+      client.on('error', (error) => {
+        this.options.onWarning?.('ledger LISTEN connection lost; polling until it is back', error);
+        this.listener = undefined;
+        this.listening = undefined;
+        void client.end().catch(() => undefined);
+        setTimeout(() => this.subscriptions.size > 0 && void this.ensureListening(), 1000).unref();
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+        if (this.closed) await client.end();
+        else this.listener = client;
+      } catch (error) {
+        this.options.onWarning?.('ledger LISTEN connection failed; polling instead', error);
+        this.listening = undefined;
+        await client.end().catch(() => undefined);
+      }
+    })();
+    return this.listening;
+  }
+}
+
+function rowPosition(row: { position: string; transaction_id: string }): PgPosition {
+  return { transactionId: BigInt(row.transaction_id), sequence: BigInt(row.position) };
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    stream: row.stream,
+    revision: BigInt(row.revision),
+    data: row.data ?? {},
+    metadata: { ...(row.metadata as RecordedEvent['metadata']), integrity: { prevHash: row.prev_hash, hash: row.hash } },
+    position: formatPosition(rowPosition(row)),
+    recordedAt: row.recorded_at,
+  };
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+const UNSTORABLE = new Set(['22P05', '22P02', '54000', '22021']);
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '53300']);
+
+function translateError(error: unknown): unknown {
+  if (error instanceof DatabaseError && error.code && UNSTORABLE.has(error.code)) return new UnstorableEvent(error.message);
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code && UNAVAILABLE.has(code)) return new LedgerUnavailable(code);
+  if (error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)) {
+    return new LedgerUnavailable(error.message);
+  }
+  return error;
+}

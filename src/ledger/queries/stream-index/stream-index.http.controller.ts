@@ -1,0 +1,27 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { StreamIndexEntry } from '../../stream-index/stream-index.read-model';
+import { GetStreamQuery, ListStreamsQuery, StreamIndexPage } from './stream-index.query-handler';
+import { ListStreamsRequest } from './list-streams.request.dto';
+
+@ApiTags('ledger')
+@ApiHeader({ name: 'X-Ledger-Position', required: false, description: 'Wait (≤ 5 s) until read models have passed this position' })
+@Controller('ledger/streams')
+export class StreamIndexHttpController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Streams in the ledger, with event count and the end of each hash chain (read model)' })
+  @ApiOkResponse({ type: StreamIndexPage })
+  list(@Query() request: ListStreamsRequest): Promise<StreamIndexPage> {
+    return this.queries.execute(new ListStreamsQuery(request.after, request.limit ?? 100));
+  }
+
+  @Get(':stream')
+  @ApiOperation({ summary: 'One stream’s index entry (read model)' })
+  @ApiOkResponse({ type: StreamIndexEntry })
+  get(@Param('stream') stream: string): Promise<StreamIndexEntry> {
+    return this.queries.execute(new GetStreamQuery(stream));
+  }
+}
