@@ -163,6 +163,7 @@ export class PostgresEventLog implements EventLog {
     let failures = 0;
     while (!isStopped()) {
       let page: PageRow[];
+      const generation = this.wake.generation;
       try {
         page = await this.readPage(cursor, this.options.pageSize, filter);
         failures = 0;
@@ -189,7 +190,7 @@ export class PostgresEventLog implements EventLog {
         yield { kind: 'caughtUp', position: cursor === start && start === START ? undefined : formatPosition(cursor) };
       }
       if (isStopped()) return;
-      await this.wake.wait(heldBack ? HELD_BACK_RETRY_MS : this.options.pollIntervalMs);
+      await this.wake.wait(heldBack ? HELD_BACK_RETRY_MS : this.options.pollIntervalMs, generation);
     }
   }
 

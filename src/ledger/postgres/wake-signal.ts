@@ -1,8 +1,17 @@
-/** Wakes every waiting subscription at once; a waiter also wakes when its timeout passes. */
+/**
+ * Wakes every waiting subscription at once. A waiter passes the generation it saw before its
+ * last read, so a notification that arrived while it was busy is not lost.
+ */
 export class WakeSignal {
   private waiters = new Set<() => void>();
+  private current = 0;
 
-  wait(timeoutMs: number): Promise<void> {
+  get generation(): number {
+    return this.current;
+  }
+
+  wait(timeoutMs: number, seenGeneration?: number): Promise<void> {
+    if (seenGeneration !== undefined && seenGeneration !== this.current) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -15,6 +24,7 @@ export class WakeSignal {
   }
 
   notify(): void {
+    this.current += 1;
     for (const waiter of [...this.waiters]) waiter();
   }
 }

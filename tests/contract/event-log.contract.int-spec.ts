@@ -1,0 +1,302 @@
+import { Client } from 'pg';
+import { loadConfig } from '../../src/config/app-config';
+import { migrate } from '../../src/ledger/database/migrate';
+import type { EventLog, LedgerPosition, RecordedEvent, SubscriptionMessage } from '../../src/ledger/event-log.port';
+import { GENESIS_HASH } from '../../src/ledger/hash-chain';
+import { createEventLog } from '../../src/ledger/ledger.module';
+import { StreamNotFound, UnstorableEvent, WrongExpectedVersion } from '../../src/ledger/ledger.errors';
+import { verifyLedger } from '../../src/ledger/ledger-verifier';
+import { newEvent, newEvents } from '../support/events';
+import { TestDatabase, createTestDatabase, storeKinds } from '../support/test-database';
+
+/** Collects subscription messages until `until` says stop. */
+async function collect(
+  iterable: AsyncIterable<SubscriptionMessage>,
+  until: (messages: SubscriptionMessage[]) => boolean,
+): Promise<SubscriptionMessage[]> {
+  const messages: SubscriptionMessage[] = [];
+  for await (const message of iterable) {
+    messages.push(message);
+    if (until(messages)) break;
+  }
+  return messages;
+}
+
+const eventsOf = (messages: SubscriptionMessage[]): RecordedEvent[] =>
+  messages.flatMap((message) => (message.kind === 'event' ? [message.event] : []));
+
+describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
+  let database: TestDatabase;
+  let log: EventLog;
+  let sql: Client;
+  let stream: string;
+  let counter = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    await migrate(database.url);
+    log = createEventLog(database, loadConfig({ LEDGER_POLL_INTERVAL_MS: '200' }));
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await log?.close();
+    await sql?.end();
+    await database?.close();
+  });
+
+  beforeEach(() => {
+    counter += 1;
+    stream = `contract-${counter}-${Date.now()}`;
+  });
+
+  const countRows = async () => Number((await sql.query('SELECT count(*) AS n FROM ledger_events')).rows[0].n);
+
+  describe('append', () => {
+    it('creates a stream at revision 0 with a hash chain starting at genesis', async () => {
+      const [first, second] = newEvents(2);
+      const result = await log.append(stream, [first, second], { expectedRevision: 'no_stream' });
+      expect(result.nextExpectedRevision).toBe(1n);
+      expect(log.isPosition(result.position)).toBe(true);
+
+      const stored = await log.readStream(stream);
+      expect(stored.map((event) => [event.id, event.revision])).toEqual([
+        [first.id, 0n],
+        [second.id, 1n],
+      ]);
+      expect(stored[0].metadata.integrity.prevHash).toBe(GENESIS_HASH);
+      expect(stored[1].metadata.integrity.prevHash).toBe(stored[0].metadata.integrity.hash);
+      expect(stored[0].data).toEqual(first.data);
+      expect(stored[0].metadata.actor).toEqual(first.metadata.actor);
+      expect(stored[1].position).toBe(result.position);
+    });
+
+    it('honours every kind of expected revision', async () => {
+      await expect(log.append(stream, [newEvent()], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(
+        WrongExpectedVersion,
+      );
+      await log.append(stream, [newEvent()], { expectedRevision: 'any' });
+      await expect(log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
+        WrongExpectedVersion,
+      );
+      await log.append(stream, [newEvent()], { expectedRevision: 'stream_exists' });
+      await log.append(stream, [newEvent()], { expectedRevision: 1n });
+      const conflict = log.append(stream, [newEvent()], { expectedRevision: 1n });
+      await expect(conflict).rejects.toMatchObject({ stream, expected: '1', actual: '2' });
+      expect((await log.readStream(stream)).map((event) => event.revision)).toEqual([0n, 1n, 2n]);
+    });
+
+    it('answers a retried append with the same event ids once, without duplicates', async () => {
+      const events = newEvents(3);
+      const first = await log.append(stream, events, { expectedRevision: 'no_stream' });
+      const retried = await log.append(stream, events, { expectedRevision: 'no_stream' });
+      const retriedAny = await log.append(stream, events, { expectedRevision: 'any' });
+      expect(retried).toEqual(first);
+      expect(retriedAny).toEqual(first);
+      expect(await log.readStream(stream)).toHaveLength(3);
+    });
+
+    it('refuses the same event ids in another stream', async () => {
+      const events = newEvents(1);
+      await log.append(stream, events, { expectedRevision: 'no_stream' });
+      await expect(log.append(`${stream}-other`, events, { expectedRevision: 'any' })).rejects.toBeInstanceOf(
+        WrongExpectedVersion,
+      );
+    });
+
+    it('lets exactly one of 50 concurrent appends with the same expected revision win', async () => {
+      await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+      const before = await countRows();
+      const contenders = Array.from({ length: 50 }, () => newEvent());
+      const outcomes = await Promise.allSettled(
+        contenders.map((event) => log.append(stream, [event], { expectedRevision: 0n })),
+      );
+      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const lost = outcomes.filter((outcome) => outcome.status === 'rejected') as PromiseRejectedResult[];
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(49);
+      for (const outcome of lost) expect(outcome.reason).toBeInstanceOf(WrongExpectedVersion);
+      const stored = await log.readStream(stream);
+      expect(stored).toHaveLength(2);
+      const winner = contenders[outcomes.findIndex((outcome) => outcome.status === 'fulfilled')];
+      expect(stored[1].id).toBe(winner.id);
+      expect(await countRows()).toBe(before + 1);
+    });
+
+    it('serialises concurrent appends with expected revision any into one intact chain', async () => {
+      const writers = Array.from({ length: 20 }, () => log.append(stream, [newEvent()], { expectedRevision: 'any' }));
+      await Promise.all(writers);
+      const stored = await log.readStream(stream);
+      expect(stored.map((event) => event.revision)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i)));
+      for (let i = 1; i < stored.length; i++) {
+        expect(stored[i].metadata.integrity.prevHash).toBe(stored[i - 1].metadata.integrity.hash);
+      }
+    });
+
+    it('refuses data PostgreSQL cannot store with a domain error and stores nothing', async () => {
+      const before = await countRows();
+      await expect(
+        log.append(stream, [newEvent({ data: { note: 'nul \u0000 byte' } })], { expectedRevision: 'any' }),
+      ).rejects.toBeInstanceOf(UnstorableEvent);
+      expect(await countRows()).toBe(before);
+    });
+  });
+
+  describe('read', () => {
+    it('reads a stream forwards, backwards, from a revision and with a count', async () => {
+      await log.append(stream, newEvents(5), { expectedRevision: 'no_stream' });
+      const revisions = (events: RecordedEvent[]) => events.map((event) => Number(event.revision));
+      expect(revisions(await log.readStream(stream, { fromRevision: 2n }))).toEqual([2, 3, 4]);
+      expect(revisions(await log.readStream(stream, { direction: 'backwards', maxCount: 2 }))).toEqual([4, 3]);
+      expect(revisions(await log.readStream(stream, { direction: 'backwards', fromRevision: 1n }))).toEqual([1, 0]);
+      expect(revisions(await log.readStream(stream, { maxCount: 2 }))).toEqual([0, 1]);
+      expect(await log.readStream(stream, { fromRevision: 9n })).toEqual([]);
+    });
+
+    it('reports a missing stream as StreamNotFound', async () => {
+      await expect(log.readStream(`${stream}-missing`)).rejects.toBeInstanceOf(StreamNotFound);
+    });
+
+    it('reads all events in global order, exclusive of the start position', async () => {
+      const a = await log.append(stream, newEvents(2), { expectedRevision: 'no_stream' });
+      const b = await log.append(`${stream}-b`, newEvents(2), { expectedRevision: 'no_stream' });
+      const after = await log.readAll({ from: a.position, maxCount: 10 });
+      expect(after[0].stream).toBe(`${stream}-b`);
+      expect(after.map((event) => event.position)).toContain(b.position);
+      expect(after.map((event) => event.position)).not.toContain(a.position);
+      const all = await log.readAll({ maxCount: 100_000 });
+      for (let i = 1; i < all.length; i++) {
+        expect(log.comparePositions(all[i - 1].position, all[i].position)).toBeLessThan(0);
+      }
+    });
+
+    it('treats positions as opaque tokens of this store only', () => {
+      expect(log.isPosition('12-34')).toBe(true);
+      for (const token of ['', 'abc', '12', '1-2-3', '-1-2', '1.2', 'C:12/P:12']) expect(log.isPosition(token)).toBe(false);
+      expect(() => log.comparePositions('1-2', 'nonsense')).toThrow(RangeError);
+    });
+  });
+
+  describe('subscribe', () => {
+    it('delivers history, a checkpoint and caughtUp, then live events', async () => {
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).position;
+      const history = newEvents(3);
+      await log.append(stream, history, { expectedRevision: 0n });
+      const subscription = log.subscribe({ from: start });
+      const iterator = subscription[Symbol.asyncIterator]();
+      const seen: SubscriptionMessage[] = [];
+      while (!seen.some((message) => message.kind === 'caughtUp')) seen.push((await iterator.next()).value);
+      expect(eventsOf(seen).map((event) => event.id)).toEqual(history.map((event) => event.id));
+      expect(seen.some((message) => message.kind === 'checkpoint')).toBe(true);
+
+      const live = newEvent();
+      await log.append(stream, [live], { expectedRevision: 3n });
+      let next: SubscriptionMessage;
+      do next = (await iterator.next()).value;
+      while (next.kind !== 'event');
+      expect(next.event.id).toBe(live.id);
+      await subscription.close();
+    });
+
+    it('filters by event type on the store, yet checkpoints past what it filtered out', async () => {
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).position;
+      const wanted = newEvent({ type: 'ModelDeployed' });
+      const last = await log.append(stream, [newEvent(), wanted, newEvent()], { expectedRevision: 0n });
+      const subscription = log.subscribe({ from: start, filter: { eventTypes: ['ModelDeployed'] } });
+      const messages = await collect(subscription, (seen) => seen.some((m) => m.kind === 'caughtUp'));
+      await subscription.close();
+      expect(eventsOf(messages).map((event) => event.id)).toEqual([wanted.id]);
+      const checkpoints = messages.flatMap((m) => (m.kind === 'checkpoint' ? [m.position] : []));
+      expect(checkpoints[checkpoints.length - 1]).toBe(last.position);
+    });
+
+    it('filters by stream prefix', async () => {
+      const start = (await log.append(`${stream}-x`, [newEvent()], { expectedRevision: 'no_stream' })).position;
+      const mine = newEvent();
+      await log.append(`${stream}_y`, [newEvent()], { expectedRevision: 'no_stream' });
+      await log.append(`${stream}-z`, [mine], { expectedRevision: 'no_stream' });
+      const subscription = log.subscribe({ from: start, filter: { streamPrefixes: [`${stream}-`] } });
+      const messages = await collect(subscription, (seen) => seen.some((m) => m.kind === 'caughtUp'));
+      await subscription.close();
+      expect(eventsOf(messages).map((event) => event.id)).toEqual([mine.id]);
+    });
+  });
+
+  describe('hash chains', () => {
+    it('verify names exactly the event whose stored data was changed behind the ledger', async () => {
+      await log.append(stream, newEvents(3), { expectedRevision: 'no_stream' });
+      await log.append(`${stream}-later`, newEvents(2), { expectedRevision: 'no_stream' });
+      expect((await verifyLedger(log)).ok).toBe(true);
+
+      const [victim] = await log.readStream(stream, { fromRevision: 1n, maxCount: 1 });
+      await sql.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
+      await sql.query(`UPDATE ledger_events SET data = jsonb_set(data, '{rows}', '999') WHERE id = $1`, [victim.id]);
+      await sql.query('ALTER TABLE ledger_events ENABLE TRIGGER ledger_events_append_only');
+
+      const report = await verifyLedger(log);
+      expect(report.ok).toBe(false);
+      expect(report.mismatchCount).toBe(1);
+      expect(report.firstMismatch).toMatchObject({ stream, revision: 1, id: victim.id, reason: 'hash-mismatch' });
+    });
+
+    it('keeps the ledger append-only for the application role', async () => {
+      const { position } = await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+      await expect(sql.query(`UPDATE ledger_events SET type = 'X' WHERE stream = $1`, [stream])).rejects.toThrow(/append-only/);
+      await expect(sql.query('DELETE FROM ledger_events WHERE stream = $1', [stream])).rejects.toThrow(/append-only/);
+      expect((await log.readStream(stream))[0].position).toBe(position);
+    });
+  });
+
+  if (kind === 'postgres') {
+    // PGlite runs one transaction at a time, so only a server can hold one open while another commits.
+    it('never delivers an event past an earlier transaction that commits late', async () => {
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).position;
+      const subscription = log.subscribe({ from: start });
+      const iterator = subscription[Symbol.asyncIterator]();
+      const first = async (predicate: (m: SubscriptionMessage) => boolean) => {
+        for (;;) {
+          const message = (await iterator.next()).value as SubscriptionMessage;
+          if (predicate(message)) return message;
+        }
+      };
+      await first((message) => message.kind === 'caughtUp');
+
+      const slow = new Client({ connectionString: database.url });
+      await slow.connect();
+      const lateId = newEvent().id;
+      await slow.query('BEGIN');
+      // Takes a transaction id and a global position now, commits only after the other append.
+      await slow.query(
+        `INSERT INTO ledger_events (id, stream, revision, type, data, metadata, hash, prev_hash)
+         VALUES ($1, $2, 0, 'LateEvent', '{}', '{}', $3, $3)`,
+        [lateId, `${stream}-late`, GENESIS_HASH],
+      );
+      const prompt = newEvent();
+      const promptResult = await log.append(`${stream}-prompt`, [prompt], { expectedRevision: 'no_stream' });
+
+      // While the slow transaction is open, neither a read nor the subscription hands out the prompt event.
+      const pending = iterator.next();
+      const held = await Promise.race([
+        pending.then(() => 'delivered'),
+        log.readAll({ from: start }).then((events) => (events.some((e) => e.id === prompt.id) ? 'visible' : 'held')),
+      ]);
+      expect(held).toBe('held');
+
+      await slow.query('COMMIT');
+      await slow.end();
+      const delivered: RecordedEvent[] = [];
+      let message = (await pending).value as SubscriptionMessage;
+      for (;;) {
+        if (message.kind === 'event') delivered.push(message.event);
+        if (delivered.length === 2) break;
+        message = (await iterator.next()).value as SubscriptionMessage;
+      }
+      expect(delivered.map((event) => event.id)).toEqual([lateId, prompt.id]);
+      expect(delivered[1].position).toBe(promptResult.position);
+      await subscription.close();
+    });
+  }
+});
+
+export type { LedgerPosition };

@@ -1,0 +1,27 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { NewEvent } from '../../src/ledger/event-log.port';
+
+/** A plausible pipeline event; `overrides` pin whatever a test needs fixed. */
+export function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
+  const id = overrides.id ?? uuidv7();
+  return {
+    id,
+    type: 'DatasetVersionRegistered',
+    data: { name: 'loans', version: '1', contentHash: `sha256:${'ab'.repeat(32)}`, rows: 1000 },
+    metadata: {
+      schemaVersion: 1,
+      occurredAt: '2026-11-27T00:00:00.000Z',
+      actor: { sub: 'pipeline-ci', roles: ['pipeline'] },
+      correlationId: id,
+      causationId: id,
+      source: { tool: 'jest' },
+    },
+    ...overrides,
+  };
+}
+
+export function newEvents(count: number, overrides: Partial<NewEvent> = {}): NewEvent[] {
+  return Array.from({ length: count }, (_, index) =>
+    newEvent({ ...overrides, data: { ...(overrides.data ?? { name: 'loans' }), index } }),
+  );
+}

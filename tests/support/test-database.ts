@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DatabaseHandle, connectToServer, startEmbedded } from '../../src/ledger/database/database-handle';
+
+export type StoreKind = 'embedded' | 'postgres';
+
+/** The embedded store always; real PostgreSQL whenever DATABASE_URL is set (CI sets it). */
+export function storeKinds(): StoreKind[] {
+  return process.env.DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
+}
+
+/** The store the end-to-end suites use: PostgreSQL with DATABASE_URL, else embedded. */
+export function defaultStoreKind(): StoreKind {
+  return process.env.DATABASE_URL ? 'postgres' : 'embedded';
+}
+
+export interface TestDatabase extends DatabaseHandle {
+  /** Variables that point the service at this database. */
+  env: Record<string, string>;
+}
+
+/** A fresh, empty database of the given kind; close() drops it. */
+export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase> {
+  if (kind === 'embedded') {
+    const handle = await startEmbedded('memory://');
+    return { ...handle, env: {} };
+  }
+  const base = process.env.DATABASE_URL as string;
+  const name = `attest_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin(base, (admin) => admin.query(`CREATE DATABASE ${name}`));
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const handle = connectToServer(url.toString());
+  return {
+    ...handle,
+    env: { DATABASE_URL: url.toString() },
+    close: () => withAdmin(base, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function withAdmin<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
