@@ -1,0 +1,130 @@
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { newEvent, newEvents } from '../../../tests/support/events';
+import { TestApp, startTestApp } from '../../../tests/support/test-app';
+import type { RecordedEvent } from '../event-log.port';
+import { Projection, ReadModelProjection } from './projection';
+
+/** Counts how often each event is applied, and fails once in the middle of its first batch. */
+@Injectable()
+@ReadModelProjection()
+class FlakyCountingProjection implements Projection, OnModuleInit {
+  readonly name = 'flaky-counting';
+  readonly eventTypes = ['DatasetVersionRegistered'];
+  readonly tables = ['test_applied_events'];
+  failOnApply: number | undefined;
+  private applied = 0;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.dataSource.query(
+      'CREATE TABLE IF NOT EXISTS test_applied_events (event_id uuid PRIMARY KEY, stream text NOT NULL, times int NOT NULL)',
+    );
+  }
+
+  async apply(event: RecordedEvent, manager: EntityManager): Promise<void> {
+    this.applied += 1;
+    if (this.applied === this.failOnApply) throw new Error('simulated crash in the middle of a batch');
+    await manager.query(
+      `INSERT INTO test_applied_events (event_id, stream, times) VALUES ($1, $2, 1)
+       ON CONFLICT (event_id) DO UPDATE SET times = test_applied_events.times + 1`,
+      [event.id, event.stream],
+    );
+  }
+}
+
+@Module({ providers: [FlakyCountingProjection] })
+class FlakyProjectionModule {}
+
+describe('ProjectionRunner', () => {
+  let t: TestApp;
+  let flaky: FlakyCountingProjection;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    t = await startTestApp({ imports: [FlakyProjectionModule] });
+    flaky = t.app.get(FlakyCountingProjection);
+    dataSource = t.app.get(DataSource);
+  });
+
+  afterAll(() => t?.close());
+
+  const rows = async (table: string, order: string) => dataSource.query(`SELECT * FROM ${table} ORDER BY ${order}`);
+
+  it('applies each event exactly once when a batch fails midway and is retried', async () => {
+    flaky.failOnApply = 10;
+    for (let i = 0; i < 5; i++) await t.eventLog.append(`dataset-exactly-once-${i}`, newEvents(6), { expectedRevision: 'no_stream' });
+    const { position } = await t.eventLog.append('model-other', [newEvent({ type: 'ModelVersionRegistered' })], {
+      expectedRevision: 'no_stream',
+    });
+
+    expect(await t.runner.waitFor(position, 20_000)).toBe(true);
+
+    const status = t.runner.status().find((s) => s.name === 'flaky-counting');
+    expect(status?.failures).toBeGreaterThanOrEqual(1);
+    const applied = await rows('test_applied_events', 'event_id');
+    expect(applied).toHaveLength(30);
+    expect(applied.every((row: { times: number }) => row.times === 1)).toBe(true);
+    const index = await rows('stream_index', 'stream');
+    expect(index.find((row: { stream: string }) => row.stream === 'dataset-exactly-once-3')).toMatchObject({
+      event_count: '6',
+      last_revision: '5',
+    });
+  });
+
+  it('rebuilds from zero into fresh tables with identical rows', async () => {
+    const { position } = await t.eventLog.append('dataset-rebuild', newEvents(4), { expectedRevision: 'no_stream' });
+    expect(await t.runner.waitFor(position, 20_000)).toBe(true);
+    const before = { applied: await rows('test_applied_events', 'event_id'), index: await rows('stream_index', 'stream') };
+    expect(before.index.length).toBeGreaterThan(5);
+
+    await t.runner.stop();
+    await dataSource.query(`UPDATE stream_index SET event_count = 0`);
+    await t.runner.rebuild();
+    const after = { applied: await rows('test_applied_events', 'event_id'), index: await rows('stream_index', 'stream') };
+    expect(after).toEqual(before);
+
+    await t.runner.start();
+    const live = await t.eventLog.append('dataset-rebuild', [newEvent()], { expectedRevision: 3n });
+    expect(await t.runner.waitFor(live.position, 20_000)).toBe(true);
+    expect(await rows('test_applied_events', 'event_id')).toHaveLength(before.applied.length + 1);
+  });
+
+  it('rebuilds one named projection and refuses unknown names', async () => {
+    await expect(t.runner.rebuild(['no-such-projection'])).rejects.toThrow(/unknown projection no-such-projection/);
+    await t.runner.stop();
+    await t.runner.rebuild(['stream-index']);
+    const [{ n }] = await dataSource.query('SELECT sum(event_count)::int AS n FROM stream_index');
+    const [{ total }] = await dataSource.query('SELECT count(*)::int AS total FROM ledger_events');
+    expect(n).toBe(total);
+    await t.runner.start();
+  });
+
+  it('never applies a batch twice when two runners race on one projection', async () => {
+    const second = await startTestApp({
+      kind: t.database ? 'postgres' : 'embedded',
+      env: t.database ? t.database.env : {},
+      imports: [FlakyProjectionModule],
+      startProjections: false,
+    });
+    try {
+      if (!t.database) {
+        // The embedded store has one owner process; a second runner there is the rebuild path, covered above.
+        expect(second.database).toBeUndefined();
+        return;
+      }
+      await second.runner.start();
+      const appends = [];
+      for (let i = 0; i < 10; i++) appends.push(t.eventLog.append(`dataset-race-${i}`, newEvents(3), { expectedRevision: 'no_stream' }));
+      const results = await Promise.all(appends);
+      const last = results.map((r) => r.position).sort((a, b) => t.eventLog.comparePositions(a, b)).pop() as string;
+      expect(await t.runner.waitFor(last, 20_000)).toBe(true);
+      expect(await second.runner.waitFor(last, 20_000)).toBe(true);
+      const applied = await rows('test_applied_events', 'event_id');
+      expect(applied.every((row: { times: number }) => row.times === 1)).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -1,0 +1,25 @@
+import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { IsInt, IsString, MaxLength, Min } from 'class-validator';
+
+class ProbeRequest {
+  @IsString()
+  @MaxLength(50)
+  name!: string;
+
+  @IsInt()
+  @Min(0)
+  count!: number;
+}
+
+/** A write-shaped route that exists only in tests, to prove the global pipe, filter and body limit. */
+@Controller('test-probe')
+class ProbeHttpController {
+  @Post()
+  @HttpCode(202)
+  accept(@Body() body: ProbeRequest): { accepted: ProbeRequest } {
+    return { accepted: body };
+  }
+}
+
+@Module({ controllers: [ProbeHttpController] })
+export class ProbeModule {}
