@@ -32,7 +32,7 @@ export async function startEmbedded(dataDirOrMemory: string): Promise<DatabaseHa
   }
   try {
     const db = await PGlite.create(dataDir ? join(dataDir, 'pglite') : undefined);
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
+    const server = new PGLiteSocketServer({ db: keepExtendedQueriesWhole(db), host: '127.0.0.1', port: 0, maxConnections: 64 });
     await server.start();
     return {
       kind: 'embedded',
@@ -48,6 +48,46 @@ export async function startEmbedded(dataDirOrMemory: string): Promise<DatabaseHa
     await releaseLock();
     throw error;
   }
+}
+
+const SYNC = 0x53; // 'S'
+/** Parse, Bind, Describe, Execute, Close, Flush: an extended-protocol query runs until Sync. */
+const EXTENDED = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
+
+type PGliteInstance = InstanceType<typeof import('@electric-sql/pglite').PGlite>;
+
+/**
+ * pglite-socket queues connections message by message and only keeps one connection's
+ * messages together inside an explicit transaction, so two connections' Parse/Bind/Sync
+ * sequences could interleave in PGlite's single session. Reporting "in a transaction" from a
+ * connection's first Parse until its Sync makes the queue keep each query whole.
+ */
+function keepExtendedQueriesWhole(db: PGliteInstance): PGliteInstance {
+  let extendedQueryOpen = false;
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'isInTransaction') return () => extendedQueryOpen || target.isInTransaction();
+      if (property === 'execProtocolRawStream') {
+        return async (message: Uint8Array, options: Parameters<PGliteInstance['execProtocolRawStream']>[1]) => {
+          try {
+            return await target.execProtocolRawStream(message, options);
+          } finally {
+            if (message[0] === SYNC) extendedQueryOpen = false;
+            else if (EXTENDED.has(message[0])) extendedQueryOpen = true;
+          }
+        };
+      }
+      if (property === 'exec') {
+        // The socket server only calls exec to roll back after a connection dropped mid-query.
+        return (query: string) => {
+          extendedQueryOpen = false;
+          return target.exec(query);
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** PGlite's files must have one owner; a second process would corrupt them. */
