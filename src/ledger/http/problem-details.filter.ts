@@ -45,7 +45,9 @@ export function toProblem(error: unknown, request?: FastifyRequest): ProblemDeta
     const response = error.getResponse();
     const detail = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
     const code = slug(TITLES[status] ?? 'error');
-    return { ...base, type: problemType(code), title: TITLES[status] ?? 'Error', status, detail, code };
+    // Terminus puts the failed checks in the body: keep them, under `checks`.
+    const checks = typeof response === 'object' && 'details' in response ? { checks: response } : {};
+    return { ...base, type: problemType(code), title: TITLES[status] ?? 'Error', status, detail, code, ...checks };
   }
   const fastifyStatus = (error as { statusCode?: number } | undefined)?.statusCode;
   if (fastifyStatus && fastifyStatus >= 400 && fastifyStatus < 500) {

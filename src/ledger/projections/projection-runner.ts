@@ -122,6 +122,7 @@ export class ProjectionRunner implements OnApplicationShutdown {
 
   /** Resolves once every projection has applied everything up to `position`; false on timeout. */
   async waitFor(position: LedgerPosition, timeoutMs: number): Promise<boolean> {
+    this.projections();
     const reached = () =>
       [...this.workers.values()].every(
         (worker) => worker.status.position !== null && this.eventLog.comparePositions(worker.status.position, position) >= 0,
