@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './app-setup';
-import { APP_CONFIG, AppConfig, ConfigError } from './config/app-config';
+import { APP_CONFIG, AppConfig, ConfigError, loadConfig, loadDotEnv } from './config/app-config';
 
 async function main(): Promise<void> {
+  loadDotEnv();
+  loadConfig(); // fail fast, before Nest logs anything
   const app = await createApp();
   const config = app.get<AppConfig>(APP_CONFIG);
   await app.listen({ port: config.port, host: config.host });

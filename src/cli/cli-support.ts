@@ -1,0 +1,23 @@
+import { AppConfig, ConfigError, loadConfig, loadDotEnv } from '../config/app-config';
+import { DatabaseHandle, connectToServer, startEmbedded } from '../ledger/database/database-handle';
+import { migrate } from '../ledger/database/migrate';
+
+/** Opens the configured store (PostgreSQL or the embedded one under DATA_DIR), migrated. */
+export async function openConfiguredStore(): Promise<{ config: AppConfig; handle: DatabaseHandle }> {
+  const config = loadConfig();
+  const handle = config.databaseUrl ? connectToServer(config.databaseUrl) : await startEmbedded(config.dataDir);
+  await migrate(handle.url);
+  return { config, handle };
+}
+
+/** Runs a command-line entry point: one clear line on failure, exit code 1 (2 for bad configuration). */
+export function runCli(main: () => Promise<number>): void {
+  loadDotEnv();
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`attest: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(error instanceof ConfigError ? 2 : 1);
+    },
+  );
+}

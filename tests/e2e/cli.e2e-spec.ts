@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { loadConfig } from '../../src/config/app-config';
+import { DatabaseHandle, startEmbedded } from '../../src/ledger/database/database-handle';
+import { migrate } from '../../src/ledger/database/migrate';
+import { createEventLog } from '../../src/ledger/ledger.module';
+import { newEvents } from '../support/events';
+import { TestDatabase, createTestDatabase, defaultStoreKind } from '../support/test-database';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a TypeScript entry point the way npm scripts run the built one. */
+function run(script: string, env: Record<string, string>, args: string[] = []): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...env },
+      cwd: join(__dirname, '../..'),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('command-line tools', () => {
+  let env: Record<string, string>;
+  let database: TestDatabase | undefined;
+  let dataDir: string | undefined;
+  let victimId: string;
+
+  /** Opens the store the CLI will use, lets `work` write to it, and closes it again. */
+  async function withStore(work: (handle: DatabaseHandle) => Promise<void>): Promise<void> {
+    const handle = database ?? (await startEmbedded(dataDir as string));
+    try {
+      await work(handle);
+    } finally {
+      if (!database) await handle.close();
+    }
+  }
+
+  beforeAll(async () => {
+    if (defaultStoreKind() === 'postgres') {
+      database = await createTestDatabase('postgres');
+      env = database.env;
+    } else {
+      dataDir = await mkdtemp(join(tmpdir(), 'attest-cli-'));
+      env = { DATA_DIR: dataDir };
+    }
+    await withStore(async (handle) => {
+      await migrate(handle.url);
+      const log = createEventLog(handle, loadConfig({}));
+      await log.append('dataset-cli', newEvents(3), { expectedRevision: 'no_stream' });
+      await log.append('model-cli', newEvents(2), { expectedRevision: 'no_stream' });
+      victimId = (await log.readStream('dataset-cli'))[2].id;
+      await log.close();
+    });
+  });
+
+  afterAll(async () => {
+    await database?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('ledger:verify reports an intact ledger with exit code 0', async () => {
+    const result = await run('src/cli/ledger-verify.ts', env);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^ledger intact: 5 events in 2 streams verified/);
+    expect(result.code).toBe(0);
+  });
+
+  it('projections:rebuild replays the ledger into the named projection', async () => {
+    const result = await run('src/cli/projections-rebuild.ts', env, ['stream-index']);
+    expect(result.stdout).toMatch(/rebuilt stream-index: 5 events applied/);
+    expect(result.code).toBe(0);
+    const unknown = await run('src/cli/projections-rebuild.ts', env, ['nope']);
+    expect(unknown.stderr.trim()).toBe('attest: unknown projection nope; known: stream-index');
+    expect(unknown.code).toBe(1);
+  });
+
+  it('ledger:verify names the tampered event and exits 1', async () => {
+    await withStore(async (handle) => {
+      const sql = new Client({ connectionString: handle.url });
+      await sql.connect();
+      await sql.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
+      await sql.query(`UPDATE ledger_events SET metadata = jsonb_set(metadata, '{actor,sub}', '"mallory"') WHERE id = $1`, [victimId]);
+      await sql.query('ALTER TABLE ledger_events ENABLE TRIGGER ledger_events_append_only');
+      await sql.end();
+    });
+    const result = await run('src/cli/ledger-verify.ts', env);
+    expect(result.stdout).toContain('ledger TAMPERED: 1 event(s)');
+    expect(result.stdout).toContain(`first: stream dataset-cli revision 2 id ${victimId} (hash-mismatch)`);
+    expect(result.code).toBe(1);
+  });
+
+  it('the service refuses a bad variable with one line naming it', async () => {
+    const result = await run('src/main.ts', { ...env, PORT: 'eighty' });
+    expect(result.stderr.trim()).toBe(
+      'attest: configuration error: PORT="eighty" is invalid: expected a whole number from 0 to 65535',
+    );
+    expect(result.code).toBe(1);
+  });
+});
