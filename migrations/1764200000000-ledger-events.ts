@@ -22,15 +22,6 @@ export class LedgerEvents1764200000000 implements MigrationInterface {
         CONSTRAINT ledger_events_stream_revision_key UNIQUE (stream, revision)
       )`);
     await db.query('CREATE UNIQUE INDEX ledger_events_global_order ON ledger_events (transaction_id, position)');
-    await db.query(`
-      CREATE FUNCTION attest_ledger_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM pg_notify('attest_ledger_events', '');
-        RETURN NULL;
-      END $$`);
-    await db.query(`
-      CREATE TRIGGER ledger_events_notify AFTER INSERT ON ledger_events
-      FOR EACH STATEMENT EXECUTE FUNCTION attest_ledger_notify()`);
     // The ledger is append-only: refuse UPDATE, DELETE and TRUNCATE from the application's own role.
     await db.query(`
       CREATE FUNCTION attest_ledger_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -48,6 +39,5 @@ export class LedgerEvents1764200000000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query('DROP TABLE ledger_events');
     await db.query('DROP FUNCTION attest_ledger_immutable()');
-    await db.query('DROP FUNCTION attest_ledger_notify()');
   }
 }

@@ -16,6 +16,8 @@ export interface AppOptions {
   env?: Record<string, string>;
   startProjections?: boolean;
   projectionRetryMs?: number;
+  /** Where JSON log lines go (default stdout); tests read them from here. */
+  logStream?: NodeJS.WritableStream;
   /** Extra modules (tests mount probes here). */
   imports?: DynamicModule['imports'];
 }
@@ -48,13 +50,14 @@ export class AppModule {
               customAttributeKeys: { reqId: 'correlationId' },
               redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
               autoLogging: { ignore: (request: IncomingMessage) => request.url === '/metrics' || request.url === '/api/v1/health/live' },
+              ...(options.logStream ? { stream: options.logStream } : {}),
             },
           }),
         }),
         DatabaseModule,
         TypeOrmModule.forRootAsync({
-          inject: [DATABASE_HANDLE],
-          useFactory: (handle: DatabaseHandle) => ({
+          inject: [DATABASE_HANDLE, APP_CONFIG],
+          useFactory: (handle: DatabaseHandle, config: AppConfig) => ({
             type: 'postgres',
             url: handle.url,
             autoLoadEntities: true,
@@ -63,7 +66,7 @@ export class AppModule {
             migrationsTransactionMode: 'each',
             synchronize: false,
             logging: false,
-            extra: { max: 10 },
+            extra: { max: config.databasePoolSize },
           }),
         }),
         LedgerModule.forRoot({ startProjections: options.startProjections ?? true, projectionRetryMs: options.projectionRetryMs }),

@@ -13,6 +13,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   readWaitTimeoutMs: number;
   ledgerPollIntervalMs: number;
+  /** Connections in each pool (the event log's and the read models'). */
+  databasePoolSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +66,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5000, 0, 60_000),
     ledgerPollIntervalMs: integer(env, 'LEDGER_POLL_INTERVAL_MS', 1000, 10, 60_000),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
   };
 }
 

@@ -11,6 +11,12 @@ describe('canonicalJson (RFC 8785)', () => {
     );
   });
 
+  it('orders integer-like keys as strings too, unlike JavaScript objects', () => {
+    expect(canonicalJson({ b: { '10': 1, '9': 2, a: 3 }, a: [{ '2': null, '1': true }] })).toBe(
+      '{"a":[{"1":true,"2":null}],"b":{"10":1,"9":2,"a":3}}',
+    );
+  });
+
   it('writes numbers in ECMAScript shortest form', () => {
     expect(canonicalJson([1.0, 1e21, 1e-7, -0, 0.1, 333333333.3333333])).toBe(
       '[1,1e+21,1e-7,0,0.1,333333333.3333333]',

@@ -14,10 +14,10 @@ export interface HashedFields {
   prevHash: string;
 }
 
-/** DESIGN §3: SHA-256 over the canonical JSON of the event, metadata without `integrity`. */
-export function eventHash(fields: HashedFields): string {
-  const { integrity: _integrity, ...metadata } = fields.metadata as EventMetadata & { integrity?: unknown };
-  const canonical = canonicalJson({
+/** The exact text that is hashed: RFC 8785 JSON of the event, metadata without `integrity`. */
+export function hashedText(fields: HashedFields): string {
+  const metadata = withoutIntegrity(fields.metadata);
+  return canonicalJson({
     stream: fields.stream,
     revision: Number(fields.revision),
     id: fields.id,
@@ -26,7 +26,15 @@ export function eventHash(fields: HashedFields): string {
     metadata,
     prevHash: fields.prevHash,
   });
-  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** DESIGN §3: SHA-256 over the canonical JSON of the event, metadata without `integrity`. */
+export function eventHash(fields: HashedFields): string {
+  return sha256(hashedText(fields));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 export interface StreamHead {
@@ -42,6 +50,8 @@ export interface SealedEvent extends NewEvent {
   revision: bigint;
   prevHash: string;
   hash: string;
+  /** The canonical JSON that was hashed; adapters may store it instead of serialising again. */
+  canonical: string;
 }
 
 /** Chains new events onto the stream's head: each links to the previous event's hash. */
@@ -50,10 +60,18 @@ export function sealEvents(stream: string, head: StreamHead, events: readonly Ne
   let revision = head.revision;
   return events.map((event) => {
     revision += 1n;
-    const { integrity: _integrity, ...metadata } = event.metadata as EventMetadata & { integrity?: unknown };
-    const hash = eventHash({ stream, revision, id: event.id, type: event.type, data: event.data, metadata, prevHash });
-    const sealed: SealedEvent = { ...event, metadata, stream, revision, prevHash, hash };
+    const metadata = withoutIntegrity(event.metadata);
+    const canonical = hashedText({ stream, revision, id: event.id, type: event.type, data: event.data, metadata, prevHash });
+    const hash = sha256(canonical);
+    const sealed: SealedEvent = { ...event, metadata, stream, revision, prevHash, hash, canonical };
     prevHash = hash;
     return sealed;
   });
+}
+
+/** Metadata as hashed: everything but `integrity` (kept as the same object when it has none). */
+function withoutIntegrity(metadata: EventMetadata): EventMetadata {
+  if (!('integrity' in metadata)) return metadata;
+  const { integrity: _integrity, ...rest } = metadata as EventMetadata & { integrity?: unknown };
+  return rest;
 }

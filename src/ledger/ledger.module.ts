@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnModule
 import { DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Pool } from 'pg';
+import { Pool, PoolClient, PoolConfig } from 'pg';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DATABASE_HANDLE, DatabaseHandle } from './database/database-handle';
 import { EVENT_LOG, EventLog } from './event-log.port';
@@ -21,10 +21,16 @@ import { StreamIndexEntry } from './stream-index/stream-index.read-model';
 export const START_PROJECTIONS = Symbol('StartProjections');
 
 export function createEventLog(handle: DatabaseHandle, config: AppConfig, logger = new Logger('EventLog')): PostgresEventLog {
-  const pool = new Pool({ connectionString: handle.url, max: 10 });
+  // PGlite runs one statement at a time in one session: one connection loses no concurrency, and
+  // lets it keep named prepared statements (cleared on connect, since the session outlives it).
+  const pool = new Pool({
+    connectionString: handle.url,
+    max: handle.sharedSession ? 1 : config.databasePoolSize,
+    ...(handle.sharedSession ? { onConnect: (client: PoolClient) => client.query('DEALLOCATE ALL') } : {}),
+  } as PoolConfig);
   pool.on('error', (error) => logger.warn({ err: error }, 'idle ledger connection failed'));
   const eventLog = new PostgresEventLog(pool, {
-    preparedStatements: !handle.sharedSession,
+    preparedStatements: true,
     listenConnectionString: handle.sharedSession ? undefined : handle.url,
     pollIntervalMs: config.ledgerPollIntervalMs,
     pageSize: 500,

@@ -249,6 +249,25 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
   });
 
   if (kind === 'postgres') {
+    it('wakes another process’s subscription through NOTIFY, not by polling', async () => {
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).position;
+      const other = createEventLog(database, loadConfig({ LEDGER_POLL_INTERVAL_MS: '60000' }));
+      try {
+        const subscription = other.subscribe({ from: start });
+        const iterator = subscription[Symbol.asyncIterator]();
+        while ((await iterator.next()).value.kind !== 'caughtUp');
+        const pending = iterator.next();
+        const live = newEvent();
+        await log.append(stream, [live], { expectedRevision: 0n });
+        // With a one-minute poll, only the notification can deliver within the test timeout.
+        const message = (await pending).value as SubscriptionMessage;
+        expect(message.kind === 'event' && message.event.id).toBe(live.id);
+        await subscription.close();
+      } finally {
+        await other.close();
+      }
+    });
+
     // PGlite runs one transaction at a time, so only a server can hold one open while another commits.
     it('never delivers an event past an earlier transaction that commits late', async () => {
       const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).position;

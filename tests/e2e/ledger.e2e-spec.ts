@@ -194,3 +194,26 @@ async function databaseUrlOf(t: TestApp): Promise<string> {
   const { DATABASE_HANDLE } = await import('../../src/ledger/database/database-handle');
   return (t.app.get(DATABASE_HANDLE) as { url: string }).url;
 }
+
+describe('logs', () => {
+  it('writes JSON lines with the correlation id and never the bearer token', async () => {
+    const { PassThrough } = await import('node:stream');
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+    const logged = await startTestApp({ env: { LOG_LEVEL: 'info' }, logStream: stream });
+    try {
+      await logged
+        .http()
+        .get('/api/v1/ledger/events?limit=0')
+        .set('X-Correlation-Id', 'trace-me-7')
+        .set('Authorization', 'Bearer super-secret-token')
+        .expect(400);
+      const entry = lines.map((line) => JSON.parse(line)).find((record) => record.req?.id === 'trace-me-7');
+      expect(entry).toMatchObject({ level: 30, msg: 'request completed', res: { statusCode: 400 } });
+      expect(lines.join('\n')).not.toContain('super-secret-token');
+    } finally {
+      await logged.close();
+    }
+  });
+});

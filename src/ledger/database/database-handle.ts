@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MEMORY_DATA_DIR } from '../../config/app-config';
@@ -31,7 +33,9 @@ export async function startEmbedded(dataDirOrMemory: string): Promise<DatabaseHa
     releaseLock = await lockDataDir(dataDir);
   }
   try {
-    const db = await PGlite.create(dataDir ? join(dataDir, 'pglite') : undefined);
+    const pgdata = dataDir ? join(dataDir, 'pglite') : undefined;
+    if (pgdata && !existsSync(join(pgdata, 'PG_VERSION'))) await initialiseInChildProcess(pgdata);
+    const db = await PGlite.create({ dataDir: pgdata, postgresqlconf: EMBEDDED_SETTINGS });
     const server = new PGLiteSocketServer({ db: keepExtendedQueriesWhole(db), host: '127.0.0.1', port: 0, maxConnections: 64 });
     await server.start();
     return {
@@ -48,6 +52,28 @@ export async function startEmbedded(dataDirOrMemory: string): Promise<DatabaseHa
     await releaseLock();
     throw error;
   }
+}
+
+/** A small buffer pool: the OS page cache holds the files anyway, and RSS stays low. */
+const EMBEDDED_SETTINGS = ['shared_buffers = 32MB'];
+
+/**
+ * initdb inside PGlite grows the WebAssembly heap to ~800 MB, which a process never gives back;
+ * running it in a short-lived child keeps the service's own footprint to what it uses.
+ */
+function initialiseInChildProcess(pgdata: string): Promise<void> {
+  const script = `require(process.argv[1]).PGlite.create({ dataDir: process.argv[2] }).then((db) => db.close())`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script, require.resolve('@electric-sql/pglite'), pgdata], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`initialising the embedded store in ${pgdata} failed: ${stderr.trim()}`)),
+    );
+  });
 }
 
 const SYNC = 0x53; // 'S'

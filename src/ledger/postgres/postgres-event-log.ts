@@ -22,7 +22,7 @@ import { WakeSignal } from './wake-signal';
 export const NOTIFY_CHANNEL = 'attest_ledger_events';
 
 export interface PostgresEventLogOptions {
-  /** Named prepared statements; off for PGlite, whose connections share one session. */
+  /** Named prepared statements (PGlite: only with a single connection, its session is shared). */
   preparedStatements: boolean;
   /** A connection string for a dedicated LISTEN connection; omitted: in-process wake-ups and polling only. */
   listenConnectionString?: string;
@@ -53,6 +53,8 @@ interface PageRow extends EventRow {
 const COLUMNS = 'position, transaction_id, id, stream, revision, type, data, metadata, hash, prev_hash, recorded_at';
 /** How soon to look again while an earlier transaction holds committed events back. */
 const HELD_BACK_RETRY_MS = 15;
+/** At most one cross-process NOTIFY per this many milliseconds, however many appends. */
+const ANNOUNCE_SPACING_MS = 5;
 
 /**
  * The PostgreSQL (and PGlite) adapter. Global order is (transaction_id, position), read only
@@ -64,6 +66,8 @@ export class PostgresEventLog implements EventLog {
   private listener?: Client;
   private listening?: Promise<void>;
   private closed = false;
+  private announcing = false;
+  private announceAgain = false;
   private readonly subscriptions = new Set<Subscription>();
 
   constructor(
@@ -85,6 +89,7 @@ export class PostgresEventLog implements EventLog {
   ): Promise<AppendResult> {
     const result = await this.appender.append(stream, events, options.expectedRevision);
     this.wake.notify();
+    this.announce();
     return result;
   }
 
@@ -225,21 +230,18 @@ export class PostgresEventLog implements EventLog {
 
   private async write(stream: string, events: SealedEvent[]): Promise<LedgerPosition> {
     try {
+      // One statement, one parameter for the whole batch, built from the canonical JSON that was
+      // just hashed (it holds every column but the hash), so nothing is serialised twice.
+      const batch = `[${events.map((event) => `{"hash":"${event.hash}",${event.canonical.slice(1)}`).join(',')}]`;
       const rows = await this.query<{ position: string; transaction_id: string }>({
         name: 'ledger-append',
         text: `INSERT INTO ledger_events (id, stream, revision, type, data, metadata, hash, prev_hash)
-               SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[])
+               SELECT e.id, e.stream, e.revision, e.type, e.data, e.metadata, e.hash, e."prevHash"
+               FROM jsonb_to_recordset($1::jsonb)
+                    AS e(id uuid, stream text, revision bigint, type text, data jsonb, metadata jsonb, hash text, "prevHash" text)
+               ORDER BY e.revision
                RETURNING position, transaction_id`,
-        values: [
-          events.map((event) => event.id),
-          events.map(() => stream),
-          events.map((event) => event.revision.toString()),
-          events.map((event) => event.type),
-          events.map((event) => JSON.stringify(event.data)),
-          events.map((event) => JSON.stringify(event.metadata)),
-          events.map((event) => event.hash),
-          events.map((event) => event.prevHash),
-        ],
+        values: [batch],
       });
       const last = rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b));
       return formatPosition(rowPosition(last));
@@ -283,6 +285,33 @@ export class PostgresEventLog implements EventLog {
     } catch (error) {
       throw translateError(error);
     }
+  }
+
+  /**
+   * Tells other processes' subscriptions that the ledger moved. Sent after the append commits
+   * and coalesced to one NOTIFY in flight, because NOTIFY inside the appending transaction
+   * would serialise every commit on PostgreSQL's notification queue lock.
+   */
+  private announce(): void {
+    if (!this.options.listenConnectionString) return;
+    if (this.announcing) {
+      this.announceAgain = true;
+      return;
+    }
+    this.announcing = true;
+    this.pool
+      .query({ text: 'SELECT pg_notify($1, $2)', values: [NOTIFY_CHANNEL, ''] })
+      .catch((error: unknown) => this.options.onWarning?.('ledger NOTIFY failed; other processes will poll', error))
+      .finally(() => {
+        // Whatever was appended meanwhile is announced by one more NOTIFY a little later.
+        setTimeout(() => {
+          this.announcing = false;
+          if (this.announceAgain && !this.closed) {
+            this.announceAgain = false;
+            this.announce();
+          }
+        }, ANNOUNCE_SPACING_MS).unref();
+      });
   }
 
   private ensureListening(): Promise<void> {
