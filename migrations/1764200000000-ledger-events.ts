@@ -21,7 +21,9 @@ export class LedgerEvents1764200000000 implements MigrationInterface {
         CONSTRAINT ledger_events_pkey PRIMARY KEY (id),
         CONSTRAINT ledger_events_stream_revision_key UNIQUE (stream, revision)
       )`);
-    await db.query('CREATE UNIQUE INDEX ledger_events_global_order ON ledger_events (transaction_id, position)');
+    await db.query(
+      'CREATE UNIQUE INDEX ledger_events_global_order ON ledger_events (transaction_id, position)',
+    );
     // The ledger is append-only: refuse UPDATE, DELETE and TRUNCATE from the application's own role.
     await db.query(`
       CREATE FUNCTION attest_ledger_immutable() RETURNS trigger LANGUAGE plpgsql AS $$

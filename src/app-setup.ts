@@ -14,13 +14,23 @@ export const API_PREFIX = 'api/v1';
 /** Builds the whole HTTP application; main.ts listens on it, tests drive it with supertest. */
 export async function createApp(options: AppOptions = {}): Promise<NestFastifyApplication> {
   const module = AppModule.forRoot(options);
-  const bodyLimit = Number(options.env?.BODY_LIMIT_BYTES ?? process.env.BODY_LIMIT_BYTES ?? 1_048_576);
-  const adapter = new FastifyAdapter({ bodyLimit, trustProxy: true, return503OnClosing: true, genReqId: correlationIdFor });
+  const bodyLimit = Number(
+    options.env?.BODY_LIMIT_BYTES ?? process.env.BODY_LIMIT_BYTES ?? 1_048_576,
+  );
+  const adapter = new FastifyAdapter({
+    bodyLimit,
+    trustProxy: true,
+    return503OnClosing: true,
+    genReqId: correlationIdFor,
+  });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Correlation-Id', request.id);
     done();
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   const config = app.get<AppConfig>(APP_CONFIG);
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });

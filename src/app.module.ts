@@ -48,8 +48,15 @@ export class AppModule {
               level: config.logLevel,
               genReqId: requestCorrelationId,
               customAttributeKeys: { reqId: 'correlationId' },
-              redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-              autoLogging: { ignore: (request: IncomingMessage) => request.url === '/metrics' || request.url === '/api/v1/health/live' },
+              redact: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'res.headers["set-cookie"]',
+              ],
+              autoLogging: {
+                ignore: (request: IncomingMessage) =>
+                  request.url === '/metrics' || request.url === '/api/v1/health/live',
+              },
               ...(options.logStream ? { stream: options.logStream } : {}),
             },
           }),
@@ -69,7 +76,10 @@ export class AppModule {
             extra: { max: config.databasePoolSize },
           }),
         }),
-        LedgerModule.forRoot({ startProjections: options.startProjections ?? true, projectionRetryMs: options.projectionRetryMs }),
+        LedgerModule.forRoot({
+          startProjections: options.startProjections ?? true,
+          projectionRetryMs: options.projectionRetryMs,
+        }),
         HealthModule,
         ...(options.imports ?? []),
       ],

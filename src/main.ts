@@ -9,8 +9,14 @@ async function main(): Promise<void> {
   const app = await createApp();
   const config = app.get<AppConfig>(APP_CONFIG);
   await app.listen({ port: config.port, host: config.host });
-  const ledger = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  app.get(Logger).log(`Attest listening on http://${config.host}:${config.port} with ${ledger}; API docs at /api/docs`);
+  const ledger = config.databaseUrl
+    ? 'PostgreSQL (DATABASE_URL)'
+    : `embedded PGlite in ${config.dataDir}`;
+  app
+    .get(Logger)
+    .log(
+      `Attest listening on http://${config.host}:${config.port} with ${ledger}; API docs at /api/docs`,
+    );
 }
 
 main().catch((error: unknown) => {

@@ -3,9 +3,14 @@ import { DatabaseHandle, connectToServer, startEmbedded } from '../ledger/databa
 import { migrate } from '../ledger/database/migrate';
 
 /** Opens the configured store (PostgreSQL or the embedded one under DATA_DIR), migrated. */
-export async function openConfiguredStore(): Promise<{ config: AppConfig; handle: DatabaseHandle }> {
+export async function openConfiguredStore(): Promise<{
+  config: AppConfig;
+  handle: DatabaseHandle;
+}> {
   const config = loadConfig();
-  const handle = config.databaseUrl ? connectToServer(config.databaseUrl) : await startEmbedded(config.dataDir);
+  const handle = config.databaseUrl
+    ? connectToServer(config.databaseUrl)
+    : await startEmbedded(config.dataDir);
   await migrate(handle.url);
   return { config, handle };
 }

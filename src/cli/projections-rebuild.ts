@@ -6,13 +6,17 @@ import { runCli } from './cli-support';
 /** `npm run projections:rebuild [name …]`: empties the projections' tables and replays the ledger. */
 runCli(async () => {
   const names = process.argv.slice(2);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ startProjections: false }), {
-    logger: ['error', 'warn'],
-    abortOnError: false,
-  });
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot({ startProjections: false }),
+    {
+      logger: ['error', 'warn'],
+      abortOnError: false,
+    },
+  );
   try {
     const runner = app.get(ProjectionRunner);
-    const selected = names.length > 0 ? names : runner.projections().map((projection) => projection.name);
+    const selected =
+      names.length > 0 ? names : runner.projections().map((projection) => projection.name);
     let lastReport = 0;
     const started = Date.now();
     await runner.rebuild(names, (name, applied) => {
@@ -22,7 +26,9 @@ runCli(async () => {
       }
     });
     for (const status of runner.status().filter((s) => selected.includes(s.name))) {
-      console.log(`rebuilt ${status.name}: ${status.eventsApplied} events applied, now at ${status.position ?? 'the start'}`);
+      console.log(
+        `rebuilt ${status.name}: ${status.eventsApplied} events applied, now at ${status.position ?? 'the start'}`,
+      );
     }
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     return 0;

@@ -22,7 +22,15 @@ export class ConfigError extends Error {}
 /** DATA_DIR=memory:// keeps the embedded store in memory only (demos, tests). */
 export const MEMORY_DATA_DIR = 'memory://';
 
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 type Env = Record<string, string | undefined>;
 
@@ -30,7 +38,9 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected a whole number from ${min} to ${max}`);
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is invalid: expected a whole number from ${min} to ${max}`,
+    );
   }
   return Number(raw);
 }
@@ -42,10 +52,14 @@ function databaseUrl(env: Env): string | undefined {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`DATABASE_URL is invalid: expected a URL like postgres://user:password@host:5432/database`);
+    throw new ConfigError(
+      `DATABASE_URL is invalid: expected a URL like postgres://user:password@host:5432/database`,
+    );
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(`DATABASE_URL is invalid: expected a postgres:// or postgresql:// URL, got ${url.protocol}//`);
+    throw new ConfigError(
+      `DATABASE_URL is invalid: expected a postgres:// or postgresql:// URL, got ${url.protocol}//`,
+    );
   }
   return raw;
 }
@@ -54,13 +68,18 @@ function databaseUrl(env: Env): string | undefined {
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} is invalid: expected one of ${LOG_LEVELS.join(', ')}`);
+    throw new ConfigError(
+      `LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} is invalid: expected one of ${LOG_LEVELS.join(', ')}`,
+    );
   }
   const dataDir = env.DATA_DIR || './var';
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
-    dataDir: dataDir === MEMORY_DATA_DIR || isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
+    dataDir:
+      dataDir === MEMORY_DATA_DIR || isAbsolute(dataDir)
+        ? dataDir
+        : resolve(process.cwd(), dataDir),
     databaseUrl: databaseUrl(env),
     logLevel,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),

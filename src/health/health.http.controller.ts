@@ -1,6 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { ProjectionRunner } from '../ledger/projections/projection-runner';
 import { MetricsService } from './metrics.service';
 
@@ -24,7 +29,9 @@ export class HealthHttpController {
 
   @Get('health/ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Database reachable and every projection running; shows each projection’s lag' })
+  @ApiOperation({
+    summary: 'Database reachable and every projection running; shows each projection’s lag',
+  })
   ready() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 2000 }),
@@ -32,7 +39,16 @@ export class HealthHttpController {
         const indicator = this.indicators.check('projections');
         const projections = this.runner.status();
         const details = Object.fromEntries(
-          projections.map((p) => [p.name, { state: p.state, caughtUp: p.caughtUp, lagSeconds: p.lagSeconds, position: p.position, lastError: p.lastError }]),
+          projections.map((p) => [
+            p.name,
+            {
+              state: p.state,
+              caughtUp: p.caughtUp,
+              lagSeconds: p.lagSeconds,
+              position: p.position,
+              lastError: p.lastError,
+            },
+          ]),
         );
         const running = projections.every((p) => p.state === 'live' || p.state === 'catching-up');
         return running ? indicator.up(details) : indicator.down(details);

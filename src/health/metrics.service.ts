@@ -16,7 +16,8 @@ export class MetricsService {
       labelNames,
       registers: [this.registry],
       collect() {
-        for (const status of runner.status()) this.set({ projection: status.name }, status.lagSeconds);
+        for (const status of runner.status())
+          this.set({ projection: status.name }, status.lagSeconds);
       },
     });
     new Gauge({
@@ -25,7 +26,8 @@ export class MetricsService {
       labelNames,
       registers: [this.registry],
       collect() {
-        for (const status of runner.status()) this.set({ projection: status.name }, status.caughtUp ? 1 : 0);
+        for (const status of runner.status())
+          this.set({ projection: status.name }, status.caughtUp ? 1 : 0);
       },
     });
     new Counter({
@@ -35,7 +37,8 @@ export class MetricsService {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const status of runner.status()) this.inc({ projection: status.name }, status.eventsApplied);
+        for (const status of runner.status())
+          this.inc({ projection: status.name }, status.eventsApplied);
       },
     });
     new Counter({
@@ -45,7 +48,8 @@ export class MetricsService {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const status of runner.status()) this.inc({ projection: status.name }, status.failures);
+        for (const status of runner.status())
+          this.inc({ projection: status.name }, status.failures);
       },
     });
   }

@@ -11,6 +11,18 @@ describe('canonicalJson (RFC 8785)', () => {
     );
   });
 
+  it('reorders members nested under objects and arrays that are already in order, without touching the input', () => {
+    const input = { a: { d: 1, c: 2 }, b: [{ y: 1, x: 2 }, 3, { m: undefined, k: 'v' }], c: 'z' };
+    const before = JSON.stringify(input);
+    expect(canonicalJson(input)).toBe(
+      '{"a":{"c":2,"d":1},"b":[{"x":2,"y":1},3,{"k":"v"}],"c":"z"}',
+    );
+    expect(JSON.stringify(input)).toBe(before);
+    expect(canonicalJson({ a: 1, b: { c: [1, { d: true }] } })).toBe(
+      '{"a":1,"b":{"c":[1,{"d":true}]}}',
+    );
+  });
+
   it('orders integer-like keys as strings too, unlike JavaScript objects', () => {
     expect(canonicalJson({ b: { '10': 1, '9': 2, a: 3 }, a: [{ '2': null, '1': true }] })).toBe(
       '{"a":[{"1":true,"2":null}],"b":{"10":1,"9":2,"a":3}}',
@@ -24,7 +36,9 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   it('escapes strings minimally and drops undefined members', () => {
-    expect(canonicalJson({ s: 'a"b\\c\n\u0001', u: undefined })).toBe('{"s":"a\\"b\\\\c\\n\\u0001"}');
+    expect(canonicalJson({ s: 'a"b\\c\n\u0001', u: undefined })).toBe(
+      '{"s":"a\\"b\\\\c\\n\\u0001"}',
+    );
   });
 
   it('refuses values JSON cannot hold', () => {

@@ -14,35 +14,58 @@ export function canonicalJson(value: unknown): string {
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const INTEGER_LIKE_KEY = Symbol('integer-like key');
 
-// Fast path: a copy whose objects hold their members in canonical order, written by the native
-// serialiser. JavaScript lists integer-like keys first whatever their insertion order, so a value
-// with such a key takes the slower path below.
+// Fast path: the value itself where its objects already list their members in canonical order,
+// otherwise a copy that does, for the native serialiser to write. JavaScript lists integer-like
+// keys first whatever their insertion order, so a value with such a key takes the slower path.
 function sortedCopy(value: unknown): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError('canonical JSON cannot hold NaN or Infinity');
+      if (!Number.isFinite(value))
+        throw new TypeError('canonical JSON cannot hold NaN or Infinity');
       return value;
     case 'string':
     case 'boolean':
+    case 'undefined':
       return value;
-    case 'object': {
-      if (Array.isArray(value)) {
-        const items = new Array<unknown>(value.length);
-        for (let i = 0; i < value.length; i++) items[i] = value[i] === undefined ? null : sortedCopy(value[i]);
-        return items;
-      }
-      const record = value as Record<string, unknown>;
-      const copy: Record<string, unknown> = {};
-      for (const key of Object.keys(record).sort()) {
-        if (key.charCodeAt(0) <= 0x39 && ARRAY_INDEX.test(key)) throw INTEGER_LIKE_KEY;
-        if (record[key] !== undefined) copy[key] = sortedCopy(record[key]);
-      }
-      return copy;
-    }
+    case 'object':
+      return Array.isArray(value)
+        ? sortedArray(value)
+        : sortedRecord(value as Record<string, unknown>);
     default:
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
   }
+}
+
+function sortedArray(items: unknown[]): unknown[] {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = sortedCopy(items[i]);
+    if (item !== items[i] && !copy) copy = items.slice(0, i);
+    if (copy) copy.push(item);
+  }
+  return copy ?? items;
+}
+
+function sortedRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(record);
+  let inOrder = true;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i].charCodeAt(0) <= 0x39 && ARRAY_INDEX.test(keys[i])) throw INTEGER_LIKE_KEY;
+    if (i > 0 && keys[i - 1] > keys[i]) inOrder = false;
+  }
+  if (!inOrder) keys.sort();
+  let copy: Record<string, unknown> | undefined = inOrder ? undefined : {};
+  for (let i = 0; i < keys.length; i++) {
+    const original = record[keys[i]];
+    const member = sortedCopy(original);
+    if (!copy && member !== original) {
+      copy = {};
+      for (let j = 0; j < i; j++) copy[keys[j]] = record[keys[j]];
+    }
+    if (copy && member !== undefined) copy[keys[i]] = member;
+  }
+  return copy ?? record;
 }
 
 function serialise(value: unknown): string {

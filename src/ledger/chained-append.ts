@@ -33,7 +33,11 @@ export class ChainedAppender {
 
   constructor(private readonly storage: ChainStorage) {}
 
-  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
     for (let attempt = 1; ; attempt++) {
       let head = this.heads.get(stream);
@@ -68,13 +72,21 @@ export class ChainedAppender {
       stored.length === events.length &&
       events.every((event, index) => {
         const ref = stored.find((candidate) => candidate.id === event.id);
-        return ref !== undefined && ref.stream === stream && ref.revision === stored[0].revision + BigInt(index);
+        return (
+          ref !== undefined &&
+          ref.stream === stream &&
+          ref.revision === stored[0].revision + BigInt(index)
+        );
       });
     if (sameAppend) {
       const last = stored.reduce((a, b) => (a.revision > b.revision ? a : b));
       return { nextExpectedRevision: last.revision, position: last.position };
     }
-    throw new WrongExpectedVersion(stream, describe(expected), head.revision < 0n ? 'no_stream' : head.revision.toString());
+    throw new WrongExpectedVersion(
+      stream,
+      describe(expected),
+      head.revision < 0n ? 'no_stream' : head.revision.toString(),
+    );
   }
 
   private async refreshHead(stream: string): Promise<StreamHead> {
@@ -86,7 +98,8 @@ export class ChainedAppender {
   private remember(stream: string, head: StreamHead): void {
     this.heads.delete(stream);
     this.heads.set(stream, head);
-    if (this.heads.size > MAX_CACHED_HEADS) this.heads.delete(this.heads.keys().next().value as string);
+    if (this.heads.size > MAX_CACHED_HEADS)
+      this.heads.delete(this.heads.keys().next().value as string);
   }
 
   forget(): void {

@@ -1,6 +1,7 @@
 /** The event log port (DESIGN §4). Adapters: PostgreSQL/PGlite now, EventStoreDB later. */
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 export interface Actor {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EMPTY_HEAD, GENESIS_HASH, eventHash, sealEvents } from './hash-chain';
 import type { NewEvent } from './event-log.port';
 
@@ -37,12 +38,24 @@ describe('hash chain', () => {
       metadata,
       prevHash: GENESIS_HASH,
     };
-    const reordered = { ...fields, data: { b: [1, 2], a: 1 }, metadata: { ...metadata, integrity: { prevHash: 'x', hash: 'y' } } };
+    const reordered = {
+      ...fields,
+      data: { b: [1, 2], a: 1 },
+      metadata: { ...metadata, integrity: { prevHash: 'x', hash: 'y' } },
+    };
     expect(eventHash(reordered)).toBe(eventHash(fields));
   });
 
   it('changes when any covered field changes', () => {
-    const base = { stream: 's-1', revision: 0n, id: 'e', type: 'T', data: { a: 1 }, metadata, prevHash: GENESIS_HASH };
+    const base = {
+      stream: 's-1',
+      revision: 0n,
+      id: 'e',
+      type: 'T',
+      data: { a: 1 },
+      metadata,
+      prevHash: GENESIS_HASH,
+    };
     const hash = eventHash(base);
     expect(eventHash({ ...base, stream: 's-2' })).not.toBe(hash);
     expect(eventHash({ ...base, revision: 1n })).not.toBe(hash);
@@ -59,7 +72,17 @@ describe('hash chain', () => {
       '{"data":{},"id":"e","metadata":{"actor":{"roles":["pipeline"],"sub":"pipeline-1"},"causationId":"c-1","correlationId":"c-1","occurredAt":"2026-11-27T00:00:00.000Z","schemaVersion":1},"prevHash":"' +
       GENESIS_HASH +
       '","revision":0,"stream":"s","type":"T"}';
-    const expected = require('node:crypto').createHash('sha256').update(canonical).digest('hex');
-    expect(eventHash({ stream: 's', revision: 0n, id: 'e', type: 'T', data: {}, metadata, prevHash: GENESIS_HASH })).toBe(expected);
+    const expected = createHash('sha256').update(canonical).digest('hex');
+    expect(
+      eventHash({
+        stream: 's',
+        revision: 0n,
+        id: 'e',
+        type: 'T',
+        data: {},
+        metadata,
+        prevHash: GENESIS_HASH,
+      }),
+    ).toBe(expected);
   });
 });

@@ -17,14 +17,15 @@ export interface HashedFields {
 /** The exact text that is hashed: RFC 8785 JSON of the event, metadata without `integrity`. */
 export function hashedText(fields: HashedFields): string {
   const metadata = withoutIntegrity(fields.metadata);
+  // Members written in canonical order already, so canonicalJson need not copy this object.
   return canonicalJson({
-    stream: fields.stream,
-    revision: Number(fields.revision),
-    id: fields.id,
-    type: fields.type,
     data: fields.data,
+    id: fields.id,
     metadata,
     prevHash: fields.prevHash,
+    revision: Number(fields.revision),
+    stream: fields.stream,
+    type: fields.type,
   });
 }
 
@@ -55,18 +56,23 @@ export interface SealedEvent extends NewEvent {
 }
 
 /** Chains new events onto the stream's head: each links to the previous event's hash. */
-export function sealEvents(stream: string, head: StreamHead, events: readonly NewEvent[]): SealedEvent[] {
+export function sealEvents(
+  stream: string,
+  head: StreamHead,
+  events: readonly NewEvent[],
+): SealedEvent[] {
+  const sealed = new Array<SealedEvent>(events.length);
   let prevHash = head.hash;
-  let revision = head.revision;
-  return events.map((event) => {
-    revision += 1n;
-    const metadata = withoutIntegrity(event.metadata);
-    const canonical = hashedText({ stream, revision, id: event.id, type: event.type, data: event.data, metadata, prevHash });
+  for (let i = 0; i < events.length; i++) {
+    const { id, type, data } = events[i];
+    const revision = head.revision + BigInt(i + 1);
+    const metadata = withoutIntegrity(events[i].metadata);
+    const canonical = hashedText({ stream, revision, id, type, data, metadata, prevHash });
     const hash = sha256(canonical);
-    const sealed: SealedEvent = { ...event, metadata, stream, revision, prevHash, hash, canonical };
+    sealed[i] = { id, type, data, metadata, stream, revision, prevHash, hash, canonical };
     prevHash = hash;
-    return sealed;
-  });
+  }
+  return sealed;
 }
 
 /** Metadata as hashed: everything but `integrity` (kept as the same object when it has none). */

@@ -60,12 +60,25 @@ export async function verifyLedger(
   };
 }
 
-function check(event: RecordedEvent, previous: { revision: bigint; hash: string } | undefined): ChainMismatch | null {
+function check(
+  event: RecordedEvent,
+  previous: { revision: bigint; hash: string } | undefined,
+): ChainMismatch | null {
   const { integrity, ...metadata } = event.metadata;
-  const at = { stream: event.stream, revision: Number(event.revision), id: event.id, position: event.position };
+  const at = {
+    stream: event.stream,
+    revision: Number(event.revision),
+    id: event.id,
+    position: event.position,
+  };
   const expectedRevision = previous ? previous.revision + 1n : 0n;
   if (event.revision !== expectedRevision) {
-    return { ...at, reason: 'revision-gap', expected: expectedRevision.toString(), actual: event.revision.toString() };
+    return {
+      ...at,
+      reason: 'revision-gap',
+      expected: expectedRevision.toString(),
+      actual: event.revision.toString(),
+    };
   }
   const expectedLink = previous ? previous.hash : GENESIS_HASH;
   if (integrity.prevHash !== expectedLink) {

@@ -67,7 +67,10 @@ export class ProjectionsBehind extends DomainError {
   readonly code = 'projections-behind';
   readonly status = 503;
 
-  constructor(readonly position: string, readonly waitedMs: number) {
+  constructor(
+    readonly position: string,
+    readonly waitedMs: number,
+  ) {
     super(`read models have not reached ledger position ${position} after ${waitedMs} ms`);
     Object.assign(this.details, { position, retryAfterSeconds: 1 });
   }

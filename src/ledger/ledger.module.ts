@@ -1,4 +1,12 @@
-import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -12,7 +20,10 @@ import { PROJECTION_RETRY_MS, ProjectionRunner } from './projections/projection-
 import { LedgerEventsHttpController } from './queries/ledger-events/ledger-events.http.controller';
 import { ListLedgerEventsQueryHandler } from './queries/ledger-events/list-ledger-events.query-handler';
 import { StreamIndexHttpController } from './queries/stream-index/stream-index.http.controller';
-import { GetStreamQueryHandler, ListStreamsQueryHandler } from './queries/stream-index/stream-index.query-handler';
+import {
+  GetStreamQueryHandler,
+  ListStreamsQueryHandler,
+} from './queries/stream-index/stream-index.query-handler';
 import { VerifyLedgerHttpController } from './queries/verify-ledger/verify-ledger.http.controller';
 import { VerifyLedgerQueryHandler } from './queries/verify-ledger/verify-ledger.query-handler';
 import { StreamIndexProjection } from './stream-index/stream-index.projection';
@@ -20,13 +31,19 @@ import { StreamIndexEntry } from './stream-index/stream-index.read-model';
 
 export const START_PROJECTIONS = Symbol('StartProjections');
 
-export function createEventLog(handle: DatabaseHandle, config: AppConfig, logger = new Logger('EventLog')): PostgresEventLog {
+export function createEventLog(
+  handle: DatabaseHandle,
+  config: AppConfig,
+  logger = new Logger('EventLog'),
+): PostgresEventLog {
   // PGlite runs one statement at a time in one session: one connection loses no concurrency, and
   // lets it keep named prepared statements (cleared on connect, since the session outlives it).
   const pool = new Pool({
     connectionString: handle.url,
     max: handle.sharedSession ? 1 : config.databasePoolSize,
-    ...(handle.sharedSession ? { onConnect: (client: PoolClient) => client.query('DEALLOCATE ALL') } : {}),
+    ...(handle.sharedSession
+      ? { onConnect: (client: PoolClient) => client.query('DEALLOCATE ALL') }
+      : {}),
   } as PoolConfig);
   pool.on('error', (error) => logger.warn({ err: error }, 'idle ledger connection failed'));
   const eventLog = new PostgresEventLog(pool, {
@@ -44,7 +61,9 @@ export function createEventLog(handle: DatabaseHandle, config: AppConfig, logger
   return eventLog;
 }
 
-class LedgerLifecycle implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+class LedgerLifecycle
+  implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown
+{
   constructor(
     private readonly runner: ProjectionRunner,
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
@@ -67,12 +86,23 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnModuleDestroy, Before
 /** The event log, hash chains, projection runner and the ledger's own endpoints. */
 @Module({})
 export class LedgerModule {
-  static forRoot(options: { startProjections: boolean; projectionRetryMs?: number }): DynamicModule {
+  static forRoot(options: {
+    startProjections: boolean;
+    projectionRetryMs?: number;
+  }): DynamicModule {
     return {
       module: LedgerModule,
       global: true,
-      imports: [CqrsModule.forRoot(), DiscoveryModule, TypeOrmModule.forFeature([StreamIndexEntry])],
-      controllers: [LedgerEventsHttpController, VerifyLedgerHttpController, StreamIndexHttpController],
+      imports: [
+        CqrsModule.forRoot(),
+        DiscoveryModule,
+        TypeOrmModule.forFeature([StreamIndexEntry]),
+      ],
+      controllers: [
+        LedgerEventsHttpController,
+        VerifyLedgerHttpController,
+        StreamIndexHttpController,
+      ],
       providers: [
         {
           provide: EVENT_LOG,

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../../src/config/app-config';
-import { DatabaseHandle, connectToServer, startEmbedded } from '../../src/ledger/database/database-handle';
+import {
+  DatabaseHandle,
+  connectToServer,
+  startEmbedded,
+} from '../../src/ledger/database/database-handle';
 import { migrate } from '../../src/ledger/database/migrate';
 import type { NewEvent } from '../../src/ledger/event-log.port';
 import { createEventLog } from '../../src/ledger/ledger.module';
@@ -67,12 +71,20 @@ async function timed(events: number, work: () => Promise<void>): Promise<number>
   return events / seconds;
 }
 
-async function openStore(): Promise<{ handle: DatabaseHandle; cleanup: () => Promise<void>; label: string }> {
+async function openStore(): Promise<{
+  handle: DatabaseHandle;
+  cleanup: () => Promise<void>;
+  label: string;
+}> {
   const base = process.env.DATABASE_URL;
   if (!base) {
     const dir = await mkdtemp(join(tmpdir(), 'attest-bench-'));
     const handle = await startEmbedded(dir);
-    return { handle, label: 'embedded PGlite (on disk)', cleanup: async () => (await handle.close(), await rm(dir, { recursive: true, force: true })) };
+    return {
+      handle,
+      label: 'embedded PGlite (on disk)',
+      cleanup: async () => (await handle.close(), await rm(dir, { recursive: true, force: true })),
+    };
   }
   const name = `attest_bench_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: base });
@@ -104,13 +116,25 @@ async function main(): Promise<void> {
   const rawInsert = (events: NewEvent[], stream: string, from: number) => {
     const values: unknown[] = [];
     const rows = events.map((event, i) => {
-      values.push(event.id, stream, from + i, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata));
+      values.push(
+        event.id,
+        stream,
+        from + i,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+      );
       const o = i * 6;
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6})`;
     });
-    return raw.query(`INSERT INTO raw_events (id, stream, revision, type, data, metadata) VALUES ${rows.join(', ')}`, values);
+    return raw.query(
+      `INSERT INTO raw_events (id, stream, revision, type, data, metadata) VALUES ${rows.join(', ')}`,
+      values,
+    );
   };
-  console.log(`Attest append benchmark on ${label}, best of ${ROUNDS} rounds; payload ${JSON.stringify(payload(0).data).length} bytes of data + ${JSON.stringify(payload(0).metadata).length} of metadata per event`);
+  console.log(
+    `Attest append benchmark on ${label}, best of ${ROUNDS} rounds; payload ${JSON.stringify(payload(0).data).length} bytes of data + ${JSON.stringify(payload(0).metadata).length} of metadata per event`,
+  );
 
   // Warm both paths (connections, statement plans, JIT) before measuring.
   for (let i = 0; i < 50; i++) {
@@ -121,7 +145,12 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   // Each shape runs raw then Attest, ROUNDS times over; the best round of each is reported.
   let round = 0;
-  const best = async (shape: string, target: number, rawRun: () => Promise<number>, attestRun: () => Promise<number>) => {
+  const best = async (
+    shape: string,
+    target: number,
+    rawRun: () => Promise<number>,
+    attestRun: () => Promise<number>,
+  ) => {
     const figure: Figure = { shape, attest: 0, raw: 0, target };
     for (round = 0; round < ROUNDS; round++) {
       figure.raw = Math.max(figure.raw, await rawRun());
@@ -130,61 +159,84 @@ async function main(): Promise<void> {
     figures.push(figure);
     console.log(`${shape}: done, RSS now ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
   };
-  const expectedAfter = (appended: number) => (appended === 0 ? ('no_stream' as const) : BigInt(appended - 1));
+  const expectedAfter = (appended: number) =>
+    appended === 0 ? ('no_stream' as const) : BigInt(appended - 1);
 
   await best(
     '(a) 1 event/append, sequential',
     0.8,
-    () => timed(SEQUENTIAL, async () => {
-      for (let i = 0; i < SEQUENTIAL; i++) await rawInsert([newEvent(i)], `seq-${round}`, i);
-    }),
-    () => timed(SEQUENTIAL, async () => {
-      for (let i = 0; i < SEQUENTIAL; i++) await log.append(`seq-${round}`, [newEvent(i)], { expectedRevision: expectedAfter(i) });
-    }),
+    () =>
+      timed(SEQUENTIAL, async () => {
+        for (let i = 0; i < SEQUENTIAL; i++) await rawInsert([newEvent(i)], `seq-${round}`, i);
+      }),
+    () =>
+      timed(SEQUENTIAL, async () => {
+        for (let i = 0; i < SEQUENTIAL; i++)
+          await log.append(`seq-${round}`, [newEvent(i)], { expectedRevision: expectedAfter(i) });
+      }),
   );
 
   await best(
     `(b) ${CONCURRENT_STREAMS} concurrent streams`,
     0.8,
-    () => timed(CONCURRENT_STREAMS * PER_STREAM, async () => {
-      await Promise.all(
-        Array.from({ length: CONCURRENT_STREAMS }, async (_, s) => {
-          for (let i = 0; i < PER_STREAM; i++) await rawInsert([newEvent(i)], `conc-${round}-${s}`, i);
-        }),
-      );
-    }),
-    () => timed(CONCURRENT_STREAMS * PER_STREAM, async () => {
-      await Promise.all(
-        Array.from({ length: CONCURRENT_STREAMS }, async (_, s) => {
-          for (let i = 0; i < PER_STREAM; i++) {
-            await log.append(`conc-${round}-${s}`, [newEvent(i)], { expectedRevision: expectedAfter(i) });
-          }
-        }),
-      );
-    }),
+    () =>
+      timed(CONCURRENT_STREAMS * PER_STREAM, async () => {
+        await Promise.all(
+          Array.from({ length: CONCURRENT_STREAMS }, async (_, s) => {
+            for (let i = 0; i < PER_STREAM; i++)
+              await rawInsert([newEvent(i)], `conc-${round}-${s}`, i);
+          }),
+        );
+      }),
+    () =>
+      timed(CONCURRENT_STREAMS * PER_STREAM, async () => {
+        await Promise.all(
+          Array.from({ length: CONCURRENT_STREAMS }, async (_, s) => {
+            for (let i = 0; i < PER_STREAM; i++) {
+              await log.append(`conc-${round}-${s}`, [newEvent(i)], {
+                expectedRevision: expectedAfter(i),
+              });
+            }
+          }),
+        );
+      }),
   );
 
   const batchOf = () => Array.from({ length: BATCH_SIZE }, (_, i) => newEvent(i));
   await best(
     `(c) ${BATCH_SIZE} events/append`,
     0.8,
-    () => timed(BATCHES * BATCH_SIZE, async () => {
-      for (let b = 0; b < BATCHES; b++) await rawInsert(batchOf(), `batch-${round}`, b * BATCH_SIZE);
-    }),
-    () => timed(BATCHES * BATCH_SIZE, async () => {
-      for (let b = 0; b < BATCHES; b++) {
-        await log.append(`batch-${round}`, batchOf(), { expectedRevision: expectedAfter(b * BATCH_SIZE) });
-      }
-    }),
+    () =>
+      timed(BATCHES * BATCH_SIZE, async () => {
+        for (let b = 0; b < BATCHES; b++)
+          await rawInsert(batchOf(), `batch-${round}`, b * BATCH_SIZE);
+      }),
+    () =>
+      timed(BATCHES * BATCH_SIZE, async () => {
+        for (let b = 0; b < BATCHES; b++) {
+          await log.append(`batch-${round}`, batchOf(), {
+            expectedRevision: expectedAfter(b * BATCH_SIZE),
+          });
+        }
+      }),
   );
 
   // Top both tables up to the catch-up size, untimed.
-  const count = async (table: string) => Number((await raw.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+  const count = async (table: string) =>
+    Number((await raw.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
   for (let n = await count('ledger_events'), b = 0; n < CATCH_UP; n += BATCH_SIZE, b++) {
-    await log.append(`fill-${b}`, Array.from({ length: BATCH_SIZE }, (_, i) => newEvent(i)), { expectedRevision: 'no_stream' });
+    await log.append(
+      `fill-${b}`,
+      Array.from({ length: BATCH_SIZE }, (_, i) => newEvent(i)),
+      { expectedRevision: 'no_stream' },
+    );
   }
   for (let n = await count('raw_events'), b = 0; n < CATCH_UP; n += BATCH_SIZE, b++) {
-    await rawInsert(Array.from({ length: BATCH_SIZE }, (_, i) => newEvent(i)), `fill-${b}`, 0);
+    await rawInsert(
+      Array.from({ length: BATCH_SIZE }, (_, i) => newEvent(i)),
+      `fill-${b}`,
+      0,
+    );
   }
   const total = { attest: await count('ledger_events'), raw: await count('raw_events') };
 
@@ -220,10 +272,13 @@ async function main(): Promise<void> {
       });
     },
   );
-  if (delivered !== total.attest || rawRead !== total.raw) throw new Error(`read ${delivered}/${total.attest} and ${rawRead}/${total.raw}`);
+  if (delivered !== total.attest || rawRead !== total.raw)
+    throw new Error(`read ${delivered}/${total.attest} and ${rawRead}/${total.raw}`);
 
   const pad = (text: string | number, width: number) => String(text).padStart(width);
-  console.log(`\n${'shape'.padEnd(34)}${pad('attest ev/s', 13)}${pad('raw pg ev/s', 13)}${pad('ratio', 8)}${pad('target', 8)}`);
+  console.log(
+    `\n${'shape'.padEnd(34)}${pad('attest ev/s', 13)}${pad('raw pg ev/s', 13)}${pad('ratio', 8)}${pad('target', 8)}`,
+  );
   for (const f of figures) {
     const ratio = f.attest / f.raw;
     console.log(
@@ -231,7 +286,9 @@ async function main(): Promise<void> {
     );
   }
   const peakMb = process.resourceUsage().maxRSS / 1024;
-  console.log(`\npeak RSS ${peakMb.toFixed(0)} MB (process, ${handle.kind === 'embedded' ? 'including the embedded database' : 'client side only'})`);
+  console.log(
+    `\npeak RSS ${peakMb.toFixed(0)} MB (process, ${handle.kind === 'embedded' ? 'including the embedded database' : 'client side only'})`,
+  );
 
   await raw.end();
   await log.close();

@@ -1,10 +1,19 @@
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config/app-config';
 import { migrate } from '../../src/ledger/database/migrate';
-import type { EventLog, LedgerPosition, RecordedEvent, SubscriptionMessage } from '../../src/ledger/event-log.port';
+import type {
+  EventLog,
+  LedgerPosition,
+  RecordedEvent,
+  SubscriptionMessage,
+} from '../../src/ledger/event-log.port';
 import { GENESIS_HASH } from '../../src/ledger/hash-chain';
 import { createEventLog } from '../../src/ledger/ledger.module';
-import { StreamNotFound, UnstorableEvent, WrongExpectedVersion } from '../../src/ledger/ledger.errors';
+import {
+  StreamNotFound,
+  UnstorableEvent,
+  WrongExpectedVersion,
+} from '../../src/ledger/ledger.errors';
 import { verifyLedger } from '../../src/ledger/ledger-verifier';
 import { newEvent, newEvents } from '../support/events';
 import { TestDatabase, createTestDatabase, storeKinds } from '../support/test-database';
@@ -51,7 +60,8 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
     stream = `contract-${counter}-${Date.now()}`;
   });
 
-  const countRows = async () => Number((await sql.query('SELECT count(*) AS n FROM ledger_events')).rows[0].n);
+  const countRows = async () =>
+    Number((await sql.query('SELECT count(*) AS n FROM ledger_events')).rows[0].n);
 
   describe('append', () => {
     it('creates a stream at revision 0 with a hash chain starting at genesis', async () => {
@@ -73,13 +83,13 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
     });
 
     it('honours every kind of expected revision', async () => {
-      await expect(log.append(stream, [newEvent()], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(
-        WrongExpectedVersion,
-      );
+      await expect(
+        log.append(stream, [newEvent()], { expectedRevision: 'stream_exists' }),
+      ).rejects.toBeInstanceOf(WrongExpectedVersion);
       await log.append(stream, [newEvent()], { expectedRevision: 'any' });
-      await expect(log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
-        WrongExpectedVersion,
-      );
+      await expect(
+        log.append(stream, [newEvent()], { expectedRevision: 'no_stream' }),
+      ).rejects.toBeInstanceOf(WrongExpectedVersion);
       await log.append(stream, [newEvent()], { expectedRevision: 'stream_exists' });
       await log.append(stream, [newEvent()], { expectedRevision: 1n });
       const conflict = log.append(stream, [newEvent()], { expectedRevision: 1n });
@@ -100,9 +110,9 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
     it('refuses the same event ids in another stream', async () => {
       const events = newEvents(1);
       await log.append(stream, events, { expectedRevision: 'no_stream' });
-      await expect(log.append(`${stream}-other`, events, { expectedRevision: 'any' })).rejects.toBeInstanceOf(
-        WrongExpectedVersion,
-      );
+      await expect(
+        log.append(`${stream}-other`, events, { expectedRevision: 'any' }),
+      ).rejects.toBeInstanceOf(WrongExpectedVersion);
     });
 
     it('lets exactly one of 50 concurrent appends with the same expected revision win', async () => {
@@ -113,7 +123,9 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
         contenders.map((event) => log.append(stream, [event], { expectedRevision: 0n })),
       );
       const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
-      const lost = outcomes.filter((outcome) => outcome.status === 'rejected') as PromiseRejectedResult[];
+      const lost = outcomes.filter(
+        (outcome) => outcome.status === 'rejected',
+      ) as PromiseRejectedResult[];
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(49);
       for (const outcome of lost) expect(outcome.reason).toBeInstanceOf(WrongExpectedVersion);
@@ -125,10 +137,14 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
     });
 
     it('serialises concurrent appends with expected revision any into one intact chain', async () => {
-      const writers = Array.from({ length: 20 }, () => log.append(stream, [newEvent()], { expectedRevision: 'any' }));
+      const writers = Array.from({ length: 20 }, () =>
+        log.append(stream, [newEvent()], { expectedRevision: 'any' }),
+      );
       await Promise.all(writers);
       const stored = await log.readStream(stream);
-      expect(stored.map((event) => event.revision)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i)));
+      expect(stored.map((event) => event.revision)).toEqual(
+        Array.from({ length: 20 }, (_, i) => BigInt(i)),
+      );
       for (let i = 1; i < stored.length; i++) {
         expect(stored[i].metadata.integrity.prevHash).toBe(stored[i - 1].metadata.integrity.hash);
       }
@@ -137,7 +153,9 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
     it('refuses data PostgreSQL cannot store with a domain error and stores nothing', async () => {
       const before = await countRows();
       await expect(
-        log.append(stream, [newEvent({ data: { note: 'nul \u0000 byte' } })], { expectedRevision: 'any' }),
+        log.append(stream, [newEvent({ data: { note: 'nul \u0000 byte' } })], {
+          expectedRevision: 'any',
+        }),
       ).rejects.toBeInstanceOf(UnstorableEvent);
       expect(await countRows()).toBe(before);
     });
@@ -148,8 +166,12 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
       await log.append(stream, newEvents(5), { expectedRevision: 'no_stream' });
       const revisions = (events: RecordedEvent[]) => events.map((event) => Number(event.revision));
       expect(revisions(await log.readStream(stream, { fromRevision: 2n }))).toEqual([2, 3, 4]);
-      expect(revisions(await log.readStream(stream, { direction: 'backwards', maxCount: 2 }))).toEqual([4, 3]);
-      expect(revisions(await log.readStream(stream, { direction: 'backwards', fromRevision: 1n }))).toEqual([1, 0]);
+      expect(
+        revisions(await log.readStream(stream, { direction: 'backwards', maxCount: 2 })),
+      ).toEqual([4, 3]);
+      expect(
+        revisions(await log.readStream(stream, { direction: 'backwards', fromRevision: 1n })),
+      ).toEqual([1, 0]);
       expect(revisions(await log.readStream(stream, { maxCount: 2 }))).toEqual([0, 1]);
       expect(await log.readStream(stream, { fromRevision: 9n })).toEqual([]);
     });
@@ -173,20 +195,23 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
 
     it('treats positions as opaque tokens of this store only', () => {
       expect(log.isPosition('12-34')).toBe(true);
-      for (const token of ['', 'abc', '12', '1-2-3', '-1-2', '1.2', 'C:12/P:12']) expect(log.isPosition(token)).toBe(false);
+      for (const token of ['', 'abc', '12', '1-2-3', '-1-2', '1.2', 'C:12/P:12'])
+        expect(log.isPosition(token)).toBe(false);
       expect(() => log.comparePositions('1-2', 'nonsense')).toThrow(RangeError);
     });
   });
 
   describe('subscribe', () => {
     it('delivers history, a checkpoint and caughtUp, then live events', async () => {
-      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).position;
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' }))
+        .position;
       const history = newEvents(3);
       await log.append(stream, history, { expectedRevision: 0n });
       const subscription = log.subscribe({ from: start });
       const iterator = subscription[Symbol.asyncIterator]();
       const seen: SubscriptionMessage[] = [];
-      while (!seen.some((message) => message.kind === 'caughtUp')) seen.push((await iterator.next()).value);
+      while (!seen.some((message) => message.kind === 'caughtUp'))
+        seen.push((await iterator.next()).value);
       expect(eventsOf(seen).map((event) => event.id)).toEqual(history.map((event) => event.id));
       expect(seen.some((message) => message.kind === 'checkpoint')).toBe(true);
 
@@ -200,11 +225,19 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
     });
 
     it('filters by event type on the store, yet checkpoints past what it filtered out', async () => {
-      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).position;
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' }))
+        .position;
       const wanted = newEvent({ type: 'ModelDeployed' });
-      const last = await log.append(stream, [newEvent(), wanted, newEvent()], { expectedRevision: 0n });
-      const subscription = log.subscribe({ from: start, filter: { eventTypes: ['ModelDeployed'] } });
-      const messages = await collect(subscription, (seen) => seen.some((m) => m.kind === 'caughtUp'));
+      const last = await log.append(stream, [newEvent(), wanted, newEvent()], {
+        expectedRevision: 0n,
+      });
+      const subscription = log.subscribe({
+        from: start,
+        filter: { eventTypes: ['ModelDeployed'] },
+      });
+      const messages = await collect(subscription, (seen) =>
+        seen.some((m) => m.kind === 'caughtUp'),
+      );
       await subscription.close();
       expect(eventsOf(messages).map((event) => event.id)).toEqual([wanted.id]);
       const checkpoints = messages.flatMap((m) => (m.kind === 'checkpoint' ? [m.position] : []));
@@ -212,12 +245,19 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
     });
 
     it('filters by stream prefix', async () => {
-      const start = (await log.append(`${stream}-x`, [newEvent()], { expectedRevision: 'no_stream' })).position;
+      const start = (
+        await log.append(`${stream}-x`, [newEvent()], { expectedRevision: 'no_stream' })
+      ).position;
       const mine = newEvent();
       await log.append(`${stream}_y`, [newEvent()], { expectedRevision: 'no_stream' });
       await log.append(`${stream}-z`, [mine], { expectedRevision: 'no_stream' });
-      const subscription = log.subscribe({ from: start, filter: { streamPrefixes: [`${stream}-`] } });
-      const messages = await collect(subscription, (seen) => seen.some((m) => m.kind === 'caughtUp'));
+      const subscription = log.subscribe({
+        from: start,
+        filter: { streamPrefixes: [`${stream}-`] },
+      });
+      const messages = await collect(subscription, (seen) =>
+        seen.some((m) => m.kind === 'caughtUp'),
+      );
       await subscription.close();
       expect(eventsOf(messages).map((event) => event.id)).toEqual([mine.id]);
     });
@@ -231,26 +271,41 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
 
       const [victim] = await log.readStream(stream, { fromRevision: 1n, maxCount: 1 });
       await sql.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
-      await sql.query(`UPDATE ledger_events SET data = jsonb_set(data, '{rows}', '999') WHERE id = $1`, [victim.id]);
+      await sql.query(
+        `UPDATE ledger_events SET data = jsonb_set(data, '{rows}', '999') WHERE id = $1`,
+        [victim.id],
+      );
       await sql.query('ALTER TABLE ledger_events ENABLE TRIGGER ledger_events_append_only');
 
       const report = await verifyLedger(log);
       expect(report.ok).toBe(false);
       expect(report.mismatchCount).toBe(1);
-      expect(report.firstMismatch).toMatchObject({ stream, revision: 1, id: victim.id, reason: 'hash-mismatch' });
+      expect(report.firstMismatch).toMatchObject({
+        stream,
+        revision: 1,
+        id: victim.id,
+        reason: 'hash-mismatch',
+      });
     });
 
     it('keeps the ledger append-only for the application role', async () => {
-      const { position } = await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
-      await expect(sql.query(`UPDATE ledger_events SET type = 'X' WHERE stream = $1`, [stream])).rejects.toThrow(/append-only/);
-      await expect(sql.query('DELETE FROM ledger_events WHERE stream = $1', [stream])).rejects.toThrow(/append-only/);
+      const { position } = await log.append(stream, [newEvent()], {
+        expectedRevision: 'no_stream',
+      });
+      await expect(
+        sql.query(`UPDATE ledger_events SET type = 'X' WHERE stream = $1`, [stream]),
+      ).rejects.toThrow(/append-only/);
+      await expect(
+        sql.query('DELETE FROM ledger_events WHERE stream = $1', [stream]),
+      ).rejects.toThrow(/append-only/);
       expect((await log.readStream(stream))[0].position).toBe(position);
     });
   });
 
   if (kind === 'postgres') {
     it('wakes another process’s subscription through NOTIFY, not by polling', async () => {
-      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).position;
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' }))
+        .position;
       const other = createEventLog(database, loadConfig({ LEDGER_POLL_INTERVAL_MS: '60000' }));
       try {
         const subscription = other.subscribe({ from: start });
@@ -270,7 +325,8 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
 
     // PGlite runs one transaction at a time, so only a server can hold one open while another commits.
     it('never delivers an event past an earlier transaction that commits late', async () => {
-      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' })).position;
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' }))
+        .position;
       const subscription = log.subscribe({ from: start });
       const iterator = subscription[Symbol.asyncIterator]();
       const first = async (predicate: (m: SubscriptionMessage) => boolean) => {
@@ -292,13 +348,17 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
         [lateId, `${stream}-late`, GENESIS_HASH],
       );
       const prompt = newEvent();
-      const promptResult = await log.append(`${stream}-prompt`, [prompt], { expectedRevision: 'no_stream' });
+      const promptResult = await log.append(`${stream}-prompt`, [prompt], {
+        expectedRevision: 'no_stream',
+      });
 
       // While the slow transaction is open, neither a read nor the subscription hands out the prompt event.
       const pending = iterator.next();
       const held = await Promise.race([
         pending.then(() => 'delivered'),
-        log.readAll({ from: start }).then((events) => (events.some((e) => e.id === prompt.id) ? 'visible' : 'held')),
+        log
+          .readAll({ from: start })
+          .then((events) => (events.some((e) => e.id === prompt.id) ? 'visible' : 'held')),
       ]);
       expect(held).toBe('held');
 

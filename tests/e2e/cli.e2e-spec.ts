@@ -19,10 +19,14 @@ interface Run {
 /** Runs a TypeScript entry point the way npm scripts run the built one. */
 function run(script: string, env: Record<string, string>, args: string[] = []): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...env },
-      cwd: join(__dirname, '../..'),
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', script, ...args],
+      {
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...env },
+        cwd: join(__dirname, '../..'),
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -92,13 +96,18 @@ describe('command-line tools', () => {
       const sql = new Client({ connectionString: handle.url });
       await sql.connect();
       await sql.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
-      await sql.query(`UPDATE ledger_events SET metadata = jsonb_set(metadata, '{actor,sub}', '"mallory"') WHERE id = $1`, [victimId]);
+      await sql.query(
+        `UPDATE ledger_events SET metadata = jsonb_set(metadata, '{actor,sub}', '"mallory"') WHERE id = $1`,
+        [victimId],
+      );
       await sql.query('ALTER TABLE ledger_events ENABLE TRIGGER ledger_events_append_only');
       await sql.end();
     });
     const result = await run('src/cli/ledger-verify.ts', env);
     expect(result.stdout).toContain('ledger TAMPERED: 1 event(s)');
-    expect(result.stdout).toContain(`first: stream dataset-cli revision 2 id ${victimId} (hash-mismatch)`);
+    expect(result.stdout).toContain(
+      `first: stream dataset-cli revision 2 id ${victimId} (hash-mismatch)`,
+    );
     expect(result.code).toBe(1);
   });
 

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DatabaseHandle, connectToServer, startEmbedded } from '../../src/ledger/database/database-handle';
+import {
+  DatabaseHandle,
+  connectToServer,
+  startEmbedded,
+} from '../../src/ledger/database/database-handle';
 
 export type StoreKind = 'embedded' | 'postgres';
 
@@ -34,7 +38,10 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
   return {
     ...handle,
     env: { DATABASE_URL: url.toString() },
-    close: () => withAdmin(base, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    close: () =>
+      withAdmin(base, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }
 

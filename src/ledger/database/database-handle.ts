@@ -36,7 +36,12 @@ export async function startEmbedded(dataDirOrMemory: string): Promise<DatabaseHa
     const pgdata = dataDir ? join(dataDir, 'pglite') : undefined;
     if (pgdata && !existsSync(join(pgdata, 'PG_VERSION'))) await initialiseInChildProcess(pgdata);
     const db = await PGlite.create({ dataDir: pgdata, postgresqlconf: EMBEDDED_SETTINGS });
-    const server = new PGLiteSocketServer({ db: keepExtendedQueriesWhole(db), host: '127.0.0.1', port: 0, maxConnections: 64 });
+    const server = new PGLiteSocketServer({
+      db: keepExtendedQueriesWhole(db),
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: 64,
+    });
     await server.start();
     return {
       kind: 'embedded',
@@ -64,14 +69,22 @@ const EMBEDDED_SETTINGS = ['shared_buffers = 32MB'];
 function initialiseInChildProcess(pgdata: string): Promise<void> {
   const script = `require(process.argv[1]).PGlite.create({ dataDir: process.argv[2] }).then((db) => db.close())`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script, require.resolve('@electric-sql/pglite'), pgdata], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-e', script, require.resolve('@electric-sql/pglite'), pgdata],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`initialising the embedded store in ${pgdata} failed: ${stderr.trim()}`)),
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(`initialising the embedded store in ${pgdata} failed: ${stderr.trim()}`),
+          ),
     );
   });
 }
@@ -92,9 +105,13 @@ function keepExtendedQueriesWhole(db: PGliteInstance): PGliteInstance {
   let extendedQueryOpen = false;
   return new Proxy(db, {
     get(target, property) {
-      if (property === 'isInTransaction') return () => extendedQueryOpen || target.isInTransaction();
+      if (property === 'isInTransaction')
+        return () => extendedQueryOpen || target.isInTransaction();
       if (property === 'execProtocolRawStream') {
-        return async (message: Uint8Array, options: Parameters<PGliteInstance['execProtocolRawStream']>[1]) => {
+        return async (
+          message: Uint8Array,
+          options: Parameters<PGliteInstance['execProtocolRawStream']>[1],
+        ) => {
           try {
             return await target.execProtocolRawStream(message, options);
           } finally {
@@ -121,7 +138,9 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const lockFile = join(dataDir, 'attest.pid');
   const holder = await readFile(lockFile, 'utf8').then(Number, () => undefined);
   if (holder && holder !== process.pid && isAlive(holder)) {
-    throw new Error(`DATA_DIR ${dataDir} is in use by process ${holder}; stop it first (embedded store has one owner)`);
+    throw new Error(
+      `DATA_DIR ${dataDir} is in use by process ${holder}; stop it first (embedded store has one owner)`,
+    );
   }
   await writeFile(lockFile, String(process.pid));
   return () => rm(lockFile, { force: true });

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ProjectionsBehind } from '../ledger.errors';
 
@@ -38,32 +45,77 @@ export function problemType(code: string): string {
 export function toProblem(error: unknown, request?: FastifyRequest): ProblemDetails {
   const base = { instance: request?.url, correlationId: correlationIdOf(request) };
   if (error instanceof DomainError) {
-    return { ...base, type: problemType(error.code), title: TITLES[error.status] ?? 'Error', status: error.status, detail: error.message, code: error.code, ...error.details };
+    return {
+      ...base,
+      type: problemType(error.code),
+      title: TITLES[error.status] ?? 'Error',
+      status: error.status,
+      detail: error.message,
+      code: error.code,
+      ...error.details,
+    };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
-    const detail = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
+    const detail =
+      typeof response === 'string'
+        ? response
+        : String((response as { message?: unknown }).message ?? error.message);
     const code = slug(TITLES[status] ?? 'error');
     // Terminus puts the failed checks in the body: keep them, under `checks`.
-    const checks = typeof response === 'object' && 'details' in response ? { checks: response } : {};
-    return { ...base, type: problemType(code), title: TITLES[status] ?? 'Error', status, detail, code, ...checks };
+    const checks =
+      typeof response === 'object' && 'details' in response ? { checks: response } : {};
+    return {
+      ...base,
+      type: problemType(code),
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail,
+      code,
+      ...checks,
+    };
   }
   const fastifyStatus = (error as { statusCode?: number } | undefined)?.statusCode;
   if (fastifyStatus && fastifyStatus >= 400 && fastifyStatus < 500) {
     const code = slug((error as { code?: string }).code ?? TITLES[fastifyStatus] ?? 'bad-request');
-    return { ...base, type: problemType(code), title: TITLES[fastifyStatus] ?? 'Error', status: fastifyStatus, detail: (error as Error).message, code };
+    return {
+      ...base,
+      type: problemType(code),
+      title: TITLES[fastifyStatus] ?? 'Error',
+      status: fastifyStatus,
+      detail: (error as Error).message,
+      code,
+    };
   }
-  return { ...base, type: problemType('internal-error'), title: TITLES[500], status: 500, detail: 'An unexpected error occurred; it has been logged with the correlation id.', code: 'internal-error' };
+  return {
+    ...base,
+    type: problemType('internal-error'),
+    title: TITLES[500],
+    status: 500,
+    detail: 'An unexpected error occurred; it has been logged with the correlation id.',
+    code: 'internal-error',
+  };
 }
 
 export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
-  if (problem.status === 503) void reply.header('Retry-After', String((problem as { retryAfterSeconds?: number }).retryAfterSeconds ?? 1));
-  void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+  if (problem.status === 503)
+    void reply.header(
+      'Retry-After',
+      String((problem as { retryAfterSeconds?: number }).retryAfterSeconds ?? 1),
+    );
+  void reply
+    .status(problem.status)
+    .header('Content-Type', 'application/problem+json')
+    .send(problem);
 }
 
 function slug(text: string): string {
-  return text.replace(/^FST_ERR_/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .replace(/^FST_ERR_/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function correlationIdOf(request?: FastifyRequest): string | undefined {

@@ -1,5 +1,11 @@
 import { Client, Pool, QueryConfig, DatabaseError } from 'pg';
-import { ChainStorage, ChainedAppender, EventIdTaken, RevisionTaken, StoredEventRef } from '../chained-append';
+import {
+  ChainStorage,
+  ChainedAppender,
+  EventIdTaken,
+  RevisionTaken,
+  StoredEventRef,
+} from '../chained-append';
 import { EMPTY_HEAD, SealedEvent, StreamHead } from '../hash-chain';
 import { LedgerUnavailable, StreamNotFound, UnstorableEvent } from '../ledger.errors';
 import type {
@@ -16,7 +22,14 @@ import type {
   SubscriptionFilter,
   SubscriptionMessage,
 } from '../event-log.port';
-import { PgPosition, START, comparePositions, formatPosition, isPosition, parsePosition } from './postgres-positions';
+import {
+  PgPosition,
+  START,
+  comparePositions,
+  formatPosition,
+  isPosition,
+  parsePosition,
+} from './postgres-positions';
 import { WakeSignal } from './wake-signal';
 
 export const NOTIFY_CHANNEL = 'attest_ledger_events';
@@ -50,7 +63,8 @@ interface PageRow extends EventRow {
   matched: boolean;
 }
 
-const COLUMNS = 'position, transaction_id, id, stream, revision, type, data, metadata, hash, prev_hash, recorded_at';
+const COLUMNS =
+  'position, transaction_id, id, stream, revision, type, data, metadata, hash, prev_hash, recorded_at';
 /** How soon to look again while an earlier transaction holds committed events back. */
 const HELD_BACK_RETRY_MS = 15;
 /** At most one cross-process NOTIFY per this many milliseconds, however many appends. */
@@ -107,7 +121,10 @@ export class PostgresEventLog implements EventLog {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const page = await this.readPage(options.from ? parsePosition(options.from) : START, options.maxCount ?? 1000);
+    const page = await this.readPage(
+      options.from ? parsePosition(options.from) : START,
+      options.maxCount ?? 1000,
+    );
     const settled = page.filter((row) => row.settled);
     return settled.map(toRecordedEvent);
   }
@@ -192,16 +209,25 @@ export class PostgresEventLog implements EventLog {
       if (page.length === this.options.pageSize && !heldBack) continue;
       if (!heldBack && deliveredSinceCaughtUp) {
         deliveredSinceCaughtUp = false;
-        yield { kind: 'caughtUp', position: cursor === start && start === START ? undefined : formatPosition(cursor) };
+        yield {
+          kind: 'caughtUp',
+          position: cursor === start && start === START ? undefined : formatPosition(cursor),
+        };
       }
       if (isStopped()) return;
       await this.wake.wait(heldBack ? HELD_BACK_RETRY_MS : this.options.pollIntervalMs, generation);
     }
   }
 
-  private async readPage(cursor: PgPosition, limit: number, filter?: SubscriptionFilter): Promise<PageRow[]> {
+  private async readPage(
+    cursor: PgPosition,
+    limit: number,
+    filter?: SubscriptionFilter,
+  ): Promise<PageRow[]> {
     const types = filter?.eventTypes ? [...filter.eventTypes] : null;
-    const prefixes = filter?.streamPrefixes ? filter.streamPrefixes.map((prefix) => `${escapeLike(prefix)}%`) : null;
+    const prefixes = filter?.streamPrefixes
+      ? filter.streamPrefixes.map((prefix) => `${escapeLike(prefix)}%`)
+      : null;
     const match = `($4::text[] IS NULL OR e.type = ANY($4::text[])) AND ($5::text[] IS NULL OR e.stream LIKE ANY($5::text[]))`;
     return this.query<PageRow>({
       name: 'ledger-read-page',
@@ -255,7 +281,13 @@ export class PostgresEventLog implements EventLog {
   }
 
   private async findStored(ids: readonly string[]): Promise<StoredEventRef[]> {
-    const rows = await this.query<{ id: string; stream: string; revision: string; position: string; transaction_id: string }>({
+    const rows = await this.query<{
+      id: string;
+      stream: string;
+      revision: string;
+      position: string;
+      transaction_id: string;
+    }>({
       name: 'ledger-find-stored',
       text: 'SELECT id, stream, revision, position, transaction_id FROM ledger_events WHERE id = ANY($1::uuid[])',
       values: [[...ids]],
@@ -278,7 +310,9 @@ export class PostgresEventLog implements EventLog {
   }
 
   private async query<Row>(config: QueryConfig): Promise<Row[]> {
-    const statement = this.options.preparedStatements ? config : { text: config.text, values: config.values };
+    const statement = this.options.preparedStatements
+      ? config
+      : { text: config.text, values: config.values };
     try {
       const result = await this.pool.query(statement);
       return result.rows as Row[];
@@ -301,7 +335,9 @@ export class PostgresEventLog implements EventLog {
     this.announcing = true;
     this.pool
       .query({ text: 'SELECT pg_notify($1, $2)', values: [NOTIFY_CHANNEL, ''] })
-      .catch((error: unknown) => this.options.onWarning?.('ledger NOTIFY failed; other processes will poll', error))
+      .catch((error: unknown) =>
+        this.options.onWarning?.('ledger NOTIFY failed; other processes will poll', error),
+      )
       .finally(() => {
         // Whatever was appended meanwhile is announced by one more NOTIFY a little later.
         setTimeout(() => {
@@ -352,7 +388,10 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     stream: row.stream,
     revision: BigInt(row.revision),
     data: row.data ?? {},
-    metadata: { ...(row.metadata as RecordedEvent['metadata']), integrity: { prevHash: row.prev_hash, hash: row.hash } },
+    metadata: {
+      ...(row.metadata as RecordedEvent['metadata']),
+      integrity: { prevHash: row.prev_hash, hash: row.hash },
+    },
     position: formatPosition(rowPosition(row)),
     recordedAt: row.recorded_at,
   };
@@ -363,13 +402,26 @@ function escapeLike(value: string): string {
 }
 
 const UNSTORABLE = new Set(['22P05', '22P02', '54000', '22021']);
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '53300']);
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P03',
+  '53300',
+]);
 
 function translateError(error: unknown): unknown {
-  if (error instanceof DatabaseError && error.code && UNSTORABLE.has(error.code)) return new UnstorableEvent(error.message);
+  if (error instanceof DatabaseError && error.code && UNSTORABLE.has(error.code))
+    return new UnstorableEvent(error.message);
   const code = (error as { code?: string } | undefined)?.code;
   if (code && UNAVAILABLE.has(code)) return new LedgerUnavailable(code);
-  if (error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)) {
+  if (
+    error instanceof Error &&
+    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+  ) {
     return new LedgerUnavailable(error.message);
   }
   return error;

@@ -27,7 +27,8 @@ export function isPosition(token: string): boolean {
 export function comparePositions(a: LedgerPosition, b: LedgerPosition): number {
   const left = parsePosition(a);
   const right = parsePosition(b);
-  if (left.transactionId !== right.transactionId) return left.transactionId < right.transactionId ? -1 : 1;
+  if (left.transactionId !== right.transactionId)
+    return left.transactionId < right.transactionId ? -1 : 1;
   if (left.sequence !== right.sequence) return left.sequence < right.sequence ? -1 : 1;
   return 0;
 }

@@ -25,7 +25,8 @@ class FlakyCountingProjection implements Projection, OnModuleInit {
 
   async apply(event: RecordedEvent, manager: EntityManager): Promise<void> {
     this.applied += 1;
-    if (this.applied === this.failOnApply) throw new Error('simulated crash in the middle of a batch');
+    if (this.applied === this.failOnApply)
+      throw new Error('simulated crash in the middle of a batch');
     await manager.query(
       `INSERT INTO test_applied_events (event_id, stream, times) VALUES ($1, $2, 1)
        ON CONFLICT (event_id) DO UPDATE SET times = test_applied_events.times + 1`,
@@ -50,14 +51,22 @@ describe('ProjectionRunner', () => {
 
   afterAll(() => t?.close());
 
-  const rows = async (table: string, order: string) => dataSource.query(`SELECT * FROM ${table} ORDER BY ${order}`);
+  const rows = async (table: string, order: string) =>
+    dataSource.query(`SELECT * FROM ${table} ORDER BY ${order}`);
 
   it('applies each event exactly once when a batch fails midway and is retried', async () => {
     flaky.failOnApply = 10;
-    for (let i = 0; i < 5; i++) await t.eventLog.append(`dataset-exactly-once-${i}`, newEvents(6), { expectedRevision: 'no_stream' });
-    const { position } = await t.eventLog.append('model-other', [newEvent({ type: 'ModelVersionRegistered' })], {
-      expectedRevision: 'no_stream',
-    });
+    for (let i = 0; i < 5; i++)
+      await t.eventLog.append(`dataset-exactly-once-${i}`, newEvents(6), {
+        expectedRevision: 'no_stream',
+      });
+    const { position } = await t.eventLog.append(
+      'model-other',
+      [newEvent({ type: 'ModelVersionRegistered' })],
+      {
+        expectedRevision: 'no_stream',
+      },
+    );
 
     expect(await t.runner.waitFor(position, 20_000)).toBe(true);
 
@@ -67,22 +76,32 @@ describe('ProjectionRunner', () => {
     expect(applied).toHaveLength(30);
     expect(applied.every((row: { times: number }) => row.times === 1)).toBe(true);
     const index = await rows('stream_index', 'stream');
-    expect(index.find((row: { stream: string }) => row.stream === 'dataset-exactly-once-3')).toMatchObject({
+    expect(
+      index.find((row: { stream: string }) => row.stream === 'dataset-exactly-once-3'),
+    ).toMatchObject({
       event_count: '6',
       last_revision: '5',
     });
   });
 
   it('rebuilds from zero into fresh tables with identical rows', async () => {
-    const { position } = await t.eventLog.append('dataset-rebuild', newEvents(4), { expectedRevision: 'no_stream' });
+    const { position } = await t.eventLog.append('dataset-rebuild', newEvents(4), {
+      expectedRevision: 'no_stream',
+    });
     expect(await t.runner.waitFor(position, 20_000)).toBe(true);
-    const before = { applied: await rows('test_applied_events', 'event_id'), index: await rows('stream_index', 'stream') };
+    const before = {
+      applied: await rows('test_applied_events', 'event_id'),
+      index: await rows('stream_index', 'stream'),
+    };
     expect(before.index.length).toBeGreaterThan(5);
 
     await t.runner.stop();
     await dataSource.query(`UPDATE stream_index SET event_count = 0`);
     await t.runner.rebuild();
-    const after = { applied: await rows('test_applied_events', 'event_id'), index: await rows('stream_index', 'stream') };
+    const after = {
+      applied: await rows('test_applied_events', 'event_id'),
+      index: await rows('stream_index', 'stream'),
+    };
     expect(after).toEqual(before);
 
     await t.runner.start();
@@ -92,7 +111,9 @@ describe('ProjectionRunner', () => {
   });
 
   it('rebuilds one named projection and refuses unknown names', async () => {
-    await expect(t.runner.rebuild(['no-such-projection'])).rejects.toThrow(/unknown projection no-such-projection/);
+    await expect(t.runner.rebuild(['no-such-projection'])).rejects.toThrow(
+      /unknown projection no-such-projection/,
+    );
     await t.runner.stop();
     await t.runner.rebuild(['stream-index']);
     const [{ n }] = await dataSource.query('SELECT sum(event_count)::int AS n FROM stream_index');
@@ -116,9 +137,15 @@ describe('ProjectionRunner', () => {
       }
       await second.runner.start();
       const appends = [];
-      for (let i = 0; i < 10; i++) appends.push(t.eventLog.append(`dataset-race-${i}`, newEvents(3), { expectedRevision: 'no_stream' }));
+      for (let i = 0; i < 10; i++)
+        appends.push(
+          t.eventLog.append(`dataset-race-${i}`, newEvents(3), { expectedRevision: 'no_stream' }),
+        );
       const results = await Promise.all(appends);
-      const last = results.map((r) => r.position).sort((a, b) => t.eventLog.comparePositions(a, b)).pop() as string;
+      const last = results
+        .map((r) => r.position)
+        .sort((a, b) => t.eventLog.comparePositions(a, b))
+        .pop() as string;
       expect(await t.runner.waitFor(last, 20_000)).toBe(true);
       expect(await second.runner.waitFor(last, 20_000)).toBe(true);
       const applied = await rows('test_applied_events', 'event_id');

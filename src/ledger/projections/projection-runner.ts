@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { EVENT_LOG, EventLog, LedgerPosition, RecordedEvent, Subscription } from '../event-log.port';
+import {
+  EVENT_LOG,
+  EventLog,
+  LedgerPosition,
+  RecordedEvent,
+  Subscription,
+} from '../event-log.port';
 import { Projection, ReadModelProjection } from './projection';
 
 export interface ProjectionStatus {
@@ -61,7 +67,10 @@ export class ProjectionRunner implements OnApplicationShutdown {
 
   status(): ProjectionStatus[] {
     this.projections();
-    return [...this.workers.values()].map((worker) => ({ ...worker.status, lagSeconds: lagSeconds(worker) }));
+    return [...this.workers.values()].map((worker) => ({
+      ...worker.status,
+      lagSeconds: lagSeconds(worker),
+    }));
   }
 
   /** Starts every projection (or the named ones) from its checkpoint. */
@@ -91,20 +100,30 @@ export class ProjectionRunner implements OnApplicationShutdown {
    * Empties the projection's tables, resets its checkpoint and replays the whole log into it,
    * resolving once it has caught up with what was committed when the rebuild started.
    */
-  async rebuild(names?: readonly string[], onProgress?: (name: string, applied: number) => void): Promise<void> {
+  async rebuild(
+    names?: readonly string[],
+    onProgress?: (name: string, applied: number) => void,
+  ): Promise<void> {
     const selected = this.select(names);
     for (const projection of selected) {
       const worker = this.workers.get(projection.name) as Worker;
       await this.ensureCheckpointRow(projection.name);
       await this.dataSource.transaction(async (manager) => {
-        await manager.query('SELECT position FROM projection_checkpoints WHERE projection = $1 FOR UPDATE', [projection.name]);
-        if (projection.tables.length > 0) await manager.query(`TRUNCATE ${projection.tables.map(quoteIdent).join(', ')}`);
-        await manager.query('UPDATE projection_checkpoints SET position = NULL, updated_at = now() WHERE projection = $1', [
-          projection.name,
-        ]);
+        await manager.query(
+          'SELECT position FROM projection_checkpoints WHERE projection = $1 FOR UPDATE',
+          [projection.name],
+        );
+        if (projection.tables.length > 0)
+          await manager.query(`TRUNCATE ${projection.tables.map(quoteIdent).join(', ')}`);
+        await manager.query(
+          'UPDATE projection_checkpoints SET position = NULL, updated_at = now() WHERE projection = $1',
+          [projection.name],
+        );
       });
       Object.assign(worker.status, { position: null, caughtUp: false, eventsApplied: 0 });
-      const subscription = this.eventLog.subscribe({ filter: { eventTypes: projection.eventTypes } });
+      const subscription = this.eventLog.subscribe({
+        filter: { eventTypes: projection.eventTypes },
+      });
       let batch: RecordedEvent[] = [];
       let batchStart: LedgerPosition | null = null;
       for await (const message of subscription) {
@@ -125,7 +144,9 @@ export class ProjectionRunner implements OnApplicationShutdown {
     this.projections();
     const reached = () =>
       [...this.workers.values()].every(
-        (worker) => worker.status.position !== null && this.eventLog.comparePositions(worker.status.position, position) >= 0,
+        (worker) =>
+          worker.status.position !== null &&
+          this.eventLog.comparePositions(worker.status.position, position) >= 0,
       );
     if (reached()) return true;
     return new Promise((resolve) => {
@@ -182,7 +203,10 @@ export class ProjectionRunner implements OnApplicationShutdown {
         status.caughtUp = false;
         status.lastError = error instanceof Error ? error.message : String(error);
         if (!(error instanceof CheckpointMoved)) {
-          this.logger.error({ projection: projection.name, err: error }, 'projection batch failed; retrying from its checkpoint');
+          this.logger.error(
+            { projection: projection.name, err: error },
+            'projection batch failed; retrying from its checkpoint',
+          );
           await delay(Math.min(this.retryMs * 2 ** Math.min(status.failures - 1, 8), 30_000));
         }
       }
@@ -202,12 +226,13 @@ export class ProjectionRunner implements OnApplicationShutdown {
         'SELECT position FROM projection_checkpoints WHERE projection = $1 FOR UPDATE',
         [projection.name],
       )) as { position: string | null }[];
-      if ((row?.position ?? null) !== batchStart) throw new CheckpointMoved(`${projection.name} was moved by another runner`);
+      if ((row?.position ?? null) !== batchStart)
+        throw new CheckpointMoved(`${projection.name} was moved by another runner`);
       for (const event of batch) await projection.apply(event, manager);
-      await manager.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE projection = $1', [
-        projection.name,
-        position,
-      ]);
+      await manager.query(
+        'UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE projection = $1',
+        [projection.name, position],
+      );
     });
     worker.status.position = position;
     worker.status.eventsApplied += batch.length;
@@ -223,9 +248,10 @@ export class ProjectionRunner implements OnApplicationShutdown {
   }
 
   private async readCheckpoint(name: string): Promise<LedgerPosition | null> {
-    const [row] = (await this.dataSource.query('SELECT position FROM projection_checkpoints WHERE projection = $1', [
-      name,
-    ])) as { position: string | null }[];
+    const [row] = (await this.dataSource.query(
+      'SELECT position FROM projection_checkpoints WHERE projection = $1',
+      [name],
+    )) as { position: string | null }[];
     return row?.position ?? null;
   }
 
@@ -234,7 +260,9 @@ export class ProjectionRunner implements OnApplicationShutdown {
     if (!names || names.length === 0) return all;
     const unknown = names.filter((name) => !this.workers.has(name));
     if (unknown.length > 0) {
-      throw new Error(`unknown projection ${unknown.join(', ')}; known: ${all.map((p) => p.name).join(', ')}`);
+      throw new Error(
+        `unknown projection ${unknown.join(', ')}; known: ${all.map((p) => p.name).join(', ')}`,
+      );
     }
     return all.filter((projection) => names.includes(projection.name));
   }
@@ -245,7 +273,16 @@ export class ProjectionRunner implements OnApplicationShutdown {
 }
 
 function initialStatus(name: string): ProjectionStatus {
-  return { name, state: 'stopped', position: null, caughtUp: false, eventsApplied: 0, failures: 0, lastError: null, lagSeconds: 0 };
+  return {
+    name,
+    state: 'stopped',
+    position: null,
+    caughtUp: false,
+    eventsApplied: 0,
+    failures: 0,
+    lastError: null,
+    lagSeconds: 0,
+  };
 }
 
 function lagSeconds(worker: Worker): number {

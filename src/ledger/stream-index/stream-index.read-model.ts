@@ -24,7 +24,10 @@ export class StreamIndexEntry {
   @Column('text', { name: 'last_event_type' })
   lastEventType!: string;
 
-  @ApiProperty({ description: 'SHA-256 of the newest event: the end of the stream hash chain', example: 'ab12…' })
+  @ApiProperty({
+    description: 'SHA-256 of the newest event: the end of the stream hash chain',
+    example: 'ab12…',
+  })
   @Column('char', { name: 'last_hash', length: 64 })
   lastHash!: string;
 

@@ -6,13 +6,15 @@ export class LedgerEventView {
   @ApiProperty({ example: 'DatasetVersionRegistered' }) type!: string;
   @ApiProperty({ example: 'dataset-loans' }) stream!: string;
   @ApiProperty({ description: '0-based position in its stream' }) revision!: number;
-  @ApiProperty({ description: 'Opaque global ledger position; use as `after` to page on' }) position!: string;
+  @ApiProperty({ description: 'Opaque global ledger position; use as `after` to page on' })
+  position!: string;
   @ApiProperty({ type: String, format: 'date-time' }) recordedAt!: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'schemaVersion, occurredAt, actor, correlationId, causationId, source, integrity {prevHash, hash}',
+    description:
+      'schemaVersion, occurredAt, actor, correlationId, causationId, source, integrity {prevHash, hash}',
   })
   metadata!: Record<string, unknown>;
 }

@@ -11,10 +11,18 @@ export class LedgerEventsHttpController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'Page through the ledger in global order, or one stream in revision order' })
+  @ApiOperation({
+    summary: 'Page through the ledger in global order, or one stream in revision order',
+  })
   @ApiOkResponse({ type: LedgerEventPage })
-  @ApiHeader({ name: 'X-Ledger-Position', required: false, description: 'Wait (≤ 5 s) until read models have passed this position' })
+  @ApiHeader({
+    name: 'X-Ledger-Position',
+    required: false,
+    description: 'Wait (≤ 5 s) until read models have passed this position',
+  })
   list(@Query() request: ListLedgerEventsRequest): Promise<LedgerEventPage> {
-    return this.queries.execute(new ListLedgerEventsQuery(request.stream, request.after, request.limit ?? 100));
+    return this.queries.execute(
+      new ListLedgerEventsQuery(request.stream, request.after, request.limit ?? 100),
+    );
   }
 }

@@ -6,13 +6,19 @@ import { GetStreamQuery, ListStreamsQuery, StreamIndexPage } from './stream-inde
 import { ListStreamsRequest } from './list-streams.request.dto';
 
 @ApiTags('ledger')
-@ApiHeader({ name: 'X-Ledger-Position', required: false, description: 'Wait (≤ 5 s) until read models have passed this position' })
+@ApiHeader({
+  name: 'X-Ledger-Position',
+  required: false,
+  description: 'Wait (≤ 5 s) until read models have passed this position',
+})
 @Controller('ledger/streams')
 export class StreamIndexHttpController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'Streams in the ledger, with event count and the end of each hash chain (read model)' })
+  @ApiOperation({
+    summary: 'Streams in the ledger, with event count and the end of each hash chain (read model)',
+  })
   @ApiOkResponse({ type: StreamIndexPage })
   list(@Query() request: ListStreamsRequest): Promise<StreamIndexPage> {
     return this.queries.execute(new ListStreamsQuery(request.after, request.limit ?? 100));

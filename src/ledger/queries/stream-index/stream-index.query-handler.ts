@@ -27,7 +27,9 @@ export class GetStreamQuery extends Query<StreamIndexEntry> {
 
 @QueryHandler(ListStreamsQuery)
 export class ListStreamsQueryHandler implements IQueryHandler<ListStreamsQuery, StreamIndexPage> {
-  constructor(@InjectRepository(StreamIndexEntry) private readonly streams: Repository<StreamIndexEntry>) {}
+  constructor(
+    @InjectRepository(StreamIndexEntry) private readonly streams: Repository<StreamIndexEntry>,
+  ) {}
 
   async execute({ after, limit }: ListStreamsQuery): Promise<StreamIndexPage> {
     const items = await this.streams.find({
@@ -41,7 +43,9 @@ export class ListStreamsQueryHandler implements IQueryHandler<ListStreamsQuery, 
 
 @QueryHandler(GetStreamQuery)
 export class GetStreamQueryHandler implements IQueryHandler<GetStreamQuery, StreamIndexEntry> {
-  constructor(@InjectRepository(StreamIndexEntry) private readonly streams: Repository<StreamIndexEntry>) {}
+  constructor(
+    @InjectRepository(StreamIndexEntry) private readonly streams: Repository<StreamIndexEntry>,
+  ) {}
 
   async execute({ stream }: GetStreamQuery): Promise<StreamIndexEntry> {
     const entry = await this.streams.findOneBy({ stream });

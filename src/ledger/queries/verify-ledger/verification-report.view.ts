@@ -14,7 +14,8 @@ export class VerificationReportView {
   @ApiProperty() ok!: boolean;
   @ApiProperty() eventsChecked!: number;
   @ApiProperty() streamsChecked!: number;
-  @ApiProperty({ type: ChainMismatchView, nullable: true }) firstMismatch!: ChainMismatchView | null;
+  @ApiProperty({ type: ChainMismatchView, nullable: true })
+  firstMismatch!: ChainMismatchView | null;
   @ApiProperty() mismatchCount!: number;
   @ApiProperty({ type: String, nullable: true }) verifiedThrough!: string | null;
 }

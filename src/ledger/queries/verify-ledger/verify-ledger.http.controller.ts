@@ -11,7 +11,9 @@ export class VerifyLedgerHttpController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'Recompute every stream hash chain and name the first event that does not match' })
+  @ApiOperation({
+    summary: 'Recompute every stream hash chain and name the first event that does not match',
+  })
   @ApiOkResponse({ type: VerificationReportView })
   verify(): Promise<VerificationReport> {
     return this.queries.execute(new VerifyLedgerQuery());

@@ -5,7 +5,10 @@ import { VerificationReport, verifyLedger } from '../../ledger-verifier';
 import { VerifyLedgerQuery } from './verify-ledger.query';
 
 @QueryHandler(VerifyLedgerQuery)
-export class VerifyLedgerQueryHandler implements IQueryHandler<VerifyLedgerQuery, VerificationReport> {
+export class VerifyLedgerQueryHandler implements IQueryHandler<
+  VerifyLedgerQuery,
+  VerificationReport
+> {
   constructor(@Inject(EVENT_LOG) private readonly eventLog: EventLog) {}
 
   execute(): Promise<VerificationReport> {
