@@ -21,7 +21,7 @@ export class RevisionTaken extends Error {}
 export class EventIdTaken extends Error {}
 
 const MAX_CACHED_HEADS = 10_000;
-const MAX_ATTEMPTS = 20;
+const MAX_ATTEMPTS = 100;
 
 /**
  * The one append algorithm every adapter shares: seal against the stream head (cached, so a

@@ -143,7 +143,6 @@ export class PostgresEventLog implements EventLog {
       },
     };
     this.subscriptions.add(subscription);
-    if (this.options.listenConnectionString) void this.ensureListening();
     return subscription;
   }
 
@@ -183,6 +182,8 @@ export class PostgresEventLog implements EventLog {
     let cursor = start;
     let deliveredSinceCaughtUp = true;
     let failures = 0;
+    // Listen before the first read, so no notification falls between reading and waiting.
+    if (this.options.listenConnectionString) await this.ensureListening();
     while (!isStopped()) {
       let page: PageRow[];
       const generation = this.wake.generation;
@@ -353,7 +354,10 @@ export class PostgresEventLog implements EventLog {
   private ensureListening(): Promise<void> {
     if (this.listening || this.closed) return this.listening ?? Promise.resolve();
     this.listening = (async () => {
-      const client = new Client({ connectionString: this.options.listenConnectionString });
+      const client = new Client({
+        connectionString: this.options.listenConnectionString,
+        connectionTimeoutMillis: 5000,
+      });
       client.on('notification', () => this.wake.notify());
       client.on('error', (error) => {
         this.options.onWarning?.('ledger LISTEN connection lost; polling until it is back', error);
@@ -367,6 +371,8 @@ export class PostgresEventLog implements EventLog {
         await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
         if (this.closed) await client.end();
         else this.listener = client;
+        // Whatever was appended while (re)connecting was never announced to this connection.
+        this.wake.notify();
       } catch (error) {
         this.options.onWarning?.('ledger LISTEN connection failed; polling instead', error);
         this.listening = undefined;
