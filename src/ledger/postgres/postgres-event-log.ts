@@ -257,19 +257,9 @@ export class PostgresEventLog implements EventLog {
 
   private async write(stream: string, events: SealedEvent[]): Promise<LedgerPosition> {
     try {
-      // One statement, one parameter for the whole batch, built from the canonical JSON that was
-      // just hashed (it holds every column but the hash), so nothing is serialised twice.
-      const batch = `[${events.map((event) => `{"hash":"${event.hash}",${event.canonical.slice(1)}`).join(',')}]`;
-      const rows = await this.query<{ position: string; transaction_id: string }>({
-        name: 'ledger-append',
-        text: `INSERT INTO ledger_events (id, stream, revision, type, data, metadata, hash, prev_hash)
-               SELECT e.id, e.stream, e.revision, e.type, e.data, e.metadata, e.hash, e."prevHash"
-               FROM jsonb_to_recordset($1::jsonb)
-                    AS e(id uuid, stream text, revision bigint, type text, data jsonb, metadata jsonb, hash text, "prevHash" text)
-               ORDER BY e.revision
-               RETURNING position, transaction_id`,
-        values: [batch],
-      });
+      const rows = await this.query<{ position: string; transaction_id: string }>(
+        events.length === 1 ? insertOne(events[0]) : insertBatch(events),
+      );
       const last = rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b));
       return formatPosition(rowPosition(last));
     } catch (error) {
@@ -381,6 +371,43 @@ export class PostgresEventLog implements EventLog {
     })();
     return this.listening;
   }
+}
+
+const INSERT_COLUMNS = 'INSERT INTO ledger_events (id, stream, revision, type, data, metadata, hash, prev_hash)';
+
+/** The common pipeline write: one event, plain parameters. */
+function insertOne(event: SealedEvent): QueryConfig {
+  return {
+    name: 'ledger-append-one',
+    text: `${INSERT_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING position, transaction_id`,
+    values: [
+      event.id,
+      event.stream,
+      event.revision.toString(),
+      event.type,
+      JSON.stringify(event.data),
+      JSON.stringify(event.metadata),
+      event.hash,
+      event.prevHash,
+    ],
+  };
+}
+
+/**
+ * A batch: one statement and one parameter, built from the canonical JSON that was just hashed
+ * (it holds every column but the hash), so nothing is serialised twice or escaped per value.
+ */
+function insertBatch(events: SealedEvent[]): QueryConfig {
+  return {
+    name: 'ledger-append-batch',
+    text: `${INSERT_COLUMNS}
+           SELECT e.id, e.stream, e.revision, e.type, e.data, e.metadata, e.hash, e."prevHash"
+           FROM jsonb_to_recordset($1::jsonb)
+                AS e(id uuid, stream text, revision bigint, type text, data jsonb, metadata jsonb, hash text, "prevHash" text)
+           ORDER BY e.revision
+           RETURNING position, transaction_id`,
+    values: [`[${events.map((event) => `{"hash":"${event.hash}",${event.canonical.slice(1)}`).join(',')}]`],
+  };
 }
 
 function rowPosition(row: { position: string; transaction_id: string }): PgPosition {
