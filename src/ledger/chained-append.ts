@@ -1,4 +1,4 @@
-import { WrongExpectedVersion } from './ledger.errors';
+import { UnstorableEvent, WrongExpectedVersion } from './ledger.errors';
 import { EMPTY_HEAD, SealedEvent, StreamHead, sealEvents } from './hash-chain';
 import type { AppendResult, ExpectedRevision, LedgerPosition, NewEvent } from './event-log.port';
 
@@ -39,6 +39,9 @@ export class ChainedAppender {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
+    if (new Set(events.map((event) => event.id)).size !== events.length) {
+      throw new UnstorableEvent('one append holds the same event id twice');
+    }
     for (let attempt = 1; ; attempt++) {
       let head = this.heads.get(stream);
       if (!head || !satisfies(expected, head)) head = await this.refreshHead(stream);
@@ -67,19 +70,20 @@ export class ChainedAppender {
     expected: ExpectedRevision,
     head: StreamHead,
   ): Promise<AppendResult> {
-    const stored = await this.storage.findStored(events.map((event) => event.id));
+    const stored = new Map(
+      (await this.storage.findStored(events.map((event) => event.id))).map((ref) => [ref.id, ref]),
+    );
+    const first = stored.get(events[0].id);
+    // The same append again: every id stored, in this stream, at consecutive revisions in order.
     const sameAppend =
-      stored.length === events.length &&
+      first !== undefined &&
+      stored.size === events.length &&
       events.every((event, index) => {
-        const ref = stored.find((candidate) => candidate.id === event.id);
-        return (
-          ref !== undefined &&
-          ref.stream === stream &&
-          ref.revision === stored[0].revision + BigInt(index)
-        );
+        const ref = stored.get(event.id);
+        return ref?.stream === stream && ref.revision === first.revision + BigInt(index);
       });
     if (sameAppend) {
-      const last = stored.reduce((a, b) => (a.revision > b.revision ? a : b));
+      const last = stored.get(events[events.length - 1].id) as StoredEventRef;
       return { nextExpectedRevision: last.revision, position: last.position };
     }
     throw new WrongExpectedVersion(
@@ -100,10 +104,6 @@ export class ChainedAppender {
     this.heads.set(stream, head);
     if (this.heads.size > MAX_CACHED_HEADS)
       this.heads.delete(this.heads.keys().next().value as string);
-  }
-
-  forget(): void {
-    this.heads.clear();
   }
 }
 

@@ -107,6 +107,30 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
       expect(await log.readStream(stream)).toHaveLength(3);
     });
 
+    it('treats the same ids in another order, or only some of them, as a conflict, not a retry', async () => {
+      const events = newEvents(3);
+      await log.append(stream, events, { expectedRevision: 'no_stream' });
+      const reordered = [events[1], events[0], events[2]];
+      await expect(
+        log.append(stream, reordered, { expectedRevision: 'no_stream' }),
+      ).rejects.toBeInstanceOf(WrongExpectedVersion);
+      await expect(
+        log.append(stream, [events[0], newEvent()], { expectedRevision: 'no_stream' }),
+      ).rejects.toBeInstanceOf(WrongExpectedVersion);
+      await expect(
+        log.append(stream, [events[2], newEvent()], { expectedRevision: 'any' }),
+      ).rejects.toBeInstanceOf(WrongExpectedVersion);
+      expect(await log.readStream(stream)).toHaveLength(3);
+    });
+
+    it('refuses one append that holds the same event id twice', async () => {
+      const event = newEvent();
+      await expect(
+        log.append(stream, [event, event], { expectedRevision: 'any' }),
+      ).rejects.toBeInstanceOf(UnstorableEvent);
+      await expect(log.readStream(stream)).rejects.toBeInstanceOf(StreamNotFound);
+    });
+
     it('refuses the same event ids in another stream', async () => {
       const events = newEvents(1);
       await log.append(stream, events, { expectedRevision: 'no_stream' });
@@ -377,5 +401,3 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
     });
   }
 });
-
-export type { LedgerPosition };

@@ -154,17 +154,6 @@ export class PostgresEventLog implements EventLog {
     return isPosition(token);
   }
 
-  /** The last settled position, or undefined for an empty ledger. */
-  async headPosition(): Promise<LedgerPosition | undefined> {
-    const rows = await this.query<{ position: string; transaction_id: string }>({
-      name: 'ledger-head',
-      text: `SELECT position, transaction_id FROM ledger_events
-             WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY transaction_id DESC, position DESC LIMIT 1`,
-    });
-    return rows[0] ? formatPosition(rowPosition(rows[0])) : undefined;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     this.wake.notify();
