@@ -1,12 +1,7 @@
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config/app-config';
 import { migrate } from '../../src/ledger/database/migrate';
-import type {
-  EventLog,
-  LedgerPosition,
-  RecordedEvent,
-  SubscriptionMessage,
-} from '../../src/ledger/event-log.port';
+import type { EventLog, RecordedEvent, SubscriptionMessage } from '../../src/ledger/event-log.port';
 import { GENESIS_HASH } from '../../src/ledger/hash-chain';
 import { createEventLog } from '../../src/ledger/ledger.module';
 import {
