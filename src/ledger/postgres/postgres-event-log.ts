@@ -362,7 +362,8 @@ export class PostgresEventLog implements EventLog {
   }
 }
 
-const INSERT_COLUMNS = 'INSERT INTO ledger_events (id, stream, revision, type, data, metadata, hash, prev_hash)';
+const INSERT_COLUMNS =
+  'INSERT INTO ledger_events (id, stream, revision, type, data, metadata, hash, prev_hash)';
 
 /** The common pipeline write: one event, plain parameters. */
 function insertOne(event: SealedEvent): QueryConfig {
@@ -395,7 +396,9 @@ function insertBatch(events: SealedEvent[]): QueryConfig {
                 AS e(id uuid, stream text, revision bigint, type text, data jsonb, metadata jsonb, hash text, "prevHash" text)
            ORDER BY e.revision
            RETURNING position, transaction_id`,
-    values: [`[${events.map((event) => `{"hash":"${event.hash}",${event.canonical.slice(1)}`).join(',')}]`],
+    values: [
+      `[${events.map((event) => `{"hash":"${event.hash}",${event.canonical.slice(1)}`).join(',')}]`,
+    ],
   };
 }
 
