@@ -355,6 +355,12 @@ describe('ledger over HTTP', () => {
           '/api/v1/health/ready',
         ]),
       );
+      const listEvents = spec.body.paths['/api/v1/ledger/events'].get;
+      expect(listEvents.parameters.map((p: { name: string }) => p.name)).toEqual(
+        expect.arrayContaining(['stream', 'after', 'limit', 'X-Ledger-Position']),
+      );
+      expect(listEvents.responses['400'].content['application/problem+json']).toBeDefined();
+      expect(spec.body.components.schemas.ProblemView.properties).toHaveProperty('errors');
       const page = await t.http().get('/api/docs').redirects(1).expect(200);
       expect(page.text).toContain('swagger');
     });

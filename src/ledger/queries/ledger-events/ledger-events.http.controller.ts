@@ -1,11 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiProblems } from '../../http/api-problems.decorator';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LedgerEventPage } from './list-ledger-events.query-handler';
 import { ListLedgerEventsQuery } from './list-ledger-events.query';
 import { ListLedgerEventsRequest } from './list-ledger-events.request.dto';
 
 @ApiTags('ledger')
+@ApiProblems(400, 404, 503)
 @Controller('ledger/events')
 export class LedgerEventsHttpController {
   constructor(private readonly queries: QueryBus) {}

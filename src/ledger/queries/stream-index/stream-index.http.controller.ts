@@ -1,11 +1,13 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiProblems } from '../../http/api-problems.decorator';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { StreamIndexEntry } from '../../stream-index/stream-index.read-model';
 import { GetStreamQuery, ListStreamsQuery, StreamIndexPage } from './stream-index.query-handler';
 import { ListStreamsRequest } from './list-streams.request.dto';
 
 @ApiTags('ledger')
+@ApiProblems(400, 404, 503)
 @ApiHeader({
   name: 'X-Ledger-Position',
   required: false,
