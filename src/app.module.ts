@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +22,9 @@ export interface AppOptions {
   imports?: DynamicModule['imports'];
 }
 
+/** Probes and scrapes are not logged per request. */
+const QUIET_PATHS = new Set(['/metrics', '/api/v1/health/live', '/api/v1/health/ready']);
+
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** X-Correlation-Id when the caller sent a sane one, otherwise a new UUID. */
@@ -44,6 +47,7 @@ export class AppModule {
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({
+            forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
             pinoHttp: {
               level: config.logLevel,
               genReqId: requestCorrelationId,
@@ -53,9 +57,10 @@ export class AppModule {
                 'req.headers.cookie',
                 'res.headers["set-cookie"]',
               ],
+              // The middleware layer rewrites url; originalUrl is what the client asked for.
               autoLogging: {
-                ignore: (request: IncomingMessage) =>
-                  request.url === '/metrics' || request.url === '/api/v1/health/live',
+                ignore: (request: IncomingMessage & { originalUrl?: string }) =>
+                  QUIET_PATHS.has(request.originalUrl ?? request.url ?? ''),
               },
               ...(options.logStream ? { stream: options.logStream } : {}),
             },
