@@ -389,6 +389,8 @@ describe('logs', () => {
         .set('X-Correlation-Id', 'trace-me-7')
         .set('Authorization', 'Bearer super-secret-token')
         .expect(400);
+      await logged.http().get('/api/v1/health/live').set('X-Correlation-Id', 'probe-1').expect(200);
+      expect(lines.some((line) => line.includes('probe-1'))).toBe(false);
       const entry = lines
         .map((line) => JSON.parse(line))
         .find((record) => record.req?.id === 'trace-me-7');
