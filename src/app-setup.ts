@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions, correlationIdFor } from './app.module';
-import { APP_CONFIG, AppConfig } from './config/app-config';
+import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
 import { ProblemDetailsFilter } from './ledger/http/problem-details.filter';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
 import { validationPipe } from './ledger/http/validation';
@@ -14,9 +14,8 @@ export const API_PREFIX = 'api/v1';
 /** Builds the whole HTTP application; main.ts listens on it, tests drive it with supertest. */
 export async function createApp(options: AppOptions = {}): Promise<NestFastifyApplication> {
   const module = AppModule.forRoot(options);
-  const bodyLimit = Number(
-    options.env?.BODY_LIMIT_BYTES ?? process.env.BODY_LIMIT_BYTES ?? 1_048_576,
-  );
+  // The HTTP adapter is built before Nest's config module exists, so it reads the same loader.
+  const { bodyLimitBytes: bodyLimit } = loadConfig({ ...process.env, ...options.env });
   const adapter = new FastifyAdapter({
     bodyLimit,
     trustProxy: true,

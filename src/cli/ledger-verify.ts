@@ -1,4 +1,4 @@
-import { createEventLog } from '../ledger/ledger.module';
+import { createEventLog } from '../ledger/event-log.factory';
 import { verifyLedger } from '../ledger/ledger-verifier';
 import { openConfiguredStore, runCli } from './cli-support';
 

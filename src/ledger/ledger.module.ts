@@ -1,7 +1,6 @@
 import {
   DynamicModule,
   Inject,
-  Logger,
   Module,
   OnApplicationBootstrap,
   OnModuleDestroy,
@@ -10,12 +9,11 @@ import {
 import { DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Pool, PoolClient, PoolConfig } from 'pg';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DATABASE_HANDLE, DatabaseHandle } from './database/database-handle';
 import { EVENT_LOG, EventLog } from './event-log.port';
 import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
-import { PostgresEventLog } from './postgres/postgres-event-log';
+import { createEventLog } from './event-log.factory';
 import { PROJECTION_RETRY_MS, ProjectionRunner } from './projections/projection-runner';
 import { LedgerEventsHttpController } from './queries/ledger-events/ledger-events.http.controller';
 import { ListLedgerEventsQueryHandler } from './queries/ledger-events/list-ledger-events.query-handler';
@@ -30,36 +28,6 @@ import { StreamIndexProjection } from './stream-index/stream-index.projection';
 import { StreamIndexEntry } from './stream-index/stream-index.read-model';
 
 export const START_PROJECTIONS = Symbol('StartProjections');
-
-export function createEventLog(
-  handle: DatabaseHandle,
-  config: AppConfig,
-  logger = new Logger('EventLog'),
-): PostgresEventLog {
-  // PGlite runs one statement at a time in one session: one connection loses no concurrency, and
-  // lets it keep named prepared statements (cleared on connect, since the session outlives it).
-  const pool = new Pool({
-    connectionString: handle.url,
-    max: handle.sharedSession ? 1 : config.databasePoolSize,
-    ...(handle.sharedSession
-      ? { onConnect: (client: PoolClient) => client.query('DEALLOCATE ALL') }
-      : {}),
-  } as PoolConfig);
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle ledger connection failed'));
-  const eventLog = new PostgresEventLog(pool, {
-    preparedStatements: true,
-    listenConnectionString: handle.sharedSession ? undefined : handle.url,
-    pollIntervalMs: config.ledgerPollIntervalMs,
-    pageSize: 500,
-    onWarning: (message, error) => logger.warn({ err: error }, message),
-  });
-  const close = eventLog.close.bind(eventLog);
-  eventLog.close = async () => {
-    await close();
-    await pool.end();
-  };
-  return eventLog;
-}
 
 class LedgerLifecycle
   implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown

@@ -17,7 +17,7 @@ import {
 } from '../../src/ledger/database/database-handle';
 import { migrate } from '../../src/ledger/database/migrate';
 import type { NewEvent } from '../../src/ledger/event-log.port';
-import { createEventLog } from '../../src/ledger/ledger.module';
+import { createEventLog } from '../../src/ledger/event-log.factory';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
 const CONCURRENT_STREAMS = 16;

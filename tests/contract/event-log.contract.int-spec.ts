@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { migrate } from '../../src/ledger/database/migrate';
 import type { EventLog, RecordedEvent, SubscriptionMessage } from '../../src/ledger/event-log.port';
 import { GENESIS_HASH } from '../../src/ledger/hash-chain';
-import { createEventLog } from '../../src/ledger/ledger.module';
+import { createEventLog } from '../../src/ledger/event-log.factory';
 import {
   StreamNotFound,
   UnstorableEvent,

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { loadConfig } from '../../src/config/app-config';
 import { DatabaseHandle, startEmbedded } from '../../src/ledger/database/database-handle';
 import { migrate } from '../../src/ledger/database/migrate';
-import { createEventLog } from '../../src/ledger/ledger.module';
+import { createEventLog } from '../../src/ledger/event-log.factory';
 import { newEvents } from '../support/events';
 import { TestDatabase, createTestDatabase, defaultStoreKind } from '../support/test-database';
 

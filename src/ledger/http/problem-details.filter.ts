@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, ProjectionsBehind } from '../ledger.errors';
+import { DomainError } from '../ledger.errors';
 
 export interface ProblemDetails {
   type: string;
@@ -136,7 +136,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= HttpStatus.INTERNAL_SERVER_ERROR && !(error instanceof DomainError)) {
       this.logger.error({ err: error, correlationId: problem.correlationId }, 'unhandled error');
     }
-    if (error instanceof ProjectionsBehind) problem.retryAfterSeconds = 1;
     sendProblem(reply, problem);
   }
 }

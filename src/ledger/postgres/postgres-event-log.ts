@@ -35,6 +35,8 @@ import { WakeSignal } from './wake-signal';
 export const NOTIFY_CHANNEL = 'attest_ledger_events';
 
 export interface PostgresEventLogOptions {
+  /** close() also ends the pool. */
+  ownsPool?: boolean;
   /** Named prepared statements (PGlite: only with a single connection, its session is shared). */
   preparedStatements: boolean;
   /** A connection string for a dedicated LISTEN connection; omitted: in-process wake-ups and polling only. */
@@ -161,6 +163,7 @@ export class PostgresEventLog implements EventLog {
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
+    if (this.options.ownsPool) await this.pool.end();
   }
 
   private async *follow(
