@@ -251,6 +251,24 @@ describe('ledger over HTTP', () => {
         .expect(202, { accepted: { name: 'ok', count: 2 } });
     });
 
+    it('honours BODY_LIMIT_BYTES', async () => {
+      const small = await startTestApp({
+        env: { BODY_LIMIT_BYTES: '2048' },
+        startProjections: false,
+      });
+      try {
+        await small.http().post('/api/v1/test-probe').send({ name: 'ok', count: 1 }).expect(202);
+        const response = await small
+          .http()
+          .post('/api/v1/test-probe')
+          .send({ name: 'x'.repeat(3000), count: 1 })
+          .expect(413);
+        expect(response.body).toMatchObject({ status: 413, code: 'content-too-large' });
+      } finally {
+        await small.close();
+      }
+    });
+
     it('echoes X-Correlation-Id on success and in problems', async () => {
       const ok = await t
         .http()
