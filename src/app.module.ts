@@ -3,7 +3,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { migrations } from '../migrations';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
@@ -73,9 +72,6 @@ export class AppModule {
             type: 'postgres',
             url: handle.url,
             autoLoadEntities: true,
-            migrations,
-            migrationsRun: true,
-            migrationsTransactionMode: 'each',
             synchronize: false,
             logging: false,
             extra: { max: config.databasePoolSize },

@@ -2,16 +2,15 @@ import { AppConfig, ConfigError, loadConfig, loadDotEnv } from '../config/app-co
 import { DatabaseHandle, connectToServer, startEmbedded } from '../ledger/database/database-handle';
 import { migrate } from '../ledger/database/migrate';
 
-/** Opens the configured store (PostgreSQL or the embedded one under DATA_DIR), migrated. */
-export async function openConfiguredStore(): Promise<{
-  config: AppConfig;
-  handle: DatabaseHandle;
-}> {
+/** Opens the configured store (PostgreSQL or the embedded one under DATA_DIR), migrated unless told not to. */
+export async function openConfiguredStore(
+  options: { migrate: boolean } = { migrate: true },
+): Promise<{ config: AppConfig; handle: DatabaseHandle }> {
   const config = loadConfig();
   const handle = config.databaseUrl
     ? connectToServer(config.databaseUrl)
     : await startEmbedded(config.dataDir);
-  await migrate(handle.url);
+  if (options.migrate) await migrate(handle.url);
   return { config, handle };
 }
 

@@ -75,6 +75,12 @@ describe('command-line tools', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
+  it('migrate reports an up-to-date schema', async () => {
+    const result = await run('src/cli/migrate.ts', env);
+    expect(result.stdout.trim()).toBe('schema up to date');
+    expect(result.code).toBe(0);
+  });
+
   it('ledger:verify reports an intact ledger with exit code 0', async () => {
     const result = await run('src/cli/ledger-verify.ts', env);
     expect(result.stderr).toBe('');

@@ -1,6 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DATABASE_HANDLE, DatabaseHandle, connectToServer, startEmbedded } from './database-handle';
+import { migrate } from './migrate';
 
 class DatabaseLifecycle implements OnApplicationShutdown {
   constructor(@Inject(DATABASE_HANDLE) private readonly handle: DatabaseHandle) {}
@@ -17,8 +18,19 @@ class DatabaseLifecycle implements OnApplicationShutdown {
     {
       provide: DATABASE_HANDLE,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): Promise<DatabaseHandle> | DatabaseHandle =>
-        config.databaseUrl ? connectToServer(config.databaseUrl) : startEmbedded(config.dataDir),
+      useFactory: async (config: AppConfig): Promise<DatabaseHandle> => {
+        const handle = config.databaseUrl
+          ? connectToServer(config.databaseUrl)
+          : await startEmbedded(config.dataDir);
+        // Migrated before anything else connects: read models, checkpoints and the event log.
+        try {
+          await migrate(handle.url);
+        } catch (error) {
+          await handle.close();
+          throw error;
+        }
+        return handle;
+      },
     },
     DatabaseLifecycle,
   ],

@@ -1,18 +1,33 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../../migrations';
 
-/** Applies every pending migration to the database at `url` (what the service does at start). */
-export async function migrate(url: string): Promise<void> {
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url,
-    migrations,
-    migrationsTransactionMode: 'each',
-  });
-  await dataSource.initialize();
+/** Any constant will do; it only has to be the same in every replica. */
+const MIGRATION_LOCK = 0x41545354; // "ATST"
+
+/**
+ * Applies every pending migration to the database at `url`. Replicas starting together queue on
+ * a PostgreSQL advisory lock, so exactly one of them migrates and the others find nothing to do.
+ */
+export async function migrate(url: string): Promise<string[]> {
+  const lock = new Client({ connectionString: url });
+  await lock.connect();
   try {
-    await dataSource.runMigrations();
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url,
+      migrations,
+      migrationsTransactionMode: 'each',
+    });
+    await dataSource.initialize();
+    try {
+      return (await dataSource.runMigrations()).map((migration) => migration.name);
+    } finally {
+      await dataSource.destroy();
+    }
   } finally {
-    await dataSource.destroy();
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.end();
   }
 }

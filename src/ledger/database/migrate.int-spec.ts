@@ -1,0 +1,40 @@
+import { Client } from 'pg';
+import { TestDatabase, createTestDatabase, storeKinds } from '../../../tests/support/test-database';
+import { migrate } from './migrate';
+
+describe.each(storeKinds())('migrate (%s)', (kind) => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+
+  afterAll(() => database?.close());
+
+  it('creates the schema once when replicas start together, and is a no-op afterwards', async () => {
+    // PGlite has one session, where advisory locks are re-entrant: there, replicas cannot exist.
+    const replicas = kind === 'postgres' ? 3 : 1;
+    const applied = await Promise.all(
+      Array.from({ length: replicas }, () => migrate(database.url)),
+    );
+    const names = applied.flat();
+    expect(names).toEqual(['LedgerEvents1764200000000', 'Projections1764200000001']);
+    expect(await migrate(database.url)).toEqual([]);
+
+    const sql = new Client({ connectionString: database.url });
+    await sql.connect();
+    try {
+      const { rows } = await sql.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+      );
+      expect(rows.map((row) => row.table_name)).toEqual([
+        'ledger_events',
+        'migrations',
+        'projection_checkpoints',
+        'stream_index',
+      ]);
+    } finally {
+      await sql.end();
+    }
+  });
+});
