@@ -1,4 +1,4 @@
-import { UnstorableEvent, WrongExpectedVersion } from './ledger.errors';
+import { DuplicateEventId, UnstorableEvent, WrongExpectedVersion } from './ledger.errors';
 import { EMPTY_HEAD, SealedEvent, StreamHead, sealEvents } from './hash-chain';
 import type { AppendResult, ExpectedRevision, LedgerPosition, NewEvent } from './event-log.port';
 
@@ -22,11 +22,14 @@ export class EventIdTaken extends Error {}
 
 const MAX_CACHED_HEADS = 10_000;
 const MAX_ATTEMPTS = 100;
+/** As PostgreSQL's uuid type prints it, so the hashed id is the stored id. */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The one append algorithm every adapter shares: seal against the stream head (cached, so a
  * sequential writer pays one round trip), write with the exact revision, and on conflict either
- * answer a retried append idempotently or report WrongExpectedVersion.
+ * answer a retried append idempotently or report WrongExpectedVersion / DuplicateEventId.
+ * As in EventStoreDB, a retry is recognised by its event ids alone, not by its payload.
  */
 export class ChainedAppender {
   private readonly heads = new Map<string, StreamHead>();
@@ -39,6 +42,11 @@ export class ChainedAppender {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
+    const malformed = events.find((event) => !CANONICAL_UUID.test(event.id));
+    if (malformed)
+      throw new UnstorableEvent(
+        `event id ${JSON.stringify(malformed.id)} is not a lower-case UUID`,
+      );
     if (new Set(events.map((event) => event.id)).size !== events.length) {
       throw new UnstorableEvent('one append holds the same event id twice');
     }
@@ -86,6 +94,7 @@ export class ChainedAppender {
       const last = stored.get(events[events.length - 1].id) as StoredEventRef;
       return { nextExpectedRevision: last.revision, position: last.position };
     }
+    if (stored.size > 0) throw new DuplicateEventId(stream, [...stored.keys()]);
     throw new WrongExpectedVersion(
       stream,
       describe(expected),

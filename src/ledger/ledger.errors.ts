@@ -24,6 +24,22 @@ export class WrongExpectedVersion extends DomainError {
   }
 }
 
+/** Event ids are unique across the ledger; these are already stored, and not as this append. */
+export class DuplicateEventId extends DomainError {
+  readonly code = 'duplicate-event-id';
+  readonly status = 409;
+
+  constructor(
+    readonly stream: string,
+    readonly ids: string[],
+  ) {
+    super(
+      `event id(s) ${ids.join(', ')} are already in the ledger, not as this append to ${stream}`,
+    );
+    Object.assign(this.details, { stream, ids });
+  }
+}
+
 export class StreamNotFound extends DomainError {
   readonly code = 'stream-not-found';
   readonly status = 404;

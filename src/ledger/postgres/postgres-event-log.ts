@@ -67,8 +67,10 @@ interface PageRow extends EventRow {
 
 const COLUMNS =
   'position, transaction_id, id, stream, revision, type, data, metadata, hash, prev_hash, recorded_at';
-/** How soon to look again while an earlier transaction holds committed events back. */
+/** How soon to look again while an earlier transaction holds committed events back (doubling). */
 const HELD_BACK_RETRY_MS = 15;
+const HELD_BACK_WARNING_MS = 10_000;
+const LISTEN_RETRY_MS = 1000;
 /** At most one cross-process NOTIFY per this many milliseconds, however many appends. */
 const ANNOUNCE_SPACING_MS = 5;
 
@@ -83,6 +85,8 @@ export class PostgresEventLog implements EventLog {
   private listening?: Promise<void>;
   private closed = false;
   private announcing = false;
+  private listenTimer?: NodeJS.Timeout;
+  private listenRetryMs = LISTEN_RETRY_MS;
   private announceAgain = false;
   private readonly subscriptions = new Set<Subscription>();
 
@@ -160,6 +164,7 @@ export class PostgresEventLog implements EventLog {
     this.closed = true;
     this.wake.notify();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    clearTimeout(this.listenTimer);
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
@@ -174,6 +179,8 @@ export class PostgresEventLog implements EventLog {
     let cursor = start;
     let deliveredSinceCaughtUp = true;
     let failures = 0;
+    let heldBackSince: number | undefined;
+    let heldBackRetryMs = HELD_BACK_RETRY_MS;
     // Listen before the first read, so no notification falls between reading and waiting.
     if (this.options.listenConnectionString) await this.ensureListening();
     while (!isStopped()) {
@@ -208,7 +215,21 @@ export class PostgresEventLog implements EventLog {
         };
       }
       if (isStopped()) return;
-      await this.wake.wait(heldBack ? HELD_BACK_RETRY_MS : this.options.pollIntervalMs, generation);
+      if (heldBack) {
+        heldBackSince ??= Date.now();
+        if (Date.now() - heldBackSince > HELD_BACK_WARNING_MS) {
+          heldBackSince = Date.now();
+          this.options.onWarning?.(
+            `committed ledger events have been held back for over ${HELD_BACK_WARNING_MS / 1000}s by an older transaction that is still open (see pg_stat_activity, state 'idle in transaction')`,
+          );
+        }
+        await this.wake.wait(heldBackRetryMs, generation);
+        heldBackRetryMs = Math.min(heldBackRetryMs * 2, this.options.pollIntervalMs);
+      } else {
+        heldBackSince = undefined;
+        heldBackRetryMs = HELD_BACK_RETRY_MS;
+        await this.wake.wait(this.options.pollIntervalMs, generation);
+      }
     }
   }
 
@@ -225,12 +246,12 @@ export class PostgresEventLog implements EventLog {
     return this.query<PageRow>({
       name: 'ledger-read-page',
       text: `SELECT e.position, e.transaction_id, e.id, e.stream, e.revision, e.type, e.hash, e.prev_hash, e.recorded_at,
-                    CASE WHEN m.matched THEN e.data END AS data,
-                    CASE WHEN m.matched THEN e.metadata END AS metadata,
-                    m.matched, e.transaction_id < s.xmin AS settled
+                    CASE WHEN m.matched AND m.settled THEN e.data END AS data,
+                    CASE WHEN m.matched AND m.settled THEN e.metadata END AS metadata,
+                    m.matched, m.settled
              FROM ledger_events e
              CROSS JOIN (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s
-             CROSS JOIN LATERAL (SELECT ${match} AS matched) m
+             CROSS JOIN LATERAL (SELECT ${match} AS matched, e.transaction_id < s.xmin AS settled) m
              WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
              ORDER BY e.transaction_id, e.position
              LIMIT $3`,
@@ -333,6 +354,17 @@ export class PostgresEventLog implements EventLog {
       });
   }
 
+  /** Keeps trying, with backoff, while any subscription is open. */
+  private listenLater(): void {
+    if (this.closed || this.subscriptions.size === 0 || this.listenTimer) return;
+    this.listenTimer = setTimeout(() => {
+      this.listenTimer = undefined;
+      if (this.subscriptions.size > 0) void this.ensureListening();
+    }, this.listenRetryMs);
+    this.listenTimer.unref();
+    this.listenRetryMs = Math.min(this.listenRetryMs * 2, 30_000);
+  }
+
   private ensureListening(): Promise<void> {
     if (this.listening || this.closed) return this.listening ?? Promise.resolve();
     this.listening = (async () => {
@@ -346,19 +378,24 @@ export class PostgresEventLog implements EventLog {
         this.listener = undefined;
         this.listening = undefined;
         void client.end().catch(() => undefined);
-        setTimeout(() => this.subscriptions.size > 0 && void this.ensureListening(), 1000).unref();
+        this.listenLater();
       });
       try {
         await client.connect();
         await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
         if (this.closed) await client.end();
         else this.listener = client;
+        this.listenRetryMs = LISTEN_RETRY_MS;
         // Whatever was appended while (re)connecting was never announced to this connection.
         this.wake.notify();
       } catch (error) {
-        this.options.onWarning?.('ledger LISTEN connection failed; polling instead', error);
+        this.options.onWarning?.(
+          'ledger LISTEN connection failed; polling until it is back',
+          error,
+        );
         this.listening = undefined;
         await client.end().catch(() => undefined);
+        this.listenLater();
       }
     })();
     return this.listening;
@@ -448,7 +485,9 @@ function translateError(error: unknown): unknown {
   if (code && UNAVAILABLE.has(code)) return new LedgerUnavailable(code);
   if (
     error instanceof Error &&
-    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+    /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(
+      error.message,
+    )
   ) {
     return new LedgerUnavailable(error.message);
   }

@@ -16,12 +16,18 @@ export function formatPosition(position: PgPosition): LedgerPosition {
 
 export function parsePosition(token: LedgerPosition): PgPosition {
   const match = TOKEN.exec(token);
-  if (!match) throw new RangeError(`not a ledger position of this store: ${token}`);
+  if (!match || !isPosition(token))
+    throw new RangeError(`not a ledger position of this store: ${token}`);
   return { transactionId: BigInt(match[1]), sequence: BigInt(match[2]) };
 }
 
+const MAX_XID8 = 2n ** 64n - 1n;
+const MAX_SEQUENCE = 2n ** 63n - 1n;
+
+/** A well-formed token whose parts fit the xid8 and bigint columns they are compared with. */
 export function isPosition(token: string): boolean {
-  return TOKEN.test(token);
+  const match = TOKEN.exec(token);
+  return match !== null && BigInt(match[1]) <= MAX_XID8 && BigInt(match[2]) <= MAX_SEQUENCE;
 }
 
 export function comparePositions(a: LedgerPosition, b: LedgerPosition): number {
