@@ -29,6 +29,11 @@ describe('canonicalJson (RFC 8785)', () => {
     );
   });
 
+  it('keeps a member named __proto__ as data', () => {
+    const parsed = JSON.parse('{"b":1,"__proto__":{"x":1},"a":{"z":0,"__proto__":2}}');
+    expect(canonicalJson(parsed)).toBe('{"__proto__":{"x":1},"a":{"__proto__":2,"z":0},"b":1}');
+  });
+
   it('writes numbers in ECMAScript shortest form', () => {
     expect(canonicalJson([1.0, 1e21, 1e-7, -0, 0.1, 333333333.3333333])).toBe(
       '[1,1e+21,1e-7,0,0.1,333333333.3333333]',

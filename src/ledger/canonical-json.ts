@@ -55,12 +55,13 @@ function sortedRecord(record: Record<string, unknown>): Record<string, unknown> 
     if (i > 0 && keys[i - 1] > keys[i]) inOrder = false;
   }
   if (!inOrder) keys.sort();
-  let copy: Record<string, unknown> | undefined = inOrder ? undefined : {};
+  // Copies have no prototype, so a member named __proto__ is kept as data, not swallowed.
+  let copy: Record<string, unknown> | undefined = inOrder ? undefined : Object.create(null);
   for (let i = 0; i < keys.length; i++) {
     const original = record[keys[i]];
     const member = sortedCopy(original);
     if (!copy && member !== original) {
-      copy = {};
+      copy = Object.create(null) as Record<string, unknown>;
       for (let j = 0; j < i; j++) copy[keys[j]] = record[keys[j]];
     }
     if (copy && member !== undefined) copy[keys[i]] = member;

@@ -3,12 +3,12 @@ import {
   Inject,
   Module,
   OnApplicationBootstrap,
-  OnModuleDestroy,
-  BeforeApplicationShutdown,
+  OnApplicationShutdown,
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DATABASE_HANDLE, DatabaseHandle } from './database/database-handle';
 import { EVENT_LOG, EventLog } from './event-log.port';
@@ -29,12 +29,16 @@ import { StreamIndexEntry } from './stream-index/stream-index.read-model';
 
 export const START_PROJECTIONS = Symbol('StartProjections');
 
-class LedgerLifecycle
-  implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown
-{
+/**
+ * Starts the projections once the application is up, and tears storage down in one order after
+ * the HTTP server has closed: projections, event log, read-model connections, then the store.
+ */
+class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly runner: ProjectionRunner,
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    private readonly dataSource: DataSource,
+    @Inject(DATABASE_HANDLE) private readonly database: DatabaseHandle,
     @Inject(START_PROJECTIONS) private readonly startProjections: boolean,
   ) {}
 
@@ -42,12 +46,11 @@ class LedgerLifecycle
     if (this.startProjections) await this.runner.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.runner.stop();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
     await this.eventLog.close();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.database.close();
   }
 }
 

@@ -18,10 +18,13 @@ export interface TestApp {
 
 /** The whole service on a fresh database (PostgreSQL with DATABASE_URL, else in-memory PGlite). */
 export async function startTestApp(
-  options: AppOptions & { kind?: StoreKind } = {},
+  options: AppOptions & { kind?: StoreKind; database?: TestDatabase } = {},
 ): Promise<TestApp> {
   const kind = options.kind ?? defaultStoreKind();
-  const database = kind === 'postgres' ? await createTestDatabase('postgres') : undefined;
+  // A database passed in belongs to its creator, which drops it; this app only connects to it.
+  const owned =
+    !options.database && kind === 'postgres' ? await createTestDatabase('postgres') : undefined;
+  const database = options.database ?? owned;
   const env = { LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...database?.env, ...options.env };
   const app = await createApp({
     ...options,
@@ -39,7 +42,7 @@ export async function startTestApp(
     database,
     close: async () => {
       await app.close();
-      await database?.close();
+      await owned?.close();
     },
   };
 }

@@ -1,15 +1,7 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DATABASE_HANDLE, DatabaseHandle, connectToServer, startEmbedded } from './database-handle';
 import { migrate } from './migrate';
-
-class DatabaseLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(DATABASE_HANDLE) private readonly handle: DatabaseHandle) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.handle.close();
-  }
-}
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite store under DATA_DIR. */
 @Global()
@@ -32,7 +24,6 @@ class DatabaseLifecycle implements OnApplicationShutdown {
         return handle;
       },
     },
-    DatabaseLifecycle,
   ],
   exports: [DATABASE_HANDLE],
 })

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscoveryService } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import {
@@ -42,11 +43,13 @@ class CheckpointMoved extends Error {}
  * event twice or skip one.
  */
 @Injectable()
-export class ProjectionRunner implements OnApplicationShutdown {
+export class ProjectionRunner {
   private readonly logger = new Logger(ProjectionRunner.name);
   private readonly workers = new Map<string, Worker>();
   private readonly waiters = new Set<() => void>();
   private stopping = false;
+  /** Aborted by stop(), so a retry backoff never outlives the runner. */
+  private halt = new AbortController();
 
   constructor(
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
@@ -76,6 +79,7 @@ export class ProjectionRunner implements OnApplicationShutdown {
   /** Starts every projection (or the named ones) from its checkpoint. */
   async start(names?: readonly string[]): Promise<void> {
     this.stopping = false;
+    if (this.halt.signal.aborted) this.halt = new AbortController();
     for (const projection of this.select(names)) {
       const worker = this.workers.get(projection.name) as Worker;
       if (worker.running) continue;
@@ -86,14 +90,11 @@ export class ProjectionRunner implements OnApplicationShutdown {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.halt.abort();
     const workers = [...this.workers.values()];
     await Promise.all(workers.map((worker) => worker.subscription?.close()));
     await Promise.all(workers.map((worker) => worker.running));
     this.wakeWaiters();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.stop();
   }
 
   /**
@@ -198,17 +199,17 @@ export class ProjectionRunner implements OnApplicationShutdown {
       } catch (error) {
         worker.subscription?.close().catch(() => undefined);
         if (this.stopping) break;
+        // Another runner applied that batch first: carry on from its checkpoint, nothing failed.
+        if (error instanceof CheckpointMoved) continue;
         status.failures += 1;
         status.state = 'failing';
         status.caughtUp = false;
         status.lastError = error instanceof Error ? error.message : String(error);
-        if (!(error instanceof CheckpointMoved)) {
-          this.logger.error(
-            { projection: projection.name, err: error },
-            'projection batch failed; retrying from its checkpoint',
-          );
-          await delay(Math.min(this.retryMs * 2 ** Math.min(status.failures - 1, 8), 30_000));
-        }
+        this.logger.error(
+          { projection: projection.name, err: error },
+          'projection batch failed; retrying from its checkpoint',
+        );
+        await this.pause(Math.min(this.retryMs * 2 ** Math.min(status.failures - 1, 8), 30_000));
       }
     }
     status.state = 'stopped';
@@ -267,6 +268,10 @@ export class ProjectionRunner implements OnApplicationShutdown {
     return all.filter((projection) => names.includes(projection.name));
   }
 
+  private pause(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.halt.signal }).catch(() => undefined);
+  }
+
   private wakeWaiters(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
@@ -293,8 +298,4 @@ function lagSeconds(worker: Worker): number {
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
