@@ -168,6 +168,30 @@ describe('ledger over HTTP', () => {
       ],
       ['streams limit', () => t.http().get('/api/v1/ledger/streams?limit=-1'), 400, 'limit'],
       [
+        'NUL in a stream path',
+        () => t.http().get('/api/v1/ledger/streams/dataset-%00'),
+        400,
+        'stream',
+      ],
+      [
+        'NUL in a streams cursor',
+        () => t.http().get('/api/v1/ledger/streams?after=a%00'),
+        400,
+        'after',
+      ],
+      [
+        'NUL in a stream filter',
+        () => t.http().get('/api/v1/ledger/events?stream=dataset-%00'),
+        400,
+        'stream',
+      ],
+      [
+        'a position beyond the database types',
+        () => t.http().get('/api/v1/ledger/events?after=1-99999999999999999999'),
+        400,
+        'after',
+      ],
+      [
         'X-Ledger-Position garbage',
         () => t.http().get('/api/v1/ledger/streams').set('X-Ledger-Position', 'latest'),
         400,

@@ -136,14 +136,23 @@ function keepExtendedQueriesWhole(db: PGliteInstance): PGliteInstance {
 /** PGlite's files must have one owner; a second process would corrupt them. */
 async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const lockFile = join(dataDir, 'attest.pid');
-  const holder = await readFile(lockFile, 'utf8').then(Number, () => undefined);
-  if (holder && holder !== process.pid && isAlive(holder)) {
-    throw new Error(
-      `DATA_DIR ${dataDir} is in use by process ${holder}; stop it first (embedded store has one owner)`,
-    );
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      // 'wx' creates the file or fails if it exists: two processes cannot both take the lock.
+      await writeFile(lockFile, String(process.pid), { flag: 'wx' });
+      return () => rm(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = await readFile(lockFile, 'utf8').then(Number, () => undefined);
+      if (holder && isAlive(holder)) {
+        throw new Error(
+          `DATA_DIR ${dataDir} is in use by process ${holder}; stop it first (the embedded store has one owner)`,
+        );
+      }
+      await rm(lockFile, { force: true }); // left by a process that is gone
+    }
   }
-  await writeFile(lockFile, String(process.pid));
-  return () => rm(lockFile, { force: true });
+  throw new Error(`could not take the lock ${lockFile}`);
 }
 
 function isAlive(pid: number): boolean {

@@ -7,7 +7,8 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../ledger.errors';
+import { classifyDatabaseError } from '../database/database-errors';
+import { DomainError, InvalidRequest, LedgerUnavailable } from '../ledger.errors';
 
 export interface ProblemDetails {
   type: string;
@@ -88,6 +89,18 @@ export function toProblem(error: unknown, request?: FastifyRequest): ProblemDeta
       code,
     };
   }
+  const failure = classifyDatabaseError(error);
+  if (failure === 'bad-value') {
+    return toProblem(
+      new InvalidRequest(
+        `the database cannot use a value in this request: ${(error as Error).message}`,
+        {},
+      ),
+      request,
+    );
+  }
+  if (failure === 'unavailable')
+    return toProblem(new LedgerUnavailable((error as Error).message), request);
   return {
     ...base,
     type: problemType('internal-error'),

@@ -1,4 +1,5 @@
 import { Client, Pool, QueryConfig, DatabaseError } from 'pg';
+import { classifyDatabaseError } from '../database/database-errors';
 import {
   ChainStorage,
   ChainedAppender,
@@ -466,30 +467,13 @@ function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
-const UNSTORABLE = new Set(['22P05', '22P02', '54000', '22021']);
-const UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  '57P01',
-  '57P03',
-  '53300',
-]);
-
 function translateError(error: unknown): unknown {
-  if (error instanceof DatabaseError && error.code && UNSTORABLE.has(error.code))
-    return new UnstorableEvent(error.message);
-  const code = (error as { code?: string } | undefined)?.code;
-  if (code && UNAVAILABLE.has(code)) return new LedgerUnavailable(code);
-  if (
-    error instanceof Error &&
-    /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(
-      error.message,
-    )
-  ) {
-    return new LedgerUnavailable(error.message);
+  switch (classifyDatabaseError(error)) {
+    case 'bad-value':
+      return new UnstorableEvent((error as Error).message);
+    case 'unavailable':
+      return new LedgerUnavailable((error as Error).message);
+    default:
+      return error;
   }
-  return error;
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { STREAM_NAME, STREAM_NAME_HINT } from '../../stream-names';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class ListLedgerEventsRequest {
@@ -10,9 +11,7 @@ export class ListLedgerEventsRequest {
   @IsOptional()
   @IsString()
   @MaxLength(200)
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, {
-    message: 'stream must be a stream name such as dataset-loans',
-  })
+  @Matches(STREAM_NAME, { message: `stream must be ${STREAM_NAME_HINT}` })
   stream?: string;
 
   @ApiPropertyOptional({

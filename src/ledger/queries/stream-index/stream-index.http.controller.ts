@@ -4,7 +4,7 @@ import { ApiProblems } from '../../http/api-problems.decorator';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { StreamIndexEntry } from '../../stream-index/stream-index.read-model';
 import { GetStreamQuery, ListStreamsQuery, StreamIndexPage } from './stream-index.query-handler';
-import { ListStreamsRequest } from './list-streams.request.dto';
+import { ListStreamsRequest, StreamParams } from './list-streams.request.dto';
 
 @ApiTags('ledger')
 @ApiProblems(400, 404, 503)
@@ -29,7 +29,7 @@ export class StreamIndexHttpController {
   @Get(':stream')
   @ApiOperation({ summary: 'One stream’s index entry (read model)' })
   @ApiOkResponse({ type: StreamIndexEntry })
-  get(@Param('stream') stream: string): Promise<StreamIndexEntry> {
+  get(@Param() { stream }: StreamParams): Promise<StreamIndexEntry> {
     return this.queries.execute(new GetStreamQuery(stream));
   }
 }

@@ -1,0 +1,41 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startEmbedded } from './database-handle';
+
+describe('embedded store', () => {
+  let dataDir: string;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'attest-embedded-'));
+  });
+
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('keeps data across restarts and has one owner at a time', async () => {
+    const first = await startEmbedded(dataDir);
+    const sql = new Client({ connectionString: first.url });
+    await sql.connect();
+    await sql.query('CREATE TABLE kept (value text)');
+    await sql.query(`INSERT INTO kept VALUES ('still here')`);
+    await sql.end();
+    expect(await readFile(join(dataDir, 'attest.pid'), 'utf8')).toBe(String(process.pid));
+    await expect(startEmbedded(dataDir)).rejects.toThrow(`is in use by process ${process.pid}`);
+    await first.close();
+
+    const second = await startEmbedded(dataDir);
+    const again = new Client({ connectionString: second.url });
+    await again.connect();
+    expect((await again.query('SELECT value FROM kept')).rows).toEqual([{ value: 'still here' }]);
+    await again.end();
+    await second.close();
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    await writeFile(join(dataDir, 'attest.pid'), '2147483646');
+    const handle = await startEmbedded(dataDir);
+    expect(await readFile(join(dataDir, 'attest.pid'), 'utf8')).toBe(String(process.pid));
+    await handle.close();
+  });
+});
