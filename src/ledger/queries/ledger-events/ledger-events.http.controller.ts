@@ -20,7 +20,8 @@ export class LedgerEventsHttpController {
   @ApiHeader({
     name: 'X-Ledger-Position',
     required: false,
-    description: 'Wait (≤ 5 s) until read models have passed this position',
+    description:
+      'Wait until every read model has passed this ledger position (at most READ_WAIT_TIMEOUT_MS, default 5 s; then 503 with Retry-After)',
   })
   list(@Query() request: ListLedgerEventsRequest): Promise<LedgerEventPage> {
     return this.queries.execute(

@@ -11,7 +11,8 @@ import { ListStreamsRequest, StreamParams } from './list-streams.request.dto';
 @ApiHeader({
   name: 'X-Ledger-Position',
   required: false,
-  description: 'Wait (≤ 5 s) until read models have passed this position',
+  description:
+    'Wait until every read model has passed this ledger position (at most READ_WAIT_TIMEOUT_MS, default 5 s; then 503 with Retry-After)',
 })
 @Controller('ledger/streams')
 export class StreamIndexHttpController {
