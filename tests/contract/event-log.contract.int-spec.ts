@@ -11,7 +11,7 @@ import {
   WrongExpectedVersion,
 } from '../../src/ledger/ledger.errors';
 import { verifyLedger } from '../../src/ledger/ledger-verifier';
-import { newEvent, newEvents } from '../support/events';
+import { newEvent, newEvents, settled } from '../support/events';
 import { TestDatabase, createTestDatabase, storeKinds } from '../support/test-database';
 
 /** Collects subscription messages until `until` says stop. */
@@ -219,6 +219,7 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
     it('reads all events in global order, exclusive of the start position', async () => {
       const a = await log.append(stream, newEvents(2), { expectedRevision: 'no_stream' });
       const b = await log.append(`${stream}-b`, newEvents(2), { expectedRevision: 'no_stream' });
+      await settled(log, b.position);
       const after = await log.readAll({ from: a.position, maxCount: 10 });
       expect(after[0].stream).toBe(`${stream}-b`);
       expect(after.map((event) => event.position)).toContain(b.position);
@@ -305,7 +306,10 @@ describe.each(storeKinds())('EventLog contract (%s)', (kind) => {
   describe('hash chains', () => {
     it('verify names exactly the event whose stored data was changed behind the ledger', async () => {
       await log.append(stream, newEvents(3), { expectedRevision: 'no_stream' });
-      await log.append(`${stream}-later`, newEvents(2), { expectedRevision: 'no_stream' });
+      const later = await log.append(`${stream}-later`, newEvents(2), {
+        expectedRevision: 'no_stream',
+      });
+      await settled(log, later.position);
       expect((await verifyLedger(log)).ok).toBe(true);
 
       const [victim] = await log.readStream(stream, { fromRevision: 1n, maxCount: 1 });

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { DatabaseHandle, startEmbedded } from '../../src/ledger/database/database-handle';
 import { migrate } from '../../src/ledger/database/migrate';
 import { createEventLog } from '../../src/ledger/event-log.factory';
-import { newEvents } from '../support/events';
+import { newEvents, settled } from '../support/events';
 import { TestDatabase, createTestDatabase, defaultStoreKind } from '../support/test-database';
 
 interface Run {
@@ -64,7 +64,8 @@ describe('command-line tools', () => {
       await migrate(handle.url);
       const log = createEventLog(handle, loadConfig({}));
       await log.append('dataset-cli', newEvents(3), { expectedRevision: 'no_stream' });
-      await log.append('model-cli', newEvents(2), { expectedRevision: 'no_stream' });
+      const last = await log.append('model-cli', newEvents(2), { expectedRevision: 'no_stream' });
+      await settled(log, last.position);
       victimId = (await log.readStream('dataset-cli'))[2].id;
       await log.close();
     });

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { newEvent, newEvents } from '../support/events';
+import { newEvent, newEvents, settled } from '../support/events';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -17,6 +17,7 @@ describe('ledger over HTTP', () => {
     lastPosition = (
       await t.eventLog.append('dataset-loans', newEvents(2), { expectedRevision: 2n })
     ).position;
+    await settled(t.eventLog, lastPosition);
   });
 
   afterAll(() => t?.close());

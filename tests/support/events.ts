@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { NewEvent } from '../../src/ledger/event-log.port';
+import type { EventLog, LedgerPosition, NewEvent } from '../../src/ledger/event-log.port';
 
 /** A plausible pipeline event; `overrides` pin whatever a test needs fixed. */
 export function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
@@ -24,4 +24,21 @@ export function newEvents(count: number, overrides: Partial<NewEvent> = {}): New
   return Array.from({ length: count }, (_, index) =>
     newEvent({ ...overrides, data: { ...(overrides.data ?? { name: 'loans' }), index } }),
   );
+}
+
+/**
+ * Resolves once every event up to `position` can be read in global order. On PostgreSQL an
+ * append is readable there only when every older transaction in the cluster has ended, which
+ * other test files running in parallel can delay.
+ */
+export async function settled(log: EventLog, position: LedgerPosition): Promise<void> {
+  const subscription = log.subscribe({ filter: { eventTypes: [] } });
+  try {
+    for await (const message of subscription) {
+      if (message.kind === 'checkpoint' && log.comparePositions(message.position, position) >= 0)
+        return;
+    }
+  } finally {
+    await subscription.close();
+  }
 }
