@@ -10,6 +10,14 @@ describe('loadConfig', () => {
     expect(config.readWaitTimeoutMs).toBe(5000);
   });
 
+  it('takes EventStoreDB beside PostgreSQL', () => {
+    const config = loadConfig({
+      EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+      DATABASE_URL: 'postgres://u@h/d',
+    });
+    expect(config.eventStoreConnectionString).toBe('esdb://localhost:2113?tls=false');
+  });
+
   it('takes PostgreSQL from DATABASE_URL', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' }).databaseUrl).toBe(
       'postgres://u@127.0.0.1:5432/db',
@@ -23,6 +31,14 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL is invalid/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL="loud" is invalid: expected one of fatal, error/],
     [{ READ_WAIT_TIMEOUT_MS: '-1' }, /^READ_WAIT_TIMEOUT_MS="-1" is invalid/],
+    [
+      { EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' },
+      /^DATABASE_URL is missing: with EVENTSTORE_CONNECTION_STRING set/,
+    ],
+    [
+      { EVENTSTORE_CONNECTION_STRING: 'http://x', DATABASE_URL: 'postgres://u@h/d' },
+      /^EVENTSTORE_CONNECTION_STRING is invalid/,
+    ],
   ])('refuses %p with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -9,6 +9,8 @@ export interface AppConfig {
   dataDir: string;
   /** Absent: the embedded PGlite store under dataDir. */
   databaseUrl?: string;
+  /** Set: events live in EventStoreDB; read models and checkpoints stay in PostgreSQL. */
+  eventStoreConnectionString?: string;
   logLevel: LogLevel;
   bodyLimitBytes: number;
   readWaitTimeoutMs: number;
@@ -64,6 +66,17 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
+function eventStoreConnectionString(env: Env): string | undefined {
+  const raw = env.EVENTSTORE_CONNECTION_STRING;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^esdb(\+discover)?:\/\/[^\s]+$/.test(raw)) {
+    throw new ConfigError(
+      'EVENTSTORE_CONNECTION_STRING is invalid: expected esdb://host:2113?tls=false (or esdb+discover://…)',
+    );
+  }
+  return raw;
+}
+
 /** Reads and checks the environment; the first bad variable stops start-up with one line. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
@@ -73,7 +86,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
   const dataDir = env.DATA_DIR || './var';
+  const eventStore = eventStoreConnectionString(env);
+  if (eventStore && !env.DATABASE_URL) {
+    throw new ConfigError(
+      'DATABASE_URL is missing: with EVENTSTORE_CONNECTION_STRING set, read models and checkpoints live in PostgreSQL, so a postgres:// URL is required',
+    );
+  }
   return {
+    eventStoreConnectionString: eventStore,
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     dataDir:

@@ -1,4 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { EVENT_LOG, EventLog } from '../ledger/event-log.port';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -18,6 +19,7 @@ export class HealthHttpController {
     private readonly indicators: HealthIndicatorService,
     private readonly runner: ProjectionRunner,
     private readonly metrics: MetricsService,
+    @Inject(EVENT_LOG) private readonly eventLog: EventLog,
   ) {}
 
   @Get('health/live')
@@ -30,11 +32,23 @@ export class HealthHttpController {
   @Get('health/ready')
   @HealthCheck()
   @ApiOperation({
-    summary: 'Database reachable and every projection running; shows each projection’s lag',
+    summary:
+      'Database and event store reachable, every projection running; shows each projection’s lag',
   })
   ready() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 2000 }),
+      async () => {
+        const indicator = this.indicators.check('eventLog');
+        try {
+          await this.eventLog.ping();
+          return indicator.up();
+        } catch (error) {
+          return indicator.down({
+            message: error instanceof Error ? error.message : String(error),
+          });
+        }
+      },
       () => {
         const indicator = this.indicators.check('projections');
         const projections = this.runner.status();

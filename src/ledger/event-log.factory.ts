@@ -2,14 +2,21 @@ import { Logger } from '@nestjs/common';
 import { Pool, PoolClient, PoolConfig } from 'pg';
 import type { AppConfig } from '../config/app-config';
 import type { DatabaseHandle } from './database/database-handle';
+import type { EventLog } from './event-log.port';
+import { EventStoreEventLog } from './eventstore/eventstore-event-log';
 import { PostgresEventLog } from './postgres/postgres-event-log';
 
-/** The event log for the configured store (PostgreSQL or embedded PGlite). */
+/** The event log for the configured store: EventStoreDB, PostgreSQL or embedded PGlite. */
 export function createEventLog(
   handle: DatabaseHandle,
   config: AppConfig,
   logger = new Logger('EventLog'),
-): PostgresEventLog {
+): EventLog {
+  if (config.eventStoreConnectionString) {
+    return EventStoreEventLog.fromConnectionString(config.eventStoreConnectionString, {
+      onWarning: (message, error) => logger.warn({ err: error }, message),
+    });
+  }
   // PGlite runs one statement at a time in one session: one connection loses no concurrency, and
   // lets it keep named prepared statements (cleared on connect, since the session outlives it).
   const pool = new Pool({

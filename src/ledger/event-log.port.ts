@@ -99,6 +99,8 @@ export interface EventLog {
   /** Negative when a is before b; positions from another adapter are refused. */
   comparePositions(a: LedgerPosition, b: LedgerPosition): number;
   isPosition(token: string): boolean;
+  /** Resolves when the store answers; rejects (LedgerUnavailable) when it does not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -359,6 +359,7 @@ describe('ledger over HTTP', () => {
         .expect(200, { status: 'ok', info: {}, error: {}, details: {} });
       const ready = await t.http().get('/api/v1/health/ready').expect(200);
       expect(ready.body.details.database.status).toBe('up');
+      expect(ready.body.details.eventLog.status).toBe('up');
       expect(ready.body.details.projections['stream-index']).toMatchObject({
         state: expect.stringMatching(/live|catching-up/),
       });

@@ -96,9 +96,10 @@ export class PostgresEventLog implements EventLog {
     private readonly options: PostgresEventLogOptions,
   ) {
     const storage: ChainStorage = {
+      refusesStoredIds: true,
       readHead: (stream) => this.readHead(stream),
       write: (stream, events) => this.write(stream, events),
-      findStored: (ids) => this.findStored(ids),
+      findStored: (_stream, ids) => this.findStored(ids),
     };
     this.appender = new ChainedAppender(storage);
   }
@@ -159,6 +160,10 @@ export class PostgresEventLog implements EventLog {
 
   isPosition(token: string): boolean {
     return isPosition(token);
+  }
+
+  async ping(): Promise<void> {
+    await this.query({ text: 'SELECT 1' });
   }
 
   async close(): Promise<void> {
