@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { newEvent, newEvents, settled } from '../support/events';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -326,17 +325,7 @@ describe('ledger over HTTP', () => {
         fromRevision: 1n,
         maxCount: 1,
       });
-      const sql = new Client({ connectionString: t.database?.url ?? (await databaseUrlOf(t)) });
-      await sql.connect();
-      try {
-        await sql.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
-        await sql.query(`UPDATE ledger_events SET data = '{"tampered": true}' WHERE id = $1`, [
-          victim.id,
-        ]);
-        await sql.query('ALTER TABLE ledger_events ENABLE TRIGGER ledger_events_append_only');
-      } finally {
-        await sql.end();
-      }
+      await t.tamper(victim.id, { tampered: true });
       const tampered = await t.http().get('/api/v1/ledger/verify').expect(200);
       expect(tampered.body).toMatchObject({
         ok: false,
@@ -410,12 +399,6 @@ describe('ledger over HTTP', () => {
     });
   });
 });
-
-/** The embedded store's URL lives on the app's database handle. */
-async function databaseUrlOf(t: TestApp): Promise<string> {
-  const { DATABASE_HANDLE } = await import('../../src/ledger/database/database-handle');
-  return (t.app.get(DATABASE_HANDLE) as { url: string }).url;
-}
 
 describe('logs', () => {
   it('writes JSON lines with the correlation id and never the bearer token', async () => {

@@ -5,7 +5,7 @@ import { createEventLog } from '../../src/ledger/event-log.factory';
 import type { EventLog, JsonObject } from '../../src/ledger/event-log.port';
 import { EventStoreEventLog } from '../../src/ledger/eventstore/eventstore-event-log';
 import { startEsdbEmulator } from './esdb-emulator';
-import { TestDatabase, createTestDatabase } from './test-database';
+import { TestDatabase, createTestDatabase, tamperWithSql } from './test-database';
 
 /** Every store the EventLog contract runs against. */
 export type LedgerKind = 'embedded' | 'postgres' | 'eventstore-emulator' | 'eventstore';
@@ -86,11 +86,7 @@ async function openPostgresFamily(kind: 'embedded' | 'postgres'): Promise<Ledger
     database,
     countEvents: async () =>
       Number((await sql.query('SELECT count(*) AS n FROM ledger_events')).rows[0].n),
-    tamper: async (eventId, data) => {
-      await sql.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
-      await sql.query('UPDATE ledger_events SET data = $2 WHERE id = $1', [eventId, data]);
-      await sql.query('ALTER TABLE ledger_events ENABLE TRIGGER ledger_events_append_only');
-    },
+    tamper: (eventId, data) => tamperWithSql(database.url, eventId, data),
     close: async () => {
       await log.close();
       await sql.end();

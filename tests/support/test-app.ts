@@ -2,10 +2,18 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createApp } from '../../src/app-setup';
 import type { AppOptions } from '../../src/app.module';
-import { EVENT_LOG, EventLog } from '../../src/ledger/event-log.port';
+import { DATABASE_HANDLE, DatabaseHandle } from '../../src/ledger/database/database-handle';
+import { EVENT_LOG, EventLog, JsonObject } from '../../src/ledger/event-log.port';
 import { ProjectionRunner } from '../../src/ledger/projections/projection-runner';
+import { startEsdbEmulator } from './esdb-emulator';
 import { ProbeModule } from './probe.module';
-import { StoreKind, TestDatabase, createTestDatabase, defaultStoreKind } from './test-database';
+import {
+  StoreKind,
+  TestDatabase,
+  createTestDatabase,
+  defaultStoreKind,
+  tamperWithSql,
+} from './test-database';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -13,6 +21,8 @@ export interface TestApp {
   eventLog: EventLog;
   runner: ProjectionRunner;
   database?: TestDatabase;
+  /** Changes one stored event's data behind the ledger's back, in whichever store holds it. */
+  tamper(eventId: string, data: JsonObject): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,7 +35,20 @@ export async function startTestApp(
   const owned =
     !options.database && kind === 'postgres' ? await createTestDatabase('postgres') : undefined;
   const database = options.database ?? owned;
-  const env = { LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...database?.env, ...options.env };
+  // TEST_EVENT_STORE=emulator runs the app's events on the EventStoreDB emulator (needs PostgreSQL).
+  const emulator =
+    process.env.TEST_EVENT_STORE === 'emulator' &&
+    database &&
+    !options.env?.EVENTSTORE_CONNECTION_STRING
+      ? await startEsdbEmulator()
+      : undefined;
+  const env = {
+    LOG_LEVEL: 'silent',
+    DATA_DIR: 'memory://',
+    ...database?.env,
+    ...(emulator ? { EVENTSTORE_CONNECTION_STRING: emulator.connectionString } : {}),
+    ...options.env,
+  };
   const app = await createApp({
     ...options,
     env,
@@ -40,8 +63,13 @@ export async function startTestApp(
     eventLog: app.get<EventLog>(EVENT_LOG),
     runner: app.get(ProjectionRunner),
     database,
+    tamper: async (eventId, data) => {
+      if (emulator) return emulator.tamper(eventId, data);
+      await tamperWithSql(app.get<DatabaseHandle>(DATABASE_HANDLE).url, eventId, data);
+    },
     close: async () => {
       await app.close();
+      await emulator?.stop();
       await owned?.close();
     },
   };

@@ -54,3 +54,16 @@ async function withAdmin<T>(url: string, work: (client: Client) => Promise<T>): 
     await client.end();
   }
 }
+
+/** Changes one stored event's data with raw SQL, past the append-only trigger, as a rogue DBA could. */
+export async function tamperWithSql(url: string, eventId: string, data: unknown): Promise<void> {
+  const sql = new Client({ connectionString: url });
+  await sql.connect();
+  try {
+    await sql.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
+    await sql.query('UPDATE ledger_events SET data = $2 WHERE id = $1', [eventId, data]);
+    await sql.query('ALTER TABLE ledger_events ENABLE TRIGGER ledger_events_append_only');
+  } finally {
+    await sql.end();
+  }
+}
