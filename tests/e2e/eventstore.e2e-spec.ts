@@ -111,6 +111,9 @@ describe('the service on EventStoreDB (protocol emulator)', () => {
       expect(await t.runner.waitFor(after.position, 20_000)).toBe(true);
       const entry = await t.http().get('/api/v1/ledger/streams/dataset-fault').expect(200);
       expect(entry.body).toMatchObject({ eventCount: 2, lastRevision: 1 });
+      // Resubscribed from where it stopped: every event in the ledger applied once, none twice.
+      const index = t.runner.status().find((status) => status.name === 'stream-index');
+      expect(index?.eventsApplied).toBe(5);
     });
   }
 });
