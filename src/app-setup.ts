@@ -48,6 +48,8 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
           `${config.readWaitTimeoutMs / 1000} s, then 503 with Retry-After) until read models include it.`,
       )
       .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
+import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { DATABASE_HANDLE, DatabaseHandle } from './ledger/database/database-handle';
 import { DatabaseModule } from './ledger/database/database.module';
@@ -81,6 +82,7 @@ export class AppModule {
           startProjections: options.startProjections ?? true,
           projectionRetryMs: options.projectionRetryMs,
         }),
+        AuthModule,
         HealthModule,
         ...(options.imports ?? []),
       ],

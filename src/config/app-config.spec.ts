@@ -18,6 +18,16 @@ describe('loadConfig', () => {
     expect(config.eventStoreConnectionString).toBe('esdb://localhost:2113?tls=false');
   });
 
+  it('runs its own dev issuer unless a JWKS is configured', () => {
+    expect(loadConfig({}).auth).toMatchObject({
+      keys: { kind: 'dev-issuer' },
+      audience: 'attest',
+      rolesClaim: 'roles',
+      algorithms: ['EdDSA', 'ES256', 'RS256', 'PS256'],
+      clockToleranceSeconds: 30,
+    });
+  });
+
   it('takes PostgreSQL from DATABASE_URL', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' }).databaseUrl).toBe(
       'postgres://u@127.0.0.1:5432/db',
@@ -31,6 +41,20 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL is invalid/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL="loud" is invalid: expected one of fatal, error/],
     [{ READ_WAIT_TIMEOUT_MS: '-1' }, /^READ_WAIT_TIMEOUT_MS="-1" is invalid/],
+    [
+      { AUTH_ALGORITHMS: 'EdDSA,HS256' },
+      /^AUTH_ALGORITHMS lists HS256: expected asymmetric algorithms only/,
+    ],
+    [{ AUTH_ALGORITHMS: 'none' }, /^AUTH_ALGORITHMS lists none/],
+    [{ AUTH_JWKS_FILE: '/x.json' }, /^AUTH_ISSUER is missing/],
+    [
+      { AUTH_JWKS_FILE: '/x.json', AUTH_JWKS_URL: 'https://idp/jwks', AUTH_ISSUER: 'i' },
+      /^AUTH_JWKS_URL and AUTH_JWKS_FILE are both set/,
+    ],
+    [
+      { AUTH_JWKS_URL: 'ftp://idp/jwks', AUTH_ISSUER: 'i' },
+      /^AUTH_JWKS_URL="ftp:\/\/idp\/jwks" is invalid/,
+    ],
     [
       { EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' },
       /^DATABASE_URL is missing: with EVENTSTORE_CONNECTION_STRING set/,

@@ -17,7 +17,32 @@ export interface AppConfig {
   ledgerPollIntervalMs: number;
   /** Connections in each pool (the event log's and the read models'). */
   databasePoolSize: number;
+  auth: AuthConfig;
 }
+
+export interface AuthConfig {
+  /** Where verification keys come from: an identity provider's JWKS, or the built-in dev issuer. */
+  keys: { kind: 'remote'; url: string } | { kind: 'file'; path: string } | { kind: 'dev-issuer' };
+  issuer: string;
+  audience: string;
+  rolesClaim: string;
+  algorithms: string[];
+  clockToleranceSeconds: number;
+}
+
+export const DEV_ISSUER = 'urn:attest:dev-issuer';
+const ASYMMETRIC_ALGORITHMS = [
+  'EdDSA',
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+];
 
 export class ConfigError extends Error {}
 
@@ -77,6 +102,43 @@ function eventStoreConnectionString(env: Env): string | undefined {
   return raw;
 }
 
+function authConfig(env: Env): AuthConfig {
+  const url = env.AUTH_JWKS_URL || undefined;
+  const path = env.AUTH_JWKS_FILE || undefined;
+  if (url && path)
+    throw new ConfigError(
+      'AUTH_JWKS_URL and AUTH_JWKS_FILE are both set: expected one source of keys',
+    );
+  if (url && !/^https?:\/\/\S+$/.test(url)) {
+    throw new ConfigError(
+      `AUTH_JWKS_URL=${JSON.stringify(url)} is invalid: expected an https:// URL of a JWKS`,
+    );
+  }
+  const external = url !== undefined || path !== undefined;
+  if (external && !env.AUTH_ISSUER) {
+    throw new ConfigError(
+      'AUTH_ISSUER is missing: with AUTH_JWKS_URL or AUTH_JWKS_FILE set, tokens must name their issuer',
+    );
+  }
+  const algorithms = (env.AUTH_ALGORITHMS || 'EdDSA,ES256,RS256,PS256')
+    .split(',')
+    .map((a) => a.trim());
+  const refused = algorithms.filter((algorithm) => !ASYMMETRIC_ALGORITHMS.includes(algorithm));
+  if (refused.length > 0) {
+    throw new ConfigError(
+      `AUTH_ALGORITHMS lists ${refused.join(', ')}: expected asymmetric algorithms only (${ASYMMETRIC_ALGORITHMS.join(', ')})`,
+    );
+  }
+  return {
+    keys: url ? { kind: 'remote', url } : path ? { kind: 'file', path } : { kind: 'dev-issuer' },
+    issuer: env.AUTH_ISSUER || DEV_ISSUER,
+    audience: env.AUTH_AUDIENCE || 'attest',
+    rolesClaim: env.AUTH_ROLES_CLAIM || 'roles',
+    algorithms,
+    clockToleranceSeconds: integer(env, 'AUTH_CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
+  };
+}
+
 /** Reads and checks the environment; the first bad variable stops start-up with one line. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
@@ -106,6 +168,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5000, 0, 60_000),
     ledgerPollIntervalMs: integer(env, 'LEDGER_POLL_INTERVAL_MS', 1000, 10, 60_000),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    auth: authConfig(env),
   };
 }
 

@@ -1,3 +1,4 @@
+import { Public } from '../auth/access.decorators';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { EVENT_LOG, EventLog } from '../ledger/event-log.port';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -11,6 +12,7 @@ import { ProjectionRunner } from '../ledger/projections/projection-runner';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class HealthHttpController {
   constructor(

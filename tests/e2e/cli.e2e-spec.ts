@@ -3,6 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { DevIssuer } from '../../src/auth/dev-issuer';
+import { TokenVerifier } from '../../src/auth/token-verifier';
 import { loadConfig } from '../../src/config/app-config';
 import { DatabaseHandle, startEmbedded } from '../../src/ledger/database/database-handle';
 import { migrate } from '../../src/ledger/database/migrate';
@@ -116,6 +118,43 @@ describe('command-line tools', () => {
       `first: stream dataset-cli revision 2 id ${victimId} (hash-mismatch)`,
     );
     expect(result.code).toBe(1);
+  });
+
+  it('token prints one signed token that the service accepts, and only for its own issuer', async () => {
+    const tokenDir = await mkdtemp(join(tmpdir(), 'attest-token-'));
+    try {
+      const env = { DATA_DIR: tokenDir };
+      const result = await run('src/cli/token.ts', env, [
+        '--sub',
+        'alice',
+        '--roles',
+        'data-scientist,risk-manager',
+      ]);
+      expect(result.code).toBe(0);
+      const lines = result.stdout.split('\n').filter(Boolean);
+      expect(lines).toHaveLength(1);
+      const config = loadConfig(env);
+      const issuer = await DevIssuer.open(tokenDir, config.auth.issuer, config.auth.audience);
+      const verifier = await TokenVerifier.create(config.auth, issuer);
+      expect(await verifier.verify(`Bearer ${lines[0]}`)).toEqual({
+        sub: 'alice',
+        roles: ['data-scientist', 'risk-manager'],
+      });
+
+      const external = await run(
+        'src/cli/token.ts',
+        { ...env, AUTH_JWKS_FILE: '/x.json', AUTH_ISSUER: 'https://idp' },
+        ['--sub', 'a', '--roles', 'admin'],
+      );
+      expect(external.stderr.trim()).toBe(
+        'attest: tokens come from your identity provider: AUTH_JWKS_URL or AUTH_JWKS_FILE is set',
+      );
+      expect(external.code).toBe(1);
+      const badRole = await run('src/cli/token.ts', env, ['--sub', 'a', '--roles', 'superuser']);
+      expect(badRole.stderr).toContain('--roles superuser is invalid');
+    } finally {
+      await rm(tokenDir, { recursive: true, force: true });
+    }
   });
 
   it('the service refuses a bad variable with one line naming it', async () => {

@@ -409,12 +409,13 @@ describe('logs', () => {
       lines.push(...chunk.toString().split('\n').filter(Boolean)),
     );
     const logged = await startTestApp({ env: { LOG_LEVEL: 'info' }, logStream: stream });
+    const secret = await logged.token('alice', ['regulator']);
     try {
       await logged
-        .http()
+        .anonymous()
         .get('/api/v1/ledger/events?limit=0')
         .set('X-Correlation-Id', 'trace-me-7')
-        .set('Authorization', 'Bearer super-secret-token')
+        .set('Authorization', `Bearer ${secret}`)
         .expect(400);
       await logged.http().get('/api/v1/health/live').set('X-Correlation-Id', 'probe-1').expect(200);
       expect(lines.some((line) => line.includes('probe-1'))).toBe(false);
@@ -426,7 +427,7 @@ describe('logs', () => {
         msg: 'request completed',
         res: { statusCode: 400 },
       });
-      expect(lines.join('\n')).not.toContain('super-secret-token');
+      expect(lines.join('\n')).not.toContain(secret);
     } finally {
       await logged.close();
     }

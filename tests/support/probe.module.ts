@@ -1,3 +1,4 @@
+import { Allow } from '../../src/auth/access.decorators';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { IsInt, IsString, MaxLength, Min } from 'class-validator';
 
@@ -12,6 +13,7 @@ class ProbeRequest {
 }
 
 /** A write-shaped route that exists only in tests, to prove the global pipe, filter and body limit. */
+@Allow('pipeline', 'data-scientist', 'admin')
 @Controller('test-probe')
 class ProbeHttpController {
   @Post()

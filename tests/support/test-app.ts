@@ -1,6 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createApp } from '../../src/app-setup';
+import { DevIssuer } from '../../src/auth/dev-issuer';
+import type { Role } from '../../src/auth/roles';
 import type { AppOptions } from '../../src/app.module';
 import { DATABASE_HANDLE, DatabaseHandle } from '../../src/ledger/database/database-handle';
 import { EVENT_LOG, EventLog, JsonObject } from '../../src/ledger/event-log.port';
@@ -17,7 +19,12 @@ import {
 
 export interface TestApp {
   app: NestFastifyApplication;
-  http: () => ReturnType<typeof request>;
+  /** Requests carrying a dev-issuer token for an admin (every read is open to every role). */
+  http: () => ReturnType<typeof request.agent>;
+  /** Requests with no token at all. */
+  anonymous: () => ReturnType<typeof request>;
+  /** A dev-issuer token for this app. */
+  token: (sub: string, roles: Role[], expiresIn?: string) => Promise<string>;
   eventLog: EventLog;
   runner: ProjectionRunner;
   database?: TestDatabase;
@@ -57,9 +64,20 @@ export async function startTestApp(
   });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  const issuer = app.get(DevIssuer, { strict: false }) as DevIssuer | null;
+  const token = (sub: string, roles: Role[], expiresIn?: string) => {
+    if (!issuer) throw new Error('this app verifies tokens from an external issuer');
+    return issuer.sign({ sub, roles }, expiresIn);
+  };
+  const reader = issuer ? `Bearer ${await token('test-reader', ['admin'])}` : undefined;
   return {
     app,
-    http: () => request(app.getHttpServer()),
+    http: () => {
+      const agent = request.agent(app.getHttpServer());
+      return reader ? agent.set('Authorization', reader) : agent;
+    },
+    anonymous: () => request(app.getHttpServer()),
+    token,
     eventLog: app.get<EventLog>(EVENT_LOG),
     runner: app.get(ProjectionRunner),
     database,

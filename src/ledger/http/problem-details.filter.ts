@@ -112,6 +112,7 @@ export function toProblem(error: unknown, request?: FastifyRequest): ProblemDeta
 }
 
 export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
+  if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="attest"');
   if (problem.status === 503)
     void reply.header(
       'Retry-After',

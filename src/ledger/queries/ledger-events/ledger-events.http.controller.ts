@@ -1,3 +1,4 @@
+import { AllowEveryRole } from '../../../auth/access.decorators';
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiProblems } from '../../http/api-problems.decorator';
@@ -8,6 +9,7 @@ import { ListLedgerEventsRequest } from './list-ledger-events.request.dto';
 
 @ApiTags('ledger')
 @ApiProblems(400, 404, 503)
+@AllowEveryRole()
 @Controller('ledger/events')
 export class LedgerEventsHttpController {
   constructor(private readonly queries: QueryBus) {}

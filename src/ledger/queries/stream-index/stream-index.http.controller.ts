@@ -1,3 +1,4 @@
+import { AllowEveryRole } from '../../../auth/access.decorators';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiProblems } from '../../http/api-problems.decorator';
@@ -14,6 +15,7 @@ import { ListStreamsRequest, StreamParams } from './list-streams.request.dto';
   description:
     'Wait until every read model has passed this ledger position (at most READ_WAIT_TIMEOUT_MS, default 5 s; then 503 with Retry-After)',
 })
+@AllowEveryRole()
 @Controller('ledger/streams')
 export class StreamIndexHttpController {
   constructor(private readonly queries: QueryBus) {}

@@ -1,3 +1,4 @@
+import { AllowEveryRole } from '../../../auth/access.decorators';
 import { Controller, Get } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -6,6 +7,7 @@ import { VerificationReportView } from './verification-report.view';
 import { VerifyLedgerQuery } from './verify-ledger.query';
 
 @ApiTags('ledger')
+@AllowEveryRole()
 @Controller('ledger/verify')
 export class VerifyLedgerHttpController {
   constructor(private readonly queries: QueryBus) {}

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import {
+  JSONWebKeySet,
+  JWTVerifyGetKey,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+} from 'jose';
+import type { AuthConfig } from '../config/app-config';
+import type { Actor } from '../ledger/event-log.port';
+import { AuthKeysUnavailable, Unauthenticated } from './auth.errors';
+import type { DevIssuer } from './dev-issuer';
+import { isRole } from './roles';
+
+/** Verifies bearer tokens against the configured keys and turns them into an actor. */
+export class TokenVerifier {
+  private constructor(
+    private readonly keys: JWTVerifyGetKey,
+    private readonly config: AuthConfig,
+  ) {}
+
+  static async create(config: AuthConfig, devIssuer?: DevIssuer): Promise<TokenVerifier> {
+    switch (config.keys.kind) {
+      case 'remote':
+        // Cached, and fetched again when a token names a key it does not know (rotation).
+        return new TokenVerifier(
+          createRemoteJWKSet(new URL(config.keys.url), {
+            cacheMaxAge: 10 * 60_000,
+            cooldownDuration: 30_000,
+          }),
+          config,
+        );
+      case 'file': {
+        const jwks = JSON.parse(await readFile(config.keys.path, 'utf8')) as JSONWebKeySet;
+        return new TokenVerifier(createLocalJWKSet(jwks), config);
+      }
+      case 'dev-issuer':
+        if (!devIssuer) throw new Error('the dev issuer is not running');
+        return new TokenVerifier(createLocalJWKSet(devIssuer.jwks() as JSONWebKeySet), config);
+    }
+  }
+
+  async verify(authorization: string | undefined): Promise<Actor> {
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(
+      authorization ?? '',
+    );
+    if (!match)
+      throw new Unauthenticated(
+        authorization
+          ? 'the Authorization header is not "Bearer <jwt>"'
+          : 'no Authorization header',
+      );
+    try {
+      const { payload } = await jwtVerify(match[1], this.keys, {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        algorithms: this.config.algorithms,
+        clockTolerance: this.config.clockToleranceSeconds,
+        requiredClaims: ['sub', 'exp'],
+      });
+      const claimed = payload[this.config.rolesClaim];
+      const roles = (Array.isArray(claimed) ? claimed : []).filter(isRole);
+      return { sub: payload.sub as string, roles };
+    } catch (error) {
+      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+        throw new AuthKeysUnavailable(error instanceof Error ? error.message : String(error));
+      }
+      throw new Unauthenticated(describe(error));
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return `claim ${error.claim} is not accepted`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token’s algorithm is not allowed';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'the token is signed by an unknown key';
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return 'the signature does not verify';
+  return 'the token cannot be verified';
+}
