@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair, KeyLike } from 'jose';
+import { ROLES } from '../../src/auth/roles';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -43,14 +44,7 @@ describe('access with the built-in dev issuer', () => {
   afterAll(() => t?.close());
 
   it('lets every role read the ledger, and nobody without a token', async () => {
-    for (const role of [
-      'pipeline',
-      'data-scientist',
-      'risk-manager',
-      'compliance-officer',
-      'regulator',
-      'admin',
-    ] as const) {
+    for (const role of ROLES) {
       const token = await t.token(`${role}-user`, [role]);
       await t.anonymous().get(READ).set('Authorization', `Bearer ${token}`).expect(200);
     }
