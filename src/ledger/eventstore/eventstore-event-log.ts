@@ -20,6 +20,7 @@ import {
   type ResolvedEvent,
   type AllStreamResolvedEvent,
 } from '@eventstore/db-client';
+import { trackedSubscription } from '../tracked-subscription';
 import { ChainStorage, ChainedAppender, RevisionTaken, StoredEventRef } from '../chained-append';
 import { EMPTY_HEAD, SealedEvent, StreamHead } from '../hash-chain';
 import { LedgerUnavailable, StreamDeleted, StreamNotFound } from '../ledger.errors';
@@ -55,6 +56,8 @@ export interface EventStoreEventLogOptions {
 const BATCH = 500;
 const RESUBSCRIBE_MAX_MS = 10_000;
 const DISPOSE_WAIT_MS = 2000;
+/** Events looked through for a retried append: retries follow a lost reply closely. */
+const RETRY_LOOKBACK = 256;
 
 /**
  * The EventStoreDB adapter: the only module that imports @eventstore/db-client. It stores the
@@ -136,19 +139,12 @@ export class EventStoreEventLog implements EventLog {
       () => stopped || this.closed,
       (feed) => (current = feed),
     );
-    const subscription: Subscription = {
-      [Symbol.asyncIterator]: () => messages,
-      close: async () => {
-        stopped = true;
-        this.subscriptions.delete(subscription);
-        // Cancelling on the client side emits nothing, so wake the reader before unsubscribing.
-        current?.stop();
-        await current?.unsubscribe();
-        await messages.return(undefined);
-      },
-    };
-    this.subscriptions.add(subscription);
-    return subscription;
+    return trackedSubscription(messages, this.subscriptions, async () => {
+      stopped = true;
+      // Cancelling on the client side emits nothing, so wake the reader before unsubscribing.
+      current?.stop();
+      await current?.unsubscribe();
+    });
   }
 
   comparePositions(a: LedgerPosition, b: LedgerPosition): number {
@@ -278,7 +274,7 @@ export class EventStoreEventLog implements EventLog {
         this.client.readStream(stream, {
           direction: BACKWARDS,
           fromRevision: END,
-          maxCount: BigInt(this.options.retryLookback ?? 4096),
+          maxCount: BigInt(this.options.retryLookback ?? RETRY_LOOKBACK),
         }),
       );
       for (const event of recent) {
@@ -292,35 +288,27 @@ export class EventStoreEventLog implements EventLog {
   }
 
   private async collect(read: () => AsyncIterable<ResolvedEvent>): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
-    try {
-      for await (const resolved of read()) {
-        if (resolved.event) events.push(toRecordedEvent(resolved));
-      }
-    } catch (error) {
-      throw translateError(error);
-    }
-    return events;
+    const resolved = await drain(read);
+    return resolved.flatMap((item) => (item.event ? [toRecordedEvent(item)] : []));
   }
 
-  private async collectAll(
+  private collectAll(
     from: Position | typeof START,
     maxCount: number,
   ): Promise<AllStreamResolvedEvent[]> {
-    const page: AllStreamResolvedEvent[] = [];
-    try {
-      for await (const resolved of this.client.readAll({
-        fromPosition: from,
-        direction: FORWARDS,
-        maxCount,
-      })) {
-        page.push(resolved);
-      }
-    } catch (error) {
-      throw translateError(error);
-    }
-    return page;
+    return drain(() => this.client.readAll({ fromPosition: from, direction: FORWARDS, maxCount }));
   }
+}
+
+/** Reads a whole client stream, with the client's errors turned into the port's. */
+async function drain<T>(read: () => AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  try {
+    for await (const item of read()) items.push(item);
+  } catch (error) {
+    throw translateError(error);
+  }
+  return items;
 }
 
 /**

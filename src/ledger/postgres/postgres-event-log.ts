@@ -1,5 +1,6 @@
 import { Client, Pool, QueryConfig, DatabaseError } from 'pg';
 import { classifyDatabaseError } from '../database/database-errors';
+import { trackedSubscription } from '../tracked-subscription';
 import {
   ChainStorage,
   ChainedAppender,
@@ -141,17 +142,10 @@ export class PostgresEventLog implements EventLog {
     const start = options.from ? parsePosition(options.from) : START;
     let stopped = false;
     const messages = this.follow(start, options.filter, () => stopped || this.closed);
-    const subscription: Subscription = {
-      [Symbol.asyncIterator]: () => messages,
-      close: async () => {
-        stopped = true;
-        this.wake.notify();
-        this.subscriptions.delete(subscription);
-        await messages.return(undefined);
-      },
-    };
-    this.subscriptions.add(subscription);
-    return subscription;
+    return trackedSubscription(messages, this.subscriptions, () => {
+      stopped = true;
+      this.wake.notify();
+    });
   }
 
   comparePositions(a: LedgerPosition, b: LedgerPosition): number {
