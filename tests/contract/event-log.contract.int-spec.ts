@@ -395,6 +395,35 @@ describe.each(ledgerKinds())('EventLog contract (%s)', (kind) => {
       }
     });
 
+    it('listens again after its LISTEN connection is cut, and catches up on what it missed', async () => {
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' }))
+        .position;
+      const other = createEventLog(
+        fixture.database as DatabaseHandle,
+        loadConfig({ LEDGER_POLL_INTERVAL_MS: '60000' }),
+      );
+      try {
+        const subscription = other.subscribe({ from: start });
+        const iterator = subscription[Symbol.asyncIterator]();
+        while ((await iterator.next()).value.kind !== 'caughtUp');
+        const pending = iterator.next();
+        const { rows } = await (fixture.sql as Client).query(
+          `SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity
+           WHERE datname = current_database() AND query = 'LISTEN attest_ledger_events'`,
+        );
+        expect(rows.length).toBeGreaterThan(0);
+        const missed = newEvent();
+        await log.append(stream, [missed], { expectedRevision: 0n });
+        // Polling is a minute away: only the reconnect (after ~1 s) and its re-read can deliver.
+        expect(await Promise.race([pending, within(5000, 'still deaf')])).not.toBe('still deaf');
+        const message = (await pending).value as SubscriptionMessage;
+        expect(message.kind === 'event' && message.event.id).toBe(missed.id);
+        await subscription.close();
+      } finally {
+        await other.close();
+      }
+    });
+
     // PGlite runs one transaction at a time, so only a server can hold one open while another commits.
     it('never delivers an event past an earlier transaction that commits late', async () => {
       const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' }))

@@ -148,6 +148,29 @@ describe('access with an external identity provider', () => {
     }
   });
 
+  it('answers 503, not 401, when the identity provider’s keys cannot be fetched', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const idp = await identityProvider();
+    const t = await startTestApp({
+      env: { AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, AUTH_ISSUER: 'https://idp.test' },
+    });
+    try {
+      const token = await idp.sign({ roles: ['admin'] });
+      const response = await t
+        .anonymous()
+        .get(READ)
+        .set('Authorization', `Bearer ${token}`)
+        .expect(503);
+      expect(response.body).toMatchObject({ code: 'auth-keys-unavailable' });
+      expect(response.headers['retry-after']).toBe('1');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('fetches a remote JWKS over HTTP', async () => {
     const idp = await identityProvider();
     let fetches = 0;

@@ -15,6 +15,9 @@ class FlakyCountingProjection implements Projection, OnModuleInit {
   readonly tables = ['test_applied_events'];
   failOnApply: number | undefined;
   private applied = 0;
+  private signalFailure!: () => void;
+  /** Resolves once the simulated crash has happened. */
+  readonly failed = new Promise<void>((resolve) => (this.signalFailure = resolve));
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -26,8 +29,10 @@ class FlakyCountingProjection implements Projection, OnModuleInit {
 
   async apply(event: RecordedEvent, manager: EntityManager): Promise<void> {
     this.applied += 1;
-    if (this.applied === this.failOnApply)
+    if (this.applied === this.failOnApply) {
+      this.signalFailure();
       throw new Error('simulated crash in the middle of a batch');
+    }
     await manager.query(
       `INSERT INTO test_applied_events (event_id, stream, times) VALUES ($1, $2, 1)
        ON CONFLICT (event_id) DO UPDATE SET times = test_applied_events.times + 1`,
@@ -153,4 +158,31 @@ describe('ProjectionRunner', () => {
       }
     });
   }
+  it('stops at once while a failed batch waits out a long retry backoff', async () => {
+    const patient = await startTestApp({
+      imports: [FlakyProjectionModule],
+      projectionRetryMs: 60_000,
+    });
+    try {
+      const projection = patient.app.get(FlakyCountingProjection);
+      projection.failOnApply = 1;
+      await patient.eventLog.append('dataset-backoff', newEvents(1), {
+        expectedRevision: 'no_stream',
+      });
+      await projection.failed;
+      // The failure is counted just before the backoff starts; wait for that, not for a time.
+      const failures = () =>
+        patient.runner.status().find((st) => st.name === 'flaky-counting')?.failures ?? 0;
+      for (let turn = 0; failures() === 0 && turn < 1000; turn++)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(failures()).toBe(1);
+      const outcome = await Promise.race([
+        patient.runner.stop().then(() => 'stopped'),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000).unref()),
+      ]);
+      expect(outcome).toBe('stopped');
+    } finally {
+      await patient.close();
+    }
+  });
 });
