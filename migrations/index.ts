@@ -1,5 +1,24 @@
 import { LedgerEvents1764200000000 } from './1764200000000-ledger-events';
 import { Projections1764200000001 } from './1764200000001-projections';
+import { IdempotencyKeys1764200000002 } from './1764200000002-idempotency-keys';
+import { Datasets1764200000003 } from './1764200000003-datasets';
+import { TrainingRuns1764200000004 } from './1764200000004-training-runs';
+import { ModelRegistry1764200000005 } from './1764200000005-model-registry';
+import { Approvals1764200000006 } from './1764200000006-approvals';
+import { Deployments1764200000007 } from './1764200000007-deployments';
+import { Predictions1764200000008 } from './1764200000008-predictions';
+import { Privacy1764200000009 } from './1764200000009-privacy';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
-export const migrations = [LedgerEvents1764200000000, Projections1764200000001];
+export const migrations = [
+  LedgerEvents1764200000000,
+  Projections1764200000001,
+  IdempotencyKeys1764200000002,
+  Datasets1764200000003,
+  TrainingRuns1764200000004,
+  ModelRegistry1764200000005,
+  Approvals1764200000006,
+  Deployments1764200000007,
+  Predictions1764200000008,
+  Privacy1764200000009,
+];

@@ -7,6 +7,7 @@ import { AppModule, AppOptions, correlationIdFor } from './app.module';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
 import { ProblemDetailsFilter } from './ledger/http/problem-details.filter';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
+import { IdempotencyInterceptor } from './ledger/commands/idempotency.interceptor';
 import { validationPipe } from './ledger/http/validation';
 
 export const API_PREFIX = 'api/v1';
@@ -35,7 +36,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalInterceptors(app.get(ReadYourWritesInterceptor));
+  app.useGlobalInterceptors(app.get(ReadYourWritesInterceptor), app.get(IdempotencyInterceptor));
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

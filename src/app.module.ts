@@ -7,6 +7,14 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
+import { DatasetsModule } from './datasets/datasets.module';
+import { TrainingRunsModule } from './training-runs/training-runs.module';
+import { ModelRegistryModule } from './model-registry/model-registry.module';
+import { ApprovalsModule } from './approvals/approvals.module';
+import { DeploymentsModule } from './deployments/deployments.module';
+import { PredictionsModule } from './predictions/predictions.module';
+import { PrivacyModule } from './privacy/privacy.module';
+
 import { DATABASE_HANDLE, DatabaseHandle } from './ledger/database/database-handle';
 import { DatabaseModule } from './ledger/database/database.module';
 import { LedgerModule } from './ledger/ledger.module';
@@ -84,6 +92,13 @@ export class AppModule {
         }),
         AuthModule,
         HealthModule,
+        DatasetsModule,
+        TrainingRunsModule,
+        ModelRegistryModule,
+        ApprovalsModule,
+        DeploymentsModule,
+        PredictionsModule,
+        PrivacyModule,
         ...(options.imports ?? []),
       ],
     };

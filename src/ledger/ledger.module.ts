@@ -14,6 +14,8 @@ import { DATABASE_HANDLE, DatabaseHandle } from './database/database-handle';
 import { EVENT_LOG, EventLog } from './event-log.port';
 import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
 import { createEventLog } from './event-log.factory';
+import { IdempotencyInterceptor } from './commands/idempotency.interceptor';
+import { StreamWriter } from './commands/stream-writer';
 import { PROJECTION_RETRY_MS, ProjectionRunner } from './projections/projection-runner';
 import { LedgerEventsHttpController } from './queries/ledger-events/ledger-events.http.controller';
 import { ListLedgerEventsQueryHandler } from './queries/ledger-events/list-ledger-events.query-handler';
@@ -85,13 +87,21 @@ export class LedgerModule {
         ProjectionRunner,
         LedgerLifecycle,
         ReadYourWritesInterceptor,
+        IdempotencyInterceptor,
+        StreamWriter,
         StreamIndexProjection,
         ListLedgerEventsQueryHandler,
         VerifyLedgerQueryHandler,
         ListStreamsQueryHandler,
         GetStreamQueryHandler,
       ],
-      exports: [EVENT_LOG, ProjectionRunner, ReadYourWritesInterceptor],
+      exports: [
+        EVENT_LOG,
+        ProjectionRunner,
+        ReadYourWritesInterceptor,
+        IdempotencyInterceptor,
+        StreamWriter,
+      ],
     };
   }
 }

@@ -12,3 +12,17 @@ export function streamName(aggregate: string, id: string): string {
   }
   return name;
 }
+
+/** Every aggregate's stream, named in one place (DESIGN §3). */
+export const streams = {
+  dataset: (name: string) => streamName('dataset', name),
+  trainingRun: (runId: string) => streamName('training-run', runId),
+  model: (name: string) => streamName('model', name),
+  approval: (approvalId: string) => streamName('approval', approvalId),
+  approvalPolicy: () => streamName('policy', 'approval'),
+  /** `deploymentId` is `<model>.<environment>`. */
+  deployment: (deploymentId: string) => streamName('deployment', deploymentId),
+  predictionBatch: (batchId: string) => streamName('prediction-batch', batchId),
+  groundTruth: (groundTruthId: string) => streamName('ground-truth', groundTruthId),
+  deletionRequest: (requestId: string) => streamName('deletion-request', requestId),
+} as const;

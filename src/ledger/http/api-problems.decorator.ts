@@ -28,8 +28,10 @@ export class ProblemView {
 
 const MEANING: Record<number, string> = {
   400: 'Invalid input; `errors` names each field at fault',
+  401: 'No token, or a token that failed verification',
+  403: 'The token lacks a role this route needs, or a rule forbids this caller (four eyes)',
   404: 'No such resource',
-  409: 'The stream moved on (wrong expected version)',
+  409: 'Conflicts with what is recorded (immutable version, decided stage, moved stream, key in flight)',
   422: 'A business rule refused the command',
   503: 'Read models did not reach X-Ledger-Position in time, or the ledger is unavailable; see Retry-After',
 };

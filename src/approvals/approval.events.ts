@@ -1,0 +1,103 @@
+import type { DomainEvent } from '../ledger/commands/decider';
+import type { RiskTier } from '../model-registry/model.events';
+
+/** The roles that can decide an approval stage (DESIGN §7). */
+export const STAGE_ROLES = ['risk-manager', 'compliance-officer'] as const;
+export type StageRole = (typeof STAGE_ROLES)[number];
+
+export type TierPolicy = { stages: StageRole[]; requirePassingEvaluation: boolean };
+export type ApprovalPolicy = Record<RiskTier, TierPolicy>;
+
+export type PolicySet = DomainEvent<
+  'PolicySet',
+  { policy: 'approval'; tiers: ApprovalPolicy; setBy: string; setAt: string }
+>;
+
+/** What the approval rests on; its SHA-256 is the evidence digest. */
+export type ApprovalEvidence = {
+  artifactDigest: string;
+  datasetContentHashes: string[];
+  /** Integrity hashes of the ModelEvaluated events of this version, in ledger order. */
+  evaluationEventHashes: string[];
+};
+
+export type ApprovalRequested = DomainEvent<
+  'ApprovalRequested',
+  {
+    approvalId: string;
+    model: string;
+    version: string;
+    environment: string;
+    riskTier: RiskTier;
+    /** Stages in the order they must be granted, from the policy in force at request time. */
+    stages: { stage: number; role: StageRole }[];
+    requirePassingEvaluation: boolean;
+    evidence: ApprovalEvidence;
+    evidenceDigest: string;
+    /** Who may never grant (four eyes): the version's registrant and the training run's author. */
+    registeredBy: string;
+    trainedBy: string;
+    requestedBy: string;
+    requestedAt: string;
+    comment: string | null;
+  }
+>;
+
+export type ApprovalStageGranted = DomainEvent<
+  'ApprovalStageGranted',
+  {
+    approvalId: string;
+    stage: number;
+    role: StageRole;
+    grantedBy: string;
+    grantedAt: string;
+    comment: string | null;
+  }
+>;
+
+export type ApprovalRejected = DomainEvent<
+  'ApprovalRejected',
+  {
+    approvalId: string;
+    stage: number;
+    role: StageRole;
+    rejectedBy: string;
+    rejectedAt: string;
+    comment: string;
+  }
+>;
+
+export type ApprovalWithdrawn = DomainEvent<
+  'ApprovalWithdrawn',
+  { approvalId: string; withdrawnBy: string; withdrawnAt: string; reason: string | null }
+>;
+
+/** The last stage was granted: this version may go to this environment. */
+export type ModelVersionApproved = DomainEvent<
+  'ModelVersionApproved',
+  {
+    approvalId: string;
+    model: string;
+    version: string;
+    environment: string;
+    evidenceDigest: string;
+    approvers: { stage: number; role: StageRole; sub: string; at: string }[];
+    approvedAt: string;
+  }
+>;
+
+/** Everything stored in an `approval-<id>` stream. */
+export type ApprovalEvent =
+  | ApprovalRequested
+  | ApprovalStageGranted
+  | ApprovalRejected
+  | ApprovalWithdrawn
+  | ModelVersionApproved;
+
+export const APPROVAL_EVENT_TYPES = [
+  'ApprovalRequested',
+  'ApprovalStageGranted',
+  'ApprovalRejected',
+  'ApprovalWithdrawn',
+  'ModelVersionApproved',
+] as const satisfies readonly ApprovalEvent['type'][];

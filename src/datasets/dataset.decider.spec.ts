@@ -1,0 +1,203 @@
+import { given } from '../../tests/support/decider-spec';
+import { RegisterDatasetVersion, datasetDecider } from './dataset.decider';
+import type { DatasetVersionRegistered, SchemaField } from './dataset.events';
+
+const NOW = '2026-03-01T00:00:00.000Z';
+const HASH_A = `sha256:${'a'.repeat(64)}`;
+const HASH_B = `sha256:${'b'.repeat(64)}`;
+
+const field = (name: string, flags: Partial<SchemaField> = {}): SchemaField => ({
+  name,
+  type: 'string',
+  personal: false,
+  sensitive: false,
+  category: null,
+  protectedAttribute: false,
+  ...flags,
+});
+
+function registration(
+  overrides: Partial<RegisterDatasetVersion['data']> = {},
+): RegisterDatasetVersion {
+  return {
+    type: 'RegisterDatasetVersion',
+    actor: 'dana',
+    now: NOW,
+    data: {
+      name: 'loan-applications',
+      version: '2026-02',
+      contentHash: HASH_A,
+      rows: 120_000,
+      schema: [
+        field('income', { type: 'number', personal: true, category: 'financial' }),
+        field('term'),
+      ],
+      location: 's3://lake/loans/2026-02.parquet',
+      region: 'ap-southeast-2',
+      lawfulBasis: 'consent (application form s.4)',
+      collectionNotice: 'https://bank.example/privacy/collection-notice-v3',
+      purpose: 'credit assessment',
+      retention: 'P7Y',
+      piaId: 'PIA-2026-014',
+      parents: [],
+      ...overrides,
+    },
+  };
+}
+
+function registered(command = registration()): DatasetVersionRegistered {
+  return {
+    type: 'DatasetVersionRegistered',
+    data: {
+      ...command.data,
+      containsPersonalInformation: command.data.schema.some((f) => f.personal),
+      containsSensitiveInformation: command.data.schema.some((f) => f.sensitive),
+      registeredBy: command.actor,
+      registeredAt: command.now,
+    },
+  };
+}
+
+describe('dataset decider', () => {
+  describe('registering a version', () => {
+    it('records it with the personal and sensitive summary derived from the schema', () => {
+      given(datasetDecider).when(registration()).then([registered()]);
+    });
+
+    it('is an idempotent success when the same version and content are registered again', () => {
+      given(datasetDecider, [registered()]).when(registration()).then([]);
+    });
+
+    it('refuses the same version with different content: versions are immutable', () => {
+      given(datasetDecider, [registered()])
+        .when(registration({ contentHash: HASH_B }))
+        .thenRefuses('dataset-version-immutable', 409);
+    });
+
+    it('accepts a new version with new content', () => {
+      const next = registration({ version: '2026-03', contentHash: HASH_B });
+      given(datasetDecider, [registered()])
+        .when(next)
+        .then([registered(next)]);
+    });
+
+    it('refuses a content hash that is not sha256:<64 hex>', () => {
+      given(datasetDecider)
+        .when(registration({ contentHash: 'md5:abc' }))
+        .thenRefuses('invalid-content-hash', 422);
+      given(datasetDecider)
+        .when(registration({ contentHash: `sha256:${'A'.repeat(64)}` }))
+        .thenRefuses('invalid-content-hash');
+    });
+
+    it.each(['lawfulBasis', 'collectionNotice', 'retention'] as const)(
+      'refuses personal information without %s',
+      (missing) => {
+        given(datasetDecider)
+          .when(registration({ [missing]: null }))
+          .thenRefuses('personal-information-unaccounted', 422);
+      },
+    );
+
+    it('needs no lawful basis when no field is personal', () => {
+      const plain = registration({
+        schema: [field('term')],
+        lawfulBasis: null,
+        collectionNotice: null,
+        retention: null,
+      });
+      const [event] = given(datasetDecider)
+        .when(plain)
+        .then([registered(plain)]);
+      expect(event.data).toMatchObject({ containsPersonalInformation: false });
+    });
+
+    it('refuses a sensitive field not flagged personal, and a personal field with no kind', () => {
+      given(datasetDecider)
+        .when(registration({ schema: [field('health', { sensitive: true })] }))
+        .thenRefuses('invalid-schema');
+      given(datasetDecider)
+        .when(registration({ schema: [field('email', { personal: true })] }))
+        .thenRefuses('invalid-schema');
+    });
+
+    it('records the region the data is held in', () => {
+      const [event] = given(datasetDecider)
+        .when(registration({ region: 'AU' }))
+        .events();
+      expect(event.data).toMatchObject({ region: 'AU', containsSensitiveInformation: false });
+    });
+  });
+
+  describe('validations, profiles and retirement', () => {
+    const validation = (validationId: string) => ({
+      type: 'RecordDatasetValidation' as const,
+      actor: 'pipeline-ci',
+      now: NOW,
+      data: {
+        name: 'loan-applications',
+        version: '2026-02',
+        validationId,
+        suite: 'great-expectations',
+        passed: true,
+        checks: [],
+      },
+    });
+
+    it('records a validation once per validation id', () => {
+      const [event] = given(datasetDecider, [registered()]).when(validation('v1')).events();
+      expect(event).toMatchObject({
+        type: 'DatasetValidated',
+        data: { validatedBy: 'pipeline-ci' },
+      });
+      given(datasetDecider, [registered(), event]).when(validation('v1')).then([]);
+    });
+
+    it('refuses a validation of a version never registered', () => {
+      given(datasetDecider).when(validation('v1')).thenRefuses('not-found', 404);
+    });
+
+    it('refuses a profile whose histogram has the wrong shape', () => {
+      given(datasetDecider, [registered()])
+        .when({
+          type: 'RecordDatasetProfile',
+          actor: 'pipeline-ci',
+          now: NOW,
+          data: {
+            name: 'loan-applications',
+            version: '2026-02',
+            profileId: 'p1',
+            features: [
+              {
+                name: 'income',
+                count: 10,
+                missing: 0,
+                mean: 1,
+                stddev: 1,
+                min: 0,
+                max: 2,
+                histogram: { edges: [0, 1], counts: [5, 5] },
+                categories: null,
+              },
+            ],
+          },
+        })
+        .thenRefuses('histogram-shape', 422);
+    });
+
+    it('retires a version once, and refuses new validations of it', () => {
+      const retire = {
+        type: 'RetireDatasetVersion' as const,
+        actor: 'dana',
+        now: NOW,
+        data: { name: 'loan-applications', version: '2026-02', reason: 'superseded' },
+      };
+      const [retired] = given(datasetDecider, [registered()]).when(retire).events();
+      expect(retired.type).toBe('DatasetVersionRetired');
+      given(datasetDecider, [registered(), retired]).when(retire).then([]);
+      given(datasetDecider, [registered(), retired])
+        .when(validation('v2'))
+        .thenRefuses('dataset-version-retired', 409);
+    });
+  });
+});

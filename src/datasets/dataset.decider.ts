@@ -1,0 +1,230 @@
+import { type Decider, unhandled } from '../ledger/commands/decider';
+import { NotRecorded, RuleViolated, StateConflict } from '../ledger/commands/rule-errors';
+import type {
+  DatasetEvent,
+  DatasetProfiled,
+  DatasetValidated,
+  DatasetVersionRegistered,
+  DatasetVersionRetired,
+  SchemaField,
+} from './dataset.events';
+
+/** What the registrant states; the decider derives the personal/sensitive summary flags. */
+export type RegisterDatasetVersion = {
+  type: 'RegisterDatasetVersion';
+  data: Omit<
+    DatasetVersionRegistered['data'],
+    'containsPersonalInformation' | 'containsSensitiveInformation' | 'registeredBy' | 'registeredAt'
+  >;
+  actor: string;
+  now: string;
+};
+
+export type RecordDatasetValidation = {
+  type: 'RecordDatasetValidation';
+  data: Omit<DatasetValidated['data'], 'validatedBy' | 'validatedAt'>;
+  actor: string;
+  now: string;
+};
+
+export type RecordDatasetProfile = {
+  type: 'RecordDatasetProfile';
+  data: Omit<DatasetProfiled['data'], 'profiledBy' | 'profiledAt'>;
+  actor: string;
+  now: string;
+};
+
+export type RetireDatasetVersion = {
+  type: 'RetireDatasetVersion';
+  data: { name: string; version: string; reason: string };
+  actor: string;
+  now: string;
+};
+
+export type DatasetCommand =
+  RegisterDatasetVersion | RecordDatasetValidation | RecordDatasetProfile | RetireDatasetVersion;
+
+export type DatasetVersionState = {
+  contentHash: string;
+  retired: boolean;
+  validationIds: string[];
+  profileIds: string[];
+};
+
+/** One dataset (all its versions): the `dataset-<name>` stream folded. */
+export type DatasetState = { versions: Record<string, DatasetVersionState> };
+
+const SHA256 = /^sha256:[0-9a-f]{64}$/;
+
+export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState> = {
+  initialState: () => ({ versions: {} }),
+
+  evolve(state, event) {
+    const { version } = event.data;
+    const current = state.versions[version];
+    switch (event.type) {
+      case 'DatasetVersionRegistered':
+        return {
+          versions: {
+            ...state.versions,
+            [version]: {
+              contentHash: event.data.contentHash,
+              retired: false,
+              validationIds: [],
+              profileIds: [],
+            },
+          },
+        };
+      case 'DatasetValidated':
+        return withVersion(state, version, {
+          ...current,
+          validationIds: [...current.validationIds, event.data.validationId],
+        });
+      case 'DatasetProfiled':
+        return withVersion(state, version, {
+          ...current,
+          profileIds: [...current.profileIds, event.data.profileId],
+        });
+      case 'DatasetVersionRetired':
+        return withVersion(state, version, { ...current, retired: true });
+      default:
+        return unhandled(event);
+    }
+  },
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'RegisterDatasetVersion':
+        return register(command, state);
+      case 'RecordDatasetValidation': {
+        const { name, version, validationId } = command.data;
+        const current = activeVersion(state, name, version);
+        if (current.validationIds.includes(validationId)) return [];
+        const data = { ...command.data, validatedBy: command.actor, validatedAt: command.now };
+        return [{ type: 'DatasetValidated', data }];
+      }
+      case 'RecordDatasetProfile': {
+        const { name, version, profileId } = command.data;
+        const current = activeVersion(state, name, version);
+        if (current.profileIds.includes(profileId)) return [];
+        for (const feature of command.data.features) {
+          const { histogram } = feature;
+          if (histogram && histogram.edges.length !== histogram.counts.length + 1) {
+            throw new RuleViolated(
+              'histogram-shape',
+              `feature ${feature.name}: a histogram needs one more edge than counts`,
+              {
+                errors: {
+                  [`features.${feature.name}.histogram`]: [
+                    'edges must have one more entry than counts',
+                  ],
+                },
+              },
+            );
+          }
+        }
+        const data = { ...command.data, profiledBy: command.actor, profiledAt: command.now };
+        return [{ type: 'DatasetProfiled', data }];
+      }
+      case 'RetireDatasetVersion': {
+        const { name, version, reason } = command.data;
+        const current = state.versions[version];
+        if (!current) throw new NotRecorded('dataset version', `${name}@${version}`);
+        if (current.retired) return [];
+        const data = { name, version, reason, retiredBy: command.actor, retiredAt: command.now };
+        return [{ type: 'DatasetVersionRetired', data } satisfies DatasetVersionRetired];
+      }
+      default:
+        return unhandled(command);
+    }
+  },
+};
+
+function register(command: RegisterDatasetVersion, state: DatasetState): DatasetEvent[] {
+  const { data } = command;
+  if (!SHA256.test(data.contentHash)) {
+    throw new RuleViolated('invalid-content-hash', 'contentHash must be sha256:<64 hex>', {
+      errors: { contentHash: ['must be sha256: followed by 64 lower-case hex digits'] },
+    });
+  }
+  const existing = state.versions[data.version];
+  if (existing) {
+    // Versions are immutable: the same content again is the same fact, other content is refused.
+    if (existing.contentHash === data.contentHash) return [];
+    throw new StateConflict(
+      'dataset-version-immutable',
+      `${data.name}@${data.version} is already registered with content ${existing.contentHash}; register a new version`,
+      {
+        recordedContentHash: existing.contentHash,
+        errors: { contentHash: ['differs from the registered version'] },
+      },
+    );
+  }
+  checkSchema(data.schema);
+  const containsPersonalInformation = data.schema.some((field) => field.personal);
+  const containsSensitiveInformation = data.schema.some((field) => field.sensitive);
+  if (containsPersonalInformation) {
+    const missing = (['lawfulBasis', 'collectionNotice', 'retention'] as const).filter(
+      (field) => !data[field],
+    );
+    if (missing.length > 0) {
+      throw new RuleViolated(
+        'personal-information-unaccounted',
+        `${data.name}@${data.version} holds personal information, so ${missing.join(', ')} must be stated (APP 3, 5, 11)`,
+        {
+          errors: Object.fromEntries(
+            missing.map((field) => [field, ['required when a schema field is personal']]),
+          ),
+        },
+      );
+    }
+  }
+  return [
+    {
+      type: 'DatasetVersionRegistered',
+      data: {
+        ...data,
+        containsPersonalInformation,
+        containsSensitiveInformation,
+        registeredBy: command.actor,
+        registeredAt: command.now,
+      },
+    },
+  ];
+}
+
+function checkSchema(schema: SchemaField[]): void {
+  const errors: Record<string, string[]> = {};
+  const seen = new Set<string>();
+  schema.forEach((field, index) => {
+    const at = `schema.${index}`;
+    if (seen.has(field.name)) errors[`${at}.name`] = [`${field.name} appears twice`];
+    seen.add(field.name);
+    if (field.sensitive && !field.personal) {
+      errors[`${at}.personal`] = ['sensitive information is personal information: set personal'];
+    }
+    if (field.personal && !field.category) {
+      errors[`${at}.category`] = ['a personal field needs its kind of personal information'];
+    }
+  });
+  if (Object.keys(errors).length > 0) {
+    throw new RuleViolated('invalid-schema', 'the schema flags are inconsistent', { errors });
+  }
+}
+
+function activeVersion(state: DatasetState, name: string, version: string): DatasetVersionState {
+  const current = state.versions[version];
+  if (!current) throw new NotRecorded('dataset version', `${name}@${version}`);
+  if (current.retired) {
+    throw new StateConflict('dataset-version-retired', `${name}@${version} is retired`);
+  }
+  return current;
+}
+
+function withVersion(
+  state: DatasetState,
+  version: string,
+  next: DatasetVersionState,
+): DatasetState {
+  return { versions: { ...state.versions, [version]: next } };
+}

@@ -1,0 +1,101 @@
+import type { DatasetVersionFact } from '../datasets/dataset.events';
+import type { DomainEvent } from '../ledger/commands/decider';
+
+export const RISK_TIERS = ['low', 'medium', 'high'] as const;
+export type RiskTier = (typeof RISK_TIERS)[number];
+
+/** How far decisions about people rest on the model (APP 1.7, ASIC REP 798). */
+export const DECISION_CLASSES = ['solely-automated', 'substantially-assists', 'advisory'] as const;
+export type DecisionClass = (typeof DECISION_CLASSES)[number];
+
+export type ModelVersionRegistered = DomainEvent<
+  'ModelVersionRegistered',
+  {
+    model: string;
+    version: string;
+    runId: string;
+    /** The run's author, kept here so four-eyes checks need only this stream. */
+    trainedBy: string;
+    datasetVersions: DatasetVersionFact[];
+    artifactDigest: string;
+    riskTier: RiskTier;
+    decisionClass: DecisionClass;
+    /** Kinds of personal information the model uses (APP 1.7 register), e.g. `financial`. */
+    personalInformationKinds: string[];
+    /** The decisions it makes or supports, e.g. `approve or refer a consumer credit application`. */
+    decisions: string;
+    intendedUse: string;
+    limitations: string[];
+    /** The named accountable owner (ASIC REP 798). */
+    owner: string;
+    /** Null for models built in-house; the supplier for vendor models. */
+    vendor: string | null;
+    registeredBy: string;
+    registeredAt: string;
+  }
+>;
+
+/** A model card change: only the fields named change; earlier values stay in the ledger. */
+export type ModelCardUpdated = DomainEvent<
+  'ModelCardUpdated',
+  {
+    model: string;
+    version: string;
+    changes: {
+      intendedUse?: string;
+      limitations?: string[];
+      owner?: string;
+      decisions?: string;
+      personalInformationKinds?: string[];
+      explainability?: string;
+      humanOversight?: string;
+      consumerDisclosure?: string;
+      monitoringCadence?: string;
+    };
+    updatedBy: string;
+    updatedAt: string;
+  }
+>;
+
+export type FairnessResult = {
+  /** The protected attribute, e.g. `age-band`. */
+  attribute: string;
+  metric: string;
+  value: number;
+  threshold: number;
+  /** Metric per group of the attribute. */
+  groups: Record<string, number>;
+  passed: boolean;
+};
+
+export type ModelEvaluated = DomainEvent<
+  'ModelEvaluated',
+  {
+    model: string;
+    version: string;
+    evaluationId: string;
+    datasetVersion: DatasetVersionFact;
+    metrics: Record<string, number>;
+    baseline: { version: string | null; metrics: Record<string, number> } | null;
+    fairness: FairnessResult[];
+    verdict: 'pass' | 'fail';
+    evaluatedBy: string;
+    evaluatedAt: string;
+  }
+>;
+
+export type ModelVersionRetired = DomainEvent<
+  'ModelVersionRetired',
+  { model: string; version: string; reason: string; retiredBy: string; retiredAt: string }
+>;
+
+/** Everything stored in a `model-<name>` stream (all versions of one model). */
+export type ModelEvent =
+  ModelVersionRegistered | ModelCardUpdated | ModelEvaluated | ModelVersionRetired;
+
+export const MODEL_EVENT_TYPES = [
+  'ModelVersionRegistered',
+  'ModelCardUpdated',
+  'ModelEvaluated',
+  'ModelVersionRetired',
+] as const satisfies readonly ModelEvent['type'][];

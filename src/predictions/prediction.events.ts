@@ -1,0 +1,57 @@
+import type { DomainEvent } from '../ledger/commands/decider';
+
+/** A summary of one batch of predictions: no inputs, no outputs, no people (DESIGN §3). */
+export type PredictionBatchRecorded = DomainEvent<
+  'PredictionBatchRecorded',
+  {
+    batchId: string;
+    deploymentId: string;
+    model: string;
+    version: string;
+    environment: string;
+    count: number;
+    window: { from: string; to: string };
+    /** SHA-256 over the batch's inputs, so a later dispute can show which inputs were scored. */
+    inputDigest: string;
+    /** Count of outputs per bucket or class, e.g. { approve: 812, refer: 140, decline: 48 }. */
+    outputDistribution: Record<string, number>;
+    featureSummaries: {
+      feature: string;
+      mean: number | null;
+      stddev: number | null;
+      missing: number;
+    }[];
+    latencyMs: { p50: number; p95: number; p99: number };
+    /** Decisions taken by the model alone vs referred to a person (human-in-the-loop share). */
+    decisions: { automated: number; referred: number };
+    recordedBy: string;
+    recordedAt: string;
+  }
+>;
+
+/** Outcomes that arrived later for predictions of a deployment, as metrics over a window. */
+export type GroundTruthRecorded = DomainEvent<
+  'GroundTruthRecorded',
+  {
+    groundTruthId: string;
+    deploymentId: string;
+    model: string;
+    version: string;
+    environment: string;
+    batchIds: string[];
+    window: { from: string; to: string };
+    count: number;
+    labelsDigest: string;
+    metrics: Record<string, number>;
+    recordedBy: string;
+    recordedAt: string;
+  }
+>;
+
+export type PredictionBatchEvent = PredictionBatchRecorded;
+export type GroundTruthEvent = GroundTruthRecorded;
+
+export const PREDICTION_EVENT_TYPES = [
+  'PredictionBatchRecorded',
+  'GroundTruthRecorded',
+] as const satisfies readonly (PredictionBatchEvent | GroundTruthEvent)['type'][];
