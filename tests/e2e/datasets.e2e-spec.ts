@@ -49,7 +49,11 @@ describe('datasets over HTTP', () => {
       .set('Authorization', pipeline)
       .send(body())
       .expect(201);
-    expect(repeat.body).toEqual({ id: 'loans@2026-02', eventIds: [], ledgerPosition: first.body.ledgerPosition });
+    expect(repeat.body).toEqual({
+      id: 'loans@2026-02',
+      eventIds: [],
+      ledgerPosition: first.body.ledgerPosition,
+    });
     await test
       .anonymous()
       .post('/api/v1/datasets/loans/versions')
@@ -74,5 +78,114 @@ describe('datasets over HTTP', () => {
     const other = await send(body({ version: '2026-03' })).expect(422);
     expect(other.body).toMatchObject({ code: 'idempotency-key-reused' });
     expect(await test.eventLog.readStream('dataset-bureau')).toHaveLength(1);
+  });
+
+  it('records validations, a profile and retirement, and shows them in the read views', async () => {
+    const post = (path: string, payload: object) =>
+      test
+        .anonymous()
+        .post(`/api/v1/datasets/${path}`)
+        .set('Authorization', pipeline)
+        .send(payload);
+    await post(
+      'scores/versions',
+      body({ version: 'v1', parents: [{ name: 'loans', version: '2026-02' }] }),
+    ).expect(201);
+    await post('scores/versions/v1/validations', {
+      suite: 'ge-suite',
+      passed: false,
+      checks: [{ name: 'no-null-income', passed: false, detail: '12 nulls' }],
+    }).expect(201);
+    await post('scores/versions/v1/profile', {
+      features: [
+        {
+          name: 'income',
+          count: 1000,
+          missing: 0,
+          mean: 5,
+          histogram: { edges: [0, 5, 10], counts: [400, 600] },
+        },
+      ],
+    }).expect(201);
+    const retired = await post('scores/versions/v1/retirement', { reason: 'superseded' }).expect(
+      201,
+    );
+    const position = retired.body.ledgerPosition as string;
+
+    const version = await test
+      .http()
+      .get('/api/v1/datasets/scores/versions/v1')
+      .set('X-Ledger-Position', position)
+      .expect(200);
+    expect(version.body).toMatchObject({
+      name: 'scores',
+      version: 'v1',
+      contentHash: HASH,
+      region: 'ap-southeast-2',
+      containsPersonalInformation: true,
+      containsSensitiveInformation: false,
+      lawfulBasis: 'consent',
+      retention: 'P7Y',
+      parents: [{ name: 'loans', version: '2026-02' }],
+      status: 'retired',
+      retiredReason: 'superseded',
+      validations: [
+        {
+          suite: 'ge-suite',
+          passed: false,
+          failedChecks: ['no-null-income'],
+          validatedBy: 'ci-pipeline',
+        },
+      ],
+      latestProfile: { features: [{ name: 'income', mean: 5 }] },
+      registeredBy: 'ci-pipeline',
+    });
+    const list = await test.http().get('/api/v1/datasets').expect(200);
+    expect(list.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'scores',
+          versionCount: 1,
+          latestVersion: 'v1',
+          regions: ['ap-southeast-2'],
+        }),
+      ]),
+    );
+    const dataset = await test.http().get('/api/v1/datasets/scores').expect(200);
+    expect(dataset.body.versions).toHaveLength(1);
+    await test.http().get('/api/v1/datasets/nothing-here').expect(404);
+    await test.http().get('/api/v1/datasets/scores/versions/v9').expect(404);
+  });
+
+  it('refuses bad input with the field named and appends nothing', async () => {
+    const before = (await test.eventLog.readAll({ maxCount: 10_000 })).length;
+    const post = (path: string, payload: object, token = pipeline) =>
+      test.anonymous().post(`/api/v1/datasets/${path}`).set('Authorization', token).send(payload);
+    const cases: [string, object, number, string][] = [
+      ['Bad_Name/versions', body(), 400, 'name'],
+      ['loans/versions', body({ contentHash: 'md5:1' }), 400, 'contentHash'],
+      ['loans/versions', body({ unexpected: true }), 400, 'unexpected'],
+      [
+        'loans/versions',
+        body({ lawfulBasis: undefined, version: 'v-no-basis' }),
+        422,
+        'lawfulBasis',
+      ],
+      [
+        'loans/versions',
+        body({ version: 'v-orphan', parents: [{ name: 'ghost', version: '1' }] }),
+        422,
+        'parents',
+      ],
+      ['loans/versions/9999/validations', { suite: 's', passed: true, checks: [] }, 404, ''],
+    ];
+    for (const [path, payload, status, field] of cases) {
+      const response = await post(path, payload).expect(status);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      if (field) expect(Object.keys(response.body.errors ?? {}).join(' ')).toContain(field);
+    }
+    const regulator = `Bearer ${await test.token('reg', ['regulator'])}`;
+    await post('loans/versions', body({ version: 'v-reg' }), regulator).expect(403);
+    expect((await test.eventLog.readAll({ maxCount: 10_000 })).length).toBe(before);
   });
 });
