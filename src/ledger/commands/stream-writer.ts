@@ -22,7 +22,17 @@ export interface WriteOutcome<Event extends DomainEvent, State> {
   state: State;
 }
 
-const MAX_ATTEMPTS = 5;
+/** Each round of a race has one winner, so n concurrent writers to a stream need at most n rounds. */
+const MAX_ATTEMPTS = 32;
+const MAX_CACHED_STATES = 10_000;
+
+/** A stream's folded state at a revision: valid forever, since revisions are never rewritten. */
+interface CachedState {
+  decider: object;
+  state: unknown;
+  revision: bigint;
+  lastPosition: string;
+}
 
 /**
  * The write side's one algorithm (DESIGN §2): read the stream, fold it, decide, append at the
@@ -31,6 +41,8 @@ const MAX_ATTEMPTS = 5;
  */
 @Injectable()
 export class StreamWriter {
+  private readonly states = new Map<string, CachedState>();
+
   constructor(@Inject(EVENT_LOG) private readonly eventLog: EventLog) {}
 
   async load<Event extends DomainEvent, State>(
@@ -49,21 +61,31 @@ export class StreamWriter {
     context: CommandContext,
   ): Promise<WriteOutcome<Event, State>> {
     for (let attempt = 1; ; attempt++) {
-      const loaded = await this.load(decider, stream);
-      const decided = decider.decide(command, loaded.state);
-      const state = decided.reduce((next, event) => decider.evolve(next, event), loaded.state);
+      const current = await this.current(decider, stream);
+      const decided = decider.decide(command, current.state);
+      const state = decided.reduce((next, event) => decider.evolve(next, event), current.state);
       if (decided.length === 0) {
-        const last = loaded.recorded[loaded.recorded.length - 1];
-        if (!last) throw new Error(`${stream}: an empty decision on an empty stream`);
-        return { events: [], eventIds: [], ledgerPosition: last.position, state };
+        if (!current.lastPosition)
+          throw new Error(`${stream}: an empty decision on an empty stream`);
+        return { events: [], eventIds: [], ledgerPosition: current.lastPosition, state };
       }
-      const revision =
-        loaded.recorded.length === 0 ? undefined : BigInt(loaded.recorded.length - 1);
       const events = decided.map((event, index) => this.envelope(stream, event, index, context));
       try {
         const result = await this.eventLog.append(stream, events, {
-          expectedRevision: revision ?? 'no_stream',
+          expectedRevision: current.revision ?? 'no_stream',
         });
+        const expectedNext = (current.revision ?? -1n) + BigInt(events.length);
+        if (result.nextExpectedRevision === expectedNext) {
+          this.remember(stream, {
+            decider,
+            state,
+            revision: result.nextExpectedRevision,
+            lastPosition: result.position,
+          });
+        } else {
+          // The log answered an earlier identical append: fold from the log next time.
+          this.states.delete(stream);
+        }
         return {
           events: decided,
           eventIds: events.map((e) => e.id),
@@ -73,6 +95,34 @@ export class StreamWriter {
       } catch (error) {
         if (!(error instanceof WrongExpectedVersion) || attempt >= MAX_ATTEMPTS) throw error;
       }
+    }
+  }
+
+  /** The stream's state: from the cache plus whatever was appended since, or folded from the start. */
+  private async current<Event extends DomainEvent, State>(
+    decider: Decider<unknown, Event, State>,
+    stream: string,
+  ): Promise<{ state: State; revision?: bigint; lastPosition?: string }> {
+    const cached = this.states.get(stream);
+    const known = cached?.decider === decider ? cached : undefined;
+    const newer = await this.readWhole(stream, known ? known.revision + 1n : undefined);
+    if (known && newer.length === 0) return known as CachedState & { state: State };
+    const last = newer[newer.length - 1];
+    if (!last) return { state: decider.initialState() };
+    const state = newer.reduce(
+      (next, event) => decider.evolve(next, { type: event.type, data: event.data } as Event),
+      known ? (known.state as State) : decider.initialState(),
+    );
+    const entry = { decider, state, revision: last.revision, lastPosition: last.position };
+    this.remember(stream, entry);
+    return entry;
+  }
+
+  private remember(stream: string, entry: CachedState): void {
+    this.states.delete(stream);
+    this.states.set(stream, entry);
+    if (this.states.size > MAX_CACHED_STATES) {
+      this.states.delete(this.states.keys().next().value as string);
     }
   }
 
@@ -101,9 +151,12 @@ export class StreamWriter {
     };
   }
 
-  private async readWhole(stream: string): Promise<RecordedEvent[]> {
+  private async readWhole(stream: string, fromRevision?: bigint): Promise<RecordedEvent[]> {
     try {
-      return await this.eventLog.readStream(stream);
+      return await this.eventLog.readStream(
+        stream,
+        fromRevision === undefined ? {} : { fromRevision },
+      );
     } catch (error) {
       if (error instanceof StreamNotFound) return [];
       throw error;
