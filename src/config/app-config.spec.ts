@@ -34,6 +34,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes PRIVACY_PEPPER when set, and leaves it to the data dir otherwise', () => {
+    const pepper = 'p'.repeat(32);
+    expect(loadConfig({ PRIVACY_PEPPER: pepper }).privacyPepper).toBe(pepper);
+    expect(loadConfig({}).privacyPepper).toBeUndefined();
+  });
+
+  it('never echoes a short PRIVACY_PEPPER', () => {
+    expect(() => loadConfig({ PRIVACY_PEPPER: 'hunter2-secret' })).toThrow(
+      'PRIVACY_PEPPER is invalid: expected a secret of at least 32 characters, got 14',
+    );
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /^PORT="eighty" is invalid: expected a whole number from 0 to 65535$/],
     [{ PORT: '70000' }, /^PORT="70000" is invalid/],
@@ -41,6 +53,10 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL is invalid/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL="loud" is invalid: expected one of fatal, error/],
     [{ READ_WAIT_TIMEOUT_MS: '-1' }, /^READ_WAIT_TIMEOUT_MS="-1" is invalid/],
+    [
+      { PRIVACY_PEPPER: 'x'.repeat(31) },
+      /^PRIVACY_PEPPER is invalid: expected a secret of at least 32/,
+    ],
     [
       { AUTH_ALGORITHMS: 'EdDSA,HS256' },
       /^AUTH_ALGORITHMS lists HS256: expected asymmetric algorithms only/,

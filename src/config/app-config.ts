@@ -18,6 +18,11 @@ export interface AppConfig {
   /** Connections in each pool (the event log's and the read models'). */
   databasePoolSize: number;
   auth: AuthConfig;
+  /**
+   * Secret key of the subject hashes (DESIGN §3). Absent: a pepper kept in dataDir, or a new one
+   * per process with the in-memory data dir.
+   */
+  privacyPepper?: string;
 }
 
 export interface AuthConfig {
@@ -45,6 +50,9 @@ const ASYMMETRIC_ALGORITHMS = [
 ];
 
 export class ConfigError extends Error {}
+
+/** The shortest PRIVACY_PEPPER accepted. */
+export const MIN_PEPPER_LENGTH = 32;
 
 /** DATA_DIR=memory:// keeps the embedded store in memory only (demos, tests). */
 export const MEMORY_DATA_DIR = 'memory://';
@@ -97,6 +105,18 @@ function eventStoreConnectionString(env: Env): string | undefined {
   if (!/^esdb(\+discover)?:\/\/[^\s]+$/.test(raw)) {
     throw new ConfigError(
       'EVENTSTORE_CONNECTION_STRING is invalid: expected esdb://host:2113?tls=false (or esdb+discover://…)',
+    );
+  }
+  return raw;
+}
+
+/** A secret: refused when short, and never echoed in the message. */
+function privacyPepper(env: Env): string | undefined {
+  const raw = env.PRIVACY_PEPPER;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < MIN_PEPPER_LENGTH) {
+    throw new ConfigError(
+      `PRIVACY_PEPPER is invalid: expected a secret of at least ${MIN_PEPPER_LENGTH} characters, got ${raw.length}`,
     );
   }
   return raw;
@@ -169,6 +189,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ledgerPollIntervalMs: integer(env, 'LEDGER_POLL_INTERVAL_MS', 1000, 10, 60_000),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     auth: authConfig(env),
+    privacyPepper: privacyPepper(env),
   };
 }
 

@@ -1,6 +1,10 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_CONFIG, AppConfig, loadConfig } from './app-config';
+import { SubjectPepper, openSubjectPepper } from './subject-pepper';
+
+/** The server's secret pepper: keys subject refs and request digests, never stored in the ledger. */
+export const SERVER_PEPPER = Symbol('ServerPepper');
 
 /** @nestjs/config reads the environment (and .env); loadConfig validates it once at start. */
 @Global()
@@ -21,8 +25,17 @@ export class AppConfigModule {
           inject: [ConfigService],
           useFactory: (config: ConfigService): AppConfig => config.getOrThrow<AppConfig>('attest'),
         },
+        {
+          provide: SERVER_PEPPER,
+          inject: [APP_CONFIG],
+          useFactory: async (config: AppConfig): Promise<SubjectPepper> => {
+            const pepper = await openSubjectPepper(config);
+            if (pepper.warning) new Logger('Privacy').warn(pepper.warning);
+            return pepper;
+          },
+        },
       ],
-      exports: [APP_CONFIG],
+      exports: [APP_CONFIG, SERVER_PEPPER],
     };
   }
 }

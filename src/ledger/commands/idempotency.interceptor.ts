@@ -1,8 +1,10 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { Observable, catchError, from, mergeMap, of, tap } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { SERVER_PEPPER } from '../../config/config.module';
+import type { SubjectPepper } from '../../config/subject-pepper';
 import { canonicalJson } from '../canonical-json';
 import { DomainError, InvalidRequest } from '../ledger.errors';
 import type { CommandRequest } from './command-context';
@@ -45,7 +47,10 @@ interface StoredKey {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SERVER_PEPPER) private readonly pepper: SubjectPepper,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<CommandRequest>();
@@ -61,7 +66,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const scope = request.actor?.sub;
     if (!scope) return next.handle();
-    const requestHash = createHash('sha256')
+    // Keyed, so a stored digest cannot be used to test guesses of what a body held (a subject id).
+    const requestHash = createHmac('sha256', Buffer.from(this.pepper.secret, 'utf8'))
       .update(
         canonicalJson({ method: request.method, url: request.url, body: request.body ?? null }),
       )

@@ -1,0 +1,70 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { ENVIRONMENT, RESOURCE_NAME } from '../../../ledger/commands/identifiers';
+import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { VersionRefRequest } from '../deletion-request.request.dto';
+
+/** `<model>.<environment>`, as deployments are identified. */
+const DEPLOYMENT_ID = new RegExp(
+  `^${RESOURCE_NAME.source.slice(1, -1)}\\.${ENVIRONMENT.source.slice(1, -1)}$`,
+);
+
+export class AffectedRequest {
+  @ApiProperty({
+    type: [VersionRefRequest],
+    description: 'Registered dataset versions holding the subject’s data',
+  })
+  @ValidateNested({ each: true })
+  @Type(() => VersionRefRequest)
+  @ArrayMaxSize(1000)
+  datasetVersions!: VersionRefRequest[];
+
+  @ApiProperty({ type: [VersionRefRequest], description: 'Model versions trained on them' })
+  @ValidateNested({ each: true })
+  @Type(() => VersionRefRequest)
+  @ArrayMaxSize(1000)
+  models!: VersionRefRequest[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['credit-risk.production'],
+    description: 'Deployments serving those models, as <model>.<environment>',
+  })
+  @Matches(DEPLOYMENT_ID, {
+    each: true,
+    message: 'each deployment must be <model>.<environment>, e.g. credit-risk.production',
+  })
+  @ArrayMaxSize(1000)
+  deployments!: string[];
+}
+
+export class AssessDeletionRequest {
+  @ApiProperty({ type: AffectedRequest })
+  @ValidateNested()
+  @Type(() => AffectedRequest)
+  affected!: AffectedRequest;
+
+  @ApiPropertyOptional({
+    example: 'found in the February application extract',
+    maxLength: 2000,
+    description: 'Must not contain the subject’s personal information',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  notes?: string;
+
+  @ApiPropertyOptional({ type: SourceRequest })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SourceRequest)
+  source?: SourceRequest;
+}

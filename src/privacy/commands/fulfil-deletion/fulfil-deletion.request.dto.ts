@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { VersionRefRequest } from '../deletion-request.request.dto';
+
+export class DeletionExceptionRequest {
+  @ApiProperty({
+    example: 'loan ledger 2019–2026',
+    description: 'What was kept; name the record, never the subject’s personal information',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  item!: string;
+
+  @ApiProperty({ example: 'retention obligation (AML/CTF Act s 107)', description: 'Why' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason!: string;
+}
+
+export class FulfilDeletionRequest {
+  @ApiProperty({
+    type: [VersionRefRequest],
+    description: 'Registered dataset versions made without the subject’s data',
+  })
+  @ValidateNested({ each: true })
+  @Type(() => VersionRefRequest)
+  @ArrayMaxSize(1000)
+  replacementDatasetVersions!: VersionRefRequest[];
+
+  @ApiProperty({ type: [VersionRefRequest], description: 'Model versions retrained on them' })
+  @ValidateNested({ each: true })
+  @Type(() => VersionRefRequest)
+  @ArrayMaxSize(1000)
+  retrainedModels!: VersionRefRequest[];
+
+  @ApiProperty({
+    type: [DeletionExceptionRequest],
+    description: 'Items kept, each with its reason (legal hold, retention obligation, …)',
+  })
+  @ValidateNested({ each: true })
+  @Type(() => DeletionExceptionRequest)
+  @ArrayMaxSize(1000)
+  exceptions!: DeletionExceptionRequest[];
+
+  @ApiPropertyOptional({ type: SourceRequest })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SourceRequest)
+  source?: SourceRequest;
+}

@@ -1,0 +1,95 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { daysBetween } from '../../deletion-request.decider';
+import type { DeletionRequestRow } from './deletion-request.read-model';
+import { DELETION_REQUEST_STATUSES } from './list-deletion-requests.request.dto';
+
+export class VersionRefView {
+  @ApiProperty({ example: 'loan-applications' }) name!: string;
+  @ApiProperty({ example: '2026-02' }) version!: string;
+}
+
+export class AffectedView {
+  @ApiProperty({ type: [VersionRefView] }) datasetVersions!: VersionRefView[];
+  @ApiProperty({ type: [VersionRefView] }) models!: VersionRefView[];
+  @ApiProperty({ type: [String], example: ['credit-risk.production'] }) deployments!: string[];
+}
+
+export class DeletionExceptionView {
+  @ApiProperty({ example: 'loan ledger 2019–2026' }) item!: string;
+  @ApiProperty({ example: 'retention obligation (AML/CTF Act s 107)' }) reason!: string;
+}
+
+export class FulfilmentView {
+  @ApiProperty({ type: [VersionRefView] }) replacementDatasetVersions!: VersionRefView[];
+  @ApiProperty({ type: [VersionRefView] }) retrainedModels!: VersionRefView[];
+  @ApiProperty({ type: [DeletionExceptionView] }) exceptions!: DeletionExceptionView[];
+}
+
+/** A deletion request with its deadline measured against today (UTC) at the time of the query. */
+export class DeletionRequestView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+
+  @ApiProperty({
+    example: `hmac-sha256:${'5e'.repeat(32)}`,
+    description: 'Keyed hash of the subject’s identifier: the same person gives the same ref',
+  })
+  subjectRef!: string;
+
+  @ApiProperty({ format: 'date', example: '2026-03-02' }) receivedOn!: string;
+  @ApiProperty({ format: 'date', example: '2026-04-01', description: 'receivedOn + 30 days' })
+  dueOn!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'web form' }) channel!: string | null;
+  @ApiProperty({ enum: DELETION_REQUEST_STATUSES }) status!: string;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 12,
+    description: 'Days from today to dueOn, negative when overdue; null once fulfilled',
+  })
+  daysLeft!: number | null;
+
+  @ApiProperty({ description: 'Not fulfilled and today is after dueOn' }) overdue!: boolean;
+
+  @ApiProperty({ type: AffectedView, nullable: true, description: 'The newest assessment' })
+  affected!: AffectedView | null;
+
+  @ApiProperty({ type: String, nullable: true }) notes!: string | null;
+  @ApiProperty({ type: FulfilmentView, nullable: true }) fulfilment!: FulfilmentView | null;
+  @ApiProperty({ example: 'carol' }) requestedBy!: string;
+  @ApiProperty({ type: String, format: 'date-time' }) requestedAt!: Date;
+  @ApiProperty({ type: String, nullable: true }) assessedBy!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) assessedAt!: Date | null;
+  @ApiProperty({ type: String, nullable: true }) fulfilledBy!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) fulfilledAt!: Date | null;
+}
+
+export class DeletionRequestPage {
+  @ApiProperty({ type: [DeletionRequestView] }) items!: DeletionRequestView[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ format: 'date', description: 'The date (UTC) daysLeft and overdue count from' })
+  today!: string;
+}
+
+export function toView(row: DeletionRequestRow, today: string): DeletionRequestView {
+  const open = row.status !== 'fulfilled';
+  return {
+    id: row.id,
+    subjectRef: row.subjectRef,
+    receivedOn: row.receivedOn,
+    dueOn: row.dueOn,
+    channel: row.channel,
+    status: row.status,
+    daysLeft: open ? daysBetween(today, row.dueOn) : null,
+    overdue: open && today > row.dueOn,
+    affected: row.affected,
+    notes: row.notes,
+    fulfilment: row.fulfilment,
+    requestedBy: row.requestedBy,
+    requestedAt: row.requestedAt,
+    assessedBy: row.assessedBy,
+    assessedAt: row.assessedAt,
+    fulfilledBy: row.fulfilledBy,
+    fulfilledAt: row.fulfilledAt,
+  };
+}

@@ -1,0 +1,84 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { NotRecorded } from '../../../ledger/commands/rule-errors';
+import { DeletionRequestRow, type DeletionRequestStatus } from './deletion-request.read-model';
+import { DeletionRequestPage, DeletionRequestView, toView } from './deletion-request.view';
+import { DELETION_REQUEST_CURSOR } from './list-deletion-requests.request.dto';
+
+export class ListDeletionRequestsQuery extends Query<DeletionRequestPage> {
+  constructor(
+    readonly filter: { status?: DeletionRequestStatus; overdue?: boolean },
+    readonly after: string | undefined,
+    readonly limit: number,
+  ) {
+    super();
+  }
+}
+
+export class GetDeletionRequestQuery extends Query<DeletionRequestView> {
+  constructor(readonly id: string) {
+    super();
+  }
+}
+
+/** Deadlines are measured against the current UTC date when the query runs, not when projected. */
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+@QueryHandler(ListDeletionRequestsQuery)
+export class ListDeletionRequestsQueryHandler implements IQueryHandler<
+  ListDeletionRequestsQuery,
+  DeletionRequestPage
+> {
+  constructor(
+    @InjectRepository(DeletionRequestRow)
+    private readonly requests: Repository<DeletionRequestRow>,
+  ) {}
+
+  async execute({ filter, after, limit }: ListDeletionRequestsQuery): Promise<DeletionRequestPage> {
+    const date = today();
+    const rows = this.requests
+      .createQueryBuilder('r')
+      .orderBy('r.dueOn', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .limit(limit);
+    if (filter.status) rows.andWhere('r.status = :status', { status: filter.status });
+    if (filter.overdue !== undefined) {
+      const overdue = `(r.status <> 'fulfilled' AND r.dueOn < CAST(:today AS date))`;
+      rows.andWhere(filter.overdue ? overdue : `NOT ${overdue}`, { today: date });
+    }
+    const cursor = after === undefined ? null : DELETION_REQUEST_CURSOR.exec(after);
+    if (cursor) {
+      rows.andWhere('(r.dueOn, r.id) > (CAST(:afterDue AS date), CAST(:afterId AS uuid))', {
+        afterDue: cursor[1],
+        afterId: cursor[2],
+      });
+    }
+    const found = await rows.getMany();
+    const last = found[found.length - 1];
+    return {
+      items: found.map((row) => toView(row, date)),
+      nextCursor: found.length === limit && last ? `${last.dueOn}_${last.id}` : null,
+      today: date,
+    };
+  }
+}
+
+@QueryHandler(GetDeletionRequestQuery)
+export class GetDeletionRequestQueryHandler implements IQueryHandler<
+  GetDeletionRequestQuery,
+  DeletionRequestView
+> {
+  constructor(
+    @InjectRepository(DeletionRequestRow)
+    private readonly requests: Repository<DeletionRequestRow>,
+  ) {}
+
+  async execute({ id }: GetDeletionRequestQuery): Promise<DeletionRequestView> {
+    const row = await this.requests.findOneBy({ id });
+    if (!row) throw new NotRecorded('deletion request', id);
+    return toView(row, today());
+  }
+}
