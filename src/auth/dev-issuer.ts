@@ -38,7 +38,16 @@ export class DevIssuer {
     }
     const created = await DevIssuer.generate(issuer, audience);
     await mkdir(dataDir, { recursive: true });
-    await writeFile(file, JSON.stringify(await exportJWK(created.privateKey)), { mode: 0o600 });
+    try {
+      // 'wx': of two processes starting together, one key wins and both use it.
+      await writeFile(file, JSON.stringify(await exportJWK(created.privateKey)), {
+        mode: 0o600,
+        flag: 'wx',
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return DevIssuer.open(dataDir, issuer, audience);
+    }
     return created;
   }
 
