@@ -46,14 +46,15 @@ export function problemType(code: string): string {
 export function toProblem(error: unknown, request?: FastifyRequest): ProblemDetails {
   const base = { instance: request?.url, correlationId: correlationIdOf(request) };
   if (error instanceof DomainError) {
+    // Details first: an extension member can never overwrite the status, type or code.
     return {
+      ...error.details,
       ...base,
       type: problemType(error.code),
       title: TITLES[error.status] ?? 'Error',
       status: error.status,
       detail: error.message,
       code: error.code,
-      ...error.details,
     };
   }
   if (error instanceof HttpException) {
