@@ -1,9 +1,46 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DecideApprovalStageHandler } from './commands/decide-approval-stage/decide-approval-stage.handler';
+import { DecideApprovalStageHttpController } from './commands/decide-approval-stage/decide-approval-stage.http.controller';
+import { RequestApprovalHandler } from './commands/request-approval/request-approval.handler';
+import { RequestApprovalHttpController } from './commands/request-approval/request-approval.http.controller';
+import { SetApprovalPolicyHandler } from './commands/set-approval-policy/set-approval-policy.handler';
+import { SetApprovalPolicyHttpController } from './commands/set-approval-policy/set-approval-policy.http.controller';
+import { WithdrawApprovalHandler } from './commands/withdraw-approval/withdraw-approval.handler';
+import { WithdrawApprovalHttpController } from './commands/withdraw-approval/withdraw-approval.http.controller';
+import { ApprovalPolicyHttpController } from './queries/approval-policy/approval-policy.http.controller';
+import { GetApprovalPolicyQueryHandler } from './queries/approval-policy/get-approval-policy.query-handler';
+import { ApprovalRecord } from './queries/approvals/approval.read-model';
+import { ApprovalsHttpController } from './queries/approvals/approvals.http.controller';
+import { ApprovalsProjection } from './queries/approvals/approvals.projection';
+import {
+  GetApprovalQueryHandler,
+  ListApprovalsQueryHandler,
+} from './queries/approvals/approvals.query-handler';
+
+const commandHandlers = [
+  SetApprovalPolicyHandler,
+  RequestApprovalHandler,
+  DecideApprovalStageHandler,
+  WithdrawApprovalHandler,
+];
+const queryHandlers = [
+  GetApprovalPolicyQueryHandler,
+  ListApprovalsQueryHandler,
+  GetApprovalQueryHandler,
+];
+const projections = [ApprovalsProjection];
 
 @Module({
-  imports: [TypeOrmModule.forFeature([])],
-  controllers: [],
-  providers: [],
+  imports: [TypeOrmModule.forFeature([ApprovalRecord])],
+  controllers: [
+    SetApprovalPolicyHttpController,
+    ApprovalPolicyHttpController,
+    RequestApprovalHttpController,
+    DecideApprovalStageHttpController,
+    WithdrawApprovalHttpController,
+    ApprovalsHttpController,
+  ],
+  providers: [...commandHandlers, ...queryHandlers, ...projections],
 })
 export class ApprovalsModule {}

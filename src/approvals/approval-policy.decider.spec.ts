@@ -1,0 +1,105 @@
+import { given } from '../../tests/support/decider-spec';
+import type { ApprovalPolicy, PolicySet } from './approval.events';
+import {
+  DEFAULT_APPROVAL_POLICY,
+  type SetApprovalPolicy,
+  approvalPolicyDecider,
+  currentApprovalPolicy,
+} from './approval-policy.decider';
+
+const NOW = '2026-03-01T00:00:00.000Z';
+
+const STRICT: ApprovalPolicy = {
+  low: { stages: ['compliance-officer'], requirePassingEvaluation: true },
+  medium: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
+  high: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
+};
+
+const setPolicy = (tiers: ApprovalPolicy, actor = 'cora'): SetApprovalPolicy => ({
+  type: 'SetApprovalPolicy',
+  data: { tiers },
+  actor,
+  now: NOW,
+});
+
+const policySet = (tiers: ApprovalPolicy, setBy = 'cora'): PolicySet => ({
+  type: 'PolicySet',
+  data: { policy: 'approval', tiers, setBy, setAt: NOW },
+});
+
+describe('approval policy decider', () => {
+  it('starts from the default: high needs a risk manager then a compliance officer', () => {
+    expect(currentApprovalPolicy([])).toEqual({
+      tiers: DEFAULT_APPROVAL_POLICY,
+      isDefault: true,
+      setBy: null,
+      setAt: null,
+    });
+    expect(DEFAULT_APPROVAL_POLICY).toEqual({
+      low: { stages: ['risk-manager'], requirePassingEvaluation: false },
+      medium: { stages: ['risk-manager'], requirePassingEvaluation: true },
+      high: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
+    });
+  });
+
+  it('records a new policy with who set it and when', () => {
+    given(approvalPolicyDecider)
+      .when(setPolicy(STRICT))
+      .then([policySet(STRICT)]);
+  });
+
+  it('records the first explicit policy even when it equals the default', () => {
+    given(approvalPolicyDecider)
+      .when(setPolicy(DEFAULT_APPROVAL_POLICY))
+      .then([policySet(DEFAULT_APPROVAL_POLICY)]);
+  });
+
+  it('is an idempotent success when the same policy is set again', () => {
+    given(approvalPolicyDecider, [policySet(STRICT)])
+      .when(setPolicy(STRICT, 'admin-ann'))
+      .then([]);
+  });
+
+  it('folds to the latest policy', () => {
+    expect(
+      currentApprovalPolicy([policySet(STRICT), policySet(DEFAULT_APPROVAL_POLICY, 'ann')]),
+    ).toEqual({
+      tiers: DEFAULT_APPROVAL_POLICY,
+      isDefault: false,
+      setBy: 'ann',
+      setAt: NOW,
+    });
+  });
+
+  it('refuses a tier with no stage or more than two', () => {
+    given(approvalPolicyDecider)
+      .when(setPolicy({ ...STRICT, low: { stages: [], requirePassingEvaluation: false } }))
+      .thenRefuses('invalid-approval-policy', 422);
+    const three = [
+      'risk-manager',
+      'compliance-officer',
+      'risk-manager',
+    ] as ApprovalPolicy['low']['stages'];
+    given(approvalPolicyDecider)
+      .when(setPolicy({ ...STRICT, high: { stages: three, requirePassingEvaluation: true } }))
+      .thenRefuses('invalid-approval-policy', 422);
+  });
+
+  it('refuses a tier that repeats a role', () => {
+    given(approvalPolicyDecider)
+      .when(
+        setPolicy({
+          ...STRICT,
+          medium: { stages: ['risk-manager', 'risk-manager'], requirePassingEvaluation: true },
+        }),
+      )
+      .thenRefuses('invalid-approval-policy', 422);
+  });
+
+  it('refuses a role that cannot decide a stage', () => {
+    const stages = ['regulator'] as unknown as ApprovalPolicy['low']['stages'];
+    given(approvalPolicyDecider)
+      .when(setPolicy({ ...STRICT, low: { stages, requirePassingEvaluation: false } }))
+      .thenRefuses('invalid-approval-policy', 422);
+  });
+});

@@ -1,0 +1,102 @@
+import { type Decider, replay } from '../ledger/commands/decider';
+import { RuleViolated } from '../ledger/commands/rule-errors';
+import { canonicalJson } from '../ledger/canonical-json';
+import { RISK_TIERS } from '../model-registry/model.events';
+import {
+  type ApprovalPolicy,
+  type PolicySet,
+  STAGE_ROLES,
+  type TierPolicy,
+} from './approval.events';
+
+/** The policy in force while none has been recorded (issue 4: high needs two stages). */
+export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
+  low: { stages: ['risk-manager'], requirePassingEvaluation: false },
+  medium: { stages: ['risk-manager'], requirePassingEvaluation: true },
+  high: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
+};
+
+export const MAX_STAGES = 2;
+
+/** The id of the one approval policy (its write answers `{ id: 'approval' }`). */
+export const APPROVAL_POLICY_ID = 'approval';
+
+export type SetApprovalPolicy = {
+  type: 'SetApprovalPolicy';
+  data: { tiers: ApprovalPolicy };
+  actor: string;
+  now: string;
+};
+
+/** The `policy-approval` stream folded: the policy in force and who set it. */
+export type ApprovalPolicyState = {
+  tiers: ApprovalPolicy;
+  /** True while no PolicySet has been recorded. */
+  isDefault: boolean;
+  setBy: string | null;
+  setAt: string | null;
+};
+
+export const approvalPolicyDecider: Decider<SetApprovalPolicy, PolicySet, ApprovalPolicyState> = {
+  initialState: () => ({
+    tiers: DEFAULT_APPROVAL_POLICY,
+    isDefault: true,
+    setBy: null,
+    setAt: null,
+  }),
+
+  evolve(state, event) {
+    if (event.data.policy !== 'approval') return state;
+    const { tiers, setBy, setAt } = event.data;
+    return { tiers: normalised(tiers), isDefault: false, setBy, setAt };
+  },
+
+  decide(command, state) {
+    const tiers = normalised(command.data.tiers);
+    checkPolicy(tiers);
+    // The same policy again is the same fact; the first explicit policy is recorded even if it equals the default.
+    if (!state.isDefault && canonicalJson(tiers) === canonicalJson(state.tiers)) return [];
+    return [
+      {
+        type: 'PolicySet',
+        data: { policy: 'approval', tiers, setBy: command.actor, setAt: command.now },
+      },
+    ];
+  },
+};
+
+/** The approval policy in force after these events. */
+export function currentApprovalPolicy(events: readonly PolicySet[]): ApprovalPolicyState {
+  return replay(approvalPolicyDecider, events);
+}
+
+/** Only the known fields of each tier, tiers in a fixed order. */
+function normalised(tiers: ApprovalPolicy): ApprovalPolicy {
+  const tier = (policy: TierPolicy | undefined): TierPolicy => ({
+    stages: [...(policy?.stages ?? [])],
+    requirePassingEvaluation: policy?.requirePassingEvaluation === true,
+  });
+  return { low: tier(tiers.low), medium: tier(tiers.medium), high: tier(tiers.high) };
+}
+
+function checkPolicy(tiers: ApprovalPolicy): void {
+  const errors: Record<string, string[]> = {};
+  for (const riskTier of RISK_TIERS) {
+    const { stages } = tiers[riskTier];
+    const problems: string[] = [];
+    if (stages.length < 1 || stages.length > MAX_STAGES) {
+      problems.push(`must name 1 to ${MAX_STAGES} stages`);
+    }
+    if (new Set(stages).size !== stages.length) problems.push('must not repeat a role');
+    const unknown = stages.filter((role) => !(STAGE_ROLES as readonly string[]).includes(role));
+    if (unknown.length > 0) {
+      problems.push(`${unknown.join(', ')} cannot decide a stage (${STAGE_ROLES.join(', ')})`);
+    }
+    if (problems.length > 0) errors[`tiers.${riskTier}.stages`] = problems;
+  }
+  if (Object.keys(errors).length > 0) {
+    throw new RuleViolated('invalid-approval-policy', 'the approval policy is not valid', {
+      errors,
+    });
+  }
+}

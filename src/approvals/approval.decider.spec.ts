@@ -1,0 +1,434 @@
+import { given } from '../../tests/support/decider-spec';
+import { approvalEvidence, evidenceDigest } from './approval-evidence';
+import { DEFAULT_APPROVAL_POLICY } from './approval-policy.decider';
+import {
+  type DecideApprovalStage,
+  type RequestApproval,
+  type WithdrawApproval,
+  approvalDecider,
+} from './approval.decider';
+import type {
+  ApprovalEvent,
+  ApprovalPolicy,
+  ApprovalRequested,
+  ApprovalStageGranted,
+} from './approval.events';
+import type { ModelVersionFacts } from './model-version-facts';
+
+const REQUESTED_AT = '2026-03-01T00:00:00.000Z';
+const LATER = '2026-03-02T00:00:00.000Z';
+const ID = '01950000-0000-7000-8000-000000000001';
+const ARTIFACT = `sha256:${'a1'.repeat(32)}`;
+const DATASET = `sha256:${'d1'.repeat(32)}`;
+const PASS_HASH = 'e1'.repeat(32);
+
+// The people of a request: each four-eyes case uses one of them.
+const REGISTRANT = 'reg';
+const TRAINER = 'tom';
+const REQUESTER = 'dana';
+const RISK = { sub: 'rita', roles: ['risk-manager'] };
+const COMPLIANCE = { sub: 'cora', roles: ['compliance-officer'] };
+
+const facts = (overrides: Partial<ModelVersionFacts> = {}): ModelVersionFacts => ({
+  riskTier: 'high',
+  artifactDigest: ARTIFACT,
+  datasetContentHashes: [DATASET],
+  registeredBy: REGISTRANT,
+  trainedBy: TRAINER,
+  retired: false,
+  evaluations: [{ verdict: 'pass', eventHash: PASS_HASH }],
+  ...overrides,
+});
+
+const requestApproval = (
+  modelVersion: ModelVersionFacts | null = facts(),
+  policy: ApprovalPolicy = DEFAULT_APPROVAL_POLICY,
+): RequestApproval => ({
+  type: 'RequestApproval',
+  data: {
+    approvalId: ID,
+    model: 'credit-risk',
+    version: '1.4.0',
+    environment: 'production',
+    comment: 'ready for review',
+  },
+  modelVersion,
+  policy,
+  actor: REQUESTER,
+  now: REQUESTED_AT,
+});
+
+const evidence = approvalEvidence({
+  artifactDigest: ARTIFACT,
+  datasetContentHashes: [DATASET],
+  evaluationEventHashes: [PASS_HASH],
+});
+
+function requested(overrides: Partial<ApprovalRequested['data']> = {}): ApprovalRequested {
+  return {
+    type: 'ApprovalRequested',
+    data: {
+      approvalId: ID,
+      model: 'credit-risk',
+      version: '1.4.0',
+      environment: 'production',
+      riskTier: 'high',
+      stages: [
+        { stage: 0, role: 'risk-manager' },
+        { stage: 1, role: 'compliance-officer' },
+      ],
+      requirePassingEvaluation: true,
+      evidence,
+      evidenceDigest: evidenceDigest(evidence),
+      registeredBy: REGISTRANT,
+      trainedBy: TRAINER,
+      requestedBy: REQUESTER,
+      requestedAt: REQUESTED_AT,
+      comment: 'ready for review',
+      ...overrides,
+    },
+  };
+}
+
+const decide = (
+  actor: { sub: string; roles: string[] },
+  decision: 'grant' | 'reject' = 'grant',
+  overrides: Partial<DecideApprovalStage['data']> & {
+    modelVersion?: ModelVersionFacts | null;
+  } = {},
+): DecideApprovalStage => {
+  const { modelVersion = facts(), ...data } = overrides;
+  return {
+    type: 'DecideApprovalStage',
+    data: {
+      approvalId: ID,
+      decision,
+      stage: null,
+      comment: decision === 'reject' ? 'fairness gap on age-band' : null,
+      ...data,
+    },
+    modelVersion,
+    actor,
+    now: LATER,
+  };
+};
+
+const granted = (
+  stage: number,
+  role: 'risk-manager' | 'compliance-officer',
+  grantedBy: string,
+): ApprovalStageGranted => ({
+  type: 'ApprovalStageGranted',
+  data: { approvalId: ID, stage, role, grantedBy, grantedAt: LATER, comment: null },
+});
+
+const withdraw = (actor = REQUESTER): WithdrawApproval => ({
+  type: 'WithdrawApproval',
+  data: { approvalId: ID, reason: 'new evaluation coming' },
+  actor,
+  now: LATER,
+});
+
+const afterStage0: ApprovalEvent[] = [requested(), granted(0, 'risk-manager', RISK.sub)];
+
+describe('approval decider', () => {
+  describe('requesting approval', () => {
+    it('records the stages from the policy for the tier and the evidence digest', () => {
+      given(approvalDecider).when(requestApproval()).then([requested()]);
+    });
+
+    it('takes the stages from the policy in force, not the default', () => {
+      const policy: ApprovalPolicy = {
+        ...DEFAULT_APPROVAL_POLICY,
+        low: { stages: ['compliance-officer', 'risk-manager'], requirePassingEvaluation: false },
+      };
+      const [event] = given(approvalDecider)
+        .when(requestApproval(facts({ riskTier: 'low', evaluations: [] }), policy))
+        .events();
+      expect(event.data).toMatchObject({
+        riskTier: 'low',
+        stages: [
+          { stage: 0, role: 'compliance-officer' },
+          { stage: 1, role: 'risk-manager' },
+        ],
+        requirePassingEvaluation: false,
+      });
+    });
+
+    it('refuses a version that was never registered', () => {
+      given(approvalDecider).when(requestApproval(null)).thenRefuses('not-found', 404);
+    });
+
+    it('refuses a retired version', () => {
+      given(approvalDecider)
+        .when(requestApproval(facts({ retired: true })))
+        .thenRefuses('model-version-retired', 409);
+    });
+
+    it('refuses when the policy demands a passing evaluation and there is none', () => {
+      given(approvalDecider)
+        .when(requestApproval(facts({ evaluations: [] })))
+        .thenRefuses('passing-evaluation-required', 422);
+      given(approvalDecider)
+        .when(requestApproval(facts({ evaluations: [{ verdict: 'fail', eventHash: PASS_HASH }] })))
+        .thenRefuses('passing-evaluation-required', 422);
+    });
+
+    it('needs no evaluation when the policy for the tier does not ask for one', () => {
+      const [event] = given(approvalDecider)
+        .when(requestApproval(facts({ riskTier: 'low', evaluations: [] })))
+        .events();
+      expect(event.data).toMatchObject({ stages: [{ stage: 0, role: 'risk-manager' }] });
+    });
+
+    it('rests the evidence on every evaluation of the version, failed ones included', () => {
+      const evaluations = [
+        { verdict: 'fail' as const, eventHash: 'f0'.repeat(32) },
+        { verdict: 'pass' as const, eventHash: PASS_HASH },
+      ];
+      const [event] = given(approvalDecider)
+        .when(requestApproval(facts({ evaluations })))
+        .events();
+      expect(event.data).toMatchObject({
+        evidence: { evaluationEventHashes: ['f0'.repeat(32), PASS_HASH] },
+      });
+    });
+
+    it('is a no-op when the same approval id was already requested (a retry)', () => {
+      given(approvalDecider, [requested()]).when(requestApproval()).then([]);
+    });
+  });
+
+  describe('deciding a stage', () => {
+    it('grants the first stage to a risk manager', () => {
+      given(approvalDecider, [requested()])
+        .when(decide(RISK))
+        .then([granted(0, 'risk-manager', RISK.sub)]);
+    });
+
+    it('grants the last stage and approves the version with every approver and the request’s evidence digest', () => {
+      given(approvalDecider, afterStage0)
+        .when(decide(COMPLIANCE))
+        .then([
+          granted(1, 'compliance-officer', COMPLIANCE.sub),
+          {
+            type: 'ModelVersionApproved',
+            data: {
+              approvalId: ID,
+              model: 'credit-risk',
+              version: '1.4.0',
+              environment: 'production',
+              evidenceDigest: evidenceDigest(evidence),
+              approvers: [
+                { stage: 0, role: 'risk-manager', sub: RISK.sub, at: LATER },
+                { stage: 1, role: 'compliance-officer', sub: COMPLIANCE.sub, at: LATER },
+              ],
+              approvedAt: LATER,
+            },
+          },
+        ]);
+    });
+
+    it('approves a one-stage request on its only grant', () => {
+      const oneStage = requested({ stages: [{ stage: 0, role: 'risk-manager' }] });
+      const events = given(approvalDecider, [oneStage]).when(decide(RISK)).events();
+      expect(events.map((e) => e.type)).toEqual(['ApprovalStageGranted', 'ModelVersionApproved']);
+    });
+
+    it('rejects a stage with a comment, which ends the request', () => {
+      given(approvalDecider, [requested()])
+        .when(decide(RISK, 'reject'))
+        .then([
+          {
+            type: 'ApprovalRejected',
+            data: {
+              approvalId: ID,
+              stage: 0,
+              role: 'risk-manager',
+              rejectedBy: RISK.sub,
+              rejectedAt: LATER,
+              comment: 'fairness gap on age-band',
+            },
+          },
+        ]);
+    });
+
+    it('refuses a rejection without a comment (400)', () => {
+      given(approvalDecider, [requested()])
+        .when(decide(RISK, 'reject', { comment: null }))
+        .thenRefuses('invalid-request', 400);
+      given(approvalDecider, [requested()])
+        .when(decide(RISK, 'reject', { comment: '   ' }))
+        .thenRefuses('invalid-request', 400);
+    });
+
+    it('refuses an approval never requested', () => {
+      given(approvalDecider).when(decide(RISK)).thenRefuses('not-found', 404);
+    });
+
+    it.each([
+      [
+        'approved',
+        [...afterStage0, ...given(approvalDecider, afterStage0).when(decide(COMPLIANCE)).events()],
+      ],
+      [
+        'rejected',
+        [
+          requested(),
+          ...given(approvalDecider, [requested()]).when(decide(RISK, 'reject')).events(),
+        ],
+      ],
+      [
+        'withdrawn',
+        [requested(), ...given(approvalDecider, [requested()]).when(withdraw()).events()],
+      ],
+    ])('refuses a decision on a %s request', (_status, history) => {
+      given(approvalDecider, history).when(decide(RISK)).thenRefuses('approval-closed', 409);
+      given(approvalDecider, history)
+        .when(decide(RISK, 'reject'))
+        .thenRefuses('approval-closed', 409);
+    });
+
+    it('refuses a stage already decided', () => {
+      given(approvalDecider, afterStage0)
+        .when(decide({ sub: 'rob', roles: ['risk-manager'] }, 'grant', { stage: 0 }))
+        .thenRefuses('stage-not-pending', 409);
+    });
+
+    it('refuses a stage out of order', () => {
+      given(approvalDecider, [requested()])
+        .when(decide(COMPLIANCE, 'grant', { stage: 1 }))
+        .thenRefuses('stage-not-pending', 409);
+    });
+
+    it('refuses a stage the request does not have', () => {
+      given(approvalDecider, [requested()])
+        .when(decide(RISK, 'grant', { stage: 2 }))
+        .thenRefuses('unknown-stage', 422);
+    });
+
+    it('refuses a caller without the stage’s role', () => {
+      given(approvalDecider, [requested()])
+        .when(decide(COMPLIANCE))
+        .thenRefuses('stage-role-required', 403);
+      given(approvalDecider, afterStage0)
+        .when(decide({ sub: 'rob', roles: ['risk-manager'] }))
+        .thenRefuses('stage-role-required', 403);
+    });
+
+    describe('four eyes', () => {
+      it('refuses the version’s registrant, even holding the stage’s role', () => {
+        given(approvalDecider, [requested()])
+          .when(decide({ sub: REGISTRANT, roles: ['data-scientist', 'risk-manager'] }))
+          .thenRefuses('four-eyes', 403);
+      });
+
+      it('refuses the training run’s author', () => {
+        given(approvalDecider, [requested()])
+          .when(decide({ sub: TRAINER, roles: ['risk-manager'] }))
+          .thenRefuses('four-eyes', 403);
+      });
+
+      it('refuses the requester', () => {
+        given(approvalDecider, [requested()])
+          .when(decide({ sub: REQUESTER, roles: ['risk-manager'] }))
+          .thenRefuses('four-eyes', 403);
+      });
+
+      it('refuses them a rejection as well as a grant', () => {
+        given(approvalDecider, [requested()])
+          .when(decide({ sub: REQUESTER, roles: ['risk-manager'] }, 'reject'))
+          .thenRefuses('four-eyes', 403);
+        given(approvalDecider, afterStage0)
+          .when(decide({ sub: REGISTRANT, roles: ['compliance-officer'] }, 'reject'))
+          .thenRefuses('four-eyes', 403);
+      });
+
+      it('refuses a second stage to the person who granted the first', () => {
+        given(approvalDecider, afterStage0)
+          .when(decide({ sub: RISK.sub, roles: ['risk-manager', 'compliance-officer'] }))
+          .thenRefuses('one-stage-per-person', 403);
+        given(approvalDecider, afterStage0)
+          .when(decide({ sub: RISK.sub, roles: ['risk-manager', 'compliance-officer'] }, 'reject'))
+          .thenRefuses('one-stage-per-person', 403);
+      });
+
+      it('lets a different holder of both roles decide the second stage', () => {
+        const events = given(approvalDecider, afterStage0)
+          .when(decide({ sub: 'cleo', roles: ['risk-manager', 'compliance-officer'] }))
+          .events();
+        expect(events.map((e) => e.type)).toEqual(['ApprovalStageGranted', 'ModelVersionApproved']);
+      });
+    });
+
+    describe('evidence', () => {
+      it('refuses a grant when an evaluation was added since the request', () => {
+        const evaluations = [
+          { verdict: 'pass' as const, eventHash: PASS_HASH },
+          { verdict: 'fail' as const, eventHash: 'f1'.repeat(32) },
+        ];
+        given(approvalDecider, [requested()])
+          .when(decide(RISK, 'grant', { modelVersion: facts({ evaluations }) }))
+          .thenRefuses('evidence-changed', 409);
+      });
+
+      it('refuses a grant when the artifact changed since the request', () => {
+        given(approvalDecider, afterStage0)
+          .when(
+            decide(COMPLIANCE, 'grant', {
+              modelVersion: facts({ artifactDigest: `sha256:${'b2'.repeat(32)}` }),
+            }),
+          )
+          .thenRefuses('evidence-changed', 409);
+      });
+
+      it('refuses a grant of a version retired since the request', () => {
+        given(approvalDecider, [requested()])
+          .when(decide(RISK, 'grant', { modelVersion: facts({ retired: true }) }))
+          .thenRefuses('model-version-retired', 409);
+      });
+
+      it('still lets a reviewer reject a request whose evidence changed', () => {
+        const events = given(approvalDecider, [requested()])
+          .when(decide(RISK, 'reject', { modelVersion: facts({ evaluations: [] }) }))
+          .events();
+        expect(events.map((e) => e.type)).toEqual(['ApprovalRejected']);
+      });
+    });
+  });
+
+  describe('withdrawing', () => {
+    it('lets the requester withdraw a pending request', () => {
+      given(approvalDecider, afterStage0)
+        .when(withdraw())
+        .then([
+          {
+            type: 'ApprovalWithdrawn',
+            data: {
+              approvalId: ID,
+              withdrawnBy: REQUESTER,
+              withdrawnAt: LATER,
+              reason: 'new evaluation coming',
+            },
+          },
+        ]);
+    });
+
+    it('refuses anyone but the requester', () => {
+      given(approvalDecider, [requested()])
+        .when(withdraw('tom'))
+        .thenRefuses('not-the-requester', 403);
+    });
+
+    it('refuses a closed request', () => {
+      const withdrawn = given(approvalDecider, [requested()]).when(withdraw()).events();
+      given(approvalDecider, [requested(), ...withdrawn])
+        .when(withdraw())
+        .thenRefuses('approval-closed', 409);
+    });
+
+    it('refuses an approval never requested', () => {
+      given(approvalDecider).when(withdraw()).thenRefuses('not-found', 404);
+    });
+  });
+});

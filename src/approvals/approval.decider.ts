@@ -1,0 +1,328 @@
+import { type Decider, unhandled } from '../ledger/commands/decider';
+import {
+  ActorNotPermitted,
+  NotRecorded,
+  RuleViolated,
+  StateConflict,
+} from '../ledger/commands/rule-errors';
+import { InvalidRequest } from '../ledger/ledger.errors';
+import { approvalEvidence, evidenceDigest } from './approval-evidence';
+import type {
+  ApprovalEvent,
+  ApprovalPolicy,
+  ApprovalRequested,
+  ModelVersionApproved,
+} from './approval.events';
+import type { ModelVersionFacts } from './model-version-facts';
+
+export type RequestApproval = {
+  type: 'RequestApproval';
+  data: {
+    approvalId: string;
+    model: string;
+    version: string;
+    environment: string;
+    comment: string | null;
+  };
+  /** The version as its model stream records it now; null when it was never registered. */
+  modelVersion: ModelVersionFacts | null;
+  /** The approval policy in force now. */
+  policy: ApprovalPolicy;
+  actor: string;
+  now: string;
+};
+
+export type DecideApprovalStage = {
+  type: 'DecideApprovalStage';
+  data: {
+    approvalId: string;
+    decision: 'grant' | 'reject';
+    /** Null: the stage now pending. */
+    stage: number | null;
+    comment: string | null;
+  };
+  /** The version as its model stream records it at decision time, to recompute the evidence. */
+  modelVersion: ModelVersionFacts | null;
+  actor: { sub: string; roles: readonly string[] };
+  now: string;
+};
+
+export type WithdrawApproval = {
+  type: 'WithdrawApproval';
+  data: { approvalId: string; reason: string | null };
+  actor: string;
+  now: string;
+};
+
+export type ApprovalCommand = RequestApproval | DecideApprovalStage | WithdrawApproval;
+
+type Grant = ModelVersionApproved['data']['approvers'][number];
+
+type RequestFacts = Pick<
+  ApprovalRequested['data'],
+  | 'approvalId'
+  | 'model'
+  | 'version'
+  | 'environment'
+  | 'stages'
+  | 'evidenceDigest'
+  | 'registeredBy'
+  | 'trainedBy'
+  | 'requestedBy'
+> & { grants: Grant[] };
+
+/** One approval request: the `approval-<id>` stream folded. */
+export type ApprovalState =
+  | { status: 'none' }
+  | (RequestFacts & { status: 'pending' | 'approved' | 'rejected' | 'withdrawn' });
+
+export const approvalDecider: Decider<ApprovalCommand, ApprovalEvent, ApprovalState> = {
+  initialState: () => ({ status: 'none' }),
+
+  evolve(state, event) {
+    if (event.type === 'ApprovalRequested') {
+      const { approvalId, model, version, environment, stages, evidenceDigest } = event.data;
+      const { registeredBy, trainedBy, requestedBy } = event.data;
+      return {
+        status: 'pending',
+        approvalId,
+        model,
+        version,
+        environment,
+        stages,
+        evidenceDigest,
+        registeredBy,
+        trainedBy,
+        requestedBy,
+        grants: [],
+      };
+    }
+    if (state.status === 'none') return state;
+    switch (event.type) {
+      case 'ApprovalStageGranted': {
+        const { stage, role, grantedBy, grantedAt } = event.data;
+        return {
+          ...state,
+          grants: [...state.grants, { stage, role, sub: grantedBy, at: grantedAt }],
+        };
+      }
+      case 'ApprovalRejected':
+        return { ...state, status: 'rejected' };
+      case 'ApprovalWithdrawn':
+        return { ...state, status: 'withdrawn' };
+      case 'ModelVersionApproved':
+        return { ...state, status: 'approved' };
+      default:
+        return unhandled(event);
+    }
+  },
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'RequestApproval':
+        return request(command, state);
+      case 'DecideApprovalStage':
+        return decideStage(command, state);
+      case 'WithdrawApproval':
+        return withdraw(command, state);
+      default:
+        return unhandled(command);
+    }
+  },
+};
+
+function request(command: RequestApproval, state: ApprovalState): ApprovalEvent[] {
+  const { approvalId, model, version, environment, comment } = command.data;
+  // The same approval id again is a retry of this very request.
+  if (state.status !== 'none') return [];
+  const facts = command.modelVersion;
+  if (!facts) throw new NotRecorded('model version', `${model}@${version}`);
+  if (facts.retired) {
+    throw new StateConflict('model-version-retired', `${model}@${version} is retired`, {
+      model,
+      version,
+    });
+  }
+  const tier = command.policy[facts.riskTier];
+  if (tier.requirePassingEvaluation && !facts.evaluations.some((e) => e.verdict === 'pass')) {
+    throw new RuleViolated(
+      'passing-evaluation-required',
+      `the approval policy requires a passing evaluation of ${facts.riskTier}-risk versions, and ${model}@${version} has none`,
+      { model, version, riskTier: facts.riskTier, evaluations: facts.evaluations.length },
+    );
+  }
+  const evidence = evidenceOf(facts);
+  return [
+    {
+      type: 'ApprovalRequested',
+      data: {
+        approvalId,
+        model,
+        version,
+        environment,
+        riskTier: facts.riskTier,
+        stages: tier.stages.map((role, stage) => ({ stage, role })),
+        requirePassingEvaluation: tier.requirePassingEvaluation,
+        evidence,
+        evidenceDigest: evidenceDigest(evidence),
+        registeredBy: facts.registeredBy,
+        trainedBy: facts.trainedBy,
+        requestedBy: command.actor,
+        requestedAt: command.now,
+        comment,
+      },
+    },
+  ];
+}
+
+function decideStage(command: DecideApprovalStage, state: ApprovalState): ApprovalEvent[] {
+  const { approvalId, decision, comment } = command.data;
+  const open = openRequest(state, approvalId);
+  if (decision === 'reject' && !comment?.trim()) {
+    throw new InvalidRequest('a rejection needs a comment', {
+      comment: ['is required to reject'],
+    });
+  }
+  const pending = open.grants.length;
+  const stage = command.data.stage ?? pending;
+  if (!Number.isInteger(stage) || stage < 0 || stage >= open.stages.length) {
+    throw new RuleViolated('unknown-stage', `approval ${approvalId} has no stage ${stage}`, {
+      stages: open.stages.length,
+      errors: { stage: [`must be between 0 and ${open.stages.length - 1}`] },
+    });
+  }
+  if (stage !== pending) {
+    throw new StateConflict(
+      'stage-not-pending',
+      stage < pending
+        ? `stage ${stage} of approval ${approvalId} is already decided`
+        : `stage ${stage} of approval ${approvalId} waits for stage ${pending}`,
+      { stage, pendingStage: pending },
+    );
+  }
+  const { role } = open.stages[stage];
+  const { sub, roles } = command.actor;
+  if (!roles.includes(role)) {
+    throw new ActorNotPermitted('stage-role-required', `stage ${stage} is decided by a ${role}`, {
+      stage,
+      role,
+    });
+  }
+  checkFourEyes(open, sub);
+  if (open.grants.some((grant) => grant.sub === sub)) {
+    throw new ActorNotPermitted(
+      'one-stage-per-person',
+      `${sub} already granted a stage of approval ${approvalId}; another person must decide this one`,
+      { stage, grantedStages: open.grants.filter((g) => g.sub === sub).map((g) => g.stage) },
+    );
+  }
+  if (decision === 'reject') {
+    return [
+      {
+        type: 'ApprovalRejected',
+        data: {
+          approvalId,
+          stage,
+          role,
+          rejectedBy: sub,
+          rejectedAt: command.now,
+          comment: comment as string,
+        },
+      },
+    ];
+  }
+  checkEvidence(open, command.modelVersion);
+  const grant: Grant = { stage, role, sub, at: command.now };
+  const events: ApprovalEvent[] = [
+    {
+      type: 'ApprovalStageGranted',
+      data: { approvalId, stage, role, grantedBy: sub, grantedAt: command.now, comment },
+    },
+  ];
+  if (stage === open.stages.length - 1) {
+    events.push({
+      type: 'ModelVersionApproved',
+      data: {
+        approvalId,
+        model: open.model,
+        version: open.version,
+        environment: open.environment,
+        evidenceDigest: open.evidenceDigest,
+        approvers: [...open.grants, grant],
+        approvedAt: command.now,
+      },
+    });
+  }
+  return events;
+}
+
+function withdraw(command: WithdrawApproval, state: ApprovalState): ApprovalEvent[] {
+  const { approvalId, reason } = command.data;
+  const open = openRequest(state, approvalId);
+  if (open.requestedBy !== command.actor) {
+    throw new ActorNotPermitted(
+      'not-the-requester',
+      `only ${open.requestedBy}, who requested approval ${approvalId}, may withdraw it`,
+    );
+  }
+  return [
+    {
+      type: 'ApprovalWithdrawn',
+      data: { approvalId, withdrawnBy: command.actor, withdrawnAt: command.now, reason },
+    },
+  ];
+}
+
+function openRequest(state: ApprovalState, approvalId: string): RequestFacts {
+  if (state.status === 'none') throw new NotRecorded('approval', approvalId);
+  if (state.status !== 'pending') {
+    throw new StateConflict('approval-closed', `approval ${approvalId} is ${state.status}`, {
+      approvalStatus: state.status,
+    });
+  }
+  return state;
+}
+
+/** DESIGN §7: nobody decides on a version they registered, trained or asked approval for. */
+function checkFourEyes(open: RequestFacts, sub: string): void {
+  const conflicts: [string, string][] = [
+    [open.registeredBy, 'registered this version'],
+    [open.trainedBy, 'trained this version (training run author)'],
+    [open.requestedBy, 'requested this approval'],
+  ];
+  const reasons = conflicts.filter(([who]) => who === sub).map(([, why]) => why);
+  if (reasons.length > 0) {
+    throw new ActorNotPermitted(
+      'four-eyes',
+      `${sub} ${reasons.join(' and ')}, so cannot decide on it`,
+      { reasons },
+    );
+  }
+}
+
+/** A grant rests on the evidence the request recorded: a changed artifact or new evaluation voids it. */
+function checkEvidence(open: RequestFacts, now: ModelVersionFacts | null): void {
+  const { model, version } = open;
+  if (now?.retired) {
+    throw new StateConflict('model-version-retired', `${model}@${version} is retired`, {
+      model,
+      version,
+    });
+  }
+  const currentDigest = now ? evidenceDigest(evidenceOf(now)) : null;
+  if (currentDigest !== open.evidenceDigest) {
+    throw new StateConflict(
+      'evidence-changed',
+      `the evidence of ${model}@${version} changed since approval was requested; withdraw and request again`,
+      { requestedEvidenceDigest: open.evidenceDigest, currentEvidenceDigest: currentDigest },
+    );
+  }
+}
+
+function evidenceOf(facts: ModelVersionFacts) {
+  return approvalEvidence({
+    artifactDigest: facts.artifactDigest,
+    datasetContentHashes: facts.datasetContentHashes,
+    evaluationEventHashes: facts.evaluations.map((evaluation) => evaluation.eventHash),
+  });
+}

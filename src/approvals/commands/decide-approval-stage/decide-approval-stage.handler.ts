@@ -1,0 +1,34 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { NotRecorded } from '../../../ledger/commands/rule-errors';
+import { StreamWriter } from '../../../ledger/commands/stream-writer';
+import { type WriteResult, writeResult } from '../../../ledger/commands/write-result';
+import { streams } from '../../../ledger/stream-names';
+import { approvalDecider } from '../../approval.decider';
+import { modelFacts, modelVersionFacts } from '../../model-version-facts';
+import { DecideApprovalStageCommand } from './decide-approval-stage.command';
+
+@CommandHandler(DecideApprovalStageCommand)
+export class DecideApprovalStageHandler implements ICommandHandler<DecideApprovalStageCommand> {
+  constructor(private readonly writer: StreamWriter) {}
+
+  async execute({ input, context }: DecideApprovalStageCommand): Promise<WriteResult> {
+    const stream = streams.approval(input.approvalId);
+    const { state } = await this.writer.load(approvalDecider, stream);
+    if (state.status === 'none') throw new NotRecorded('approval', input.approvalId);
+    // The evidence is recomputed from the model stream as it is now, so a grant never rests on stale facts.
+    const model = await this.writer.load(modelFacts, streams.model(state.model));
+    const outcome = await this.writer.execute(
+      stream,
+      approvalDecider,
+      {
+        type: 'DecideApprovalStage',
+        data: input,
+        modelVersion: modelVersionFacts(model, state.version),
+        actor: context.actor,
+        now: context.now,
+      },
+      context,
+    );
+    return writeResult(input.approvalId, outcome);
+  }
+}

@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+
+export const DECISIONS = ['grant', 'reject'] as const;
+
+export class DecideApprovalStageRequest {
+  @ApiProperty({ enum: DECISIONS })
+  @IsIn(DECISIONS, { message: `decision must be one of ${DECISIONS.join(', ')}` })
+  decision!: (typeof DECISIONS)[number];
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    example: 0,
+    description:
+      'The stage decided (0-based). Defaults to the stage now pending; name it to be sure not to decide a later one after a race',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(9)
+  stage?: number;
+
+  @ApiPropertyOptional({
+    example: 'Back-test and fairness results reviewed; within appetite',
+    description: 'Required to reject',
+  })
+  @ValidateIf(
+    (request: DecideApprovalStageRequest) =>
+      request.decision === 'reject' || request.comment !== undefined,
+  )
+  @IsString({ message: 'comment is required to reject, as text' })
+  @Matches(/\S/, { message: 'comment must not be blank' })
+  @MaxLength(2000)
+  comment?: string;
+
+  @ApiPropertyOptional({ type: SourceRequest })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SourceRequest)
+  source?: SourceRequest;
+}

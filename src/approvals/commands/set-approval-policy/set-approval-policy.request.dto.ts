@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsOptional,
+  ValidateNested,
+} from 'class-validator';
+import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { MAX_STAGES } from '../../approval-policy.decider';
+import { STAGE_ROLES, type StageRole } from '../../approval.events';
+
+export class TierPolicyRequest {
+  @ApiProperty({
+    enum: STAGE_ROLES,
+    isArray: true,
+    minItems: 1,
+    maxItems: MAX_STAGES,
+    example: ['risk-manager', 'compliance-officer'],
+    description: 'The roles that must grant, in order; each role at most once',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_STAGES)
+  @ArrayUnique({ message: 'stages must not repeat a role' })
+  @IsIn(STAGE_ROLES, { each: true, message: `each stage must be one of ${STAGE_ROLES.join(', ')}` })
+  stages!: StageRole[];
+
+  @ApiProperty({ description: 'Refuse a request unless an evaluation of the version passed' })
+  @IsBoolean()
+  requirePassingEvaluation!: boolean;
+}
+
+export class ApprovalTiersRequest {
+  @ApiProperty({ type: TierPolicyRequest })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => TierPolicyRequest)
+  low!: TierPolicyRequest;
+
+  @ApiProperty({ type: TierPolicyRequest })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => TierPolicyRequest)
+  medium!: TierPolicyRequest;
+
+  @ApiProperty({ type: TierPolicyRequest })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => TierPolicyRequest)
+  high!: TierPolicyRequest;
+}
+
+export class SetApprovalPolicyRequest {
+  @ApiProperty({ type: ApprovalTiersRequest, description: 'All three risk tiers' })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ApprovalTiersRequest)
+  tiers!: ApprovalTiersRequest;
+
+  @ApiPropertyOptional({ type: SourceRequest })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SourceRequest)
+  source?: SourceRequest;
+}

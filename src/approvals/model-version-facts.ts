@@ -1,0 +1,74 @@
+import type { LoadedStream } from '../ledger/commands/stream-writer';
+import type { ModelEvent, RiskTier } from '../model-registry/model.events';
+
+/** What an approval needs to know about one model version, read from the `model-<name>` stream. */
+export type ModelVersionFacts = {
+  riskTier: RiskTier;
+  artifactDigest: string;
+  datasetContentHashes: string[];
+  registeredBy: string;
+  trainedBy: string;
+  retired: boolean;
+  /** The version's evaluations in stream order, each with its event's integrity hash. */
+  evaluations: { verdict: 'pass' | 'fail'; eventHash: string }[];
+};
+
+type VersionFacts = Omit<ModelVersionFacts, 'evaluations'> & {
+  evaluations: { verdict: 'pass' | 'fail'; eventIndex: number }[];
+};
+
+/** The model stream folded for approvals only; the registry's own decider is not this capability's to call. */
+export type ModelFacts = { eventCount: number; versions: Record<string, VersionFacts> };
+
+export const modelFacts = {
+  initialState: (): ModelFacts => ({ eventCount: 0, versions: {} }),
+
+  evolve(state: ModelFacts, event: ModelEvent): ModelFacts {
+    const eventIndex = state.eventCount;
+    const next = { eventCount: eventIndex + 1, versions: state.versions };
+    const current = state.versions[event.data.version] as VersionFacts | undefined;
+    const withVersion = (facts: VersionFacts): ModelFacts => ({
+      ...next,
+      versions: { ...state.versions, [event.data.version]: facts },
+    });
+    switch (event.type) {
+      case 'ModelVersionRegistered':
+        return withVersion({
+          riskTier: event.data.riskTier,
+          artifactDigest: event.data.artifactDigest,
+          datasetContentHashes: event.data.datasetVersions.map((dataset) => dataset.contentHash),
+          registeredBy: event.data.registeredBy,
+          trainedBy: event.data.trainedBy,
+          retired: false,
+          evaluations: [],
+        });
+      case 'ModelEvaluated':
+        if (!current) return next;
+        return withVersion({
+          ...current,
+          evaluations: [...current.evaluations, { verdict: event.data.verdict, eventIndex }],
+        });
+      case 'ModelVersionRetired':
+        return current ? withVersion({ ...current, retired: true }) : next;
+      default:
+        // Model card updates, and anything the registry adds later, change no evidence.
+        return next;
+    }
+  },
+};
+
+/** One version's facts from a loaded model stream, or null when it was never registered. */
+export function modelVersionFacts(
+  loaded: Pick<LoadedStream<ModelEvent, ModelFacts>, 'state' | 'recorded'>,
+  version: string,
+): ModelVersionFacts | null {
+  const facts = loaded.state.versions[version];
+  if (!facts) return null;
+  return {
+    ...facts,
+    evaluations: facts.evaluations.map(({ verdict, eventIndex }) => ({
+      verdict,
+      eventHash: loaded.recorded[eventIndex].metadata.integrity.hash,
+    })),
+  };
+}

@@ -1,0 +1,82 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ApiProperty } from '@nestjs/swagger';
+import { Repository } from 'typeorm';
+import { NotRecorded } from '../../../ledger/commands/rule-errors';
+import type { Actor } from '../../../ledger/event-log.port';
+import { ApprovalRecord, type ApprovalStatus } from './approval.read-model';
+
+export class ApprovalPage {
+  @ApiProperty({ type: [ApprovalRecord], description: 'Oldest request first' })
+  items!: ApprovalRecord[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class ListApprovalsQuery extends Query<ApprovalPage> {
+  constructor(
+    readonly filter: { status?: ApprovalStatus; model?: string; environment?: string },
+    readonly caller: Actor,
+    readonly after: string | undefined,
+    readonly limit: number,
+  ) {
+    super();
+  }
+}
+
+export class GetApprovalQuery extends Query<ApprovalRecord> {
+  constructor(readonly id: string) {
+    super();
+  }
+}
+
+/** Roles that see every pending request without being able to decide any. */
+const OVERSIGHT_ROLES = ['regulator', 'admin'];
+
+@QueryHandler(ListApprovalsQuery)
+export class ListApprovalsQueryHandler implements IQueryHandler<ListApprovalsQuery, ApprovalPage> {
+  constructor(
+    @InjectRepository(ApprovalRecord) private readonly approvals: Repository<ApprovalRecord>,
+  ) {}
+
+  async execute({ filter, caller, after, limit }: ListApprovalsQuery): Promise<ApprovalPage> {
+    const query = this.approvals.createQueryBuilder('a');
+    if (filter.status) query.andWhere('a.status = :status', { status: filter.status });
+    if (filter.model) query.andWhere('a.model = :model', { model: filter.model });
+    if (filter.environment) {
+      query.andWhere('a.environment = :environment', { environment: filter.environment });
+    }
+    if (filter.status === 'pending' && !caller.roles.some((r) => OVERSIGHT_ROLES.includes(r))) {
+      // The inbox: stages the caller holds the role for and may decide under four eyes.
+      if (caller.roles.length === 0) return { items: [], nextCursor: null };
+      query
+        .andWhere('a.currentRole IN (:...roles)', { roles: caller.roles })
+        .andWhere(':sub NOT IN (a.registeredBy, a.trainedBy, a.requestedBy)', { sub: caller.sub })
+        .andWhere('NOT (:sub = ANY (a.grantedBy))');
+    }
+    if (after) {
+      query.andWhere(
+        '(a.requestedAt, a.id) > (SELECT c.requested_at, c.id FROM approvals c WHERE c.id = :after)',
+        { after },
+      );
+    }
+    const items = await query
+      .orderBy('a.requestedAt', 'ASC')
+      .addOrderBy('a.id', 'ASC')
+      .limit(limit)
+      .getMany();
+    return { items, nextCursor: items.length === limit ? items[items.length - 1].id : null };
+  }
+}
+
+@QueryHandler(GetApprovalQuery)
+export class GetApprovalQueryHandler implements IQueryHandler<GetApprovalQuery, ApprovalRecord> {
+  constructor(
+    @InjectRepository(ApprovalRecord) private readonly approvals: Repository<ApprovalRecord>,
+  ) {}
+
+  async execute({ id }: GetApprovalQuery): Promise<ApprovalRecord> {
+    const approval = await this.approvals.findOneBy({ id });
+    if (!approval) throw new NotRecorded('approval', id);
+    return approval;
+  }
+}
