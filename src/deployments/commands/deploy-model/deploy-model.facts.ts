@@ -1,0 +1,59 @@
+import type { ApprovalEvent } from '../../../approvals/approval.events';
+import type { ModelEvent } from '../../../model-registry/model.events';
+import type { ApprovalFact, VersionStanding } from '../../deployment.decider';
+
+/**
+ * What a deployment needs from the model registry's stream: which versions exist and which are
+ * retired. A local fold of the registry's events, not its decider (STYLE: rules across
+ * capabilities read the other stream).
+ */
+export const modelVersionStandings = {
+  initialState: (): Record<string, VersionStanding> => ({}),
+  evolve(
+    state: Record<string, VersionStanding>,
+    event: ModelEvent,
+  ): Record<string, VersionStanding> {
+    switch (event.type) {
+      case 'ModelVersionRegistered':
+        return { ...state, [event.data.version]: 'registered' };
+      case 'ModelVersionRetired':
+        return { ...state, [event.data.version]: 'retired' };
+      // Cards, evaluations and whatever the registry records later do not change the standing.
+      default:
+        return state;
+    }
+  },
+};
+
+/** An approval stream folded to what a deployment rests on: granted, and for what. */
+export function approvalStanding(approvalId: string) {
+  return {
+    initialState: (): ApprovalFact => ({
+      approvalId,
+      status: 'unrecorded',
+      model: null,
+      version: null,
+      environment: null,
+    }),
+    evolve(state: ApprovalFact, event: ApprovalEvent): ApprovalFact {
+      switch (event.type) {
+        case 'ApprovalRequested': {
+          const { model, version, environment } = event.data;
+          return { ...state, status: 'pending', model, version, environment };
+        }
+        case 'ApprovalRejected':
+          return { ...state, status: 'rejected' };
+        // Withdrawn after the grant: the approval no longer supports a rollout.
+        case 'ApprovalWithdrawn':
+          return { ...state, status: 'withdrawn' };
+        case 'ModelVersionApproved': {
+          const { model, version, environment } = event.data;
+          return { ...state, status: 'approved', model, version, environment };
+        }
+        // Stage grants and anything added later leave the outcome as it is.
+        default:
+          return state;
+      }
+    },
+  };
+}

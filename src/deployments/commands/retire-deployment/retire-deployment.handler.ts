@@ -1,0 +1,21 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { StreamWriter } from '../../../ledger/commands/stream-writer';
+import { type WriteResult, writeResult } from '../../../ledger/commands/write-result';
+import { streams } from '../../../ledger/stream-names';
+import { deploymentDecider } from '../../deployment.decider';
+import { RetireDeploymentCommand } from './retire-deployment.command';
+
+@CommandHandler(RetireDeploymentCommand)
+export class RetireDeploymentHandler implements ICommandHandler<RetireDeploymentCommand> {
+  constructor(private readonly writer: StreamWriter) {}
+
+  async execute({ input, context }: RetireDeploymentCommand): Promise<WriteResult> {
+    const outcome = await this.writer.execute(
+      streams.deployment(input.deploymentId),
+      deploymentDecider,
+      { type: 'RetireDeployment', data: input, actor: context.actor.sub, now: context.now },
+      context,
+    );
+    return writeResult(input.deploymentId, outcome);
+  }
+}

@@ -1,0 +1,28 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import {
+  ENVIRONMENT,
+  ENVIRONMENT_HINT,
+  RESOURCE_NAME,
+  RESOURCE_NAME_HINT,
+} from '../../../ledger/commands/identifiers';
+
+export const DEPLOYMENT_STATUSES = ['active', 'inactive', 'retired'] as const;
+
+/** Filters of GET /deployments; `asOf` (history at an instant) is not offered yet. */
+export class ListDeploymentsRequest {
+  @ApiPropertyOptional({ example: 'production', description: ENVIRONMENT_HINT })
+  @IsOptional()
+  @Matches(ENVIRONMENT, { message: `environment must be ${ENVIRONMENT_HINT}` })
+  environment?: string;
+
+  @ApiPropertyOptional({ example: 'credit-risk', description: RESOURCE_NAME_HINT })
+  @IsOptional()
+  @Matches(RESOURCE_NAME, { message: `model must be ${RESOURCE_NAME_HINT}` })
+  model?: string;
+
+  @ApiPropertyOptional({ enum: DEPLOYMENT_STATUSES, description: 'Omitted: every status' })
+  @IsOptional()
+  @IsIn(DEPLOYMENT_STATUSES, { message: 'status must be active, inactive or retired' })
+  status?: (typeof DEPLOYMENT_STATUSES)[number];
+}

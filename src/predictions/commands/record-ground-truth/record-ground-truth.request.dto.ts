@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsInt,
+  IsObject,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import {
+  SHA256_DIGEST,
+  SHA256_DIGEST_HINT,
+  UUID,
+  VERSION,
+  VERSION_HINT,
+} from '../../../ledger/commands/identifiers';
+import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { WindowRequest } from '../../window.request.dto';
+
+export class RecordGroundTruthRequest {
+  @ApiProperty({
+    example: '1.4.0',
+    description: `The version that scored the batches: ${VERSION_HINT}`,
+  })
+  @Matches(VERSION, { message: `version must be ${VERSION_HINT}` })
+  version!: string;
+
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    description: 'Prediction batches of this deployment the outcomes belong to',
+  })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @ArrayUnique({ message: 'batchIds must not repeat a batch' })
+  @Matches(UUID, { each: true, message: 'each of batchIds must be a lower-case UUID' })
+  batchIds!: string[];
+
+  @ApiProperty({ type: WindowRequest })
+  @ValidateNested()
+  @Type(() => WindowRequest)
+  window!: WindowRequest;
+
+  @ApiProperty({ example: 1800, minimum: 1, description: 'Outcomes labelled' })
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  count!: number;
+
+  @ApiProperty({
+    example: `sha256:${'cd'.repeat(32)}`,
+    description: `SHA-256 over the labels: ${SHA256_DIGEST_HINT}`,
+  })
+  @Matches(SHA256_DIGEST, { message: `labelsDigest must be ${SHA256_DIGEST_HINT}` })
+  labelsDigest!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { auc: 0.81, defaultRate: 0.032 },
+    description: 'Metrics of the predictions against the outcomes',
+  })
+  @IsObject()
+  metrics!: Record<string, number>;
+
+  @ApiPropertyOptional({ type: SourceRequest })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SourceRequest)
+  source?: SourceRequest;
+}

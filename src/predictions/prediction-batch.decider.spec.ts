@@ -1,0 +1,160 @@
+import { given } from '../../tests/support/decider-spec';
+import type { DeploymentStanding } from './deployment-standing';
+import { type RecordPredictionBatch, predictionBatchDecider } from './prediction-batch.decider';
+import type { PredictionBatchRecorded } from './prediction.events';
+
+const NOW = '2026-03-01T00:00:00.000Z';
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+
+const active: DeploymentStanding = {
+  deploymentId: 'credit-risk.production',
+  status: 'active',
+  servingVersions: ['1.0.0', '2.0.0'],
+};
+
+function record(
+  overrides: Partial<RecordPredictionBatch['data']> = {},
+  deployment: DeploymentStanding = active,
+): RecordPredictionBatch {
+  return {
+    type: 'RecordPredictionBatch',
+    data: {
+      batchId: '01936f0e-8a7b-7c3d-9e1f-2a3b4c5d6e7f',
+      deploymentId: 'credit-risk.production',
+      model: 'credit-risk',
+      version: '1.0.0',
+      environment: 'production',
+      count: 1000,
+      window: { from: '2026-02-28T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' },
+      inputDigest: DIGEST,
+      outputDistribution: { approve: 812, refer: 140, decline: 48 },
+      featureSummaries: [
+        { feature: 'income', mean: 81_200, stddev: 20_400, missing: 3 },
+        { feature: 'term', mean: null, stddev: null, missing: 0 },
+      ],
+      latencyMs: { p50: 4, p95: 11, p99: 19 },
+      decisions: { automated: 860, referred: 140 },
+      ...overrides,
+    },
+    deployment,
+    actor: 'scoring-pipeline',
+    now: NOW,
+  };
+}
+
+function recorded(command = record()): PredictionBatchRecorded {
+  return {
+    type: 'PredictionBatchRecorded',
+    data: { ...command.data, recordedBy: command.actor, recordedAt: command.now },
+  };
+}
+
+/** The refusal's field errors, to check which field a rule names. */
+function errorsOf(command: RecordPredictionBatch): Record<string, string[]> {
+  try {
+    predictionBatchDecider.decide(command, { status: 'none' });
+  } catch (error) {
+    return (error as { details: { errors: Record<string, string[]> } }).details.errors;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('prediction batch decider', () => {
+  it('records the summary of a batch scored by the serving version', () => {
+    given(predictionBatchDecider).when(record()).then([recorded()]);
+  });
+
+  it('records a batch scored by the canary', () => {
+    const canary = record({ version: '2.0.0' });
+    given(predictionBatchDecider)
+      .when(canary)
+      .then([recorded(canary)]);
+  });
+
+  it('is a no-op when the batch is already recorded (a retried request)', () => {
+    given(predictionBatchDecider, [recorded()]).when(record()).then([]);
+  });
+
+  it('refuses a deployment never recorded (404), and one that serves nothing (409)', () => {
+    given(predictionBatchDecider)
+      .when(record({}, { ...active, status: 'unrecorded', servingVersions: [] }))
+      .thenRefuses('not-found', 404);
+    for (const status of ['retired', 'inactive'] as const) {
+      given(predictionBatchDecider)
+        .when(record({}, { ...active, status, servingVersions: [] }))
+        .thenRefuses('deployment-not-active', 409);
+    }
+  });
+
+  it('refuses a version that neither serves nor runs as the canary', () => {
+    given(predictionBatchDecider)
+      .when(record({ version: '0.9.0' }))
+      .thenRefuses('version-not-serving', 422);
+  });
+
+  it('refuses a window that does not end after it starts, naming window.to', () => {
+    const at = '2026-03-01T00:00:00.000Z';
+    given(predictionBatchDecider)
+      .when(record({ window: { from: at, to: at } }))
+      .thenRefuses('inconsistent-batch-summary', 422);
+    expect(errorsOf(record({ window: { from: at, to: '2026-02-01T00:00:00Z' } }))).toHaveProperty([
+      'window.to',
+    ]);
+  });
+
+  it('refuses an output distribution that does not sum to count, or holds a negative or fraction', () => {
+    expect(errorsOf(record({ outputDistribution: { approve: 999 } }))).toHaveProperty(
+      'outputDistribution',
+    );
+    expect(errorsOf(record({ outputDistribution: { approve: 1001, decline: -1 } }))).toHaveProperty(
+      'outputDistribution',
+    );
+    expect(
+      errorsOf(record({ outputDistribution: { approve: 999.5, decline: 0.5 } })),
+    ).toHaveProperty('outputDistribution');
+  });
+
+  it('refuses automated and referred decisions that do not add up to count', () => {
+    expect(errorsOf(record({ decisions: { automated: 900, referred: 140 } }))).toHaveProperty(
+      'decisions',
+    );
+  });
+
+  it('refuses latency percentiles out of order', () => {
+    expect(errorsOf(record({ latencyMs: { p50: 12, p95: 11, p99: 19 } }))).toHaveProperty(
+      'latencyMs',
+    );
+    expect(errorsOf(record({ latencyMs: { p50: 4, p95: 20, p99: 19 } }))).toHaveProperty(
+      'latencyMs',
+    );
+  });
+
+  it('refuses a feature summarised twice, or with more missing values than predictions', () => {
+    expect(
+      errorsOf(
+        record({
+          featureSummaries: [
+            { feature: 'income', mean: 1, stddev: 0, missing: 0 },
+            { feature: 'income', mean: 2, stddev: 0, missing: 1001 },
+          ],
+        }),
+      ),
+    ).toEqual({
+      'featureSummaries.1.feature': [expect.any(String)],
+      'featureSummaries.1.missing': [expect.any(String)],
+    });
+  });
+
+  it('names every inconsistency at once', () => {
+    expect(
+      Object.keys(
+        errorsOf(
+          record({
+            outputDistribution: { approve: 1 },
+            decisions: { automated: 1, referred: 1 },
+          }),
+        ),
+      ).sort(),
+    ).toEqual(['decisions', 'outputDistribution']);
+  });
+});
