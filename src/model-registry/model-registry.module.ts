@@ -1,9 +1,54 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { RecordModelEvaluationHandler } from './commands/record-model-evaluation/record-model-evaluation.handler';
+import { RecordModelEvaluationHttpController } from './commands/record-model-evaluation/record-model-evaluation.http.controller';
+import { RegisterModelVersionHandler } from './commands/register-model-version/register-model-version.handler';
+import { RegisterModelVersionHttpController } from './commands/register-model-version/register-model-version.http.controller';
+import { RetireModelVersionHandler } from './commands/retire-model-version/retire-model-version.handler';
+import { RetireModelVersionHttpController } from './commands/retire-model-version/retire-model-version.http.controller';
+import { UpdateModelCardHandler } from './commands/update-model-card/update-model-card.handler';
+import { UpdateModelCardHttpController } from './commands/update-model-card/update-model-card.http.controller';
+import { ModelRegistryProjection } from './queries/model-registry/model-registry.projection';
+import {
+  GetModelQueryHandler,
+  GetModelVersionQueryHandler,
+  ListModelsQueryHandler,
+} from './queries/model-registry/model-registry.query-handler';
+import {
+  ModelEvaluationRecord,
+  ModelRecord,
+  ModelVersionApprovalRecord,
+  ModelVersionRecord,
+} from './queries/model-registry/model-registry.read-model';
+import { ModelsHttpController } from './queries/model-registry/models.http.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([])],
-  controllers: [],
-  providers: [],
+  imports: [
+    TypeOrmModule.forFeature([
+      ModelRecord,
+      ModelVersionRecord,
+      ModelEvaluationRecord,
+      ModelVersionApprovalRecord,
+    ]),
+  ],
+  controllers: [
+    RegisterModelVersionHttpController,
+    UpdateModelCardHttpController,
+    RecordModelEvaluationHttpController,
+    RetireModelVersionHttpController,
+    ModelsHttpController,
+  ],
+  providers: [
+    // commands
+    RegisterModelVersionHandler,
+    UpdateModelCardHandler,
+    RecordModelEvaluationHandler,
+    RetireModelVersionHandler,
+    // read side
+    ModelRegistryProjection,
+    ListModelsQueryHandler,
+    GetModelQueryHandler,
+    GetModelVersionQueryHandler,
+  ],
 })
 export class ModelRegistryModule {}

@@ -1,0 +1,214 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, MoreThan, Repository } from 'typeorm';
+import { NotRecorded } from '../../../ledger/commands/rule-errors';
+import {
+  ModelEvaluationRecord,
+  ModelRecord,
+  ModelVersionApprovalRecord,
+  ModelVersionRecord,
+} from './model-registry.read-model';
+import type { ModelListView, ModelSummaryView, ModelVersionView, ModelView } from './model.view';
+import { deploymentsOf } from './deployments-table';
+import { servingShares, versionStatus } from './version-status';
+
+export class ListModelsQuery extends Query<ModelListView> {
+  constructor(
+    readonly after: string | undefined,
+    readonly limit: number,
+  ) {
+    super();
+  }
+}
+
+export class GetModelQuery extends Query<ModelView> {
+  constructor(readonly name: string) {
+    super();
+  }
+}
+
+export class GetModelVersionQuery extends Query<ModelVersionView> {
+  constructor(
+    readonly name: string,
+    readonly version: string,
+  ) {
+    super();
+  }
+}
+
+function summary(model: ModelRecord, latest: ModelVersionRecord): ModelSummaryView {
+  return {
+    name: model.name,
+    latestVersion: model.latestVersion,
+    versionCount: model.versionCount,
+    owner: latest.owner,
+    riskTier: latest.riskTier,
+    decisionClass: latest.decisionClass,
+    updatedAt: model.updatedAt.toISOString(),
+  };
+}
+
+@QueryHandler(ListModelsQuery)
+export class ListModelsQueryHandler implements IQueryHandler<ListModelsQuery, ModelListView> {
+  constructor(
+    @InjectRepository(ModelRecord) private readonly models: Repository<ModelRecord>,
+    @InjectRepository(ModelVersionRecord) private readonly versions: Repository<ModelVersionRecord>,
+  ) {}
+
+  async execute({ after, limit }: ListModelsQuery): Promise<ModelListView> {
+    const models = await this.models.find({
+      where: after === undefined ? {} : { name: MoreThan(after) },
+      order: { name: 'ASC' },
+      take: limit,
+    });
+    if (models.length === 0) return { items: [], nextCursor: null };
+    const latest = await this.versions.findBy(
+      models.map((model) => ({ model: model.name, version: model.latestVersion })),
+    );
+    const byModel = new Map(latest.map((version) => [version.model, version]));
+    const items = models.flatMap((model) => {
+      const version = byModel.get(model.name);
+      return version ? [summary(model, version)] : [];
+    });
+    return {
+      items,
+      nextCursor: models.length === limit ? models[models.length - 1].name : null,
+    };
+  }
+}
+
+@QueryHandler(GetModelQuery)
+export class GetModelQueryHandler implements IQueryHandler<GetModelQuery, ModelView> {
+  constructor(
+    @InjectRepository(ModelRecord) private readonly models: Repository<ModelRecord>,
+    @InjectRepository(ModelVersionRecord) private readonly versions: Repository<ModelVersionRecord>,
+    @InjectRepository(ModelVersionApprovalRecord)
+    private readonly approvals: Repository<ModelVersionApprovalRecord>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async execute({ name }: GetModelQuery): Promise<ModelView> {
+    const model = await this.models.findOneBy({ name });
+    if (!model) throw new NotRecorded('model', name);
+    const [versions, approvals, deployments] = await Promise.all([
+      this.versions.find({ where: { model: name }, order: { registrationRevision: 'ASC' } }),
+      this.approvals.find({ where: { model: name }, select: { version: true } }),
+      deploymentsOf(this.dataSource, name),
+    ]);
+    const latest = versions.find((version) => version.version === model.latestVersion);
+    if (!latest) throw new NotRecorded('model', name);
+    const approved = new Set(approvals.map((approval) => approval.version));
+    return {
+      ...summary(model, latest),
+      createdAt: model.createdAt.toISOString(),
+      versions: versions.map((version) => ({
+        version: version.version,
+        status: versionStatus({
+          retired: version.retiredAt !== null,
+          serving: servingShares(version.version, deployments).length > 0,
+          approved: approved.has(version.version),
+        }),
+        riskTier: version.riskTier,
+        registeredAt: version.registeredAt.toISOString(),
+      })),
+      deployments: deployments.map((deployment) => ({
+        deploymentId: deployment.deploymentId,
+        environment: deployment.environment,
+        version: deployment.version,
+        canaryVersion: deployment.canaryVersion,
+        canaryPercent: deployment.canaryPercent,
+        strategy: deployment.strategy,
+        status: deployment.status,
+      })),
+    };
+  }
+}
+
+@QueryHandler(GetModelVersionQuery)
+export class GetModelVersionQueryHandler implements IQueryHandler<
+  GetModelVersionQuery,
+  ModelVersionView
+> {
+  constructor(
+    @InjectRepository(ModelVersionRecord) private readonly versions: Repository<ModelVersionRecord>,
+    @InjectRepository(ModelEvaluationRecord)
+    private readonly evaluations: Repository<ModelEvaluationRecord>,
+    @InjectRepository(ModelVersionApprovalRecord)
+    private readonly approvals: Repository<ModelVersionApprovalRecord>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async execute({ name, version }: GetModelVersionQuery): Promise<ModelVersionView> {
+    const record = await this.versions.findOneBy({ model: name, version });
+    if (!record) throw new NotRecorded('model version', `${name}@${version}`);
+    const [evaluations, approvals, deployments] = await Promise.all([
+      this.evaluations.find({
+        where: { model: name, version },
+        order: { streamRevision: 'ASC' },
+      }),
+      this.approvals.find({
+        where: { model: name, version },
+        order: { approvedAt: 'ASC', approvalId: 'ASC' },
+      }),
+      deploymentsOf(this.dataSource, name),
+    ]);
+    const serving = servingShares(version, deployments);
+    return {
+      model: record.model,
+      version: record.version,
+      status: versionStatus({
+        retired: record.retiredAt !== null,
+        serving: serving.length > 0,
+        approved: approvals.length > 0,
+      }),
+      runId: record.runId,
+      trainedBy: record.trainedBy,
+      datasetVersions: record.datasetVersions,
+      artifactDigest: record.artifactDigest,
+      card: {
+        riskTier: record.riskTier,
+        decisionClass: record.decisionClass,
+        personalInformationKinds: record.personalInformationKinds,
+        decisions: record.decisions,
+        intendedUse: record.intendedUse,
+        limitations: record.limitations,
+        owner: record.owner,
+        vendor: record.vendor,
+        explainability: record.explainability,
+        humanOversight: record.humanOversight,
+        consumerDisclosure: record.consumerDisclosure,
+        monitoringCadence: record.monitoringCadence,
+        updatedBy: record.cardUpdatedBy,
+        updatedAt: record.cardUpdatedAt ? record.cardUpdatedAt.toISOString() : null,
+      },
+      registeredBy: record.registeredBy,
+      registeredAt: record.registeredAt.toISOString(),
+      retirement:
+        record.retiredAt && record.retiredBy && record.retiredReason !== null
+          ? {
+              reason: record.retiredReason,
+              retiredBy: record.retiredBy,
+              retiredAt: record.retiredAt.toISOString(),
+            }
+          : null,
+      evaluations: evaluations.map((evaluation) => ({
+        id: evaluation.evaluationId,
+        datasetVersion: evaluation.datasetVersion,
+        metrics: evaluation.metrics,
+        baseline: evaluation.baseline,
+        fairness: evaluation.fairness,
+        verdict: evaluation.verdict,
+        evaluatedBy: evaluation.evaluatedBy,
+        evaluatedAt: evaluation.evaluatedAt.toISOString(),
+      })),
+      approvals: approvals.map((approval) => ({
+        approvalId: approval.approvalId,
+        environment: approval.environment,
+        evidenceDigest: approval.evidenceDigest,
+        approvers: approval.approvers,
+        approvedAt: approval.approvedAt.toISOString(),
+      })),
+      deployments: serving,
+    };
+  }
+}

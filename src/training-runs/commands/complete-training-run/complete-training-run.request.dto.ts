@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { SHA256_DIGEST, SHA256_DIGEST_HINT } from '../../../ledger/commands/identifiers';
+import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { IsNumberRecord } from '../../number-record.validator';
+
+export class TrainingArtifactRequest {
+  @ApiProperty({ example: 's3://models/credit-risk/01936f0e/model.onnx' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  uri!: string;
+
+  @ApiProperty({ example: `sha256:${'5e'.repeat(32)}`, description: SHA256_DIGEST_HINT })
+  @Matches(SHA256_DIGEST, { message: `digest must be ${SHA256_DIGEST_HINT}` })
+  digest!: string;
+
+  @ApiProperty({ example: 'onnx' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  format!: string;
+}
+
+export class CompleteTrainingRunRequest {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { auc: 0.81, ks: 0.42 },
+  })
+  @IsNumberRecord()
+  metrics!: Record<string, number>;
+
+  @ApiProperty({ example: 'out-of-time holdout 2025-Q4' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  validationApproach!: string;
+
+  @ApiProperty({ type: TrainingArtifactRequest })
+  @ValidateNested()
+  @Type(() => TrainingArtifactRequest)
+  artifact!: TrainingArtifactRequest;
+
+  @ApiPropertyOptional({ type: SourceRequest })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SourceRequest)
+  source?: SourceRequest;
+}
