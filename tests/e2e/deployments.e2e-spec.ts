@@ -37,7 +37,7 @@ describe('deployments and predictions over HTTP', () => {
     const request = test.http().get(`/api/v1${path}`);
     return position ? request.set('X-Ledger-Position', position) : request;
   };
-  const eventCount = async () => (await test.eventLog.readAll()).length;
+  const eventCount = () => test.countEvents();
 
   beforeAll(async () => {
     test = await startTestApp();

@@ -49,7 +49,7 @@ describe('ledger over HTTP', () => {
       ]);
       expect(response.body.nextCursor).toBe('3');
       const [event] = response.body.items;
-      expect(event).toMatchObject({ stream: 'dataset-loans', type: 'DatasetVersionRegistered' });
+      expect(event).toMatchObject({ stream: 'dataset-loans', type: 'LedgerProbeRecorded' });
       expect(event.metadata.integrity.hash).toMatch(/^[0-9a-f]{64}$/);
       expect(event.metadata.actor).toEqual({ sub: 'pipeline-ci', roles: ['pipeline'] });
     });

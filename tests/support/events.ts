@@ -1,12 +1,15 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { EventLog, LedgerPosition, NewEvent } from '../../src/ledger/event-log.port';
 
-/** A plausible pipeline event; `overrides` pin whatever a test needs fixed. */
+/**
+ * A plausible event of a type no capability projects (`LedgerProbeRecorded`), so ledger-level
+ * tests can append it freely under the running app; `overrides` pin whatever a test needs fixed.
+ */
 export function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
   const id = overrides.id ?? uuidv7();
   return {
     id,
-    type: 'DatasetVersionRegistered',
+    type: 'LedgerProbeRecorded',
     data: { name: 'loans', version: '1', contentHash: `sha256:${'ab'.repeat(32)}`, rows: 1000 },
     metadata: {
       schemaVersion: 1,

@@ -95,7 +95,7 @@ async function openPostgresFamily(kind: 'embedded' | 'postgres'): Promise<Ledger
   };
 }
 
-async function countByReading(log: EventLog): Promise<number> {
+export async function countByReading(log: EventLog): Promise<number> {
   let count = 0;
   let from: string | undefined;
   for (;;) {

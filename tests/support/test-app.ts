@@ -7,7 +7,9 @@ import type { AppOptions } from '../../src/app.module';
 import { DATABASE_HANDLE, DatabaseHandle } from '../../src/ledger/database/database-handle';
 import { EVENT_LOG, EventLog, JsonObject } from '../../src/ledger/event-log.port';
 import { ProjectionRunner } from '../../src/ledger/projections/projection-runner';
+import { Client } from 'pg';
 import { startEsdbEmulator } from './esdb-emulator';
+import { countByReading } from './ledger-fixtures';
 import { ProbeModule } from './probe.module';
 import {
   StoreKind,
@@ -28,6 +30,11 @@ export interface TestApp {
   eventLog: EventLog;
   runner: ProjectionRunner;
   database?: TestDatabase;
+  /**
+   * How many events the ledger holds, committed ones included even while an older transaction
+   * elsewhere still holds them back from global-order reads: what "nothing was appended" checks.
+   */
+  countEvents(): Promise<number>;
   /** Changes one stored event's data behind the ledger's back, in whichever store holds it. */
   tamper(eventId: string, data: JsonObject): Promise<void>;
   close(): Promise<void>;
@@ -69,6 +76,7 @@ export async function startTestApp(
     if (!issuer) throw new Error('this app verifies tokens from an external issuer');
     return issuer.sign({ sub, roles }, expiresIn);
   };
+  const eventLog = app.get<EventLog>(EVENT_LOG);
   const reader = issuer ? `Bearer ${await token('test-reader', ['admin'])}` : undefined;
   return {
     app,
@@ -78,9 +86,20 @@ export async function startTestApp(
     },
     anonymous: () => request(app.getHttpServer()),
     token,
-    eventLog: app.get<EventLog>(EVENT_LOG),
+    eventLog,
     runner: app.get(ProjectionRunner),
     database,
+    countEvents: async () => {
+      if (emulator || options.env?.EVENTSTORE_CONNECTION_STRING) return countByReading(eventLog);
+      const sql = new Client({ connectionString: app.get<DatabaseHandle>(DATABASE_HANDLE).url });
+      await sql.connect();
+      try {
+        const { rows } = await sql.query<{ n: string }>('SELECT count(*) AS n FROM ledger_events');
+        return Number(rows[0].n);
+      } finally {
+        await sql.end();
+      }
+    },
     tamper: async (eventId, data) => {
       if (emulator) return emulator.tamper(eventId, data);
       await tamperWithSql(app.get<DatabaseHandle>(DATABASE_HANDLE).url, eventId, data);

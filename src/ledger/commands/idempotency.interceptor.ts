@@ -55,7 +55,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<CommandRequest>();
     const header = request.headers[IDEMPOTENCY_KEY_HEADER];
-    if ((request.method !== 'POST' && request.method !== 'PUT') || header === undefined) {
+    if (!['POST', 'PUT', 'PATCH'].includes(request.method) || header === undefined) {
       return next.handle();
     }
     const key = Array.isArray(header) ? header[0] : header;

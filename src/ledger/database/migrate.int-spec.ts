@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { TestDatabase, createTestDatabase, storeKinds } from '../../../tests/support/test-database';
+import { migrations } from '../../../migrations';
 import { migrate } from './migrate';
 
 describe.each(storeKinds())('migrate (%s)', (kind) => {
@@ -18,7 +19,7 @@ describe.each(storeKinds())('migrate (%s)', (kind) => {
       Array.from({ length: replicas }, () => migrate(database.url)),
     );
     const names = applied.flat();
-    expect(names).toEqual(['LedgerEvents1764200000000', 'Projections1764200000001']);
+    expect(names).toEqual(migrations.map((migration) => migration.name));
     expect(await migrate(database.url)).toEqual([]);
 
     const sql = new Client({ connectionString: database.url });
@@ -27,12 +28,15 @@ describe.each(storeKinds())('migrate (%s)', (kind) => {
       const { rows } = await sql.query(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       );
-      expect(rows.map((row) => row.table_name)).toEqual([
-        'ledger_events',
-        'migrations',
-        'projection_checkpoints',
-        'stream_index',
-      ]);
+      expect(rows.map((row) => row.table_name)).toEqual(
+        expect.arrayContaining([
+          'idempotency_keys',
+          'ledger_events',
+          'migrations',
+          'projection_checkpoints',
+          'stream_index',
+        ]),
+      );
     } finally {
       await sql.end();
     }

@@ -11,7 +11,7 @@ import { Projection, ReadModelProjection } from './projection';
 @ReadModelProjection()
 class FlakyCountingProjection implements Projection, OnModuleInit {
   readonly name = 'flaky-counting';
-  readonly eventTypes = ['DatasetVersionRegistered'];
+  readonly eventTypes = ['LedgerProbeRecorded'];
   readonly tables = ['test_applied_events'];
   failOnApply: number | undefined;
   private applied = 0;

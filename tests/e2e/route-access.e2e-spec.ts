@@ -1,0 +1,115 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { ALLOWED_ROLES, PUBLIC_ROUTE } from '../../src/auth/access.decorators';
+import { ROLES, type Role } from '../../src/auth/roles';
+import { TestApp, startTestApp } from '../support/test-app';
+
+interface Route {
+  method: string;
+  path: string;
+  roles: readonly Role[];
+  isPublic: boolean;
+}
+
+/** Every route the application serves, read from the controllers themselves. */
+function routesOf(test: TestApp): Route[] {
+  const discovery = test.app.get(DiscoveryService);
+  const scanner = test.app.get(MetadataScanner);
+  const reflector = test.app.get(Reflector);
+  const routes: Route[] = [];
+  for (const wrapper of discovery.getControllers()) {
+    const { instance, metatype } = wrapper;
+    if (!instance || !metatype) continue;
+    const prefix = String(Reflect.getMetadata(PATH_METADATA, metatype) ?? '');
+    const prototype = Object.getPrototypeOf(instance) as object;
+    for (const name of scanner.getAllMethodNames(prototype)) {
+      const handler = (prototype as Record<string, unknown>)[name] as object;
+      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+      if (path === undefined) continue;
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+      const targets = [handler as () => void, metatype];
+      routes.push({
+        method,
+        path: `/${[prefix, path].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/'),
+        roles: reflector.getAllAndOverride<readonly Role[]>(ALLOWED_ROLES, targets) ?? [],
+        isPublic: reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) ?? false,
+      });
+    }
+  }
+  return routes.filter((route) => !route.path.startsWith('/test-probe'));
+}
+
+/** DESIGN §7, for writes: who may call each command route, by path. */
+const WRITERS: [RegExp, Role[]][] = [
+  [/^\/models\/:name\/versions\/:version\/approval-requests$/, ['data-scientist']],
+  [/^\/approvals\/:id\/decisions$/, ['risk-manager', 'compliance-officer']],
+  [/^\/approvals\/:id\/withdrawal$/, ['data-scientist']],
+  [/^\/deployments\/:id\/(prediction-batches|ground-truth)$/, ['pipeline', 'data-scientist']],
+  [/^\/deployments(\/|$)/, ['pipeline', 'risk-manager']],
+  [/^\/(datasets|training-runs|models)(\/|$)/, ['pipeline', 'data-scientist']],
+  [/^\/(privacy|policies)\//, ['compliance-officer', 'admin']],
+];
+
+describe('the role matrix on every route', () => {
+  let test: TestApp;
+  let routes: Route[];
+
+  beforeAll(async () => {
+    test = await startTestApp();
+    routes = routesOf(test);
+  });
+  afterAll(() => test.close());
+
+  it('finds the governance routes', () => {
+    const writes = routes.filter((route) => route.method !== 'GET');
+    expect(writes.map((route) => `${route.method} ${route.path}`)).toEqual(
+      expect.arrayContaining(['POST /datasets/:name/versions']),
+    );
+  });
+
+  it('gives every write route exactly the roles of DESIGN §7, and never the regulator', () => {
+    for (const route of routes.filter((r) => r.method !== 'GET')) {
+      const rule = WRITERS.find(([pattern]) => pattern.test(route.path));
+      expect({ route: `${route.method} ${route.path}`, roles: [...route.roles].sort() }).toEqual({
+        route: `${route.method} ${route.path}`,
+        roles: rule ? [...rule[1]].sort() : ['(no rule for this route: add it to WRITERS)'],
+      });
+      expect(route.roles).not.toContain('regulator');
+      expect(route.isPublic).toBe(false);
+    }
+  });
+
+  it('lets the regulator read every non-public read route', () => {
+    for (const route of routes.filter((r) => r.method === 'GET' && !r.isPublic)) {
+      expect({ route: route.path, regulator: route.roles.includes('regulator') }).toEqual({
+        route: route.path,
+        regulator: true,
+      });
+    }
+  });
+
+  it('answers a regulator 403 on every write route, before looking at the body', async () => {
+    const regulator = `Bearer ${await test.token('rita', ['regulator'])}`;
+    const before = await test.countEvents();
+    for (const route of routes.filter((r) => r.method !== 'GET')) {
+      const path = `/api/v1${route.path
+        .replace(/:name/g, 'credit-risk')
+        .replace(/:version/g, '1.0.0')
+        .replace(/:id/g, '0190f1a2-0000-7000-8000-000000000000')}`;
+      const call = test
+        .anonymous()
+        [route.method.toLowerCase() as 'post' | 'put' | 'patch' | 'delete'](path);
+      const response = await call.set('Authorization', regulator).send({});
+      expect({ route: `${route.method} ${path}`, status: response.status }).toEqual({
+        route: `${route.method} ${path}`,
+        status: 403,
+      });
+    }
+    expect(await test.countEvents()).toBe(before);
+  });
+
+  it('knows every role it checks for', () => {
+    for (const route of routes) for (const role of route.roles) expect(ROLES).toContain(role);
+  });
+});
