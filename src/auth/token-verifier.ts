@@ -13,8 +13,15 @@ import { AuthKeysUnavailable, Unauthenticated } from './auth.errors';
 import type { DevIssuer } from './dev-issuer';
 import { isRole } from './roles';
 
+const MAX_REMEMBERED_TOKENS = 10_000;
+/** A verified token is trusted again without a signature check for at most this long. */
+const REMEMBER_MS = 60_000;
+
 /** Verifies bearer tokens against the configured keys and turns them into an actor. */
 export class TokenVerifier {
+  /** Pipelines send the same token on every request: its verification is kept until it expires. */
+  private readonly verified = new Map<string, { actor: Actor; until: number }>();
+
   private constructor(
     private readonly keys: JWTVerifyGetKey,
     private readonly config: AuthConfig,
@@ -51,6 +58,9 @@ export class TokenVerifier {
           ? 'the Authorization header is not "Bearer <jwt>"'
           : 'no Authorization header',
       );
+    const known = this.verified.get(match[1]);
+    if (known && Date.now() < known.until) return known.actor;
+    if (known) this.verified.delete(match[1]);
     try {
       const { payload } = await jwtVerify(match[1], this.keys, {
         issuer: this.config.issuer,
@@ -61,13 +71,22 @@ export class TokenVerifier {
       });
       const claimed = payload[this.config.rolesClaim];
       const roles = (Array.isArray(claimed) ? claimed : []).filter(isRole);
-      return { sub: payload.sub as string, roles };
+      const actor = { sub: payload.sub as string, roles };
+      this.remember(match[1], actor, (payload.exp as number) * 1000);
+      return actor;
     } catch (error) {
       if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
         throw new AuthKeysUnavailable(error instanceof Error ? error.message : String(error));
       }
       throw new Unauthenticated(describe(error));
     }
+  }
+
+  private remember(token: string, actor: Actor, expiresAt: number): void {
+    if (this.verified.size >= MAX_REMEMBERED_TOKENS) {
+      this.verified.delete(this.verified.keys().next().value as string);
+    }
+    this.verified.set(token, { actor, until: Math.min(expiresAt, Date.now() + REMEMBER_MS) });
   }
 }
 

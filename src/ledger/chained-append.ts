@@ -60,7 +60,8 @@ export class ChainedAppender {
       if (earlier) return earlier;
     }
     for (let attempt = 1; ; attempt++) {
-      let head = this.heads.get(stream);
+      // A new stream needs no read: if it exists after all, the write conflicts and is answered below.
+      let head = this.heads.get(stream) ?? (expected === 'no_stream' ? EMPTY_HEAD : undefined);
       if (!head || !satisfies(expected, head)) head = await this.refreshHead(stream);
       if (!satisfies(expected, head)) {
         return this.answerRetryOrConflict(stream, events, expected, head);

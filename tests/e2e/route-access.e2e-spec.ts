@@ -97,9 +97,8 @@ describe('the role matrix on every route', () => {
         .replace(/:name/g, 'credit-risk')
         .replace(/:version/g, '1.0.0')
         .replace(/:id/g, '0190f1a2-0000-7000-8000-000000000000')}`;
-      const call = test
-        .anonymous()
-        [route.method.toLowerCase() as 'post' | 'put' | 'patch' | 'delete'](path);
+      const client = test.anonymous();
+      const call = client[route.method.toLowerCase() as 'post' | 'put' | 'patch' | 'delete'](path);
       const response = await call.set('Authorization', regulator).send({});
       expect({ route: `${route.method} ${path}`, status: response.status }).toEqual({
         route: `${route.method} ${path}`,

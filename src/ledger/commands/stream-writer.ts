@@ -54,14 +54,34 @@ export class StreamWriter {
     return { stream, state: replay(decider, events), recorded, events };
   }
 
+  /**
+   * Another stream's current state, for a rule that spans streams: from the cache plus whatever
+   * was appended since, so a hot stream (a deployment every batch cites) costs one small read.
+   */
+  async state<Event extends DomainEvent, State>(
+    decider: Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve'>,
+    stream: string,
+  ): Promise<State> {
+    return (await this.current(decider, stream)).state;
+  }
+
+  /**
+   * `fresh`: the stream is named by an id this command just created, so the first attempt
+   * decides on the initial state without reading; if the stream exists after all (a retry) the
+   * append is refused and the command is decided again on what is stored.
+   */
   async execute<Command, Event extends DomainEvent, State>(
     stream: string,
     decider: Decider<Command, Event, State>,
     command: Command,
     context: CommandContext,
+    options: { fresh?: boolean } = {},
   ): Promise<WriteOutcome<Event, State>> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.current(decider, stream);
+      const current =
+        options.fresh && attempt === 1
+          ? { state: decider.initialState(), revision: undefined, lastPosition: undefined }
+          : await this.current(decider, stream);
       const decided = decider.decide(command, current.state);
       const state = decided.reduce((next, event) => decider.evolve(next, event), current.state);
       if (decided.length === 0) {
@@ -100,12 +120,15 @@ export class StreamWriter {
 
   /** The stream's state: from the cache plus whatever was appended since, or folded from the start. */
   private async current<Event extends DomainEvent, State>(
-    decider: Decider<unknown, Event, State>,
+    decider: Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve'>,
     stream: string,
   ): Promise<{ state: State; revision?: bigint; lastPosition?: string }> {
     const cached = this.states.get(stream);
     const known = cached?.decider === decider ? cached : undefined;
-    const newer = await this.readWhole(stream, known ? known.revision + 1n : undefined);
+    // From the known revision itself, so an unchanged stream answers with one row and no
+    // second query to tell "nothing new" from "no such stream".
+    const read = await this.readWhole(stream, known ? known.revision : undefined);
+    const newer = known ? read.filter((event) => event.revision > known.revision) : read;
     if (known && newer.length === 0) return known as CachedState & { state: State };
     const last = newer[newer.length - 1];
     if (!last) return { state: decider.initialState() };

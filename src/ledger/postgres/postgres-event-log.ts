@@ -63,14 +63,25 @@ interface EventRow {
 }
 
 interface PageRow extends EventRow {
-  settled: boolean;
   matched: boolean;
+}
+
+/** Settled rows in global order, and whether newer committed rows are still held back. */
+interface Page {
+  rows: PageRow[];
+  heldBack: boolean;
 }
 
 const COLUMNS =
   'position, transaction_id, id, stream, revision, type, data, metadata, hash, prev_hash, recorded_at';
 /** How soon to look again while an earlier transaction holds committed events back (doubling). */
 const HELD_BACK_RETRY_MS = 15;
+/**
+ * Once live, a subscription reads at most this often: under a stream of appends each wake would
+ * otherwise cost every subscriber a query per append; waiting a moment lets one read (and one
+ * projection transaction) take them all.
+ */
+const LIVE_READ_INTERVAL_MS = 10;
 const HELD_BACK_WARNING_MS = 10_000;
 const LISTEN_RETRY_MS = 1000;
 /** At most one cross-process NOTIFY per this many milliseconds, however many appends. */
@@ -134,8 +145,7 @@ export class PostgresEventLog implements EventLog {
       options.from ? parsePosition(options.from) : START,
       options.maxCount ?? 1000,
     );
-    const settled = page.filter((row) => row.settled);
-    return settled.map(toRecordedEvent);
+    return page.rows.map(toRecordedEvent);
   }
 
   subscribe(options: SubscribeOptions = {}): Subscription {
@@ -183,8 +193,13 @@ export class PostgresEventLog implements EventLog {
     let heldBackRetryMs = HELD_BACK_RETRY_MS;
     // Listen before the first read, so no notification falls between reading and waiting.
     if (this.options.listenConnectionString) await this.ensureListening();
+    let lastLiveRead = 0;
     while (!isStopped()) {
-      let page: PageRow[];
+      let page: Page;
+      const sinceLastRead = Date.now() - lastLiveRead;
+      if (sinceLastRead < LIVE_READ_INTERVAL_MS) {
+        await new Promise((resolve) => setTimeout(resolve, LIVE_READ_INTERVAL_MS - sinceLastRead));
+      }
       const generation = this.wake.generation;
       try {
         page = await this.readPage(cursor, this.options.pageSize, filter);
@@ -196,7 +211,7 @@ export class PostgresEventLog implements EventLog {
         await this.wake.wait(Math.min(100 * 2 ** failures, 5000));
         continue;
       }
-      const settled = page.filter((row) => row.settled);
+      const settled = page.rows;
       for (const row of settled) {
         if (row.matched) yield { kind: 'event', event: toRecordedEvent(row) };
       }
@@ -205,8 +220,9 @@ export class PostgresEventLog implements EventLog {
         deliveredSinceCaughtUp = true;
         yield { kind: 'checkpoint', position: formatPosition(cursor) };
       }
-      const heldBack = settled.length < page.length;
-      if (page.length === this.options.pageSize && !heldBack) continue;
+      const heldBack = page.heldBack && settled.length < this.options.pageSize;
+      if (settled.length === this.options.pageSize) continue;
+      lastLiveRead = Date.now();
       if (!heldBack && deliveredSinceCaughtUp) {
         deliveredSinceCaughtUp = false;
         yield {
@@ -233,30 +249,49 @@ export class PostgresEventLog implements EventLog {
     }
   }
 
+  /**
+   * Reads only what is settled (below the oldest running transaction), so rows still held back
+   * are neither fetched nor parsed again on every look; one flag says whether any exist. Rows the
+   * filter does not match come back as bare positions, so the cursor can still pass them.
+   */
   private async readPage(
     cursor: PgPosition,
     limit: number,
     filter?: SubscriptionFilter,
-  ): Promise<PageRow[]> {
+  ): Promise<Page> {
     const types = filter?.eventTypes ? [...filter.eventTypes] : null;
     const prefixes = filter?.streamPrefixes
       ? filter.streamPrefixes.map((prefix) => `${escapeLike(prefix)}%`)
       : null;
     const match = `($4::text[] IS NULL OR e.type = ANY($4::text[])) AND ($5::text[] IS NULL OR e.stream LIKE ANY($5::text[]))`;
-    return this.query<PageRow>({
+    const rows = await this.query<PageRow & { held_back: boolean }>({
       name: 'ledger-read-page',
-      text: `SELECT e.position, e.transaction_id, e.id, e.stream, e.revision, e.type, e.hash, e.prev_hash, e.recorded_at,
-                    CASE WHEN m.matched AND m.settled THEN e.data END AS data,
-                    CASE WHEN m.matched AND m.settled THEN e.metadata END AS metadata,
-                    m.matched, m.settled
-             FROM ledger_events e
-             CROSS JOIN (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s
-             CROSS JOIN LATERAL (SELECT ${match} AS matched, e.transaction_id < s.xmin AS settled) m
-             WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
-             ORDER BY e.transaction_id, e.position
-             LIMIT $3`,
+      text: `SELECT p.*, h.held_back
+             FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s
+             CROSS JOIN LATERAL (
+               SELECT EXISTS (SELECT 1 FROM ledger_events WHERE transaction_id >= s.xmin) AS held_back
+             ) h
+             LEFT JOIN LATERAL (
+               SELECT e.position, e.transaction_id, e.id, e.stream, e.revision, e.type,
+                      CASE WHEN m.matched THEN e.hash END AS hash,
+                      CASE WHEN m.matched THEN e.prev_hash END AS prev_hash,
+                      CASE WHEN m.matched THEN e.recorded_at END AS recorded_at,
+                      CASE WHEN m.matched THEN e.data END AS data,
+                      CASE WHEN m.matched THEN e.metadata END AS metadata,
+                      m.matched
+               FROM ledger_events e
+               CROSS JOIN LATERAL (SELECT ${match} AS matched) m
+               WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
+                 AND e.transaction_id < s.xmin
+               ORDER BY e.transaction_id, e.position
+               LIMIT $3
+             ) p ON true`,
       values: [cursor.transactionId.toString(), cursor.sequence.toString(), limit, types, prefixes],
     });
+    return {
+      rows: rows.filter((row) => row.position !== null),
+      heldBack: rows[0]?.held_back ?? false,
+    };
   }
 
   private async readHead(stream: string): Promise<StreamHead> {

@@ -26,12 +26,22 @@ export interface ProjectionStatus {
 interface Worker {
   projection: Projection;
   status: ProjectionStatus;
+  /** When the checkpoint was last written; a checkpoint past only other events waits a while. */
+  persistedAt?: number;
   lastAppliedRecordedAt?: Date;
   subscription?: Subscription;
   running?: Promise<void>;
 }
 
 export const PROJECTION_RETRY_MS = Symbol('ProjectionRetryMs');
+
+/**
+ * A checkpoint that passes only events the projection ignores is written at most this often: it
+ * moves in memory (reads waiting on X-Ledger-Position see it at once), and after a crash the
+ * projection merely re-reads events it skips. Without this every append costs every projection
+ * a transaction.
+ */
+const IDLE_CHECKPOINT_MS = 1000;
 
 /** Thrown inside a batch transaction when another runner has moved the checkpoint. */
 class CheckpointMoved extends Error {}
@@ -184,8 +194,8 @@ export class ProjectionRunner {
           if (message.kind === 'event') {
             batch.push(message.event);
           } else if (message.kind === 'checkpoint') {
-            await this.commit(worker, batchStart, batch, message.position);
-            batchStart = message.position;
+            if (await this.commit(worker, batchStart, batch, message.position, true))
+              batchStart = message.position;
             batch = [];
             status.caughtUp = false;
             status.lastError = null;
@@ -220,8 +230,14 @@ export class ProjectionRunner {
     batchStart: LedgerPosition | null,
     batch: RecordedEvent[],
     position: LedgerPosition,
-  ): Promise<void> {
+    lazy = false,
+  ): Promise<boolean> {
     const { projection } = worker;
+    if (lazy && batch.length === 0 && Date.now() - (worker.persistedAt ?? 0) < IDLE_CHECKPOINT_MS) {
+      worker.status.position = position;
+      this.wakeWaiters();
+      return false;
+    }
     await this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(
         'SELECT position FROM projection_checkpoints WHERE projection = $1 FOR UPDATE',
@@ -237,8 +253,10 @@ export class ProjectionRunner {
     });
     worker.status.position = position;
     worker.status.eventsApplied += batch.length;
+    worker.persistedAt = Date.now();
     if (batch.length > 0) worker.lastAppliedRecordedAt = batch[batch.length - 1].recordedAt;
     this.wakeWaiters();
+    return true;
   }
 
   private async ensureCheckpointRow(name: string): Promise<void> {

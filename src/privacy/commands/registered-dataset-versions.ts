@@ -15,7 +15,7 @@ export async function requireRegisteredDatasetVersions(
 ): Promise<void> {
   const registered = new Map<string, Set<string>>();
   for (const name of new Set(refs.map((ref) => ref.name))) {
-    const { state } = await writer.load(datasetDecider, streams.dataset(name));
+    const state = await writer.state(datasetDecider, streams.dataset(name));
     registered.set(name, new Set(Object.keys(state.versions)));
   }
   const errors: Record<string, string[]> = {};

@@ -13,7 +13,7 @@ export class DecideApprovalStageHandler implements ICommandHandler<DecideApprova
 
   async execute({ input, context }: DecideApprovalStageCommand): Promise<WriteResult> {
     const stream = streams.approval(input.approvalId);
-    const { state } = await this.writer.load(approvalDecider, stream);
+    const state = await this.writer.state(approvalDecider, stream);
     if (state.status === 'none') throw new NotRecorded('approval', input.approvalId);
     // The evidence is recomputed from the model stream as it is now, so a grant never rests on stale facts.
     const model = await this.writer.load(modelFacts, streams.model(state.model));

@@ -29,6 +29,7 @@ export class RequestApprovalHandler implements ICommandHandler<RequestApprovalCo
         now: context.now,
       },
       context,
+      { fresh: true },
     );
     return writeResult(approvalId, outcome);
   }

@@ -37,7 +37,7 @@ export class GetApprovalPolicyQueryHandler implements IQueryHandler<
   constructor(private readonly writer: StreamWriter) {}
 
   async execute(): Promise<ApprovalPolicyView> {
-    const { state } = await this.writer.load(approvalPolicyDecider, streams.approvalPolicy());
+    const state = await this.writer.state(approvalPolicyDecider, streams.approvalPolicy());
     return { id: APPROVAL_POLICY_ID, ...state };
   }
 }

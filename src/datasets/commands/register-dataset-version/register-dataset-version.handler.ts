@@ -33,7 +33,7 @@ export class RegisterDatasetVersionHandler implements ICommandHandler<RegisterDa
         missing.push(`${parent.name}@${parent.version} is this version itself`);
         continue;
       }
-      const { state } = await this.writer.load(datasetDecider, streams.dataset(parent.name));
+      const state = await this.writer.state(datasetDecider, streams.dataset(parent.name));
       if (!state.versions[parent.version])
         missing.push(`${parent.name}@${parent.version} is not registered`);
     }

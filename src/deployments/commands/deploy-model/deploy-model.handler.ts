@@ -13,10 +13,7 @@ export class DeployModelHandler implements ICommandHandler<DeployModelCommand> {
 
   async execute({ input, context }: DeployModelCommand): Promise<WriteResult> {
     const id = deploymentId(input.model, input.environment);
-    const { state: versions } = await this.writer.load(
-      modelVersionStandings,
-      streams.model(input.model),
-    );
+    const versions = await this.writer.state(modelVersionStandings, streams.model(input.model));
     const outcome = await this.writer.execute(
       streams.deployment(id),
       deploymentDecider,
@@ -37,7 +34,7 @@ export class DeployModelHandler implements ICommandHandler<DeployModelCommand> {
   }
 
   private async approval(approvalId: string): Promise<ApprovalFact> {
-    const { state } = await this.writer.load(
+    const state = await this.writer.state(
       approvalStanding(approvalId),
       streams.approval(approvalId),
     );

@@ -14,7 +14,7 @@ export class RegisterModelVersionHandler implements ICommandHandler<RegisterMode
   constructor(private readonly writer: StreamWriter) {}
 
   async execute({ input, context }: RegisterModelVersionCommand): Promise<WriteResult> {
-    const { state } = await this.writer.load(trainingRunDecider, streams.trainingRun(input.runId));
+    const state = await this.writer.state(trainingRunDecider, streams.trainingRun(input.runId));
     const outcome = await this.writer.execute(
       streams.model(input.model),
       modelDecider,

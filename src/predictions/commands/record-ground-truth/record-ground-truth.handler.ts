@@ -18,7 +18,7 @@ export class RecordGroundTruthHandler implements ICommandHandler<RecordGroundTru
   async execute({ input, context }: RecordGroundTruthCommand): Promise<WriteResult> {
     const slot = parseDeploymentId(input.deploymentId);
     if (!slot) throw new NotRecorded('deployment', input.deploymentId);
-    const { state } = await this.writer.load(
+    const state = await this.writer.state(
       deploymentDecider,
       streams.deployment(input.deploymentId),
     );
@@ -36,16 +36,14 @@ export class RecordGroundTruthHandler implements ICommandHandler<RecordGroundTru
         now: context.now,
       },
       context,
+      { fresh: true },
     );
     return writeResult(groundTruthId, outcome);
   }
 
   /** Each cited batch is read from its own stream. */
   private async batch(batchId: string): Promise<BatchFact> {
-    const { state } = await this.writer.load(
-      predictionBatchDecider,
-      streams.predictionBatch(batchId),
-    );
+    const state = await this.writer.state(predictionBatchDecider, streams.predictionBatch(batchId));
     return state.status === 'recorded'
       ? { batchId, deploymentId: state.deploymentId, version: state.version, count: state.count }
       : { batchId, deploymentId: null, version: null, count: 0 };

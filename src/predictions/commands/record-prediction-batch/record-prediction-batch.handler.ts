@@ -17,7 +17,7 @@ export class RecordPredictionBatchHandler implements ICommandHandler<RecordPredi
   async execute({ input, context }: RecordPredictionBatchCommand): Promise<WriteResult> {
     const slot = parseDeploymentId(input.deploymentId);
     if (!slot) throw new NotRecorded('deployment', input.deploymentId);
-    const { state } = await this.writer.load(
+    const state = await this.writer.state(
       deploymentDecider,
       streams.deployment(input.deploymentId),
     );
@@ -33,6 +33,7 @@ export class RecordPredictionBatchHandler implements ICommandHandler<RecordPredi
         now: context.now,
       },
       context,
+      { fresh: true },
     );
     return writeResult(batchId, outcome);
   }

@@ -15,6 +15,7 @@ export class RequestDeletionHandler implements ICommandHandler<RequestDeletionCo
       deletionRequestDecider,
       { type: 'RequestDeletion', data: input, actor: context.actor.sub, now: context.now },
       context,
+      { fresh: true },
     );
     return writeResult(input.requestId, outcome);
   }

@@ -26,6 +26,7 @@ export class StartTrainingRunHandler implements ICommandHandler<StartTrainingRun
         now: context.now,
       },
       context,
+      { fresh: true },
     );
     return writeResult(runId, outcome);
   }
@@ -37,7 +38,7 @@ export class StartTrainingRunHandler implements ICommandHandler<StartTrainingRun
       await Promise.all(
         names.map(
           async (name) =>
-            [name, (await this.writer.load(datasetDecider, streams.dataset(name))).state] as const,
+            [name, await this.writer.state(datasetDecider, streams.dataset(name))] as const,
         ),
       ),
     );
