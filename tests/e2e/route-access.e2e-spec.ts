@@ -108,6 +108,28 @@ describe('the role matrix on every route', () => {
     expect(await test.countEvents()).toBe(before);
   });
 
+  it('documents every route in OpenAPI, and Idempotency-Key on every write', async () => {
+    const document = (await test.http().get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    // Prometheus scrapes /metrics; it is not part of the API.
+    for (const route of routes.filter((r) => r.path !== '/metrics')) {
+      const path = `/api/v1${route.path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
+      const operation = document.paths[path]?.[route.method.toLowerCase()];
+      expect({ route: `${route.method} ${path}`, documented: Boolean(operation) }).toEqual({
+        route: `${route.method} ${path}`,
+        documented: true,
+      });
+      if (route.method !== 'GET') {
+        const headers = (operation?.parameters ?? []).filter((p) => p.in === 'header');
+        expect({ route: `${route.method} ${path}`, headers: headers.map((h) => h.name) }).toEqual({
+          route: `${route.method} ${path}`,
+          headers: expect.arrayContaining(['Idempotency-Key']),
+        });
+      }
+    }
+  });
+
   it('knows every role it checks for', () => {
     for (const route of routes) for (const role of route.roles) expect(ROLES).toContain(role);
   });
