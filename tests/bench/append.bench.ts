@@ -3,11 +3,10 @@
  * Embedded PGlite (in a temporary DATA_DIR) by default; PostgreSQL when DATABASE_URL is set
  * (a scratch database is created and dropped). Prints events/s, ratios and peak RSS.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../../src/config/app-config';
 import {
@@ -16,6 +15,7 @@ import {
   startEmbedded,
 } from '../../src/ledger/database/database-handle';
 import { migrate } from '../../src/ledger/database/migrate';
+import { scratchDatabase } from './bench-support';
 import type { NewEvent } from '../../src/ledger/event-log.port';
 import { createEventLog } from '../../src/ledger/event-log.factory';
 
@@ -86,22 +86,11 @@ async function openStore(): Promise<{
       cleanup: async () => (await handle.close(), await rm(dir, { recursive: true, force: true })),
     };
   }
-  const name = `attest_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  const scratch = await scratchDatabase(base);
   return {
-    handle: connectToServer(url.toString()),
+    handle: connectToServer(scratch.url),
     label: 'PostgreSQL (DATABASE_URL)',
-    cleanup: async () => {
-      const drop = new Client({ connectionString: base });
-      await drop.connect();
-      await drop.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      await drop.end();
-    },
+    cleanup: scratch.drop,
   };
 }
 

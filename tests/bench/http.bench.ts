@@ -12,10 +12,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { DevIssuer } from '../../src/auth/dev-issuer';
 import { DEV_ISSUER, loadConfig } from '../../src/config/app-config';
 import { connectToServer, startEmbedded } from '../../src/ledger/database/database-handle';
+import { scratchDatabase } from './bench-support';
 
 const CLIENTS = 16;
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 3000);
@@ -129,25 +130,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-async function scratchDatabase(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `attest_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new Client({ connectionString: base });
-      await client.connect();
-      await client.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
 }
 
 async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {

@@ -95,7 +95,7 @@ export class RecordDatasetEvidenceHttpController {
     return this.record(
       { type: 'RetireDatasetVersion', data, actor: context.actor.sub, now: context.now },
       `${path.name}@${path.version}`,
-      context,
+      { ...context, ...(body.source ? { source: { ...body.source } } : {}) },
     );
   }
 

@@ -14,6 +14,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { ReasonRequest } from '../../../ledger/commands/reason.request.dto';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 
 export class ValidationCheckRequest {
@@ -136,10 +137,4 @@ export class RecordDatasetProfileRequest {
   source?: SourceRequest;
 }
 
-export class RetireDatasetVersionRequest {
-  @ApiProperty({ example: 'superseded by 2026-03 after a deletion request' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1000)
-  reason!: string;
-}
+export class RetireDatasetVersionRequest extends ReasonRequest {}

@@ -1,18 +1,3 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { ReasonRequest } from '../../../ledger/commands/reason.request.dto';
 
-export class RetireDeploymentRequest {
-  @ApiProperty({ example: 'product discontinued' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(2000)
-  reason!: string;
-
-  @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
-  source?: SourceRequest;
-}
+export class RetireDeploymentRequest extends ReasonRequest {}
