@@ -269,7 +269,9 @@ export class PostgresEventLog implements EventLog {
       text: `SELECT p.*, h.held_back
              FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s
              CROSS JOIN LATERAL (
-               SELECT EXISTS (SELECT 1 FROM ledger_events WHERE transaction_id >= s.xmin) AS held_back
+               -- ORDER BY … LIMIT 1 keeps this on the global-order index whatever the statistics say.
+               SELECT (SELECT transaction_id FROM ledger_events WHERE transaction_id >= s.xmin
+                       ORDER BY transaction_id, position LIMIT 1) IS NOT NULL AS held_back
              ) h
              LEFT JOIN LATERAL (
                SELECT e.position, e.transaction_id, e.id, e.stream, e.revision, e.type,
