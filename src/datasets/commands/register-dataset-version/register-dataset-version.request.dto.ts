@@ -22,6 +22,7 @@ import {
   VERSION_HINT,
 } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
 
 export class DatasetPath {
   @ApiProperty({ example: 'loan-applications', description: RESOURCE_NAME_HINT })
@@ -75,16 +76,6 @@ export class SchemaFieldRequest {
   @IsOptional()
   @IsBoolean()
   protectedAttribute?: boolean;
-}
-
-export class DatasetVersionRefRequest {
-  @ApiProperty({ example: 'bureau-extract' })
-  @Matches(RESOURCE_NAME, { message: `name must be ${RESOURCE_NAME_HINT}` })
-  name!: string;
-
-  @ApiProperty({ example: '2026-01' })
-  @Matches(VERSION, { message: `version must be ${VERSION_HINT}` })
-  version!: string;
 }
 
 export class RegisterDatasetVersionRequest {
@@ -166,14 +157,14 @@ export class RegisterDatasetVersionRequest {
   piaId?: string;
 
   @ApiPropertyOptional({
-    type: [DatasetVersionRefRequest],
+    type: [VersionRefRequest],
     description: 'Registered dataset versions this one was derived from',
   })
   @IsOptional()
   @ValidateNested({ each: true })
-  @Type(() => DatasetVersionRefRequest)
+  @Type(() => VersionRefRequest)
   @ArrayMaxSize(100)
-  parents?: DatasetVersionRefRequest[];
+  parents?: VersionRefRequest[];
 
   @ApiPropertyOptional({ type: SourceRequest })
   @IsOptional()

@@ -13,26 +13,12 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import {
-  RESOURCE_NAME,
-  RESOURCE_NAME_HINT,
-  VERSION,
-  VERSION_HINT,
-} from '../../../ledger/commands/identifiers';
+import { VERSION, VERSION_HINT } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { IsNumberRecord } from '../../../training-runs/number-record.validator';
+import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
 
 export const VERDICTS = ['pass', 'fail'] as const;
-
-export class EvaluationDatasetVersionRequest {
-  @ApiProperty({ example: 'loan-applications-holdout', description: RESOURCE_NAME_HINT })
-  @Matches(RESOURCE_NAME, { message: `name must be ${RESOURCE_NAME_HINT}` })
-  name!: string;
-
-  @ApiProperty({ example: '2026-Q1', description: VERSION_HINT })
-  @Matches(VERSION, { message: `version must be ${VERSION_HINT}` })
-  version!: string;
-}
 
 export class EvaluationBaselineRequest {
   @ApiPropertyOptional({
@@ -90,12 +76,12 @@ export class FairnessResultRequest {
 
 export class RecordModelEvaluationRequest {
   @ApiProperty({
-    type: EvaluationDatasetVersionRequest,
+    type: VersionRefRequest,
     description: 'A registered dataset version',
   })
   @ValidateNested()
-  @Type(() => EvaluationDatasetVersionRequest)
-  datasetVersion!: EvaluationDatasetVersionRequest;
+  @Type(() => VersionRefRequest)
+  datasetVersion!: VersionRefRequest;
 
   @ApiProperty({
     type: 'object',

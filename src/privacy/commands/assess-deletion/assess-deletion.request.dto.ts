@@ -10,7 +10,7 @@ import {
 } from 'class-validator';
 import { ENVIRONMENT, RESOURCE_NAME } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
-import { VersionRefRequest } from '../deletion-request.request.dto';
+import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
 
 /** `<model>.<environment>`, as deployments are identified. */
 const DEPLOYMENT_ID = new RegExp(

@@ -9,7 +9,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
-import { VersionRefRequest } from '../deletion-request.request.dto';
+import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
 
 export class DeletionExceptionRequest {
   @ApiProperty({

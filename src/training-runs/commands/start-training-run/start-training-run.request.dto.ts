@@ -12,23 +12,9 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import {
-  RESOURCE_NAME,
-  RESOURCE_NAME_HINT,
-  VERSION,
-  VERSION_HINT,
-} from '../../../ledger/commands/identifiers';
+import { RESOURCE_NAME, RESOURCE_NAME_HINT } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
-
-export class TrainingDatasetVersionRequest {
-  @ApiProperty({ example: 'loan-applications', description: RESOURCE_NAME_HINT })
-  @Matches(RESOURCE_NAME, { message: `name must be ${RESOURCE_NAME_HINT}` })
-  name!: string;
-
-  @ApiProperty({ example: '2026-02', description: VERSION_HINT })
-  @Matches(VERSION, { message: `version must be ${VERSION_HINT}` })
-  version!: string;
-}
+import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
 
 export class TrainingCodeRequest {
   @ApiProperty({ example: 'https://git.bank.example/ml/credit-risk' })
@@ -48,16 +34,16 @@ export class StartTrainingRunRequest {
   model!: string;
 
   @ApiProperty({
-    type: [TrainingDatasetVersionRequest],
+    type: [VersionRefRequest],
     description:
       'Registered, not retired dataset versions it trains on (their content hashes are recorded)',
   })
   @IsArray()
   @ValidateNested({ each: true })
-  @Type(() => TrainingDatasetVersionRequest)
+  @Type(() => VersionRefRequest)
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
-  datasetVersions!: TrainingDatasetVersionRequest[];
+  datasetVersions!: VersionRefRequest[];
 
   @ApiProperty({ type: TrainingCodeRequest })
   @ValidateNested()
