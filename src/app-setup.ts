@@ -9,6 +9,7 @@ import { ProblemDetailsFilter } from './ledger/http/problem-details.filter';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
 import { IdempotencyInterceptor } from './ledger/commands/idempotency.interceptor';
 import { validationPipe } from './ledger/http/validation';
+import { CLOCK, type Clock } from './ledger/clock';
 
 export const API_PREFIX = 'api/v1';
 
@@ -32,6 +33,12 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  const clock = app.get<Clock>(CLOCK);
+  // The moment a request arrives is the time its command records (CommandContext.now).
+  adapter.getInstance().addHook('onRequest', (request, _reply, done) => {
+    (request as typeof request & { receivedAt?: Date }).receivedAt = clock();
+    done();
+  });
   const config = app.get<AppConfig>(APP_CONFIG);
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.useGlobalPipes(validationPipe());

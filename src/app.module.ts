@@ -17,6 +17,7 @@ import { PrivacyModule } from './privacy/privacy.module';
 
 import { DATABASE_HANDLE, DatabaseHandle } from './ledger/database/database-handle';
 import { DatabaseModule } from './ledger/database/database.module';
+import type { Clock } from './ledger/clock';
 import { LedgerModule } from './ledger/ledger.module';
 
 export interface AppOptions {
@@ -26,6 +27,8 @@ export interface AppOptions {
   projectionRetryMs?: number;
   /** Where JSON log lines go (default stdout); tests read them from here. */
   logStream?: NodeJS.WritableStream;
+  /** Where "now" comes from (tests replay history with their own); the system clock by default. */
+  clock?: Clock;
   /** Extra modules (tests mount probes here). */
   imports?: DynamicModule['imports'];
 }
@@ -89,6 +92,7 @@ export class AppModule {
         LedgerModule.forRoot({
           startProjections: options.startProjections ?? true,
           projectionRetryMs: options.projectionRetryMs,
+          clock: options.clock,
         }),
         AuthModule,
         HealthModule,

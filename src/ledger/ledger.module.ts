@@ -10,6 +10,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CLOCK, Clock, systemClock } from './clock';
 import { DATABASE_HANDLE, DatabaseHandle } from './database/database-handle';
 import { EVENT_LOG, EventLog } from './event-log.port';
 import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
@@ -62,6 +63,7 @@ export class LedgerModule {
   static forRoot(options: {
     startProjections: boolean;
     projectionRetryMs?: number;
+    clock?: Clock;
   }): DynamicModule {
     return {
       module: LedgerModule,
@@ -83,6 +85,7 @@ export class LedgerModule {
           useFactory: (handle: DatabaseHandle, config: AppConfig) => createEventLog(handle, config),
         },
         { provide: START_PROJECTIONS, useValue: options.startProjections },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: PROJECTION_RETRY_MS, useValue: options.projectionRetryMs ?? 1000 },
         ProjectionRunner,
         LedgerLifecycle,
@@ -97,6 +100,7 @@ export class LedgerModule {
       ],
       exports: [
         EVENT_LOG,
+        CLOCK,
         ProjectionRunner,
         ReadYourWritesInterceptor,
         IdempotencyInterceptor,

@@ -19,6 +19,8 @@ export interface CommandContext {
 
 export interface CommandRequest extends FastifyRequest {
   actor?: Actor;
+  /** Set on arrival from the application's clock. */
+  receivedAt?: Date;
   idempotencyKey?: string;
 }
 
@@ -36,7 +38,10 @@ export function newId(context: CommandContext, purpose: string): string {
     : uuidv7();
 }
 
-export function commandContextOf(request: CommandRequest, now = new Date()): CommandContext {
+export function commandContextOf(
+  request: CommandRequest,
+  now = request.receivedAt ?? new Date(),
+): CommandContext {
   if (!request.actor) throw new Error('command context needs the access guard to have run');
   const key = request.idempotencyKey;
   return {

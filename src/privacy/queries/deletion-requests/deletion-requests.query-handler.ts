@@ -1,3 +1,5 @@
+import { Inject } from '@nestjs/common';
+import { CLOCK, type Clock } from '../../../ledger/clock';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -22,9 +24,9 @@ export class GetDeletionRequestQuery extends Query<DeletionRequestView> {
   }
 }
 
-/** Deadlines are measured against the current UTC date when the query runs, not when projected. */
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
+/** Deadlines are measured against the UTC date when the query runs, not when projected. */
+function today(clock: Clock): string {
+  return clock().toISOString().slice(0, 10);
 }
 
 @QueryHandler(ListDeletionRequestsQuery)
@@ -35,10 +37,11 @@ export class ListDeletionRequestsQueryHandler implements IQueryHandler<
   constructor(
     @InjectRepository(DeletionRequestRow)
     private readonly requests: Repository<DeletionRequestRow>,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ filter, after, limit }: ListDeletionRequestsQuery): Promise<DeletionRequestPage> {
-    const date = today();
+    const date = today(this.clock);
     const rows = this.requests
       .createQueryBuilder('r')
       .orderBy('r.dueOn', 'ASC')
@@ -74,11 +77,12 @@ export class GetDeletionRequestQueryHandler implements IQueryHandler<
   constructor(
     @InjectRepository(DeletionRequestRow)
     private readonly requests: Repository<DeletionRequestRow>,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ id }: GetDeletionRequestQuery): Promise<DeletionRequestView> {
     const row = await this.requests.findOneBy({ id });
     if (!row) throw new NotRecorded('deletion request', id);
-    return toView(row, today());
+    return toView(row, today(this.clock));
   }
 }
