@@ -8,6 +8,10 @@ import { Approvals1764200000006 } from './1764200000006-approvals';
 import { Deployments1764200000007 } from './1764200000007-deployments';
 import { Predictions1764200000008 } from './1764200000008-predictions';
 import { Privacy1764200000009 } from './1764200000009-privacy';
+import { Lineage1764200000010 } from './1764200000010-lineage';
+import { Monitoring1764200000011 } from './1764200000011-monitoring';
+import { Compliance1764200000012 } from './1764200000012-compliance';
+import { PointInTime1764200000013 } from './1764200000013-point-in-time';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -21,4 +25,8 @@ export const migrations = [
   Deployments1764200000007,
   Predictions1764200000008,
   Privacy1764200000009,
+  Lineage1764200000010,
+  Monitoring1764200000011,
+  Compliance1764200000012,
+  PointInTime1764200000013,
 ];

@@ -14,6 +14,9 @@ import { ApprovalsModule } from './approvals/approvals.module';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { PredictionsModule } from './predictions/predictions.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { LineageModule } from './lineage/lineage.module';
+import { MonitoringModule } from './monitoring/monitoring.module';
+import { ComplianceModule } from './compliance/compliance.module';
 
 import { DATABASE_HANDLE, DatabaseHandle } from './ledger/database/database-handle';
 import { DatabaseModule } from './ledger/database/database.module';
@@ -103,6 +106,9 @@ export class AppModule {
         DeploymentsModule,
         PredictionsModule,
         PrivacyModule,
+        LineageModule,
+        MonitoringModule,
+        ComplianceModule,
         ...(options.imports ?? []),
       ],
     };
