@@ -12,6 +12,7 @@ import { Lineage1764200000010 } from './1764200000010-lineage';
 import { Monitoring1764200000011 } from './1764200000011-monitoring';
 import { Compliance1764200000012 } from './1764200000012-compliance';
 import { PointInTime1764200000013 } from './1764200000013-point-in-time';
+import { AccessLog1764200000014 } from './1764200000014-access-log';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   Monitoring1764200000011,
   Compliance1764200000012,
   PointInTime1764200000013,
+  AccessLog1764200000014,
 ];

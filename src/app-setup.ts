@@ -10,6 +10,9 @@ import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interc
 import { IdempotencyInterceptor } from './ledger/commands/idempotency.interceptor';
 import { validationPipe } from './ledger/http/validation';
 import { CLOCK, type Clock } from './ledger/clock';
+import { AccessLogRecorder } from './access-log/access-log.recorder';
+import { PersonalDataAccessInterceptor } from './access-log/personal-data-access';
+import { recordRegulatorRequests } from './access-log/regulator-access.hook';
 
 export const API_PREFIX = 'api/v1';
 
@@ -43,7 +46,12 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalInterceptors(app.get(ReadYourWritesInterceptor), app.get(IdempotencyInterceptor));
+  app.useGlobalInterceptors(
+    app.get(ReadYourWritesInterceptor),
+    app.get(IdempotencyInterceptor),
+    app.get(PersonalDataAccessInterceptor),
+  );
+  recordRegulatorRequests(adapter.getInstance(), app.get(AccessLogRecorder));
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

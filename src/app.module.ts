@@ -14,6 +14,7 @@ import { ApprovalsModule } from './approvals/approvals.module';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { PredictionsModule } from './predictions/predictions.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { AccessLogModule } from './access-log/access-log.module';
 import { LineageModule } from './lineage/lineage.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { ComplianceModule } from './compliance/compliance.module';
@@ -106,6 +107,7 @@ export class AppModule {
         DeploymentsModule,
         PredictionsModule,
         PrivacyModule,
+        AccessLogModule,
         LineageModule,
         MonitoringModule,
         ComplianceModule,

@@ -25,4 +25,6 @@ export const streams = {
   predictionBatch: (batchId: string) => streamName('prediction-batch', batchId),
   groundTruth: (groundTruthId: string) => streamName('ground-truth', groundTruthId),
   deletionRequest: (requestId: string) => streamName('deletion-request', requestId),
+  /** One person's access records (regulator requests, personal data shown to them). */
+  accessLog: (actorKey: string) => streamName('access-log', actorKey),
 } as const;

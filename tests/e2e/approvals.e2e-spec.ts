@@ -3,7 +3,6 @@ import { approvalEvidence, evidenceDigest } from '../../src/approvals/approval-e
 import type { Role } from '../../src/auth/roles';
 import { streams } from '../../src/ledger/stream-names';
 import type { ModelEvent, RiskTier } from '../../src/model-registry/model.events';
-import { settled } from '../support/events';
 import {
   modelEvaluated,
   modelVersionRegistered,
@@ -72,17 +71,7 @@ describe('approvals over HTTP', () => {
     return (last ? request.set('X-Ledger-Position', last) : request).expect(expected);
   };
 
-  const ledgerSize = async (): Promise<number> => {
-    if (last) await settled(test.eventLog, last);
-    let count = 0;
-    let from: string | undefined;
-    for (;;) {
-      const page = await test.eventLog.readAll({ from, maxCount: 1000 });
-      count += page.length;
-      if (page.length < 1000) return count;
-      from = page[page.length - 1].position;
-    }
-  };
+  const ledgerSize = (): Promise<number> => test.countEvents();
 
   const seed = async (model: string, events: ModelEvent[]) => {
     last = (await seedModelEvents(test.eventLog, model, events)).position;

@@ -1,4 +1,3 @@
-import { settled } from '../support/events';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -44,10 +43,7 @@ describe('training runs over HTTP', () => {
 
   /** The newest position any write answered: the ledger is counted once it is readable. */
   let last: string | undefined;
-  const ledgerSize = async () => {
-    if (last) await settled(test.eventLog, last);
-    return (await test.eventLog.readAll({ maxCount: 10000 })).length;
-  };
+  const ledgerSize = () => test.countEvents();
   const post = async (path: string, token: string, body: object) => {
     const response = await test
       .anonymous()

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { loadConfig } from '../../src/config/app-config';
 import { migrate } from '../../src/ledger/database/migrate';
 import { createEventLog } from '../../src/ledger/event-log.factory';
-import type { EventLog, JsonObject } from '../../src/ledger/event-log.port';
+import type { EventLog, RecordedEvent, JsonObject } from '../../src/ledger/event-log.port';
 import { EventStoreEventLog } from '../../src/ledger/eventstore/eventstore-event-log';
 import { startEsdbEmulator } from './esdb-emulator';
 import { TestDatabase, createTestDatabase, tamperWithSql } from './test-database';
@@ -95,12 +95,15 @@ async function openPostgresFamily(kind: 'embedded' | 'postgres'): Promise<Ledger
   };
 }
 
-export async function countByReading(log: EventLog): Promise<number> {
+export async function countByReading(
+  log: EventLog,
+  counts: (event: RecordedEvent) => boolean = () => true,
+): Promise<number> {
   let count = 0;
   let from: string | undefined;
   for (;;) {
     const page = await log.readAll({ from, maxCount: 1000 });
-    count += page.length;
+    count += page.filter(counts).length;
     if (page.length < 1000) return count;
     from = page[page.length - 1].position;
   }

@@ -31,8 +31,9 @@ export interface TestApp {
   runner: ProjectionRunner;
   database?: TestDatabase;
   /**
-   * How many events the ledger holds, committed ones included even while an older transaction
-   * elsewhere still holds them back from global-order reads: what "nothing was appended" checks.
+   * How many governance events the ledger holds (the access log's own records left out),
+   * committed ones included even while an older transaction elsewhere still holds them back from
+   * global-order reads: what "nothing was appended" checks.
    */
   countEvents(): Promise<number>;
   /** Changes one stored event's data behind the ledger's back, in whichever store holds it. */
@@ -90,11 +91,15 @@ export async function startTestApp(
     runner: app.get(ProjectionRunner),
     database,
     countEvents: async () => {
-      if (emulator || options.env?.EVENTSTORE_CONNECTION_STRING) return countByReading(eventLog);
+      if (emulator || options.env?.EVENTSTORE_CONNECTION_STRING) {
+        return countByReading(eventLog, (event) => !event.stream.startsWith('access-log-'));
+      }
       const sql = new Client({ connectionString: app.get<DatabaseHandle>(DATABASE_HANDLE).url });
       await sql.connect();
       try {
-        const { rows } = await sql.query<{ n: string }>('SELECT count(*) AS n FROM ledger_events');
+        const { rows } = await sql.query<{ n: string }>(
+          "SELECT count(*) AS n FROM ledger_events WHERE stream NOT LIKE 'access-log-%'",
+        );
         return Number(rows[0].n);
       } finally {
         await sql.end();

@@ -1,3 +1,4 @@
+import { RecordsPersonalDataAccess } from '../../../access-log/personal-data-access';
 import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -16,6 +17,11 @@ import {
   ListDatasetsQuery,
 } from './dataset-versions.query-handler';
 
+/** The versions whose schema lists personal fields: showing them is a personal-data read. */
+function personal(versions: DatasetVersionRow[]): string[] {
+  return versions.filter((v) => v.containsPersonalInformation).map((v) => `${v.name}@${v.version}`);
+}
+
 @ApiTags('datasets')
 @AllowEveryRole()
 @Controller('datasets')
@@ -31,7 +37,11 @@ export class DatasetsHttpController {
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'One dataset and all its versions' })
+  @RecordsPersonalDataAccess('dataset-version', (body) => personal((body as DatasetView).versions))
+  @ApiOperation({
+    summary:
+      'One dataset and all its versions; a read showing personal fields is recorded as PersonalDataAccessed',
+  })
   @ApiRead(404)
   @ApiOkResponse({ type: DatasetView })
   get(@Param() { name }: DatasetPath): Promise<DatasetView> {
@@ -39,8 +49,10 @@ export class DatasetsHttpController {
   }
 
   @Get(':name/versions/:version')
+  @RecordsPersonalDataAccess('dataset-version', (body) => personal([body as DatasetVersionRow]))
   @ApiOperation({
-    summary: 'One dataset version: hash, schema flags, privacy facts, validations, profile',
+    summary:
+      'One dataset version: hash, schema flags, privacy facts, validations, profile; a read showing personal fields is recorded as PersonalDataAccessed',
   })
   @ApiRead(404)
   @ApiOkResponse({ type: DatasetVersionRow })

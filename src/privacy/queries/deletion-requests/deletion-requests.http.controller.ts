@@ -1,3 +1,4 @@
+import { RecordsPersonalDataAccess } from '../../../access-log/personal-data-access';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -44,7 +45,10 @@ export class DeletionRequestsHttpController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One deletion request (read model)' })
+  @RecordsPersonalDataAccess('deletion-request', (body) => [(body as DeletionRequestView).id])
+  @ApiOperation({
+    summary: 'One deletion request (read model); each read is recorded as PersonalDataAccessed',
+  })
   @ApiOkResponse({ type: DeletionRequestView })
   @ApiProblems(404)
   get(@Param() { id }: DeletionRequestPath): Promise<DeletionRequestView> {
