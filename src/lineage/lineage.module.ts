@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { LineageHttpController } from './queries/lineage/lineage.http.controller';
+import { LineageProjection } from './queries/lineage/lineage.projection';
+import { GetLineageQueryHandler } from './queries/lineage/lineage.query-handler';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([])],
-  controllers: [],
-  providers: [],
+  controllers: [LineageHttpController],
+  providers: [LineageProjection, GetLineageQueryHandler],
 })
 export class LineageModule {}

@@ -1,0 +1,164 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../../../ledger/ledger.errors';
+import type { JsonObject } from '../../../ledger/event-log.port';
+import { NotRecorded } from '../../../ledger/commands/rule-errors';
+import type {
+  LineageDirection,
+  LineageNodeKind,
+  LineageNodeRef,
+  LineageRelation,
+} from '../../lineage-graph';
+import type { LineageEdgeView, LineageGraphView, LineageNodeView } from './lineage.view';
+
+export class GetLineageQuery extends Query<LineageGraphView> {
+  constructor(
+    readonly root: LineageNodeRef,
+    readonly depth: number,
+    readonly direction: LineageDirection,
+    /** Normalised ISO instant, or null for the graph as recorded now. */
+    readonly asOf: string | null,
+    readonly limit: number,
+  ) {
+    super();
+  }
+}
+
+/** The node exists in the ledger, but only from after the instant asked about. */
+export class NotRecordedAsOf extends DomainError {
+  readonly code = 'not-found';
+  readonly status = 404;
+
+  constructor(kind: string, id: string, asOf: string) {
+    super(`${kind} ${id} was not recorded in the ledger as of ${asOf}`);
+    Object.assign(this.details, { kind, id, asOf });
+  }
+}
+
+type EdgeRow = {
+  from_kind: LineageNodeKind;
+  from_id: string;
+  to_kind: LineageNodeKind;
+  to_id: string;
+  relation: LineageRelation;
+  event_id: string;
+  occurred_at: Date;
+};
+
+type NodeRow = { kind: LineageNodeKind; id: string; facts: JsonObject; event_ids: string[] };
+
+const key = (node: LineageNodeRef) => `${node.kind}\u0000${node.id}`;
+
+/**
+ * A breadth-first walk over `lineage_edges`, one query per level and direction, each node once.
+ * With `asOf`, edges and node facts recorded (occurredAt) after the instant are left out.
+ */
+@QueryHandler(GetLineageQuery)
+export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, LineageGraphView> {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async execute(query: GetLineageQuery): Promise<LineageGraphView> {
+    const { root, depth, direction, asOf, limit } = query;
+    await this.requireRoot(root, asOf);
+    const reached = new Map<string, LineageNodeRef>([[key(root), root]]);
+    const edges = new Map<string, LineageEdgeView>();
+    let truncated = false;
+    const walks: ('upstream' | 'downstream')[] =
+      direction === 'both' ? ['upstream', 'downstream'] : [direction];
+    for (const walk of walks) {
+      let frontier: LineageNodeRef[] = [root];
+      for (let level = 0; level < depth && frontier.length > 0; level++) {
+        const { rows, cut } = await this.edgesFrom(frontier, walk, asOf, limit);
+        truncated ||= cut;
+        const next: LineageNodeRef[] = [];
+        for (const row of rows) {
+          const from: LineageNodeRef = { kind: row.from_kind, id: row.from_id };
+          const to: LineageNodeRef = { kind: row.to_kind, id: row.to_id };
+          const neighbour = walk === 'downstream' ? to : from;
+          if (!reached.has(key(neighbour))) {
+            if (reached.size >= limit) {
+              truncated = true;
+              continue;
+            }
+            reached.set(key(neighbour), neighbour);
+            next.push(neighbour);
+          }
+          edges.set(`${key(from)}\u0000${key(to)}\u0000${row.relation}`, {
+            from,
+            to,
+            relation: row.relation,
+            eventId: row.event_id,
+            occurredAt: new Date(row.occurred_at).toISOString(),
+          });
+        }
+        frontier = next;
+      }
+    }
+    return {
+      root,
+      asOf,
+      depth,
+      direction,
+      truncated,
+      nodes: await this.nodes([...reached.values()], asOf),
+      edges: [...edges.values()],
+    };
+  }
+
+  private async requireRoot(root: LineageNodeRef, asOf: string | null): Promise<void> {
+    const rows = (await this.dataSource.query(
+      'SELECT created_at FROM lineage_nodes WHERE kind = $1 AND id = $2',
+      [root.kind, root.id],
+    )) as { created_at: Date }[];
+    if (rows.length === 0) throw new NotRecorded(root.kind, root.id);
+    if (asOf !== null && new Date(rows[0].created_at).getTime() > Date.parse(asOf))
+      throw new NotRecordedAsOf(root.kind, root.id, asOf);
+  }
+
+  /** One level of the walk; a level wider than the budget is cut, and says so. */
+  private async edgesFrom(
+    frontier: LineageNodeRef[],
+    walk: 'upstream' | 'downstream',
+    asOf: string | null,
+    limit: number,
+  ): Promise<{ rows: EdgeRow[]; cut: boolean }> {
+    const [near, far] = walk === 'downstream' ? ['from', 'to'] : ['to', 'from'];
+    const budget = limit * 4;
+    const rows = (await this.dataSource.query(
+      `SELECT e.from_kind, e.from_id, e.to_kind, e.to_id, e.relation, e.event_id, e.occurred_at
+       FROM lineage_edges e
+       JOIN unnest($1::text[], $2::text[]) AS f(kind, id)
+         ON e.${near}_kind = f.kind AND e.${near}_id = f.id
+       WHERE $3::timestamptz IS NULL OR e.occurred_at <= $3::timestamptz
+       ORDER BY e.${far}_kind, e.${far}_id, e.relation, e.${near}_kind, e.${near}_id
+       LIMIT $4`,
+      [frontier.map((node) => node.kind), frontier.map((node) => node.id), asOf, budget + 1],
+    )) as EdgeRow[];
+    return { rows: rows.slice(0, budget), cut: rows.length > budget };
+  }
+
+  /** Facts and event ids now, or as they stood at `asOf` (from each node's recorded history). */
+  private async nodes(refs: LineageNodeRef[], asOf: string | null): Promise<LineageNodeView[]> {
+    const kinds = refs.map((node) => node.kind);
+    const ids = refs.map((node) => node.id);
+    const rows = (await this.dataSource.query(
+      asOf === null
+        ? `SELECT n.kind, n.id, n.facts, n.created_event_ids::text[] AS event_ids
+           FROM lineage_nodes n JOIN unnest($1::text[], $2::text[]) AS r(kind, id)
+             ON n.kind = r.kind AND n.id = r.id`
+        : `SELECT h.kind, h.id,
+             (array_agg(h.facts ORDER BY h.revision DESC))[1] AS facts,
+             array_agg(h.event_id::text ORDER BY h.revision) AS event_ids
+           FROM lineage_node_facts h JOIN unnest($1::text[], $2::text[]) AS r(kind, id)
+             ON h.kind = r.kind AND h.id = r.id
+           WHERE h.occurred_at <= $3::timestamptz
+           GROUP BY h.kind, h.id`,
+      asOf === null ? [kinds, ids] : [kinds, ids, asOf],
+    )) as NodeRow[];
+    const found = new Map(rows.map((row) => [key(row), row]));
+    return refs.map((node) => {
+      const row = found.get(key(node));
+      return { ...node, facts: row?.facts ?? null, eventIds: row?.event_ids ?? [] };
+    });
+  }
+}
