@@ -25,6 +25,9 @@ export const streams = {
   predictionBatch: (batchId: string) => streamName('prediction-batch', batchId),
   groundTruth: (groundTruthId: string) => streamName('ground-truth', groundTruthId),
   deletionRequest: (requestId: string) => streamName('deletion-request', requestId),
+  /** Drift and performance signals of one deployment (`<model>.<environment>`). */
+  monitoringSignals: (deploymentId: string) => streamName('monitoring', deploymentId),
+  alert: (alertId: string) => streamName('alert', alertId),
   /** One person's access records (regulator requests, personal data shown to them). */
   accessLog: (actorKey: string) => streamName('access-log', actorKey),
 } as const;

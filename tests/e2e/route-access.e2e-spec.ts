@@ -49,6 +49,8 @@ const WRITERS: [RegExp, Role[]][] = [
   [/^\/deployments(\/|$)/, ['pipeline', 'risk-manager']],
   [/^\/(datasets|training-runs|models)(\/|$)/, ['pipeline', 'data-scientist']],
   [/^\/(privacy|policies)\//, ['compliance-officer', 'admin']],
+  [/^\/monitoring\/(drift|performance)$/, ['pipeline']],
+  [/^\/alerts(\/|$)/, ['pipeline', 'risk-manager']],
 ];
 
 describe('the role matrix on every route', () => {

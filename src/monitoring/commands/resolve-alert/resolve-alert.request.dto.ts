@@ -1,0 +1,21 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+
+export class ResolveAlertRequest {
+  @ApiProperty({
+    example: 'rolled back to 1.0.0; retraining on February data',
+    description: 'How it was resolved; kept in the ledger, so name no person',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  resolution!: string;
+
+  @ApiPropertyOptional({ type: SourceRequest })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SourceRequest)
+  source?: SourceRequest;
+}
