@@ -1,0 +1,53 @@
+/** APP 1.7–1.9 (automated decision-making transparency) apply from this date (Privacy Act 1988). */
+export const ADM_TRANSPARENCY_IN_FORCE_FROM = '2026-12-10';
+
+const DAY_MS = 86_400_000;
+
+/** A reporting period of whole UTC days: [start, end) as instants, `from`/`to` as given dates. */
+export type ReportingPeriod = {
+  from: string;
+  to: string;
+  /** `from` at 00:00Z. */
+  start: string;
+  /** The day after `to` at 00:00Z: the period includes all of `to`. */
+  end: string;
+};
+
+export type PeriodResult = { period: ReportingPeriod } | { errors: Record<string, string[]> };
+
+/**
+ * The period asked for: `to` defaults to today (UTC, by the injected clock), `from` to twelve
+ * months before `to` plus one day, so the default covers the last 12 months exactly.
+ */
+export function reportingPeriod(asked: { from?: string; to?: string }, today: Date): PeriodResult {
+  const to = asked.to ?? today.toISOString().slice(0, 10);
+  const from = asked.from ?? twelveMonthsBefore(to);
+  if (from > to) return { errors: { from: [`from (${from}) must not be after to (${to})`] } };
+  return {
+    period: {
+      from,
+      to,
+      start: `${from}T00:00:00.000Z`,
+      end: new Date(Date.parse(`${to}T00:00:00.000Z`) + DAY_MS).toISOString(),
+    },
+  };
+}
+
+/** Whether APP 1.7–1.9 were in force on the period's last day. */
+export function admTransparencyInForce(to: string): boolean {
+  return to >= ADM_TRANSPARENCY_IN_FORCE_FROM;
+}
+
+/** A calendar date that exists (2026-02-30 does not). */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const time = Date.parse(`${value}T00:00:00.000Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
+}
+
+function twelveMonthsBefore(date: string): string {
+  const [year, month, day] = date.split('-').map(Number);
+  // Day overflow (29 Feb in a common year) rolls into March, as Date.UTC does.
+  const back = new Date(Date.UTC(year - 1, month - 1, day) + DAY_MS);
+  return back.toISOString().slice(0, 10);
+}
