@@ -9,6 +9,7 @@ import { ProblemDetailsFilter } from './ledger/http/problem-details.filter';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
 import { IdempotencyInterceptor } from './ledger/commands/idempotency.interceptor';
 import { validationPipe } from './ledger/http/validation';
+import { ETagInterceptor } from './ledger/http/etag.interceptor';
 import { CLOCK, type Clock } from './ledger/clock';
 import { AccessLogRecorder } from './access-log/access-log.recorder';
 import { PersonalDataAccessInterceptor } from './access-log/personal-data-access';
@@ -46,7 +47,9 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
+  // Outermost first: the ETag is taken from the final body, after the personal-data record.
   app.useGlobalInterceptors(
+    new ETagInterceptor(),
     app.get(ReadYourWritesInterceptor),
     app.get(IdempotencyInterceptor),
     app.get(PersonalDataAccessInterceptor),
