@@ -14,6 +14,9 @@ const SAFE_ACTOR = /^[A-Za-z0-9._:@-]{1,100}$/;
  */
 @Injectable()
 export class AccessLogRecorder {
+  /** Appends to one person's stream, one after another: concurrent reads never race each other. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   constructor(
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -53,10 +56,30 @@ export class AccessLogRecorder {
     });
   }
 
-  private async append(actor: Actor, correlationId: string, event: AccessLogEvent): Promise<void> {
+  private append(actor: Actor, correlationId: string, event: AccessLogEvent): Promise<void> {
+    const stream = streams.accessLog(actorKey(actor.sub));
+    const previous = this.queues.get(stream) ?? Promise.resolve();
+    const appended = previous
+      .catch(() => undefined)
+      .then(() => this.appendNow(stream, actor, correlationId, event));
+    this.queues.set(stream, appended);
+    void appended
+      .finally(() => {
+        if (this.queues.get(stream) === appended) this.queues.delete(stream);
+      })
+      .catch(() => undefined);
+    return appended;
+  }
+
+  private async appendNow(
+    stream: string,
+    actor: Actor,
+    correlationId: string,
+    event: AccessLogEvent,
+  ): Promise<void> {
     const id = uuidv7();
     await this.eventLog.append(
-      streams.accessLog(actorKey(actor.sub)),
+      stream,
       [
         {
           id,

@@ -10,6 +10,11 @@ import { WithdrawApprovalHandler } from './commands/withdraw-approval/withdraw-a
 import { WithdrawApprovalHttpController } from './commands/withdraw-approval/withdraw-approval.http.controller';
 import { ApprovalPolicyHttpController } from './queries/approval-policy/approval-policy.http.controller';
 import { GetApprovalPolicyQueryHandler } from './queries/approval-policy/get-approval-policy.query-handler';
+import { ApprovalTimelineProjection } from './queries/approvals-as-of/approval-timeline.projection';
+import {
+  GetApprovalAsOfQueryHandler,
+  ListApprovalsAsOfQueryHandler,
+} from './queries/approvals-as-of/approvals-as-of.query-handler';
 import { ApprovalRecord } from './queries/approvals/approval.read-model';
 import { ApprovalsHttpController } from './queries/approvals/approvals.http.controller';
 import { ApprovalsProjection } from './queries/approvals/approvals.projection';
@@ -28,8 +33,10 @@ const queryHandlers = [
   GetApprovalPolicyQueryHandler,
   ListApprovalsQueryHandler,
   GetApprovalQueryHandler,
+  ListApprovalsAsOfQueryHandler,
+  GetApprovalAsOfQueryHandler,
 ];
-const projections = [ApprovalsProjection];
+const projections = [ApprovalsProjection, ApprovalTimelineProjection];
 
 @Module({
   imports: [TypeOrmModule.forFeature([ApprovalRecord])],

@@ -8,6 +8,8 @@ import { RetireDeploymentHandler } from './commands/retire-deployment/retire-dep
 import { RetireDeploymentHttpController } from './commands/retire-deployment/retire-deployment.http.controller';
 import { RollBackDeploymentHandler } from './commands/roll-back-deployment/roll-back-deployment.handler';
 import { RollBackDeploymentHttpController } from './commands/roll-back-deployment/roll-back-deployment.http.controller';
+import { DeploymentTimelineProjection } from './queries/deployments-as-of/deployment-timeline.projection';
+import { ListDeploymentsAsOfQueryHandler } from './queries/deployments-as-of/deployments-as-of.query-handler';
 import { DeploymentHistoryRow, DeploymentRow } from './queries/deployments/deployment.read-model';
 import { DeploymentsProjection } from './queries/deployments/deployments.projection';
 import {
@@ -33,6 +35,8 @@ import { DeploymentsHttpController } from './queries/deployments/deployments.htt
     DeploymentsProjection,
     ListDeploymentsQueryHandler,
     GetDeploymentQueryHandler,
+    DeploymentTimelineProjection,
+    ListDeploymentsAsOfQueryHandler,
   ],
 })
 export class DeploymentsModule {}

@@ -8,6 +8,11 @@ import { RetireModelVersionHandler } from './commands/retire-model-version/retir
 import { RetireModelVersionHttpController } from './commands/retire-model-version/retire-model-version.http.controller';
 import { UpdateModelCardHandler } from './commands/update-model-card/update-model-card.handler';
 import { UpdateModelCardHttpController } from './commands/update-model-card/update-model-card.http.controller';
+import { ModelCardHistoryProjection } from './queries/model-registry-as-of/model-card-history.projection';
+import {
+  GetModelAsOfQueryHandler,
+  GetModelVersionAsOfQueryHandler,
+} from './queries/model-registry-as-of/model-registry-as-of.query-handler';
 import { ModelRegistryProjection } from './queries/model-registry/model-registry.projection';
 import {
   GetModelQueryHandler,
@@ -49,6 +54,9 @@ import { ModelsHttpController } from './queries/model-registry/models.http.contr
     ListModelsQueryHandler,
     GetModelQueryHandler,
     GetModelVersionQueryHandler,
+    ModelCardHistoryProjection,
+    GetModelAsOfQueryHandler,
+    GetModelVersionAsOfQueryHandler,
   ],
 })
 export class ModelRegistryModule {}

@@ -45,6 +45,7 @@ describe('the access log', () => {
     test = await startTestApp();
     const people: [string, Role[]][] = [
       ['rita', ['regulator']],
+      ['rex', ['regulator']],
       ['carol', ['compliance-officer']],
       ['dana', ['data-scientist']],
       ['ci', ['pipeline']],
@@ -93,6 +94,19 @@ describe('the access log', () => {
       type: 'RegulatorAccessed',
       data: { sub: 'rita', url: '/api/v1/models' },
     });
+  });
+
+  it('records many simultaneous regulator reads, each once', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        test.anonymous().get(`/api/v1/datasets?n=${i}`).set('Authorization', as('rex')),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(30).fill(200));
+    const rows = await accessLog('rex', '&kind=regulator-request&limit=100');
+    expect(rows.map((row) => row.url).sort()).toEqual(
+      Array.from({ length: 30 }, (_, i) => `/api/v1/datasets?n=${i}`).sort(),
+    );
   });
 
   it('records reads that show personal data, whoever makes them, and not the others', async () => {

@@ -97,7 +97,7 @@ describe('command-line tools', () => {
     expect(result.code).toBe(0);
     const unknown = await run('src/cli/projections-rebuild.ts', env, ['nope']);
     expect(unknown.stderr.trim()).toMatch(
-      /^attest: unknown projection nope; known: stream-index, dataset-versions, .*deletion-requests$/,
+      /^attest: unknown projection nope; known: stream-index, dataset-versions, .*deletion-requests/,
     );
     expect(unknown.code).toBe(1);
   });

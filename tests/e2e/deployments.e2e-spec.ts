@@ -319,7 +319,7 @@ describe('deployments and predictions over HTTP', () => {
     await read('/deployments/ghost.production').expect(404);
     await read('/deployments/no-dot').expect(400);
     await post('/deployments/credit-risk.staging/rollback', risk, {}).expect(400);
-    await read('/deployments?asOf=2026-03-01T00:00:00Z').expect(400);
+    await read('/deployments?asOf=2026-03-01').expect(400);
     await read('/deployments?status=paused').expect(400);
     await post('/deployments/credit-risk.staging/promotion', regulator).expect(403);
     expect(await eventCount()).toBe(count);

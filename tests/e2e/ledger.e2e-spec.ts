@@ -10,7 +10,7 @@ describe('ledger over HTTP', () => {
   beforeAll(async () => {
     t = await startTestApp({ env: { READ_WAIT_TIMEOUT_MS: '5000' } });
     await t.eventLog.append('dataset-loans', newEvents(3), { expectedRevision: 'no_stream' });
-    await t.eventLog.append('model-scorecard', newEvents(2, { type: 'ModelVersionRegistered' }), {
+    await t.eventLog.append('model-scorecard', newEvents(2, { type: 'LedgerProbeNoted' }), {
       expectedRevision: 'no_stream',
     });
     lastPosition = (

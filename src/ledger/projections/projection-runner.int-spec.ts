@@ -68,7 +68,7 @@ describe('ProjectionRunner', () => {
       });
     const { position } = await t.eventLog.append(
       'model-other',
-      [newEvent({ type: 'ModelVersionRegistered' })],
+      [newEvent({ type: 'LedgerProbeNoted' })],
       {
         expectedRevision: 'no_stream',
       },

@@ -31,6 +31,8 @@ interface Worker {
   lastAppliedRecordedAt?: Date;
   subscription?: Subscription;
   running?: Promise<void>;
+  /** Set while a rebuild has this projection to itself. */
+  paused?: boolean;
 }
 
 export const PROJECTION_RETRY_MS = Symbol('ProjectionRetryMs');
@@ -118,6 +120,26 @@ export class ProjectionRunner {
     const selected = this.select(names);
     for (const projection of selected) {
       const worker = this.workers.get(projection.name) as Worker;
+      // The live worker steps aside, or its next batch would meet a checkpoint the rebuild moved.
+      const wasRunning = Boolean(worker.running);
+      worker.paused = true;
+      await worker.subscription?.close();
+      await worker.running;
+      try {
+        await this.rebuildOne(projection, worker, onProgress);
+      } finally {
+        worker.paused = false;
+        if (wasRunning && !this.stopping) await this.start([projection.name]);
+      }
+    }
+  }
+
+  private async rebuildOne(
+    projection: Projection,
+    worker: Worker,
+    onProgress?: (name: string, applied: number) => void,
+  ): Promise<void> {
+    {
       await this.ensureCheckpointRow(projection.name);
       await this.dataSource.transaction(async (manager) => {
         await manager.query(
@@ -177,7 +199,7 @@ export class ProjectionRunner {
 
   private async run(worker: Worker): Promise<void> {
     const { projection, status } = worker;
-    while (!this.stopping) {
+    while (!this.stopping && !worker.paused) {
       try {
         const from = await this.readCheckpoint(projection.name);
         status.position = from;
@@ -190,7 +212,7 @@ export class ProjectionRunner {
         let batch: RecordedEvent[] = [];
         let batchStart = from;
         for await (const message of subscription) {
-          if (this.stopping) break;
+          if (this.stopping || worker.paused) break;
           if (message.kind === 'event') {
             batch.push(message.event);
           } else if (message.kind === 'checkpoint') {

@@ -1,10 +1,24 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { AllowEveryRole, CurrentActor } from '../../../auth/access.decorators';
 import type { Actor } from '../../../ledger/event-log.port';
 import { ApiProblems } from '../../../ledger/http/api-problems.decorator';
+import { AsOfRequest } from '../../../deployments/queries/deployments-as-of/as-of.request.dto';
 import { ApprovalPath } from '../../approval-path.request.dto';
+import {
+  ApprovalAsOf,
+  ApprovalPageAsOf,
+  GetApprovalAsOfQuery,
+  ListApprovalsAsOfQuery,
+} from '../approvals-as-of/approvals-as-of.query-handler';
 import { ApprovalRecord } from './approval.read-model';
 import { ApprovalPage, GetApprovalQuery, ListApprovalsQuery } from './approvals.query-handler';
 import { ListApprovalsRequest } from './list-approvals.request.dto';
@@ -27,21 +41,51 @@ export class ApprovalsHttpController {
     summary:
       'Approval requests, oldest first. status=pending is the caller’s inbox: stages whose role the caller holds and may decide under four eyes (regulators and admins see all, read-only)',
   })
-  @ApiOkResponse({ type: ApprovalPage })
+  @ApiExtraModels(ApprovalPage, ApprovalPageAsOf)
+  @ApiOkResponse({
+    description: 'ApprovalPage; ApprovalPageAsOf when asOf is given',
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(ApprovalPage) }, { $ref: getSchemaPath(ApprovalPageAsOf) }],
+    },
+  })
   list(
     @Query() request: ListApprovalsRequest,
     @CurrentActor() caller: Actor,
-  ): Promise<ApprovalPage> {
-    const { status, model, environment, after, limit } = request;
+  ): Promise<ApprovalPage | ApprovalPageAsOf> {
+    const { status, model, environment, after, limit, asOf } = request;
+    if (asOf !== undefined) {
+      return this.queries.execute(
+        new ListApprovalsAsOfQuery(
+          new Date(asOf),
+          { status, model, environment },
+          after,
+          limit ?? 100,
+        ),
+      );
+    }
     return this.queries.execute(
       new ListApprovalsQuery({ status, model, environment }, caller, after, limit ?? 100),
     );
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One approval request with its stages and evidence' })
-  @ApiOkResponse({ type: ApprovalRecord })
-  get(@Param() { id }: ApprovalPath): Promise<ApprovalRecord> {
+  @ApiOperation({
+    summary:
+      'One approval request with its stages and evidence; with asOf, its status and stage decisions at that instant (404 if not yet requested)',
+  })
+  @ApiExtraModels(ApprovalRecord, ApprovalAsOf)
+  @ApiOkResponse({
+    description: 'ApprovalRecord; ApprovalAsOf when asOf is given',
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(ApprovalRecord) }, { $ref: getSchemaPath(ApprovalAsOf) }],
+    },
+  })
+  get(
+    @Param() { id }: ApprovalPath,
+    @Query() { asOf }: AsOfRequest,
+  ): Promise<ApprovalRecord | ApprovalAsOf> {
+    if (asOf !== undefined)
+      return this.queries.execute(new GetApprovalAsOfQuery(id, new Date(asOf)));
     return this.queries.execute(new GetApprovalQuery(id));
   }
 }

@@ -8,13 +8,17 @@ import {
   RESOURCE_NAME_HINT,
   UUID,
 } from '../../../ledger/commands/identifiers';
+import {
+  AS_OF_DESCRIPTION,
+  IsInstant,
+} from '../../../deployments/queries/deployments-as-of/as-of.request.dto';
 import { APPROVAL_STATUSES, type ApprovalStatus } from './approval.read-model';
 
 export class ListApprovalsRequest {
   @ApiPropertyOptional({
     enum: APPROVAL_STATUSES,
     description:
-      'pending is the caller’s inbox: only stages the caller may decide (regulators and admins see every pending request, read-only)',
+      'pending is the caller’s inbox: only stages the caller may decide (regulators and admins see every pending request, read-only). With asOf: the status each request had then, for every caller',
   })
   @IsOptional()
   @IsIn(APPROVAL_STATUSES, { message: `status must be one of ${APPROVAL_STATUSES.join(', ')}` })
@@ -42,4 +46,13 @@ export class ListApprovalsRequest {
   @Min(1)
   @Max(1000)
   limit?: number;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-03-01T00:00:00Z',
+    description: `${AS_OF_DESCRIPTION}. A request made later is absent; a stage granted later shows pending`,
+  })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
 }

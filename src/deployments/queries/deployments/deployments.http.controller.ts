@@ -1,9 +1,19 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { AllowEveryRole } from '../../../auth/access.decorators';
 import { ApiRead } from '../../../ledger/http/api-read.decorator';
 import { DeploymentPath } from '../../deployment-path.request.dto';
+import {
+  DeploymentListAsOf,
+  ListDeploymentsAsOfQuery,
+} from '../deployments-as-of/deployments-as-of.query-handler';
 import {
   DeploymentDetail,
   DeploymentList,
@@ -20,11 +30,22 @@ export class DeploymentsHttpController {
 
   @Get()
   @ApiOperation({
-    summary: 'What each model serves in each environment (every status unless filtered)',
+    summary:
+      'What each model serves in each environment (every status unless filtered); with asOf, what served at that instant, on which approval and data',
   })
   @ApiRead()
-  @ApiOkResponse({ type: DeploymentList })
-  list(@Query() filters: ListDeploymentsRequest): Promise<DeploymentList> {
+  @ApiExtraModels(DeploymentList, DeploymentListAsOf)
+  @ApiOkResponse({
+    description: 'DeploymentList; DeploymentListAsOf when asOf is given',
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(DeploymentList) }, { $ref: getSchemaPath(DeploymentListAsOf) }],
+    },
+  })
+  list(@Query() request: ListDeploymentsRequest): Promise<DeploymentList | DeploymentListAsOf> {
+    const { asOf, ...filters } = request;
+    if (asOf !== undefined) {
+      return this.queries.execute(new ListDeploymentsAsOfQuery(new Date(asOf), filters));
+    }
     return this.queries.execute(new ListDeploymentsQuery(filters));
   }
 

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
+import { AS_OF_DESCRIPTION, IsInstant } from '../deployments-as-of/as-of.request.dto';
 import {
   ENVIRONMENT,
   ENVIRONMENT_HINT,
@@ -9,7 +10,7 @@ import {
 
 export const DEPLOYMENT_STATUSES = ['active', 'inactive', 'retired'] as const;
 
-/** Filters of GET /deployments; `asOf` (history at an instant) is not offered yet. */
+/** Filters of GET /deployments; with `asOf` they apply to the deployments as they stood then. */
 export class ListDeploymentsRequest {
   @ApiPropertyOptional({ example: 'production', description: ENVIRONMENT_HINT })
   @IsOptional()
@@ -25,4 +26,13 @@ export class ListDeploymentsRequest {
   @IsOptional()
   @IsIn(DEPLOYMENT_STATUSES, { message: 'status must be active, inactive or retired' })
   status?: (typeof DEPLOYMENT_STATUSES)[number];
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-03-01T00:00:00Z',
+    description: `${AS_OF_DESCRIPTION}. Each item then also lists the versions serving, the approval each rested on with its approvers, and the dataset versions behind each`,
+  })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
 }

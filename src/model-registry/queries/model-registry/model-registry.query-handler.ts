@@ -8,9 +8,15 @@ import {
   ModelVersionApprovalRecord,
   ModelVersionRecord,
 } from './model-registry.read-model';
-import type { ModelListView, ModelSummaryView, ModelVersionView, ModelView } from './model.view';
+import type {
+  ModelCardView,
+  ModelListView,
+  ModelSummaryView,
+  ModelVersionView,
+  ModelView,
+} from './model.view';
 import { deploymentsOf } from './deployments-table';
-import { servingShares, versionStatus } from './version-status';
+import { type DeploymentRow, servingShares, versionStatus } from './version-status';
 
 export class ListModelsQuery extends Query<ModelListView> {
   constructor(
@@ -36,7 +42,10 @@ export class GetModelVersionQuery extends Query<ModelVersionView> {
   }
 }
 
-function summary(model: ModelRecord, latest: ModelVersionRecord): ModelSummaryView {
+type ModelFacts = Pick<ModelRecord, 'name' | 'latestVersion' | 'versionCount' | 'updatedAt'>;
+type LatestCard = Pick<ModelCardView, 'owner' | 'riskTier' | 'decisionClass'>;
+
+function summary(model: ModelFacts, latest: LatestCard): ModelSummaryView {
   return {
     name: model.name,
     latestVersion: model.latestVersion,
@@ -45,6 +54,112 @@ function summary(model: ModelRecord, latest: ModelVersionRecord): ModelSummaryVi
     riskTier: latest.riskTier,
     decisionClass: latest.decisionClass,
     updatedAt: model.updatedAt.toISOString(),
+  };
+}
+
+/** One model with its versions (in registration order) and its deployments, as the view shows it. */
+export function modelView(
+  model: ModelFacts & Pick<ModelRecord, 'createdAt'>,
+  latest: LatestCard,
+  versions: Pick<ModelVersionRecord, 'version' | 'retiredAt' | 'riskTier' | 'registeredAt'>[],
+  approvedVersions: Set<string>,
+  deployments: DeploymentRow[],
+): ModelView {
+  return {
+    ...summary(model, latest),
+    createdAt: model.createdAt.toISOString(),
+    versions: versions.map((version) => ({
+      version: version.version,
+      status: versionStatus({
+        retired: version.retiredAt !== null,
+        serving: servingShares(version.version, deployments).length > 0,
+        approved: approvedVersions.has(version.version),
+      }),
+      riskTier: version.riskTier,
+      registeredAt: version.registeredAt.toISOString(),
+    })),
+    deployments: deployments.map((deployment) => ({
+      deploymentId: deployment.deploymentId,
+      environment: deployment.environment,
+      version: deployment.version,
+      canaryVersion: deployment.canaryVersion,
+      canaryPercent: deployment.canaryPercent,
+      strategy: deployment.strategy,
+      status: deployment.status,
+    })),
+  };
+}
+
+/** The card as the `model_versions` row holds it now. */
+function currentCard(record: ModelVersionRecord): ModelCardView {
+  return {
+    riskTier: record.riskTier,
+    decisionClass: record.decisionClass,
+    personalInformationKinds: record.personalInformationKinds,
+    decisions: record.decisions,
+    intendedUse: record.intendedUse,
+    limitations: record.limitations,
+    owner: record.owner,
+    vendor: record.vendor,
+    explainability: record.explainability,
+    humanOversight: record.humanOversight,
+    consumerDisclosure: record.consumerDisclosure,
+    monitoringCadence: record.monitoringCadence,
+    updatedBy: record.cardUpdatedBy,
+    updatedAt: record.cardUpdatedAt ? record.cardUpdatedAt.toISOString() : null,
+  };
+}
+
+/** One version with the card given, its evaluations, approvals and where it serves. */
+export function versionView(
+  record: ModelVersionRecord,
+  card: ModelCardView,
+  evaluations: ModelEvaluationRecord[],
+  approvals: ModelVersionApprovalRecord[],
+  deployments: DeploymentRow[],
+): ModelVersionView {
+  const serving = servingShares(record.version, deployments);
+  return {
+    model: record.model,
+    version: record.version,
+    status: versionStatus({
+      retired: record.retiredAt !== null,
+      serving: serving.length > 0,
+      approved: approvals.length > 0,
+    }),
+    runId: record.runId,
+    trainedBy: record.trainedBy,
+    datasetVersions: record.datasetVersions,
+    artifactDigest: record.artifactDigest,
+    card,
+    registeredBy: record.registeredBy,
+    registeredAt: record.registeredAt.toISOString(),
+    retirement:
+      record.retiredAt && record.retiredBy && record.retiredReason !== null
+        ? {
+            reason: record.retiredReason,
+            retiredBy: record.retiredBy,
+            retiredAt: record.retiredAt.toISOString(),
+          }
+        : null,
+    evaluations: evaluations.map((evaluation) => ({
+      id: evaluation.evaluationId,
+      datasetVersion: evaluation.datasetVersion,
+      metrics: evaluation.metrics,
+      baseline: evaluation.baseline,
+      fairness: evaluation.fairness,
+      verdict: evaluation.verdict,
+      evaluatedBy: evaluation.evaluatedBy,
+      evaluatedAt: evaluation.evaluatedAt.toISOString(),
+    })),
+    approvals: approvals.map((approval) => ({
+      approvalId: approval.approvalId,
+      environment: approval.environment,
+      evidenceDigest: approval.evidenceDigest,
+      approvers: approval.approvers,
+      approvedAt: approval.approvedAt.toISOString(),
+    })),
+    deployments: serving,
   };
 }
 
@@ -98,29 +213,7 @@ export class GetModelQueryHandler implements IQueryHandler<GetModelQuery, ModelV
     const latest = versions.find((version) => version.version === model.latestVersion);
     if (!latest) throw new NotRecorded('model', name);
     const approved = new Set(approvals.map((approval) => approval.version));
-    return {
-      ...summary(model, latest),
-      createdAt: model.createdAt.toISOString(),
-      versions: versions.map((version) => ({
-        version: version.version,
-        status: versionStatus({
-          retired: version.retiredAt !== null,
-          serving: servingShares(version.version, deployments).length > 0,
-          approved: approved.has(version.version),
-        }),
-        riskTier: version.riskTier,
-        registeredAt: version.registeredAt.toISOString(),
-      })),
-      deployments: deployments.map((deployment) => ({
-        deploymentId: deployment.deploymentId,
-        environment: deployment.environment,
-        version: deployment.version,
-        canaryVersion: deployment.canaryVersion,
-        canaryPercent: deployment.canaryPercent,
-        strategy: deployment.strategy,
-        status: deployment.status,
-      })),
-    };
+    return modelView(model, latest, versions, approved, deployments);
   }
 }
 
@@ -152,63 +245,6 @@ export class GetModelVersionQueryHandler implements IQueryHandler<
       }),
       deploymentsOf(this.dataSource, name),
     ]);
-    const serving = servingShares(version, deployments);
-    return {
-      model: record.model,
-      version: record.version,
-      status: versionStatus({
-        retired: record.retiredAt !== null,
-        serving: serving.length > 0,
-        approved: approvals.length > 0,
-      }),
-      runId: record.runId,
-      trainedBy: record.trainedBy,
-      datasetVersions: record.datasetVersions,
-      artifactDigest: record.artifactDigest,
-      card: {
-        riskTier: record.riskTier,
-        decisionClass: record.decisionClass,
-        personalInformationKinds: record.personalInformationKinds,
-        decisions: record.decisions,
-        intendedUse: record.intendedUse,
-        limitations: record.limitations,
-        owner: record.owner,
-        vendor: record.vendor,
-        explainability: record.explainability,
-        humanOversight: record.humanOversight,
-        consumerDisclosure: record.consumerDisclosure,
-        monitoringCadence: record.monitoringCadence,
-        updatedBy: record.cardUpdatedBy,
-        updatedAt: record.cardUpdatedAt ? record.cardUpdatedAt.toISOString() : null,
-      },
-      registeredBy: record.registeredBy,
-      registeredAt: record.registeredAt.toISOString(),
-      retirement:
-        record.retiredAt && record.retiredBy && record.retiredReason !== null
-          ? {
-              reason: record.retiredReason,
-              retiredBy: record.retiredBy,
-              retiredAt: record.retiredAt.toISOString(),
-            }
-          : null,
-      evaluations: evaluations.map((evaluation) => ({
-        id: evaluation.evaluationId,
-        datasetVersion: evaluation.datasetVersion,
-        metrics: evaluation.metrics,
-        baseline: evaluation.baseline,
-        fairness: evaluation.fairness,
-        verdict: evaluation.verdict,
-        evaluatedBy: evaluation.evaluatedBy,
-        evaluatedAt: evaluation.evaluatedAt.toISOString(),
-      })),
-      approvals: approvals.map((approval) => ({
-        approvalId: approval.approvalId,
-        environment: approval.environment,
-        evidenceDigest: approval.evidenceDigest,
-        approvers: approval.approvers,
-        approvedAt: approval.approvedAt.toISOString(),
-      })),
-      deployments: serving,
-    };
+    return versionView(record, currentCard(record), evaluations, approvals, deployments);
   }
 }

@@ -1,9 +1,23 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { AllowEveryRole } from '../../../auth/access.decorators';
 import { ApiProblems } from '../../../ledger/http/api-problems.decorator';
+import { AsOfRequest } from '../../../deployments/queries/deployments-as-of/as-of.request.dto';
 import { ModelPath, ModelVersionPath } from '../../model-path.request.dto';
+import {
+  GetModelAsOfQuery,
+  GetModelVersionAsOfQuery,
+  ModelVersionViewAsOf,
+  ModelViewAsOf,
+} from '../model-registry-as-of/model-registry-as-of.query-handler';
 import { ListModelsRequest } from './list-models.request.dto';
 import {
   GetModelQuery,
@@ -36,22 +50,49 @@ export class ModelsHttpController {
 
   @Get(':name')
   @ApiOperation({
-    summary: 'One model: its versions with status, and its deployment per environment',
+    summary:
+      'One model: its versions with status, and its deployment per environment; with asOf, as it stood at that instant (404 if not yet registered)',
   })
-  @ApiOkResponse({ type: ModelView })
+  @ApiExtraModels(ModelView, ModelViewAsOf)
+  @ApiOkResponse({
+    description: 'ModelView; ModelViewAsOf when asOf is given',
+    schema: { oneOf: [{ $ref: getSchemaPath(ModelView) }, { $ref: getSchemaPath(ModelViewAsOf) }] },
+  })
   @ApiProblems(400, 401, 404, 503)
-  get(@Param() path: ModelPath): Promise<ModelView> {
+  get(
+    @Param() path: ModelPath,
+    @Query() { asOf }: AsOfRequest,
+  ): Promise<ModelView | ModelViewAsOf> {
+    if (asOf !== undefined)
+      return this.queries.execute(new GetModelAsOfQuery(path.name, new Date(asOf)));
     return this.queries.execute(new GetModelQuery(path.name));
   }
 
   @Get(':name/versions/:version')
   @ApiOperation({
     summary:
-      'One model version: current card, lineage (run, datasets, artifact), evaluations, approvals, where it serves, status',
+      'One model version: current card, lineage (run, datasets, artifact), evaluations, approvals, where it serves, status; with asOf, the card, evaluations, approvals, deployments and status at that instant (404 if not yet registered)',
   })
-  @ApiOkResponse({ type: ModelVersionView })
+  @ApiExtraModels(ModelVersionView, ModelVersionViewAsOf)
+  @ApiOkResponse({
+    description: 'ModelVersionView; ModelVersionViewAsOf when asOf is given',
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(ModelVersionView) },
+        { $ref: getSchemaPath(ModelVersionViewAsOf) },
+      ],
+    },
+  })
   @ApiProblems(400, 401, 404, 503)
-  getVersion(@Param() path: ModelVersionPath): Promise<ModelVersionView> {
+  getVersion(
+    @Param() path: ModelVersionPath,
+    @Query() { asOf }: AsOfRequest,
+  ): Promise<ModelVersionView | ModelVersionViewAsOf> {
+    if (asOf !== undefined) {
+      return this.queries.execute(
+        new GetModelVersionAsOfQuery(path.name, path.version, new Date(asOf)),
+      );
+    }
     return this.queries.execute(new GetModelVersionQuery(path.name, path.version));
   }
 }

@@ -1,4 +1,4 @@
-import { streams } from '../../ledger/stream-names';
+import { streams } from '../../../ledger/stream-names';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { newId } from '../../../ledger/commands/command-context';
 import { StreamWriter } from '../../../ledger/commands/stream-writer';

@@ -1,4 +1,4 @@
-import { streams } from '../../ledger/stream-names';
+import { streams } from '../../../ledger/stream-names';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StreamWriter } from '../../../ledger/commands/stream-writer';
 import { type WriteResult, writeResult } from '../../../ledger/commands/write-result';
