@@ -216,6 +216,10 @@ async function main(): Promise<void> {
         'lineage depth 4 (dataset version downstream)',
         `/lineage/dataset-version/model-3-data@v1?depth=4&direction=downstream`,
       ],
+      [
+        'lineage depth 4, first 200 nodes',
+        `/lineage/model-version/model-3@2.0.0?depth=4&limit=200`,
+      ],
       ['asOf deployments (production)', `/deployments?environment=production&asOf=${midway}`],
       ['ADM register (12 months)', `/compliance/adm-register?from=2026-01-01&to=2026-12-31`],
     ];
