@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Role } from '../../src/auth/roles';
 import { streams } from '../../src/ledger/stream-names';
-import { TestApp, startTestApp } from '../support/test-app';
+import { startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 import { settled } from '../support/events';
 
