@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { Role } from '../../src/auth/roles';
 import { streams } from '../../src/ledger/stream-names';
 import { TestClock } from '../support/test-clock';
+import { staffWith } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
@@ -147,17 +147,8 @@ describe('compliance views: the ADM register and the personal-data inventory', (
 
   beforeAll(async () => {
     test = await startTestApp({ clock: time.clock });
-    const people: [string, Role[]][] = [
-      ['ci', ['pipeline']],
-      ['dana', ['data-scientist']],
-      ['dev', ['data-scientist']],
-      ['rick', ['risk-manager']],
-      ['rosa', ['risk-manager']],
-      ['carol', ['compliance-officer']],
-      ['ada', ['admin']],
-      ['rita', ['regulator']],
-    ];
-    for (const [sub, roles] of people) tokens.set(sub, await test.token(sub, roles));
+    for (const [sub, roles] of staffWith(['ada', ['admin']]))
+      tokens.set(sub, await test.token(sub, roles));
 
     // 5 January: data, and three models of three decision classes
     await dataset('credit-applications', 'ap-southeast-2', [

@@ -1,4 +1,4 @@
-import type { Role } from '../../src/auth/roles';
+import { STAFF } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const sha = (fill: string) => `sha256:${fill.repeat(64).slice(0, 64)}`;
@@ -45,16 +45,7 @@ describe('a credit-risk model from dataset to rollback', () => {
 
   beforeAll(async () => {
     test = await startTestApp();
-    const people: [string, Role[]][] = [
-      ['ci', ['pipeline']],
-      ['dana', ['data-scientist']],
-      ['dev', ['data-scientist']],
-      ['rick', ['risk-manager']],
-      ['rosa', ['risk-manager']],
-      ['carol', ['compliance-officer']],
-      ['rita', ['regulator']],
-    ];
-    for (const [sub, roles] of people) tokens.set(sub, await test.token(sub, roles));
+    for (const [sub, roles] of STAFF) tokens.set(sub, await test.token(sub, roles));
   });
   afterAll(() => test.close());
 

@@ -1,4 +1,4 @@
-import type { Role } from '../../src/auth/roles';
+import { STAFF } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 
@@ -168,16 +168,7 @@ describe('lineage', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ clock: time.clock });
-    const people: [string, Role[]][] = [
-      ['ci', ['pipeline']],
-      ['dana', ['data-scientist']],
-      ['dev', ['data-scientist']],
-      ['rick', ['risk-manager']],
-      ['rosa', ['risk-manager']],
-      ['carol', ['compliance-officer']],
-      ['rita', ['regulator']],
-    ];
-    for (const [sub, roles] of people) tokens.set(sub, await test.token(sub, roles));
+    for (const [sub, roles] of STAFF) tokens.set(sub, await test.token(sub, roles));
 
     // January: data, the first run and version, staging, then production on an approval
     await registerDataset('2026-01');

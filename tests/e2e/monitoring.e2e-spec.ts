@@ -1,4 +1,4 @@
-import type { Role } from '../../src/auth/roles';
+import { staffWith } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 
@@ -100,14 +100,8 @@ describe('monitoring views and alerts over HTTP', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ clock: time.clock });
-    const people: [string, Role[]][] = [
-      ['ci', ['pipeline']],
-      ['monitor', ['pipeline']],
-      ['dana', ['data-scientist']],
-      ['rick', ['risk-manager']],
-      ['rita', ['regulator']],
-    ];
-    for (const [sub, roles] of people) tokens.set(sub, await test.token(sub, roles));
+    for (const [sub, roles] of staffWith(['monitor', ['pipeline']]))
+      tokens.set(sub, await test.token(sub, roles));
 
     await send('ci', '/datasets/credit-applications/versions', {
       version: '2026-01',

@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { ApprovalTimelineProjection } from '../../src/approvals/queries/approvals-as-of/approval-timeline.projection';
-import type { Role } from '../../src/auth/roles';
 import { DeploymentTimelineProjection } from '../../src/deployments/queries/deployments-as-of/deployment-timeline.projection';
 import { ModelCardHistoryProjection } from '../../src/model-registry/queries/model-registry-as-of/model-card-history.projection';
+import { STAFF } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 
@@ -135,16 +135,7 @@ describe('point-in-time answers (asOf)', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ clock: time.clock });
-    const people: [string, Role[]][] = [
-      ['ci', ['pipeline']],
-      ['dana', ['data-scientist']],
-      ['dev', ['data-scientist']],
-      ['rick', ['risk-manager']],
-      ['rosa', ['risk-manager']],
-      ['carol', ['compliance-officer']],
-      ['rita', ['regulator']],
-    ];
-    for (const [sub, roles] of people) tokens.set(sub, await test.token(sub, roles));
+    for (const [sub, roles] of STAFF) tokens.set(sub, await test.token(sub, roles));
 
     await dataset('2026-01-20T09:00:00Z', JAN_DATA.version, JAN_DATA.contentHash);
     await trainAndRegister('2026-02-10T09:00:00Z', '1.0.0', '2026-01', 'dana');
