@@ -13,6 +13,7 @@ import { Monitoring1764200000011 } from './1764200000011-monitoring';
 import { Compliance1764200000012 } from './1764200000012-compliance';
 import { PointInTime1764200000013 } from './1764200000013-point-in-time';
 import { AccessLog1764200000014 } from './1764200000014-access-log';
+import { OneModelCardHistory1764200000015 } from './1764200000015-one-model-card-history';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   Compliance1764200000012,
   PointInTime1764200000013,
   AccessLog1764200000014,
+  OneModelCardHistory1764200000015,
 ];

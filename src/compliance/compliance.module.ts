@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdmRegisterHttpController } from './queries/adm-register/adm-register.http.controller';
 import { AdmRegisterQueryHandler } from './queries/adm-register/adm-register.query-handler';
-import { ModelCardHistoryProjection } from './queries/adm-register/model-card-history.projection';
 import { ServingPeriodsProjection } from './queries/adm-register/serving-periods.projection';
 import { PersonalDataHttpController } from './queries/personal-data/personal-data.http.controller';
 import { PersonalDataQueryHandler } from './queries/personal-data/personal-data.query-handler';
@@ -9,11 +8,6 @@ import { PersonalDataQueryHandler } from './queries/personal-data/personal-data.
 /** Read-only compliance views: the APP 1.7 ADM register and the personal-information inventory. */
 @Module({
   controllers: [AdmRegisterHttpController, PersonalDataHttpController],
-  providers: [
-    ServingPeriodsProjection,
-    ModelCardHistoryProjection,
-    AdmRegisterQueryHandler,
-    PersonalDataQueryHandler,
-  ],
+  providers: [ServingPeriodsProjection, AdmRegisterQueryHandler, PersonalDataQueryHandler],
 })
 export class ComplianceModule {}

@@ -597,9 +597,7 @@ describe('compliance views: the ADM register and the personal-data inventory', (
       periods: await db.query(
         'SELECT * FROM compliance_serving_periods ORDER BY deployment_id, opened_revision',
       ),
-      cards: await db.query(
-        'SELECT * FROM compliance_model_cards ORDER BY model, version, revision',
-      ),
+      cards: await db.query('SELECT * FROM model_card_history ORDER BY model, revision'),
     });
     const answers = async () => ({
       a: await register('?from=2026-01-01&to=2026-02-28'),

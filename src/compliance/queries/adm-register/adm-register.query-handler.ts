@@ -92,13 +92,17 @@ export class AdmRegisterQueryHandler implements IQueryHandler<AdmRegisterQuery, 
     const versionsIn = `JOIN unnest($1::text[], $2::text[]) AS k(model, version)
                           ON t.model = k.model AND t.version = k.version`;
 
-    // The card as it stood at the end: the newest change before it (else the registration).
+    // The card as it stood at the end (model_card_history, kept for asOf): the newest change
+    // before it, else the registration.
     const cards = (await this.dataSource.query(
-      `SELECT DISTINCT ON (t.model, t.version) t.model, t.version, t.decision_class, t.risk_tier,
-              t.personal_information_kinds, t.decisions, t.owner, t.vendor, t.event_id
-       FROM compliance_model_cards t ${versionsIn}
-       ORDER BY t.model, t.version, (t.effective_at < $3) DESC,
-                CASE WHEN t.effective_at < $3 THEN t.revision ELSE -t.revision END DESC`,
+      `SELECT DISTINCT ON (t.model, t.version) t.model, t.version,
+              t.card->>'decisionClass' AS decision_class, t.card->>'riskTier' AS risk_tier,
+              t.card->'personalInformationKinds' AS personal_information_kinds,
+              t.card->>'decisions' AS decisions, t.card->>'owner' AS owner,
+              t.card->>'vendor' AS vendor, t.event_id
+       FROM model_card_history t ${versionsIn}
+       ORDER BY t.model, t.version, (t.at < $3) DESC,
+                CASE WHEN t.at < $3 THEN t.revision ELSE -t.revision END DESC`,
       [models, versions, end],
     )) as CardRow[];
     const inScope = new Map(
