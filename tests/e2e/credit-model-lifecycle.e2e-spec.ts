@@ -1,3 +1,4 @@
+import { GovernanceClient } from '../support/governance-client';
 import { STAFF } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -10,42 +11,21 @@ const sha = (fill: string) => `sha256:${fill.repeat(64).slice(0, 64)}`;
  */
 describe('a credit-risk model from dataset to rollback', () => {
   let test: TestApp;
-  const tokens = new Map<string, string>();
-  let position = '';
+  let api: GovernanceClient;
 
-  const as = (who: string) => `Bearer ${tokens.get(who)}`;
-  const send = async (
+  const send = (
     who: string,
     method: 'post' | 'put' | 'patch',
     path: string,
     body: object,
-    status = method === 'post' ? 201 : 200,
-  ) => {
-    const client = test.anonymous();
-    const response = await client[method](`/api/v1${path}`)
-      .set('Authorization', as(who))
-      .set('X-Correlation-Id', `credit-flow-${who}`)
-      .send(body);
-    expect({ path, status: response.status, body: response.body }).toMatchObject({ path, status });
-    if (response.body.ledgerPosition) position = response.body.ledgerPosition;
-    return response.body as { id: string; ledgerPosition: string; eventIds: string[] } & Record<
-      string,
-      unknown
-    >;
-  };
-  const read = async (who: string, path: string) => {
-    const response = await test
-      .anonymous()
-      .get(`/api/v1${path}`)
-      .set('Authorization', as(who))
-      .set('X-Ledger-Position', position)
-      .expect(200);
-    return response.body;
-  };
+    status?: number,
+  ) => api.send(who, path, body, { method, status });
+  const read = async (who: string, path: string) => (await api.get(who, path).expect(200)).body;
 
   beforeAll(async () => {
     test = await startTestApp();
-    for (const [sub, roles] of STAFF) tokens.set(sub, await test.token(sub, roles));
+    api = new GovernanceClient(test, (who) => `credit-flow-${who}`);
+    await api.signIn(STAFF);
   });
   afterAll(() => test.close());
 

@@ -1,3 +1,4 @@
+import { GovernanceClient } from '../support/governance-client';
 import { STAFF } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
@@ -25,8 +26,7 @@ type Graph = {
 describe('lineage', () => {
   const time = new TestClock('2026-01-05T09:00:00.000Z');
   let test: TestApp;
-  const tokens = new Map<string, string>();
-  let position = '';
+  let api: GovernanceClient;
   const ids = {
     runA: '',
     runB: '',
@@ -37,26 +37,8 @@ describe('lineage', () => {
     batch3: '',
   };
 
-  const as = (who: string) => `Bearer ${tokens.get(who)}`;
-  const send = async (who: string, path: string, body: object) => {
-    const response = await test
-      .anonymous()
-      .post(`/api/v1${path}`)
-      .set('Authorization', as(who))
-      .send(body);
-    expect({ path, status: response.status, body: response.body }).toMatchObject({
-      path,
-      status: 201,
-    });
-    position = response.body.ledgerPosition;
-    return response.body as { id: string; ledgerPosition: string };
-  };
-  const get = (path: string, who = 'rita') =>
-    test
-      .anonymous()
-      .get(`/api/v1${path}`)
-      .set('Authorization', as(who))
-      .set('X-Ledger-Position', position);
+  const send = (who: string, path: string, body: object) => api.send(who, path, body);
+  const get = (path: string, who = 'rita') => api.get(who, path);
   const lineage = async (path: string, who = 'rita') =>
     (await get(path, who).expect(200)).body as Graph;
   const names = (graph: Graph) => graph.nodes.map((node) => `${node.kind} ${node.id}`).sort();
@@ -168,7 +150,8 @@ describe('lineage', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ clock: time.clock });
-    for (const [sub, roles] of STAFF) tokens.set(sub, await test.token(sub, roles));
+    api = new GovernanceClient(test);
+    await api.signIn(STAFF);
 
     // January: data, the first run and version, staging, then production on an approval
     await registerDataset('2026-01');

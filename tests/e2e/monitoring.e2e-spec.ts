@@ -1,3 +1,4 @@
+import { GovernanceClient } from '../support/governance-client';
 import { staffWith } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
@@ -30,29 +31,19 @@ type Bucket = {
 describe('monitoring views and alerts over HTTP', () => {
   const time = new TestClock('2026-01-05T09:00:00.000Z');
   let test: TestApp;
-  const tokens = new Map<string, string>();
-  let position = '';
+  let api: GovernanceClient;
   const batchIds: string[] = [];
   let drift: Written;
   let driftEventId: string;
   let performance: Written;
   let operational: Written;
 
-  const as = (who: string) => `Bearer ${tokens.get(who)}`;
+  /** A write whose answer the test inspects itself (refusals). */
   const post = (who: string, path: string, body: object) =>
-    test.anonymous().post(`/api/v1${path}`).set('Authorization', as(who)).send(body);
-  const send = async (who: string, path: string, body: object, status = 201) => {
-    const response = await post(who, path, body);
-    expect({ path, status: response.status, body: response.body }).toMatchObject({ path, status });
-    if (response.body.ledgerPosition) position = response.body.ledgerPosition;
-    return response.body as Written;
-  };
-  const get = (who: string, path: string) =>
-    test
-      .anonymous()
-      .get(`/api/v1${path}`)
-      .set('Authorization', as(who))
-      .set('X-Ledger-Position', position);
+    test.anonymous().post(`/api/v1${path}`).set('Authorization', api.bearer(who)).send(body);
+  const send = (who: string, path: string, body: object, status = 201) =>
+    api.send<Written>(who, path, body, { status });
+  const get = (who: string, path: string) => api.get(who, path);
   const read = async (who: string, path: string) => (await get(who, path).expect(200)).body;
 
   const batch = (version: string, from: string, to: string, figures: object) =>
@@ -100,8 +91,8 @@ describe('monitoring views and alerts over HTTP', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ clock: time.clock });
-    for (const [sub, roles] of staffWith(['monitor', ['pipeline']]))
-      tokens.set(sub, await test.token(sub, roles));
+    api = new GovernanceClient(test);
+    await api.signIn(staffWith(['monitor', ['pipeline']]));
 
     await send('ci', '/datasets/credit-applications/versions', {
       version: '2026-01',
