@@ -6,24 +6,26 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { Allow } from '../auth/access.decorators';
-import { UUID } from '../ledger/commands/identifiers';
 import { ApiRead } from '../ledger/http/api-read.decorator';
+import { type Listing, pageSql, whereAll } from '../ledger/queries/paging/listing';
+import { NEXT_CURSOR, PageRequest } from '../ledger/queries/paging/page-request';
 
-export class ListAccessLogRequest {
+export const ACCESS_LOG_LISTING = {
+  sorts: {
+    accessedAt: [
+      { expr: 'accessed_at', type: 'timestamptz', field: 'accessedAt' },
+      { expr: 'event_id', type: 'uuid', field: 'eventId' },
+    ],
+  },
+  defaultSort: 'accessedAt',
+  range: { expr: 'accessed_at', type: 'timestamptz', name: 'accessedAt' },
+  maxLimit: 1000,
+} as const satisfies Listing;
+
+export class ListAccessLogRequest extends PageRequest(ACCESS_LOG_LISTING) {
   @ApiPropertyOptional({ description: 'Only this person (token sub)' })
   @IsOptional()
   @IsString()
@@ -34,22 +36,6 @@ export class ListAccessLogRequest {
   @IsOptional()
   @IsIn(['regulator-request', 'personal-data'])
   kind?: 'regulator-request' | 'personal-data';
-
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601() from?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601() to?: string;
-
-  @ApiPropertyOptional({ description: 'Cursor (exclusive): the previous page’s nextCursor' })
-  @IsOptional()
-  @Matches(UUID, { message: 'after must be an event id from a previous page' })
-  after?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class AccessLogEntry {
@@ -71,7 +57,8 @@ export class AccessLogEntry {
 
 export class AccessLogPage {
   @ApiProperty({ type: [AccessLogEntry] }) items!: AccessLogEntry[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: NEXT_CURSOR })
+  nextCursor!: string | null;
 }
 
 @ApiTags('compliance')
@@ -83,34 +70,26 @@ export class AccessLogHttpController {
   @Get()
   @ApiOperation({
     summary:
-      'The access log: every regulator request and every read that showed personal data, oldest first (each row is a ledger event)',
+      'The access log: every regulator request and every read that showed personal data, oldest first by default (each row is a ledger event)',
   })
   @ApiRead()
   @ApiOkResponse({ type: AccessLogPage })
-  async list(@Query() request: ListAccessLogRequest): Promise<AccessLogPage> {
-    const limit = request.limit ?? 100;
-    const items = (await this.dataSource.query(
-      `SELECT event_id AS "eventId", kind, actor_sub AS "actorSub", actor_roles AS "actorRoles", method, url,
-              status, resource_kind AS "resourceKind", resource_ids AS "resourceIds",
-              correlation_id AS "correlationId", accessed_at AS "accessedAt"
-       FROM access_log
-       WHERE ($1::text IS NULL OR actor_sub = $1)
-         AND ($2::text IS NULL OR kind = $2)
-         AND ($3::timestamptz IS NULL OR accessed_at >= $3)
-         AND ($4::timestamptz IS NULL OR accessed_at <= $4)
-         AND ($5::uuid IS NULL OR (accessed_at, event_id) >
-              (SELECT accessed_at, event_id FROM access_log WHERE event_id = $5))
-       ORDER BY accessed_at, event_id
-       LIMIT $6`,
-      [
-        request.actor ?? null,
-        request.kind ?? null,
-        request.from ?? null,
-        request.to ?? null,
-        request.after ?? null,
-        limit,
-      ],
-    )) as AccessLogEntry[];
-    return { items, nextCursor: items.length === limit ? items[items.length - 1].eventId : null };
+  list(@Query() request: ListAccessLogRequest): Promise<AccessLogPage> {
+    return pageSql<AccessLogEntry>(
+      ACCESS_LOG_LISTING,
+      request,
+      (sql, parameters) => this.dataSource.query(sql, parameters),
+      (bind, page) => {
+        const where = [...page.where];
+        if (request.actor) where.push(`actor_sub = ${bind(request.actor)}`);
+        if (request.kind) where.push(`kind = ${bind(request.kind)}`);
+        return `SELECT event_id AS "eventId", kind, actor_sub AS "actorSub", actor_roles AS "actorRoles",
+                       method, url, status, resource_kind AS "resourceKind",
+                       resource_ids AS "resourceIds", correlation_id AS "correlationId",
+                       accessed_at AS "accessedAt"
+                FROM access_log ${whereAll(where)}
+                ORDER BY ${page.orderBy} LIMIT ${page.limit}`;
+      },
+    );
   }
 }

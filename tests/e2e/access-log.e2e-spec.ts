@@ -99,13 +99,16 @@ describe('the access log', () => {
   it('records many simultaneous regulator reads, each once', async () => {
     const responses = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        test.anonymous().get(`/api/v1/datasets?n=${i}`).set('Authorization', as('rex')),
+        test
+          .anonymous()
+          .get(`/api/v1/datasets?limit=${i + 1}`)
+          .set('Authorization', as('rex')),
       ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(30).fill(200));
     const rows = await accessLog('rex', '&kind=regulator-request&limit=100');
     expect(rows.map((row) => row.url).sort()).toEqual(
-      Array.from({ length: 30 }, (_, i) => `/api/v1/datasets?n=${i}`).sort(),
+      Array.from({ length: 30 }, (_, i) => `/api/v1/datasets?limit=${i + 1}`).sort(),
     );
   });
 

@@ -566,7 +566,7 @@ describe('compliance views: the ADM register and the personal-data inventory', (
       expect(au.items.map((item: Body) => item.name)).toEqual(['collections-history']);
       const first = (await get('ada', '/privacy/personal-data?limit=1').expect(200)).body;
       expect(first.items.map((item: Body) => item.name)).toEqual(['collections-history']);
-      expect(first.nextCursor).toBe('collections-history@2026-01');
+      expect(first.nextCursor).toEqual(expect.any(String));
       const second = (
         await get('ada', `/privacy/personal-data?limit=1&after=${first.nextCursor}`).expect(200)
       ).body;

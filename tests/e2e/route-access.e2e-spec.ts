@@ -4,110 +4,8 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from '../../src/auth/access.decorators';
 import { ROLES, type Role } from '../../src/auth/roles';
 import { settled } from '../support/events';
+import { seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
-
-/** A little of everything, through the API: what the read routes need to answer 200. */
-async function seedHistory(test: TestApp) {
-  const as = async (sub: string, roles: Role[]) => `Bearer ${await test.token(sub, roles)}`;
-  const [ci, dana, rick, carol] = await Promise.all([
-    as('ci', ['pipeline']),
-    as('dana', ['data-scientist']),
-    as('rick', ['risk-manager']),
-    as('carol', ['compliance-officer']),
-  ]);
-  let position = '';
-  const post = async (token: string, path: string, body: object) => {
-    const response = await test
-      .anonymous()
-      .post(`/api/v1${path}`)
-      .set('Authorization', token)
-      .send(body);
-    expect({ path, status: response.status }).toEqual({ path, status: 201 });
-    position = response.body.ledgerPosition;
-    return response.body as { id: string };
-  };
-  const digest = (c: string) => `sha256:${c.repeat(64)}`;
-  await post(ci, '/datasets/loans/versions', {
-    version: 'v1',
-    contentHash: digest('a'),
-    rows: 10,
-    schema: [
-      { name: 'income', type: 'number', personal: true, sensitive: false, category: 'financial' },
-    ],
-    location: 's3://x',
-    region: 'AU',
-    lawfulBasis: 'consent',
-    collectionNotice: 'notice',
-    retention: 'P7Y',
-  });
-  const run = await post(ci, '/training-runs', {
-    model: 'scorer',
-    datasetVersions: [{ name: 'loans', version: 'v1' }],
-    code: { repository: 'git@x:y.git', commit: 'abcdef1' },
-    algorithm: 'glm',
-    hyperparameters: {},
-  });
-  await post(ci, `/training-runs/${run.id}/completion`, {
-    metrics: { auc: 0.8 },
-    validationApproach: 'holdout',
-    artifact: { uri: 's3://m', digest: digest('b'), format: 'onnx' },
-  });
-  await post(dana, '/models/scorer/versions', {
-    version: '1.0.0',
-    runId: run.id,
-    riskTier: 'low',
-    decisionClass: 'solely-automated',
-    personalInformationKinds: ['financial'],
-    decisions: 'approve small limits',
-    intendedUse: 'test',
-    limitations: [],
-    owner: 'owner',
-  });
-  const approval = await post(dana, '/models/scorer/versions/1.0.0/approval-requests', {
-    environment: 'staging',
-  });
-  await post(rick, '/deployments', {
-    model: 'scorer',
-    version: '1.0.0',
-    environment: 'staging',
-    strategy: 'full',
-  });
-  const batch = await post(ci, '/deployments/scorer.staging/prediction-batches', {
-    version: '1.0.0',
-    count: 10,
-    window: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-01T01:00:00.000Z' },
-    inputDigest: digest('c'),
-    outputDistribution: { approve: 10 },
-    featureSummaries: [],
-    latencyMs: { p50: 1, p95: 2, p99: 3 },
-    decisions: { automated: 10, referred: 0 },
-  });
-  await post(ci, '/deployments/scorer.staging/ground-truth', {
-    version: '1.0.0',
-    batchIds: [batch.id],
-    window: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-01T01:00:00.000Z' },
-    count: 10,
-    labelsDigest: digest('d'),
-    metrics: { auc: 0.8 },
-  });
-  const alert = await post(rick, '/alerts', {
-    deploymentId: 'scorer.staging',
-    severity: 'low',
-    kind: 'operational',
-    summary: 'latency spike',
-  });
-  const deletion = await post(carol, '/privacy/deletion-requests', {
-    subjectId: 'customer-9',
-    receivedOn: '2026-11-01',
-  });
-  return {
-    runId: run.id,
-    approvalId: approval.id,
-    alertId: alert.id,
-    deletionRequestId: deletion.id,
-    position,
-  };
-}
 
 interface Route {
   method: string;
@@ -200,7 +98,7 @@ describe('the role matrix on every route', () => {
   });
 
   it('answers a regulator 200 on every read route over a seeded history, and logs each read', async () => {
-    const ids = await seedHistory(test);
+    const ids = await seedSampleHistory(test);
     const concrete: Record<string, string> = {
       '/datasets/:name': '/datasets/loans',
       '/datasets/:name/versions/:version': '/datasets/loans/versions/v1',

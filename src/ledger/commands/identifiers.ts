@@ -9,6 +9,9 @@ export const ENVIRONMENT = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 export const ENVIRONMENT_HINT = 'lower-case letters, digits and inner hyphens (e.g. production)';
 export const PRODUCTION = 'production';
 /** A content or artifact digest: `sha256:` and 64 lower-case hex digits. */
+export const REGION = /^[A-Za-z0-9-]{2,32}$/;
+export const REGION_HINT = 'a region or country code such as ap-southeast-2 or AU';
+
 export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 export const SHA256_DIGEST_HINT = 'sha256: followed by 64 lower-case hex digits';
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -3,6 +3,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { NotRecorded } from '../../../ledger/commands/rule-errors';
+import { pageSql, whereAll } from '../../../ledger/queries/paging/listing';
+import { NEXT_CURSOR, type PageQuery } from '../../../ledger/queries/paging/page-request';
+import { APPROVAL_SNAPSHOT_LISTING } from '../approvals/list-approvals.request.dto';
 import { ApprovalRecord, type ApprovalStatus } from '../approvals/approval.read-model';
 import {
   SNAPSHOT_COLUMNS,
@@ -25,18 +28,18 @@ export class ApprovalPageAsOf {
   @ApiProperty({
     type: [ApprovalRecord],
     description:
-      'Requests made by then, each with its status and stage decisions then; oldest request first',
+      'Requests made by then, each with its status and stage decisions then; in the requested sort (default: oldest request first)',
   })
   items!: ApprovalRecord[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: NEXT_CURSOR })
+  nextCursor!: string | null;
 }
 
 export class ListApprovalsAsOfQuery extends Query<ApprovalPageAsOf> {
   constructor(
     readonly asOf: Date,
     readonly filter: { status?: ApprovalStatus; model?: string; environment?: string },
-    readonly after: string | undefined,
-    readonly limit: number,
+    readonly page: PageQuery,
   ) {
     super();
   }
@@ -51,9 +54,9 @@ export class GetApprovalAsOfQuery extends Query<ApprovalAsOf> {
   }
 }
 
-/** Each request's newest snapshot at or before $1: requests made later have none. */
-const AT_INSTANT = `SELECT DISTINCT ON (approval_id) ${SNAPSHOT_COLUMNS} FROM approval_timeline
-  WHERE at <= $1 ORDER BY approval_id, revision DESC`;
+/** Each request's newest snapshot at or before the instant: requests made later have none. */
+const atInstant = (instant: string) => `SELECT DISTINCT ON (approval_id) ${SNAPSHOT_COLUMNS}
+  FROM approval_timeline WHERE at <= ${instant} ORDER BY approval_id, revision DESC`;
 
 /**
  * Approval requests as they stood at an instant. Unlike the current inbox, status=pending here
@@ -67,36 +70,26 @@ export class ListApprovalsAsOfQueryHandler implements IQueryHandler<
 > {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async execute({ asOf, filter, after, limit }: ListApprovalsAsOfQuery): Promise<ApprovalPageAsOf> {
-    const parameters: unknown[] = [asOf];
-    const where = (condition: (placeholder: string) => string, value: string | undefined) => {
-      if (value === undefined) return [];
-      parameters.push(value);
-      return [condition(`$${parameters.length}`)];
-    };
-    const conditions = [
-      ...where((p) => `status = ${p}`, filter.status),
-      ...where((p) => `model = ${p}`, filter.model),
-      ...where((p) => `environment = ${p}`, filter.environment),
-      ...where(
-        (p) => `("requestedAt", "approvalId") > (SELECT c."requestedAt", c."approvalId"
-          FROM snapshot c WHERE c."approvalId" = ${p}::uuid)`,
-        after,
-      ),
-    ];
-    parameters.push(limit);
-    const rows = (await this.dataSource.query(
-      `WITH snapshot AS (${AT_INSTANT})
-       SELECT * FROM snapshot
-       ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-       ORDER BY "requestedAt", "approvalId" LIMIT $${parameters.length}`,
-      parameters,
-    )) as SnapshotRow[];
-    const items = rows.map(approvalRecordOf);
+  async execute({ asOf, filter, page }: ListApprovalsAsOfQuery): Promise<ApprovalPageAsOf> {
+    const snapshots = await pageSql<SnapshotRow>(
+      APPROVAL_SNAPSHOT_LISTING,
+      page,
+      (sql, parameters) => this.dataSource.query(sql, parameters),
+      (bind, clauses) => {
+        const instant = bind(asOf);
+        const conditions = [...clauses.where];
+        if (filter.status) conditions.push(`status = ${bind(filter.status)}`);
+        if (filter.model) conditions.push(`model = ${bind(filter.model)}`);
+        if (filter.environment) conditions.push(`environment = ${bind(filter.environment)}`);
+        return `WITH snapshot AS (${atInstant(instant)})
+          SELECT * FROM snapshot ${whereAll(conditions)}
+          ORDER BY ${clauses.orderBy} LIMIT ${clauses.limit}`;
+      },
+    );
     return {
       asOf: asOf.toISOString(),
-      items,
-      nextCursor: items.length === limit ? items[items.length - 1].id : null,
+      items: snapshots.items.map(approvalRecordOf),
+      nextCursor: snapshots.nextCursor,
     };
   }
 }

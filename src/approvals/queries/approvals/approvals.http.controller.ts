@@ -52,19 +52,14 @@ export class ApprovalsHttpController {
     @Query() request: ListApprovalsRequest,
     @CurrentActor() caller: Actor,
   ): Promise<ApprovalPage | ApprovalPageAsOf> {
-    const { status, model, environment, after, limit, asOf } = request;
+    const { status, model, environment, asOf, ...page } = request;
     if (asOf !== undefined) {
       return this.queries.execute(
-        new ListApprovalsAsOfQuery(
-          new Date(asOf),
-          { status, model, environment },
-          after,
-          limit ?? 100,
-        ),
+        new ListApprovalsAsOfQuery(new Date(asOf), { status, model, environment }, page),
       );
     }
     return this.queries.execute(
-      new ListApprovalsQuery({ status, model, environment }, caller, after, limit ?? 100),
+      new ListApprovalsQuery({ status, model, environment }, caller, page),
     );
   }
 

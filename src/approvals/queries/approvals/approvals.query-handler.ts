@@ -4,20 +4,26 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Repository } from 'typeorm';
 import { NotRecorded } from '../../../ledger/commands/rule-errors';
 import type { Actor } from '../../../ledger/event-log.port';
+import { pageQuery } from '../../../ledger/queries/paging/listing';
+import { NEXT_CURSOR, type PageQuery } from '../../../ledger/queries/paging/page-request';
+import { APPROVAL_LISTING } from './list-approvals.request.dto';
 import { ApprovalRecord, type ApprovalStatus } from './approval.read-model';
 
 export class ApprovalPage {
-  @ApiProperty({ type: [ApprovalRecord], description: 'Oldest request first' })
+  @ApiProperty({
+    type: [ApprovalRecord],
+    description: 'In the requested sort (default: oldest request first)',
+  })
   items!: ApprovalRecord[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: NEXT_CURSOR })
+  nextCursor!: string | null;
 }
 
 export class ListApprovalsQuery extends Query<ApprovalPage> {
   constructor(
     readonly filter: { status?: ApprovalStatus; model?: string; environment?: string },
     readonly caller: Actor,
-    readonly after: string | undefined,
-    readonly limit: number,
+    readonly page: PageQuery,
   ) {
     super();
   }
@@ -38,7 +44,7 @@ export class ListApprovalsQueryHandler implements IQueryHandler<ListApprovalsQue
     @InjectRepository(ApprovalRecord) private readonly approvals: Repository<ApprovalRecord>,
   ) {}
 
-  async execute({ filter, caller, after, limit }: ListApprovalsQuery): Promise<ApprovalPage> {
+  async execute({ filter, caller, page }: ListApprovalsQuery): Promise<ApprovalPage> {
     const query = this.approvals.createQueryBuilder('a');
     if (filter.status) query.andWhere('a.status = :status', { status: filter.status });
     if (filter.model) query.andWhere('a.model = :model', { model: filter.model });
@@ -53,18 +59,7 @@ export class ListApprovalsQueryHandler implements IQueryHandler<ListApprovalsQue
         .andWhere(':sub NOT IN (a.registeredBy, a.trainedBy, a.requestedBy)', { sub: caller.sub })
         .andWhere('NOT (:sub = ANY (a.grantedBy))');
     }
-    if (after) {
-      query.andWhere(
-        '(a.requestedAt, a.id) > (SELECT c.requested_at, c.id FROM approvals c WHERE c.id = :after)',
-        { after },
-      );
-    }
-    const items = await query
-      .orderBy('a.requestedAt', 'ASC')
-      .addOrderBy('a.id', 'ASC')
-      .limit(limit)
-      .getMany();
-    return { items, nextCursor: items.length === limit ? items[items.length - 1].id : null };
+    return pageQuery(APPROVAL_LISTING, page, query);
   }
 }
 

@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import type { Listing } from '../../../ledger/queries/paging/listing';
+import { PageRequest } from '../../../ledger/queries/paging/page-request';
 import {
   ENVIRONMENT,
   ENVIRONMENT_HINT,
   RESOURCE_NAME,
   RESOURCE_NAME_HINT,
-  UUID,
 } from '../../../ledger/commands/identifiers';
 import {
   AS_OF_DESCRIPTION,
@@ -14,7 +14,27 @@ import {
 } from '../../../deployments/queries/deployments-as-of/as-of.request.dto';
 import { APPROVAL_STATUSES, type ApprovalStatus } from './approval.read-model';
 
-export class ListApprovalsRequest {
+const byRequestTime = (requestedAt: string, id: string, fields: [string, string]) =>
+  ({
+    sorts: {
+      requestedAt: [
+        { expr: requestedAt, type: 'timestamptz', field: fields[0] },
+        { expr: id, type: 'uuid', field: fields[1] },
+      ],
+    },
+    defaultSort: 'requestedAt',
+    range: { expr: requestedAt, type: 'timestamptz', name: 'requestedAt' },
+    maxLimit: 1000,
+  }) as const satisfies Listing;
+
+export const APPROVAL_LISTING = byRequestTime('a.requestedAt', 'a.id', ['requestedAt', 'id']);
+/** The same order over `approval_timeline` snapshots (for asOf). */
+export const APPROVAL_SNAPSHOT_LISTING = byRequestTime('"requestedAt"', '"approvalId"', [
+  'requestedAt',
+  'approvalId',
+]);
+
+export class ListApprovalsRequest extends PageRequest(APPROVAL_LISTING) {
   @ApiPropertyOptional({
     enum: APPROVAL_STATUSES,
     description:
@@ -33,19 +53,6 @@ export class ListApprovalsRequest {
   @IsOptional()
   @Matches(ENVIRONMENT, { message: `environment must be ${ENVIRONMENT_HINT}` })
   environment?: string;
-
-  @ApiPropertyOptional({ description: 'Cursor (exclusive): the previous page’s nextCursor' })
-  @IsOptional()
-  @Matches(UUID, { message: 'after must be an approval id' })
-  after?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 
   @ApiPropertyOptional({
     format: 'date-time',

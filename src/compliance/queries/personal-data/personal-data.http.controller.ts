@@ -29,8 +29,6 @@ export class PersonalDataHttpController {
   @ApiRead()
   @ApiOkResponse({ type: PersonalDataPage, example: PERSONAL_DATA_EXAMPLE })
   list(@Query() request: PersonalDataRequest): Promise<PersonalDataPage> {
-    return this.queries.execute(
-      new PersonalDataQuery({ region: request.region }, request.after, request.limit ?? 100),
-    );
+    return this.queries.execute(new PersonalDataQuery({ region: request.region }, request));
   }
 }

@@ -2,14 +2,15 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { SchemaField } from '../../../datasets/dataset.events';
-import { PERSONAL_DATA_CURSOR } from './personal-data.request.dto';
+import { pageSql, whereAll } from '../../../ledger/queries/paging/listing';
+import type { PageQuery } from '../../../ledger/queries/paging/page-request';
+import { PERSONAL_DATA_LISTING } from './personal-data.request.dto';
 import type { PersonalDataPage, PersonalDataView } from './personal-data.view';
 
 export class PersonalDataQuery extends Query<PersonalDataPage> {
   constructor(
     readonly filter: { region?: string },
-    readonly after: string | undefined,
-    readonly limit: number,
+    readonly page: PageQuery,
   ) {
     super();
   }
@@ -53,22 +54,21 @@ export class PersonalDataQueryHandler implements IQueryHandler<
 > {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async execute({ filter, after, limit }: PersonalDataQuery): Promise<PersonalDataPage> {
-    const cursor = after === undefined ? null : PERSONAL_DATA_CURSOR.exec(after);
-    // One row more than asked says whether another page follows.
-    const found = (await this.dataSource.query(
-      `SELECT name, version, schema, contains_sensitive, lawful_basis, collection_notice, purpose,
-              retention, pia_id, region, status, rows, registered_at, event_id
-       FROM dataset_versions
-       WHERE contains_personal
-         AND ($1::text IS NULL OR region = $1::text)
-         AND ($2::text IS NULL OR (name, version) > ($2::text, $3::text))
-       ORDER BY name, version
-       LIMIT $4`,
-      [filter.region ?? null, cursor?.[1] ?? null, cursor?.[2] ?? null, limit + 1],
-    )) as DatasetRow[];
-    const page = found.slice(0, limit);
-    if (page.length === 0) return { items: [], nextCursor: null };
+  async execute({ filter, page: request }: PersonalDataQuery): Promise<PersonalDataPage> {
+    const { items: page, nextCursor } = await pageSql<DatasetRow>(
+      PERSONAL_DATA_LISTING,
+      request,
+      (sql, parameters) => this.dataSource.query(sql, parameters),
+      (bind, clauses) => {
+        const where = ['contains_personal', ...clauses.where];
+        if (filter.region) where.push(`region = ${bind(filter.region)}`);
+        return `SELECT name, version, schema, contains_sensitive, lawful_basis, collection_notice,
+                       purpose, retention, pia_id, region, status, rows, registered_at, event_id
+                FROM dataset_versions ${whereAll(where)}
+                ORDER BY ${clauses.orderBy} LIMIT ${clauses.limit}`;
+      },
+    );
+    if (page.length === 0) return { items: [], nextCursor };
 
     const runs = (await this.dataSource.query(
       `SELECT r.run_id::text AS run_id, r.model, r.status, dv->>'name' AS name,
@@ -125,10 +125,6 @@ export class PersonalDataQueryHandler implements IQueryHandler<
           })),
       };
     });
-    const last = page[page.length - 1];
-    return {
-      items,
-      nextCursor: found.length > limit ? `${last.name}@${last.version}` : null,
-    };
+    return { items, nextCursor };
   }
 }

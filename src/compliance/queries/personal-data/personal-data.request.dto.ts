@@ -1,37 +1,31 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { RESOURCE_NAME, VERSION } from '../../../ledger/commands/identifiers';
+import { IsOptional, Matches } from 'class-validator';
+import { REGION, REGION_HINT } from '../../../ledger/commands/identifiers';
+import type { Listing } from '../../../ledger/queries/paging/listing';
+import { PageRequest } from '../../../ledger/queries/paging/page-request';
 
-const inner = (pattern: RegExp) => pattern.source.replace(/^\^/, '').replace(/\$$/, '');
+export const PERSONAL_DATA_LISTING = {
+  sorts: {
+    name: [
+      { expr: 'name', type: 'text', field: 'name' },
+      { expr: 'version', type: 'text', field: 'version' },
+    ],
+    registeredAt: [
+      { expr: 'registered_at', type: 'timestamptz', field: 'registered_at' },
+      { expr: 'name', type: 'text', field: 'name' },
+      { expr: 'version', type: 'text', field: 'version' },
+    ],
+  },
+  defaultSort: 'name',
+  range: { expr: 'registered_at', type: 'timestamptz', name: 'registeredAt' },
+} as const satisfies Listing;
 
-/** `<name>@<version>` of the last item of the previous page. */
-export const PERSONAL_DATA_CURSOR = new RegExp(`^(${inner(RESOURCE_NAME)})@(${inner(VERSION)})$`);
-
-export class PersonalDataRequest {
+export class PersonalDataRequest extends PageRequest(PERSONAL_DATA_LISTING) {
   @ApiPropertyOptional({
     example: 'ap-southeast-2',
     description: 'Only dataset versions held in this region or country',
   })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9-]{2,32}$/, {
-    message: 'region must be a region or country code such as ap-southeast-2 or AU',
-  })
+  @Matches(REGION, { message: `region must be ${REGION_HINT}` })
   region?: string;
-
-  @ApiPropertyOptional({
-    example: 'credit-applications@2026-01',
-    description: 'Cursor (exclusive): the previous page’s nextCursor',
-  })
-  @IsOptional()
-  @Matches(PERSONAL_DATA_CURSOR, { message: 'after must be a nextCursor from a previous page' })
-  after?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }

@@ -14,6 +14,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  REGION,
+  REGION_HINT,
   RESOURCE_NAME,
   RESOURCE_NAME_HINT,
   SHA256_DIGEST,
@@ -109,9 +111,7 @@ export class RegisterDatasetVersionRequest {
     example: 'ap-southeast-2',
     description: 'Where the data is held (data sovereignty)',
   })
-  @Matches(/^[A-Za-z0-9-]{2,32}$/, {
-    message: 'region must be a region or country code such as ap-southeast-2 or AU',
-  })
+  @Matches(REGION, { message: `region must be ${REGION_HINT}` })
   region!: string;
 
   @ApiPropertyOptional({

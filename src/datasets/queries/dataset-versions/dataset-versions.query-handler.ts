@@ -3,6 +3,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { NotRecorded } from '../../../ledger/commands/rule-errors';
+import { pageSql, whereAll } from '../../../ledger/queries/paging/listing';
+import { NEXT_CURSOR } from '../../../ledger/queries/paging/page-request';
+import { DATASET_LISTING, type ListDatasetsRequest } from './list-datasets.request.dto';
 import { DatasetVersionRow } from './dataset-version.read-model';
 
 export class DatasetSummary {
@@ -16,7 +19,10 @@ export class DatasetSummary {
 }
 
 export class DatasetList {
-  @ApiProperty({ type: [DatasetSummary] }) items!: DatasetSummary[];
+  @ApiProperty({ type: [DatasetSummary], description: 'In the requested sort (default: by name)' })
+  items!: DatasetSummary[];
+  @ApiProperty({ type: String, nullable: true, description: NEXT_CURSOR })
+  nextCursor!: string | null;
 }
 
 export class DatasetView {
@@ -25,7 +31,11 @@ export class DatasetView {
   versions!: DatasetVersionRow[];
 }
 
-export class ListDatasetsQuery extends Query<DatasetList> {}
+export class ListDatasetsQuery extends Query<DatasetList> {
+  constructor(readonly request: ListDatasetsRequest) {
+    super();
+  }
+}
 
 export class GetDatasetQuery extends Query<DatasetView> {
   constructor(readonly name: string) {
@@ -48,17 +58,29 @@ export class ListDatasetsQueryHandler implements IQueryHandler<ListDatasetsQuery
     @InjectRepository(DatasetVersionRow) private readonly rows: Repository<DatasetVersionRow>,
   ) {}
 
-  async execute(): Promise<DatasetList> {
-    const items = (await this.rows.query(
-      `SELECT name,
-              count(*)::int AS "versionCount",
-              (array_agg(version ORDER BY registered_at DESC, version DESC))[1] AS "latestVersion",
-              max(registered_at) AS "latestRegisteredAt",
-              bool_or(contains_personal) AS "containsPersonalInformation",
-              array_agg(DISTINCT region ORDER BY region) AS regions
-       FROM dataset_versions GROUP BY name ORDER BY name`,
-    )) as DatasetSummary[];
-    return { items };
+  execute({ request }: ListDatasetsQuery): Promise<DatasetList> {
+    return pageSql<DatasetSummary>(
+      DATASET_LISTING,
+      request,
+      (sql, parameters) => this.rows.query(sql, parameters),
+      (bind, page) => {
+        const where = [...page.where];
+        if (request.region) where.push(`${bind(request.region)} = ANY(d.regions)`);
+        if (request.personal) {
+          where.push(`d."containsPersonalInformation" = ${bind(request.personal === 'true')}`);
+        }
+        return `SELECT * FROM (
+                  SELECT name,
+                         count(*)::int AS "versionCount",
+                         (array_agg(version ORDER BY registered_at DESC, version DESC))[1] AS "latestVersion",
+                         max(registered_at) AS "latestRegisteredAt",
+                         bool_or(contains_personal) AS "containsPersonalInformation",
+                         array_agg(DISTINCT region ORDER BY region) AS regions
+                  FROM dataset_versions GROUP BY name) d
+                ${whereAll(where)}
+                ORDER BY ${page.orderBy} LIMIT ${page.limit}`;
+      },
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { RecordsPersonalDataAccess } from '../../../access-log/personal-data-access';
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ListDatasetsRequest } from './list-datasets.request.dto';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowEveryRole } from '../../../auth/access.decorators';
@@ -32,8 +33,8 @@ export class DatasetsHttpController {
   @ApiOperation({ summary: 'Every dataset, with its version count, latest version and regions' })
   @ApiRead()
   @ApiOkResponse({ type: DatasetList })
-  list(): Promise<DatasetList> {
-    return this.queries.execute(new ListDatasetsQuery());
+  list(@Query() request: ListDatasetsRequest): Promise<DatasetList> {
+    return this.queries.execute(new ListDatasetsQuery(request));
   }
 
   @Get(':name')

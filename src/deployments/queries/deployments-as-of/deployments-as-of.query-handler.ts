@@ -3,6 +3,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { UUID } from '../../../ledger/commands/identifiers';
+import { pageInMemory } from '../../../ledger/queries/paging/listing';
+import { NEXT_CURSOR, type PageQuery } from '../../../ledger/queries/paging/page-request';
+import { DEPLOYMENT_LISTING } from '../deployments/list-deployments.request.dto';
 import { DeploymentRow } from '../deployments/deployment.read-model';
 import { servingAt } from './deployment-timeline';
 import { type MomentRow, deploymentsAt, momentOf } from './deployment-timeline.read-model';
@@ -58,15 +61,17 @@ export class DeploymentListAsOf {
   @ApiProperty({
     type: [DeploymentAsOf],
     description:
-      'Each deployment as it stood then, sorted by model, then environment; one not yet rolled out is absent',
+      'Each deployment as it stood then, in the requested sort (default: by model, then environment); one not yet rolled out is absent',
   })
   items!: DeploymentAsOf[];
+  @ApiProperty({ type: String, nullable: true, description: NEXT_CURSOR })
+  nextCursor!: string | null;
 }
 
 export class ListDeploymentsAsOfQuery extends Query<DeploymentListAsOf> {
   constructor(
     readonly asOf: Date,
-    readonly filters: { environment?: string; model?: string; status?: string },
+    readonly filters: { environment?: string; model?: string; status?: string } & PageQuery,
   ) {
     super();
   }
@@ -88,7 +93,10 @@ export class ListDeploymentsAsOfQueryHandler implements IQueryHandler<
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async execute({ asOf, filters }: ListDeploymentsAsOfQuery): Promise<DeploymentListAsOf> {
-    const rows = await deploymentsAt(this.dataSource, asOf, filters);
+    const all = await deploymentsAt(this.dataSource, asOf, filters);
+    const views = new Map(all.map((row) => [deploymentRow(row), row]));
+    const page = pageInMemory(DEPLOYMENT_LISTING, filters, [...views.keys()], (d) => d.updatedAt);
+    const rows = page.items.map((view) => views.get(view) as (typeof all)[number]);
     const serving = rows.map((row) => servingAt(momentOf(row)));
     const versions = serving.flat();
     const [approvers, datasets] = await Promise.all([
@@ -99,14 +107,14 @@ export class ListDeploymentsAsOfQueryHandler implements IQueryHandler<
       this.datasetsOf(rows, serving),
     ]);
     const items = rows.map((row, index): DeploymentAsOf => ({
-      ...deploymentRow(row),
+      ...page.items[index],
       serving: serving[index].map((entry) => ({
         ...entry,
         approvers: (entry.approvalId && approvers.get(entry.approvalId)) || [],
         datasetVersions: datasets.get(`${row.model}@${entry.version}`) ?? [],
       })),
     }));
-    return { asOf: asOf.toISOString(), items };
+    return { asOf: asOf.toISOString(), items, nextCursor: page.nextCursor };
   }
 
   private async approversAt(ids: string[], asOf: Date): Promise<Map<string, ApproverAsOf[]>> {

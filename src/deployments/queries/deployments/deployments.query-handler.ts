@@ -4,11 +4,18 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { NotRecorded } from '../../../ledger/commands/rule-errors';
 import { DeploymentHistoryRow, DeploymentRow } from './deployment.read-model';
-import type { ListDeploymentsRequest } from './list-deployments.request.dto';
+import { pageQuery } from '../../../ledger/queries/paging/listing';
+import { NEXT_CURSOR } from '../../../ledger/queries/paging/page-request';
+import { DEPLOYMENT_LISTING, type ListDeploymentsRequest } from './list-deployments.request.dto';
 
 export class DeploymentList {
-  @ApiProperty({ type: [DeploymentRow], description: 'Sorted by model, then environment' })
+  @ApiProperty({
+    type: [DeploymentRow],
+    description: 'In the requested sort (default: by model, then environment)',
+  })
   items!: DeploymentRow[];
+  @ApiProperty({ type: String, nullable: true, description: NEXT_CURSOR })
+  nextCursor!: string | null;
 }
 
 export class DeploymentDetail {
@@ -36,17 +43,12 @@ export class ListDeploymentsQueryHandler implements IQueryHandler<
 > {
   constructor(@InjectRepository(DeploymentRow) private readonly rows: Repository<DeploymentRow>) {}
 
-  async execute({ filters }: ListDeploymentsQuery): Promise<DeploymentList> {
-    const { environment, model, status } = filters;
-    const items = await this.rows.find({
-      where: {
-        ...(environment ? { environment } : {}),
-        ...(model ? { model } : {}),
-        ...(status ? { status } : {}),
-      },
-      order: { model: 'ASC', environment: 'ASC' },
-    });
-    return { items };
+  execute({ filters }: ListDeploymentsQuery): Promise<DeploymentList> {
+    const query = this.rows.createQueryBuilder('d');
+    if (filters.environment) query.andWhere('d.environment = :environment', filters);
+    if (filters.model) query.andWhere('d.model = :model', filters);
+    if (filters.status) query.andWhere('d.status = :status', filters);
+    return pageQuery(DEPLOYMENT_LISTING, filters, query);
   }
 }
 

@@ -1,5 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
+import type { Listing } from '../../../ledger/queries/paging/listing';
+import { PageRequest } from '../../../ledger/queries/paging/page-request';
 import { AS_OF_DESCRIPTION, IsInstant } from '../deployments-as-of/as-of.request.dto';
 import {
   ENVIRONMENT,
@@ -10,8 +12,23 @@ import {
 
 export const DEPLOYMENT_STATUSES = ['active', 'inactive', 'retired'] as const;
 
+export const DEPLOYMENT_LISTING = {
+  sorts: {
+    model: [
+      { expr: 'd.model', type: 'text', field: 'model' },
+      { expr: 'd.environment', type: 'text', field: 'environment' },
+    ],
+    updatedAt: [
+      { expr: 'd.updatedAt', type: 'timestamptz', field: 'updatedAt' },
+      { expr: 'd.deploymentId', type: 'text', field: 'deploymentId' },
+    ],
+  },
+  defaultSort: 'model',
+  range: { expr: 'd.updatedAt', type: 'timestamptz', name: 'updatedAt (its last change)' },
+} as const satisfies Listing;
+
 /** Filters of GET /deployments; with `asOf` they apply to the deployments as they stood then. */
-export class ListDeploymentsRequest {
+export class ListDeploymentsRequest extends PageRequest(DEPLOYMENT_LISTING) {
   @ApiPropertyOptional({ example: 'production', description: ENVIRONMENT_HINT })
   @IsOptional()
   @Matches(ENVIRONMENT, { message: `environment must be ${ENVIRONMENT_HINT}` })

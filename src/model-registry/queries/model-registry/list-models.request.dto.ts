@@ -1,19 +1,46 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { RESOURCE_NAME, RESOURCE_NAME_HINT } from '../../../ledger/commands/identifiers';
+import { IsIn, IsOptional } from 'class-validator';
+import type { Listing } from '../../../ledger/queries/paging/listing';
+import { PageRequest } from '../../../ledger/queries/paging/page-request';
+import {
+  DECISION_CLASSES,
+  type DecisionClass,
+  RISK_TIERS,
+  type RiskTier,
+} from '../../model.events';
 
-export class ListModelsRequest {
-  @ApiPropertyOptional({ description: 'Cursor (exclusive): the previous page’s nextCursor' })
-  @IsOptional()
-  @Matches(RESOURCE_NAME, { message: `after must be ${RESOURCE_NAME_HINT}` })
-  after?: string;
+export const MODEL_LISTING = {
+  sorts: {
+    name: [{ expr: 'm.name', type: 'text', field: 'name' }],
+    createdAt: [
+      { expr: 'm.createdAt', type: 'timestamptz', field: 'createdAt' },
+      { expr: 'm.name', type: 'text', field: 'name' },
+    ],
+    updatedAt: [
+      { expr: 'm.updatedAt', type: 'timestamptz', field: 'updatedAt' },
+      { expr: 'm.name', type: 'text', field: 'name' },
+    ],
+  },
+  defaultSort: 'name',
+  range: { expr: 'm.updatedAt', type: 'timestamptz', name: 'updatedAt (its last recorded change)' },
+} as const satisfies Listing;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+export class ListModelsRequest extends PageRequest(MODEL_LISTING) {
+  @ApiPropertyOptional({
+    enum: RISK_TIERS,
+    description: 'Only models whose latest version has this risk tier',
+  })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
+  @IsIn(RISK_TIERS, { message: `riskTier must be one of ${RISK_TIERS.join(', ')}` })
+  riskTier?: RiskTier;
+
+  @ApiPropertyOptional({
+    enum: DECISION_CLASSES,
+    description: 'Only models whose latest version has this decision class',
+  })
+  @IsOptional()
+  @IsIn(DECISION_CLASSES, {
+    message: `decisionClass must be one of ${DECISION_CLASSES.join(', ')}`,
+  })
+  decisionClass?: DecisionClass;
 }

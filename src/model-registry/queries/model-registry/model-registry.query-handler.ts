@@ -1,6 +1,8 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, MoreThan, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { pageQuery } from '../../../ledger/queries/paging/listing';
+import { type ListModelsRequest, MODEL_LISTING } from './list-models.request.dto';
 import { NotRecorded } from '../../../ledger/commands/rule-errors';
 import {
   ModelEvaluationRecord,
@@ -19,10 +21,7 @@ import { deploymentsOf } from './deployments-table';
 import { type DeploymentRow, servingShares, versionStatus } from './version-status';
 
 export class ListModelsQuery extends Query<ModelListView> {
-  constructor(
-    readonly after: string | undefined,
-    readonly limit: number,
-  ) {
+  constructor(readonly request: ListModelsRequest) {
     super();
   }
 }
@@ -170,13 +169,15 @@ export class ListModelsQueryHandler implements IQueryHandler<ListModelsQuery, Mo
     @InjectRepository(ModelVersionRecord) private readonly versions: Repository<ModelVersionRecord>,
   ) {}
 
-  async execute({ after, limit }: ListModelsQuery): Promise<ModelListView> {
-    const models = await this.models.find({
-      where: after === undefined ? {} : { name: MoreThan(after) },
-      order: { name: 'ASC' },
-      take: limit,
-    });
-    if (models.length === 0) return { items: [], nextCursor: null };
+  async execute({ request }: ListModelsQuery): Promise<ModelListView> {
+    const query = this.models.createQueryBuilder('m');
+    if (request.riskTier || request.decisionClass) {
+      query.innerJoin(ModelVersionRecord, 'v', 'v.model = m.name AND v.version = m.latestVersion');
+      if (request.riskTier) query.andWhere('v.riskTier = :riskTier', request);
+      if (request.decisionClass) query.andWhere('v.decisionClass = :decisionClass', request);
+    }
+    const { items: models, nextCursor } = await pageQuery(MODEL_LISTING, request, query);
+    if (models.length === 0) return { items: [], nextCursor };
     const latest = await this.versions.findBy(
       models.map((model) => ({ model: model.name, version: model.latestVersion })),
     );
@@ -185,10 +186,7 @@ export class ListModelsQueryHandler implements IQueryHandler<ListModelsQuery, Mo
       const version = byModel.get(model.name);
       return version ? [summary(model, version)] : [];
     });
-    return {
-      items,
-      nextCursor: models.length === limit ? models[models.length - 1].name : null,
-    };
+    return { items, nextCursor };
   }
 }
 

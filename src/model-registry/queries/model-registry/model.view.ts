@@ -1,3 +1,4 @@
+import { NEXT_CURSOR } from '../../../ledger/queries/paging/page-request';
 import { ApiProperty } from '@nestjs/swagger';
 import {
   DECISION_CLASSES,
@@ -24,11 +25,15 @@ export class ModelSummaryView {
 }
 
 export class ModelListView {
-  @ApiProperty({ type: [ModelSummaryView], description: 'By name' }) items!: ModelSummaryView[];
+  @ApiProperty({
+    type: [ModelSummaryView],
+    description: 'In the requested sort (default: by name)',
+  })
+  items!: ModelSummaryView[];
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'Pass as `after` for the next page; null on the last page',
+    description: NEXT_CURSOR,
   })
   nextCursor!: string | null;
 }

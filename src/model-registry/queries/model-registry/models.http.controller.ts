@@ -45,7 +45,7 @@ export class ModelsHttpController {
   @ApiOkResponse({ type: ModelListView })
   @ApiProblems(400, 401, 503)
   list(@Query() request: ListModelsRequest): Promise<ModelListView> {
-    return this.queries.execute(new ListModelsQuery(request.after, request.limit ?? 100));
+    return this.queries.execute(new ListModelsQuery(request));
   }
 
   @Get(':name')

@@ -1,3 +1,4 @@
+import { NEXT_CURSOR } from '../../../ledger/queries/paging/page-request';
 import { ApiProperty } from '@nestjs/swagger';
 import {
   ALERT_KINDS,
@@ -46,11 +47,15 @@ export class AlertView {
 }
 
 export class AlertPage {
-  @ApiProperty({ type: [AlertView], description: 'Newest raised first' }) items!: AlertView[];
+  @ApiProperty({
+    type: [AlertView],
+    description: 'In the requested sort (default: newest raised first)',
+  })
+  items!: AlertView[];
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'Pass as `after` for the next page; null on the last page',
+    description: NEXT_CURSOR,
   })
   nextCursor!: string | null;
 }

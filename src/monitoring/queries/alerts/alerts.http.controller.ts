@@ -16,13 +16,13 @@ export class AlertsHttpController {
 
   @Get()
   @ApiOperation({
-    summary: 'Alerts, newest raised first, filtered by status, deployment, severity and kind',
+    summary:
+      'Alerts (default: newest raised first), filtered by status, deployment, severity and kind',
   })
   @ApiRead()
   @ApiOkResponse({ type: AlertPage })
   list(@Query() request: ListAlertsRequest): Promise<AlertPage> {
-    const { limit, ...filters } = request;
-    return this.queries.execute(new ListAlertsQuery({ ...filters, limit: limit ?? 100 }));
+    return this.queries.execute(new ListAlertsQuery(request));
   }
 
   @Get(':id')

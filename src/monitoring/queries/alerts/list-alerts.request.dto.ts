@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
+import type { Listing } from '../../../ledger/queries/paging/listing';
+import { PageRequest } from '../../../ledger/queries/paging/page-request';
 import {
   DEPLOYMENT_ID,
   DEPLOYMENT_ID_HINT,
@@ -13,11 +14,19 @@ import {
 } from '../../monitoring.events';
 import { ALERT_STATUSES, type AlertStatus } from './alert.view';
 
-/** `<raisedAt>_<alertId>` of the last alert of the previous page. */
-export const ALERT_CURSOR =
-  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+export const ALERT_LISTING = {
+  sorts: {
+    raisedAt: [
+      { expr: 'a.raised_at', type: 'timestamptz', field: 'raised_at' },
+      { expr: 'a.alert_id', type: 'uuid', field: 'alert_id' },
+    ],
+  },
+  defaultSort: '-raisedAt',
+  range: { expr: 'a.raised_at', type: 'timestamptz', name: 'raisedAt' },
+  maxLimit: 1000,
+} as const satisfies Listing;
 
-export class ListAlertsRequest {
+export class ListAlertsRequest extends PageRequest(ALERT_LISTING) {
   @ApiPropertyOptional({ enum: ALERT_STATUSES, description: 'Omitted: both' })
   @IsOptional()
   @IsIn(ALERT_STATUSES, { message: 'status must be open or resolved' })
@@ -38,17 +47,4 @@ export class ListAlertsRequest {
   @IsOptional()
   @IsIn(ALERT_KINDS, { message: `kind must be one of ${ALERT_KINDS.join(', ')}` })
   kind?: AlertKind;
-
-  @ApiPropertyOptional({ description: 'Cursor (exclusive): the previous page’s nextCursor' })
-  @IsOptional()
-  @Matches(ALERT_CURSOR, { message: 'after must be a nextCursor from a previous page' })
-  after?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }

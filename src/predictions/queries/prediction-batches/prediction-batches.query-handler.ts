@@ -3,6 +3,12 @@ import { ApiProperty } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { NotRecorded } from '../../../ledger/commands/rule-errors';
+import { pageQuery } from '../../../ledger/queries/paging/listing';
+import { NEXT_CURSOR, type PageQuery } from '../../../ledger/queries/paging/page-request';
+import {
+  GROUND_TRUTH_LISTING,
+  PREDICTION_BATCH_LISTING,
+} from './list-prediction-batches.request.dto';
 import {
   GroundTruthRow,
   GroundTruthView,
@@ -13,19 +19,29 @@ import {
 } from './prediction-batch.read-model';
 
 export class PredictionBatchList {
-  @ApiProperty({ type: [PredictionBatchView], description: 'Newest window first' })
+  @ApiProperty({
+    type: [PredictionBatchView],
+    description: 'In the requested sort (default: newest window first)',
+  })
   items!: PredictionBatchView[];
+  @ApiProperty({ type: String, nullable: true, description: NEXT_CURSOR })
+  nextCursor!: string | null;
 }
 
 export class GroundTruthList {
-  @ApiProperty({ type: [GroundTruthView], description: 'Newest window first' })
+  @ApiProperty({
+    type: [GroundTruthView],
+    description: 'In the requested sort (default: newest window first)',
+  })
   items!: GroundTruthView[];
+  @ApiProperty({ type: String, nullable: true, description: NEXT_CURSOR })
+  nextCursor!: string | null;
 }
 
 export class ListPredictionBatchesQuery extends Query<PredictionBatchList> {
   constructor(
     readonly deploymentId: string,
-    readonly limit: number,
+    readonly request: PageQuery,
   ) {
     super();
   }
@@ -34,7 +50,7 @@ export class ListPredictionBatchesQuery extends Query<PredictionBatchList> {
 export class ListGroundTruthQuery extends Query<GroundTruthList> {
   constructor(
     readonly deploymentId: string,
-    readonly limit: number,
+    readonly request: PageQuery,
   ) {
     super();
   }
@@ -61,14 +77,16 @@ export class ListPredictionBatchesQueryHandler implements IQueryHandler<
     private readonly batches: Repository<PredictionBatchRow>,
   ) {}
 
-  async execute({ deploymentId, limit }: ListPredictionBatchesQuery): Promise<PredictionBatchList> {
+  async execute({
+    deploymentId,
+    request,
+  }: ListPredictionBatchesQuery): Promise<PredictionBatchList> {
     await checkDeploymentRecorded(this.batches, deploymentId);
-    const rows = await this.batches.find({
-      where: { deploymentId },
-      order: { windowTo: 'DESC', windowFrom: 'DESC', recordedAt: 'DESC', batchId: 'ASC' },
-      take: limit,
-    });
-    return { items: rows.map(predictionBatchView) };
+    const query = this.batches
+      .createQueryBuilder('b')
+      .where('b.deploymentId = :deploymentId', { deploymentId });
+    const page = await pageQuery(PREDICTION_BATCH_LISTING, request, query);
+    return { items: page.items.map(predictionBatchView), nextCursor: page.nextCursor };
   }
 }
 
@@ -81,13 +99,12 @@ export class ListGroundTruthQueryHandler implements IQueryHandler<
     @InjectRepository(GroundTruthRow) private readonly groundTruth: Repository<GroundTruthRow>,
   ) {}
 
-  async execute({ deploymentId, limit }: ListGroundTruthQuery): Promise<GroundTruthList> {
+  async execute({ deploymentId, request }: ListGroundTruthQuery): Promise<GroundTruthList> {
     await checkDeploymentRecorded(this.groundTruth, deploymentId);
-    const rows = await this.groundTruth.find({
-      where: { deploymentId },
-      order: { windowTo: 'DESC', windowFrom: 'DESC', recordedAt: 'DESC', groundTruthId: 'ASC' },
-      take: limit,
-    });
-    return { items: rows.map(groundTruthView) };
+    const query = this.groundTruth
+      .createQueryBuilder('g')
+      .where('g.deploymentId = :deploymentId', { deploymentId });
+    const page = await pageQuery(GROUND_TRUTH_LISTING, request, query);
+    return { items: page.items.map(groundTruthView), nextCursor: page.nextCursor };
   }
 }

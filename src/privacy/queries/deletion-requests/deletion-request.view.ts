@@ -1,3 +1,4 @@
+import { NEXT_CURSOR } from '../../../ledger/queries/paging/page-request';
 import { ApiProperty } from '@nestjs/swagger';
 import { daysBetween } from '../../deletion-request.decider';
 import type { DeletionRequestRow } from './deletion-request.read-model';
@@ -65,8 +66,13 @@ export class DeletionRequestView {
 }
 
 export class DeletionRequestPage {
-  @ApiProperty({ type: [DeletionRequestView] }) items!: DeletionRequestView[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiProperty({
+    type: [DeletionRequestView],
+    description: 'In the requested sort (default: soonest due first)',
+  })
+  items!: DeletionRequestView[];
+  @ApiProperty({ type: String, nullable: true, description: NEXT_CURSOR })
+  nextCursor!: string | null;
   @ApiProperty({ format: 'date', description: 'The date (UTC) daysLeft and overdue count from' })
   today!: string;
 }

@@ -28,18 +28,16 @@ export class DeletionRequestsHttpController {
 
   @Get()
   @ApiOperation({
-    summary: 'Deletion requests by due date, with days left and overdue as of today (read model)',
+    summary:
+      'Deletion requests (default: by due date), with days left and overdue as of today (read model)',
   })
   @ApiOkResponse({ type: DeletionRequestPage })
   list(@Query() request: ListDeletionRequestsRequest): Promise<DeletionRequestPage> {
+    const { status, overdue, ...page } = request;
     return this.queries.execute(
       new ListDeletionRequestsQuery(
-        {
-          status: request.status,
-          overdue: request.overdue === undefined ? undefined : request.overdue === 'true',
-        },
-        request.after,
-        request.limit ?? 100,
+        { status, overdue: overdue === undefined ? undefined : overdue === 'true' },
+        page,
       ),
     );
   }

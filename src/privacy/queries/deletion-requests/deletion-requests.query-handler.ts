@@ -6,13 +6,14 @@ import { Repository } from 'typeorm';
 import { NotRecorded } from '../../../ledger/commands/rule-errors';
 import { DeletionRequestRow, type DeletionRequestStatus } from './deletion-request.read-model';
 import { DeletionRequestPage, DeletionRequestView, toView } from './deletion-request.view';
-import { DELETION_REQUEST_CURSOR } from './list-deletion-requests.request.dto';
+import { pageQuery } from '../../../ledger/queries/paging/listing';
+import type { PageQuery } from '../../../ledger/queries/paging/page-request';
+import { DELETION_REQUEST_LISTING } from './list-deletion-requests.request.dto';
 
 export class ListDeletionRequestsQuery extends Query<DeletionRequestPage> {
   constructor(
     readonly filter: { status?: DeletionRequestStatus; overdue?: boolean },
-    readonly after: string | undefined,
-    readonly limit: number,
+    readonly page: PageQuery,
   ) {
     super();
   }
@@ -40,30 +41,18 @@ export class ListDeletionRequestsQueryHandler implements IQueryHandler<
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ filter, after, limit }: ListDeletionRequestsQuery): Promise<DeletionRequestPage> {
+  async execute({ filter, page }: ListDeletionRequestsQuery): Promise<DeletionRequestPage> {
     const date = today(this.clock);
-    const rows = this.requests
-      .createQueryBuilder('r')
-      .orderBy('r.dueOn', 'ASC')
-      .addOrderBy('r.id', 'ASC')
-      .limit(limit);
+    const rows = this.requests.createQueryBuilder('r');
     if (filter.status) rows.andWhere('r.status = :status', { status: filter.status });
     if (filter.overdue !== undefined) {
       const overdue = `(r.status <> 'fulfilled' AND r.dueOn < CAST(:today AS date))`;
       rows.andWhere(filter.overdue ? overdue : `NOT ${overdue}`, { today: date });
     }
-    const cursor = after === undefined ? null : DELETION_REQUEST_CURSOR.exec(after);
-    if (cursor) {
-      rows.andWhere('(r.dueOn, r.id) > (CAST(:afterDue AS date), CAST(:afterId AS uuid))', {
-        afterDue: cursor[1],
-        afterId: cursor[2],
-      });
-    }
-    const found = await rows.getMany();
-    const last = found[found.length - 1];
+    const found = await pageQuery(DELETION_REQUEST_LISTING, page, rows);
     return {
-      items: found.map((row) => toView(row, date)),
-      nextCursor: found.length === limit && last ? `${last.dueOn}_${last.id}` : null,
+      items: found.items.map((row) => toView(row, date)),
+      nextCursor: found.nextCursor,
       today: date,
     };
   }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import type { Listing } from '../../../ledger/queries/paging/listing';
+import { PageRequest } from '../../../ledger/queries/paging/page-request';
 import type { DeletionRequestStatus } from './deletion-request.read-model';
 
 export const DELETION_REQUEST_STATUSES: readonly DeletionRequestStatus[] = [
@@ -9,11 +10,23 @@ export const DELETION_REQUEST_STATUSES: readonly DeletionRequestStatus[] = [
   'fulfilled',
 ];
 
-/** `<dueOn>_<id>` of the last row of the previous page. */
-export const DELETION_REQUEST_CURSOR =
-  /^(\d{4}-\d{2}-\d{2})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+export const DELETION_REQUEST_LISTING = {
+  sorts: {
+    dueOn: [
+      { expr: 'r.dueOn', type: 'date', field: 'dueOn' },
+      { expr: 'r.id', type: 'uuid', field: 'id' },
+    ],
+    receivedOn: [
+      { expr: 'r.receivedOn', type: 'date', field: 'receivedOn' },
+      { expr: 'r.id', type: 'uuid', field: 'id' },
+    ],
+  },
+  defaultSort: 'dueOn',
+  range: { expr: 'r.receivedOn', type: 'date', name: 'receivedOn' },
+  maxLimit: 1000,
+} as const satisfies Listing;
 
-export class ListDeletionRequestsRequest {
+export class ListDeletionRequestsRequest extends PageRequest(DELETION_REQUEST_LISTING) {
   @ApiPropertyOptional({ enum: DELETION_REQUEST_STATUSES })
   @IsOptional()
   @IsIn(DELETION_REQUEST_STATUSES, {
@@ -28,17 +41,4 @@ export class ListDeletionRequestsRequest {
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'overdue must be true or false' })
   overdue?: 'true' | 'false';
-
-  @ApiPropertyOptional({ description: 'Cursor (exclusive): the previous page’s nextCursor' })
-  @IsOptional()
-  @Matches(DELETION_REQUEST_CURSOR, { message: 'after must be a nextCursor from a previous page' })
-  after?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }

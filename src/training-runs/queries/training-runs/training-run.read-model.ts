@@ -2,7 +2,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { DatasetVersionFact } from '../../../datasets/dataset.events';
 import type { JsonObject } from '../../../ledger/event-log.port';
 
-export type TrainingRunStatus = 'running' | 'completed' | 'failed';
+export const TRAINING_RUN_STATUSES = ['running', 'completed', 'failed'] as const;
+export type TrainingRunStatus = (typeof TRAINING_RUN_STATUSES)[number];
 
 /** One row per training run, as its stream stands. */
 @Entity({ name: 'training_runs' })

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { NEXT_CURSOR } from '../../../ledger/queries/paging/page-request';
 import type { TrainingRunRecord, TrainingRunStatus } from './training-run.read-model';
 
 export class TrainingRunDatasetVersionView {
@@ -48,8 +49,13 @@ export class TrainingRunView {
 }
 
 export class TrainingRunList {
-  @ApiProperty({ type: [TrainingRunView], description: 'Newest first' })
+  @ApiProperty({
+    type: [TrainingRunView],
+    description: 'In the requested sort (default: newest first)',
+  })
   items!: TrainingRunView[];
+  @ApiProperty({ type: String, nullable: true, description: NEXT_CURSOR })
+  nextCursor!: string | null;
 }
 
 export function presentTrainingRun(run: TrainingRunRecord): TrainingRunView {

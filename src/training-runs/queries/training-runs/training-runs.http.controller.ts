@@ -25,7 +25,7 @@ export class TrainingRunsHttpController {
   @ApiOkResponse({ type: TrainingRunList })
   @ApiProblems(400, 401, 503)
   list(@Query() request: ListTrainingRunsRequest): Promise<TrainingRunList> {
-    return this.queries.execute(new ListTrainingRunsQuery(request.model, request.limit ?? 50));
+    return this.queries.execute(new ListTrainingRunsQuery(request));
   }
 
   @Get(':id')

@@ -2,6 +2,11 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { NotRecorded } from '../../../ledger/commands/rule-errors';
+import { pageQuery } from '../../../ledger/queries/paging/listing';
+import {
+  type ListTrainingRunsRequest,
+  TRAINING_RUN_LISTING,
+} from './list-training-runs.request.dto';
 import { TrainingRunRecord } from './training-run.read-model';
 import {
   type TrainingRunList,
@@ -16,10 +21,7 @@ export class GetTrainingRunQuery extends Query<TrainingRunView> {
 }
 
 export class ListTrainingRunsQuery extends Query<TrainingRunList> {
-  constructor(
-    readonly model: string | undefined,
-    readonly limit: number,
-  ) {
+  constructor(readonly request: ListTrainingRunsRequest) {
     super();
   }
 }
@@ -49,12 +51,11 @@ export class ListTrainingRunsQueryHandler implements IQueryHandler<
     @InjectRepository(TrainingRunRecord) private readonly runs: Repository<TrainingRunRecord>,
   ) {}
 
-  async execute({ model, limit }: ListTrainingRunsQuery): Promise<TrainingRunList> {
-    const runs = await this.runs.find({
-      where: model === undefined ? {} : { model },
-      order: { startedAt: 'DESC', runId: 'DESC' },
-      take: limit,
-    });
-    return { items: runs.map(presentTrainingRun) };
+  async execute({ request }: ListTrainingRunsQuery): Promise<TrainingRunList> {
+    const query = this.runs.createQueryBuilder('r');
+    if (request.model) query.andWhere('r.model = :model', request);
+    if (request.status) query.andWhere('r.status = :status', request);
+    const page = await pageQuery(TRAINING_RUN_LISTING, request, query);
+    return { items: page.items.map(presentTrainingRun), nextCursor: page.nextCursor };
   }
 }

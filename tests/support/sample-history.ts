@@ -1,0 +1,131 @@
+import type { Role } from '../../src/auth/roles';
+import type { TestApp } from './test-app';
+
+/**
+ * A little of everything, through the API: what every read route needs to answer 200. Each call
+ * with another `tag` adds one more of each (dataset `loans<tag>`, model `scorer<tag>`, deployment
+ * `scorer<tag>.staging` with two prediction batches, an alert, a deletion request).
+ */
+export async function seedSampleHistory(test: TestApp, tag = '') {
+  const dataset = `loans${tag}`;
+  const model = `scorer${tag}`;
+  const deployment = `${model}.staging`;
+  const as = async (sub: string, roles: Role[]) => `Bearer ${await test.token(sub, roles)}`;
+  const [ci, dana, rick, carol] = await Promise.all([
+    as('ci', ['pipeline']),
+    as('dana', ['data-scientist']),
+    as('rick', ['risk-manager']),
+    as('carol', ['compliance-officer']),
+  ]);
+  let position = '';
+  const post = async (token: string, path: string, body: object) => {
+    const response = await test
+      .anonymous()
+      .post(`/api/v1${path}`)
+      .set('Authorization', token)
+      .send(body);
+    expect({ path, status: response.status }).toEqual({ path, status: 201 });
+    position = response.body.ledgerPosition;
+    return response.body as { id: string };
+  };
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+  await post(ci, `/datasets/${dataset}/versions`, {
+    version: 'v1',
+    contentHash: digest('a'),
+    rows: 10,
+    schema: [
+      { name: 'income', type: 'number', personal: true, sensitive: false, category: 'financial' },
+    ],
+    location: 's3://x',
+    region: 'AU',
+    lawfulBasis: 'consent',
+    collectionNotice: 'notice',
+    retention: 'P7Y',
+  });
+  const run = await post(ci, '/training-runs', {
+    model,
+    datasetVersions: [{ name: dataset, version: 'v1' }],
+    code: { repository: 'git@x:y.git', commit: 'abcdef1' },
+    algorithm: 'glm',
+    hyperparameters: {},
+  });
+  await post(ci, `/training-runs/${run.id}/completion`, {
+    metrics: { auc: 0.8 },
+    validationApproach: 'holdout',
+    artifact: { uri: 's3://m', digest: digest('b'), format: 'onnx' },
+  });
+  await post(dana, `/models/${model}/versions`, {
+    version: '1.0.0',
+    runId: run.id,
+    riskTier: 'low',
+    decisionClass: 'solely-automated',
+    personalInformationKinds: ['financial'],
+    decisions: 'approve small limits',
+    intendedUse: 'test',
+    limitations: [],
+    owner: 'owner',
+  });
+  const approval = await post(dana, `/models/${model}/versions/1.0.0/approval-requests`, {
+    environment: 'staging',
+  });
+  await post(rick, '/deployments', {
+    model,
+    version: '1.0.0',
+    environment: 'staging',
+    strategy: 'full',
+  });
+  const batch = await post(ci, `/deployments/${deployment}/prediction-batches`, {
+    version: '1.0.0',
+    count: 10,
+    window: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-01T01:00:00.000Z' },
+    inputDigest: digest('c'),
+    outputDistribution: { approve: 10 },
+    featureSummaries: [],
+    latencyMs: { p50: 1, p95: 2, p99: 3 },
+    decisions: { automated: 10, referred: 0 },
+  });
+  await post(ci, `/deployments/${deployment}/ground-truth`, {
+    version: '1.0.0',
+    batchIds: [batch.id],
+    window: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-01T01:00:00.000Z' },
+    count: 10,
+    labelsDigest: digest('d'),
+    metrics: { auc: 0.8 },
+  });
+  // A second hour, so each of the deployment's lists holds more than one item.
+  const later = await post(ci, `/deployments/${deployment}/prediction-batches`, {
+    version: '1.0.0',
+    count: 5,
+    window: { from: '2026-11-01T01:00:00.000Z', to: '2026-11-01T02:00:00.000Z' },
+    inputDigest: digest('e'),
+    outputDistribution: { approve: 5 },
+    featureSummaries: [],
+    latencyMs: { p50: 1, p95: 2, p99: 3 },
+    decisions: { automated: 5, referred: 0 },
+  });
+  await post(ci, `/deployments/${deployment}/ground-truth`, {
+    version: '1.0.0',
+    batchIds: [later.id],
+    window: { from: '2026-11-01T01:00:00.000Z', to: '2026-11-01T02:00:00.000Z' },
+    count: 5,
+    labelsDigest: digest('f'),
+    metrics: { auc: 0.7 },
+  });
+  const alert = await post(rick, '/alerts', {
+    deploymentId: deployment,
+    severity: 'low',
+    kind: 'operational',
+    summary: 'latency spike',
+  });
+  const deletion = await post(carol, '/privacy/deletion-requests', {
+    subjectId: `customer-9${tag}`,
+    receivedOn: '2026-11-01',
+  });
+  return {
+    runId: run.id,
+    approvalId: approval.id,
+    alertId: alert.id,
+    deletionRequestId: deletion.id,
+    position,
+  };
+}
