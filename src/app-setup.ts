@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { withResponseExamples } from './openapi/response-examples';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions, correlationIdFor } from './app.module';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
@@ -57,19 +58,21 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   recordRegulatorRequests(adapter.getInstance(), app.get(AccessLogRecorder));
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Attest')
-      .setDescription(
-        'Event-sourced governance and audit ledger for machine-learning models. Errors are RFC 9457 application/problem+json. ' +
-          'Every write returns { id, ledgerPosition }; send that position as X-Ledger-Position on a read to wait (at most ' +
-          `${config.readWaitTimeoutMs / 1000} s, then 503 with Retry-After) until read models include it.`,
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addSecurityRequirements('bearer')
-      .build(),
+  const document = withResponseExamples(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Attest')
+        .setDescription(
+          'Event-sourced governance and audit ledger for machine-learning models. Errors are RFC 9457 application/problem+json. ' +
+            'Every write returns { id, ledgerPosition }; send that position as X-Ledger-Position on a read to wait (at most ' +
+            `${config.readWaitTimeoutMs / 1000} s, then 503 with Retry-After) until read models include it.`,
+        )
+        .setVersion('0.1.0')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .addSecurityRequirements('bearer')
+        .build(),
+    ),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;

@@ -4,8 +4,80 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from '../../src/auth/access.decorators';
 import { ROLES, type Role } from '../../src/auth/roles';
 import { settled } from '../support/events';
-import { seedSampleHistory } from '../support/sample-history';
+import { sampleReadPaths, seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
+
+interface Schema {
+  $ref?: string;
+  oneOf?: Schema[];
+  type?: string;
+  nullable?: boolean;
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  enum?: unknown[];
+}
+interface OpenApi {
+  paths: Record<
+    string,
+    {
+      get?: {
+        responses: Record<
+          string,
+          { content?: Record<string, { schema: Schema; example?: unknown }> }
+        >;
+      };
+    }
+  >;
+  components: { schemas: Record<string, Schema> };
+}
+
+/** Where `value` does not fit `schema`: keys the schema lacks, required keys missing, wrong types. */
+function mismatches(value: unknown, schema: Schema, document: OpenApi, at = '$'): string[] {
+  if (schema.$ref) {
+    const name = schema.$ref.split('/').pop() as string;
+    return mismatches(value, document.components.schemas[name], document, at);
+  }
+  if (schema.oneOf) {
+    const each = schema.oneOf.map((branch) => mismatches(value, branch, document, at));
+    return each.some((m) => m.length === 0) ? [] : each.flat();
+  }
+  if (value === null) return schema.nullable ? [] : [`${at} is null`];
+  if (schema.enum && !schema.enum.includes(value)) return [`${at} is not one of its enum`];
+  const type = schema.type ?? (schema.properties ? 'object' : undefined);
+  switch (type) {
+    case 'string':
+      return typeof value === 'string' ? [] : [`${at} is not a string`];
+    case 'number':
+    case 'integer':
+      return typeof value === 'number' ? [] : [`${at} is not a number`];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [`${at} is not a boolean`];
+    case 'array':
+      if (!Array.isArray(value)) return [`${at} is not an array`];
+      return value.flatMap((item, i) =>
+        schema.items ? mismatches(item, schema.items, document, `${at}[${i}]`) : [],
+      );
+    case 'object': {
+      if (typeof value !== 'object' || Array.isArray(value)) return [`${at} is not an object`];
+      if (!schema.properties) return [];
+      const record = value as Record<string, unknown>;
+      return [
+        ...(schema.required ?? [])
+          .filter((key) => !(key in record))
+          .map((key) => `${at}.${key} is missing`),
+        ...Object.entries(record).flatMap(([key, item]) => {
+          const property = schema.properties?.[key];
+          if (property) return mismatches(item, property, document, `${at}.${key}`);
+          return schema.additionalProperties ? [] : [`${at}.${key} is not in the schema`];
+        }),
+      ];
+    }
+    default:
+      return [];
+  }
+}
 
 interface Route {
   method: string;
@@ -99,22 +171,7 @@ describe('the role matrix on every route', () => {
 
   it('answers a regulator 200 on every read route over a seeded history, and logs each read', async () => {
     const ids = await seedSampleHistory(test);
-    const concrete: Record<string, string> = {
-      '/datasets/:name': '/datasets/loans',
-      '/datasets/:name/versions/:version': '/datasets/loans/versions/v1',
-      '/training-runs/:id': `/training-runs/${ids.runId}`,
-      '/models/:name': '/models/scorer',
-      '/models/:name/versions/:version': '/models/scorer/versions/1.0.0',
-      '/approvals/:id': `/approvals/${ids.approvalId}`,
-      '/deployments/:id': '/deployments/scorer.staging',
-      '/deployments/:id/prediction-batches': '/deployments/scorer.staging/prediction-batches',
-      '/deployments/:id/ground-truth': '/deployments/scorer.staging/ground-truth',
-      '/privacy/deletion-requests/:id': `/privacy/deletion-requests/${ids.deletionRequestId}`,
-      '/lineage/:kind/:id': '/lineage/model-version/scorer@1.0.0',
-      '/monitoring/deployments/:id': '/monitoring/deployments/scorer.staging',
-      '/alerts/:id': `/alerts/${ids.alertId}`,
-      '/ledger/streams/:stream': '/ledger/streams/dataset-loans',
-    };
+    const concrete = sampleReadPaths(ids);
     const regulator = `Bearer ${await test.token('rosa-regulator', ['regulator'])}`;
     const reads = routes.filter((r) => r.method === 'GET' && !r.isPublic);
     const asked: string[] = [];
@@ -186,6 +243,22 @@ describe('the role matrix on every route', () => {
         });
       }
     }
+  });
+
+  it('gives every JSON read an example answer, recorded from a real run, that fits its schema', async () => {
+    const document = (await test.http().get('/api/docs-json').expect(200)).body as OpenApi;
+    let checked = 0;
+    for (const [path, operations] of Object.entries(document.paths)) {
+      const media = operations.get?.responses['200']?.content?.['application/json'];
+      if (!media) continue;
+      expect({ path, example: media.example !== undefined }).toEqual({ path, example: true });
+      expect({ path, mismatches: mismatches(media.example, media.schema, document) }).toEqual({
+        path,
+        mismatches: [],
+      });
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(30);
   });
 
   it('knows every role it checks for', () => {

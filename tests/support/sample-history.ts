@@ -24,7 +24,9 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
       .post(`/api/v1${path}`)
       .set('Authorization', token)
       .send(body);
-    expect({ path, status: response.status }).toEqual({ path, status: 201 });
+    if (response.status !== 201) {
+      throw new Error(`POST ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+    }
     position = response.body.ledgerPosition;
     return response.body as { id: string };
   };
@@ -127,5 +129,28 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
     alertId: alert.id,
     deletionRequestId: deletion.id,
     position,
+  };
+}
+
+/** A concrete URL (under /api/v1) for each read route with path parameters, over that history. */
+export function sampleReadPaths(
+  ids: Awaited<ReturnType<typeof seedSampleHistory>>,
+  tag = '',
+): Record<string, string> {
+  return {
+    '/datasets/:name': `/datasets/loans${tag}`,
+    '/datasets/:name/versions/:version': `/datasets/loans${tag}/versions/v1`,
+    '/training-runs/:id': `/training-runs/${ids.runId}`,
+    '/models/:name': `/models/scorer${tag}`,
+    '/models/:name/versions/:version': `/models/scorer${tag}/versions/1.0.0`,
+    '/approvals/:id': `/approvals/${ids.approvalId}`,
+    '/deployments/:id': `/deployments/scorer${tag}.staging`,
+    '/deployments/:id/prediction-batches': `/deployments/scorer${tag}.staging/prediction-batches`,
+    '/deployments/:id/ground-truth': `/deployments/scorer${tag}.staging/ground-truth`,
+    '/privacy/deletion-requests/:id': `/privacy/deletion-requests/${ids.deletionRequestId}`,
+    '/lineage/:kind/:id': `/lineage/model-version/scorer${tag}@1.0.0`,
+    '/monitoring/deployments/:id': `/monitoring/deployments/scorer${tag}.staging`,
+    '/alerts/:id': `/alerts/${ids.alertId}`,
+    '/ledger/streams/:stream': `/ledger/streams/dataset-loans${tag}`,
   };
 }

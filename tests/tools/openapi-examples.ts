@@ -1,0 +1,68 @@
+/**
+ * `npm run openapi:examples`: rebuilds the response examples of the API description from a real
+ * run. It starts the service on a scratch database, records the sample history through the API
+ * (datasets, a training run, a model version, an approval request, a deployment, prediction
+ * batches, ground truth, an alert, a deletion request), asks every read route as a compliance
+ * officer, and writes each 200 answer, arrays cut to two items, to
+ * src/openapi/response-examples.json. The service serves them as the examples of its OpenAPI
+ * document; a test checks each still matches its schema, so a view that changes shape without
+ * its examples fails. Run it after changing a view.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sampleReadPaths, seedSampleHistory } from '../support/sample-history';
+import { startTestApp } from '../support/test-app';
+import { TestClock } from '../support/test-clock';
+
+const TARGET = join(__dirname, '..', '..', '..', 'src', 'openapi', 'response-examples.json');
+/** Not JSON, or not part of the API. */
+const SKIPPED = new Set(['/metrics']);
+
+function shorten(value: unknown): unknown {
+  if (Array.isArray(value)) return value.slice(0, 2).map(shorten);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v)]));
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  const clock = new TestClock('2026-11-02T09:00:00.000Z');
+  const test = await startTestApp({ clock: clock.clock });
+  try {
+    const ids = await seedSampleHistory(test);
+    clock.advanceDays(1);
+    const paths = sampleReadPaths(ids);
+    const officer = `Bearer ${await test.token('carol', ['compliance-officer'])}`;
+    const document = (await test.http().get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const examples: Record<string, unknown> = {};
+    for (const template of Object.keys(document.paths).sort()) {
+      if (!document.paths[template].get) continue;
+      const route = template.replace(/^\/api\/v1/, '').replace(/\{(\w+)\}/g, ':$1');
+      if (SKIPPED.has(route)) continue;
+      const path = route.includes(':') ? paths[route] : route;
+      if (path === undefined) throw new Error(`no sample URL for GET ${template}`);
+      const response = await test
+        .anonymous()
+        .get(`/api/v1${path}`)
+        .set('Authorization', officer)
+        .set('X-Ledger-Position', ids.position);
+      if (response.status !== 200) {
+        throw new Error(`GET ${path}: ${response.status} ${response.text}`);
+      }
+      examples[template] = shorten(response.body);
+      console.log(`GET ${path}`);
+    }
+    writeFileSync(TARGET, `${JSON.stringify(examples, null, 2)}\n`);
+    console.log(`wrote ${Object.keys(examples).length} examples to ${TARGET}`);
+  } finally {
+    await test.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
