@@ -13,7 +13,11 @@ type Graph = {
   depth: number;
   direction: string;
   truncated: boolean;
-  nodes: (Ref & { facts: Record<string, unknown> | null; eventIds: string[] })[];
+  nodes: (Ref & {
+    facts: Record<string, unknown> | null;
+    eventIds: string[];
+    predictionBatches?: { count: number; firstRecordedAt: string; lastRecordedAt: string };
+  })[];
   edges: { from: Ref; to: Ref; relation: string; eventId: string; occurredAt: string }[];
 };
 
@@ -197,7 +201,7 @@ describe('lineage', () => {
 
   it('follows a dataset version downstream to the prediction batches', async () => {
     const graph = await lineage(
-      '/lineage/dataset-version/credit-applications@2026-01?direction=downstream',
+      '/lineage/dataset-version/credit-applications@2026-01?direction=downstream&batches=each',
     );
     expect(graph).toMatchObject({
       root: { kind: 'dataset-version', id: 'credit-applications@2026-01' },
@@ -297,7 +301,7 @@ describe('lineage', () => {
       ]),
     );
     // Both ways from a model version: its inputs, and its outputs (batches through its deployments).
-    const both = await lineage('/lineage/model-version/credit-risk@1.1.0?depth=2');
+    const both = await lineage('/lineage/model-version/credit-risk@1.1.0?depth=2&batches=each');
     expect(names(both)).toEqual(
       [
         'model-version credit-risk@1.1.0',
@@ -315,7 +319,8 @@ describe('lineage', () => {
   });
 
   it('cuts the graph at the depth asked for', async () => {
-    const root = '/lineage/dataset-version/credit-applications@2026-01?direction=downstream';
+    const root =
+      '/lineage/dataset-version/credit-applications@2026-01?direction=downstream&batches=each';
     const one = await lineage(`${root}&depth=1`);
     expect(names(one)).toEqual(
       [
@@ -339,7 +344,7 @@ describe('lineage', () => {
 
   it('shows the graph as it was before, between and after the changes', async () => {
     const path = (asOf: string) =>
-      `/lineage/dataset-version/credit-applications@2026-01?direction=downstream&asOf=${encodeURIComponent(asOf)}`;
+      `/lineage/dataset-version/credit-applications@2026-01?direction=downstream&batches=each&asOf=${encodeURIComponent(asOf)}`;
 
     const missing = await get(path('2026-01-04T00:00:00Z')).expect(404);
     expect(missing.headers['content-type']).toMatch(PROBLEM);
@@ -382,13 +387,52 @@ describe('lineage', () => {
     // After everything: the rollback restored 1.0.0 with its own approval; same as "now"
     const later = await lineage(path('2026-12-31T00:00:00Z'));
     const now = await lineage(
-      '/lineage/dataset-version/credit-applications@2026-01?direction=downstream',
+      '/lineage/dataset-version/credit-applications@2026-01?direction=downstream&batches=each',
     );
     expect(node(later, 'credit-risk.production')).toMatchObject({
       facts: { version: '1.0.0', approvalId: ids.approvalA },
     });
     expect(node(later, 'credit-risk.production')?.eventIds).toHaveLength(3);
     expect({ ...later, asOf: null }).toEqual(now);
+  });
+
+  it('summarises prediction batches on the nodes that scored them, unless asked for each', async () => {
+    for (const asOf of ['', '&asOf=2026-02-10T00:00:00Z', '&asOf=2026-03-05T00:00:00Z']) {
+      const root = `/lineage/dataset-version/credit-applications@2026-01?direction=downstream${asOf}`;
+      const summary = await lineage(root);
+      const each = await lineage(`${root}&batches=each`);
+      expect(names(summary)).toEqual(names(each).filter((n) => !n.startsWith('prediction-batch')));
+      expect(summary.edges.filter((e) => e.relation === 'scored')).toEqual([]);
+      const summarised = summary.nodes.filter((n) => n.predictionBatches !== undefined);
+      expect(summarised.length).toBeGreaterThan(asOf.includes('02-10') ? 1 : 2);
+      for (const scorer of summary.nodes) {
+        const scored = each.edges
+          .filter((e) => e.relation === 'scored' && e.from.id === scorer.id)
+          .map((e) => e.occurredAt)
+          .sort();
+        expect({ node: scorer.id, asOf, batches: scorer.predictionBatches }).toEqual({
+          node: scorer.id,
+          asOf,
+          batches:
+            scored.length === 0
+              ? undefined
+              : {
+                  count: scored.length,
+                  firstRecordedAt: scored[0],
+                  lastRecordedAt: scored[scored.length - 1],
+                },
+        });
+      }
+    }
+    const now = await lineage(
+      '/lineage/dataset-version/credit-applications@2026-01?direction=downstream',
+    );
+    expect(node(now, 'credit-risk.production')?.predictionBatches?.count).toBe(3);
+    // A batch as the root is itself, and its upstream is unchanged.
+    const batch = await lineage(`/lineage/prediction-batch/${ids.batch2}?direction=upstream`);
+    expect(names(batch)).toContain(`prediction-batch ${ids.batch2}`);
+    const refused = await get('/lineage/deployment/credit-risk.production?batches=all').expect(400);
+    expect(Object.keys(refused.body.errors)).toEqual(['batches']);
   });
 
   it('refuses an unknown kind or a malformed id or parameter with 400 naming the field, and an unknown node with 404', async () => {

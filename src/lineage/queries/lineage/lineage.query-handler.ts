@@ -9,7 +9,13 @@ import type {
   LineageNodeRef,
   LineageRelation,
 } from '../../lineage-graph';
-import type { LineageEdgeView, LineageGraphView, LineageNodeView } from './lineage.view';
+import type { LineageBatchMode } from './lineage.request.dto';
+import type {
+  LineageEdgeView,
+  LineageGraphView,
+  LineageNodeView,
+  PredictionBatchesSummaryView,
+} from './lineage.view';
 
 export class GetLineageQuery extends Query<LineageGraphView> {
   constructor(
@@ -19,6 +25,7 @@ export class GetLineageQuery extends Query<LineageGraphView> {
     /** Normalised ISO instant, or null for the graph as recorded now. */
     readonly asOf: string | null,
     readonly limit: number,
+    readonly batches: LineageBatchMode = 'summary',
   ) {
     super();
   }
@@ -47,6 +54,10 @@ type EdgeRow = {
 
 type NodeRow = { kind: LineageNodeKind; id: string; facts: JsonObject; event_ids: string[] };
 
+const BATCH: LineageNodeKind = 'prediction-batch';
+/** The kinds a prediction batch hangs from (relation `scored`). */
+const SCORERS: LineageNodeKind[] = ['deployment', 'model-version'];
+
 const key = (node: LineageNodeRef) => `${node.kind}\u0000${node.id}`;
 
 /**
@@ -58,7 +69,8 @@ export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, Li
   constructor(private readonly dataSource: DataSource) {}
 
   async execute(query: GetLineageQuery): Promise<LineageGraphView> {
-    const { root, depth, direction, asOf, limit } = query;
+    const { root, depth, direction, asOf, limit, batches } = query;
+    const summarise = batches === 'summary';
     await this.requireRoot(root, asOf);
     const reached = new Map<string, LineageNodeRef>([[key(root), root]]);
     const edges = new Map<string, LineageEdgeView>();
@@ -68,7 +80,7 @@ export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, Li
     for (const walk of walks) {
       let frontier: LineageNodeRef[] = [root];
       for (let level = 0; level < depth && frontier.length > 0; level++) {
-        const { rows, cut } = await this.edgesFrom(frontier, walk, asOf, limit);
+        const { rows, cut } = await this.edgesFrom(frontier, walk, asOf, limit, summarise);
         truncated ||= cut;
         const next: LineageNodeRef[] = [];
         for (const row of rows) {
@@ -100,7 +112,7 @@ export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, Li
       depth,
       direction,
       truncated,
-      nodes: await this.nodes([...reached.values()], asOf),
+      nodes: await this.nodes([...reached.values()], asOf, summarise),
       edges: [...edges.values()],
     };
   }
@@ -121,21 +133,26 @@ export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, Li
     walk: 'upstream' | 'downstream',
     asOf: string | null,
     limit: number,
+    summarise: boolean,
   ): Promise<{ rows: EdgeRow[]; cut: boolean }> {
     const [near, far] = walk === 'downstream' ? ['from', 'to'] : ['to', 'from'];
     const budget = limit * 4;
+    const edgesOf = (range: string) => `SELECT * FROM lineage_edges e
+         WHERE e.${near}_kind = f.kind AND e.${near}_id = f.id ${range}
+           AND ($3::timestamptz IS NULL OR e.occurred_at <= $3::timestamptz)
+         ORDER BY e.${far}_kind, e.${far}_id, e.relation
+         LIMIT $4`;
     // Per frontier node, in the order of its index: a node with ten thousand batches is read
-    // only as far as the budget, never sorted whole.
+    // only as far as the budget, never sorted whole. Summarised, a downstream walk skips the
+    // batches' stretch of the index: the kinds before it and after it are two index ranges.
+    const skipBatches = summarise && walk === 'downstream';
+    const perNode = skipBatches
+      ? `(${edgesOf(`AND e.to_kind < '${BATCH}'`)}) UNION ALL (${edgesOf(`AND e.to_kind > '${BATCH}'`)})`
+      : edgesOf('');
     const rows = (await this.dataSource.query(
       `SELECT e.from_kind, e.from_id, e.to_kind, e.to_id, e.relation, e.event_id, e.occurred_at
        FROM unnest($1::text[], $2::text[]) AS f(kind, id)
-       CROSS JOIN LATERAL (
-         SELECT * FROM lineage_edges e
-         WHERE e.${near}_kind = f.kind AND e.${near}_id = f.id
-           AND ($3::timestamptz IS NULL OR e.occurred_at <= $3::timestamptz)
-         ORDER BY e.${far}_kind, e.${far}_id, e.relation
-         LIMIT $4
-       ) e`,
+       CROSS JOIN LATERAL (${perNode}) e`,
       [frontier.map((node) => node.kind), frontier.map((node) => node.id), asOf, budget + 1],
     )) as EdgeRow[];
     rows.sort((a, b) => compareEdges(a, b, near, far));
@@ -143,7 +160,11 @@ export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, Li
   }
 
   /** Facts and event ids now, or as they stood at `asOf` (from each node's recorded history). */
-  private async nodes(refs: LineageNodeRef[], asOf: string | null): Promise<LineageNodeView[]> {
+  private async nodes(
+    refs: LineageNodeRef[],
+    asOf: string | null,
+    summarise: boolean,
+  ): Promise<LineageNodeView[]> {
     const kinds = refs.map((node) => node.kind);
     const ids = refs.map((node) => node.id);
     const rows = (await this.dataSource.query(
@@ -161,10 +182,46 @@ export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, Li
       asOf === null ? [kinds, ids] : [kinds, ids, asOf],
     )) as NodeRow[];
     const found = new Map(rows.map((row) => [key(row), row]));
+    const scored = summarise ? await this.batchesScoredBy(refs, asOf) : new Map<string, never>();
     return refs.map((node) => {
       const row = found.get(key(node));
-      return { ...node, facts: row?.facts ?? null, eventIds: row?.event_ids ?? [] };
+      const batches = scored.get(key(node));
+      return {
+        ...node,
+        facts: row?.facts ?? null,
+        eventIds: row?.event_ids ?? [],
+        ...(batches ? { predictionBatches: batches } : {}),
+      };
     });
+  }
+
+  /** How many prediction batches each deployment or model version scored, by `asOf`. */
+  private async batchesScoredBy(
+    refs: LineageNodeRef[],
+    asOf: string | null,
+  ): Promise<Map<string, PredictionBatchesSummaryView>> {
+    const scorers = refs.filter((node) => SCORERS.includes(node.kind));
+    if (scorers.length === 0) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT s.kind, s.id, count(*)::int AS count,
+              min(e.occurred_at) AS first_at, max(e.occurred_at) AS last_at
+       FROM unnest($1::text[], $2::text[]) AS s(kind, id)
+       JOIN lineage_edges e
+         ON e.from_kind = s.kind AND e.from_id = s.id AND e.to_kind = '${BATCH}'
+       WHERE $3::timestamptz IS NULL OR e.occurred_at <= $3::timestamptz
+       GROUP BY s.kind, s.id`,
+      [scorers.map((node) => node.kind), scorers.map((node) => node.id), asOf],
+    )) as { kind: LineageNodeKind; id: string; count: number; first_at: Date; last_at: Date }[];
+    return new Map(
+      rows.map((row) => [
+        key(row),
+        {
+          count: row.count,
+          firstRecordedAt: new Date(row.first_at).toISOString(),
+          lastRecordedAt: new Date(row.last_at).toISOString(),
+        },
+      ]),
+    );
   }
 }
 

@@ -29,6 +29,9 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d
 export const DEFAULT_DEPTH = 4;
 export const DEFAULT_NODE_LIMIT = 1000;
 
+export const LINEAGE_BATCH_MODES = ['summary', 'each'] as const;
+export type LineageBatchMode = (typeof LINEAGE_BATCH_MODES)[number];
+
 /** The id's shape depends on the kind; an unknown kind is reported on `kind` alone. */
 function IsNodeIdOfKind(): PropertyDecorator {
   return ValidateBy({
@@ -104,6 +107,16 @@ export class LineageRequest {
   @Matches(INSTANT, { message: 'asOf must be an instant such as 2026-03-01T00:00:00Z' })
   @IsISO8601({ strict: true }, { message: 'asOf must be a valid date and time' })
   asOf?: string;
+
+  @ApiPropertyOptional({
+    enum: LINEAGE_BATCH_MODES,
+    default: 'summary',
+    description:
+      'summary: prediction batches are not listed one by one; each deployment and model version that scored some carries `predictionBatches` (count, first and last recorded). each: every batch is a node of its own (a busy deployment has thousands). A prediction batch as the root is always itself',
+  })
+  @IsOptional()
+  @IsIn(LINEAGE_BATCH_MODES, { message: 'batches must be summary or each' })
+  batches?: LineageBatchMode;
 
   @ApiPropertyOptional({
     type: 'integer',

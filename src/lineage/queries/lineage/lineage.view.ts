@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { JsonObject } from '../../../ledger/event-log.port';
 import {
   LINEAGE_DIRECTIONS,
@@ -12,6 +12,14 @@ import {
 export class LineageNodeRefView {
   @ApiProperty({ enum: LINEAGE_NODE_KINDS, example: 'model-version' }) kind!: LineageNodeKind;
   @ApiProperty({ example: 'credit-risk@1.0.0' }) id!: string;
+}
+
+export class PredictionBatchesSummaryView {
+  @ApiProperty({ example: 1440 }) count!: number;
+  @ApiProperty({ format: 'date-time', description: 'When the first was recorded (occurredAt)' })
+  firstRecordedAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the last was recorded (occurredAt)' })
+  lastRecordedAt!: string;
 }
 
 export class LineageNodeView extends LineageNodeRefView {
@@ -39,6 +47,13 @@ export class LineageNodeView extends LineageNodeRefView {
     description: 'The events that created the node and changed its facts, oldest first',
   })
   eventIds!: string[];
+
+  @ApiPropertyOptional({
+    type: PredictionBatchesSummaryView,
+    description:
+      'With batches=summary, on a deployment or model version that scored prediction batches (by the answer’s instant): how many, instead of a node for each',
+  })
+  predictionBatches?: PredictionBatchesSummaryView;
 }
 
 export class LineageEdgeView {
@@ -61,98 +76,6 @@ export class LineageEdgeView {
   @ApiProperty({ format: 'date-time', description: 'That event’s occurredAt' })
   occurredAt!: string;
 }
-
-const digest = (byte: string) => `sha256:${byte.repeat(32)}`;
-
-/** One answer, as the OpenAPI example shows it: a model version with depth 1 both ways. */
-const EXAMPLE = {
-  root: { kind: 'model-version', id: 'credit-risk@1.0.0' },
-  asOf: '2026-03-01T00:00:00.000Z',
-  depth: 1,
-  direction: 'both',
-  truncated: false,
-  nodes: [
-    {
-      kind: 'model-version',
-      id: 'credit-risk@1.0.0',
-      facts: {
-        model: 'credit-risk',
-        version: '1.0.0',
-        riskTier: 'high',
-        decisionClass: 'substantially-assists',
-        artifactDigest: digest('10'),
-        personalInformationKinds: ['financial', 'identity'],
-        status: 'registered',
-      },
-      eventIds: ['01936f0e-8a7b-7c3d-9e1f-000000000003'],
-    },
-    {
-      kind: 'dataset-version',
-      id: 'credit-holdout@2026-01',
-      facts: {
-        name: 'credit-holdout',
-        version: '2026-01',
-        contentHash: digest('c2'),
-        rows: 50000,
-        region: 'ap-southeast-2',
-        containsPersonalInformation: true,
-        containsSensitiveInformation: false,
-        status: 'active',
-      },
-      eventIds: ['01936f0e-8a7b-7c3d-9e1f-000000000001'],
-    },
-    {
-      kind: 'training-run',
-      id: '01936f0e-8a7b-7c3d-9e1f-2a3b4c5d6e7f',
-      facts: {
-        model: 'credit-risk',
-        status: 'completed',
-        codeRepository: 'git@bank.example:risk/credit.git',
-        codeCommit: 'a1b2c3d4e5f6',
-        algorithm: 'gradient-boosted trees',
-        artifactDigest: digest('10'),
-      },
-      eventIds: ['01936f0e-8a7b-7c3d-9e1f-000000000002', '01936f0e-8a7b-7c3d-9e1f-000000000004'],
-    },
-    {
-      kind: 'deployment',
-      id: 'credit-risk.production',
-      facts: {
-        model: 'credit-risk',
-        environment: 'production',
-        version: '1.0.0',
-        canaryVersion: null,
-        canaryPercent: null,
-        status: 'active',
-        approvalId: '01936f0e-8a7b-7c3d-9e1f-00000000a001',
-      },
-      eventIds: ['01936f0e-8a7b-7c3d-9e1f-000000000006'],
-    },
-  ],
-  edges: [
-    {
-      from: { kind: 'dataset-version', id: 'credit-holdout@2026-01' },
-      to: { kind: 'model-version', id: 'credit-risk@1.0.0' },
-      relation: 'evaluated',
-      eventId: '01936f0e-8a7b-7c3d-9e1f-000000000005',
-      occurredAt: '2026-02-02T09:00:00.000Z',
-    },
-    {
-      from: { kind: 'training-run', id: '01936f0e-8a7b-7c3d-9e1f-2a3b4c5d6e7f' },
-      to: { kind: 'model-version', id: 'credit-risk@1.0.0' },
-      relation: 'produced',
-      eventId: '01936f0e-8a7b-7c3d-9e1f-000000000003',
-      occurredAt: '2026-02-01T09:00:00.000Z',
-    },
-    {
-      from: { kind: 'model-version', id: 'credit-risk@1.0.0' },
-      to: { kind: 'deployment', id: 'credit-risk.production' },
-      relation: 'deployed-to',
-      eventId: '01936f0e-8a7b-7c3d-9e1f-000000000006',
-      occurredAt: '2026-02-10T09:00:00.000Z',
-    },
-  ],
-};
 
 export class LineageGraphView {
   @ApiProperty({ type: LineageNodeRefView }) root!: LineageNodeRefView;
@@ -184,6 +107,4 @@ export class LineageGraphView {
     description: 'Every edge the walk followed, upstream end to downstream end',
   })
   edges!: LineageEdgeView[];
-
-  static readonly example = EXAMPLE;
 }
