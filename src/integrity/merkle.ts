@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Merkle tree of RFC 9162 (Certificate Transparency 2.0), §2.1: leaves hashed with a 0x00
+ * prefix, interior nodes with 0x01, a tree of n leaves split at the largest power of two below
+ * n. Everything here is pure and synchronous, so the offline verifier uses the very same code.
+ *
+ * The service stores only complete subtrees: node (level, index) is the hash of leaves
+ * [index·2^level, (index+1)·2^level). Any range the proofs need is a handful of those, so the
+ * proof functions take a lookup of complete subtrees; `subtreesFor…` lists which ones they will
+ * ask for, so a store can fetch them in one query before the proof is computed.
+ */
+
+export type Hash = Buffer;
+
+const sha256 = (...parts: Buffer[]): Hash => {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+};
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const NODE_PREFIX = Buffer.from([0x01]);
+
+/** MTH({d}) = SHA-256(0x00 || d). */
+export function leafHash(leafInput: Buffer): Hash {
+  return sha256(LEAF_PREFIX, leafInput);
+}
+
+/** SHA-256(0x01 || left || right). */
+export function nodeHash(left: Hash, right: Hash): Hash {
+  return sha256(NODE_PREFIX, left, right);
+}
+
+/** The hash of the empty tree: SHA-256 of nothing. */
+export const EMPTY_TREE_HASH: Hash = sha256();
+
+/** The largest power of two strictly less than n (n ≥ 2). */
+export function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** A complete subtree: leaves [index·2^level, (index+1)·2^level). */
+export interface Subtree {
+  level: number;
+  index: number;
+}
+
+/** Returns the stored hash of a complete subtree. */
+export type SubtreeLookup = (subtree: Subtree) => Hash;
+
+/**
+ * MTH(D[start:end]) from complete subtrees. Ranges the proofs ask for always start on a
+ * boundary of their size's split, so the range decomposes into aligned power-of-two blocks,
+ * largest first, hashed right to left.
+ */
+export function rangeHash(start: number, end: number, lookup: SubtreeLookup): Hash {
+  if (end <= start) return EMPTY_TREE_HASH;
+  const blocks = alignedBlocks(start, end);
+  let hash = lookup(blocks[blocks.length - 1]);
+  for (let i = blocks.length - 2; i >= 0; i--) hash = nodeHash(lookup(blocks[i]), hash);
+  return hash;
+}
+
+/**
+ * [start, end) as aligned power-of-two blocks, largest first. Only valid when the range is a
+ * subtree of the RFC's recursive split (its start aligned to the largest block it holds), which
+ * every range `rangeHash` is given is.
+ */
+function alignedBlocks(start: number, end: number): Subtree[] {
+  const blocks: Subtree[] = [];
+  let at = start;
+  while (at < end) {
+    let level = 0;
+    // The biggest block that starts at `at`, is aligned there and fits before `end`.
+    while (at % 2 ** (level + 1) === 0 && at + 2 ** (level + 1) <= end) level++;
+    blocks.push({ level, index: at / 2 ** level });
+    at += 2 ** level;
+  }
+  return blocks;
+}
+
+/** RFC 9162 §2.1.3.1 PATH(m, D[n]): the inclusion proof of leaf m in the tree of size n. */
+export function inclusionProof(m: number, n: number, lookup: SubtreeLookup): Hash[] {
+  if (!(m >= 0 && m < n)) throw new RangeError(`leaf ${m} is not in a tree of ${n} leaves`);
+  const path: Hash[] = [];
+  const walk = (index: number, start: number, end: number) => {
+    const size = end - start;
+    if (size === 1) return;
+    const k = splitPoint(size);
+    if (index < k) {
+      walk(index, start, start + k);
+      path.push(rangeHash(start + k, end, lookup));
+    } else {
+      walk(index - k, start + k, end);
+      path.push(rangeHash(start, start + k, lookup));
+    }
+  };
+  walk(m, 0, n);
+  return path;
+}
+
+/** RFC 9162 §2.1.4.1 PROOF(m, D[n]): that the tree of size m is a prefix of the tree of size n. */
+export function consistencyProof(m: number, n: number, lookup: SubtreeLookup): Hash[] {
+  if (!(m > 0 && m <= n)) throw new RangeError(`no consistency proof from ${m} to ${n}`);
+  const proof: Hash[] = [];
+  const subproof = (size: number, start: number, end: number, complete: boolean) => {
+    const total = end - start;
+    if (size === total) {
+      if (!complete) proof.push(rangeHash(start, end, lookup));
+      return;
+    }
+    const k = splitPoint(total);
+    if (size <= k) {
+      subproof(size, start, start + k, complete);
+      proof.push(rangeHash(start + k, end, lookup));
+    } else {
+      subproof(size - k, start + k, end, false);
+      proof.push(rangeHash(start, start + k, lookup));
+    }
+  };
+  if (m < n) subproof(m, 0, n, true);
+  return proof;
+}
+
+/** The subtrees a proof or root computation will look up, so a store can fetch them at once. */
+export function subtreesFor(compute: (lookup: SubtreeLookup) => unknown): Subtree[] {
+  const wanted = new Map<string, Subtree>();
+  compute((subtree) => {
+    wanted.set(`${subtree.level}/${subtree.index}`, subtree);
+    return EMPTY_TREE_HASH;
+  });
+  return [...wanted.values()];
+}
+
+/** MTH(D[0:n]). */
+export function rootHash(n: number, lookup: SubtreeLookup): Hash {
+  return rangeHash(0, n, lookup);
+}
+
+/**
+ * The complete subtrees that appending leaf `index` completes: the leaf itself, then each
+ * parent for as long as the new node is a right child. Each entry names the left sibling it
+ * combines with, so a store reads those (at most log n) and writes the new nodes.
+ */
+export function subtreesCompletedBy(index: number): { node: Subtree; leftSibling: Subtree }[] {
+  const completed: { node: Subtree; leftSibling: Subtree }[] = [];
+  let level = 0;
+  let at = index;
+  while (at % 2 === 1) {
+    completed.push({
+      node: { level: level + 1, index: (at - 1) / 2 },
+      leftSibling: { level, index: at - 1 },
+    });
+    at = (at - 1) / 2;
+    level++;
+  }
+  return completed;
+}
+
+/** RFC 9162 §2.1.3.2: does `proof` place `leaf` (a leaf hash) at `index` of a tree with `root`? */
+export function verifyInclusion(
+  index: number,
+  treeSize: number,
+  leaf: Hash,
+  proof: readonly Hash[],
+  root: Hash,
+): boolean {
+  if (!(index >= 0 && index < treeSize)) return false;
+  let fn = index;
+  let sn = treeSize - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r.equals(root);
+}
+
+/** RFC 9162 §2.1.4.2: does `proof` show the tree (size1, root1) is a prefix of (size2, root2)? */
+export function verifyConsistency(
+  size1: number,
+  size2: number,
+  root1: Hash,
+  root2: Hash,
+  proof: readonly Hash[],
+): boolean {
+  if (size1 <= 0 || size1 > size2) return false;
+  if (size1 === size2) return proof.length === 0 && root1.equals(root2);
+  const path = [...proof];
+  // A first tree that is a complete subtree is implied, not sent: put its root first.
+  if (isPowerOfTwo(size1)) path.unshift(root1);
+  if (path.length === 0) return false;
+  let fn = size1 - 1;
+  let sn = size2 - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && fr.equals(root1) && sr.equals(root2);
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return n > 0 && (n & (n - 1)) === 0;
+}
