@@ -14,6 +14,7 @@ import { Compliance1764200000012 } from './1764200000012-compliance';
 import { PointInTime1764200000013 } from './1764200000013-point-in-time';
 import { AccessLog1764200000014 } from './1764200000014-access-log';
 import { OneModelCardHistory1764200000015 } from './1764200000015-one-model-card-history';
+import { IntegrityLog1764200000016 } from './1764200000016-integrity-log';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   PointInTime1764200000013,
   AccessLog1764200000014,
   OneModelCardHistory1764200000015,
+  IntegrityLog1764200000016,
 ];

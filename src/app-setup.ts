@@ -45,7 +45,12 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     done();
   });
   const config = app.get<AppConfig>(APP_CONFIG);
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'metrics', method: RequestMethod.GET },
+      { path: '.well-known/jwks.json', method: RequestMethod.GET },
+    ],
+  });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   // Outermost first: the ETag is taken from the final body, after the personal-data record.

@@ -18,6 +18,7 @@ import { AccessLogModule } from './access-log/access-log.module';
 import { LineageModule } from './lineage/lineage.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { ComplianceModule } from './compliance/compliance.module';
+import { IntegrityModule } from './integrity/integrity.module';
 
 import { DATABASE_HANDLE, DatabaseHandle } from './ledger/database/database-handle';
 import { DatabaseModule } from './ledger/database/database.module';
@@ -111,6 +112,7 @@ export class AppModule {
         LineageModule,
         MonitoringModule,
         ComplianceModule,
+        IntegrityModule,
         ...(options.imports ?? []),
       ],
     };

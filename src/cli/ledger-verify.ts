@@ -1,26 +1,54 @@
+import { Client } from 'pg';
+import { IntegrityTree } from '../integrity/integrity-tree';
+import { TreeCheck } from '../integrity/tree-check';
 import { createEventLog } from '../ledger/event-log.factory';
 import { verifyLedger } from '../ledger/ledger-verifier';
 import { openConfiguredStore, runCli } from './cli-support';
 
-/** `npm run ledger:verify`: recomputes every hash chain; exit 0 intact, 1 with the first mismatch. */
+/**
+ * `npm run ledger:verify`: recomputes every hash chain and checks the integrity tree and signed
+ * checkpoints against the same events; exit 0 intact, 1 with the first mismatch.
+ */
 runCli(async () => {
   const { config, handle } = await openConfiguredStore();
   const eventLog = createEventLog(handle, config);
+  const sql = new Client({ connectionString: handle.url });
+  await sql.connect();
   try {
     const started = Date.now();
-    const report = await verifyLedger(eventLog, (checked) => {
-      if (checked > 0 && checked % 10_000 === 0)
-        process.stderr.write(`verified ${checked} events…\n`);
-    });
+    const db = {
+      query: async (text: string, values?: unknown[]) => (await sql.query(text, values)).rows,
+    };
+    const tree = await TreeCheck.of(db, new IntegrityTree(db));
+    const report = await verifyLedger(
+      eventLog,
+      (checked) => {
+        if (checked > 0 && checked % 10_000 === 0)
+          process.stderr.write(`verified ${checked} events…\n`);
+      },
+      tree,
+    );
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const treeReport = report.tree;
     if (report.ok) {
       console.log(
-        `ledger intact: ${report.eventsChecked} events in ${report.streamsChecked} streams verified in ${seconds}s`,
+        `ledger intact: ${report.eventsChecked} events in ${report.streamsChecked} streams verified in ${seconds}s; integrity tree matches (${treeReport?.leavesChecked ?? 0} leaves, ${treeReport?.checkpointsChecked ?? 0} signed checkpoints)`,
       );
       return 0;
     }
+    if (treeReport && !treeReport.ok && treeReport.firstMismatch) {
+      const t = treeReport.firstMismatch;
+      console.log(
+        `integrity tree MISMATCH: ${treeReport.mismatchCount} problem(s); first: ${t.reason} at ${t.at}${t.eventId ? ` (event ${t.eventId})` : ''}`,
+      );
+      console.log(`  expected ${t.expected}`);
+      console.log(`  found    ${t.actual}`);
+    }
     const first = report.firstMismatch;
-    console.log(`ledger TAMPERED: ${report.mismatchCount} event(s) do not match their hash chain`);
+    if (report.mismatchCount > 0)
+      console.log(
+        `ledger TAMPERED: ${report.mismatchCount} event(s) do not match their hash chain`,
+      );
     if (first) {
       console.log(
         `first: stream ${first.stream} revision ${first.revision} id ${first.id} (${first.reason})`,
@@ -30,6 +58,7 @@ runCli(async () => {
     }
     return 1;
   } finally {
+    await sql.end();
     await eventLog.close();
     await handle.close();
   }

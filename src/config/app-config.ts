@@ -23,6 +23,19 @@ export interface AppConfig {
    * per process with the in-memory data dir.
    */
   privacyPepper?: string;
+  integrity: IntegrityConfig;
+}
+
+/** The integrity log's signed checkpoints (DESIGN §5). */
+export interface IntegrityConfig {
+  /** Names this ledger in every checkpoint, so a checkpoint of another installation is refused. */
+  logId: string;
+  /** Ed25519 private key (JWK or PKCS#8 PEM). Absent: a key kept in dataDir (or in memory). */
+  signingKeyFile?: string;
+  /** Sign once this many events are past the last checkpoint; 0: not by count. */
+  checkpointEveryEvents: number;
+  /** Sign at most this long after an event was recorded; 0: not by time. */
+  checkpointIntervalMs: number;
 }
 
 export interface AuthConfig {
@@ -190,6 +203,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     auth: authConfig(env),
     privacyPepper: privacyPepper(env),
+    integrity: integrityConfig(env),
+  };
+}
+
+function integrityConfig(env: Env): IntegrityConfig {
+  const logId = env.LEDGER_LOG_ID || 'attest';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(logId)) {
+    throw new ConfigError(
+      `LEDGER_LOG_ID=${JSON.stringify(logId)} is invalid: expected letters, digits, '.', '_', ':' or '-' (at most 100), such as acme-bank-prod`,
+    );
+  }
+  const signingKeyFile = env.SIGNING_KEY_FILE || undefined;
+  if (signingKeyFile && !existsSync(signingKeyFile)) {
+    throw new ConfigError(
+      `SIGNING_KEY_FILE=${JSON.stringify(signingKeyFile)} does not exist: expected an Ed25519 private key (JWK or PKCS#8 PEM)`,
+    );
+  }
+  return {
+    logId,
+    signingKeyFile,
+    checkpointEveryEvents: integer(env, 'CHECKPOINT_EVERY_EVENTS', 1000, 0, 10_000_000),
+    checkpointIntervalMs: integer(env, 'CHECKPOINT_INTERVAL_MS', 60_000, 0, 86_400_000),
   };
 }
 

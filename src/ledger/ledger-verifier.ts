@@ -1,4 +1,5 @@
 import { GENESIS_HASH, eventHash } from './hash-chain';
+import type { TreeReport } from '../integrity/tree-check';
 import type { EventLog, LedgerPosition, RecordedEvent } from './event-log.port';
 
 export type MismatchReason = 'hash-mismatch' | 'broken-link' | 'revision-gap';
@@ -21,6 +22,14 @@ export interface VerificationReport {
   firstMismatch: ChainMismatch | null;
   mismatchCount: number;
   verifiedThrough: LedgerPosition | null;
+  /** The integrity tree checked against the same events, when it was asked for. */
+  tree?: TreeReport;
+}
+
+/** Checks something else against each event as the chains are verified (the integrity tree). */
+export interface EventObserver<R> {
+  observe(event: RecordedEvent): Promise<void>;
+  finish(): Promise<R>;
 }
 
 const PAGE = 1000;
@@ -29,6 +38,7 @@ const PAGE = 1000;
 export async function verifyLedger(
   eventLog: EventLog,
   onProgress?: (eventsChecked: number) => void,
+  tree?: EventObserver<TreeReport>,
 ): Promise<VerificationReport> {
   const heads = new Map<string, { revision: bigint; hash: string }>();
   let eventsChecked = 0;
@@ -44,19 +54,22 @@ export async function verifyLedger(
         firstMismatch ??= mismatch;
       }
       heads.set(event.stream, { revision: event.revision, hash: event.metadata.integrity.hash });
+      await tree?.observe(event);
       eventsChecked += 1;
     }
     if (page.length > 0) from = page[page.length - 1].position;
     onProgress?.(eventsChecked);
     if (page.length < PAGE) break;
   }
+  const treeReport = tree ? await tree.finish() : undefined;
   return {
-    ok: mismatchCount === 0,
+    ok: mismatchCount === 0 && (treeReport?.ok ?? true),
     eventsChecked,
     streamsChecked: heads.size,
     firstMismatch,
     mismatchCount,
     verifiedThrough: from ?? null,
+    ...(treeReport ? { tree: treeReport } : {}),
   };
 }
 

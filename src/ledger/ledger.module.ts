@@ -101,6 +101,7 @@ export class LedgerModule {
       exports: [
         EVENT_LOG,
         CLOCK,
+        START_PROJECTIONS,
         ProjectionRunner,
         ReadYourWritesInterceptor,
         IdempotencyInterceptor,

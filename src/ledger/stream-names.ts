@@ -30,4 +30,7 @@ export const streams = {
   alert: (alertId: string) => streamName('alert', alertId),
   /** One person's access records (regulator requests, personal data shown to them). */
   accessLog: (actorKey: string) => streamName('access-log', actorKey),
+  /** The integrity log's signed checkpoints, and the public keys that signed them. */
+  ledgerCheckpoints: () => streamName('ledger', 'checkpoints'),
+  ledgerSigningKeys: () => streamName('ledger', 'signing-keys'),
 } as const;

@@ -125,6 +125,7 @@ const WRITERS: [RegExp, Role[]][] = [
   [/^\/(privacy|policies)\//, ['compliance-officer', 'admin']],
   [/^\/monitoring\/(drift|performance)$/, ['pipeline']],
   [/^\/alerts(\/|$)/, ['pipeline', 'risk-manager']],
+  [/^\/ledger\/checkpoints$/, ['compliance-officer', 'admin']],
 ];
 
 describe('the role matrix on every route', () => {
@@ -176,7 +177,7 @@ describe('the role matrix on every route', () => {
     const reads = routes.filter((r) => r.method === 'GET' && !r.isPublic);
     const asked: string[] = [];
     for (const route of reads) {
-      const path = route.path.includes(':') ? concrete[route.path] : route.path;
+      const path = concrete[route.path] ?? (route.path.includes(':') ? undefined : route.path);
       expect({ route: route.path, seeded: path !== undefined }).toEqual({
         route: route.path,
         seeded: true,
@@ -229,7 +230,9 @@ describe('the role matrix on every route', () => {
     };
     // Prometheus scrapes /metrics; it is not part of the API.
     for (const route of routes.filter((r) => r.path !== '/metrics')) {
-      const path = `/api/v1${route.path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
+      // Verifiers find the keys where they expect them, outside the API prefix.
+      const prefix = route.path.startsWith('/.well-known/') ? '' : '/api/v1';
+      const path = `${prefix}${route.path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
       const operation = document.paths[path]?.[route.method.toLowerCase()];
       expect({ route: `${route.method} ${path}`, documented: Boolean(operation) }).toEqual({
         route: `${route.method} ${path}`,

@@ -28,10 +28,10 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
       throw new Error(`POST ${path}: ${response.status} ${JSON.stringify(response.body)}`);
     }
     position = response.body.ledgerPosition;
-    return response.body as { id: string };
+    return response.body as { id: string; eventIds: string[] };
   };
   const digest = (c: string) => `sha256:${c.repeat(64)}`;
-  await post(ci, `/datasets/${dataset}/versions`, {
+  const registered = await post(ci, `/datasets/${dataset}/versions`, {
     version: 'v1',
     contentHash: digest('a'),
     rows: 10,
@@ -123,7 +123,10 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
     subjectId: `customer-9${tag}`,
     receivedOn: '2026-11-01',
   });
+  // A signed checkpoint of all of it, so the integrity endpoints have something to prove against.
+  await post(carol, '/ledger/checkpoints', {});
   return {
+    datasetEventId: registered.eventIds[0],
     runId: run.id,
     approvalId: approval.id,
     alertId: alert.id,
@@ -152,5 +155,7 @@ export function sampleReadPaths(
     '/monitoring/deployments/:id': `/monitoring/deployments/scorer${tag}.staging`,
     '/alerts/:id': `/alerts/${ids.alertId}`,
     '/ledger/streams/:stream': `/ledger/streams/dataset-loans${tag}`,
+    '/ledger/proofs/inclusion/:eventId': `/ledger/proofs/inclusion/${ids.datasetEventId}`,
+    '/ledger/proofs/consistency': '/ledger/proofs/consistency?from=1',
   };
 }

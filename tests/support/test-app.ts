@@ -60,6 +60,9 @@ export async function startTestApp(
   const env = {
     LOG_LEVEL: 'silent',
     DATA_DIR: 'memory://',
+    // No checkpoint appears on its own in the middle of a test; tests of signing turn it on.
+    CHECKPOINT_EVERY_EVENTS: '0',
+    CHECKPOINT_INTERVAL_MS: '0',
     ...database?.env,
     ...(emulator ? { EVENTSTORE_CONNECTION_STRING: emulator.connectionString } : {}),
     ...options.env,

@@ -42,11 +42,11 @@ async function main(): Promise<void> {
       if (!document.paths[template].get) continue;
       const route = template.replace(/^\/api\/v1/, '').replace(/\{(\w+)\}/g, ':$1');
       if (SKIPPED.has(route)) continue;
-      const path = route.includes(':') ? paths[route] : route;
+      const path = paths[route] ?? (route.includes(':') ? undefined : route);
       if (path === undefined) throw new Error(`no sample URL for GET ${template}`);
       const response = await test
         .anonymous()
-        .get(`/api/v1${path}`)
+        .get(template.startsWith('/api/v1/') ? `/api/v1${path}` : path)
         .set('Authorization', officer)
         .set('X-Ledger-Position', ids.position);
       if (response.status !== 200) {

@@ -1,5 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { IntegrityTree } from '../../../integrity/integrity-tree';
+import { TreeCheck } from '../../../integrity/tree-check';
 import { EVENT_LOG, EventLog } from '../../event-log.port';
 import { VerificationReport, verifyLedger } from '../../ledger-verifier';
 import { VerifyLedgerQuery } from './verify-ledger.query';
@@ -9,9 +12,14 @@ export class VerifyLedgerQueryHandler implements IQueryHandler<
   VerifyLedgerQuery,
   VerificationReport
 > {
-  constructor(@Inject(EVENT_LOG) private readonly eventLog: EventLog) {}
+  constructor(
+    @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    private readonly dataSource: DataSource,
+  ) {}
 
-  execute(): Promise<VerificationReport> {
-    return verifyLedger(this.eventLog);
+  /** The chains, and the integrity tree against the same events in one pass. */
+  async execute(): Promise<VerificationReport> {
+    const tree = await TreeCheck.of(this.dataSource, new IntegrityTree(this.dataSource));
+    return verifyLedger(this.eventLog, undefined, tree);
   }
 }

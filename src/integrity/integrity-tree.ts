@@ -1,0 +1,112 @@
+import {
+  type Hash,
+  type Subtree,
+  type SubtreeLookup,
+  consistencyProof,
+  inclusionProof,
+  rootHash,
+  subtreesFor,
+} from './merkle';
+
+type Queryable = { query(sql: string, parameters?: unknown[]): Promise<unknown> };
+
+export interface LeafRow {
+  leafIndex: number;
+  eventId: string;
+  eventType: string;
+  stream: string;
+  revision: number;
+  position: string;
+  eventHash: string;
+}
+
+/**
+ * Reads the stored integrity tree (`integrity_leaves`, `integrity_subtrees`). Complete subtrees
+ * never change once written, so any tree size up to the current one can be answered at any
+ * time, and each answer is one query for the handful of subtrees it needs.
+ */
+export class IntegrityTree {
+  constructor(private readonly db: Queryable) {}
+
+  async size(): Promise<number> {
+    const [last] = (await this.db.query(
+      'SELECT leaf_index FROM integrity_leaves ORDER BY leaf_index DESC LIMIT 1',
+    )) as { leaf_index: string }[];
+    return last ? Number(last.leaf_index) + 1 : 0;
+  }
+
+  async leafOf(eventId: string): Promise<LeafRow | undefined> {
+    const [row] = (await this.db.query(
+      `SELECT leaf_index, event_id, event_type, stream, revision, position, event_hash
+       FROM integrity_leaves WHERE event_id = $1`,
+      [eventId],
+    )) as LeafSqlRow[];
+    return row ? leafRow(row) : undefined;
+  }
+
+  /** Leaves [from, to) in order: what a verifier recomputes the tree from. */
+  async leaves(from: number, to: number): Promise<LeafRow[]> {
+    const rows = (await this.db.query(
+      `SELECT leaf_index, event_id, event_type, stream, revision, position, event_hash
+       FROM integrity_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`,
+      [from, to],
+    )) as LeafSqlRow[];
+    return rows.map(leafRow);
+  }
+
+  async root(size: number): Promise<Hash> {
+    return this.compute((lookup) => rootHash(size, lookup));
+  }
+
+  async inclusionProof(leafIndex: number, size: number): Promise<Hash[]> {
+    return this.compute((lookup) => inclusionProof(leafIndex, size, lookup));
+  }
+
+  async consistencyProof(from: number, to: number): Promise<Hash[]> {
+    return this.compute((lookup) => consistencyProof(from, to, lookup));
+  }
+
+  /** Runs a tree computation over the subtrees it needs, fetched in one query. */
+  private async compute<T>(computation: (lookup: SubtreeLookup) => T): Promise<T> {
+    const wanted = subtreesFor(computation);
+    const found = await this.subtrees(wanted);
+    return computation(({ level, index }) => {
+      const hash = found.get(`${level}/${index}`);
+      if (!hash) throw new Error(`integrity subtree ${level}/${index} is missing`);
+      return hash;
+    });
+  }
+
+  private async subtrees(wanted: Subtree[]): Promise<Map<string, Hash>> {
+    if (wanted.length === 0) return new Map();
+    const rows = (await this.db.query(
+      `SELECT s.level, s.index, s.hash FROM integrity_subtrees s
+       JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, index)
+         ON s.level = w.level AND s.index = w.index`,
+      [wanted.map((s) => s.level), wanted.map((s) => s.index)],
+    )) as { level: number; index: string; hash: Buffer }[];
+    return new Map(rows.map((row) => [`${row.level}/${Number(row.index)}`, row.hash]));
+  }
+}
+
+type LeafSqlRow = {
+  leaf_index: string;
+  event_id: string;
+  event_type: string;
+  stream: string;
+  revision: string;
+  position: string;
+  event_hash: string;
+};
+
+function leafRow(row: LeafSqlRow): LeafRow {
+  return {
+    leafIndex: Number(row.leaf_index),
+    eventId: row.event_id,
+    eventType: row.event_type,
+    stream: row.stream,
+    revision: Number(row.revision),
+    position: row.position,
+    eventHash: row.event_hash,
+  };
+}

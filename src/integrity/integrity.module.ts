@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { START_PROJECTIONS } from '../ledger/ledger.module';
+import { AUTO_CHECKPOINTS, CheckpointSigner, SIGNING_KEY } from './checkpoint-signer';
+import { CheckpointsProjection } from './checkpoints.projection';
+import { IntegrityHttpController } from './integrity.http.controller';
+import { IntegrityLogProjection } from './integrity-log.projection';
+import { JwksHttpController } from './jwks.http.controller';
+import { openSigningKey } from './signing-key';
+
+/** The Merkle integrity log, its signed checkpoints, proofs and public keys (DESIGN §5). */
+@Module({
+  controllers: [IntegrityHttpController, JwksHttpController],
+  providers: [
+    {
+      provide: SIGNING_KEY,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        openSigningKey({
+          signingKeyFile: config.integrity.signingKeyFile,
+          dataDir: config.dataDir,
+        }),
+    },
+    {
+      provide: AUTO_CHECKPOINTS,
+      inject: [START_PROJECTIONS],
+      useFactory: (start: boolean) => start,
+    },
+    CheckpointSigner,
+    IntegrityLogProjection,
+    CheckpointsProjection,
+  ],
+  exports: [CheckpointSigner],
+})
+export class IntegrityModule {}
