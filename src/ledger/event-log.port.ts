@@ -59,6 +59,11 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
+export interface EventPlace {
+  stream: string;
+  revision: bigint;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Omitted: from the start. */
   from?: LedgerPosition;
@@ -95,6 +100,8 @@ export interface EventLog {
   ): Promise<AppendResult>;
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The events at these places (stream, revision), in the order given; a place holding none is left out. */
+  readEvents(places: readonly EventPlace[]): Promise<RecordedEvent[]>;
   subscribe(options?: SubscribeOptions): Subscription;
   /** Negative when a is before b; positions from another adapter are refused. */
   comparePositions(a: LedgerPosition, b: LedgerPosition): number;

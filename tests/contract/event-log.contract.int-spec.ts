@@ -216,6 +216,25 @@ describe.each(ledgerKinds())('EventLog contract (%s)', (kind) => {
       expect(await log.readStream(stream, { fromRevision: 9n })).toEqual([]);
     });
 
+    it('reads events by place, in the order asked, leaving out places that hold none', async () => {
+      await log.append(stream, newEvents(3), { expectedRevision: 'no_stream' });
+      await log.append(`${stream}-b`, newEvents(2), { expectedRevision: 'no_stream' });
+      const found = await log.readEvents([
+        { stream: `${stream}-b`, revision: 1n },
+        { stream, revision: 2n },
+        { stream, revision: 7n },
+        { stream: `${stream}-missing`, revision: 0n },
+        { stream, revision: 0n },
+      ]);
+      expect(found.map((event) => `${event.stream}@${event.revision}`)).toEqual([
+        `${stream}-b@1`,
+        `${stream}@2`,
+        `${stream}@0`,
+      ]);
+      expect(found[1]).toEqual((await log.readStream(stream, { fromRevision: 2n }))[0]);
+      expect(await log.readEvents([])).toEqual([]);
+    });
+
     it('reports a missing stream as StreamNotFound', async () => {
       await expect(log.readStream(`${stream}-missing`)).rejects.toBeInstanceOf(StreamNotFound);
     });

@@ -30,6 +30,7 @@ import type {
   JsonObject,
   LedgerPosition,
   NewEvent,
+  EventPlace,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -105,6 +106,27 @@ export class EventStoreEventLog implements EventLog {
         ...(options.maxCount !== undefined ? { maxCount: BigInt(options.maxCount) } : {}),
       }),
     );
+  }
+
+  /** EventStoreDB reads by stream only: one read per place, sixteen at a time. */
+  async readEvents(places: readonly EventPlace[]): Promise<RecordedEvent[]> {
+    const found: (RecordedEvent | undefined)[] = new Array(places.length);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(16, places.length) }, async () => {
+        for (let i = next++; i < places.length; i = next++) {
+          const [event] = await this.readStream(places[i].stream, {
+            fromRevision: places[i].revision,
+            maxCount: 1,
+          }).catch((error: unknown) => {
+            if (error instanceof StreamNotFound) return [];
+            throw error;
+          });
+          found[i] = event?.revision === places[i].revision ? event : undefined;
+        }
+      }),
+    );
+    return found.filter((event): event is RecordedEvent => event !== undefined);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -16,6 +16,7 @@ import type {
   ExpectedRevision,
   LedgerPosition,
   NewEvent,
+  EventPlace,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -137,6 +138,21 @@ export class PostgresEventLog implements EventLog {
       values: [stream, from.toString(), options.maxCount ?? null],
     });
     if (rows.length === 0 && !(await this.streamExists(stream))) throw new StreamNotFound(stream);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readEvents(places: readonly EventPlace[]): Promise<RecordedEvent[]> {
+    if (places.length === 0) return [];
+    const rows = await this.query<EventRow>({
+      name: 'ledger-read-events',
+      text: `SELECT ${COLUMNS.split(', ')
+        .map((column) => `e.${column}`)
+        .join(', ')}
+             FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS p(stream, revision, n)
+             JOIN ledger_events e ON e.stream = p.stream AND e.revision = p.revision
+             ORDER BY p.n`,
+      values: [places.map((p) => p.stream), places.map((p) => p.revision.toString())],
+    });
     return rows.map(toRecordedEvent);
   }
 
