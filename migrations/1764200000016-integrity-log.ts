@@ -19,6 +19,8 @@ export class IntegrityLog1764200000016 implements MigrationInterface {
         position    text NOT NULL,
         event_hash  text NOT NULL
       )`);
+    // Documents cite events by stream (a model's, its runs', its batches'…).
+    await db.query('CREATE INDEX integrity_leaves_stream ON integrity_leaves (stream, revision)');
     await db.query(`
       CREATE TABLE integrity_subtrees (
         level  smallint NOT NULL,

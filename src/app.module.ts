@@ -19,6 +19,7 @@ import { LineageModule } from './lineage/lineage.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { ComplianceModule } from './compliance/compliance.module';
 import { IntegrityModule } from './integrity/integrity.module';
+import { AuditPackModule } from './audit-pack/audit-pack.module';
 
 import { DATABASE_HANDLE, DatabaseHandle } from './ledger/database/database-handle';
 import { DatabaseModule } from './ledger/database/database.module';
@@ -113,6 +114,7 @@ export class AppModule {
         MonitoringModule,
         ComplianceModule,
         IntegrityModule,
+        AuditPackModule,
         ...(options.imports ?? []),
       ],
     };

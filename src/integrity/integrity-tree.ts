@@ -44,6 +44,16 @@ export class IntegrityTree {
     return row ? leafRow(row) : undefined;
   }
 
+  /** Every leaf of these streams, in ledger order. */
+  async leavesOfStreams(streams: readonly string[]): Promise<LeafRow[]> {
+    const rows = (await this.db.query(
+      `SELECT leaf_index, event_id, event_type, stream, revision, position, event_hash
+       FROM integrity_leaves WHERE stream = ANY($1) ORDER BY leaf_index`,
+      [streams],
+    )) as LeafSqlRow[];
+    return rows.map(leafRow);
+  }
+
   /** Leaves [from, to) in order: what a verifier recomputes the tree from. */
   async leaves(from: number, to: number): Promise<LeafRow[]> {
     const rows = (await this.db.query(

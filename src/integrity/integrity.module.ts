@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { START_PROJECTIONS } from '../ledger/ledger.module';
 import { AUTO_CHECKPOINTS, CheckpointSigner, SIGNING_KEY } from './checkpoint-signer';
 import { CheckpointsProjection } from './checkpoints.projection';
+import { EvidenceBuilder } from './evidence-builder';
 import { IntegrityHttpController } from './integrity.http.controller';
 import { IntegrityLogProjection } from './integrity-log.projection';
 import { JwksHttpController } from './jwks.http.controller';
@@ -27,9 +28,10 @@ import { openSigningKey } from './signing-key';
       useFactory: (start: boolean) => start,
     },
     CheckpointSigner,
+    EvidenceBuilder,
     IntegrityLogProjection,
     CheckpointsProjection,
   ],
-  exports: [CheckpointSigner],
+  exports: [CheckpointSigner, EvidenceBuilder, SIGNING_KEY],
 })
 export class IntegrityModule {}

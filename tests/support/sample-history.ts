@@ -146,6 +146,7 @@ export function sampleReadPaths(
     '/training-runs/:id': `/training-runs/${ids.runId}`,
     '/models/:name': `/models/scorer${tag}`,
     '/models/:name/versions/:version': `/models/scorer${tag}/versions/1.0.0`,
+    '/models/:name/versions/:version/audit-pack': `/models/scorer${tag}/versions/1.0.0/audit-pack`,
     '/approvals/:id': `/approvals/${ids.approvalId}`,
     '/deployments/:id': `/deployments/scorer${tag}.staging`,
     '/deployments/:id/prediction-batches': `/deployments/scorer${tag}.staging/prediction-batches`,

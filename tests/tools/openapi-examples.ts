@@ -35,11 +35,15 @@ async function main(): Promise<void> {
     const paths = sampleReadPaths(ids);
     const officer = `Bearer ${await test.token('carol', ['compliance-officer'])}`;
     const document = (await test.http().get('/api/docs-json').expect(200)).body as {
-      paths: Record<string, Record<string, unknown>>;
+      paths: Record<
+        string,
+        { get?: { responses: Record<string, { content?: Record<string, unknown> }> } }
+      >;
     };
     const examples: Record<string, unknown> = {};
     for (const template of Object.keys(document.paths).sort()) {
-      if (!document.paths[template].get) continue;
+      // Only JSON answers get an example (a PDF's is its description).
+      if (!document.paths[template].get?.responses['200']?.content?.['application/json']) continue;
       const route = template.replace(/^\/api\/v1/, '').replace(/\{(\w+)\}/g, ':$1');
       if (SKIPPED.has(route)) continue;
       const path = paths[route] ?? (route.includes(':') ? undefined : route);

@@ -1,4 +1,10 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  StreamableFile,
+} from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, map } from 'rxjs';
@@ -17,7 +23,10 @@ export class ETagInterceptor implements NestInterceptor {
     const reply = http.getResponse<FastifyReply>();
     return next.handle().pipe(
       map((body: unknown) => {
-        if (body === undefined || reply.statusCode !== 200) return body;
+        // A file or a stream (a PDF) is not tagged: its bytes are not known here.
+        if (body === undefined || reply.statusCode !== 200 || body instanceof StreamableFile) {
+          return body;
+        }
         const tag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 32)}"`;
         void reply.header('ETag', tag);
         const asked = request.headers['if-none-match'];

@@ -172,6 +172,18 @@ export class ProjectionRunner {
     }
   }
 
+  /** The furthest position any projection has applied: wait for it to have all read models agree. */
+  furthestPosition(): LedgerPosition | null {
+    let furthest: LedgerPosition | null = null;
+    for (const worker of this.workers.values()) {
+      const at = worker.status.position;
+      if (at !== null && (furthest === null || this.eventLog.comparePositions(at, furthest) > 0)) {
+        furthest = at;
+      }
+    }
+    return furthest;
+  }
+
   /** Resolves once every projection has applied everything up to `position`; false on timeout. */
   async waitFor(position: LedgerPosition, timeoutMs: number): Promise<boolean> {
     this.projections();

@@ -1,0 +1,102 @@
+import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { IsIn, IsOptional } from 'class-validator';
+import { AllowEveryRole, CurrentActor } from '../auth/access.decorators';
+import { EvidenceBuilder } from '../integrity/evidence-builder';
+import type { Actor } from '../ledger/event-log.port';
+import { ApiRead } from '../ledger/http/api-read.decorator';
+import { ModelVersionPath } from '../model-registry/model-path.request.dto';
+import { AuditPackService } from './audit-pack.service';
+
+class AuditPackRequest {
+  @ApiPropertyOptional({
+    enum: ['pdf', 'json'],
+    default: 'pdf',
+    description:
+      'pdf: the audit pack; json: its evidence bundle alone (events, proofs, checkpoint)',
+  })
+  @IsOptional()
+  @IsIn(['pdf', 'json'], { message: 'format must be pdf or json' })
+  format?: 'pdf' | 'json';
+}
+
+@ApiTags('audit packs')
+@AllowEveryRole()
+@Controller('models')
+export class AuditPackHttpController {
+  constructor(
+    private readonly packs: AuditPackService,
+    private readonly evidence: EvidenceBuilder,
+  ) {}
+
+  @Get(':name/versions/:version/audit-pack')
+  @ApiOperation({
+    summary: 'The audit pack of a model version (PDF), or its evidence bundle (format=json)',
+    description:
+      'Sections of REGULATORY.md (model card, lineage, data, training, evaluations and fairness, approvals, deployments and rollbacks, monitoring, deletion requests) and an appendix of every cited event. The evidence bundle is attached to the PDF as evidence.json; the PDF’s SHA-256 is signed (detached JWS in Attest-Signature). A version never registered is 404.',
+  })
+  @ApiProduces('application/pdf', 'application/json')
+  @ApiRead(404)
+  @ApiOkResponse({
+    description: 'The PDF (or, with format=json, the evidence bundle)',
+    content: {
+      'application/pdf': { schema: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiResponse({ status: 503, description: 'The integrity log has not caught up yet; retry' })
+  async pack(
+    @Param() { name, version }: ModelVersionPath,
+    @Query() { format }: AuditPackRequest,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile> {
+    if (format === 'json') {
+      const { citation } = await this.packs.prepare(name, version);
+      const subject = {
+        kind: 'model-version',
+        id: `${name}@${version}`,
+        title: `Audit pack: ${name} ${version}`,
+      };
+      // Written as it is made: a page of events at a time, waiting whenever the client is slow.
+      const body = new PassThrough();
+      this.evidence
+        .writeBundle(subject, citation, async (text) => {
+          if (!body.write(text)) await once(body, 'drain');
+        })
+        .then(
+          () => body.end(),
+          (error: unknown) => body.destroy(error as Error),
+        );
+      void reply.header(
+        'Content-Disposition',
+        `attachment; filename="${name}-${version}-evidence.json"`,
+      );
+      return new StreamableFile(body, { type: 'application/json' });
+    }
+    const pack = await this.packs.generate(name, version, actor.sub);
+    const stream = createReadStream(pack.path);
+    stream.on('close', () => void rm(pack.directory, { recursive: true, force: true }));
+    void reply
+      .header('Content-Disposition', `attachment; filename="${name}-${version}-audit-pack.pdf"`)
+      .header('Attest-Signature', pack.signature)
+      .header('Attest-Content-SHA256', pack.sha256)
+      .header(
+        'Attest-Checkpoint',
+        `${pack.citation.checkpoint.treeSize} ${pack.citation.checkpoint.rootHash}`,
+      )
+      .header('Attest-Cited-Events', String(pack.events));
+    return new StreamableFile(stream, { type: 'application/pdf' });
+  }
+}

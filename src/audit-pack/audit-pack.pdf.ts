@@ -1,0 +1,534 @@
+import PDFDocument from 'pdfkit';
+import type { Writable } from 'node:stream';
+import { createDeflate } from 'node:zlib';
+import type { Citation, EvidenceBuilder } from '../integrity/evidence-builder';
+import type { CitedEvent } from '../integrity/evidence-bundle';
+import type { AuditPackContent } from './audit-pack.content';
+import {
+  type Column,
+  INK,
+  MUTED,
+  contentWidth,
+  facts,
+  flowDiagram,
+  heading,
+  lineChart,
+  paragraph,
+  stackedBars,
+  table,
+} from './pdf-layout';
+
+type Doc = InstanceType<typeof PDFDocument>;
+
+export const EVIDENCE_FILE_NAME = 'evidence.json';
+
+export interface PackMeta {
+  generatedAt: Date;
+  generatedBy: string;
+}
+
+const short = (hash: string, n = 16) => (hash.length > n ? `${hash.slice(0, n)}…` : hash);
+const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
+const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—');
+const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : '—');
+
+/**
+ * Writes a model version's audit pack (REGULATORY.md) to `out` as it goes: sections from the
+ * read models, then the appendix of cited events a page at a time, whose evidence bundle is
+ * compressed as it is written and attached to the PDF as evidence.json.
+ */
+export async function writeAuditPack(
+  out: Writable,
+  content: AuditPackContent,
+  citation: Citation,
+  evidence: EvidenceBuilder,
+  meta: PackMeta,
+): Promise<{ pages: number; events: number }> {
+  const { version: mv } = content;
+  const title = `${mv.model} ${mv.version}`;
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 56, bottom: 56, left: 50, right: 50 },
+    compress: true,
+    info: {
+      Title: `Audit pack: ${title}`,
+      Author: 'Attest',
+      Subject: 'Model governance audit pack with ledger evidence',
+      CreationDate: meta.generatedAt,
+    },
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+  });
+  doc.pipe(out);
+  let pages = 1;
+  const footer = () => {
+    const { bottom } = doc.page.margins;
+    doc.page.margins.bottom = 0;
+    const y = doc.page.height - 36;
+    doc
+      .font('Helvetica')
+      .fontSize(7)
+      .fillColor(MUTED)
+      .text(
+        `Attest audit pack · ${title} · ledger checkpoint ${citation.checkpoint.treeSize} · root ${short(citation.checkpoint.rootHash, 12)}`,
+        50,
+        y,
+        { lineBreak: false },
+      )
+      .text(`Page ${pages}`, doc.page.width - 110, y, {
+        width: 60,
+        align: 'right',
+        lineBreak: false,
+      });
+    doc.page.margins.bottom = bottom;
+    doc.x = doc.page.margins.left;
+    doc.y = doc.page.margins.top;
+  };
+  doc.on('pageAdded', () => {
+    pages += 1;
+    footer();
+  });
+  footer();
+
+  cover(doc, content, citation, meta);
+  doc.addPage();
+  modelCard(doc, content);
+  lineage(doc, content);
+  trainingData(doc, content);
+  training(doc, content);
+  evaluations(doc, content);
+  approvals(doc, content);
+  deployments(doc, content);
+  monitoring(doc, content);
+  deletions(doc, content);
+
+  // Appendix and evidence bundle, from one read of the cited events.
+  doc.addPage();
+  heading(doc, 'Appendix: every cited event');
+  paragraph(
+    doc,
+    `Each event below is in the ledger's integrity tree at the leaf shown, under the signed checkpoint of ${citation.checkpoint.treeSize} events (root ${citation.checkpoint.rootHash}). The full inclusion proofs, the events' content and the checkpoint's signature are in the attached ${EVIDENCE_FILE_NAME}; check them with \`npm run verify -- <this file> --jwks jwks.json\`.`,
+    { muted: true },
+  );
+  const columns: Column[] = [
+    { header: 'Event id', width: 152, mono: true },
+    { header: 'Type', width: 80 },
+    { header: 'Recorded (UTC)', width: 56 },
+    { header: 'Actor', width: 46 },
+    { header: 'Hash (SHA-256) · leaf · proof', width: contentWidth(doc) - 334, mono: true },
+  ];
+  const deflate = createDeflate();
+  const compressed: Buffer[] = [];
+  let size = 0;
+  deflate.on('data', (chunk: Buffer) => compressed.push(chunk));
+  const deflated = new Promise<void>((resolve, reject) => {
+    deflate.on('end', resolve);
+    deflate.on('error', reject);
+  });
+  let events = 0;
+  await evidence.writeBundle(
+    { kind: 'model-version', id: `${mv.model}@${mv.version}`, title: `Audit pack: ${title}` },
+    citation,
+    (text) => {
+      size += Buffer.byteLength(text);
+      deflate.write(text);
+    },
+    {
+      onPage: (page: CitedEvent[]) => {
+        events += page.length;
+        table(
+          doc,
+          columns,
+          page.map((e) => [
+            e.id,
+            e.type,
+            when(e.metadata.occurredAt),
+            e.metadata.actor.sub,
+            `${e.metadata.integrity.hash}\nleaf ${e.leafIndex} · ${e.proof.map((p) => p.slice(0, 6)).join(' ')}`,
+          ]),
+          { size: 6.5 },
+        );
+      },
+    },
+  );
+  deflate.end();
+  await deflated;
+  attach(doc, Buffer.concat(compressed), size, meta.generatedAt);
+  doc.end();
+  await done;
+  return { pages, events };
+}
+
+/** The bundle as an embedded file, already Flate-compressed (so never held uncompressed). */
+function attach(doc: Doc, data: Buffer, size: number, at: Date): void {
+  const file = doc.ref({
+    Type: 'EmbeddedFile',
+    Subtype: 'application#2Fjson',
+    Filter: 'FlateDecode',
+    Params: { Size: size, CreationDate: at },
+  });
+  file.end(data);
+  const spec = doc.ref({
+    Type: 'Filespec',
+    AFRelationship: 'Supplement',
+    F: new String(EVIDENCE_FILE_NAME),
+    UF: new String(EVIDENCE_FILE_NAME),
+    Desc: new String('Attest evidence bundle: cited events, inclusion proofs, signed checkpoint'),
+    EF: { F: file },
+  });
+  spec.end(undefined);
+  (
+    doc as unknown as { addNamedEmbeddedFile(name: string, ref: unknown): void }
+  ).addNamedEmbeddedFile(EVIDENCE_FILE_NAME, spec);
+}
+
+function cover(doc: Doc, content: AuditPackContent, citation: Citation, meta: PackMeta): void {
+  const { version: mv } = content;
+  doc.moveDown(4);
+  doc.font('Helvetica').fontSize(11).fillColor(MUTED).text('MODEL GOVERNANCE AUDIT PACK');
+  doc.moveDown(0.4);
+  doc.font('Helvetica-Bold').fontSize(26).fillColor(INK).text(mv.model);
+  doc.font('Helvetica').fontSize(16).fillColor(INK).text(`Version ${mv.version}`);
+  doc.moveDown(1.5);
+  facts(doc, [
+    ['Status', mv.status],
+    ['Risk tier', mv.card.riskTier],
+    ['Decision class', mv.card.decisionClass],
+    ['Accountable owner', mv.card.owner],
+    ['Period', `${day(mv.registeredAt)} (registered) to ${day(meta.generatedAt.toISOString())}`],
+    ['Generated', `${when(meta.generatedAt.toISOString())} for ${meta.generatedBy}`],
+  ]);
+  doc.moveDown(1);
+  doc.font('Helvetica-Bold').fontSize(10).fillColor(INK).text('Ledger checkpoint');
+  doc.moveDown(0.3);
+  facts(doc, [
+    ['Log', citation.checkpoint.logId],
+    ['Tree size', `${citation.checkpoint.treeSize} events`],
+    ['Root hash', citation.checkpoint.rootHash],
+    ['Signed', `${when(citation.checkpoint.timestamp)} by key ${citation.checkpoint.keyId}`],
+    ['Cited events', String(citation.leaves.length)],
+  ]);
+  doc.moveDown(1);
+  paragraph(
+    doc,
+    'Every fact in this pack is taken from events recorded in the Attest ledger. The appendix lists each cited event; the attached evidence.json holds the events themselves, their inclusion proofs and the signed checkpoint, so the pack can be checked without trusting Attest: run `npm run verify -- <this PDF> --jwks jwks.json` with the keys published at /.well-known/jwks.json.',
+    { muted: true },
+  );
+}
+
+function modelCard(doc: Doc, content: AuditPackContent): void {
+  const { version: mv } = content;
+  heading(doc, '1. Model card');
+  facts(doc, [
+    ['Model', `${mv.model} ${mv.version}`],
+    ['Intended use', mv.card.intendedUse],
+    ['Decisions', mv.card.decisions],
+    ['Decision class', mv.card.decisionClass],
+    ['Risk tier', mv.card.riskTier],
+    ['Personal information used', list(mv.card.personalInformationKinds)],
+    ['Limitations', list(mv.card.limitations)],
+    ['Accountable owner', mv.card.owner],
+    ['Vendor', mv.card.vendor ?? 'built in-house'],
+    ['Explainability', mv.card.explainability ?? 'not recorded'],
+    ['Human oversight', mv.card.humanOversight ?? 'not recorded'],
+    ['Consumer disclosure', mv.card.consumerDisclosure ?? 'not recorded'],
+    ['Monitoring cadence', mv.card.monitoringCadence ?? 'not recorded'],
+    ['Artifact digest', mv.artifactDigest],
+    ['Registered', `${when(mv.registeredAt)} by ${mv.registeredBy}`],
+    [
+      'Retirement',
+      mv.retirement
+        ? `${when(mv.retirement.retiredAt)} by ${mv.retirement.retiredBy}: ${mv.retirement.reason}`
+        : 'not retired',
+    ],
+  ]);
+}
+
+function lineage(doc: Doc, content: AuditPackContent): void {
+  const { version: mv } = content;
+  heading(doc, '2. Lineage', 160);
+  const deployments = [...new Set(content.deploymentChanges.map((c) => c.deploymentId))];
+  flowDiagram(
+    doc,
+    [
+      {
+        title: 'Dataset versions',
+        boxes: mv.datasetVersions.map((d) => ({
+          id: `d:${d.name}@${d.version}`,
+          lines: [`${d.name}@${d.version}`, short(d.contentHash, 24)],
+        })),
+      },
+      {
+        title: 'Training run',
+        boxes: [
+          {
+            id: 'run',
+            lines: [
+              short(content.run.id, 18),
+              `${content.run.algorithm} · ${content.run.code.commit}`,
+              `by ${content.run.startedBy}`,
+            ],
+          },
+        ],
+      },
+      {
+        title: 'Model version',
+        boxes: [
+          {
+            id: 'mv',
+            lines: [
+              `${mv.model} ${mv.version}`,
+              `${mv.card.riskTier} risk · ${mv.status}`,
+              short(mv.artifactDigest, 24),
+            ],
+          },
+        ],
+      },
+      {
+        title: 'Deployments',
+        boxes: deployments.map((id) => ({
+          id: `dep:${id}`,
+          lines: [id, `${content.volume.reduce((n, v) => n + v.predictions, 0)} predictions (all)`],
+        })),
+      },
+    ],
+    [
+      ...mv.datasetVersions.map((d) => ({ from: `d:${d.name}@${d.version}`, to: 'run' })),
+      { from: 'run', to: 'mv' },
+      ...deployments.map((id) => ({ from: 'mv', to: `dep:${id}` })),
+    ],
+  );
+}
+
+function trainingData(doc: Doc, content: AuditPackContent): void {
+  heading(doc, '3. Training and evaluation data');
+  table(
+    doc,
+    [
+      { header: 'Dataset version', width: 95 },
+      { header: 'Content hash', width: 110, mono: true },
+      { header: 'Rows', width: 45, align: 'right' },
+      { header: 'Personal / sensitive', width: 62 },
+      { header: 'Region', width: 55 },
+      { header: 'Lawful basis · notice · retention', width: contentWidth(doc) - 367 },
+    ],
+    content.datasets.map((d) => [
+      `${d.name}@${d.version}`,
+      d.contentHash,
+      String(d.rows),
+      `${d.containsPersonalInformation ? 'personal' : 'none'}${d.containsSensitiveInformation ? ', sensitive' : ''}`,
+      d.region,
+      d.containsPersonalInformation
+        ? `${d.lawfulBasis ?? '—'} · ${d.collectionNotice ?? '—'} · ${d.retention ?? '—'}`
+        : 'no personal information',
+    ]),
+  );
+}
+
+function training(doc: Doc, content: AuditPackContent): void {
+  const { run } = content;
+  heading(doc, '4. Training');
+  facts(doc, [
+    ['Run', run.id],
+    ['Code', `${run.code.repository} @ ${run.code.commit}`],
+    ['Algorithm', run.algorithm],
+    ['Hyperparameters', JSON.stringify(run.hyperparameters)],
+    [
+      'Metrics',
+      run.metrics
+        ? Object.entries(run.metrics)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')
+        : '—',
+    ],
+    ['Validation approach', run.validationApproach ?? '—'],
+    ['Artifact', run.artifact ? `${run.artifact.uri} (${run.artifact.digest})` : '—'],
+    ['Started / finished', `${when(run.startedAt)} by ${run.startedBy} / ${when(run.finishedAt)}`],
+  ]);
+}
+
+function evaluations(doc: Doc, content: AuditPackContent): void {
+  heading(doc, '5. Evaluations and fairness');
+  const rows = content.version.evaluations;
+  if (rows.length === 0)
+    return paragraph(doc, 'No evaluation is recorded for this version.', { muted: true });
+  table(
+    doc,
+    [
+      { header: 'Evaluated', width: 80 },
+      { header: 'Dataset', width: 100 },
+      { header: 'Metrics', width: 140 },
+      { header: 'Baseline', width: 100 },
+      { header: 'Verdict', width: contentWidth(doc) - 420 },
+    ],
+    rows.map((e) => [
+      `${day(e.evaluatedAt)} ${e.evaluatedBy}`,
+      `${e.datasetVersion.name}@${e.datasetVersion.version}`,
+      Object.entries(e.metrics)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+      e.baseline
+        ? `${e.baseline.version ?? '—'}: ${Object.entries(e.baseline.metrics)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`
+        : '—',
+      e.verdict,
+    ]),
+  );
+  const fairness = rows.flatMap((e) => e.fairness.map((f) => ({ ...f, at: e.evaluatedAt })));
+  if (fairness.length > 0) {
+    table(
+      doc,
+      [
+        { header: 'Protected attribute', width: 100 },
+        { header: 'Metric', width: 130 },
+        { header: 'Value', width: 60, align: 'right' },
+        { header: 'Threshold', width: 60, align: 'right' },
+        { header: 'Result', width: contentWidth(doc) - 350 },
+      ],
+      fairness.map((f) => [
+        f.attribute,
+        f.metric,
+        String(f.value),
+        String(f.threshold),
+        f.passed ? 'passed' : 'FAILED',
+      ]),
+    );
+  }
+}
+
+function approvals(doc: Doc, content: AuditPackContent): void {
+  heading(doc, '6. Approvals');
+  if (content.approvals.length === 0)
+    return paragraph(doc, 'No approval was requested for this version.', { muted: true });
+  table(
+    doc,
+    [
+      { header: 'Environment · request', width: 100 },
+      { header: 'Stage', width: 80 },
+      { header: 'Approver', width: 75 },
+      { header: 'Decided (UTC)', width: 75 },
+      { header: 'Decision', width: 50 },
+      { header: 'Comment', width: contentWidth(doc) - 380 },
+    ],
+    content.approvals.flatMap((a) =>
+      a.stages.map((s) => [
+        `${a.environment} · ${a.status}\nrequested ${day(a.requestedAt)} by ${a.requestedBy}`,
+        `${s.stage + 1}: ${s.role}`,
+        s.by ?? '—',
+        when(s.at),
+        s.status,
+        s.comment ?? '',
+      ]),
+    ),
+  );
+  for (const a of content.approvals)
+    paragraph(doc, `Evidence digest of request ${a.id}: ${a.evidenceDigest}`, {
+      muted: true,
+      size: 7.5,
+    });
+}
+
+function deployments(doc: Doc, content: AuditPackContent): void {
+  heading(doc, '7. Deployments and rollbacks');
+  if (content.deploymentChanges.length === 0)
+    return paragraph(doc, 'This version was never deployed.', { muted: true });
+  table(
+    doc,
+    [
+      { header: 'When (UTC)', width: 78 },
+      { header: 'Deployment', width: 110 },
+      { header: 'Change', width: 95 },
+      { header: 'Versions', width: 80 },
+      { header: 'By', width: 55 },
+      { header: 'Reason', width: contentWidth(doc) - 418 },
+    ],
+    content.deploymentChanges.map((c) => [
+      when(c.at),
+      c.deploymentId,
+      `${c.eventType}${c.strategy ? ` (${c.strategy}${c.canaryPercent !== null ? ` ${c.canaryPercent}%` : ''})` : ''}`,
+      c.fromVersion || c.toVersion
+        ? `${c.fromVersion ?? '—'} to ${c.toVersion ?? '—'}`
+        : (c.version ?? '—'),
+      c.actor,
+      `${c.reason ?? ''}${c.automatic ? ' (automatic)' : ''}`,
+    ]),
+  );
+}
+
+function monitoring(doc: Doc, content: AuditPackContent): void {
+  heading(doc, '8. Monitoring', 200);
+  if (content.volume.length === 0) {
+    paragraph(doc, 'No prediction batch is recorded for this version.', { muted: true });
+  } else {
+    lineChart(doc, 'Predictions per day', [
+      { name: 'predictions', points: content.volume.map((v) => ({ x: v.day, y: v.predictions })) },
+      {
+        name: 'referred to a person',
+        points: content.volume.map((v) => ({ x: v.day, y: v.referred })),
+      },
+    ]);
+    stackedBars(
+      doc,
+      'Output distribution per day',
+      content.volume.map((v) => ({ x: v.day, parts: v.outputs })),
+    );
+  }
+  const metrics = [...new Set(content.groundTruth.flatMap((g) => Object.keys(g.metrics)))].sort();
+  if (metrics.length > 0) {
+    lineChart(
+      doc,
+      'Ground-truth metrics as labels arrived',
+      metrics.map((metric) => ({
+        name: metric,
+        points: content.groundTruth
+          .filter((g) => metric in g.metrics)
+          .map((g) => ({ x: day(g.at), y: g.metrics[metric] })),
+      })),
+    );
+  }
+  if (content.alerts.length === 0)
+    return paragraph(doc, 'No alert was raised on its deployments.', { muted: true });
+  table(
+    doc,
+    [
+      { header: 'Raised (UTC)', width: 78 },
+      { header: 'Deployment', width: 105 },
+      { header: 'Severity · kind', width: 85 },
+      { header: 'Summary', width: contentWidth(doc) - 348 },
+      { header: 'Status', width: 80 },
+    ],
+    content.alerts.map((a) => [
+      when(a.raisedAt),
+      a.deploymentId,
+      `${a.severity} · ${a.kind}`,
+      a.summary,
+      a.resolvedAt ? `resolved ${day(a.resolvedAt)}` : a.status,
+    ]),
+  );
+}
+
+function deletions(doc: Doc, content: AuditPackContent): void {
+  heading(doc, '9. Deletion requests that touched it');
+  if (content.deletionRequests.length === 0)
+    return paragraph(doc, 'No deletion request names this version.', { muted: true });
+  table(
+    doc,
+    [
+      { header: 'Request', width: 170, mono: true },
+      { header: 'Received', width: 70 },
+      { header: 'Due', width: 70 },
+      { header: 'Status', width: 70 },
+      { header: 'Fulfilled', width: contentWidth(doc) - 380 },
+    ],
+    content.deletionRequests.map((r) => [
+      r.id,
+      r.receivedOn,
+      r.dueOn,
+      r.status,
+      day(r.fulfilledAt),
+    ]),
+  );
+}

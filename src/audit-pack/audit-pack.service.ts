@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { SIGNING_KEY } from '../integrity/checkpoint-signer';
+import { type Citation, EvidenceBuilder } from '../integrity/evidence-builder';
+import { signPdfDigest } from '../integrity/evidence-bundle';
+import type { LeafRow } from '../integrity/integrity-tree';
+import type { SigningKey } from '../integrity/signing-key';
+import { CLOCK, type Clock } from '../ledger/clock';
+import { EVENT_LOG, type EventLog } from '../ledger/event-log.port';
+import { type AuditPackContent, AuditPackContentReader } from './audit-pack.content';
+import { writeAuditPack } from './audit-pack.pdf';
+
+export interface GeneratedPack {
+  /** A temporary file: the caller streams it out and removes its directory. */
+  path: string;
+  directory: string;
+  sha256: string;
+  /** Detached JWS over the SHA-256 (the Attest-Signature header). */
+  signature: string;
+  pages: number;
+  events: number;
+  citation: Citation;
+}
+
+/** Model-version audit packs: the PDF with its evidence, and the evidence bundle alone. */
+@Injectable()
+export class AuditPackService {
+  constructor(
+    private readonly reader: AuditPackContentReader,
+    private readonly evidence: EvidenceBuilder,
+    @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** What the pack shows and the events it cites, under a checkpoint that holds them all. */
+  async prepare(
+    name: string,
+    version: string,
+  ): Promise<{ content: AuditPackContent; citation: Citation }> {
+    const content = await this.reader.read(name, version);
+    const citation = await this.evidence.cite(content.citedStreams, (leaves) =>
+      this.onlyThisVersion(content, leaves),
+    );
+    return { content, citation };
+  }
+
+  /**
+   * Writes the PDF to a temporary file while hashing it (memory stays flat however many events
+   * it cites), then signs the hash.
+   */
+  async generate(name: string, version: string, generatedBy: string): Promise<GeneratedPack> {
+    const { content, citation } = await this.prepare(name, version);
+    const directory = await mkdtemp(join(tmpdir(), 'attest-pack-'));
+    const path = join(directory, 'audit-pack.pdf');
+    const hash = createHash('sha256');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    const file = createWriteStream(path);
+    hashing.pipe(file);
+    const written = new Promise<void>((resolve, reject) => {
+      file.on('finish', resolve);
+      file.on('error', reject);
+    });
+    const { pages, events } = await writeAuditPack(hashing, content, citation, this.evidence, {
+      generatedAt: this.clock(),
+      generatedBy,
+    });
+    await written;
+    const sha256 = hash.digest('hex');
+    const signature = await signPdfDigest(sha256, {
+      privateKey: this.key.privateKey,
+      kid: this.key.publicJwk.kid,
+    });
+    return { path, directory, sha256, signature, pages, events, citation };
+  }
+
+  /**
+   * Shared streams (the model's, each dataset's) hold other versions' events too: only those
+   * about this version and its dataset versions are cited.
+   */
+  private async onlyThisVersion(content: AuditPackContent, leaves: LeafRow[]): Promise<LeafRow[]> {
+    const scoped = new Set(content.versionScopedStreams);
+    const shared = leaves.filter((leaf) => scoped.has(leaf.stream));
+    const events = await this.eventLog.readEvents(
+      shared.map((leaf) => ({ stream: leaf.stream, revision: BigInt(leaf.revision) })),
+    );
+    const datasets = new Set(content.datasets.map((d) => `dataset-${d.name}@${d.version}`));
+    const modelStream = content.versionScopedStreams[0];
+    const about = new Set(
+      events
+        .filter((event) => {
+          const eventVersion = (event.data as { version?: unknown }).version;
+          return event.stream === modelStream
+            ? eventVersion === content.version.version
+            : datasets.has(`${event.stream}@${String(eventVersion)}`);
+        })
+        .map((event) => event.id),
+    );
+    return leaves.filter((leaf) => !scoped.has(leaf.stream) || about.has(leaf.eventId));
+  }
+}

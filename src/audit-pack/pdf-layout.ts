@@ -1,0 +1,402 @@
+import type PDFDocument from 'pdfkit';
+
+type Doc = InstanceType<typeof PDFDocument>;
+
+/** Colours and type of every Attest document: sober, legible in greyscale. */
+export const INK = '#1b2430';
+export const MUTED = '#5b6573';
+export const RULE = '#c9ced6';
+export const ZEBRA = '#f3f5f8';
+export const ACCENT = '#1f4e79';
+export const SERIES = ['#1f4e79', '#c55a11', '#548235', '#7030a0', '#bf9000', '#2e75b6'];
+
+export interface Column {
+  header: string;
+  width: number;
+  align?: 'left' | 'right';
+  /** Monospaced (hashes, ids). */
+  mono?: boolean;
+}
+
+const bottom = (doc: Doc) => doc.page.height - doc.page.margins.bottom;
+
+/** A section title that never sits alone at the foot of a page. */
+export function heading(doc: Doc, text: string, needBelow = 80): void {
+  if (doc.y + 24 + needBelow > bottom(doc)) doc.addPage();
+  doc.moveDown(0.6);
+  doc.font('Helvetica-Bold').fontSize(13).fillColor(ACCENT).text(text, doc.page.margins.left);
+  const y = doc.y + 2;
+  doc
+    .moveTo(doc.page.margins.left, y)
+    .lineTo(doc.page.width - doc.page.margins.right, y)
+    .lineWidth(0.7)
+    .strokeColor(ACCENT)
+    .stroke();
+  doc.moveDown(0.5);
+  doc.font('Helvetica').fontSize(9).fillColor(INK);
+}
+
+export function paragraph(
+  doc: Doc,
+  text: string,
+  options: { muted?: boolean; size?: number } = {},
+): void {
+  doc
+    .font('Helvetica')
+    .fontSize(options.size ?? 9)
+    .fillColor(options.muted ? MUTED : INK)
+    .text(text, doc.page.margins.left, doc.y, { width: contentWidth(doc) });
+  doc.moveDown(0.4);
+}
+
+export function contentWidth(doc: Doc): number {
+  return doc.page.width - doc.page.margins.left - doc.page.margins.right;
+}
+
+/** Label/value pairs, two columns; a long value wraps within its column. */
+export function facts(doc: Doc, pairs: [string, string][], labelWidth = 150): void {
+  table(
+    doc,
+    [
+      { header: '', width: labelWidth },
+      { header: '', width: contentWidth(doc) - labelWidth },
+    ],
+    pairs.map(([label, value]) => [label, value]),
+    { header: false, boldFirst: true },
+  );
+}
+
+/**
+ * A table that breaks across pages cleanly: a row never splits, and the header row repeats at
+ * the top of every page the table continues on.
+ */
+export function table(
+  doc: Doc,
+  columns: Column[],
+  rows: string[][],
+  options: { header?: boolean; boldFirst?: boolean; size?: number } = {},
+): void {
+  const size = options.size ?? 8;
+  const pad = 3;
+  const left = doc.page.margins.left;
+  const drawHeader = () => {
+    if (options.header === false) return;
+    const height =
+      Math.max(
+        ...columns.map((c) =>
+          doc
+            .font('Helvetica-Bold')
+            .fontSize(size)
+            .heightOfString(c.header, { width: c.width - 2 * pad }),
+        ),
+      ) +
+      2 * pad;
+    doc.rect(left, doc.y, sum(columns), height).fill(ACCENT);
+    let x = left;
+    const y = doc.y;
+    for (const column of columns) {
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(size)
+        .fillColor('#ffffff')
+        .text(column.header, x + pad, y + pad, {
+          width: column.width - 2 * pad,
+          align: column.align,
+        });
+      x += column.width;
+    }
+    doc.y = y + height;
+  };
+  if (doc.y + 40 > bottom(doc)) doc.addPage();
+  drawHeader();
+  rows.forEach((row, index) => {
+    const fontOf = (column: Column, i: number) =>
+      column.mono ? 'Courier' : options.boldFirst && i === 0 ? 'Helvetica-Bold' : 'Helvetica';
+    const height =
+      Math.max(
+        ...columns.map((column, i) =>
+          doc
+            .font(fontOf(column, i))
+            .fontSize(size)
+            .heightOfString(row[i] ?? '', { width: column.width - 2 * pad }),
+        ),
+      ) +
+      2 * pad;
+    if (doc.y + height > bottom(doc)) {
+      doc.addPage();
+      drawHeader();
+    }
+    const y = doc.y;
+    if (index % 2 === 1) doc.rect(left, y, sum(columns), height).fill(ZEBRA);
+    let x = left;
+    columns.forEach((column, i) => {
+      doc
+        .font(fontOf(column, i))
+        .fontSize(size)
+        .fillColor(INK)
+        .text(row[i] ?? '', x + pad, y + pad, {
+          width: column.width - 2 * pad,
+          align: column.align,
+        });
+      x += column.width;
+    });
+    doc
+      .moveTo(left, y + height)
+      .lineTo(left + sum(columns), y + height)
+      .lineWidth(0.3)
+      .strokeColor(RULE)
+      .stroke();
+    doc.y = y + height;
+  });
+  doc.x = left;
+  doc.moveDown(0.6);
+}
+
+export interface Series {
+  name: string;
+  points: { x: string; y: number }[];
+}
+
+/** A line chart drawn as vectors: axes, gridlines, labelled ticks, one line per series. */
+export function lineChart(
+  doc: Doc,
+  title: string,
+  series: Series[],
+  options: { height?: number; yLabel?: string } = {},
+): void {
+  const height = options.height ?? 150;
+  if (doc.y + height + 40 > bottom(doc)) doc.addPage();
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort();
+  const ys = series.flatMap((s) => s.points.map((p) => p.y));
+  const frame = chartFrame(
+    doc,
+    title,
+    height,
+    Math.min(0, ...ys),
+    Math.max(1e-9, ...ys),
+    options.yLabel,
+  );
+  series.forEach((s, n) => {
+    const colour = SERIES[n % SERIES.length];
+    const points = s.points.map(
+      (p) => [frame.x(xs.indexOf(p.x), xs.length), frame.y(p.y)] as const,
+    );
+    if (points.length === 0) return;
+    doc.moveTo(points[0][0], points[0][1]);
+    for (const [x, y] of points.slice(1)) doc.lineTo(x, y);
+    doc.lineWidth(1.2).strokeColor(colour).stroke();
+    for (const [x, y] of points) doc.circle(x, y, 1.6).fill(colour);
+  });
+  frame.xLabels(xs);
+  legend(
+    doc,
+    frame,
+    series.map((s) => s.name),
+  );
+}
+
+/** Stacked bars per x (e.g. each day's outputs), drawn as vectors. */
+export function stackedBars(
+  doc: Doc,
+  title: string,
+  bars: { x: string; parts: Record<string, number> }[],
+  options: { height?: number } = {},
+): void {
+  const height = options.height ?? 150;
+  if (doc.y + height + 40 > bottom(doc)) doc.addPage();
+  const keys = [...new Set(bars.flatMap((b) => Object.keys(b.parts)))].sort();
+  const totals = bars.map((b) => Object.values(b.parts).reduce((a, v) => a + v, 0));
+  const frame = chartFrame(doc, title, height, 0, niceCeiling(Math.max(...totals, 0)));
+  const slot = frame.width / Math.max(1, bars.length);
+  const barWidth = Math.min(slot * 0.7, 36);
+  bars.forEach((bar, i) => {
+    let base = 0;
+    keys.forEach((key, k) => {
+      const value = bar.parts[key] ?? 0;
+      if (value <= 0) return;
+      const top = frame.y(base + value);
+      const y0 = frame.y(base);
+      doc
+        .rect(frame.left + i * slot + (slot - barWidth) / 2, top, barWidth, y0 - top)
+        .fill(SERIES[k % SERIES.length]);
+      base += value;
+    });
+  });
+  frame.xLabels(
+    bars.map((b) => b.x),
+    true,
+  );
+  legend(doc, frame, keys);
+}
+
+interface Frame {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  x(index: number, count: number): number;
+  y(value: number): number;
+  xLabels(labels: string[], centred?: boolean): void;
+}
+
+function chartFrame(
+  doc: Doc,
+  title: string,
+  height: number,
+  min: number,
+  max: number,
+  yLabel?: string,
+): Frame {
+  doc.font('Helvetica-Bold').fontSize(9).fillColor(INK).text(title, doc.page.margins.left, doc.y);
+  doc.moveDown(0.3);
+  const left = doc.page.margins.left + 40;
+  const top = doc.y + 4;
+  const width = contentWidth(doc) - 50;
+  const span = max - min || 1;
+  const y = (value: number) => top + height - ((value - min) / span) * height;
+  doc.font('Helvetica').fontSize(7).fillColor(MUTED);
+  for (let i = 0; i <= 4; i++) {
+    const value = min + (span * i) / 4;
+    const at = y(value);
+    doc
+      .moveTo(left, at)
+      .lineTo(left + width, at)
+      .lineWidth(0.3)
+      .strokeColor(RULE)
+      .stroke();
+    doc.text(formatNumber(value), doc.page.margins.left, at - 3, { width: 36, align: 'right' });
+  }
+  doc
+    .moveTo(left, top)
+    .lineTo(left, top + height)
+    .lineTo(left + width, top + height)
+    .lineWidth(0.8)
+    .strokeColor(INK)
+    .stroke();
+  if (yLabel) doc.text(yLabel, left + 4, top - 2);
+  const frame: Frame = {
+    left,
+    top,
+    width,
+    height,
+    x: (index, count) => left + (count <= 1 ? width / 2 : (index / (count - 1)) * width),
+    y,
+    xLabels: (labels, centred = false) => {
+      const step = Math.max(1, Math.ceil(labels.length / 8));
+      const slot = width / Math.max(1, labels.length);
+      labels.forEach((label, i) => {
+        if (i % step !== 0) return;
+        const at = centred ? left + i * slot + slot / 2 : frame.x(i, labels.length);
+        doc
+          .font('Helvetica')
+          .fontSize(7)
+          .fillColor(MUTED)
+          .text(label, at - 30, top + height + 4, { width: 60, align: 'center' });
+      });
+      doc.y = top + height + 16;
+    },
+  };
+  return frame;
+}
+
+function legend(doc: Doc, frame: Frame, names: string[]): void {
+  let x = frame.left;
+  const y = doc.y;
+  names.forEach((name, i) => {
+    doc.rect(x, y + 1, 8, 6).fill(SERIES[i % SERIES.length]);
+    doc
+      .font('Helvetica')
+      .fontSize(7)
+      .fillColor(INK)
+      .text(name, x + 11, y, { lineBreak: false });
+    x += 16 + doc.widthOfString(name);
+  });
+  doc.x = doc.page.margins.left;
+  doc.y = y + 14;
+  doc.moveDown(0.5);
+}
+
+/** The axis maximum: the value rounded up to 1, 2, 2.5 or 5 times a power of ten. */
+export function niceCeiling(value: number): number {
+  if (value <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 2, 2.5, 5, 10].find((m) => m * power >= value) ?? 10;
+  return step * power;
+}
+
+export function formatNumber(value: number): string {
+  if (Math.abs(value) >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
+  if (Math.abs(value) >= 1e4) return `${(value / 1e3).toFixed(0)}k`;
+  if (Number.isInteger(value)) return String(value);
+  return value.toFixed(Math.abs(value) < 1 ? 3 : 1);
+}
+
+function sum(columns: Column[]): number {
+  return columns.reduce((total, column) => total + column.width, 0);
+}
+
+/** Boxes in columns joined by arrows: the lineage of a model version, left to right. */
+export function flowDiagram(
+  doc: Doc,
+  columns: { title: string; boxes: { id: string; lines: string[] }[] }[],
+  edges: { from: string; to: string }[],
+): void {
+  const gap = 26;
+  const boxWidth = (contentWidth(doc) - gap * (columns.length - 1)) / columns.length;
+  const boxHeight = 44;
+  const rows = Math.max(...columns.map((c) => c.boxes.length), 1);
+  const needed = 20 + rows * (boxHeight + 10);
+  if (doc.y + needed > bottom(doc)) doc.addPage();
+  const top = doc.y;
+  const at = new Map<string, { x: number; y: number }>();
+  columns.forEach((column, c) => {
+    const x = doc.page.margins.left + c * (boxWidth + gap);
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text(column.title, x, top, { width: boxWidth, align: 'center' });
+    column.boxes.forEach((box, r) => {
+      const y = top + 14 + r * (boxHeight + 10);
+      doc.roundedRect(x, y, boxWidth, boxHeight, 4).lineWidth(0.8).fillAndStroke('#eef3f9', ACCENT);
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(7.5)
+        .fillColor(INK)
+        .text(box.lines[0] ?? '', x + 4, y + 5, {
+          width: boxWidth - 8,
+          height: 10,
+          ellipsis: true,
+        });
+      doc
+        .font('Helvetica')
+        .fontSize(6.5)
+        .fillColor(MUTED)
+        .text(box.lines.slice(1).join('\n'), x + 4, y + 16, {
+          width: boxWidth - 8,
+          height: boxHeight - 18,
+          ellipsis: true,
+        });
+      at.set(box.id, { x, y });
+    });
+  });
+  for (const edge of edges) {
+    const from = at.get(edge.from);
+    const to = at.get(edge.to);
+    if (!from || !to) continue;
+    const x1 = from.x + boxWidth;
+    const y1 = from.y + boxHeight / 2;
+    const x2 = to.x;
+    const y2 = to.y + boxHeight / 2;
+    doc
+      .moveTo(x1, y1)
+      .bezierCurveTo(x1 + gap / 2, y1, x2 - gap / 2, y2, x2 - 3, y2)
+      .lineWidth(0.8)
+      .strokeColor(ACCENT)
+      .stroke();
+    doc.polygon([x2, y2], [x2 - 5, y2 - 3], [x2 - 5, y2 + 3]).fill(ACCENT);
+  }
+  doc.x = doc.page.margins.left;
+  doc.y = top + needed;
+  doc.moveDown(0.5);
+}

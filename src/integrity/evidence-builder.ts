@@ -1,0 +1,192 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { JSONWebKeySet } from 'jose';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../ledger/ledger.errors';
+import { CLOCK, type Clock } from '../ledger/clock';
+import { EVENT_LOG, type EventLog } from '../ledger/event-log.port';
+import { ProjectionRunner } from '../ledger/projections/projection-runner';
+import { CheckpointSigner, SIGNING_KEY, type SignedCheckpoint } from './checkpoint-signer';
+import {
+  BUNDLE_FORMAT,
+  type BundleCheckpoint,
+  type CitedEvent,
+  type EvidenceBundle,
+} from './evidence-bundle';
+import { IntegrityTree, type LeafRow } from './integrity-tree';
+import { inclusionProof, subtreesFor } from './merkle';
+import type { SigningKey } from './signing-key';
+
+/** The integrity log has not caught up with what a pack cites: try again shortly. */
+export class IntegrityLogBehind extends DomainError {
+  readonly code = 'integrity-log-behind';
+  readonly status = 503;
+
+  constructor(missing: number) {
+    super(`${missing} cited event(s) are not in the integrity log yet; try again in a moment`);
+    Object.assign(this.details, { missing });
+  }
+}
+
+/** Events a document cites, as leaves of the integrity tree, in ledger order. */
+export interface Citation {
+  checkpoint: BundleCheckpoint;
+  leaves: LeafRow[];
+}
+
+const PAGE = 500;
+
+/**
+ * Puts together the evidence behind a document: the leaves of the events it cites, a signed
+ * checkpoint that holds them all (signing one if the latest does not), and the events with
+ * their inclusion proofs, a page at a time, so a document citing ten thousand events never
+ * holds them all at once.
+ */
+@Injectable()
+export class EvidenceBuilder {
+  private readonly tree: IntegrityTree;
+
+  constructor(
+    @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    private readonly dataSource: DataSource,
+    private readonly signer: CheckpointSigner,
+    private readonly runner: ProjectionRunner,
+    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.tree = new IntegrityTree(dataSource);
+  }
+
+  /** The cited streams' events (all of them, or those `keep` keeps), under a checkpoint. */
+  async cite(
+    streams: readonly string[],
+    keep?: (leaves: LeafRow[]) => Promise<LeafRow[]>,
+  ): Promise<Citation> {
+    let leaves = await this.leavesOf(streams);
+    // Read models may be ahead of the integrity log: wait for it to reach where they are.
+    const missing = await this.missingFrom(streams, leaves);
+    if (missing > 0) {
+      const furthest = this.runner.furthestPosition();
+      if (furthest) await this.runner.waitFor(furthest, 10_000);
+      leaves = await this.leavesOf(streams);
+      const still = await this.missingFrom(streams, leaves);
+      if (still > 0) throw new IntegrityLogBehind(still);
+    }
+    const kept = keep ? await keep(leaves) : leaves;
+    const last = kept.reduce((max, leaf) => Math.max(max, leaf.leafIndex), -1);
+    let checkpoint: SignedCheckpoint | undefined = await this.signer.latest();
+    if (!checkpoint || checkpoint.treeSize <= last) checkpoint = await this.signer.signNow();
+    return { checkpoint: bundleCheckpoint(checkpoint), leaves: kept };
+  }
+
+  /** The cited events with their proofs, a page at a time, in ledger order. */
+  async *events(citation: Citation): AsyncGenerator<CitedEvent[]> {
+    const size = citation.checkpoint.treeSize;
+    for (let at = 0; at < citation.leaves.length; at += PAGE) {
+      const page = citation.leaves.slice(at, at + PAGE);
+      const [events, proofs] = await Promise.all([
+        this.eventLog.readEvents(
+          page.map((leaf) => ({ stream: leaf.stream, revision: BigInt(leaf.revision) })),
+        ),
+        this.proofs(page, size),
+      ]);
+      yield events.map((event, i) => ({
+        id: event.id,
+        stream: event.stream,
+        revision: Number(event.revision),
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        recordedAt: event.recordedAt.toISOString(),
+        leafIndex: page[i].leafIndex,
+        proof: proofs[i],
+      }));
+    }
+  }
+
+  async jwks(): Promise<JSONWebKeySet> {
+    const rows = (await this.dataSource.query(
+      'SELECT key_id, public_jwk FROM ledger_signing_keys ORDER BY activated_at, key_id',
+    )) as { key_id: string; public_jwk: JSONWebKeySet['keys'][number] }[];
+    const keys = rows.map((row) => row.public_jwk);
+    if (!rows.some((row) => row.key_id === this.key.publicJwk.kid)) {
+      keys.push({ ...this.key.publicJwk });
+    }
+    return { keys };
+  }
+
+  /** The bundle as JSON text, written piece by piece (events a page at a time). */
+  async writeBundle(
+    subject: EvidenceBundle['subject'],
+    citation: Citation,
+    write: (text: string) => void | Promise<void>,
+    options: {
+      extra?: Partial<Pick<EvidenceBundle, 'pdf'>>;
+      /** Sees each page of events as it is written (a PDF's appendix, from the same read). */
+      onPage?: (events: CitedEvent[]) => void | Promise<void>;
+    } = {},
+  ): Promise<void> {
+    const head = {
+      format: BUNDLE_FORMAT,
+      subject,
+      generatedAt: this.clock().toISOString(),
+      checkpoint: citation.checkpoint,
+      jwks: await this.jwks(),
+      ...options.extra,
+    };
+    await write(`${JSON.stringify(head).slice(0, -1)},"events":[`);
+    let first = true;
+    for await (const page of this.events(citation)) {
+      await options.onPage?.(page);
+      for (const event of page) {
+        await write(`${first ? '' : ','}${JSON.stringify(event)}`);
+        first = false;
+      }
+    }
+    await write(']}');
+  }
+
+  /** One query for the subtrees of a page's proofs, then the proofs. */
+  private async proofs(page: LeafRow[], size: number): Promise<string[][]> {
+    const compute = (lookup: Parameters<typeof inclusionProof>[2]) =>
+      page.map((leaf) => inclusionProof(leaf.leafIndex, size, lookup));
+    const wanted = subtreesFor(compute);
+    const rows = (await this.dataSource.query(
+      `SELECT s.level, s.index, s.hash FROM integrity_subtrees s
+       JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, index)
+         ON s.level = w.level AND s.index = w.index`,
+      [wanted.map((s) => s.level), wanted.map((s) => s.index)],
+    )) as { level: number; index: string; hash: Buffer }[];
+    const found = new Map(rows.map((row) => [`${row.level}/${Number(row.index)}`, row.hash]));
+    return compute(({ level, index }) => {
+      const hash = found.get(`${level}/${index}`);
+      if (!hash) throw new Error(`integrity subtree ${level}/${index} is missing`);
+      return hash;
+    }).map((proof) => proof.map((hash) => hash.toString('hex')));
+  }
+
+  private async leavesOf(streams: readonly string[]): Promise<LeafRow[]> {
+    if (streams.length === 0) return [];
+    return this.tree.leavesOfStreams(streams);
+  }
+
+  /** How many events of these streams the stream index knows but the integrity log lacks. */
+  private async missingFrom(streams: readonly string[], leaves: LeafRow[]): Promise<number> {
+    if (streams.length === 0) return 0;
+    const [row] = (await this.dataSource.query(
+      'SELECT coalesce(sum(event_count), 0)::bigint AS n FROM stream_index WHERE stream = ANY($1)',
+      [streams],
+    )) as { n: string }[];
+    return Math.max(0, Number(row.n) - leaves.length);
+  }
+}
+
+function bundleCheckpoint(checkpoint: SignedCheckpoint): BundleCheckpoint {
+  return {
+    logId: checkpoint.logId,
+    treeSize: checkpoint.treeSize,
+    rootHash: checkpoint.rootHash,
+    timestamp: checkpoint.timestamp,
+    keyId: checkpoint.keyId,
+    jws: checkpoint.jws,
+  };
+}
