@@ -30,6 +30,13 @@ export interface PackMeta {
 const short = (hash: string, n = 16) => (hash.length > n ? `${hash.slice(0, n)}…` : hash);
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—');
+/** How each deployment event reads in a table. */
+const CHANGES: Record<string, string> = {
+  ModelDeployed: 'deployed',
+  DeploymentPromoted: 'canary promoted',
+  DeploymentRolledBack: 'rolled back',
+  DeploymentRetired: 'retired',
+};
 const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : '—');
 
 /**
@@ -307,12 +314,12 @@ function trainingData(doc: Doc, content: AuditPackContent): void {
   table(
     doc,
     [
-      { header: 'Dataset version', width: 95 },
-      { header: 'Content hash', width: 110, mono: true },
-      { header: 'Rows', width: 45, align: 'right' },
-      { header: 'Personal / sensitive', width: 62 },
-      { header: 'Region', width: 55 },
-      { header: 'Lawful basis · notice · retention', width: contentWidth(doc) - 367 },
+      { header: 'Dataset version', width: 125 },
+      { header: 'Content hash', width: 105, mono: true },
+      { header: 'Rows', width: 42, align: 'right' },
+      { header: 'Personal / sensitive', width: 58 },
+      { header: 'Region', width: 52 },
+      { header: 'Lawful basis · notice · retention', width: contentWidth(doc) - 382 },
     ],
     content.datasets.map((d) => [
       `${d.name}@${d.version}`,
@@ -448,7 +455,7 @@ function deployments(doc: Doc, content: AuditPackContent): void {
     content.deploymentChanges.map((c) => [
       when(c.at),
       c.deploymentId,
-      `${c.eventType}${c.strategy ? ` (${c.strategy}${c.canaryPercent !== null ? ` ${c.canaryPercent}%` : ''})` : ''}`,
+      `${CHANGES[c.eventType] ?? c.eventType}${c.strategy ? ` (${c.strategy}${c.canaryPercent !== null ? ` ${c.canaryPercent}%` : ''})` : ''}`,
       c.fromVersion || c.toVersion
         ? `${c.fromVersion ?? '—'} to ${c.toVersion ?? '—'}`
         : (c.version ?? '—'),

@@ -3,12 +3,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
-import { PDFParse } from 'pdf-parse';
 import { DataSource } from 'typeorm';
 import { signCheckpoint } from '../../src/integrity/checkpoint';
 import { type EvidenceBundle, verifyBundle } from '../../src/integrity/evidence-bundle';
 import { embeddedFiles } from '../../src/integrity/pdf-attachment';
 import { settled } from '../support/events';
+import { binary, pdfText } from '../support/pdf';
 import { seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -26,16 +26,6 @@ function verifyCli(args: string[]): Promise<{ code: number; out: string }> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, out }));
   });
-}
-
-async function pdfText(pdf: Buffer): Promise<{ text: string; pages: number }> {
-  const parser = new PDFParse({ data: new Uint8Array(pdf) });
-  try {
-    const result = await parser.getText();
-    return { text: result.text, pages: result.total };
-  } finally {
-    await parser.destroy();
-  }
 }
 
 describe('audit packs and the offline verifier', () => {
@@ -63,11 +53,7 @@ describe('audit packs and the offline verifier', () => {
       .get(`/api/v1${path}`)
       .set('Authorization', officer)
       .buffer(true)
-      .parse((res, callback) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => callback(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(status);
     return { body: response.body as Buffer, headers: response.headers };
   };

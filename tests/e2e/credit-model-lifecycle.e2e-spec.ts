@@ -1,4 +1,7 @@
+import { type EvidenceBundle, verifyBundle } from '../../src/integrity/evidence-bundle';
+import { embeddedFiles } from '../../src/integrity/pdf-attachment';
 import { GovernanceClient } from '../support/governance-client';
+import { binary, flowing, pdfText } from '../support/pdf';
 import { STAFF } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -326,5 +329,38 @@ describe('a credit-risk model from dataset to rollback', () => {
     ]);
     const verify = await read('rita', '/ledger/verify');
     expect(verify).toMatchObject({ ok: true });
+
+    // The regulator's audit pack of 1.0.0 names its approvers and their reasons, its rollout
+    // and the rollback that restored it, and its evidence verifies with the published keys.
+    const pack = await test
+      .anonymous()
+      .get('/api/v1/models/credit-risk/versions/1.0.0/audit-pack')
+      .set('Authorization', `Bearer ${await test.token('rita', ['regulator'])}`)
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    const pdf = pack.body as Buffer;
+    const text = flowing((await pdfText(pdf)).text);
+    for (const fact of [
+      'rick',
+      'carol',
+      'KS and PSI within limits',
+      'APP 1.7 disclosure in privacy policy v12',
+      'rolled back',
+      '(automatic)',
+      'credit-risk.production',
+      'credit-applications@2026-01',
+    ]) {
+      expect({ fact, shown: text.includes(fact) }).toEqual({ fact, shown: true });
+    }
+    const [attached] = embeddedFiles(pdf);
+    const bundle = JSON.parse(attached.toString('utf8')) as EvidenceBundle;
+    const jwks = (await test.anonymous().get('/.well-known/jwks.json').expect(200)).body;
+    const checked = await verifyBundle(bundle, {
+      jwks,
+      pdf: { bytes: pdf, signature: String(pack.headers['attest-signature']) },
+    });
+    expect(checked.checks.filter((check) => !check.ok)).toEqual([]);
+    expect(bundle.events.filter((e) => e.type === 'ApprovalStageGranted')).toHaveLength(2);
   });
 });
