@@ -8,7 +8,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY reports ./reports
-COPY tests/bench ./tests/bench
+COPY tests ./tests
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime

@@ -17,10 +17,15 @@ export class IntegrityLog1764200000016 implements MigrationInterface {
         stream      text NOT NULL,
         revision    bigint NOT NULL,
         position    text NOT NULL,
-        event_hash  text NOT NULL
+        event_hash  text NOT NULL,
+        occurred_at timestamptz NOT NULL
       )`);
     // Documents cite events by stream (a model's, its runs', its batches'…).
     await db.query('CREATE INDEX integrity_leaves_stream ON integrity_leaves (stream, revision)');
+    // Reports count and cite the events of each type recorded in a period.
+    await db.query(
+      'CREATE INDEX integrity_leaves_type_time ON integrity_leaves (event_type, occurred_at)',
+    );
     await db.query(`
       CREATE TABLE integrity_subtrees (
         level  smallint NOT NULL,

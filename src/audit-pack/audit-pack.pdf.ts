@@ -1,11 +1,9 @@
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
-import { createDeflate } from 'node:zlib';
 import type { Citation, EvidenceBuilder } from '../integrity/evidence-builder';
-import type { CitedEvent } from '../integrity/evidence-bundle';
 import type { AuditPackContent } from './audit-pack.content';
+import { appendEvidence, openDocument } from './evidence-appendix';
 import {
-  type Column,
   INK,
   MUTED,
   contentWidth,
@@ -19,8 +17,6 @@ import {
 } from './pdf-layout';
 
 type Doc = InstanceType<typeof PDFDocument>;
-
-export const EVIDENCE_FILE_NAME = 'evidence.json';
 
 export interface PackMeta {
   generatedAt: Date;
@@ -53,52 +49,14 @@ export async function writeAuditPack(
 ): Promise<{ pages: number; events: number }> {
   const { version: mv } = content;
   const title = `${mv.model} ${mv.version}`;
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: { top: 56, bottom: 56, left: 50, right: 50 },
-    compress: true,
-    info: {
-      Title: `Audit pack: ${title}`,
-      Author: 'Attest',
-      Subject: 'Model governance audit pack with ledger evidence',
-      CreationDate: meta.generatedAt,
-    },
+  const document = openDocument(out, {
+    title: `Audit pack: ${title}`,
+    subject: 'Model governance audit pack with ledger evidence',
+    footer: `Attest audit pack · ${title}`,
+    citation,
+    generatedAt: meta.generatedAt,
   });
-  const done = new Promise<void>((resolve, reject) => {
-    out.on('finish', resolve);
-    out.on('error', reject);
-  });
-  doc.pipe(out);
-  let pages = 1;
-  const footer = () => {
-    const { bottom } = doc.page.margins;
-    doc.page.margins.bottom = 0;
-    const y = doc.page.height - 36;
-    doc
-      .font('Helvetica')
-      .fontSize(7)
-      .fillColor(MUTED)
-      .text(
-        `Attest audit pack · ${title} · ledger checkpoint ${citation.checkpoint.treeSize} · root ${short(citation.checkpoint.rootHash, 12)}`,
-        50,
-        y,
-        { lineBreak: false },
-      )
-      .text(`Page ${pages}`, doc.page.width - 110, y, {
-        width: 60,
-        align: 'right',
-        lineBreak: false,
-      });
-    doc.page.margins.bottom = bottom;
-    doc.x = doc.page.margins.left;
-    doc.y = doc.page.margins.top;
-  };
-  doc.on('pageAdded', () => {
-    pages += 1;
-    footer();
-  });
-  footer();
-
+  const { doc } = document;
   cover(doc, content, citation, meta);
   doc.addPage();
   modelCard(doc, content);
@@ -110,85 +68,15 @@ export async function writeAuditPack(
   deployments(doc, content);
   monitoring(doc, content);
   deletions(doc, content);
-
-  // Appendix and evidence bundle, from one read of the cited events.
-  doc.addPage();
-  heading(doc, 'Appendix: every cited event');
-  paragraph(
-    doc,
-    `Each event below is in the ledger's integrity tree at the leaf shown, under the signed checkpoint of ${citation.checkpoint.treeSize} events (root ${citation.checkpoint.rootHash}). The full inclusion proofs, the events' content and the checkpoint's signature are in the attached ${EVIDENCE_FILE_NAME}; check them with \`npm run verify -- <this file> --jwks jwks.json\`.`,
-    { muted: true },
-  );
-  const columns: Column[] = [
-    { header: 'Event id', width: 152, mono: true },
-    { header: 'Type', width: 80 },
-    { header: 'Recorded (UTC)', width: 56 },
-    { header: 'Actor', width: 46 },
-    { header: 'Hash (SHA-256) · leaf · proof', width: contentWidth(doc) - 334, mono: true },
-  ];
-  const deflate = createDeflate();
-  const compressed: Buffer[] = [];
-  let size = 0;
-  deflate.on('data', (chunk: Buffer) => compressed.push(chunk));
-  const deflated = new Promise<void>((resolve, reject) => {
-    deflate.on('end', resolve);
-    deflate.on('error', reject);
-  });
-  let events = 0;
-  await evidence.writeBundle(
-    { kind: 'model-version', id: `${mv.model}@${mv.version}`, title: `Audit pack: ${title}` },
-    citation,
-    (text) => {
-      size += Buffer.byteLength(text);
-      deflate.write(text);
+  const events = await appendEvidence(doc, citation, evidence, {
+    subject: {
+      kind: 'model-version',
+      id: `${mv.model}@${mv.version}`,
+      title: `Audit pack: ${title}`,
     },
-    {
-      onPage: (page: CitedEvent[]) => {
-        events += page.length;
-        table(
-          doc,
-          columns,
-          page.map((e) => [
-            e.id,
-            e.type,
-            when(e.metadata.occurredAt),
-            e.metadata.actor.sub,
-            `${e.metadata.integrity.hash}\nleaf ${e.leafIndex} · ${e.proof.map((p) => p.slice(0, 6)).join(' ')}`,
-          ]),
-          { size: 6.5 },
-        );
-      },
-    },
-  );
-  deflate.end();
-  await deflated;
-  attach(doc, Buffer.concat(compressed), size, meta.generatedAt);
-  doc.end();
-  await done;
-  return { pages, events };
-}
-
-/** The bundle as an embedded file, already Flate-compressed (so never held uncompressed). */
-function attach(doc: Doc, data: Buffer, size: number, at: Date): void {
-  const file = doc.ref({
-    Type: 'EmbeddedFile',
-    Subtype: 'application#2Fjson',
-    Filter: 'FlateDecode',
-    Params: { Size: size, CreationDate: at },
+    generatedAt: meta.generatedAt,
   });
-  file.end(data);
-  const spec = doc.ref({
-    Type: 'Filespec',
-    AFRelationship: 'Supplement',
-    F: new String(EVIDENCE_FILE_NAME),
-    UF: new String(EVIDENCE_FILE_NAME),
-    Desc: new String('Attest evidence bundle: cited events, inclusion proofs, signed checkpoint'),
-    EF: { F: file },
-  });
-  spec.end(undefined);
-  (
-    doc as unknown as { addNamedEmbeddedFile(name: string, ref: unknown): void }
-  ).addNamedEmbeddedFile(EVIDENCE_FILE_NAME, spec);
+  return { pages: await document.finish(), events };
 }
 
 function cover(doc: Doc, content: AuditPackContent, citation: Citation, meta: PackMeta): void {

@@ -59,10 +59,22 @@ export class AuditPackService {
     const directory = await mkdtemp(join(tmpdir(), 'attest-pack-'));
     const path = join(directory, 'audit-pack.pdf');
     const hash = createHash('sha256');
+    // pdfkit writes many tiny chunks; passing each to the file was most of the time spent.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
     const hashing = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         hash.update(chunk);
-        callback(null, chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes < 256 * 1024) return callback();
+        const block = Buffer.concat(pending);
+        pending = [];
+        pendingBytes = 0;
+        callback(null, block);
+      },
+      flush(callback) {
+        callback(null, pendingBytes > 0 ? Buffer.concat(pending) : undefined);
       },
     });
     const file = createWriteStream(path);

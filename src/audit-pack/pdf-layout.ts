@@ -74,9 +74,19 @@ export function table(
   doc: Doc,
   columns: Column[],
   rows: string[][],
-  options: { header?: boolean; boldFirst?: boolean; size?: number } = {},
+  options: {
+    header?: boolean;
+    boldFirst?: boolean;
+    size?: number;
+    /**
+     * Every row this many lines high, each cell's lines given with \n and known to fit: no
+     * measuring and no wrapping, for long tables (an appendix of ten thousand events).
+     */
+    lines?: number;
+  } = {},
 ): void {
   const size = options.size ?? 8;
+  const lineHeight = size * 1.2;
   const pad = 3;
   const left = doc.page.margins.left;
   const drawHeader = () => {
@@ -113,14 +123,16 @@ export function table(
     const fontOf = (column: Column, i: number) =>
       column.mono ? 'Courier' : options.boldFirst && i === 0 ? 'Helvetica-Bold' : 'Helvetica';
     const height =
-      Math.max(
-        ...columns.map((column, i) =>
-          doc
-            .font(fontOf(column, i))
-            .fontSize(size)
-            .heightOfString(row[i] ?? '', { width: column.width - 2 * pad }),
-        ),
-      ) +
+      (options.lines
+        ? options.lines * lineHeight
+        : Math.max(
+            ...columns.map((column, i) =>
+              doc
+                .font(fontOf(column, i))
+                .fontSize(size)
+                .heightOfString(row[i] ?? '', { width: column.width - 2 * pad }),
+            ),
+          )) +
       2 * pad;
     if (doc.y + height > bottom(doc)) {
       doc.addPage();
@@ -130,14 +142,17 @@ export function table(
     if (index % 2 === 1) doc.rect(left, y, sum(columns), height).fill(ZEBRA);
     let x = left;
     columns.forEach((column, i) => {
-      doc
-        .font(fontOf(column, i))
-        .fontSize(size)
-        .fillColor(INK)
-        .text(row[i] ?? '', x + pad, y + pad, {
+      doc.font(fontOf(column, i)).fontSize(size).fillColor(INK);
+      if (options.lines) {
+        (row[i] ?? '').split('\n').forEach((line, n) => {
+          plainText(doc, line, x + pad, y + pad + n * lineHeight);
+        });
+      } else {
+        doc.text(row[i] ?? '', x + pad, y + pad, {
           width: column.width - 2 * pad,
           align: column.align,
         });
+      }
       x += column.width;
     });
     doc
@@ -150,6 +165,32 @@ export function table(
   });
   doc.x = left;
   doc.moveDown(0.6);
+}
+
+/**
+ * One line of ASCII text at (x, y), written as PDF operators directly: what pdfkit's text() does
+ * for a line that needs no wrapping, without its per-glyph kerning and encoding, which were most
+ * of the time an appendix of ten thousand rows took. Anything beyond ASCII is refused.
+ */
+export function plainText(doc: Doc, text: string, x: number, y: number): void {
+  if (!/^[\x20-\x7e]*$/.test(text)) {
+    doc.text(text, x, y, { lineBreak: false });
+    return;
+  }
+  const state = doc as unknown as {
+    _font: { id: string; ascender: number; ref(): unknown };
+    _fontSize: number;
+    page: { fonts: Record<string, unknown>; height: number };
+  };
+  const font = state._font;
+  const size = state._fontSize;
+  state.page.fonts[font.id] ??= font.ref();
+  const height = state.page.height;
+  const baseline = height - y - (font.ascender / 1000) * size;
+  const literal = text.replace(/[\\()]/g, '\\$&');
+  doc.addContent(
+    `q 1 0 0 -1 0 ${height} cm BT 1 0 0 1 ${x.toFixed(2)} ${baseline.toFixed(2)} Tm /${font.id} ${size} Tf (${literal}) Tj ET Q`,
+  );
 }
 
 export interface Series {

@@ -71,17 +71,49 @@ export class EvidenceBuilder {
       const still = await this.missingFrom(streams, leaves);
       if (still > 0) throw new IntegrityLogBehind(still);
     }
-    const kept = keep ? await keep(leaves) : leaves;
-    const last = kept.reduce((max, leaf) => Math.max(max, leaf.leafIndex), -1);
-    let checkpoint: SignedCheckpoint | undefined = await this.signer.latest();
-    if (!checkpoint || checkpoint.treeSize <= last) checkpoint = await this.signer.signNow();
-    return { checkpoint: bundleCheckpoint(checkpoint), leaves: kept };
+    return this.under(keep ? await keep(leaves) : leaves);
   }
 
-  /** The cited events with their proofs, a page at a time, in ledger order. */
+  /** The events of these types recorded (occurredAt) in [start, end), under a checkpoint. */
+  async citeTypes(types: readonly string[], start: string, end: string): Promise<Citation> {
+    await this.caughtUp();
+    return this.under(await this.tree.leavesOfTypes(types, start, end));
+  }
+
+  /** How many events of each type were recorded (occurredAt) in [start, end). */
+  async countsByType(start: string, end: string): Promise<Map<string, number>> {
+    await this.caughtUp();
+    const rows = (await this.dataSource.query(
+      `SELECT event_type, count(*)::bigint AS n FROM integrity_leaves
+       WHERE occurred_at >= $1 AND occurred_at < $2 GROUP BY event_type`,
+      [start, end],
+    )) as { event_type: string; n: string }[];
+    return new Map(rows.map((row) => [row.event_type, Number(row.n)]));
+  }
+
+  /** A checkpoint that holds every one of these leaves: the latest, or one signed now. */
+  private async under(leaves: LeafRow[]): Promise<Citation> {
+    const last = leaves.reduce((max, leaf) => Math.max(max, leaf.leafIndex), -1);
+    let checkpoint: SignedCheckpoint | undefined = await this.signer.latest();
+    if (!checkpoint || checkpoint.treeSize <= last) checkpoint = await this.signer.signNow();
+    return { checkpoint: bundleCheckpoint(checkpoint), leaves };
+  }
+
+  /** Waits until the integrity log has reached where the furthest read model is. */
+  private async caughtUp(): Promise<void> {
+    const furthest = this.runner.furthestPosition();
+    if (furthest && !(await this.runner.waitFor(furthest, 10_000))) {
+      throw new IntegrityLogBehind(0);
+    }
+  }
+
+  /**
+   * The cited events with their proofs, a page at a time, in ledger order; the next page is
+   * fetched while the caller works on this one, so the database and the caller overlap.
+   */
   async *events(citation: Citation): AsyncGenerator<CitedEvent[]> {
     const size = citation.checkpoint.treeSize;
-    for (let at = 0; at < citation.leaves.length; at += PAGE) {
+    const fetch = async (at: number): Promise<CitedEvent[]> => {
       const page = citation.leaves.slice(at, at + PAGE);
       const [events, proofs] = await Promise.all([
         this.eventLog.readEvents(
@@ -89,7 +121,7 @@ export class EvidenceBuilder {
         ),
         this.proofs(page, size),
       ]);
-      yield events.map((event, i) => ({
+      return events.map((event, i) => ({
         id: event.id,
         stream: event.stream,
         revision: Number(event.revision),
@@ -100,6 +132,14 @@ export class EvidenceBuilder {
         leafIndex: page[i].leafIndex,
         proof: proofs[i],
       }));
+    };
+    let next = citation.leaves.length > 0 ? fetch(0) : undefined;
+    for (let at = 0; next; at += PAGE) {
+      const current = await next;
+      next = at + PAGE < citation.leaves.length ? fetch(at + PAGE) : undefined;
+      // A fetch that fails while this page is worked on is awaited, and thrown, next round.
+      next?.catch(() => undefined);
+      yield current;
     }
   }
 

@@ -62,8 +62,8 @@ export class IntegrityLogProjection implements Projection {
     await manager.query(
       `WITH leaf AS (
          INSERT INTO integrity_leaves
-           (leaf_index, event_id, event_type, stream, revision, position, event_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+           (leaf_index, event_id, event_type, stream, revision, position, event_hash, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $11)
          ON CONFLICT (event_id) DO NOTHING
          RETURNING 1)
        INSERT INTO integrity_subtrees (level, index, hash)
@@ -80,6 +80,7 @@ export class IntegrityLogProjection implements Projection {
         written.map((w) => w.level),
         written.map((w) => w.index),
         written.map((w) => w.hash),
+        event.metadata.occurredAt,
       ],
     );
     for (const node of written) known.set(node.level, { index: node.index, hash: node.hash });

@@ -54,6 +54,18 @@ export class IntegrityTree {
     return rows.map(leafRow);
   }
 
+  /** The leaves of these event types that occurred in [start, end), in ledger order. */
+  async leavesOfTypes(types: readonly string[], start: string, end: string): Promise<LeafRow[]> {
+    const rows = (await this.db.query(
+      `SELECT leaf_index, event_id, event_type, stream, revision, position, event_hash
+       FROM integrity_leaves
+       WHERE event_type = ANY($1) AND occurred_at >= $2 AND occurred_at < $3
+       ORDER BY leaf_index`,
+      [types, start, end],
+    )) as LeafSqlRow[];
+    return rows.map(leafRow);
+  }
+
   /** Leaves [from, to) in order: what a verifier recomputes the tree from. */
   async leaves(from: number, to: number): Promise<LeafRow[]> {
     const rows = (await this.db.query(

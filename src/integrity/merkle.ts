@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The Merkle tree of RFC 9162 (Certificate Transparency 2.0), §2.1: leaves hashed with a 0x00
@@ -13,27 +13,34 @@ import { createHash } from 'node:crypto';
 
 export type Hash = Buffer;
 
-const sha256 = (...parts: Buffer[]): Hash => {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-};
-
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
+// Inputs are tiny, so a one-shot hash over a reused scratch buffer beats a streaming hash and
+// a concatenation per call (hashing is synchronous: nothing else writes the scratch meanwhile).
+const NODE_INPUT = Buffer.alloc(65);
+NODE_INPUT[0] = 0x01;
 
 /** MTH({d}) = SHA-256(0x00 || d). */
 export function leafHash(leafInput: Buffer): Hash {
-  return sha256(LEAF_PREFIX, leafInput);
+  if (leafInput.length === 32) {
+    const input = Buffer.allocUnsafe(33);
+    input[0] = 0x00;
+    leafInput.copy(input, 1);
+    return hash('sha256', input, 'buffer');
+  }
+  return hash('sha256', Buffer.concat([Buffer.from([0x00]), leafInput]), 'buffer');
 }
 
 /** SHA-256(0x01 || left || right). */
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return sha256(NODE_PREFIX, left, right);
+  if (left.length !== 32 || right.length !== 32) {
+    return hash('sha256', Buffer.concat([NODE_INPUT.subarray(0, 1), left, right]), 'buffer');
+  }
+  left.copy(NODE_INPUT, 1);
+  right.copy(NODE_INPUT, 33);
+  return hash('sha256', NODE_INPUT, 'buffer');
 }
 
 /** The hash of the empty tree: SHA-256 of nothing. */
-export const EMPTY_TREE_HASH: Hash = sha256();
+export const EMPTY_TREE_HASH: Hash = hash('sha256', Buffer.alloc(0), 'buffer');
 
 /** The largest power of two strictly less than n (n ≥ 2). */
 export function splitPoint(n: number): number {

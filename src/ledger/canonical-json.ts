@@ -55,18 +55,26 @@ function sortedRecord(record: Record<string, unknown>): Record<string, unknown> 
     if (i > 0 && keys[i - 1] > keys[i]) inOrder = false;
   }
   if (!inOrder) keys.sort();
-  // Copies have no prototype, so a member named __proto__ is kept as data, not swallowed.
-  let copy: Record<string, unknown> | undefined = inOrder ? undefined : Object.create(null);
+  let copy: Record<string, unknown> | undefined = inOrder ? undefined : plainCopy(keys);
   for (let i = 0; i < keys.length; i++) {
     const original = record[keys[i]];
     const member = sortedCopy(original);
     if (!copy && member !== original) {
-      copy = Object.create(null) as Record<string, unknown>;
+      copy = plainCopy(keys);
       for (let j = 0; j < i; j++) copy[keys[j]] = record[keys[j]];
     }
     if (copy && member !== undefined) copy[keys[i]] = member;
   }
   return copy ?? record;
+}
+
+/**
+ * An empty object for a sorted copy: an ordinary one, which the native serialiser writes
+ * fastest, unless a member is named __proto__, which only an object with no prototype keeps as
+ * data rather than swallowing.
+ */
+function plainCopy(keys: readonly string[]): Record<string, unknown> {
+  return keys.includes('__proto__') ? (Object.create(null) as Record<string, unknown>) : {};
 }
 
 function serialise(value: unknown): string {

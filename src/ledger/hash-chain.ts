@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import type { EventMetadata, JsonObject, NewEvent } from './event-log.port';
 
@@ -35,7 +35,7 @@ export function eventHash(fields: HashedFields): string {
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 export interface StreamHead {

@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { reportsDirectory } from '../../src/compliance/reports/report-mappings';
+import { type EvidenceBundle, verifyBundle } from '../../src/integrity/evidence-bundle';
+import { embeddedFiles } from '../../src/integrity/pdf-attachment';
+import { binary, flowing, pdfText } from '../support/pdf';
 import { DataSource } from 'typeorm';
 import { streams } from '../../src/ledger/stream-names';
 import { TestClock } from '../support/test-clock';
@@ -28,6 +34,7 @@ describe('compliance views: the ADM register and the personal-data inventory', (
   let approvalOf110 = '';
   let periodAAtFirst: Register;
   const runs = new Map<string, string>();
+  const deletions = { overdue: '', open: '', fulfilled: '' };
 
   const as = (who: string) => `Bearer ${tokens.get(who)}`;
   const send = async (
@@ -247,6 +254,43 @@ describe('compliance views: the ADM register and the personal-data inventory', (
     });
     await send('ci', 'post', '/datasets/collections-history/versions/2026-01/retirement', {
       reason: 'retention review',
+    });
+
+    // Deletion requests: one long overdue, one assessed and open, one fulfilled with an exception
+    at('2026-11-20T09:00:00.000Z');
+    deletions.overdue = (
+      await send('carol', 'post', '/privacy/deletion-requests', {
+        subjectId: 'customer-31',
+        receivedOn: '2026-10-01',
+      })
+    ).id;
+    deletions.open = (
+      await send('carol', 'post', '/privacy/deletion-requests', {
+        subjectId: 'customer-32',
+        receivedOn: '2026-11-18',
+      })
+    ).id;
+    await send('carol', 'post', `/privacy/deletion-requests/${deletions.open}/assessment`, {
+      affected: {
+        datasetVersions: [{ name: 'credit-applications', version: '2026-01' }],
+        models: [{ name: 'credit-decision', version: '1.0.0' }],
+        deployments: ['credit-decision.production'],
+      },
+      notes: 'in the January extract',
+    });
+    deletions.fulfilled = (
+      await send('carol', 'post', '/privacy/deletion-requests', {
+        subjectId: 'customer-33',
+        receivedOn: '2026-11-02',
+      })
+    ).id;
+    await send('carol', 'post', `/privacy/deletion-requests/${deletions.fulfilled}/assessment`, {
+      affected: { datasetVersions: [], models: [], deployments: [] },
+    });
+    await send('carol', 'post', `/privacy/deletion-requests/${deletions.fulfilled}/fulfilment`, {
+      replacementDatasetVersions: [],
+      retrainedModels: [],
+      exceptions: [{ item: 'loan ledger', reason: 'retention obligation (AML/CTF Act s 107)' }],
     });
 
     // December: after APP 1.7–1.9 came into force
@@ -587,6 +631,232 @@ describe('compliance views: the ADM register and the personal-data inventory', (
       ]) {
         const response = await get('carol', `/privacy/personal-data${query}`).expect(400);
         expect(Object.keys(response.body.errors as Body)).toEqual([field]);
+      }
+    });
+  });
+
+  describe('GET /compliance/reports', () => {
+    const PERIOD = '?from=2026-01-01&to=2026-12-14';
+    type Answer = { id: string; status: string; evidence: { eventType: string; count: number }[] };
+
+    /** The status each mapped item should have, from the events actually in the ledger. */
+    async function expectedStatuses(items: Answer[]): Promise<Record<string, string>> {
+      const seen = new Set<string>();
+      for (const event of await test.eventLog.readAll({ maxCount: 100_000 })) {
+        const at = event.metadata.occurredAt;
+        if (at >= '2026-01-01T00:00:00.000Z' && at < '2026-12-15T00:00:00.000Z')
+          seen.add(event.type);
+      }
+      return Object.fromEntries(
+        items.map((item) => {
+          const types = item.evidence.map((e) => e.eventType);
+          const found = types.filter((type) => seen.has(type)).length;
+          const status =
+            types.length > 0 && found === types.length
+              ? 'covered'
+              : found > 0
+                ? 'partly'
+                : 'missing';
+          return [item.id, status];
+        }),
+      );
+    }
+
+    it('ASIC: the inventory at every stage, accountability, findings and evidence-rated questions', async () => {
+      const report = (
+        await get('rita', `/compliance/reports/asic-model-governance${PERIOD}`).expect(200)
+      ).body as Body & {
+        inventory: Body[];
+        obligations: Answer[];
+        guardrails: Answer[];
+        openFindings: Body[];
+        accountability: Body[];
+      };
+      expect(report).toMatchObject({
+        report: 'asic-model-governance',
+        period: { from: '2026-01-01', to: '2026-12-14' },
+        model: null,
+        checkpoint: {
+          treeSize: expect.any(Number),
+          rootHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        },
+      });
+      expect(report.inventory).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            model: 'credit-decision',
+            version: '1.0.0',
+            stage: 'deployed',
+            decisionClass: 'solely-automated',
+          }),
+          expect.objectContaining({
+            model: 'credit-decision',
+            version: '1.1.0',
+            stage: 'deployed',
+          }),
+          expect.objectContaining({
+            model: 'collections-priority',
+            version: '1.0.0',
+            stage: 'retired',
+          }),
+        ]),
+      );
+      expect(report.inventory.map((v) => `${v.model}@${v.version}`).sort()).toEqual(
+        (await test.app.get(DataSource).query('SELECT model, version FROM model_versions'))
+          .map((v: Body) => `${v.model}@${v.version}`)
+          .sort(),
+      );
+      const accountable = report.accountability.find(
+        (a) => a.model === 'credit-decision' && a.version === '1.0.0',
+      );
+      expect(accountable).toMatchObject({
+        approvals: [
+          expect.objectContaining({
+            status: 'approved',
+            approvers: expect.arrayContaining([
+              expect.objectContaining({ sub: 'carol', role: 'compliance-officer' }),
+            ]),
+          }),
+        ],
+      });
+      const statuses = Object.fromEntries(
+        [...report.obligations, ...report.guardrails].map((i) => [i.id, i.status]),
+      );
+      expect(statuses).toEqual(
+        await expectedStatuses([...report.obligations, ...report.guardrails]),
+      );
+      expect(statuses).toMatchObject({
+        inventory: 'covered',
+        'reportable-situations': 'missing',
+        G7: 'missing',
+      });
+      expect(report.openFindings).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            model: 'credit-decision',
+            finding: 'no fairness assessment recorded',
+          }),
+        ]),
+      );
+    });
+
+    it('OAIC: the personal-information inventory, ADM entries and overdue deletion requests', async () => {
+      const report = (await get('carol', `/compliance/reports/oaic-privacy${PERIOD}`).expect(200))
+        .body as Body & {
+        personalInformation: Body[];
+        adm: { inForce: boolean; entries: Body[] };
+        deletionRequests: Body[];
+        obligations: Answer[];
+        guardrails: Answer[];
+        accessAndCorrection: Body;
+      };
+      const register = await get('carol', `/compliance/adm-register${PERIOD}`).expect(200);
+      expect(report.adm.inForce).toBe(true);
+      expect(report.adm.entries.map((e) => `${e.model}@${e.version}`)).toEqual(
+        (register.body.entries as Entry[]).map((e) => `${e.model}@${e.version}`),
+      );
+      expect(report.personalInformation.map((d) => `${d.dataset}@${d.version}`).sort()).toEqual([
+        'collections-history@2026-01',
+        'credit-applications@2026-01',
+      ]);
+      expect(report.deletionRequests).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            id: deletions.overdue,
+            status: 'open',
+            overdue: true,
+            dueOn: '2026-10-31',
+            daysLeft: -45,
+            affected: null,
+          }),
+          expect.objectContaining({
+            id: deletions.open,
+            status: 'assessed',
+            overdue: false,
+            daysLeft: 3,
+            affected: { datasetVersions: 1, models: 1, deployments: 1 },
+          }),
+          expect.objectContaining({
+            id: deletions.fulfilled,
+            status: 'fulfilled',
+            overdue: false,
+            exceptions: [
+              { item: 'loan ledger', reason: 'retention obligation (AML/CTF Act s 107)' },
+            ],
+          }),
+        ]),
+      );
+      expect(report.accessAndCorrection).toMatchObject({ recorded: false });
+      const statuses = Object.fromEntries(
+        [...report.obligations, ...report.guardrails].map((i) => [i.id, i.status]),
+      );
+      expect(statuses).toEqual(
+        await expectedStatuses([...report.obligations, ...report.guardrails]),
+      );
+      expect(statuses).toMatchObject({
+        'app-12-13': 'missing',
+        ndb: 'missing',
+        'app-11': 'covered',
+      });
+      // One model: only what concerns it.
+      const one = (
+        await get(
+          'carol',
+          `/compliance/reports/oaic-privacy${PERIOD}&model=credit-decision`,
+        ).expect(200)
+      ).body;
+      expect((one.adm.entries as Body[]).every((e) => e.model === 'credit-decision')).toBe(true);
+      expect((one.deletionRequests as Body[]).map((r) => r.id)).toEqual([deletions.open]);
+    });
+
+    it('as PDF: every section, the overdue request, the statuses, and evidence that verifies offline', async () => {
+      for (const [name, file] of [
+        ['asic-model-governance', 'asic-model-governance.json'],
+        ['oaic-privacy', 'oaic-privacy.json'],
+      ]) {
+        const response = await get('rita', `/compliance/reports/${name}${PERIOD}&format=pdf`)
+          .buffer(true)
+          .parse(binary)
+          .expect(200);
+        expect(response.headers['content-type']).toContain('application/pdf');
+        const pdf = response.body as Buffer;
+        const text = flowing((await pdfText(pdf)).text);
+        const sections = JSON.parse(readFileSync(join(reportsDirectory(), file), 'utf8'))
+          .sections as string[];
+        for (const section of sections)
+          expect({ name, section, shown: text.includes(section) }).toEqual({
+            name,
+            section,
+            shown: true,
+          });
+        expect(text).toContain('MISSING');
+        expect(text).toContain('credit-decision');
+        if (name === 'oaic-privacy') expect(text).toContain('OVERDUE (45 days)');
+        const [attached] = embeddedFiles(pdf);
+        const bundle = JSON.parse(attached.toString('utf8')) as EvidenceBundle;
+        expect(text).toContain(bundle.checkpoint.rootHash);
+        expect(bundle.events.length).toBeGreaterThan(10);
+        const jwks = (await test.anonymous().get('/.well-known/jwks.json').expect(200)).body;
+        const checked = await verifyBundle(bundle, {
+          jwks,
+          pdf: { bytes: pdf, signature: String(response.headers['attest-signature']) },
+        });
+        expect({ name, failed: checked.checks.filter((c) => !c.ok) }).toEqual({ name, failed: [] });
+      }
+    });
+
+    it('refuses an unknown report, format or period with 400 naming the field', async () => {
+      for (const [path, field] of [
+        ['/compliance/reports/apra-cps-230', 'report'],
+        [`/compliance/reports/oaic-privacy${PERIOD}&format=docx`, 'format'],
+        ['/compliance/reports/oaic-privacy?from=2026-12-01&to=2026-01-01', 'from'],
+        ['/compliance/reports/oaic-privacy?model=Not_A_Model', 'model'],
+      ]) {
+        const response = await get('carol', path).expect(400);
+        expect({ path, fields: Object.keys(response.body.errors as Body) }).toEqual({
+          path,
+          fields: [field],
+        });
       }
     });
   });
