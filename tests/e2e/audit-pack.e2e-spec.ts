@@ -7,7 +7,8 @@ import { DataSource } from 'typeorm';
 import { signCheckpoint } from '../../src/integrity/checkpoint';
 import { type EvidenceBundle, verifyBundle } from '../../src/integrity/evidence-bundle';
 import { embeddedFiles } from '../../src/integrity/pdf-attachment';
-import { settled } from '../support/events';
+import { v7 as uuidv7 } from 'uuid';
+import { newEvent, settled } from '../support/events';
 import { binary, pdfText } from '../support/pdf';
 import { seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
@@ -248,6 +249,58 @@ describe('audit packs and the offline verifier', () => {
     const bad = await verifyCli([...args.slice(0, -1), join(dir, 'forged.json')]);
     expect(bad.out).toContain('✗ consistency');
     expect(bad.code).toBe(1);
+  });
+
+  it('grows by pages with what it cites, and its appendix lists every cited event', async () => {
+    const pagesOf = async (model: string) => {
+      const { body, headers } = await download(`/models/${model}/versions/1.0.0/audit-pack`);
+      const { text, pages } = await pdfText(body);
+      return { pages, cited: Number(headers['attest-cited-events']), text };
+    };
+    const { position: seeded } = await seedSampleHistory(test, '-c');
+    await settled(test.eventLog, seeded);
+    await test.runner.waitFor(seeded, 10_000);
+    const before = await pagesOf('scorer-c');
+    // 300 more prediction batches of its staging deployment.
+    let last = '';
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const batchId = uuidv7();
+      ids.push(uuidv7());
+      const to = new Date(Date.parse('2026-11-02T00:00:00Z') + i * 60_000).toISOString();
+      ({ position: last } = await test.eventLog.append(
+        `prediction-batch-${batchId}`,
+        [
+          newEvent({
+            id: ids[i],
+            type: 'PredictionBatchRecorded',
+            data: {
+              batchId,
+              deploymentId: 'scorer-c.staging',
+              model: 'scorer-c',
+              version: '1.0.0',
+              environment: 'staging',
+              count: 10,
+              window: { from: to, to },
+              inputDigest: `sha256:${'c'.repeat(64)}`,
+              outputDistribution: { approve: 10 },
+              featureSummaries: [],
+              latencyMs: { p50: 1, p95: 2, p99: 3 },
+              decisions: { automated: 10, referred: 0 },
+              recordedBy: 'ci',
+              recordedAt: to,
+            },
+          }),
+        ],
+        { expectedRevision: 'no_stream' },
+      ));
+    }
+    await settled(test.eventLog, last);
+    await test.runner.waitFor(last, 20_000);
+    const after = await pagesOf('scorer-c');
+    expect(after.cited).toBe(before.cited + 300);
+    expect(after.pages).toBeGreaterThan(before.pages + 5);
+    for (const id of [ids[0], ids[150], ids[299]]) expect(after.text).toContain(id);
   });
 
   it('answers 404 for a version never registered, not an empty PDF, and 400 for a bad format', async () => {

@@ -158,6 +158,6 @@ export function sampleReadPaths(
     '/ledger/streams/:stream': `/ledger/streams/dataset-loans${tag}`,
     '/ledger/proofs/inclusion/:eventId': `/ledger/proofs/inclusion/${ids.datasetEventId}`,
     '/ledger/proofs/consistency': '/ledger/proofs/consistency?from=1',
-    '/compliance/reports/:report': '/compliance/reports/asic-model-governance?format=pdf',
+    '/compliance/reports/:report': '/compliance/reports/asic-model-governance',
   };
 }

@@ -63,7 +63,34 @@ export class ComplianceReportsHttpController {
   @ApiParam({ name: 'report', enum: REPORT_NAMES })
   @ApiProduces('application/json', 'application/pdf')
   @ApiRead()
-  @ApiOkResponse({ description: 'The report as JSON, or as a PDF with format=pdf' })
+  @ApiOkResponse({
+    description: 'The report as JSON, or as a PDF with format=pdf',
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          required: ['report', 'title', 'period', 'checkpoint', 'obligations', 'guardrails'],
+          properties: {
+            report: { type: 'string', enum: [...REPORT_NAMES] },
+            title: { type: 'string' },
+            basis: { type: 'string' },
+            sections: { type: 'array', items: { type: 'string' } },
+            period: { type: 'object', additionalProperties: true },
+            generatedAt: { type: 'string', format: 'date-time' },
+            model: { type: 'string', nullable: true },
+            checkpoint: { type: 'object', additionalProperties: true },
+            citedEvents: { type: 'integer' },
+            obligations: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            guardrails: { type: 'array', items: { type: 'object', additionalProperties: true } },
+          },
+          additionalProperties: true,
+          description:
+            'ASIC adds inventory, accountability, fairness, thirdParty, monitoring, openFindings; OAIC adds personalInformation, adm, accessAndCorrection, deletionRequests, breaches',
+        },
+      },
+      'application/pdf': { schema: { type: 'string', format: 'binary' } },
+    },
+  })
   @ApiResponse({ status: 503, description: 'The integrity log has not caught up yet; retry' })
   async report(
     @Param() { report }: ReportPath,
