@@ -141,8 +141,9 @@ export function table(
     const y = doc.y;
     if (index % 2 === 1) doc.rect(left, y, sum(columns), height).fill(ZEBRA);
     let x = left;
+    doc.fillColor(INK);
     columns.forEach((column, i) => {
-      doc.font(fontOf(column, i)).fontSize(size).fillColor(INK);
+      doc.font(fontOf(column, i)).fontSize(size);
       if (options.lines) {
         (row[i] ?? '').split('\n').forEach((line, n) => {
           plainText(doc, line, x + pad, y + pad + n * lineHeight);

@@ -33,7 +33,7 @@ export interface Citation {
   leaves: LeafRow[];
 }
 
-const PAGE = 500;
+const PAGE = 2000;
 
 /**
  * Puts together the evidence behind a document: the leaves of the events it cites, a signed
@@ -187,8 +187,10 @@ export class EvidenceBuilder {
 
   /** One query for the subtrees of a page's proofs, then the proofs. */
   private async proofs(page: LeafRow[], size: number): Promise<string[][]> {
-    const compute = (lookup: Parameters<typeof inclusionProof>[2]) =>
-      page.map((leaf) => inclusionProof(leaf.leafIndex, size, lookup));
+    const compute = (lookup: Parameters<typeof inclusionProof>[2]) => {
+      const ranges = new Map<string, Buffer>();
+      return page.map((leaf) => inclusionProof(leaf.leafIndex, size, lookup, ranges));
+    };
     const wanted = subtreesFor(compute);
     const rows = (await this.dataSource.query(
       `SELECT s.level, s.index, s.hash FROM integrity_subtrees s

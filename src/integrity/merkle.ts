@@ -90,19 +90,32 @@ function alignedBlocks(start: number, end: number): Subtree[] {
 }
 
 /** RFC 9162 §2.1.3.1 PATH(m, D[n]): the inclusion proof of leaf m in the tree of size n. */
-export function inclusionProof(m: number, n: number, lookup: SubtreeLookup): Hash[] {
+export function inclusionProof(
+  m: number,
+  n: number,
+  lookup: SubtreeLookup,
+  /** Range hashes already computed: the proofs of neighbouring leaves share most of theirs. */
+  ranges?: Map<string, Hash>,
+): Hash[] {
   if (!(m >= 0 && m < n)) throw new RangeError(`leaf ${m} is not in a tree of ${n} leaves`);
   const path: Hash[] = [];
+  const range = (start: number, end: number): Hash => {
+    if (!ranges) return rangeHash(start, end, lookup);
+    const key = `${start}:${end}`;
+    let hash = ranges.get(key);
+    if (!hash) ranges.set(key, (hash = rangeHash(start, end, lookup)));
+    return hash;
+  };
   const walk = (index: number, start: number, end: number) => {
     const size = end - start;
     if (size === 1) return;
     const k = splitPoint(size);
     if (index < k) {
       walk(index, start, start + k);
-      path.push(rangeHash(start + k, end, lookup));
+      path.push(range(start + k, end));
     } else {
       walk(index - k, start + k, end);
-      path.push(rangeHash(start, start + k, lookup));
+      path.push(range(start, start + k));
     }
   };
   walk(m, 0, n);
