@@ -279,29 +279,42 @@ describe('GET /ledger/verify and the integrity tree', () => {
 });
 
 describe('automatic checkpoints', () => {
-  it('signs once CHECKPOINT_EVERY_EVENTS events follow the last checkpoint', async () => {
-    const test = await startTestApp({
-      env: { CHECKPOINT_EVERY_EVENTS: '20', CHECKPOINT_INTERVAL_MS: '0' },
+  /** The first LedgerCheckpointSigned, looked for every 100 ms for at most 10 s. */
+  const firstCheckpoint = (test: TestApp) =>
+    new Promise<RecordedEvent | undefined>((resolve) => {
+      const deadline = Date.now() + 10_000;
+      const look = async () => {
+        const [event] = await test.eventLog
+          .readStream('ledger-checkpoints', { maxCount: 1 })
+          .catch(() => []);
+        if (event || Date.now() > deadline) resolve(event);
+        else setTimeout(() => void look(), 100);
+      };
+      void look();
     });
+
+  it.each([
+    [
+      'CHECKPOINT_EVERY_EVENTS events follow the last checkpoint',
+      { CHECKPOINT_EVERY_EVENTS: '20', CHECKPOINT_INTERVAL_MS: '0' },
+      25,
+    ],
+    [
+      'CHECKPOINT_INTERVAL_MS has passed with an event unsigned',
+      { CHECKPOINT_EVERY_EVENTS: '0', CHECKPOINT_INTERVAL_MS: '1000' },
+      3,
+    ],
+  ])('signs once %s', async (_when, env, count) => {
+    const test = await startTestApp({ env });
     try {
-      const { position } = await test.eventLog.append('ledger-probe-2', newEvents(25), {
+      const { position } = await test.eventLog.append('ledger-probe-2', newEvents(count), {
         expectedRevision: 'any',
       });
       await settled(test.eventLog, position);
       await test.runner.waitFor(position, 10_000);
       // The signer looks once a second; the checkpoint event is what it appends.
-      const signed = await new Promise<RecordedEvent | undefined>((resolve) => {
-        const deadline = Date.now() + 10_000;
-        const look = async () => {
-          const [event] = await test.eventLog
-            .readStream('ledger-checkpoints', { maxCount: 1 })
-            .catch(() => []);
-          if (event || Date.now() > deadline) resolve(event);
-          else setTimeout(() => void look(), 100);
-        };
-        void look();
-      });
-      expect(signed?.data).toMatchObject({ logId: 'attest', treeSize: 25 });
+      const signed = await firstCheckpoint(test);
+      expect(signed?.data).toMatchObject({ logId: 'attest', treeSize: count });
     } finally {
       await test.close();
     }
