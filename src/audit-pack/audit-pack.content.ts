@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import type { DatasetVersionRow } from '../datasets/queries/dataset-versions/dataset-version.read-model';
 import { GetDatasetVersionQuery } from '../datasets/queries/dataset-versions/dataset-versions.query-handler';
+import { DeploymentHistoryRow } from '../deployments/queries/deployments/deployment.read-model';
 import { streams } from '../ledger/stream-names';
 import type { ModelVersionView } from '../model-registry/queries/model-registry/model.view';
 import { GetModelVersionQuery } from '../model-registry/queries/model-registry/model-registry.query-handler';
@@ -199,34 +200,26 @@ export class AuditPackContentReader {
 
   /** Every change to a deployment this version ever served in. */
   private async deploymentChanges(name: string, version: string): Promise<PackDeploymentChange[]> {
-    const rows = (await this.db.query(
-      `SELECT h.* FROM deployment_history h
-       WHERE h.deployment_id IN (
-         SELECT deployment_id FROM deployment_history
-         WHERE deployment_id LIKE $1 AND $2 IN (version, from_version, to_version))
-       ORDER BY h.at, h.deployment_id, h.revision`,
-      [`${name}.%`, version],
-    )) as {
-      deployment_id: string;
-      event_type: string;
-      version: string | null;
-      from_version: string | null;
-      to_version: string | null;
-      strategy: string | null;
-      canary_percent: number | null;
-      reason: string | null;
-      automatic: boolean | null;
-      actor: string;
-      at: Date;
-    }[];
+    const rows = await this.db
+      .getRepository(DeploymentHistoryRow)
+      .createQueryBuilder('h')
+      .where(
+        `h.deployment_id IN (SELECT deployment_id FROM deployment_history
+           WHERE deployment_id LIKE :prefix AND :version IN (version, from_version, to_version))`,
+        { prefix: `${name}.%`, version },
+      )
+      .orderBy('h.at')
+      .addOrderBy('h.deploymentId')
+      .addOrderBy('h.revision')
+      .getMany();
     return rows.map((row) => ({
-      deploymentId: row.deployment_id,
-      eventType: row.event_type,
+      deploymentId: row.deploymentId,
+      eventType: row.eventType,
       version: row.version,
-      fromVersion: row.from_version,
-      toVersion: row.to_version,
+      fromVersion: row.fromVersion,
+      toVersion: row.toVersion,
       strategy: row.strategy,
-      canaryPercent: row.canary_percent,
+      canaryPercent: row.canaryPercent,
       reason: row.reason,
       automatic: row.automatic,
       actor: row.actor,

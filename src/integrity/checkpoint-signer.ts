@@ -17,7 +17,7 @@ import {
   type LedgerPosition,
 } from '../ledger/event-log.port';
 import { streams } from '../ledger/stream-names';
-import { signCheckpoint } from './checkpoint';
+import { type SignedCheckpointFields, signCheckpoint } from './checkpoint';
 import { IntegrityTree } from './integrity-tree';
 import type { IntegrityEvent } from './integrity.events';
 import type { SigningKey } from './signing-key';
@@ -28,13 +28,8 @@ export const AUTO_CHECKPOINTS = Symbol('AutoCheckpoints');
 /** The service itself, as the author of the events it records on its own. */
 export const SIGNER: Actor = { sub: 'attest:checkpoint-signer', roles: [] };
 
-export interface SignedCheckpoint {
-  logId: string;
-  treeSize: number;
-  rootHash: string;
-  timestamp: string;
-  keyId: string;
-  jws: string;
+/** A checkpoint with the event that records it (and, just signed here, its position). */
+export interface SignedCheckpoint extends SignedCheckpointFields {
   eventId: string;
   ledgerPosition: LedgerPosition | null;
 }

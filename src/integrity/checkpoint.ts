@@ -17,6 +17,12 @@ export interface CheckpointPayload {
   timestamp: string;
 }
 
+/** A checkpoint as recorded and handed out: what it says, which key signed it, and the JWS. */
+export interface SignedCheckpointFields extends CheckpointPayload {
+  keyId: string;
+  jws: string;
+}
+
 export const CHECKPOINT_TYPE = 'attest-checkpoint+jws';
 
 /** A compact JWS (EdDSA) over the checkpoint's JSON, naming the key by its thumbprint. */

@@ -8,7 +8,7 @@ import {
 } from 'jose';
 import type { EventMetadata, EventIntegrity, JsonObject } from '../ledger/event-log.port';
 import { eventHash } from '../ledger/hash-chain';
-import { CheckpointRejected, verifyCheckpoint } from './checkpoint';
+import { CheckpointRejected, type SignedCheckpointFields, verifyCheckpoint } from './checkpoint';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle';
 import { SIGNING_ALGORITHM } from './signing-key';
 
@@ -36,14 +36,7 @@ export interface CitedEvent {
   proof: string[];
 }
 
-export interface BundleCheckpoint {
-  logId: string;
-  treeSize: number;
-  rootHash: string;
-  timestamp: string;
-  keyId: string;
-  jws: string;
-}
+export type BundleCheckpoint = SignedCheckpointFields;
 
 export interface EvidenceBundle {
   format: typeof BUNDLE_FORMAT;

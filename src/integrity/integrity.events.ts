@@ -1,16 +1,10 @@
 import type { JsonObject } from '../ledger/event-log.port';
+import type { SignedCheckpointFields } from './checkpoint';
 
 /** A checkpoint the service signed: the JWS, and what it says, for readers without jose. */
 export interface LedgerCheckpointSigned {
   type: 'LedgerCheckpointSigned';
-  data: {
-    logId: string;
-    treeSize: number;
-    rootHash: string;
-    timestamp: string;
-    keyId: string;
-    jws: string;
-  };
+  data: SignedCheckpointFields;
 }
 
 /** A signing key's public half, recorded the first time the key signs: the JWKS comes from these. */

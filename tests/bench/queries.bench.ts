@@ -12,6 +12,7 @@ import { streams } from '../../src/ledger/stream-names';
 import { startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 import { settled } from '../support/events';
+import { predictionBatchEvent } from './bench-support';
 
 const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
@@ -157,36 +158,14 @@ async function main(): Promise<void> {
           const { position } = await test.eventLog.append(
             streams.predictionBatch(batchId),
             [
-              {
-                id: uuidv7(),
-                type: 'PredictionBatchRecorded',
-                data: {
-                  batchId,
-                  deploymentId: `${entry.model}.production`,
-                  model: entry.model,
-                  version: entry.serving,
-                  environment: 'production',
-                  count: 100,
-                  window: {
-                    from: from.toISOString(),
-                    to: new Date(from.getTime() + 600_000).toISOString(),
-                  },
-                  inputDigest: digest(),
-                  outputDistribution: { approve: 60, refer: 30, decline: 10 },
-                  featureSummaries: [{ feature: 'income', mean: 80000, stddev: 20000, missing: 0 }],
-                  latencyMs: { p50: 10, p95: 30, p99: 60 },
-                  decisions: { automated: 70, referred: 30 },
-                  recordedBy: 'ci',
-                  recordedAt: new Date(from.getTime() + 600_000).toISOString(),
-                },
-                metadata: {
-                  schemaVersion: 1,
-                  occurredAt: new Date(from.getTime() + 600_000).toISOString(),
-                  actor: { sub: 'ci', roles: ['pipeline'] },
-                  correlationId: batchId,
-                  causationId: batchId,
-                },
-              },
+              predictionBatchEvent({
+                batchId,
+                deploymentId: `${entry.model}.production`,
+                model: entry.model,
+                version: entry.serving,
+                environment: 'production',
+                from,
+              }),
             ],
             { expectedRevision: 'no_stream' },
           );

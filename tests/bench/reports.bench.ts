@@ -10,7 +10,7 @@
  *     included).
  * PostgreSQL when DATABASE_URL is set (a scratch database), embedded PGlite otherwise.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { v7 as uuidv7 } from 'uuid';
@@ -19,11 +19,11 @@ import type { EventMetadata, JsonObject } from '../../src/ledger/event-log.port'
 import { GENESIS_HASH, eventHash, hashedText } from '../../src/ledger/hash-chain';
 import { streams } from '../../src/ledger/stream-names';
 import { settled } from '../support/events';
+import { predictionBatchEvent } from './bench-support';
 import { seedSampleHistory } from '../support/sample-history';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const VERIFY_EVENTS = Number(process.env.BENCH_VERIFY_EVENTS ?? 1_000_000);
-const digest = () => `sha256:${randomBytes(32).toString('hex')}`;
 
 async function appendBatches(test: TestApp, deploymentId: string, model: string, count: number) {
   let next = 0;
@@ -31,39 +31,19 @@ async function appendBatches(test: TestApp, deploymentId: string, model: string,
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       for (let i = next++; i < count; i = next++) {
-        const from = new Date(Date.parse('2026-10-01T00:00:00Z') + i * 600_000);
-        const to = new Date(from.getTime() + 600_000).toISOString();
         const batchId = uuidv7();
         const { position } = await test.eventLog.append(
           streams.predictionBatch(batchId),
           [
-            {
-              id: uuidv7(),
-              type: 'PredictionBatchRecorded',
-              data: {
-                batchId,
-                deploymentId,
-                model,
-                version: '1.0.0',
-                environment: 'staging',
-                count: 100,
-                window: { from: from.toISOString(), to },
-                inputDigest: digest(),
-                outputDistribution: { approve: 60 + (i % 7), refer: 30, decline: 10 - (i % 7) },
-                featureSummaries: [{ feature: 'income', mean: 80000, stddev: 20000, missing: 0 }],
-                latencyMs: { p50: 10, p95: 30, p99: 60 },
-                decisions: { automated: 70, referred: 30 },
-                recordedBy: 'ci',
-                recordedAt: to,
-              },
-              metadata: {
-                schemaVersion: 1,
-                occurredAt: to,
-                actor: { sub: 'ci', roles: ['pipeline'] },
-                correlationId: batchId,
-                causationId: batchId,
-              },
-            },
+            predictionBatchEvent({
+              batchId,
+              deploymentId,
+              model,
+              version: '1.0.0',
+              environment: 'staging',
+              from: new Date(Date.parse('2026-10-01T00:00:00Z') + i * 600_000),
+              outputs: { approve: 60 + (i % 7), refer: 30, decline: 10 - (i % 7) },
+            }),
           ],
           { expectedRevision: 'no_stream' },
         );

@@ -1,4 +1,4 @@
-import { verifyCheckpoint } from '../../src/integrity/checkpoint';
+import { type SignedCheckpointFields, verifyCheckpoint } from '../../src/integrity/checkpoint';
 import {
   type Hash,
   leafHash,
@@ -13,15 +13,7 @@ import { newEvents, settled } from '../support/events';
 import { seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
 
-type Checkpoint = {
-  logId: string;
-  treeSize: number;
-  rootHash: string;
-  timestamp: string;
-  keyId: string;
-  jws: string;
-  eventId: string;
-};
+type Checkpoint = SignedCheckpointFields & { eventId: string };
 
 /** Every event in ledger order, as a verifier with database access would read them. */
 async function allEvents(test: TestApp): Promise<RecordedEvent[]> {
