@@ -15,6 +15,7 @@ import { PointInTime1764200000013 } from './1764200000013-point-in-time';
 import { AccessLog1764200000014 } from './1764200000014-access-log';
 import { OneModelCardHistory1764200000015 } from './1764200000015-one-model-card-history';
 import { IntegrityLog1764200000016 } from './1764200000016-integrity-log';
+import { AuditPacks1764200000017 } from './1764200000017-audit-packs';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   AccessLog1764200000014,
   OneModelCardHistory1764200000015,
   IntegrityLog1764200000016,
+  AuditPacks1764200000017,
 ];

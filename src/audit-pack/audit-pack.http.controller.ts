@@ -12,13 +12,19 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { NotRecorded } from '../ledger/commands/rule-errors';
 import { AllowEveryRole, CurrentActor } from '../auth/access.decorators';
 import { EvidenceBuilder } from '../integrity/evidence-builder';
 import type { Actor } from '../ledger/event-log.port';
 import { ApiRead } from '../ledger/http/api-read.decorator';
 import { ModelVersionPath } from '../model-registry/model-path.request.dto';
 import { AuditPackService } from './audit-pack.service';
+
+class PackPath extends ModelVersionPath {
+  @IsUUID('all', { message: 'packId must be the Attest-Pack-Id of a pack (a UUID)' })
+  packId!: string;
+}
 
 class AuditPackRequest {
   @ApiPropertyOptional({
@@ -90,6 +96,7 @@ export class AuditPackHttpController {
     stream.on('close', () => void rm(pack.directory, { recursive: true, force: true }));
     void reply
       .header('Content-Disposition', `attachment; filename="${name}-${version}-audit-pack.pdf"`)
+      .header('Attest-Pack-Id', pack.packId)
       .header('Attest-Signature', pack.signature)
       .header('Attest-Content-SHA256', pack.sha256)
       .header(
@@ -98,5 +105,48 @@ export class AuditPackHttpController {
       )
       .header('Attest-Cited-Events', String(pack.events));
     return new StreamableFile(stream, { type: 'application/pdf' });
+  }
+
+  @Get(':name/versions/:version/audit-packs/:packId/evidence')
+  @ApiOperation({
+    summary: 'The evidence bundle of an audit pack handed out earlier, with that PDF’s signature',
+    description:
+      'The packId is the Attest-Pack-Id header of the PDF. The bundle is the one attached to that PDF, with pdf.sha256 and pdf.signature (the detached JWS) added: `npm run verify -- evidence.json --pdf pack.pdf` checks both.',
+  })
+  @ApiRead(404)
+  @ApiOkResponse({
+    description: 'The evidence bundle (attest-evidence-bundle/1) with its pdf member',
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          required: ['format', 'pdf', 'checkpoint', 'events'],
+          properties: {
+            format: { type: 'string', example: 'attest-evidence-bundle/1' },
+            pdf: {
+              type: 'object',
+              properties: { sha256: { type: 'string' }, signature: { type: 'string' } },
+            },
+            subject: { type: 'object', additionalProperties: true },
+            generatedAt: { type: 'string', format: 'date-time' },
+            checkpoint: { type: 'object', additionalProperties: true },
+            jwks: { type: 'object', additionalProperties: true },
+            events: { type: 'array', items: { type: 'object', additionalProperties: true } },
+          },
+        },
+      },
+    },
+  })
+  async issued(
+    @Param() { name, version, packId }: PackPath,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile> {
+    const bundle = await this.packs.issuedBundle(name, version, packId);
+    if (bundle === undefined) throw new NotRecorded('audit pack', `${name}@${version} ${packId}`);
+    void reply.header(
+      'Content-Disposition',
+      `attachment; filename="${name}-${version}-audit-pack-${packId}-evidence.json"`,
+    );
+    return new StreamableFile(Buffer.from(bundle), { type: 'application/json' });
   }
 }

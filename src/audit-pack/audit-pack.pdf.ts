@@ -46,7 +46,7 @@ export async function writeAuditPack(
   citation: Citation,
   evidence: EvidenceBuilder,
   meta: PackMeta,
-): Promise<{ pages: number; events: number }> {
+): Promise<{ pages: number; events: number; bundle: Buffer }> {
   const { version: mv } = content;
   const title = `${mv.model} ${mv.version}`;
   const document = openDocument(out, {
@@ -68,7 +68,7 @@ export async function writeAuditPack(
   deployments(doc, content);
   monitoring(doc, content);
   deletions(doc, content);
-  const events = await appendEvidence(doc, citation, evidence, {
+  const { events, bundle } = await appendEvidence(doc, citation, evidence, {
     subject: {
       kind: 'model-version',
       id: `${mv.model}@${mv.version}`,
@@ -76,7 +76,7 @@ export async function writeAuditPack(
     },
     generatedAt: meta.generatedAt,
   });
-  return { pages: await document.finish(), events };
+  return { pages: await document.finish(), events, bundle };
 }
 
 function cover(doc: Doc, content: AuditPackContent, citation: Citation, meta: PackMeta): void {

@@ -5,6 +5,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
+import { inflateSync } from 'node:zlib';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import { SIGNING_KEY } from '../integrity/checkpoint-signer';
 import { type Citation, EvidenceBuilder } from '../integrity/evidence-builder';
 import { signPdfDigest } from '../integrity/evidence-bundle';
@@ -16,6 +19,8 @@ import { type AuditPackContent, AuditPackContentReader } from './audit-pack.cont
 import { writeAuditPack } from './audit-pack.pdf';
 
 export interface GeneratedPack {
+  /** Names this pack: its evidence bundle, with the PDF's signature, is kept under it. */
+  packId: string;
   /** A temporary file: the caller streams it out and removes its directory. */
   path: string;
   directory: string;
@@ -33,6 +38,7 @@ export class AuditPackService {
   constructor(
     private readonly reader: AuditPackContentReader,
     private readonly evidence: EvidenceBuilder,
+    private readonly db: DataSource,
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -83,17 +89,54 @@ export class AuditPackService {
       file.on('finish', resolve);
       file.on('error', reject);
     });
-    const { pages, events } = await writeAuditPack(hashing, content, citation, this.evidence, {
-      generatedAt: this.clock(),
-      generatedBy,
-    });
+    const generatedAt = this.clock();
+    const { pages, events, bundle } = await writeAuditPack(
+      hashing,
+      content,
+      citation,
+      this.evidence,
+      { generatedAt, generatedBy },
+    );
     await written;
     const sha256 = hash.digest('hex');
     const signature = await signPdfDigest(sha256, {
       privateKey: this.key.privateKey,
       kid: this.key.publicJwk.kid,
     });
-    return { path, directory, sha256, signature, pages, events, citation };
+    const packId = uuidv7();
+    await this.db.query(
+      `INSERT INTO audit_packs (pack_id, model, version, generated_at, generated_by, sha256,
+                                signature, tree_size, cited_events, bundle)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        packId,
+        name,
+        version,
+        generatedAt,
+        generatedBy,
+        sha256,
+        signature,
+        citation.checkpoint.treeSize,
+        events,
+        bundle,
+      ],
+    );
+    return { packId, path, directory, sha256, signature, pages, events, citation };
+  }
+
+  /**
+   * The evidence bundle of a pack handed out earlier, with that PDF's SHA-256 and signature in
+   * it; undefined when no such pack of this model version exists.
+   */
+  async issuedBundle(name: string, version: string, packId: string): Promise<string | undefined> {
+    const [row] = (await this.db.query(
+      'SELECT sha256, signature, bundle FROM audit_packs WHERE pack_id = $1 AND model = $2 AND version = $3',
+      [packId, name, version],
+    )) as { sha256: string; signature: string; bundle: Buffer }[];
+    if (!row) return undefined;
+    const text = inflateSync(row.bundle).toString('utf8');
+    // The bundle is one JSON object: the pdf member goes first.
+    return `{"pdf":${JSON.stringify({ sha256: row.sha256, signature: row.signature })},${text.slice(1)}`;
   }
 
   /**

@@ -87,13 +87,14 @@ export function openDocument(
  * The appendix of every cited event (id, type, time, actor, hash, leaf and proof) and the
  * evidence bundle attached as evidence.json, both from one read of the events, a page at a
  * time; the bundle is compressed as it is written, so it is never held whole uncompressed.
+ * Answers the compressed bundle too (zlib), for keeping beside the signature of the PDF.
  */
 export async function appendEvidence(
   doc: Doc,
   citation: Citation,
   evidence: EvidenceBuilder,
   options: { subject: EvidenceBundle['subject']; generatedAt: Date },
-): Promise<number> {
+): Promise<{ events: number; bundle: Buffer }> {
   doc.addPage();
   heading(doc, 'Appendix: every cited event');
   paragraph(
@@ -134,8 +135,9 @@ export async function appendEvidence(
   if (events === 0) paragraph(doc, 'This document cites no event.', { muted: true });
   deflate.end();
   await deflated;
-  attach(doc, Buffer.concat(compressed), size, options.generatedAt);
-  return events;
+  const bundle = Buffer.concat(compressed);
+  attach(doc, bundle, size, options.generatedAt);
+  return { events, bundle };
 }
 
 function appendixRow(e: CitedEvent): string[] {

@@ -117,6 +117,35 @@ describe('audit packs and the offline verifier', () => {
     expect(verified.checks.filter((c) => !c.ok)).toEqual([]);
   });
 
+  it('keeps the evidence of each pack handed out, with that PDF’s signature in it', async () => {
+    const { body: pdf, headers } = await download('/models/scorer/versions/1.0.0/audit-pack');
+    const packId = String(headers['attest-pack-id']);
+    const { body } = await download(`/models/scorer/versions/1.0.0/audit-packs/${packId}/evidence`);
+    const bundle = JSON.parse(body.toString('utf8')) as EvidenceBundle;
+    expect(bundle.pdf).toEqual({
+      sha256: headers['attest-content-sha256'],
+      signature: headers['attest-signature'],
+    });
+    const [attached] = embeddedFiles(pdf);
+    expect({ ...bundle, pdf: undefined }).toEqual({
+      ...(JSON.parse(attached.toString('utf8')) as EvidenceBundle),
+      pdf: undefined,
+    });
+    await writeFile(join(dir, 'issued.json'), body);
+    await writeFile(join(dir, 'issued.pdf'), pdf);
+    const { code, out } = await verifyCli([
+      join(dir, 'issued.json'),
+      '--jwks',
+      join(dir, 'jwks.json'),
+      '--pdf',
+      join(dir, 'issued.pdf'),
+    ]);
+    expect(out).toContain('✓ PDF: SHA-256');
+    expect(code).toBe(0);
+    await download(`/models/scorer-x/versions/1.0.0/audit-packs/${packId}/evidence`, 404);
+    await download('/models/scorer/versions/1.0.0/audit-packs/not-a-pack/evidence', 400);
+  });
+
   it('the verifier passes the genuine pack, printing what it checked', async () => {
     const { code, out } = await verifyCli([
       join(dir, 'pack.pdf'),

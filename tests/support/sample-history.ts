@@ -123,9 +123,17 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
     subjectId: `customer-9${tag}`,
     receivedOn: '2026-11-01',
   });
-  // A signed checkpoint of all of it, so the integrity endpoints have something to prove against.
+  // A signed checkpoint of all of it, so the integrity endpoints have something to prove against,
+  // and an audit pack handed out, whose evidence can be downloaded again.
   await post(carol, '/ledger/checkpoints', {});
+  const pack = await test
+    .anonymous()
+    .get(`/api/v1/models/${model}/versions/1.0.0/audit-pack`)
+    .set('Authorization', carol)
+    .set('X-Ledger-Position', position);
+  if (pack.status !== 200) throw new Error(`audit pack: ${pack.status}`);
   return {
+    packId: String(pack.headers['attest-pack-id']),
     datasetEventId: registered.eventIds[0],
     runId: run.id,
     approvalId: approval.id,
@@ -147,6 +155,7 @@ export function sampleReadPaths(
     '/models/:name': `/models/scorer${tag}`,
     '/models/:name/versions/:version': `/models/scorer${tag}/versions/1.0.0`,
     '/models/:name/versions/:version/audit-pack': `/models/scorer${tag}/versions/1.0.0/audit-pack`,
+    '/models/:name/versions/:version/audit-packs/:packId/evidence': `/models/scorer${tag}/versions/1.0.0/audit-packs/${ids.packId}/evidence`,
     '/approvals/:id': `/approvals/${ids.approvalId}`,
     '/deployments/:id': `/deployments/scorer${tag}.staging`,
     '/deployments/:id/prediction-batches': `/deployments/scorer${tag}.staging/prediction-batches`,

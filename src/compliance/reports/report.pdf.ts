@@ -66,7 +66,7 @@ export async function writeReportPdf(
     { muted: true },
   );
   mappingTable(doc, report.guardrails, true);
-  const events = await appendEvidence(doc, citation, evidence, {
+  const { events } = await appendEvidence(doc, citation, evidence, {
     subject: {
       kind: report.report,
       id: `${report.model ?? 'portfolio'}:${report.period.from}..${report.period.to}`,
