@@ -118,12 +118,24 @@ export async function appendEvidence(
     deflate.on('error', reject);
   });
   let events = 0;
+  // The bundle goes to zlib in large pieces: one small write per event cost a round trip each.
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const flush = () => {
+    if (pending.length === 0) return;
+    const piece = pending.join('');
+    size += Buffer.byteLength(piece);
+    deflate.write(piece);
+    pending = [];
+    pendingLength = 0;
+  };
   await evidence.writeBundle(
     options.subject,
     citation,
     (text) => {
-      size += Buffer.byteLength(text);
-      deflate.write(text);
+      pending.push(text);
+      pendingLength += text.length;
+      if (pendingLength >= 1 << 20) flush();
     },
     {
       onPage: (page: CitedEvent[]) => {
@@ -132,6 +144,7 @@ export async function appendEvidence(
       },
     },
   );
+  flush();
   if (events === 0) paragraph(doc, 'This document cites no event.', { muted: true });
   deflate.end();
   await deflated;

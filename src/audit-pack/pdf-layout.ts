@@ -142,20 +142,27 @@ export function table(
     if (index % 2 === 1) doc.rect(left, y, sum(columns), height).fill(ZEBRA);
     let x = left;
     doc.fillColor(INK);
-    columns.forEach((column, i) => {
-      doc.font(fontOf(column, i)).fontSize(size);
-      if (options.lines) {
-        (row[i] ?? '').split('\n').forEach((line, n) => {
-          plainText(doc, line, x + pad, y + pad + n * lineHeight);
+    if (options.lines) {
+      const lines: { text: string; x: number; y: number; font: string }[] = [];
+      columns.forEach((column, i) => {
+        (row[i] ?? '').split('\n').forEach((text, n) => {
+          lines.push({ text, x: x + pad, y: y + pad + n * lineHeight, font: fontOf(column, i) });
         });
-      } else {
-        doc.text(row[i] ?? '', x + pad, y + pad, {
-          width: column.width - 2 * pad,
-          align: column.align,
-        });
-      }
-      x += column.width;
-    });
+        x += column.width;
+      });
+      plainLines(doc, lines, size);
+    } else {
+      columns.forEach((column, i) => {
+        doc
+          .font(fontOf(column, i))
+          .fontSize(size)
+          .text(row[i] ?? '', x + pad, y + pad, {
+            width: column.width - 2 * pad,
+            align: column.align,
+          });
+        x += column.width;
+      });
+    }
     doc
       .moveTo(left, y + height)
       .lineTo(left + sum(columns), y + height)
@@ -168,30 +175,45 @@ export function table(
   doc.moveDown(0.6);
 }
 
+type PdfkitState = {
+  _font: { id: string; ascender: number; ref(): unknown };
+  _fontSize: number;
+  page: { fonts: Record<string, unknown>; height: number };
+};
+
 /**
- * One line of ASCII text at (x, y), written as PDF operators directly: what pdfkit's text() does
- * for a line that needs no wrapping, without its per-glyph kerning and encoding, which were most
- * of the time an appendix of ten thousand rows took. Anything beyond ASCII is refused.
+ * Lines of ASCII text, each at its (x, y) in its font, written as PDF operators in one text
+ * object: what pdfkit's text() does for lines that need no wrapping, without its per-glyph
+ * kerning and encoding, which were most of the time an appendix of ten thousand rows took.
+ * A line beyond ASCII goes through text() instead.
  */
-export function plainText(doc: Doc, text: string, x: number, y: number): void {
-  if (!/^[\x20-\x7e]*$/.test(text)) {
-    doc.text(text, x, y, { lineBreak: false });
-    return;
-  }
-  const state = doc as unknown as {
-    _font: { id: string; ascender: number; ref(): unknown };
-    _fontSize: number;
-    page: { fonts: Record<string, unknown>; height: number };
-  };
-  const font = state._font;
-  const size = state._fontSize;
-  state.page.fonts[font.id] ??= font.ref();
+export function plainLines(
+  doc: Doc,
+  lines: readonly { text: string; x: number; y: number; font: string }[],
+  size: number,
+): void {
+  const state = doc as unknown as PdfkitState;
   const height = state.page.height;
-  const baseline = height - y - (font.ascender / 1000) * size;
-  const literal = text.replace(/[\\()]/g, '\\$&');
-  doc.addContent(
-    `q 1 0 0 -1 0 ${height} cm BT 1 0 0 1 ${x.toFixed(2)} ${baseline.toFixed(2)} Tm /${font.id} ${size} Tf (${literal}) Tj ET Q`,
-  );
+  const ops: string[] = [];
+  let current = '';
+  for (const line of lines) {
+    if (!/^[\x20-\x7e]*$/.test(line.text)) {
+      doc.font(line.font).fontSize(size).text(line.text, line.x, line.y, { lineBreak: false });
+      current = '';
+      continue;
+    }
+    if (line.font !== current) {
+      doc.font(line.font).fontSize(size);
+      state.page.fonts[state._font.id] ??= state._font.ref();
+      ops.push(`/${state._font.id} ${size} Tf`);
+      current = line.font;
+    }
+    const baseline = height - line.y - (state._font.ascender / 1000) * size;
+    ops.push(
+      `1 0 0 1 ${line.x.toFixed(2)} ${baseline.toFixed(2)} Tm (${line.text.replace(/[\\()]/g, '\\$&')}) Tj`,
+    );
+  }
+  if (ops.length > 0) doc.addContent(`q 1 0 0 -1 0 ${height} cm BT ${ops.join(' ')} ET Q`);
 }
 
 export interface Series {
