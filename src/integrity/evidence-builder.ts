@@ -21,9 +21,13 @@ export class IntegrityLogBehind extends DomainError {
   readonly code = 'integrity-log-behind';
   readonly status = 503;
 
-  constructor(missing: number) {
-    super(`${missing} cited event(s) are not in the integrity log yet; try again in a moment`);
-    Object.assign(this.details, { missing });
+  constructor(missing?: number) {
+    super(
+      missing === undefined
+        ? 'the integrity log has not caught up with the read models yet; try again in a moment'
+        : `${missing} cited event(s) are not in the integrity log yet; try again in a moment`,
+    );
+    if (missing !== undefined) Object.assign(this.details, { missing });
   }
 }
 
@@ -103,7 +107,7 @@ export class EvidenceBuilder {
   private async caughtUp(): Promise<void> {
     const furthest = this.runner.furthestPosition();
     if (furthest && !(await this.runner.waitFor(furthest, 10_000))) {
-      throw new IntegrityLogBehind(0);
+      throw new IntegrityLogBehind();
     }
   }
 
