@@ -87,9 +87,12 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
     return signed;
   }
 
-  /** The newest checkpoint recorded (as projected). */
+  /** The newest checkpoint recorded: as projected, or the one this process just signed. */
   async latest(): Promise<SignedCheckpoint | undefined> {
-    return this.find('ORDER BY tree_size DESC LIMIT 1', []);
+    const stored = await this.find('ORDER BY tree_size DESC LIMIT 1', []);
+    return this.lastSigned && this.lastSigned.treeSize > (stored?.treeSize ?? -1)
+      ? this.lastSigned
+      : stored;
   }
 
   /** The checkpoint of exactly this tree size, if one was signed. */
@@ -145,11 +148,7 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
   private async sign(): Promise<SignedCheckpoint> {
     await this.recordKey();
     const treeSize = await this.tree.size();
-    const stored = await this.latest();
-    const previous =
-      this.lastSigned && this.lastSigned.treeSize >= (stored?.treeSize ?? 0)
-        ? this.lastSigned
-        : stored;
+    const previous = await this.latest();
     if (previous && previous.treeSize >= treeSize) return previous;
     const rootHash = (await this.tree.root(treeSize)).toString('hex');
     const timestamp = this.clock().toISOString();
