@@ -5,6 +5,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import type { JWK } from 'jose';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -93,6 +94,20 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
     return this.lastSigned && this.lastSigned.treeSize > (stored?.treeSize ?? -1)
       ? this.lastSigned
       : stored;
+  }
+
+  /**
+   * The keys that verify checkpoints: every key the ledger recorded (retired ones too), and the
+   * one in use even before its record is projected.
+   */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    const rows = (await this.dataSource.query(
+      'SELECT key_id, public_jwk FROM ledger_signing_keys ORDER BY activated_at, key_id',
+    )) as { key_id: string; public_jwk: JWK }[];
+    const keys = rows.map((row) => row.public_jwk);
+    if (!rows.some((row) => row.key_id === this.key.publicJwk.kid))
+      keys.push({ ...this.key.publicJwk });
+    return { keys };
   }
 
   /** The checkpoint of exactly this tree size, if one was signed. */

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JSONWebKeySet } from 'jose';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../ledger/ledger.errors';
 import { CLOCK, type Clock } from '../ledger/clock';
 import { EVENT_LOG, type EventLog } from '../ledger/event-log.port';
 import { ProjectionRunner } from '../ledger/projections/projection-runner';
-import { CheckpointSigner, SIGNING_KEY, type SignedCheckpoint } from './checkpoint-signer';
+import { CheckpointSigner, type SignedCheckpoint } from './checkpoint-signer';
 import {
   BUNDLE_FORMAT,
   type BundleCheckpoint,
@@ -13,8 +12,7 @@ import {
   type EvidenceBundle,
 } from './evidence-bundle';
 import { IntegrityTree, type LeafRow } from './integrity-tree';
-import { inclusionProof, subtreesFor } from './merkle';
-import type { SigningKey } from './signing-key';
+import { inclusionProof } from './merkle';
 
 /** The integrity log has not caught up with what a pack cites: try again shortly. */
 export class IntegrityLogBehind extends DomainError {
@@ -54,7 +52,6 @@ export class EvidenceBuilder {
     private readonly dataSource: DataSource,
     private readonly signer: CheckpointSigner,
     private readonly runner: ProjectionRunner,
-    @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.tree = new IntegrityTree(dataSource);
@@ -147,17 +144,6 @@ export class EvidenceBuilder {
     }
   }
 
-  async jwks(): Promise<JSONWebKeySet> {
-    const rows = (await this.dataSource.query(
-      'SELECT key_id, public_jwk FROM ledger_signing_keys ORDER BY activated_at, key_id',
-    )) as { key_id: string; public_jwk: JSONWebKeySet['keys'][number] }[];
-    const keys = rows.map((row) => row.public_jwk);
-    if (!rows.some((row) => row.key_id === this.key.publicJwk.kid)) {
-      keys.push({ ...this.key.publicJwk });
-    }
-    return { keys };
-  }
-
   /** The bundle as JSON text, written piece by piece (events a page at a time). */
   async writeBundle(
     subject: EvidenceBundle['subject'],
@@ -174,7 +160,7 @@ export class EvidenceBuilder {
       subject,
       generatedAt: this.clock().toISOString(),
       checkpoint: citation.checkpoint,
-      jwks: await this.jwks(),
+      jwks: await this.signer.jwks(),
       ...options.extra,
     };
     await write(`${JSON.stringify(head).slice(0, -1)},"events":[`);
@@ -189,25 +175,14 @@ export class EvidenceBuilder {
     await write(']}');
   }
 
-  /** One query for the subtrees of a page's proofs, then the proofs. */
+  /** The proofs of a page, over one query for the subtrees they need. */
   private async proofs(page: LeafRow[], size: number): Promise<string[][]> {
-    const compute = (lookup: Parameters<typeof inclusionProof>[2]) => {
+    const proofs = await this.tree.compute((lookup) => {
+      // Neighbouring leaves share most of their path.
       const ranges = new Map<string, Buffer>();
       return page.map((leaf) => inclusionProof(leaf.leafIndex, size, lookup, ranges));
-    };
-    const wanted = subtreesFor(compute);
-    const rows = (await this.dataSource.query(
-      `SELECT s.level, s.index, s.hash FROM integrity_subtrees s
-       JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, index)
-         ON s.level = w.level AND s.index = w.index`,
-      [wanted.map((s) => s.level), wanted.map((s) => s.index)],
-    )) as { level: number; index: string; hash: Buffer }[];
-    const found = new Map(rows.map((row) => [`${row.level}/${Number(row.index)}`, row.hash]));
-    return compute(({ level, index }) => {
-      const hash = found.get(`${level}/${index}`);
-      if (!hash) throw new Error(`integrity subtree ${level}/${index} is missing`);
-      return hash;
-    }).map((proof) => proof.map((hash) => hash.toString('hex')));
+    });
+    return proofs.map((proof) => proof.map((hash) => hash.toString('hex')));
   }
 
   private async leavesOf(streams: readonly string[]): Promise<LeafRow[]> {

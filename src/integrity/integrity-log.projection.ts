@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../ledger/event-log.port';
 import { Projection, ReadModelProjection } from '../ledger/projections/projection';
+import { IntegrityTree } from './integrity-tree';
 import { type Hash, leafHash, nodeHash, subtreesCompletedBy } from './merkle';
 
 /**
@@ -27,10 +28,8 @@ export class IntegrityLogProjection implements Projection {
   };
 
   async apply(event: RecordedEvent, manager: EntityManager): Promise<void> {
-    const [last] = (await manager.query(
-      'SELECT leaf_index FROM integrity_leaves ORDER BY leaf_index DESC LIMIT 1',
-    )) as { leaf_index: string }[];
-    const index = last ? Number(last.leaf_index) + 1 : 0;
+    const tree = new IntegrityTree(manager);
+    const index = await tree.size();
     if (this.frontier.size !== index) this.frontier = { size: index, nodes: new Map() };
 
     const completed = subtreesCompletedBy(index);
@@ -39,13 +38,11 @@ export class IntegrityLogProjection implements Projection {
       ({ leftSibling }) => known.get(leftSibling.level)?.index !== leftSibling.index,
     );
     if (missing.length > 0) {
-      const rows = (await manager.query(
-        `SELECT s.level, s.index, s.hash FROM integrity_subtrees s
-         JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, index)
-           ON s.level = w.level AND s.index = w.index`,
-        [missing.map((m) => m.leftSibling.level), missing.map((m) => m.leftSibling.index)],
-      )) as { level: number; index: string; hash: Buffer }[];
-      for (const row of rows) known.set(row.level, { index: Number(row.index), hash: row.hash });
+      const stored = await tree.subtrees(missing.map((m) => m.leftSibling));
+      for (const { leftSibling } of missing) {
+        const hash = stored.get(`${leftSibling.level}/${leftSibling.index}`);
+        if (hash) known.set(leftSibling.level, { index: leftSibling.index, hash });
+      }
     }
 
     const written: { level: number; index: number; hash: Hash }[] = [

@@ -36,42 +36,34 @@ export class IntegrityTree {
   }
 
   async leafOf(eventId: string): Promise<LeafRow | undefined> {
-    const [row] = (await this.db.query(
-      `SELECT leaf_index, event_id, event_type, stream, revision, position, event_hash
-       FROM integrity_leaves WHERE event_id = $1`,
-      [eventId],
-    )) as LeafSqlRow[];
-    return row ? leafRow(row) : undefined;
+    const [row] = await this.leavesWhere('event_id = $1', [eventId]);
+    return row;
   }
 
   /** Every leaf of these streams, in ledger order. */
-  async leavesOfStreams(streams: readonly string[]): Promise<LeafRow[]> {
-    const rows = (await this.db.query(
-      `SELECT leaf_index, event_id, event_type, stream, revision, position, event_hash
-       FROM integrity_leaves WHERE stream = ANY($1) ORDER BY leaf_index`,
-      [streams],
-    )) as LeafSqlRow[];
-    return rows.map(leafRow);
+  leavesOfStreams(streams: readonly string[]): Promise<LeafRow[]> {
+    return this.leavesWhere('stream = ANY($1)', [streams]);
   }
 
   /** The leaves of these event types that occurred in [start, end), in ledger order. */
-  async leavesOfTypes(types: readonly string[], start: string, end: string): Promise<LeafRow[]> {
-    const rows = (await this.db.query(
-      `SELECT leaf_index, event_id, event_type, stream, revision, position, event_hash
-       FROM integrity_leaves
-       WHERE event_type = ANY($1) AND occurred_at >= $2 AND occurred_at < $3
-       ORDER BY leaf_index`,
-      [types, start, end],
-    )) as LeafSqlRow[];
-    return rows.map(leafRow);
+  leavesOfTypes(types: readonly string[], start: string, end: string): Promise<LeafRow[]> {
+    return this.leavesWhere('event_type = ANY($1) AND occurred_at >= $2 AND occurred_at < $3', [
+      types,
+      start,
+      end,
+    ]);
   }
 
   /** Leaves [from, to) in order: what a verifier recomputes the tree from. */
-  async leaves(from: number, to: number): Promise<LeafRow[]> {
+  leaves(from: number, to: number): Promise<LeafRow[]> {
+    return this.leavesWhere('leaf_index >= $1 AND leaf_index < $2', [from, to]);
+  }
+
+  private async leavesWhere(condition: string, parameters: unknown[]): Promise<LeafRow[]> {
     const rows = (await this.db.query(
       `SELECT leaf_index, event_id, event_type, stream, revision, position, event_hash
-       FROM integrity_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`,
-      [from, to],
+       FROM integrity_leaves WHERE ${condition} ORDER BY leaf_index`,
+      parameters,
     )) as LeafSqlRow[];
     return rows.map(leafRow);
   }
@@ -88,8 +80,8 @@ export class IntegrityTree {
     return this.compute((lookup) => consistencyProof(from, to, lookup));
   }
 
-  /** Runs a tree computation over the subtrees it needs, fetched in one query. */
-  private async compute<T>(computation: (lookup: SubtreeLookup) => T): Promise<T> {
+  /** Runs a tree computation (proofs, roots) over the subtrees it needs, fetched in one query. */
+  async compute<T>(computation: (lookup: SubtreeLookup) => T): Promise<T> {
     const wanted = subtreesFor(computation);
     const found = await this.subtrees(wanted);
     return computation(({ level, index }) => {
@@ -99,7 +91,8 @@ export class IntegrityTree {
     });
   }
 
-  private async subtrees(wanted: Subtree[]): Promise<Map<string, Hash>> {
+  /** Stored complete subtrees by `level/index`; the ones not stored are absent. */
+  async subtrees(wanted: readonly Subtree[]): Promise<Map<string, Hash>> {
     if (wanted.length === 0) return new Map();
     const rows = (await this.db.query(
       `SELECT s.level, s.index, s.hash FROM integrity_subtrees s
