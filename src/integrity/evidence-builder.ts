@@ -19,13 +19,8 @@ export class IntegrityLogBehind extends DomainError {
   readonly code = 'integrity-log-behind';
   readonly status = 503;
 
-  constructor(missing?: number) {
-    super(
-      missing === undefined
-        ? 'the integrity log has not caught up with the read models yet; try again in a moment'
-        : `${missing} cited event(s) are not in the integrity log yet; try again in a moment`,
-    );
-    if (missing !== undefined) Object.assign(this.details, { missing });
+  constructor() {
+    super('the integrity log has not caught up with the read models yet; try again in a moment');
   }
 }
 
@@ -62,16 +57,8 @@ export class EvidenceBuilder {
     streams: readonly string[],
     keep?: (leaves: LeafRow[]) => Promise<LeafRow[]>,
   ): Promise<Citation> {
-    let leaves = await this.leavesOf(streams);
-    // Read models may be ahead of the integrity log: wait for it to reach where they are.
-    const missing = await this.missingFrom(streams, leaves);
-    if (missing > 0) {
-      const furthest = this.runner.furthestPosition();
-      if (furthest) await this.runner.waitFor(furthest, 10_000);
-      leaves = await this.leavesOf(streams);
-      const still = await this.missingFrom(streams, leaves);
-      if (still > 0) throw new IntegrityLogBehind(still);
-    }
+    await this.caughtUp();
+    const leaves = await this.tree.leavesOfStreams(streams);
     return this.under(keep ? await keep(leaves) : leaves);
   }
 
@@ -100,7 +87,10 @@ export class EvidenceBuilder {
     return { checkpoint: bundleCheckpoint(checkpoint), leaves };
   }
 
-  /** Waits until the integrity log has reached where the furthest read model is. */
+  /**
+   * Waits until the integrity log has reached where the furthest read model is, so every event
+   * a document states (from read models) is a leaf it can cite.
+   */
   private async caughtUp(): Promise<void> {
     const furthest = this.runner.furthestPosition();
     if (furthest && !(await this.runner.waitFor(furthest, 10_000))) {
@@ -183,21 +173,6 @@ export class EvidenceBuilder {
       return page.map((leaf) => inclusionProof(leaf.leafIndex, size, lookup, ranges));
     });
     return proofs.map((proof) => proof.map((hash) => hash.toString('hex')));
-  }
-
-  private async leavesOf(streams: readonly string[]): Promise<LeafRow[]> {
-    if (streams.length === 0) return [];
-    return this.tree.leavesOfStreams(streams);
-  }
-
-  /** How many events of these streams the stream index knows but the integrity log lacks. */
-  private async missingFrom(streams: readonly string[], leaves: LeafRow[]): Promise<number> {
-    if (streams.length === 0) return 0;
-    const [row] = (await this.dataSource.query(
-      'SELECT coalesce(sum(event_count), 0)::bigint AS n FROM stream_index WHERE stream = ANY($1)',
-      [streams],
-    )) as { n: string }[];
-    return Math.max(0, Number(row.n) - leaves.length);
   }
 }
 
