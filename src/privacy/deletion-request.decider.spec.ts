@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../ledger/calendar-date';
 import { given } from '../../tests/support/decider-spec';
 import {
   AssessDeletion,
@@ -6,7 +7,6 @@ import {
   addDays,
   daysBetween,
   deletionRequestDecider,
-  isCalendarDate,
   latestDateAt,
 } from './deletion-request.decider';
 import type {

@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../ledger/calendar-date';
 import { type Decider, unhandled } from '../ledger/commands/decider';
 import { NotRecorded, RuleViolated, StateConflict } from '../ledger/commands/rule-errors';
 import { canonicalJson } from '../ledger/canonical-json';
@@ -209,19 +210,6 @@ function fulfil(command: FulfilDeletion, state: DeletionRequestState): DeletionR
       data: { requestId, ...fulfilment, fulfilledBy: command.actor, fulfilledAt: command.now },
     },
   ];
-}
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** A real YYYY-MM-DD date (2026-02-30 is not). */
-export function isCalendarDate(value: string): boolean {
-  const match = DATE.exec(value);
-  if (!match) return false;
-  const [, year, month, day] = match.map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return (
-    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-  );
 }
 
 /** `date` plus `days` calendar days, in UTC date arithmetic (no time zone, no DST). */

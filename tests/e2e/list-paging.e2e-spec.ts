@@ -123,7 +123,7 @@ describe('every list endpoint pages, sorts and filters by date the same way', ()
       const url = path.replace(/\{id\}/g, UNDER['{id}']);
       const sorts = operation.parameters?.find((p) => p.name === 'sort')?.schema?.enum ?? [];
       const max = operation.parameters?.find((p) => p.name === 'limit')?.schema?.maximum ?? 100;
-      expect({ path, sorts: sorts.length }).toEqual({ path, sorts: expect.any(Number) });
+      expect({ path, sorted: sorts.length > 0 }).toEqual({ path, sorted: true });
       for (const sort of sorts) {
         const all = (await get(`${url}?sort=${sort}&limit=${max}`)).items;
         expect({ url, sort, items: all.length > 1 }).toEqual({ url, sort, items: true });

@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, ValidateBy } from 'class-validator';
-import { isCalendarDate } from './reporting-period';
+import { isCalendarDate } from '../../../ledger/calendar-date';
 
 const CalendarDate = (field: string) =>
   ValidateBy({
     name: 'isCalendarDate',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && isCalendarDate(value),
+      validate: (value: unknown) => isCalendarDate(value),
       defaultMessage: () => `${field} must be a calendar date YYYY-MM-DD`,
     },
   });

@@ -1,4 +1,5 @@
-import { admTransparencyInForce, isCalendarDate, reportingPeriod } from './reporting-period';
+import { isCalendarDate } from '../../../ledger/calendar-date';
+import { admTransparencyInForce, reportingPeriod } from './reporting-period';
 
 const today = new Date('2026-04-15T22:30:00Z');
 

@@ -38,13 +38,6 @@ export function admTransparencyInForce(to: string): boolean {
   return to >= ADM_TRANSPARENCY_IN_FORCE_FROM;
 }
 
-/** A calendar date that exists (2026-02-30 does not). */
-export function isCalendarDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const time = Date.parse(`${value}T00:00:00.000Z`);
-  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
-}
-
 function twelveMonthsBefore(date: string): string {
   const [year, month, day] = date.split('-').map(Number);
   // Day overflow (29 Feb in a common year) rolls into March, as Date.UTC does.

@@ -12,6 +12,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import { isInstant } from '../../../deployments/queries/deployments-as-of/as-of.request.dto';
+import { isCalendarDate } from '../../calendar-date';
 import { defaultLimit, type Listing, maxLimit, sortParams } from './listing';
 
 export interface PageQuery {
@@ -25,8 +26,6 @@ export interface PageQuery {
 export const NEXT_CURSOR =
   'Pass as `after` (with the same sort) for the next page; null on the last page';
 
-const CALENDAR_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-
 function IsBound(type: 'timestamptz' | 'date'): PropertyDecorator {
   const hint =
     type === 'date'
@@ -35,12 +34,7 @@ function IsBound(type: 'timestamptz' | 'date'): PropertyDecorator {
   return ValidateBy({
     name: 'isRangeBound',
     validator: {
-      validate: (value: unknown) =>
-        type === 'date'
-          ? typeof value === 'string' &&
-            CALENDAR_DATE.test(value) &&
-            new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
-          : isInstant(value),
+      validate: (value: unknown) => (type === 'date' ? isCalendarDate(value) : isInstant(value)),
       defaultMessage: (args) => `${args?.property ?? 'from'} must be ${hint}`,
     },
   });
