@@ -7,11 +7,16 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../src/integrity/merkle';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { RecordedEvent } from '../../src/ledger/event-log.port';
 import { newEvents, settled } from '../support/events';
 import { seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
+import { createTestDatabase, defaultStoreKind } from '../support/test-database';
 
 type Checkpoint = SignedCheckpointFields & { eventId: string };
 
@@ -270,6 +275,70 @@ describe('GET /ledger/verify and the integrity tree', () => {
       ok: false,
       firstMismatch: { reason: 'stored-root-mismatch', at: size },
     });
+  });
+});
+
+describe('rotating the signing key', () => {
+  it('keeps every key that ever signed in the JWKS, and the checkpoints of both still verify', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'attest-rotation-'));
+    const keys = ['old', 'new'].map((name) => join(dir, `${name}.pem`));
+    for (const file of keys) {
+      await writeFile(
+        file,
+        generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      );
+    }
+    // The same ledger for both: a PostgreSQL database, or an embedded store on disk.
+    const shared =
+      defaultStoreKind() === 'postgres' ? await createTestDatabase('postgres') : undefined;
+    const store: Record<string, string> = shared ? {} : { DATA_DIR: join(dir, 'data') };
+    const signWith = async (keyFile: string) => {
+      const test = await startTestApp({
+        database: shared,
+        env: { ...store, SIGNING_KEY_FILE: keyFile },
+      });
+      const officer = `Bearer ${await test.token('carol', ['compliance-officer'])}`;
+      const { position } = await test.eventLog.append('ledger-probe-rotation', newEvents(3), {
+        expectedRevision: 'any',
+      });
+      await settled(test.eventLog, position);
+      await test.runner.waitFor(position, 10_000);
+      const signed = await test
+        .anonymous()
+        .post('/api/v1/ledger/checkpoints')
+        .set('Authorization', officer)
+        .expect(201);
+      return {
+        test,
+        checkpoint: signed.body.checkpoint as Checkpoint,
+        position: signed.body.ledgerPosition as string,
+      };
+    };
+    try {
+      const before = await signWith(keys[0]);
+      await before.test.close();
+      const after = await signWith(keys[1]);
+      try {
+        await settled(after.test.eventLog, after.position);
+        await after.test.runner.waitFor(after.position, 10_000);
+        const jwks = (await after.test.anonymous().get('/.well-known/jwks.json').expect(200)).body;
+        expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([
+          before.checkpoint.keyId,
+          after.checkpoint.keyId,
+        ]);
+        expect(before.checkpoint.keyId).not.toBe(after.checkpoint.keyId);
+        for (const { checkpoint } of [before, after]) {
+          expect((await verifyCheckpoint(checkpoint.jws, jwks)).kid).toBe(checkpoint.keyId);
+        }
+        const verified = (await after.test.http().get('/api/v1/ledger/verify').expect(200)).body;
+        expect(verified.tree).toMatchObject({ ok: true, checkpointsChecked: 2 });
+      } finally {
+        await after.test.close();
+      }
+    } finally {
+      await shared?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
