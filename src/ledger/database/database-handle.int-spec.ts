@@ -20,7 +20,9 @@ describe('embedded store', () => {
     await sql.query('CREATE TABLE kept (value text)');
     await sql.query(`INSERT INTO kept VALUES ('still here')`);
     await sql.end();
-    expect(await readFile(join(dataDir, 'attest.pid'), 'utf8')).toBe(String(process.pid));
+    expect(JSON.parse(await readFile(join(dataDir, 'attest.pid'), 'utf8'))).toMatchObject({
+      pid: process.pid,
+    });
     await expect(startEmbedded(dataDir)).rejects.toThrow(`is in use by process ${process.pid}`);
     await first.close();
 
@@ -35,7 +37,9 @@ describe('embedded store', () => {
   it('takes over a lock left by a process that is gone', async () => {
     await writeFile(join(dataDir, 'attest.pid'), '2147483646');
     const handle = await startEmbedded(dataDir);
-    expect(await readFile(join(dataDir, 'attest.pid'), 'utf8')).toBe(String(process.pid));
+    expect(JSON.parse(await readFile(join(dataDir, 'attest.pid'), 'utf8'))).toMatchObject({
+      pid: process.pid,
+    });
     await handle.close();
   });
 });

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MEMORY_DATA_DIR } from '../../config/app-config';
+import { lockDataDir } from './data-dir-lock';
 
 /** Where the service's PostgreSQL connections go: a server, or the embedded PGlite store. */
 export interface DatabaseHandle {
@@ -131,35 +132,4 @@ function keepExtendedQueriesWhole(db: PGliteInstance): PGliteInstance {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-}
-
-/** PGlite's files must have one owner; a second process would corrupt them. */
-async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  const lockFile = join(dataDir, 'attest.pid');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      // 'wx' creates the file or fails if it exists: two processes cannot both take the lock.
-      await writeFile(lockFile, String(process.pid), { flag: 'wx' });
-      return () => rm(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = await readFile(lockFile, 'utf8').then(Number, () => undefined);
-      if (holder && isAlive(holder)) {
-        throw new Error(
-          `DATA_DIR ${dataDir} is in use by process ${holder}; stop it first (the embedded store has one owner)`,
-        );
-      }
-      await rm(lockFile, { force: true }); // left by a process that is gone
-    }
-  }
-  throw new Error(`could not take the lock ${lockFile}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
