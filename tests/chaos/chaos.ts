@@ -1,0 +1,433 @@
+/**
+ * `npm run chaos`: kill -9 cycles under concurrent writers, on the embedded store and on
+ * PostgreSQL (README, "Chaos test"). The built service runs as its own process; N pipelines write
+ * through the HTTP API with Idempotency-Keys and retry with the same key after a connection error;
+ * every cycle the service is killed with SIGKILL after a short random time and started again on
+ * the same store. Then: every acknowledged write is in the ledger exactly once, the chains and
+ * the integrity tree verify (API, and the CLI on the store as the last kill left it), and the read
+ * models agree with the ledger. Prints the figures; exits 1 if any check fails.
+ *
+ *   CHAOS_CYCLES (15) CHAOS_WRITERS (12) CHAOS_STORES (embedded,postgres)
+ *   CHAOS_MIN_UP_MS (500) CHAOS_MAX_UP_MS (3000): time the service runs between kills
+ *   CHAOS_DRAIN_MS (90000): how long writers may finish parked keys after the last restart
+ *   CHAOS_DATABASE_URL or DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres): the server
+ *     on which a scratch database is created and dropped
+ *   or flags: --cycles 15 --writers 12 --stores embedded,postgres
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DevIssuer } from '../../src/auth/dev-issuer';
+import { DEV_ISSUER, loadConfig } from '../../src/config/app-config';
+import {
+  Check,
+  LedgerAudit,
+  LedgerEvent,
+  auditLedger,
+  checkReadModels,
+  checkStreamIndex,
+  scanLedger,
+  verifyViaApi,
+} from './checks';
+import { HttpClient, ServiceProcess, freePort, sleep } from './service';
+import { WriterFigures, emptyFigures, runWriter, setUpDeployment } from './workload';
+
+type Store = 'embedded' | 'postgres';
+
+interface Settings {
+  cycles: number;
+  writers: number;
+  stores: Store[];
+  minUpMs: number;
+  maxUpMs: number;
+  drainMs: number;
+  databaseUrl: string;
+}
+
+function settings(argv: string[]): Settings {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!match) throw new Error(`unexpected argument ${argv[i]}`);
+    flags.set(match[1], match[2] ?? argv[++i] ?? '');
+  }
+  const number = (flag: string, env: string, fallback: number) => {
+    const text = flags.get(flag) ?? process.env[env];
+    const value = text === undefined || text === '' ? fallback : Number(text);
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`${env} (--${flag}) must be a whole number`);
+    return value;
+  };
+  const stores = (flags.get('stores') ?? process.env.CHAOS_STORES ?? 'embedded,postgres')
+    .split(',')
+    .filter(Boolean);
+  for (const store of stores)
+    if (store !== 'embedded' && store !== 'postgres')
+      throw new Error(`CHAOS_STORES: ${store} is not embedded or postgres`);
+  const result: Settings = {
+    cycles: number('cycles', 'CHAOS_CYCLES', 15),
+    writers: Math.max(1, number('writers', 'CHAOS_WRITERS', 12)),
+    stores: stores as Store[],
+    minUpMs: number('min-up-ms', 'CHAOS_MIN_UP_MS', 500),
+    maxUpMs: number('max-up-ms', 'CHAOS_MAX_UP_MS', 3000),
+    drainMs: number('drain-ms', 'CHAOS_DRAIN_MS', 90_000),
+    databaseUrl:
+      process.env.CHAOS_DATABASE_URL ??
+      process.env.DATABASE_URL ??
+      'postgres://postgres@127.0.0.1:5432/postgres',
+  };
+  if (result.maxUpMs < result.minUpMs) result.maxUpMs = result.minUpMs;
+  return result;
+}
+
+interface StoreResult {
+  store: Store;
+  kills: number;
+  seconds: number;
+  firstStartMs: number;
+  restartMs: number[];
+  figures: WriterFigures[];
+  audit?: LedgerAudit;
+  checks: Check[];
+  failure?: string;
+}
+
+async function scratchDatabase(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `attest_chaos_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new Client({ connectionString: base });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** `node dist/src/cli/ledger-verify.js` on the store: exit code and what it printed. */
+function verifyWithCli(env: Record<string, string>): Promise<Check> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/src/cli/ledger-verify.js'], {
+      env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('close', (code) =>
+      resolve({
+        name: 'ledger-verify CLI after the last kill',
+        ok: code === 0,
+        detail: `exit ${code}: ${output.trim().split('\n').slice(0, 4).join(' | ')}`,
+      }),
+    );
+  });
+}
+
+/** The same questions asked of PostgreSQL directly, not through the service. */
+async function checkWithSql(url: string, audit: LedgerAudit, figures: WriterFigures[]) {
+  const sql = new Client({ connectionString: url });
+  await sql.connect();
+  try {
+    const [{ events, ids }] = (
+      await sql.query<{ events: number; ids: number }>(
+        'SELECT count(*)::int AS events, count(DISTINCT id)::int AS ids FROM ledger_events',
+      )
+    ).rows;
+    const marker = `CASE type
+      WHEN 'DatasetVersionRegistered' THEN 'dataset-version ' || (data->>'name') || '@' || (data->>'version')
+      WHEN 'TrainingRunStarted' THEN 'training-run ' || (data->'code'->>'commit')
+      ELSE 'prediction-batch ' || (data->>'inputDigest') END`;
+    const markers = `SELECT ${marker} AS m FROM ledger_events
+      WHERE type IN ('DatasetVersionRegistered', 'TrainingRunStarted', 'PredictionBatchRecorded')`;
+    const acknowledged = figures
+      .flatMap((f) => f.acknowledged)
+      .map((ack) => `${ack.request.kind} ${ack.request.marker}`);
+    const [{ duplicated }] = (
+      await sql.query<{ duplicated: number }>(
+        `SELECT count(*)::int AS duplicated FROM (${markers}) x WHERE m = ANY($1::text[])
+         GROUP BY m HAVING count(*) > 1 UNION ALL SELECT 0 LIMIT 1`,
+        [acknowledged],
+      )
+    ).rows;
+    const [{ missing }] = (
+      await sql.query<{ missing: number }>(
+        `SELECT count(*)::int AS missing FROM unnest($1::text[]) AS a(m)
+         WHERE NOT EXISTS (SELECT 1 FROM (${markers}) x WHERE x.m = a.m)`,
+        [acknowledged],
+      )
+    ).rows;
+    const ok = ids === events && duplicated === 0 && missing === 0 && events >= audit.events;
+    return {
+      name: 'SQL on ledger_events',
+      ok,
+      detail: `${events} rows, ${ids} distinct ids; acknowledged writes missing ${missing}, duplicated ${duplicated}`,
+    };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Scans until two scans agree, so a checkpoint signed meanwhile cannot skew the comparisons. */
+async function stableLedger(http: HttpClient, token: string): Promise<LedgerEvent[]> {
+  let events = await scanLedger(http, token);
+  for (let round = 0; round < 5; round++) {
+    await sleep(500);
+    const again = await scanLedger(http, token);
+    if (again.length === events.length) return again;
+    events = again;
+  }
+  return events;
+}
+
+async function runStore(store: Store, options: Settings): Promise<StoreResult> {
+  const began = Date.now();
+  const dataDir = await mkdtemp(join(tmpdir(), `attest-chaos-${store}-`));
+  const database = store === 'postgres' ? await scratchDatabase(options.databaseUrl) : undefined;
+  // DATA_DIR holds the dev issuer's key (and, embedded, the store); DATABASE_URL only on PostgreSQL.
+  const env: Record<string, string> = { DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '' };
+  const http = new HttpClient(await freePort(), options.writers + 8);
+  const service = new ServiceProcess(env, http);
+  const result: StoreResult = {
+    store,
+    kills: 0,
+    seconds: 0,
+    firstStartMs: 0,
+    restartMs: [],
+    figures: Array.from({ length: options.writers }, emptyFigures),
+    checks: [],
+  };
+  const log = (line: string) =>
+    console.log(`[${store} ${((Date.now() - began) / 1000).toFixed(1)}s] ${line}`);
+  let keep = false;
+  try {
+    result.firstStartMs = await service.start();
+    log(`service ready in ${result.firstStartMs} ms (pid ${service.pid}, port ${http.port})`);
+    const { audience } = loadConfig({}).auth;
+    const issuer = await DevIssuer.open(dataDir, DEV_ISSUER, audience);
+    const admin = await issuer.sign({ sub: 'chaos-auditor', roles: ['admin'] }, '2h');
+    await setUpDeployment(
+      http,
+      await issuer.sign({ sub: 'chaos-setup', roles: ['pipeline'] }, '2h'),
+      await issuer.sign({ sub: 'chaos-risk', roles: ['risk-manager'] }, '2h'),
+    );
+    const tokens = await Promise.all(
+      result.figures.map((_, writer) =>
+        issuer.sign({ sub: `chaos-pipeline-${writer}`, roles: ['pipeline'] }, '2h'),
+      ),
+    );
+
+    let stopping = false;
+    let deadline = Number.POSITIVE_INFINITY;
+    const writers = Promise.all(
+      result.figures.map((figures, writer) =>
+        runWriter({
+          store,
+          writer,
+          http,
+          token: tokens[writer],
+          figures,
+          stopping: () => stopping,
+          deadline: () => deadline,
+        }),
+      ),
+    );
+    try {
+      for (let cycle = 1; cycle <= options.cycles; cycle++) {
+        const upMs = options.minUpMs + Math.random() * (options.maxUpMs - options.minUpMs);
+        await sleep(upMs);
+        const acknowledged = result.figures.reduce((n, f) => n + f.acknowledged.length, 0);
+        const pid = service.pid;
+        await service.kill9();
+        result.kills++;
+        const readyMs = await service.start();
+        result.restartMs.push(readyMs);
+        log(
+          `cycle ${cycle}/${options.cycles}: kill -9 pid ${pid} after ${Math.round(upMs)} ms (${acknowledged} writes acknowledged so far); ready again in ${readyMs} ms`,
+        );
+      }
+    } finally {
+      stopping = true;
+      deadline = Date.now() + options.drainMs;
+      await writers;
+    }
+    const unresolved = result.figures.reduce((n, f) => n + f.unresolved.length, 0);
+    log(`writers stopped; ${unresolved} writes left unresolved`);
+
+    const events = await stableLedger(http, admin);
+    const position = events[events.length - 1].position;
+    result.audit = auditLedger(events, result.figures);
+    const audit = result.audit;
+    const refused = result.figures.flatMap((f) => f.refused);
+    result.checks.push(
+      {
+        name: 'every attempted write acknowledged',
+        ok: unresolved === 0 && refused.length === 0,
+        detail:
+          `${unresolved} unresolved, ${refused.length} refused` +
+          (refused.length
+            ? `; first: ${refused[0].status} ${JSON.stringify(refused[0].body).slice(0, 300)}`
+            : ''),
+      },
+      {
+        name: 'no acknowledged write lost',
+        ok: audit.lost.length === 0 && audit.missingEventIds.length === 0,
+        detail: `${audit.lost.length} lost, ${audit.missingEventIds.length} acknowledged event ids missing${audit.lost.length ? `; first: ${audit.lost[0]}` : ''}`,
+      },
+      {
+        name: 'no write stored twice',
+        ok:
+          audit.duplicated.length === 0 &&
+          audit.duplicateEventIds === 0 &&
+          audit.duplicateRevisions === 0,
+        detail: `${audit.duplicated.length} duplicated (${audit.duplicatedRetried} of retried keys), ${audit.duplicateEventIds} repeated event ids, ${audit.duplicateRevisions} repeated stream revisions${audit.duplicated.length ? `; first: ${audit.duplicated[0]}` : ''}`,
+      },
+      {
+        name: 'answers name the recorded resource',
+        ok: audit.wrongIds.length === 0,
+        detail: `${audit.wrongIds.length} wrong${audit.wrongIds.length ? `; first: ${audit.wrongIds[0]}` : ''}`,
+      },
+      {
+        name: 'no unacknowledged write stored',
+        ok: audit.storedUnacknowledged === 0,
+        detail: `${audit.storedUnacknowledged} stored without an acknowledgement`,
+      },
+    );
+    result.checks.push(await verifyViaApi(http, admin));
+    result.checks.push(await checkStreamIndex(http, admin, events, position));
+    result.checks.push(
+      ...(await checkReadModels(
+        http,
+        admin,
+        events,
+        result.figures.flatMap((f) => f.acknowledged),
+        position,
+      )),
+    );
+    if (database) result.checks.push(await checkWithSql(database.url, audit, result.figures));
+
+    // The store as a crash leaves it: the CLI recomputes every chain and the tree on its own.
+    await service.kill9();
+    result.kills++;
+    result.checks.push(await verifyWithCli(env));
+    for (const check of result.checks)
+      log(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+    keep = result.checks.some((check) => !check.ok);
+  } catch (error) {
+    result.failure = error instanceof Error ? error.message : String(error);
+    log(`FAILED: ${result.failure}`);
+    keep = true;
+  } finally {
+    result.seconds = (Date.now() - began) / 1000;
+    await service.stop().catch(() => undefined);
+    http.close();
+    if (database) await database.drop().catch(() => undefined);
+    if (keep) log(`data dir kept for inspection: ${dataDir}`);
+    else await rm(dataDir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function table(results: StoreResult[], options: Settings): string {
+  const sum = (r: StoreResult, pick: (f: WriterFigures) => number) =>
+    r.figures.reduce((n, f) => n + pick(f), 0);
+  const check = (r: StoreResult, name: string) => {
+    const found = r.checks.find((c) => c.name === name);
+    return found ? (found.ok ? 'pass' : 'FAIL') : '—';
+  };
+  const rows: [string, (r: StoreResult) => string | number][] = [
+    ['kill -9 cycles', (r) => r.kills - (r.checks.length ? 1 : 0)],
+    ['concurrent writers', () => options.writers],
+    ['duration (s)', (r) => r.seconds.toFixed(0)],
+    ['writes attempted', (r) => sum(r, (f) => f.attempted)],
+    ['writes acknowledged', (r) => sum(r, (f) => f.acknowledged.length)],
+    ['  answered as a replay', (r) => r.audit?.replayed ?? '—'],
+    ['  keys sent more than once', (r) => r.audit?.retriedKeys ?? '—'],
+    ['resends (same key)', (r) => sum(r, (f) => f.resends)],
+    ['  after a connection error', (r) => sum(r, (f) => f.connectionErrors)],
+    ['  after 409 key in flight', (r) => sum(r, (f) => f.inFlight409)],
+    ['  after 503', (r) => sum(r, (f) => f.unavailable503)],
+    ['  after another 5xx', (r) => sum(r, (f) => f.serverErrors.length)],
+    ['refused (4xx)', (r) => sum(r, (f) => f.refused.length)],
+    ['unresolved at the end', (r) => sum(r, (f) => f.unresolved.length)],
+    ['events in the ledger', (r) => r.audit?.events ?? '—'],
+    ['  recording writers’ writes', (r) => r.audit?.writeEvents ?? '—'],
+    ['lost (must be 0)', (r) => (r.audit ? r.audit.lost.length : '—')],
+    ['duplicated (must be 0)', (r) => (r.audit ? r.audit.duplicated.length : '—')],
+    ['GET /ledger/verify', (r) => check(r, 'GET /ledger/verify')],
+    ['ledger-verify CLI', (r) => check(r, 'ledger-verify CLI after the last kill')],
+    ['stream index = ledger', (r) => check(r, 'stream index = ledger')],
+    [
+      'read models = ledger',
+      (r) => {
+        const reads = r.checks.filter((c) => / readable|views|list/.test(c.name));
+        return reads.length === 0 ? '—' : reads.every((c) => c.ok) ? 'pass' : 'FAIL';
+      },
+    ],
+    ['SQL on ledger_events', (r) => check(r, 'SQL on ledger_events')],
+    ['first start, ready (ms)', (r) => r.firstStartMs],
+    [
+      'restart → ready min/median/max (ms)',
+      (r) =>
+        r.restartMs.length
+          ? `${Math.min(...r.restartMs)} / ${percentile(r.restartMs, 50)} / ${Math.max(...r.restartMs)}`
+          : '—',
+    ],
+    ['result', (r) => (r.failure || r.checks.some((c) => !c.ok) ? 'FAIL' : 'pass')],
+  ];
+  const width = 38;
+  const column = 22;
+  const lines = [
+    `${''.padEnd(width)}${results.map((r) => r.store.padStart(column)).join('')}`,
+    ...rows.map(
+      ([label, value]) =>
+        `${label.padEnd(width)}${results.map((r) => String(value(r)).padStart(column)).join('')}`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const options = settings(process.argv.slice(2));
+  console.log(
+    `Attest chaos test: ${options.cycles} kill -9 cycles, ${options.writers} concurrent writers, on ${options.stores.join(' and ')}; ${options.minUpMs}–${options.maxUpMs} ms between kills`,
+  );
+  const results: StoreResult[] = [];
+  for (const store of options.stores) results.push(await runStore(store, options));
+  console.log(`\n${table(results, options)}`);
+  const failed = results.filter((r) => r.failure || r.checks.some((c) => !c.ok));
+  for (const result of failed) {
+    if (result.failure) console.log(`\n${result.store}: ${result.failure}`);
+    for (const check of result.checks.filter((c) => !c.ok))
+      console.log(`${result.store}: FAIL ${check.name}: ${check.detail}`);
+    const serverErrors = result.figures.flatMap((f) => f.serverErrors);
+    if (serverErrors.length)
+      console.log(`${result.store}: first 5xx: ${JSON.stringify(serverErrors[0]).slice(0, 500)}`);
+  }
+  console.log(failed.length === 0 ? '\nchaos: every check passed' : '\nchaos: FAILED');
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
