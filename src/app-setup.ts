@@ -10,6 +10,7 @@ import { ProblemDetailsFilter } from './ledger/http/problem-details.filter';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
 import { IdempotencyInterceptor } from './ledger/commands/idempotency.interceptor';
 import { validationPipe } from './ledger/http/validation';
+import { useJsonBodyParser } from './ledger/http/json-body';
 import { ETagInterceptor } from './ledger/http/etag.interceptor';
 import { CLOCK, type Clock } from './ledger/clock';
 import { AccessLogRecorder } from './access-log/access-log.recorder';
@@ -38,6 +39,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  useJsonBodyParser(app, bodyLimit);
   const clock = app.get<Clock>(CLOCK);
   // The moment a request arrives is the time its command records (CommandContext.now).
   adapter.getInstance().addHook('onRequest', (request, _reply, done) => {

@@ -18,18 +18,18 @@ type VersionFacts = Omit<ModelVersionFacts, 'evaluations'> & {
 };
 
 /** The model stream folded for approvals only; the registry's own decider is not this capability's to call. */
-export type ModelFacts = { eventCount: number; versions: Record<string, VersionFacts> };
+export type ModelFacts = { eventCount: number; versions: ReadonlyMap<string, VersionFacts> };
 
 export const modelFacts = {
-  initialState: (): ModelFacts => ({ eventCount: 0, versions: {} }),
+  initialState: (): ModelFacts => ({ eventCount: 0, versions: new Map() }),
 
   evolve(state: ModelFacts, event: ModelEvent): ModelFacts {
     const eventIndex = state.eventCount;
     const next = { eventCount: eventIndex + 1, versions: state.versions };
-    const current = state.versions[event.data.version] as VersionFacts | undefined;
+    const current = state.versions.get(event.data.version);
     const withVersion = (facts: VersionFacts): ModelFacts => ({
       ...next,
-      versions: { ...state.versions, [event.data.version]: facts },
+      versions: new Map(state.versions).set(event.data.version, facts),
     });
     switch (event.type) {
       case 'ModelVersionRegistered':
@@ -62,7 +62,7 @@ export function modelVersionFacts(
   loaded: Pick<LoadedStream<ModelEvent, ModelFacts>, 'state' | 'recorded'>,
   version: string,
 ): ModelVersionFacts | null {
-  const facts = loaded.state.versions[version];
+  const facts = loaded.state.versions.get(version);
   if (!facts) return null;
   return {
     ...facts,

@@ -200,4 +200,31 @@ describe('dataset decider', () => {
         .thenRefuses('dataset-version-retired', 409);
     });
   });
+
+  describe('versions named like Object.prototype members', () => {
+    it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__'])(
+      'registers %s as a new version, once, and retires it',
+      (version) => {
+        const command = registration({ version });
+        given(datasetDecider)
+          .when(command)
+          .then([registered(command)]);
+        given(datasetDecider, [registered(command)])
+          .when(command)
+          .then([]);
+        const retire = {
+          type: 'RetireDatasetVersion' as const,
+          actor: 'dana',
+          now: NOW,
+          data: { name: 'loan-applications', version, reason: 'superseded' },
+        };
+        given(datasetDecider).when(retire).thenRefuses('not-found', 404);
+        expect(
+          given(datasetDecider, [registered(command)])
+            .when(retire)
+            .events(),
+        ).toHaveLength(1);
+      },
+    );
+  });
 });

@@ -52,29 +52,25 @@ export type DatasetVersionState = {
 };
 
 /** One dataset (all its versions): the `dataset-<name>` stream folded. */
-export type DatasetState = { versions: Record<string, DatasetVersionState> };
+export type DatasetState = { versions: ReadonlyMap<string, DatasetVersionState> };
 
 const SHA256 = /^sha256:[0-9a-f]{64}$/;
 
 export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState> = {
-  initialState: () => ({ versions: {} }),
+  initialState: () => ({ versions: new Map() }),
 
   evolve(state, event) {
     const { version } = event.data;
-    const current = state.versions[version];
+    // A version is looked up in a Map: a plain object would find `constructor` on its prototype.
+    const current = state.versions.get(version) as DatasetVersionState;
     switch (event.type) {
       case 'DatasetVersionRegistered':
-        return {
-          versions: {
-            ...state.versions,
-            [version]: {
-              contentHash: event.data.contentHash,
-              retired: false,
-              validationIds: [],
-              profileIds: [],
-            },
-          },
-        };
+        return withVersion(state, version, {
+          contentHash: event.data.contentHash,
+          retired: false,
+          validationIds: [],
+          profileIds: [],
+        });
       case 'DatasetValidated':
         return withVersion(state, version, {
           ...current,
@@ -128,7 +124,7 @@ export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState>
       }
       case 'RetireDatasetVersion': {
         const { name, version, reason } = command.data;
-        const current = state.versions[version];
+        const current = state.versions.get(version);
         if (!current) throw new NotRecorded('dataset version', `${name}@${version}`);
         if (current.retired) return [];
         const data = { name, version, reason, retiredBy: command.actor, retiredAt: command.now };
@@ -147,7 +143,7 @@ function register(command: RegisterDatasetVersion, state: DatasetState): Dataset
       errors: { contentHash: ['must be sha256: followed by 64 lower-case hex digits'] },
     });
   }
-  const existing = state.versions[data.version];
+  const existing = state.versions.get(data.version);
   if (existing) {
     // Versions are immutable: the same content again is the same fact, other content is refused.
     if (existing.contentHash === data.contentHash) return [];
@@ -213,7 +209,7 @@ function checkSchema(schema: SchemaField[]): void {
 }
 
 function activeVersion(state: DatasetState, name: string, version: string): DatasetVersionState {
-  const current = state.versions[version];
+  const current = state.versions.get(version);
   if (!current) throw new NotRecorded('dataset version', `${name}@${version}`);
   if (current.retired) {
     throw new StateConflict('dataset-version-retired', `${name}@${version} is retired`);
@@ -226,5 +222,5 @@ function withVersion(
   version: string,
   next: DatasetVersionState,
 ): DatasetState {
-  return { versions: { ...state.versions, [version]: next } };
+  return { versions: new Map(state.versions).set(version, next) };
 }

@@ -244,7 +244,7 @@ describe('model decider', () => {
         .when(cardUpdate({ owner: 'cro', explainability: 'SHAP reason codes' }))
         .events();
       const { state } = given(modelDecider, [registered(), first]);
-      expect(state.versions['1.0.0'].card).toMatchObject({
+      expect(state.versions.get('1.0.0')?.card).toMatchObject({
         owner: 'cro',
         explainability: 'SHAP reason codes',
         intendedUse: 'consumer credit applications up to $50k',
@@ -325,5 +325,25 @@ describe('model decider', () => {
     it('refuses to retire an unknown version', () => {
       given(modelDecider).when(retirement).thenRefuses('not-found', 404);
     });
+  });
+
+  describe('versions named like Object.prototype members', () => {
+    it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])(
+      'registers %s, updates its card and retires it',
+      (version) => {
+        const command = registration({ version });
+        const [event] = given(modelDecider).when(command).events();
+        expect(event).toMatchObject({ type: 'ModelVersionRegistered', data: { version } });
+        given(modelDecider, [event]).when(command).then([]);
+        const update = { ...cardUpdate({ owner: 'rosa' }) };
+        update.data = { ...update.data, version };
+        expect(given(modelDecider, [event]).when(update).events()).toMatchObject([
+          { type: 'ModelCardUpdated', data: { version, changes: { owner: 'rosa' } } },
+        ]);
+        given(modelDecider).when(update).thenRefuses('not-found', 404);
+        const retire = { ...retirement, data: { ...retirement.data, version } };
+        expect(given(modelDecider, [event]).when(retire).events()).toHaveLength(1);
+      },
+    );
   });
 });

@@ -86,7 +86,7 @@ export type ModelVersionState = {
 };
 
 /** One model (all its versions): the `model-<name>` stream folded. */
-export type ModelState = { versions: Record<string, ModelVersionState> };
+export type ModelState = { versions: ReadonlyMap<string, ModelVersionState> };
 
 const CARD_FIELDS = [
   'intendedUse',
@@ -101,11 +101,12 @@ const CARD_FIELDS = [
 ] as const satisfies readonly (keyof CardChanges)[];
 
 export const modelDecider: Decider<ModelCommand, ModelEvent, ModelState> = {
-  initialState: () => ({ versions: {} }),
+  initialState: () => ({ versions: new Map() }),
 
   evolve(state, event) {
     const { version } = event.data;
-    const current = state.versions[version];
+    // A version is looked up in a Map: a plain object would find `constructor` on its prototype.
+    const current = state.versions.get(version) as ModelVersionState;
     switch (event.type) {
       case 'ModelVersionRegistered': {
         const { intendedUse, limitations, owner, decisions, personalInformationKinds } = event.data;
@@ -167,7 +168,7 @@ function register(command: RegisterModelVersion, state: ModelState): ModelEvent[
     datasetVersions: source.datasetVersions,
     artifactDigest: source.artifactDigest,
   };
-  const existing = state.versions[data.version];
+  const existing = state.versions.get(data.version);
   if (existing) {
     // Versions are immutable: the same registration again is the same fact, anything else is refused.
     const { registeredBy: _by, registeredAt: _at, ...recorded } = existing.registration;
@@ -306,7 +307,7 @@ function evaluate(command: RecordEvaluation, state: ModelState): ModelEvent[] {
     );
   }
   const baselineVersion = data.baseline?.version ?? null;
-  if (baselineVersion !== null && !state.versions[baselineVersion]) {
+  if (baselineVersion !== null && !state.versions.has(baselineVersion)) {
     throw new RuleViolated(
       'unknown-baseline-version',
       `baseline ${data.model}@${baselineVersion} is not a registered version`,
@@ -327,7 +328,7 @@ function evaluate(command: RecordEvaluation, state: ModelState): ModelEvent[] {
 }
 
 function recordedVersion(state: ModelState, model: string, version: string): ModelVersionState {
-  const current = state.versions[version];
+  const current = state.versions.get(version);
   if (!current) throw new NotRecorded('model version', `${model}@${version}`);
   return current;
 }
@@ -346,5 +347,5 @@ function retiredConflict(model: string, version: string): StateConflict {
 }
 
 function withVersion(state: ModelState, version: string, next: ModelVersionState): ModelState {
-  return { versions: { ...state.versions, [version]: next } };
+  return { versions: new Map(state.versions).set(version, next) };
 }

@@ -1,10 +1,15 @@
 import { ValidationOptions, ValidateBy } from 'class-validator';
+import { MAX_COUNT, MAX_MEASURE } from '../ledger/http/validation';
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,99}$/;
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
- * An object of finite numbers keyed by metric (or group) names, e.g. `{ "auc": 0.81 }`: what
- * metrics, baselines and per-group fairness figures are.
+ * An object of finite numbers within ±MAX_MEASURE keyed by metric (or group) names, e.g.
+ * `{ "auc": 0.81 }`: what metrics, baselines and per-group fairness figures are.
  */
 export function IsNumberRecord(
   limits: { minEntries?: number; maxEntries?: number } = {},
@@ -17,16 +22,61 @@ export function IsNumberRecord(
       name: 'isNumberRecord',
       validator: {
         validate(value: unknown): boolean {
-          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+          if (!isPlainObject(value)) return false;
           const entries = Object.entries(value);
           return (
             entries.length >= minEntries &&
             entries.length <= maxEntries &&
-            entries.every(([key, number]) => KEY.test(key) && Number.isFinite(number))
+            entries.every(
+              ([key, number]) =>
+                KEY.test(key) &&
+                typeof number === 'number' &&
+                Number.isFinite(number) &&
+                Math.abs(number) <= MAX_MEASURE,
+            )
           );
         },
         defaultMessage: (args) =>
-          `${args?.property ?? 'value'} must be an object of ${minEntries} to ${maxEntries} finite numbers keyed by names of letters, digits and _.:/@- (e.g. {"auc": 0.81})`,
+          `${args?.property ?? 'value'} must be an object of ${minEntries} to ${maxEntries} finite numbers within ±${MAX_MEASURE} keyed by names of letters, digits and _.:/@- (e.g. {"auc": 0.81})`,
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * An object of whole counts from 0 to MAX_COUNT keyed by short labels (categories, output
+ * classes), e.g. `{ "approve": 812 }`; labels are 1 to `maxKeyLength` characters.
+ */
+export function IsCountRecord(
+  limits: { minEntries?: number; maxEntries?: number; maxKeyLength?: number } = {},
+  options?: ValidationOptions,
+): PropertyDecorator {
+  const minEntries = limits.minEntries ?? 0;
+  const maxEntries = limits.maxEntries ?? 1000;
+  const maxKeyLength = limits.maxKeyLength ?? 200;
+  return ValidateBy(
+    {
+      name: 'isCountRecord',
+      validator: {
+        validate(value: unknown): boolean {
+          if (!isPlainObject(value)) return false;
+          const entries = Object.entries(value);
+          return (
+            entries.length >= minEntries &&
+            entries.length <= maxEntries &&
+            entries.every(
+              ([key, count]) =>
+                key.length >= 1 &&
+                key.length <= maxKeyLength &&
+                Number.isSafeInteger(count) &&
+                (count as number) >= 0 &&
+                (count as number) <= MAX_COUNT,
+            )
+          );
+        },
+        defaultMessage: (args) =>
+          `${args?.property ?? 'value'} must be an object of ${minEntries} to ${maxEntries} whole counts from 0 to ${MAX_COUNT}, keyed by labels of 1 to ${maxKeyLength} characters`,
       },
     },
     options,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 import { SourceRequest } from './source.request.dto';
+import { NestedObject } from '../http/validation';
 
 /** A command that needs only a stated reason (retire, fail): the body all of them share. */
 export class ReasonRequest {
@@ -12,8 +12,6 @@ export class ReasonRequest {
   reason!: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

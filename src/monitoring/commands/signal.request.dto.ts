@@ -1,17 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsNumber, IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsIn, Matches, MaxLength } from 'class-validator';
 import { DEPLOYMENT_ID, DEPLOYMENT_ID_HINT } from '../../deployments/deployment-path.request.dto';
 import { VERSION, VERSION_HINT } from '../../ledger/commands/identifiers';
 import { SourceRequest } from '../../ledger/commands/source.request.dto';
 import { WriteResult } from '../../ledger/commands/write-result';
 import { WindowRequest } from '../../predictions/window.request.dto';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../monitoring.events';
+import { IsMeasure, NestedObject, Optional } from '../../ledger/http/validation';
 
 /** Metric and feature names, not values: short identifiers, so no free text about people. */
 export const METRIC = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,63}$/;
 export const FEATURE = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
-const finite = { allowNaN: false, allowInfinity: false };
 
 /** What every monitoring signal carries; drift adds the feature, performance the direction. */
 export class SignalRequest {
@@ -28,16 +27,15 @@ export class SignalRequest {
   version!: string;
 
   @ApiProperty({ type: WindowRequest, description: 'The period measured' })
-  @ValidateNested()
-  @Type(() => WindowRequest)
+  @NestedObject(() => WindowRequest)
   window!: WindowRequest;
 
   @ApiProperty({ example: 0.31 })
-  @IsNumber(finite)
+  @IsMeasure()
   value!: number;
 
   @ApiProperty({ example: 0.25, description: 'Past it, the signal raises an alert' })
-  @IsNumber(finite)
+  @IsMeasure()
   threshold!: number;
 
   @ApiPropertyOptional({
@@ -45,14 +43,12 @@ export class SignalRequest {
     default: 'medium',
     description: 'Severity of the alert a breach raises',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(ALERT_SEVERITIES, { message: `severity must be one of ${ALERT_SEVERITIES.join(', ')}` })
   severity?: AlertSeverity;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }
 

@@ -16,7 +16,7 @@ export async function requireRegisteredDatasetVersions(
   const registered = new Map<string, Set<string>>();
   for (const name of new Set(refs.map((ref) => ref.name))) {
     const state = await writer.state(datasetDecider, streams.dataset(name));
-    registered.set(name, new Set(Object.keys(state.versions)));
+    registered.set(name, new Set(state.versions.keys()));
   }
   const errors: Record<string, string[]> = {};
   refs.forEach(({ name, version }, index) => {

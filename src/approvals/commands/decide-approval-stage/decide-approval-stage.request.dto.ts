@@ -1,18 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 export const DECISIONS = ['grant', 'reject'] as const;
 
@@ -27,7 +16,7 @@ export class DecideApprovalStageRequest {
     description:
       'The stage decided (0-based). Defaults to the stage now pending; name it to be sure not to decide a later one after a race',
   })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(0)
   @Max(9)
@@ -47,8 +36,6 @@ export class DecideApprovalStageRequest {
   comment?: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

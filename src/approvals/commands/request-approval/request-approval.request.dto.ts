@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
 import {
   ENVIRONMENT,
   ENVIRONMENT_HINT,
@@ -11,6 +10,7 @@ import {
   VERSION_HINT,
 } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 export class ModelVersionPath {
   @ApiProperty({ example: 'credit-risk', description: RESOURCE_NAME_HINT })
@@ -28,19 +28,17 @@ export class RequestApprovalRequest {
     default: PRODUCTION,
     description: `The environment the version is to be approved for: ${ENVIRONMENT_HINT}`,
   })
-  @IsOptional()
+  @Optional()
   @Matches(ENVIRONMENT, { message: `environment must be ${ENVIRONMENT_HINT}` })
   environment?: string;
 
   @ApiPropertyOptional({ example: 'Validation report VR-2026-031 attached to the model card' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   comment?: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

@@ -1,19 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsBoolean,
-  IsDefined,
-  IsIn,
-  IsOptional,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { MAX_STAGES } from '../../approval-policy.decider';
 import { STAGE_ROLES, type StageRole } from '../../approval.events';
+import { NestedObject } from '../../../ledger/http/validation';
 
 export class TierPolicyRequest {
   @ApiProperty({
@@ -38,34 +28,24 @@ export class TierPolicyRequest {
 
 export class ApprovalTiersRequest {
   @ApiProperty({ type: TierPolicyRequest })
-  @IsDefined()
-  @ValidateNested()
-  @Type(() => TierPolicyRequest)
+  @NestedObject(() => TierPolicyRequest)
   low!: TierPolicyRequest;
 
   @ApiProperty({ type: TierPolicyRequest })
-  @IsDefined()
-  @ValidateNested()
-  @Type(() => TierPolicyRequest)
+  @NestedObject(() => TierPolicyRequest)
   medium!: TierPolicyRequest;
 
   @ApiProperty({ type: TierPolicyRequest })
-  @IsDefined()
-  @ValidateNested()
-  @Type(() => TierPolicyRequest)
+  @NestedObject(() => TierPolicyRequest)
   high!: TierPolicyRequest;
 }
 
 export class SetApprovalPolicyRequest {
   @ApiProperty({ type: ApprovalTiersRequest, description: 'All three risk tiers' })
-  @IsDefined()
-  @ValidateNested()
-  @Type(() => ApprovalTiersRequest)
+  @NestedObject(() => ApprovalTiersRequest)
   tiers!: ApprovalTiersRequest;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

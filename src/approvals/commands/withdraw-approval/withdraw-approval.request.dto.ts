@@ -1,18 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 export class WithdrawApprovalRequest {
   @ApiPropertyOptional({ example: 'A new evaluation on the 2026-Q1 holdout is coming' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   reason?: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

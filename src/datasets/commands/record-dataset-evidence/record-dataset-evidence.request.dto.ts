@@ -1,21 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsInt,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  IsString,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsString, MaxLength, MinLength } from 'class-validator';
 import { ReasonRequest } from '../../../ledger/commands/reason.request.dto';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import {
+  IsCount,
+  IsMeasure,
+  MAX_COUNT,
+  MAX_MEASURE,
+  NestedArray,
+  NestedObject,
+  Optional,
+} from '../../../ledger/http/validation';
+import { IsCountRecord } from '../../../training-runs/number-record.validator';
 
 export class ValidationCheckRequest {
   @ApiProperty({ example: 'no-null-income' })
@@ -29,7 +25,7 @@ export class ValidationCheckRequest {
   passed!: boolean;
 
   @ApiPropertyOptional({ example: '0 of 120000 rows null' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   detail?: string;
@@ -47,29 +43,24 @@ export class RecordDatasetValidationRequest {
   passed!: boolean;
 
   @ApiProperty({ type: [ValidationCheckRequest] })
-  @ValidateNested({ each: true })
-  @Type(() => ValidationCheckRequest)
-  @ArrayMaxSize(1000)
+  @NestedArray(() => ValidationCheckRequest, { max: 1000 })
   checks!: ValidationCheckRequest[];
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }
 
 export class HistogramRequest {
   @ApiProperty({ type: [Number], example: [0, 50000, 100000, 200000] })
   @IsArray()
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
+  @IsMeasure({ each: true })
   @ArrayMaxSize(201)
   edges!: number[];
 
   @ApiProperty({ type: [Number], example: [4000, 7000, 1000] })
   @IsArray()
-  @IsInt({ each: true })
-  @Min(0, { each: true })
+  @IsCount({ each: true })
   @ArrayMaxSize(200)
   counts!: number[];
 }
@@ -81,59 +72,54 @@ export class FeatureProfileRequest {
   @MaxLength(128)
   name!: string;
 
-  @ApiProperty({ example: 120000 })
-  @IsInt()
-  @Min(0)
+  @ApiProperty({ example: 120000, minimum: 0, maximum: MAX_COUNT })
+  @IsCount()
   count!: number;
 
-  @ApiProperty({ example: 12 })
-  @IsInt()
-  @Min(0)
+  @ApiProperty({ example: 12, minimum: 0, maximum: MAX_COUNT })
+  @IsCount()
   missing!: number;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @ApiPropertyOptional({ minimum: -MAX_MEASURE, maximum: MAX_MEASURE })
+  @Optional()
+  @IsMeasure()
   mean?: number;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_MEASURE })
+  @Optional()
+  @IsMeasure({ min: 0 })
   stddev?: number;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @ApiPropertyOptional({ minimum: -MAX_MEASURE, maximum: MAX_MEASURE })
+  @Optional()
+  @IsMeasure()
   min?: number;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @ApiPropertyOptional({ minimum: -MAX_MEASURE, maximum: MAX_MEASURE })
+  @Optional()
+  @IsMeasure()
   max?: number;
 
   @ApiPropertyOptional({ type: HistogramRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => HistogramRequest)
+  @NestedObject(() => HistogramRequest, { optional: true })
   histogram?: HistogramRequest;
 
   @ApiPropertyOptional({
     example: { fixed: 700, variable: 300 },
-    description: 'Count per category',
+    type: 'object',
+    additionalProperties: { type: 'integer', minimum: 0, maximum: MAX_COUNT },
+    maxProperties: 1000,
+    description: 'Count per category (at most 1000 categories, labels of 1 to 200 characters)',
   })
-  @IsOptional()
-  @IsObject()
+  @Optional()
+  @IsCountRecord({ maxEntries: 1000, maxKeyLength: 200 })
   categories?: Record<string, number>;
 }
 
 export class RecordDatasetProfileRequest {
   @ApiProperty({ type: [FeatureProfileRequest] })
-  @ValidateNested({ each: true })
-  @Type(() => FeatureProfileRequest)
-  @ArrayMaxSize(2000)
+  @NestedArray(() => FeatureProfileRequest, { max: 2000 })
   features!: FeatureProfileRequest[];
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }
 

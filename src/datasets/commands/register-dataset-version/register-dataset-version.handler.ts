@@ -34,7 +34,7 @@ export class RegisterDatasetVersionHandler implements ICommandHandler<RegisterDa
         continue;
       }
       const state = await this.writer.state(datasetDecider, streams.dataset(parent.name));
-      if (!state.versions[parent.version])
+      if (!state.versions.has(parent.version))
         missing.push(`${parent.name}@${parent.version} is not registered`);
     }
     if (missing.length > 0) {

@@ -1,18 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import {
   REGION,
   REGION_HINT,
@@ -25,6 +12,13 @@ import {
 } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
+import {
+  IsCount,
+  MAX_COUNT,
+  NestedArray,
+  NestedObject,
+  Optional,
+} from '../../../ledger/http/validation';
 
 export class DatasetPath {
   @ApiProperty({ example: 'loan-applications', description: RESOURCE_NAME_HINT })
@@ -65,7 +59,7 @@ export class SchemaFieldRequest {
     example: 'financial',
     description: 'Kind of personal information; required when personal',
   })
-  @IsOptional()
+  @Optional()
   @Matches(/^[a-z][a-z0-9-]{0,47}$/, {
     message: 'category must be a lower-case kind such as financial',
   })
@@ -75,7 +69,7 @@ export class SchemaFieldRequest {
     description: 'A protected attribute fairness is assessed against',
     default: false,
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   protectedAttribute?: boolean;
 }
@@ -89,16 +83,12 @@ export class RegisterDatasetVersionRequest {
   @Matches(SHA256_DIGEST, { message: `contentHash must be ${SHA256_DIGEST_HINT}` })
   contentHash!: string;
 
-  @ApiProperty({ example: 120000 })
-  @IsInt()
-  @Min(0)
+  @ApiProperty({ example: 120000, minimum: 0, maximum: MAX_COUNT })
+  @IsCount()
   rows!: number;
 
   @ApiProperty({ type: [SchemaFieldRequest] })
-  @ValidateNested({ each: true })
-  @Type(() => SchemaFieldRequest)
-  @ArrayMinSize(1)
-  @ArrayMaxSize(2000)
+  @NestedArray(() => SchemaFieldRequest, { min: 1, max: 2000 })
   schema!: SchemaFieldRequest[];
 
   @ApiProperty({ example: 's3://lake/loans/2026-02.parquet' })
@@ -118,7 +108,7 @@ export class RegisterDatasetVersionRequest {
     example: 'consent (application form s.4)',
     description: 'Required when a field is personal',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(500)
@@ -128,14 +118,14 @@ export class RegisterDatasetVersionRequest {
     example: 'https://bank.example/privacy/collection-notice-v3',
     description: 'Required when a field is personal',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
   collectionNotice?: string;
 
   @ApiPropertyOptional({ example: 'credit assessment' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(500)
   purpose?: string;
@@ -144,14 +134,14 @@ export class RegisterDatasetVersionRequest {
     example: 'P7Y',
     description: 'ISO 8601 duration; required when a field is personal',
   })
-  @IsOptional()
+  @Optional()
   @Matches(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/, {
     message: 'retention must be an ISO 8601 duration such as P7Y',
   })
   retention?: string;
 
   @ApiPropertyOptional({ example: 'PIA-2026-014', description: 'Privacy impact assessment id' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(100)
   piaId?: string;
@@ -160,15 +150,10 @@ export class RegisterDatasetVersionRequest {
     type: [VersionRefRequest],
     description: 'Registered dataset versions this one was derived from',
   })
-  @IsOptional()
-  @ValidateNested({ each: true })
-  @Type(() => VersionRefRequest)
-  @ArrayMaxSize(100)
+  @NestedArray(() => VersionRefRequest, { max: 100, optional: true })
   parents?: VersionRefRequest[];
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

@@ -8,16 +8,17 @@ import type { ApprovalFact, VersionStanding } from '../../deployment.decider';
  * capabilities read the other stream).
  */
 export const modelVersionStandings = {
-  initialState: (): Record<string, VersionStanding> => ({}),
+  // Keyed by version in a Map: a plain object would find `constructor` on its prototype.
+  initialState: (): ReadonlyMap<string, VersionStanding> => new Map(),
   evolve(
-    state: Record<string, VersionStanding>,
+    state: ReadonlyMap<string, VersionStanding>,
     event: ModelEvent,
-  ): Record<string, VersionStanding> {
+  ): ReadonlyMap<string, VersionStanding> {
     switch (event.type) {
       case 'ModelVersionRegistered':
-        return { ...state, [event.data.version]: 'registered' };
+        return new Map(state).set(event.data.version, 'registered');
       case 'ModelVersionRetired':
-        return { ...state, [event.data.version]: 'retired' };
+        return new Map(state).set(event.data.version, 'retired');
       // Cards, evaluations and whatever the registry records later do not change the standing.
       default:
         return state;

@@ -21,7 +21,7 @@ export class DeployModelHandler implements ICommandHandler<DeployModelCommand> {
         type: 'DeployModel',
         data: { deploymentId: id, ...input },
         facts: {
-          version: versions[input.version] ?? 'unregistered',
+          version: versions.get(input.version) ?? 'unregistered',
           approval: input.approvalId ? await this.approval(input.approvalId) : null,
         },
         actor: context.actor.sub,

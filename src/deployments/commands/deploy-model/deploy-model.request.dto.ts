@@ -1,11 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
-  IsOptional,
   Matches,
   Validate,
-  ValidateNested,
   type ValidationArguments,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
@@ -21,6 +18,7 @@ import {
 } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import type { DeploymentStrategy } from '../../deployment.events';
+import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 const STRATEGIES: DeploymentStrategy[] = ['full', 'canary'];
 
@@ -72,13 +70,11 @@ export class DeployModelRequest {
     description:
       'A granted approval of this version for this environment: required in production, and for a caller deploying as a pipeline',
   })
-  @IsOptional()
+  @Optional()
   @Matches(UUID, { message: 'approvalId must be a lower-case UUID' })
   approvalId?: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

@@ -1,13 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsOptional, ValidateNested } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { NestedObject } from '../../../ledger/http/validation';
 
 /** A promotion needs nothing but the deployment; where it came from may be recorded. */
 export class PromoteDeploymentRequest {
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

@@ -1,14 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsString, MaxLength, MinLength } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 export class RollBackDeploymentRequest {
   @ApiProperty({ example: 'approval rate fell 9 points in the canary' })
@@ -21,13 +14,11 @@ export class RollBackDeploymentRequest {
     default: false,
     description: 'True when a monitor rolled back on its own, without a person deciding',
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   automatic?: boolean;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

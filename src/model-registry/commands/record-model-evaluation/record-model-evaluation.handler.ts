@@ -21,7 +21,7 @@ export class RecordModelEvaluationHandler implements ICommandHandler<RecordModel
       {
         type: 'RecordEvaluation',
         data: { ...input, evaluationId },
-        datasetContentHash: dataset.state.versions[version]?.contentHash ?? null,
+        datasetContentHash: dataset.state.versions.get(version)?.contentHash ?? null,
         actor: context.actor.sub,
         now: context.now,
       },

@@ -1,22 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { VERSION, VERSION_HINT } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { IsNumberRecord } from '../../../training-runs/number-record.validator';
 import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
+import { IsMeasure, NestedArray, NestedObject, Optional } from '../../../ledger/http/validation';
 
 export const VERDICTS = ['pass', 'fail'] as const;
 
@@ -26,7 +14,7 @@ export class EvaluationBaselineRequest {
     description:
       'A registered version of this model compared against; omit for an external baseline',
   })
-  @IsOptional()
+  @Optional()
   @Matches(VERSION, { message: `version must be ${VERSION_HINT}` })
   version?: string;
 
@@ -53,11 +41,11 @@ export class FairnessResultRequest {
   metric!: string;
 
   @ApiProperty({ example: 0.91 })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsMeasure()
   value!: number;
 
   @ApiProperty({ example: 0.8 })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsMeasure()
   threshold!: number;
 
   @ApiProperty({
@@ -79,8 +67,7 @@ export class RecordModelEvaluationRequest {
     type: VersionRefRequest,
     description: 'A registered dataset version',
   })
-  @ValidateNested()
-  @Type(() => VersionRefRequest)
+  @NestedObject(() => VersionRefRequest)
   datasetVersion!: VersionRefRequest;
 
   @ApiProperty({
@@ -92,19 +79,14 @@ export class RecordModelEvaluationRequest {
   metrics!: Record<string, number>;
 
   @ApiPropertyOptional({ type: EvaluationBaselineRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => EvaluationBaselineRequest)
+  @NestedObject(() => EvaluationBaselineRequest, { optional: true })
   baseline?: EvaluationBaselineRequest;
 
   @ApiProperty({
     type: [FairnessResultRequest],
     description: 'Fairness by protected attribute (may be empty)',
   })
-  @IsArray()
-  @ArrayMaxSize(200)
-  @ValidateNested({ each: true })
-  @Type(() => FairnessResultRequest)
+  @NestedArray(() => FairnessResultRequest, { max: 200 })
   fairness!: FairnessResultRequest[];
 
   @ApiProperty({ enum: VERDICTS })
@@ -112,8 +94,6 @@ export class RecordModelEvaluationRequest {
   verdict!: (typeof VERDICTS)[number];
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

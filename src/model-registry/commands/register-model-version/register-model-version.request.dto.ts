@@ -1,16 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
   IsIn,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
   MinLength,
-  ValidateNested,
 } from 'class-validator';
 import {
   SHA256_DIGEST,
@@ -26,6 +24,7 @@ import {
   RISK_TIERS,
   type RiskTier,
 } from '../../model.events';
+import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 export const PERSONAL_INFORMATION_KIND = /^[a-z][a-z0-9-]{0,47}$/;
 export const PERSONAL_INFORMATION_KIND_HINT =
@@ -47,7 +46,7 @@ export class RegisterModelVersionRequest {
     example: `sha256:${'5e'.repeat(32)}`,
     description: `${SHA256_DIGEST_HINT}; defaults to the run's artifact digest and, if given, must equal it`,
   })
-  @IsOptional()
+  @Optional()
   @Matches(SHA256_DIGEST, { message: `artifactDigest must be ${SHA256_DIGEST_HINT}` })
   artifactDigest?: string;
 
@@ -105,15 +104,13 @@ export class RegisterModelVersionRequest {
   owner!: string;
 
   @ApiPropertyOptional({ example: 'Acme Scoring Pty Ltd', description: 'Omit for in-house models' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   vendor?: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

@@ -1,33 +1,31 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
   MinLength,
-  ValidateNested,
 } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import {
   PERSONAL_INFORMATION_KIND,
   PERSONAL_INFORMATION_KIND_HINT,
 } from '../register-model-version/register-model-version.request.dto';
+import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 /** The model card fields that may change after registration; name at least one. */
 export class UpdateModelCardRequest {
   @ApiPropertyOptional({ example: 'consumer credit applications up to $80k' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
   intendedUse?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['not validated for business lending'] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
@@ -36,21 +34,21 @@ export class UpdateModelCardRequest {
   limitations?: string[];
 
   @ApiPropertyOptional({ example: 'chief-risk-officer' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   owner?: string;
 
   @ApiPropertyOptional({ example: 'approve or refer a consumer credit application' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
   decisions?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['financial'] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique()
@@ -61,36 +59,34 @@ export class UpdateModelCardRequest {
   personalInformationKinds?: string[];
 
   @ApiPropertyOptional({ example: 'top-4 SHAP reason codes given with every decline' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
   explainability?: string;
 
   @ApiPropertyOptional({ example: 'every referral reviewed by a credit officer' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
   humanOversight?: string;
 
   @ApiPropertyOptional({ example: 'applicants are told a model assists the decision' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
   consumerDisclosure?: string;
 
   @ApiPropertyOptional({ example: 'monthly drift and quarterly performance review' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
   monitoringCadence?: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

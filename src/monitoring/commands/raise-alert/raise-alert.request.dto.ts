@@ -1,14 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import {
   DEPLOYMENT_ID,
   DEPLOYMENT_ID_HINT,
@@ -21,6 +12,7 @@ import {
   type AlertKind,
   type AlertSeverity,
 } from '../../monitoring.events';
+import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 export class RaiseAlertRequest {
   @ApiProperty({ example: 'credit-risk.production', description: DEPLOYMENT_ID_HINT })
@@ -49,13 +41,11 @@ export class RaiseAlertRequest {
     format: 'uuid',
     description: 'The DriftDetected or PerformanceDegraded event of this deployment behind it',
   })
-  @IsOptional()
+  @Optional()
   @Matches(UUID, { message: 'causeEventId must be an event id (a lower-case UUID)' })
   causeEventId?: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

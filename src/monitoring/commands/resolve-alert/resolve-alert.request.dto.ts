@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { NestedObject } from '../../../ledger/http/validation';
 
 export class ResolveAlertRequest {
   @ApiProperty({
@@ -14,8 +14,6 @@ export class ResolveAlertRequest {
   resolution!: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

@@ -1,17 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsInt,
-  IsObject,
-  IsOptional,
-  Matches,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, Matches } from 'class-validator';
 import {
   SHA256_DIGEST,
   SHA256_DIGEST_HINT,
@@ -21,6 +9,8 @@ import {
 } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { WindowRequest } from '../../window.request.dto';
+import { IsCount, MAX_COUNT, NestedObject } from '../../../ledger/http/validation';
+import { IsNumberRecord } from '../../../training-runs/number-record.validator';
 
 export class RecordGroundTruthRequest {
   @ApiProperty({
@@ -42,14 +32,11 @@ export class RecordGroundTruthRequest {
   batchIds!: string[];
 
   @ApiProperty({ type: WindowRequest })
-  @ValidateNested()
-  @Type(() => WindowRequest)
+  @NestedObject(() => WindowRequest)
   window!: WindowRequest;
 
-  @ApiProperty({ example: 1800, minimum: 1, description: 'Outcomes labelled' })
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @ApiProperty({ example: 1800, minimum: 1, maximum: MAX_COUNT, description: 'Outcomes labelled' })
+  @IsCount({ min: 1 })
   count!: number;
 
   @ApiProperty({
@@ -65,12 +52,10 @@ export class RecordGroundTruthRequest {
     example: { auc: 0.81, defaultRate: 0.032 },
     description: 'Metrics of the predictions against the outcomes',
   })
-  @IsObject()
+  @IsNumberRecord()
   metrics!: Record<string, number>;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

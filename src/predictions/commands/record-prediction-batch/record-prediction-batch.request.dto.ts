@@ -1,16 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsInt,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  Matches,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { Matches } from 'class-validator';
 import {
   SHA256_DIGEST,
   SHA256_DIGEST_HINT,
@@ -19,49 +8,74 @@ import {
 } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { WindowRequest } from '../../window.request.dto';
+import {
+  IsCount,
+  IsMeasure,
+  MAX_COUNT,
+  MAX_MEASURE,
+  NestedArray,
+  NestedObject,
+  Optional,
+} from '../../../ledger/http/validation';
+import { IsCountRecord } from '../../../training-runs/number-record.validator';
 
-const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 /** Feature names, not values: short identifiers with no spaces, so no free text about people. */
 const FEATURE = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
-const finite = { allowNaN: false, allowInfinity: false };
 
 export class FeatureSummaryRequest {
   @ApiProperty({ example: 'annual_income' })
   @Matches(FEATURE, { message: 'feature must be a feature name (letters, digits, _ . : / -)' })
   feature!: string;
 
-  @ApiPropertyOptional({ example: 81200.5 })
-  @IsOptional()
-  @IsNumber(finite)
+  @ApiPropertyOptional({ example: 81200.5, minimum: -MAX_MEASURE, maximum: MAX_MEASURE })
+  @Optional()
+  @IsMeasure()
   mean?: number;
 
-  @ApiPropertyOptional({ example: 20400.1, minimum: 0 })
-  @IsOptional()
-  @IsNumber(finite)
-  @Min(0)
+  @ApiPropertyOptional({ example: 20400.1, minimum: 0, maximum: MAX_MEASURE })
+  @Optional()
+  @IsMeasure({ min: 0 })
   stddev?: number;
 
-  @ApiProperty({ example: 3, minimum: 0, description: 'Predictions where the feature was missing' })
-  @IsInt()
-  @Min(0)
+  @ApiProperty({
+    example: 3,
+    minimum: 0,
+    maximum: MAX_COUNT,
+    description: 'Predictions where the feature was missing',
+  })
+  @IsCount()
   missing!: number;
 }
 
 export class LatencyRequest {
-  @ApiProperty({ example: 4, minimum: 0 }) @IsNumber(finite) @Min(0) p50!: number;
-  @ApiProperty({ example: 11, minimum: 0 }) @IsNumber(finite) @Min(0) p95!: number;
-  @ApiProperty({ example: 19, minimum: 0 }) @IsNumber(finite) @Min(0) p99!: number;
+  @ApiProperty({ example: 4, minimum: 0, maximum: MAX_MEASURE })
+  @IsMeasure({ min: 0 })
+  p50!: number;
+  @ApiProperty({ example: 11, minimum: 0, maximum: MAX_MEASURE })
+  @IsMeasure({ min: 0 })
+  p95!: number;
+  @ApiProperty({ example: 19, minimum: 0, maximum: MAX_MEASURE })
+  @IsMeasure({ min: 0 })
+  p99!: number;
 }
 
 export class DecisionsRequest {
-  @ApiProperty({ example: 860, minimum: 0, description: 'Decided by the model alone' })
-  @IsInt()
-  @Min(0)
+  @ApiProperty({
+    example: 860,
+    minimum: 0,
+    maximum: MAX_COUNT,
+    description: 'Decided by the model alone',
+  })
+  @IsCount()
   automated!: number;
 
-  @ApiProperty({ example: 140, minimum: 0, description: 'Referred to a person' })
-  @IsInt()
-  @Min(0)
+  @ApiProperty({
+    example: 140,
+    minimum: 0,
+    maximum: MAX_COUNT,
+    description: 'Referred to a person',
+  })
+  @IsCount()
   referred!: number;
 }
 
@@ -71,15 +85,12 @@ export class RecordPredictionBatchRequest {
   @Matches(VERSION, { message: `version must be ${VERSION_HINT}` })
   version!: string;
 
-  @ApiProperty({ example: 1000, minimum: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_COUNT)
+  @ApiProperty({ example: 1000, minimum: 1, maximum: MAX_COUNT })
+  @IsCount({ min: 1 })
   count!: number;
 
   @ApiProperty({ type: WindowRequest })
-  @ValidateNested()
-  @Type(() => WindowRequest)
+  @NestedObject(() => WindowRequest)
   window!: WindowRequest;
 
   @ApiProperty({
@@ -91,32 +102,27 @@ export class RecordPredictionBatchRequest {
 
   @ApiProperty({
     type: 'object',
-    additionalProperties: { type: 'integer', minimum: 0 },
+    additionalProperties: { type: 'integer', minimum: 0, maximum: MAX_COUNT },
+    maxProperties: 1000,
     example: { approve: 812, refer: 140, decline: 48 },
     description: 'Outputs per class or bucket; the counts sum to count',
   })
-  @IsObject()
+  @IsCountRecord({ minEntries: 1, maxEntries: 1000, maxKeyLength: 200 })
   outputDistribution!: Record<string, number>;
 
   @ApiProperty({ type: [FeatureSummaryRequest] })
-  @ValidateNested({ each: true })
-  @Type(() => FeatureSummaryRequest)
-  @ArrayMaxSize(2000)
+  @NestedArray(() => FeatureSummaryRequest, { max: 2000 })
   featureSummaries!: FeatureSummaryRequest[];
 
   @ApiProperty({ type: LatencyRequest, description: 'p50 ≤ p95 ≤ p99, in milliseconds' })
-  @ValidateNested()
-  @Type(() => LatencyRequest)
+  @NestedObject(() => LatencyRequest)
   latencyMs!: LatencyRequest;
 
   @ApiProperty({ type: DecisionsRequest, description: 'automated + referred = count' })
-  @ValidateNested()
-  @Type(() => DecisionsRequest)
+  @NestedObject(() => DecisionsRequest)
   decisions!: DecisionsRequest;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

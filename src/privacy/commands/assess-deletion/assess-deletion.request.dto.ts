@@ -1,16 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsString, Matches, MaxLength } from 'class-validator';
 import { ENVIRONMENT, RESOURCE_NAME } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
+import { NestedArray, NestedObject, Optional } from '../../../ledger/http/validation';
 
 /** `<model>.<environment>`, as deployments are identified. */
 const DEPLOYMENT_ID = new RegExp(
@@ -22,15 +15,11 @@ export class AffectedRequest {
     type: [VersionRefRequest],
     description: 'Registered dataset versions holding the subject’s data',
   })
-  @ValidateNested({ each: true })
-  @Type(() => VersionRefRequest)
-  @ArrayMaxSize(1000)
+  @NestedArray(() => VersionRefRequest, { max: 1000 })
   datasetVersions!: VersionRefRequest[];
 
   @ApiProperty({ type: [VersionRefRequest], description: 'Model versions trained on them' })
-  @ValidateNested({ each: true })
-  @Type(() => VersionRefRequest)
-  @ArrayMaxSize(1000)
+  @NestedArray(() => VersionRefRequest, { max: 1000 })
   models!: VersionRefRequest[];
 
   @ApiProperty({
@@ -48,8 +37,7 @@ export class AffectedRequest {
 
 export class AssessDeletionRequest {
   @ApiProperty({ type: AffectedRequest })
-  @ValidateNested()
-  @Type(() => AffectedRequest)
+  @NestedObject(() => AffectedRequest)
   affected!: AffectedRequest;
 
   @ApiPropertyOptional({
@@ -57,14 +45,12 @@ export class AssessDeletionRequest {
     maxLength: 2000,
     description: 'Must not contain the subject’s personal information',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   notes?: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

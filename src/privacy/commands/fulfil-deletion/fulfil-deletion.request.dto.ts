@@ -1,15 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
+import { NestedArray, NestedObject } from '../../../ledger/http/validation';
 
 export class DeletionExceptionRequest {
   @ApiProperty({
@@ -33,29 +26,21 @@ export class FulfilDeletionRequest {
     type: [VersionRefRequest],
     description: 'Registered dataset versions made without the subject’s data',
   })
-  @ValidateNested({ each: true })
-  @Type(() => VersionRefRequest)
-  @ArrayMaxSize(1000)
+  @NestedArray(() => VersionRefRequest, { max: 1000 })
   replacementDatasetVersions!: VersionRefRequest[];
 
   @ApiProperty({ type: [VersionRefRequest], description: 'Model versions retrained on them' })
-  @ValidateNested({ each: true })
-  @Type(() => VersionRefRequest)
-  @ArrayMaxSize(1000)
+  @NestedArray(() => VersionRefRequest, { max: 1000 })
   retrainedModels!: VersionRefRequest[];
 
   @ApiProperty({
     type: [DeletionExceptionRequest],
     description: 'Items kept, each with its reason (legal hold, retention obligation, …)',
   })
-  @ValidateNested({ each: true })
-  @Type(() => DeletionExceptionRequest)
-  @ArrayMaxSize(1000)
+  @NestedArray(() => DeletionExceptionRequest, { max: 1000 })
   exceptions!: DeletionExceptionRequest[];
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

@@ -1,14 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
+import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 export class RequestDeletionRequest {
   @ApiProperty({
@@ -33,15 +26,13 @@ export class RequestDeletionRequest {
   receivedOn!: string;
 
   @ApiPropertyOptional({ example: 'web form', maxLength: 64, description: 'How it arrived' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(64)
   channel?: string;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

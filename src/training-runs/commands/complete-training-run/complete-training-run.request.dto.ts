@@ -1,16 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SHA256_DIGEST, SHA256_DIGEST_HINT } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { IsNumberRecord } from '../../number-record.validator';
+import { NestedObject } from '../../../ledger/http/validation';
 
 export class TrainingArtifactRequest {
   @ApiProperty({ example: 's3://models/credit-risk/01936f0e/model.onnx' })
@@ -46,13 +39,10 @@ export class CompleteTrainingRunRequest {
   validationApproach!: string;
 
   @ApiProperty({ type: TrainingArtifactRequest })
-  @ValidateNested()
-  @Type(() => TrainingArtifactRequest)
+  @NestedObject(() => TrainingArtifactRequest)
   artifact!: TrainingArtifactRequest;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }

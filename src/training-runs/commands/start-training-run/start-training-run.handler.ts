@@ -43,7 +43,7 @@ export class StartTrainingRunHandler implements ICommandHandler<StartTrainingRun
       ),
     );
     return refs.map(({ name, version }) => {
-      const recorded = loaded.get(name)?.versions[version];
+      const recorded = loaded.get(name)?.versions.get(version);
       return {
         name,
         version,

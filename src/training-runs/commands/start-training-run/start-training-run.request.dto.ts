@@ -1,20 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsObject, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { RESOURCE_NAME, RESOURCE_NAME_HINT } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
+import { NestedArray, NestedObject, Optional } from '../../../ledger/http/validation';
 
 export class TrainingCodeRequest {
   @ApiProperty({ example: 'https://git.bank.example/ml/credit-risk' })
@@ -38,16 +27,11 @@ export class StartTrainingRunRequest {
     description:
       'Registered, not retired dataset versions it trains on (their content hashes are recorded)',
   })
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => VersionRefRequest)
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
+  @NestedArray(() => VersionRefRequest, { min: 1, max: 100 })
   datasetVersions!: VersionRefRequest[];
 
   @ApiProperty({ type: TrainingCodeRequest })
-  @ValidateNested()
-  @Type(() => TrainingCodeRequest)
+  @NestedObject(() => TrainingCodeRequest)
   code!: TrainingCodeRequest;
 
   @ApiProperty({ example: 'xgboost' })
@@ -70,13 +54,11 @@ export class StartTrainingRunRequest {
     description: 'Runtime: framework versions, container image, hardware',
     example: { python: '3.12', xgboost: '2.1.3', image: 'trainer:2026.02' },
   })
-  @IsOptional()
+  @Optional()
   @IsObject()
   environment?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: SourceRequest })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SourceRequest)
+  @NestedObject(() => SourceRequest, { optional: true })
   source?: SourceRequest;
 }
