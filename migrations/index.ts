@@ -16,6 +16,7 @@ import { AccessLog1764200000014 } from './1764200000014-access-log';
 import { OneModelCardHistory1764200000015 } from './1764200000015-one-model-card-history';
 import { IntegrityLog1764200000016 } from './1764200000016-integrity-log';
 import { AuditPacks1764200000017 } from './1764200000017-audit-packs';
+import { ProjectionFaults1764200000018 } from './1764200000018-projection-faults';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   OneModelCardHistory1764200000015,
   IntegrityLog1764200000016,
   AuditPacks1764200000017,
+  ProjectionFaults1764200000018,
 ];

@@ -51,8 +51,10 @@ export class HealthHttpController {
           });
         }
       },
-      () => {
+      async () => {
         const indicator = this.indicators.check('projections');
+        // Faults another process recorded or resolved; the last known ones if the read fails.
+        await this.runner.refreshFaults().catch(() => undefined);
         const projections = this.runner.status();
         const details = Object.fromEntries(
           projections.map((p) => [
@@ -63,10 +65,14 @@ export class HealthHttpController {
               lagSeconds: p.lagSeconds,
               position: p.position,
               lastError: p.lastError,
+              faults: p.faults,
             },
           ]),
         );
-        const running = projections.every((p) => p.state === 'live' || p.state === 'catching-up');
+        // A faulted projection runs on past the events it could not apply: still ready.
+        const running = projections.every((p) =>
+          ['live', 'catching-up', 'faulted'].includes(p.state),
+        );
         return running ? indicator.up(details) : indicator.down(details);
       },
     ]);

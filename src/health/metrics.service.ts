@@ -41,6 +41,29 @@ export class MetricsService {
           this.inc({ projection: status.name }, status.eventsApplied);
       },
     });
+    new Gauge({
+      name: 'attest_projection_faults_open',
+      help: 'Events the projection could not apply and moved past (open rows of projection_faults)',
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        // Faults another process recorded or resolved; the last known ones if the read fails.
+        await runner.refreshFaults().catch(() => undefined);
+        for (const status of runner.status())
+          this.set({ projection: status.name }, status.faults.open);
+      },
+    });
+    new Counter({
+      name: 'attest_projection_faults_total',
+      help: 'Faults the projection recorded since start (an event it could not apply, skipped)',
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const status of runner.status())
+          this.inc({ projection: status.name }, status.faultsRecorded);
+      },
+    });
     new Counter({
       name: 'attest_projection_failures_total',
       help: 'Failed projection batches since start (each rolled back and retried)',

@@ -14,6 +14,8 @@ class FlakyCountingProjection implements Projection, OnModuleInit {
   readonly eventTypes = ['LedgerProbeRecorded'];
   readonly tables = ['test_applied_events'];
   failOnApply: number | undefined;
+  /** What the failing apply throws: the handler's own exception unless a test says otherwise. */
+  failure = () => new Error('simulated crash in the middle of a batch');
   private applied = 0;
   private signalFailure!: () => void;
   /** Resolves once the simulated crash has happened. */
@@ -31,7 +33,7 @@ class FlakyCountingProjection implements Projection, OnModuleInit {
     this.applied += 1;
     if (this.applied === this.failOnApply) {
       this.signalFailure();
-      throw new Error('simulated crash in the middle of a batch');
+      throw this.failure();
     }
     await manager.query(
       `INSERT INTO test_applied_events (event_id, stream, times) VALUES ($1, $2, 1)
@@ -166,6 +168,9 @@ describe('ProjectionRunner', () => {
     try {
       const projection = patient.app.get(FlakyCountingProjection);
       projection.failOnApply = 1;
+      // A transient failure (connection lost) is retried with backoff, not split to find a fault.
+      projection.failure = () =>
+        Object.assign(new Error('connection lost'), { code: 'ECONNRESET' });
       await patient.eventLog.append('dataset-backoff', newEvents(1), {
         expectedRevision: 'no_stream',
       });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscoveryService } from '@nestjs/core';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   EVENT_LOG,
   EventLog,
@@ -10,17 +10,43 @@ import {
   Subscription,
 } from '../event-log.port';
 import { Projection, ReadModelProjection } from './projection';
+import {
+  NO_FAULTS,
+  OpenFaults,
+  classifyProjectionError,
+  describeProjectionError,
+  readOpenFaults,
+  recordFault,
+  resolveFaultsExcept,
+} from './projection-faults';
 
 export interface ProjectionStatus {
   name: string;
-  state: 'stopped' | 'catching-up' | 'live' | 'failing';
+  /** `faulted`: running (live or catching up) past events it could not apply (`faults`). */
+  state: 'stopped' | 'catching-up' | 'live' | 'failing' | 'faulted';
   position: LedgerPosition | null;
   caughtUp: boolean;
   eventsApplied: number;
+  /** Transactions that failed and were rolled back since start (each retried or split). */
   failures: number;
+  /** The last failure's SQLSTATE or error class and its message without literal values. */
   lastError: string | null;
   /** 0 when live; otherwise seconds since the newest event it has applied was recorded. */
   lagSeconds: number;
+  /** Open faults in `projection_faults`: events skipped because they cannot be applied. */
+  faults: OpenFaults;
+  /** Faults this process has recorded since start. */
+  faultsRecorded: number;
+}
+
+/** What a rebuild did to one projection. */
+export interface RebuildResult {
+  name: string;
+  eventsApplied: number;
+  /** Events it still could not apply (each an open fault). */
+  faulted: number;
+  /** Open faults it closed: their events now apply (or no longer reach the projection). */
+  resolved: number;
 }
 
 interface Worker {
@@ -33,6 +59,11 @@ interface Worker {
   running?: Promise<void>;
   /** Set while a rebuild has this projection to itself. */
   paused?: boolean;
+  faults: OpenFaults;
+  /** Transient failures since the last applied batch: the backoff grows with them. */
+  failingInARow?: number;
+  /** Events faulted during the rebuild under way. */
+  rebuildFaults?: Set<string>;
 }
 
 export const PROJECTION_RETRY_MS = Symbol('ProjectionRetryMs');
@@ -45,14 +76,31 @@ export const PROJECTION_RETRY_MS = Symbol('ProjectionRetryMs');
  */
 const IDLE_CHECKPOINT_MS = 1000;
 
+/**
+ * An event that fails on its own is tried this many times, each in its own transaction, before
+ * it is recorded as a fault: a failure that goes away was not the event's.
+ */
+const ATTEMPTS_ALONE = 3;
+
+/** Open faults are read again at most this often for readiness and metrics. */
+const FAULTS_MAX_AGE_MS = 1000;
+
 /** Thrown inside a batch transaction when another runner has moved the checkpoint. */
 class CheckpointMoved extends Error {}
+
+/** Ends the search for a failing event when the runner stops or a rebuild takes over. */
+class RunnerHalted extends Error {}
 
 /**
  * Feeds each projection from the log in global order. A batch (one page of the subscription)
  * is applied in one transaction with the projection's checkpoint, after checking that the
  * checkpoint is still where the batch started: crash, retry or a second runner never apply an
  * event twice or skip one.
+ *
+ * A transient failure (database unreachable, serialization, deadlock) retries the batch with
+ * backoff. Any other is split: halves apply on their own, and an event that still fails alone,
+ * ATTEMPTS_ALONE times, is recorded in `projection_faults` in the transaction that moves the
+ * checkpoint past it, so one bad event never stalls the read side (README "Projection faults").
  */
 @Injectable()
 export class ProjectionRunner {
@@ -62,6 +110,7 @@ export class ProjectionRunner {
   private stopping = false;
   /** Aborted by stop(), so a retry backoff never outlives the runner. */
   private halt = new AbortController();
+  private faultsReadAt = 0;
 
   constructor(
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
@@ -74,7 +123,11 @@ export class ProjectionRunner {
     if (this.workers.size === 0) {
       for (const wrapper of this.discovery.getProviders({ metadataKey: ReadModelProjection.KEY })) {
         const projection = wrapper.instance as Projection;
-        this.workers.set(projection.name, { projection, status: initialStatus(projection.name) });
+        this.workers.set(projection.name, {
+          projection,
+          status: initialStatus(projection.name),
+          faults: NO_FAULTS,
+        });
       }
     }
     return [...this.workers.values()].map((worker) => worker.projection);
@@ -84,8 +137,26 @@ export class ProjectionRunner {
     this.projections();
     return [...this.workers.values()].map((worker) => ({
       ...worker.status,
+      state:
+        worker.faults.open > 0 && ['live', 'catching-up'].includes(worker.status.state)
+          ? 'faulted'
+          : worker.status.state,
       lagSeconds: lagSeconds(worker),
+      faults: worker.faults,
     }));
+  }
+
+  /**
+   * Reads the open faults of every projection again (at most once a second unless `maxAgeMs`
+   * says otherwise), so status() shows faults another process recorded or resolved.
+   */
+  async refreshFaults(maxAgeMs = FAULTS_MAX_AGE_MS): Promise<void> {
+    if (Date.now() - this.faultsReadAt < maxAgeMs) return;
+    this.faultsReadAt = Date.now();
+    const open = await readOpenFaults(this.dataSource.manager);
+    this.projections();
+    for (const worker of this.workers.values())
+      worker.faults = open.get(worker.projection.name) ?? NO_FAULTS;
   }
 
   /** Starts every projection (or the named ones) from its checkpoint. */
@@ -98,6 +169,7 @@ export class ProjectionRunner {
       await this.ensureCheckpointRow(projection.name);
       worker.running = this.run(worker).finally(() => (worker.running = undefined));
     }
+    await this.refreshFaults(0);
   }
 
   async stop(): Promise<void> {
@@ -116,8 +188,9 @@ export class ProjectionRunner {
   async rebuild(
     names?: readonly string[],
     onProgress?: (name: string, applied: number) => void,
-  ): Promise<void> {
+  ): Promise<RebuildResult[]> {
     const selected = this.select(names);
+    const results: RebuildResult[] = [];
     for (const projection of selected) {
       const worker = this.workers.get(projection.name) as Worker;
       // The live worker steps aside, or its next batch would meet a checkpoint the rebuild moved.
@@ -126,21 +199,41 @@ export class ProjectionRunner {
       await worker.subscription?.close();
       await worker.running;
       try {
-        await this.rebuildOne(projection, worker, onProgress);
+        results.push(await this.rebuildOne(projection, worker, onProgress));
       } finally {
         worker.paused = false;
+        worker.rebuildFaults = undefined;
         if (wasRunning && !this.stopping) await this.start([projection.name]);
       }
     }
+    await this.refreshFaults(0);
+    return results;
+  }
+
+  /**
+   * Rebuilds the projections (of those named) that hold open faults, once the code that could
+   * not apply their events has been fixed: a fault whose event now applies is resolved.
+   */
+  async replayFaults(
+    names?: readonly string[],
+    onProgress?: (name: string, applied: number) => void,
+  ): Promise<RebuildResult[]> {
+    const open = await readOpenFaults(this.dataSource.manager);
+    const faulted = this.select(names)
+      .map((projection) => projection.name)
+      .filter((name) => open.has(name));
+    if (faulted.length === 0) return [];
+    return this.rebuild(faulted, onProgress);
   }
 
   private async rebuildOne(
     projection: Projection,
     worker: Worker,
     onProgress?: (name: string, applied: number) => void,
-  ): Promise<void> {
+  ): Promise<RebuildResult> {
     {
       await this.ensureCheckpointRow(projection.name);
+      worker.rebuildFaults = new Set();
       await this.dataSource.transaction(async (manager) => {
         await manager.query(
           'SELECT position FROM projection_checkpoints WHERE projection = $1 FOR UPDATE',
@@ -162,13 +255,25 @@ export class ProjectionRunner {
       for await (const message of subscription) {
         if (message.kind === 'event') batch.push(message.event);
         else if (message.kind === 'checkpoint') {
-          await this.commit(worker, batchStart, batch, message.position);
+          await this.commit(worker, batchStart, batch, message.position, () => false);
           batchStart = message.position;
           batch = [];
           onProgress?.(projection.name, worker.status.eventsApplied);
         } else break;
       }
       await subscription.close();
+      const stillFaulted = [...worker.rebuildFaults];
+      const resolved = await resolveFaultsExcept(
+        this.dataSource.manager,
+        projection.name,
+        stillFaulted,
+      );
+      return {
+        name: projection.name,
+        eventsApplied: worker.status.eventsApplied,
+        faulted: stillFaulted.length,
+        resolved,
+      };
     }
   }
 
@@ -228,7 +333,8 @@ export class ProjectionRunner {
           if (message.kind === 'event') {
             batch.push(message.event);
           } else if (message.kind === 'checkpoint') {
-            if (await this.commit(worker, batchStart, batch, message.position, true))
+            const halted = () => this.stopping || Boolean(worker.paused);
+            if (await this.commit(worker, batchStart, batch, message.position, halted, true))
               batchStart = message.position;
             batch = [];
             status.caughtUp = false;
@@ -243,42 +349,127 @@ export class ProjectionRunner {
       } catch (error) {
         worker.subscription?.close().catch(() => undefined);
         if (this.stopping) break;
+        if (error instanceof RunnerHalted) continue;
         // Another runner applied that batch first: carry on from its checkpoint, nothing failed.
-        if (error instanceof CheckpointMoved) continue;
+        if (error instanceof CheckpointMoved) {
+          // It may have recorded faults this process has not seen.
+          await this.refreshFaults(0).catch(() => undefined);
+          continue;
+        }
+        const described = describeProjectionError(error);
         status.failures += 1;
         status.state = 'failing';
         status.caughtUp = false;
-        status.lastError = error instanceof Error ? error.message : String(error);
+        status.lastError = `${described.code}: ${described.message}`;
+        // The error object itself is not logged: a driver error carries the statement's values.
         this.logger.error(
-          { projection: projection.name, err: error },
+          { projection: projection.name, errorCode: described.code, error: described.message },
           'projection batch failed; retrying from its checkpoint',
         );
-        await this.pause(Math.min(this.retryMs * 2 ** Math.min(status.failures - 1, 8), 30_000));
+        worker.failingInARow = (worker.failingInARow ?? 0) + 1;
+        await this.pause(
+          Math.min(this.retryMs * 2 ** Math.min(worker.failingInARow - 1, 8), 30_000),
+        );
       }
     }
     status.state = 'stopped';
   }
 
+  /**
+   * Applies a batch and moves the checkpoint to `position`; false when only the in-memory
+   * checkpoint moved (lazy, nothing to apply). A batch that fails other than transiently is
+   * split to find the events that cannot be applied (applyApart).
+   */
   private async commit(
     worker: Worker,
     batchStart: LedgerPosition | null,
     batch: RecordedEvent[],
     position: LedgerPosition,
+    halted: () => boolean,
     lazy = false,
   ): Promise<boolean> {
-    const { projection } = worker;
     if (lazy && batch.length === 0 && Date.now() - (worker.persistedAt ?? 0) < IDLE_CHECKPOINT_MS) {
       worker.status.position = position;
       this.wakeWaiters();
       return false;
     }
+    try {
+      await this.applyInTransaction(worker, batchStart, batch, position);
+    } catch (error) {
+      if (!this.worthSplitting(worker, batch, error)) throw error;
+      await this.applyApart(worker, batchStart, batch, position, halted);
+    }
+    return true;
+  }
+
+  /** Counts a failed transaction; true when its events should be tried in smaller groups. */
+  private worthSplitting(worker: Worker, events: RecordedEvent[], error: unknown): boolean {
+    if (error instanceof CheckpointMoved || events.length === 0) return false;
+    if (classifyProjectionError(error) === 'transient') return false;
+    const described = describeProjectionError(error);
+    worker.status.failures += 1;
+    worker.status.lastError = `${described.code}: ${described.message}`;
+    return true;
+  }
+
+  /** Halves a failing group until each half applies or is one event (applyAlone). */
+  private async applyApart(
+    worker: Worker,
+    start: LedgerPosition | null,
+    events: RecordedEvent[],
+    end: LedgerPosition,
+    halted: () => boolean,
+  ): Promise<void> {
+    if (events.length === 1) return this.applyAlone(worker, start, events[0], end, halted);
+    const middle = Math.ceil(events.length / 2);
+    const halves: [RecordedEvent[], LedgerPosition | null, LedgerPosition][] = [
+      [events.slice(0, middle), start, events[middle - 1].position],
+      [events.slice(middle), events[middle - 1].position, end],
+    ];
+    for (const [half, from, to] of halves) {
+      if (halted()) throw new RunnerHalted();
+      try {
+        await this.applyInTransaction(worker, from, half, to);
+      } catch (error) {
+        if (!this.worthSplitting(worker, half, error)) throw error;
+        await this.applyApart(worker, from, half, to, halted);
+      }
+    }
+  }
+
+  /**
+   * Tries one event alone, in its own transaction, ATTEMPTS_ALONE times; if it never applies,
+   * records it as a fault with the checkpoint moving past it in the same transaction.
+   */
+  private async applyAlone(
+    worker: Worker,
+    start: LedgerPosition | null,
+    event: RecordedEvent,
+    end: LedgerPosition,
+    halted: () => boolean,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (halted()) throw new RunnerHalted();
+      try {
+        await this.applyInTransaction(worker, start, [event], end);
+        return;
+      } catch (error) {
+        if (!this.worthSplitting(worker, [event], error)) throw error;
+        if (attempt >= ATTEMPTS_ALONE) return this.recordFault(worker, start, event, end, error);
+        await this.pause(this.retryMs);
+      }
+    }
+  }
+
+  private async applyInTransaction(
+    worker: Worker,
+    batchStart: LedgerPosition | null,
+    batch: RecordedEvent[],
+    position: LedgerPosition,
+  ): Promise<void> {
+    const { projection } = worker;
     await this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(
-        'SELECT position FROM projection_checkpoints WHERE projection = $1 FOR UPDATE',
-        [projection.name],
-      )) as { position: string | null }[];
-      if ((row?.position ?? null) !== batchStart)
-        throw new CheckpointMoved(`${projection.name} was moved by another runner`);
+      await this.lockCheckpoint(manager, projection.name, batchStart);
       for (const event of batch) await projection.apply(event, manager);
       await manager.query(
         'UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE projection = $1',
@@ -288,9 +479,60 @@ export class ProjectionRunner {
     worker.status.position = position;
     worker.status.eventsApplied += batch.length;
     worker.persistedAt = Date.now();
+    worker.failingInARow = 0;
     if (batch.length > 0) worker.lastAppliedRecordedAt = batch[batch.length - 1].recordedAt;
     this.wakeWaiters();
-    return true;
+  }
+
+  private async recordFault(
+    worker: Worker,
+    start: LedgerPosition | null,
+    event: RecordedEvent,
+    end: LedgerPosition,
+    error: unknown,
+  ): Promise<void> {
+    const { projection } = worker;
+    const described = describeProjectionError(error);
+    await this.dataSource.transaction(async (manager) => {
+      await this.lockCheckpoint(manager, projection.name, start);
+      await recordFault(manager, projection.name, event, described);
+      await manager.query(
+        'UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE projection = $1',
+        [projection.name, end],
+      );
+    });
+    worker.status.position = end;
+    worker.status.faultsRecorded += 1;
+    worker.persistedAt = Date.now();
+    worker.rebuildFaults?.add(event.id);
+    // The stream is left out: a stream name can name a person (access-log-<sub>).
+    this.logger.error(
+      {
+        projection: projection.name,
+        eventId: event.id,
+        eventType: event.type,
+        ledgerPosition: event.position,
+        errorCode: described.code,
+        error: described.message,
+      },
+      `projection ${projection.name} cannot apply event ${event.id} (${described.code}); recorded in projection_faults and moved past it`,
+    );
+    await this.refreshFaults(0).catch(() => undefined);
+    this.wakeWaiters();
+  }
+
+  /** Locks the projection's checkpoint row; throws CheckpointMoved unless it is at `expected`. */
+  private async lockCheckpoint(
+    manager: EntityManager,
+    name: string,
+    expected: LedgerPosition | null,
+  ): Promise<void> {
+    const [row] = (await manager.query(
+      'SELECT position FROM projection_checkpoints WHERE projection = $1 FOR UPDATE',
+      [name],
+    )) as { position: string | null }[];
+    if ((row?.position ?? null) !== expected)
+      throw new CheckpointMoved(`${name} was moved by another runner`);
   }
 
   private async ensureCheckpointRow(name: string): Promise<void> {
@@ -339,6 +581,8 @@ function initialStatus(name: string): ProjectionStatus {
     failures: 0,
     lastError: null,
     lagSeconds: 0,
+    faults: NO_FAULTS,
+    faultsRecorded: 0,
   };
 }
 
