@@ -335,13 +335,8 @@ export async function checkReadModels(
   );
   const listedRuns = new Set(
     (
-      await pageAll<{ runId: string }>(
-        http,
-        token,
-        `/api/v1/training-runs?model=${MODEL}`,
-        position,
-      )
-    ).map((r) => r.runId),
+      await pageAll<{ id: string }>(http, token, `/api/v1/training-runs?model=${MODEL}`, position)
+    ).map((r) => r.id),
   );
   const ackedRuns = acks.filter((ack) => ack.request.kind === 'training-run');
   const unlistedRuns = ackedRuns.filter((ack) => !listedRuns.has(ack.id));
