@@ -1,14 +1,28 @@
 import { DuplicateEventId, UnstorableEvent, WrongExpectedVersion } from './ledger.errors';
 import { EMPTY_HEAD, SealedEvent, StreamHead, sealEvents } from './hash-chain';
-import type { AppendResult, ExpectedRevision, LedgerPosition, NewEvent } from './event-log.port';
+import type {
+  AppendResult,
+  ExpectedRevision,
+  LedgerPosition,
+  NewEvent,
+  StreamCondition,
+} from './event-log.port';
 
 /** What an adapter offers the shared append algorithm. */
 export interface ChainStorage {
   /** The store refuses an event id it already holds (PostgreSQL's primary key); EventStoreDB does not. */
   readonly refusesStoredIds: boolean;
   readHead(stream: string): Promise<StreamHead>;
-  /** Writes the sealed events; throws RevisionTaken or EventIdTaken on a unique conflict. */
-  write(stream: string, events: SealedEvent[]): Promise<LedgerPosition>;
+  /**
+   * Writes the sealed events; throws RevisionTaken or EventIdTaken on a unique conflict, and
+   * StreamMoved when a condition no longer holds at the moment of the write (checked atomically
+   * with it, and against every other append of those streams).
+   */
+  write(
+    stream: string,
+    events: SealedEvent[],
+    conditions: readonly StreamCondition[],
+  ): Promise<LedgerPosition>;
   /** Where these ids are stored, if anywhere (an adapter may look only in `stream`). */
   findStored(stream: string, ids: readonly string[]): Promise<StoredEventRef[]>;
 }
@@ -43,6 +57,7 @@ export class ChainedAppender {
     stream: string,
     events: readonly NewEvent[],
     expected: ExpectedRevision,
+    conditions: readonly StreamCondition[] = [],
   ): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
     const malformed = events.find((event) => !CANONICAL_UUID.test(event.id));
@@ -68,7 +83,12 @@ export class ChainedAppender {
       }
       const sealed = sealEvents(stream, head, events);
       try {
-        const position = await this.storage.write(stream, sealed);
+        const position = await this.storage.write(
+          stream,
+          sealed,
+          // The stream's own revision is already the expected revision's to guard.
+          conditions.filter((condition) => condition.stream !== stream),
+        );
         const last = sealed[sealed.length - 1];
         this.remember(stream, { revision: last.revision, hash: last.hash });
         return { nextExpectedRevision: last.revision, position };

@@ -48,6 +48,22 @@ export interface RecordedEvent {
 
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
 
+/**
+ * A stream another stream's rule was decided on, and the revision it was read at (`no_stream`:
+ * it did not exist). An append carrying conditions is stored only if every such stream is still
+ * there, atomically with the append (docs/consistency.md); otherwise it is refused with
+ * StreamMoved and the command is decided again.
+ */
+export interface StreamCondition {
+  stream: string;
+  revision: bigint | 'no_stream';
+}
+
+export interface AppendOptions {
+  expectedRevision: ExpectedRevision;
+  conditions?: readonly StreamCondition[];
+}
+
 export interface AppendResult {
   nextExpectedRevision: bigint;
   position: LedgerPosition;
@@ -96,7 +112,7 @@ export interface EventLog {
   append(
     stream: string,
     events: readonly NewEvent[],
-    options: { expectedRevision: ExpectedRevision },
+    options: AppendOptions,
   ): Promise<AppendResult>;
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;

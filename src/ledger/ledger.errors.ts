@@ -24,6 +24,17 @@ export class WrongExpectedVersion extends DomainError {
   }
 }
 
+/**
+ * A stream the command's rule read has moved since (an append carrying StreamConditions): the
+ * stream writer decides the command again on what is stored now.
+ */
+export class StreamMoved extends WrongExpectedVersion {
+  constructor(stream: string, expected: string, actual: string) {
+    super(stream, expected, actual);
+    this.message = `stream ${stream}, read at revision ${expected} by this command's rule, is now at ${actual}`;
+  }
+}
+
 /** Event ids are unique across the ledger; these are already stored, and not as this append. */
 export class DuplicateEventId extends DomainError {
   readonly code = 'duplicate-event-id';

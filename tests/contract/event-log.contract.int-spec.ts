@@ -6,6 +6,7 @@ import { GENESIS_HASH } from '../../src/ledger/hash-chain';
 import { createEventLog } from '../../src/ledger/event-log.factory';
 import {
   DuplicateEventId,
+  StreamMoved,
   StreamNotFound,
   UnstorableEvent,
   WrongExpectedVersion,
@@ -185,6 +186,68 @@ describe.each(ledgerKinds())('EventLog contract (%s)', (kind) => {
       );
       for (let i = 1; i < stored.length; i++) {
         expect(stored[i].metadata.integrity.prevHash).toBe(stored[i - 1].metadata.integrity.hash);
+      }
+    });
+
+    it('stores an append while the streams its rule read are where they were read, and refuses it once one moved', async () => {
+      const read = `${stream}-read`;
+      const absent = `${stream}-absent`;
+      await log.append(read, [newEvent()], { expectedRevision: 'no_stream' });
+      const conditions = [
+        { stream: read, revision: 0n },
+        { stream: absent, revision: 'no_stream' as const },
+      ];
+      await log.append(stream, [newEvent()], { expectedRevision: 'no_stream', conditions });
+      await log.append(read, [newEvent()], { expectedRevision: 0n });
+      const before = await countRows();
+      const refused = log.append(stream, [newEvent()], { expectedRevision: 0n, conditions });
+      await expect(refused).rejects.toBeInstanceOf(StreamMoved);
+      await expect(refused).rejects.toMatchObject({ stream: read, expected: '0', actual: '1' });
+      await log.append(absent, [newEvent()], { expectedRevision: 'no_stream' });
+      await expect(
+        log.append(stream, [newEvent()], {
+          expectedRevision: 0n,
+          conditions: [{ stream: absent, revision: 'no_stream' }],
+        }),
+      ).rejects.toMatchObject({ stream: absent, expected: 'no_stream', actual: '0' });
+      expect(await countRows()).toBe(before + 1);
+      // A condition on the stream appended to is its expected revision's to guard.
+      await log.append(stream, newEvents(2), {
+        expectedRevision: 0n,
+        conditions: [
+          { stream: read, revision: 1n },
+          { stream, revision: 0n },
+        ],
+      });
+      expect(await log.readStream(stream)).toHaveLength(3);
+    });
+
+    it('never stores a conditional append after a move of the stream it read, under 30 concurrent appends', async () => {
+      for (let round = 0; round < 2; round++) {
+        const read = `${stream}-read-${round}`;
+        await log.append(read, [newEvent()], { expectedRevision: 'no_stream' });
+        const dependants = Array.from({ length: 15 }, (_, i) =>
+          log
+            .append(`${stream}-dependant-${round}-${i}`, [newEvent()], {
+              expectedRevision: 'no_stream',
+              conditions: [{ stream: read, revision: 0n }],
+            })
+            .then(
+              (result) => result.position,
+              (error: unknown) => {
+                expect(error).toBeInstanceOf(StreamMoved);
+                return undefined;
+              },
+            ),
+        );
+        const moves = Array.from({ length: 15 }, () =>
+          log.append(read, [newEvent()], { expectedRevision: 'any' }),
+        );
+        const [stored] = await Promise.all([Promise.all(dependants), Promise.all(moves)]);
+        const [firstMove] = await log.readStream(read, { fromRevision: 1n, maxCount: 1 });
+        for (const position of stored) {
+          if (position) expect(log.comparePositions(position, firstMove.position)).toBeLessThan(0);
+        }
       }
     });
 

@@ -63,6 +63,8 @@ export async function startTestApp(
     // No checkpoint appears on its own in the middle of a test; tests of signing turn it on.
     CHECKPOINT_EVERY_EVENTS: '0',
     CHECKPOINT_INTERVAL_MS: '0',
+    // An embedded app must not pick up the DATABASE_URL that CI exports for the suite.
+    ...(kind === 'embedded' && !database ? { DATABASE_URL: '' } : {}),
     ...database?.env,
     ...(emulator ? { EVENTSTORE_CONNECTION_STRING: emulator.connectionString } : {}),
     ...options.env,

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { EVENT_LOG, EventLog, JsonObject, NewEvent, RecordedEvent } from '../event-log.port';
+import {
+  EVENT_LOG,
+  EventLog,
+  JsonObject,
+  NewEvent,
+  RecordedEvent,
+  StreamCondition,
+} from '../event-log.port';
 import { StreamNotFound, WrongExpectedVersion } from '../ledger.errors';
 import { CommandContext, derivedUuid } from './command-context';
 import { Decider, DomainEvent, replay } from './decider';
@@ -21,6 +28,25 @@ export interface WriteOutcome<Event extends DomainEvent, State> {
   ledgerPosition: string;
   state: State;
 }
+
+/**
+ * Reads another stream for a command's rule. Each stream read becomes a condition of the append:
+ * if it has moved by the time the events are stored, the command is decided again on what it
+ * holds then (docs/consistency.md).
+ */
+export interface FactReader {
+  state<Event extends DomainEvent, State>(
+    decider: Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve'>,
+    stream: string,
+  ): Promise<State>;
+  load<Event extends DomainEvent, State>(
+    decider: Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve'>,
+    stream: string,
+  ): Promise<LoadedStream<Event, State>>;
+}
+
+/** A command, or how to build it from other streams' facts (read anew on every attempt). */
+export type CommandSource<Command> = Command | ((facts: FactReader) => Promise<Command>);
 
 /** Each round of a race has one winner, so n concurrent writers to a stream need at most n rounds. */
 const MAX_ATTEMPTS = 32;
@@ -69,15 +95,24 @@ export class StreamWriter {
    * `fresh`: the stream is named by an id this command just created, so the first attempt
    * decides on the initial state without reading; if the stream exists after all (a retry) the
    * append is refused and the command is decided again on what is stored.
+   *
+   * A command built from a function reads other streams through the FactReader it is given; the
+   * append then holds only while those streams are where they were read, and when one moved the
+   * facts are read again and the command decided again.
    */
   async execute<Command, Event extends DomainEvent, State>(
     stream: string,
     decider: Decider<Command, Event, State>,
-    command: Command,
+    source: CommandSource<Command>,
     context: CommandContext,
     options: { fresh?: boolean } = {},
   ): Promise<WriteOutcome<Event, State>> {
     for (let attempt = 1; ; attempt++) {
+      const conditions = new Map<string, StreamCondition>();
+      const command =
+        typeof source === 'function'
+          ? await (source as (facts: FactReader) => Promise<Command>)(this.factReader(conditions))
+          : source;
       const current =
         options.fresh && attempt === 1
           ? { state: decider.initialState(), revision: undefined, lastPosition: undefined }
@@ -93,6 +128,7 @@ export class StreamWriter {
       try {
         const result = await this.eventLog.append(stream, events, {
           expectedRevision: current.revision ?? 'no_stream',
+          conditions: [...conditions.values()],
         });
         const expectedNext = (current.revision ?? -1n) + BigInt(events.length);
         if (result.nextExpectedRevision === expectedNext) {
@@ -116,6 +152,27 @@ export class StreamWriter {
         if (!(error instanceof WrongExpectedVersion) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /** Remembers where each stream was first read, as a condition of this attempt's append. */
+  private factReader(conditions: Map<string, StreamCondition>): FactReader {
+    const note = (stream: string, revision: bigint | undefined) => {
+      if (!conditions.has(stream)) {
+        conditions.set(stream, { stream, revision: revision ?? 'no_stream' });
+      }
+    };
+    return {
+      state: async (decider, stream) => {
+        const current = await this.current(decider, stream);
+        note(stream, current.revision);
+        return current.state;
+      },
+      load: async (decider, stream) => {
+        const loaded = await this.load(decider, stream);
+        note(stream, loaded.recorded.at(-1)?.revision);
+        return loaded;
+      },
+    };
   }
 
   /** The stream's state: from the cache plus whatever was appended since, or folded from the start. */

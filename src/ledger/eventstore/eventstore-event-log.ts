@@ -22,11 +22,12 @@ import {
 import { trackedSubscription } from '../tracked-subscription';
 import { ChainStorage, ChainedAppender, RevisionTaken, StoredEventRef } from '../chained-append';
 import { EMPTY_HEAD, SealedEvent, StreamHead } from '../hash-chain';
-import { LedgerUnavailable, StreamDeleted, StreamNotFound } from '../ledger.errors';
+import { KeyedLock } from '../keyed-lock';
+import { LedgerUnavailable, StreamDeleted, StreamMoved, StreamNotFound } from '../ledger.errors';
 import type {
+  AppendOptions,
   AppendResult,
   EventLog,
-  ExpectedRevision,
   JsonObject,
   LedgerPosition,
   NewEvent,
@@ -67,6 +68,7 @@ const RETRY_LOOKBACK = 256;
 export class EventStoreEventLog implements EventLog {
   private readonly appender: ChainedAppender;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly streamLocks = new KeyedLock();
   private closed = false;
 
   constructor(
@@ -89,12 +91,28 @@ export class EventStoreEventLog implements EventLog {
     return new EventStoreEventLog(EventStoreDBClient.connectionString(connectionString), options);
   }
 
+  /**
+   * EventStoreDB 24.10 appends to one stream at a time, so conditions are held here: every append
+   * takes its stream's lock in this process, and one with conditions also takes theirs and reads
+   * their heads before writing. That holds among the appends of one process; replicas writing to
+   * one EventStoreDB can still race (docs/consistency.md).
+   */
   append(
     stream: string,
     events: readonly NewEvent[],
-    options: { expectedRevision: ExpectedRevision },
+    options: AppendOptions,
   ): Promise<AppendResult> {
-    return this.appender.append(stream, events, options.expectedRevision);
+    const conditions = (options.conditions ?? []).filter((c) => c.stream !== stream);
+    return this.streamLocks.hold([stream, ...conditions.map((c) => c.stream)], async () => {
+      for (const condition of conditions) {
+        const head = await this.readHead(condition.stream);
+        const actual = head.revision < 0n ? 'no_stream' : head.revision.toString();
+        const expected =
+          condition.revision === 'no_stream' ? 'no_stream' : condition.revision.toString();
+        if (actual !== expected) throw new StreamMoved(condition.stream, expected, actual);
+      }
+      return this.appender.append(stream, events, options.expectedRevision);
+    });
   }
 
   readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

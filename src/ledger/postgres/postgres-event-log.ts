@@ -1,4 +1,4 @@
-import { Client, Pool, QueryConfig, DatabaseError } from 'pg';
+import { Client, Pool, PoolClient, QueryConfig, DatabaseError } from 'pg';
 import { classifyDatabaseError } from '../database/database-errors';
 import { trackedSubscription } from '../tracked-subscription';
 import {
@@ -9,17 +9,19 @@ import {
   StoredEventRef,
 } from '../chained-append';
 import { EMPTY_HEAD, SealedEvent, StreamHead } from '../hash-chain';
-import { LedgerUnavailable, StreamNotFound, UnstorableEvent } from '../ledger.errors';
+import { streamLockKey } from '../stream-lock-key';
+import { LedgerUnavailable, StreamMoved, StreamNotFound, UnstorableEvent } from '../ledger.errors';
 import type {
+  AppendOptions,
   AppendResult,
   EventLog,
-  ExpectedRevision,
   LedgerPosition,
   NewEvent,
   EventPlace,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamCondition,
   SubscribeOptions,
   Subscription,
   SubscriptionFilter,
@@ -111,7 +113,7 @@ export class PostgresEventLog implements EventLog {
     const storage: ChainStorage = {
       refusesStoredIds: true,
       readHead: (stream) => this.readHead(stream),
-      write: (stream, events) => this.write(stream, events),
+      write: (stream, events, conditions) => this.write(stream, events, conditions),
       findStored: (_stream, ids) => this.findStored(ids),
     };
     this.appender = new ChainedAppender(storage);
@@ -120,9 +122,14 @@ export class PostgresEventLog implements EventLog {
   async append(
     stream: string,
     events: readonly NewEvent[],
-    options: { expectedRevision: ExpectedRevision },
+    options: AppendOptions,
   ): Promise<AppendResult> {
-    const result = await this.appender.append(stream, events, options.expectedRevision);
+    const result = await this.appender.append(
+      stream,
+      events,
+      options.expectedRevision,
+      options.conditions,
+    );
     this.wake.notify();
     this.announce();
     return result;
@@ -321,20 +328,103 @@ export class PostgresEventLog implements EventLog {
     return rows[0] ? { revision: BigInt(rows[0].revision), hash: rows[0].hash } : EMPTY_HEAD;
   }
 
-  private async write(stream: string, events: SealedEvent[]): Promise<LedgerPosition> {
+  /**
+   * Every append holds its stream's advisory lock until it commits, so an append that carries
+   * conditions can hold the conditions' streams still (shared locks) while it checks and writes
+   * (docs/consistency.md).
+   */
+  private async write(
+    stream: string,
+    events: SealedEvent[],
+    conditions: readonly StreamCondition[],
+  ): Promise<LedgerPosition> {
+    if (conditions.length > 0) return this.writeWithConditions(stream, events, conditions);
     try {
       const rows = await this.query<{ position: string; transaction_id: string }>(
         events.length === 1 ? insertOne(events[0]) : insertBatch(events),
       );
-      const last = rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b));
-      return formatPosition(rowPosition(last));
+      return lastPosition(rows);
     } catch (error) {
-      if (error instanceof DatabaseError && error.code === '23505') {
-        if (error.constraint === 'ledger_events_pkey') throw new EventIdTaken(error.message);
-        throw new RevisionTaken(error.message);
+      throw uniqueConflict(error) ?? error;
+    }
+  }
+
+  /**
+   * One transaction: the locks (in key order, so two such appends never deadlock), then one
+   * statement that checks each condition's stream head and inserts only if none moved. The
+   * statement starts after the locks are granted, so it sees every append that held them.
+   */
+  private async writeWithConditions(
+    stream: string,
+    events: SealedEvent[],
+    conditions: readonly StreamCondition[],
+  ): Promise<LedgerPosition> {
+    const locks = new Map<number, boolean>([[streamLockKey(stream), true]]);
+    for (const condition of conditions) {
+      const key = streamLockKey(condition.stream);
+      if (!locks.has(key)) locks.set(key, false);
+    }
+    const lockList = [...locks]
+      .sort(([a], [b]) => a - b)
+      .map(
+        ([key, exclusive]) =>
+          `pg_advisory_xact_lock${exclusive ? '' : '_shared'}(${LOCK_NAMESPACE}, ${key})`,
+      )
+      .join(', ');
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw translateError(error);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query(`BEGIN; SELECT ${lockList}`);
+      const insert =
+        events.length === 1 ? insertOne(events[0], conditions) : insertBatch(events, conditions);
+      const { rows } = await client.query<{ position: string; transaction_id: string }>(
+        this.statement(insert),
+      );
+      if (rows.length === 0) {
+        const moved = await this.movedCondition(client, conditions);
+        await client.query('ROLLBACK');
+        throw moved;
+      }
+      await client.query('COMMIT');
+      return lastPosition(rows);
+    } catch (error) {
+      if (!(error instanceof StreamMoved)) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw uniqueConflict(error) ?? translateError(error);
       }
       throw error;
+    } finally {
+      client.release(broken);
     }
+  }
+
+  /** The first condition whose stream is no longer at the revision it was read at. */
+  private async movedCondition(
+    client: PoolClient,
+    conditions: readonly StreamCondition[],
+  ): Promise<StreamMoved> {
+    const heads = new Map(
+      (
+        await client.query<{ stream: string; revision: string }>({
+          text: `SELECT stream, max(revision) AS revision FROM ledger_events
+                 WHERE stream = ANY($1::text[]) GROUP BY stream`,
+          values: [conditions.map((condition) => condition.stream)],
+        })
+      ).rows.map((row) => [row.stream, row.revision]),
+    );
+    for (const condition of conditions) {
+      const expected =
+        condition.revision === 'no_stream' ? 'no_stream' : condition.revision.toString();
+      const actual = heads.get(condition.stream) ?? 'no_stream';
+      if (actual !== expected) return new StreamMoved(condition.stream, expected, actual);
+    }
+    // Moved and moved back cannot happen (revisions only grow); a concurrent reader is the only way here.
+    return new StreamMoved(conditions[0].stream, 'unchanged', 'changed');
   }
 
   private async findStored(ids: readonly string[]): Promise<StoredEventRef[]> {
@@ -366,12 +456,13 @@ export class PostgresEventLog implements EventLog {
     return rows.length > 0;
   }
 
+  private statement(config: QueryConfig): QueryConfig {
+    return this.options.preparedStatements ? config : { text: config.text, values: config.values };
+  }
+
   private async query<Row>(config: QueryConfig): Promise<Row[]> {
-    const statement = this.options.preparedStatements
-      ? config
-      : { text: config.text, values: config.values };
     try {
-      const result = await this.pool.query(statement);
+      const result = await this.pool.query(this.statement(config));
       return result.rows as Row[];
     } catch (error) {
       throw translateError(error);
@@ -457,12 +548,39 @@ export class PostgresEventLog implements EventLog {
 
 const INSERT_COLUMNS =
   'INSERT INTO ledger_events (id, stream, revision, type, data, metadata, hash, prev_hash)';
+/** The first half of every stream lock's key: Attest's streams, apart from other advisory locks. */
+const LOCK_NAMESPACE = 0x41545354;
 
-/** The common pipeline write: one event, plain parameters. */
-function insertOne(event: SealedEvent): QueryConfig {
+/**
+ * Inserts only while every condition's stream is at the revision it was read at (a missing
+ * stream's head is NULL, as is `no_stream`'s expectation).
+ */
+function guard(firstParam: number): string {
+  return `NOT EXISTS (
+    SELECT 1 FROM unnest($${firstParam}::text[], $${firstParam + 1}::bigint[]) AS c(stream, expected)
+    WHERE (SELECT max(l.revision) FROM ledger_events l WHERE l.stream = c.stream)
+          IS DISTINCT FROM c.expected)`;
+}
+
+function conditionValues(conditions: readonly StreamCondition[]): unknown[] {
+  return [
+    conditions.map((condition) => condition.stream),
+    conditions.map((condition) =>
+      condition.revision === 'no_stream' ? null : condition.revision.toString(),
+    ),
+  ];
+}
+
+/** The common pipeline write: one event, plain parameters, under its stream's lock. */
+function insertOne(event: SealedEvent, conditions: readonly StreamCondition[] = []): QueryConfig {
+  const guarded = conditions.length > 0;
   return {
-    name: 'ledger-append-one',
-    text: `${INSERT_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING position, transaction_id`,
+    name: guarded ? 'ledger-append-one-guarded' : 'ledger-append-one',
+    text: `${INSERT_COLUMNS}
+           SELECT $1::uuid, $2::text, $3::bigint, $4::text, $5::jsonb, $6::jsonb, $7::text, $8::text
+           FROM (SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, $9::int4)) AS stream_lock
+           ${guarded ? `WHERE ${guard(10)}` : ''}
+           RETURNING position, transaction_id`,
     values: [
       event.id,
       event.stream,
@@ -472,6 +590,8 @@ function insertOne(event: SealedEvent): QueryConfig {
       JSON.stringify(event.metadata),
       event.hash,
       event.prevHash,
+      streamLockKey(event.stream),
+      ...(guarded ? conditionValues(conditions) : []),
     ],
   };
 }
@@ -480,19 +600,39 @@ function insertOne(event: SealedEvent): QueryConfig {
  * A batch: one statement and one parameter, built from the canonical JSON that was just hashed
  * (it holds every column but the hash), so nothing is serialised twice or escaped per value.
  */
-function insertBatch(events: SealedEvent[]): QueryConfig {
+function insertBatch(
+  events: SealedEvent[],
+  conditions: readonly StreamCondition[] = [],
+): QueryConfig {
+  const guarded = conditions.length > 0;
   return {
-    name: 'ledger-append-batch',
+    name: guarded ? 'ledger-append-batch-guarded' : 'ledger-append-batch',
     text: `${INSERT_COLUMNS}
            SELECT e.id, e.stream, e.revision, e.type, e.data, e.metadata, e.hash, e."prevHash"
-           FROM jsonb_to_recordset($1::jsonb)
+           FROM (SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, $2::int4)) AS stream_lock,
+                jsonb_to_recordset($1::jsonb)
                 AS e(id uuid, stream text, revision bigint, type text, data jsonb, metadata jsonb, hash text, "prevHash" text)
+           ${guarded ? `WHERE ${guard(3)}` : ''}
            ORDER BY e.revision
            RETURNING position, transaction_id`,
     values: [
       `[${events.map((event) => `{"hash":"${event.hash}",${event.canonical.slice(1)}`).join(',')}]`,
+      streamLockKey(events[0].stream),
+      ...(guarded ? conditionValues(conditions) : []),
     ],
   };
+}
+
+function lastPosition(rows: { position: string; transaction_id: string }[]): LedgerPosition {
+  const last = rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b));
+  return formatPosition(rowPosition(last));
+}
+
+/** A unique violation on append: someone else took the revision, or the event id is stored. */
+function uniqueConflict(error: unknown): Error | undefined {
+  if (!(error instanceof DatabaseError) || error.code !== '23505') return undefined;
+  if (error.constraint === 'ledger_events_pkey') return new EventIdTaken(error.message);
+  return new RevisionTaken(error.message);
 }
 
 function rowPosition(row: { position: string; transaction_id: string }): PgPosition {

@@ -15,18 +15,21 @@ export class DecideApprovalStageHandler implements ICommandHandler<DecideApprova
     const stream = streams.approval(input.approvalId);
     const state = await this.writer.state(approvalDecider, stream);
     if (state.status === 'none') throw new NotRecorded('approval', input.approvalId);
-    // The evidence is recomputed from the model stream as it is now, so a grant never rests on stale facts.
-    const model = await this.writer.load(modelFacts, streams.model(state.model));
+    // The evidence is recomputed from the model stream as it is when the decision is stored, so
+    // a grant never rests on stale facts (the model stream is a condition of the append).
     const outcome = await this.writer.execute(
       stream,
       approvalDecider,
-      {
-        type: 'DecideApprovalStage',
+      async (facts) => ({
+        type: 'DecideApprovalStage' as const,
         data: input,
-        modelVersion: modelVersionFacts(model, state.version),
+        modelVersion: modelVersionFacts(
+          await facts.load(modelFacts, streams.model(state.model)),
+          state.version,
+        ),
         actor: context.actor,
         now: context.now,
-      },
+      }),
       context,
     );
     return writeResult(input.approvalId, outcome);

@@ -13,21 +13,23 @@ export class RequestApprovalHandler implements ICommandHandler<RequestApprovalCo
   constructor(private readonly writer: StreamWriter) {}
 
   async execute({ input, context }: RequestApprovalCommand): Promise<WriteResult> {
-    // Cross-stream facts: the version and its evaluations, and the policy in force.
-    const model = await this.writer.load(modelFacts, streams.model(input.model));
-    const policy = await this.writer.load(approvalPolicyDecider, streams.approvalPolicy());
     const approvalId = newId(context, 'approval');
+    // Cross-stream facts, conditions of the append: the version and its evaluations, and the
+    // policy in force.
     const outcome = await this.writer.execute(
       streams.approval(approvalId),
       approvalDecider,
-      {
-        type: 'RequestApproval',
+      async (facts) => ({
+        type: 'RequestApproval' as const,
         data: { approvalId, ...input },
-        modelVersion: modelVersionFacts(model, input.version),
-        policy: policy.state.tiers,
+        modelVersion: modelVersionFacts(
+          await facts.load(modelFacts, streams.model(input.model)),
+          input.version,
+        ),
+        policy: (await facts.state(approvalPolicyDecider, streams.approvalPolicy())).tiers,
         actor: context.actor.sub,
         now: context.now,
-      },
+      }),
       context,
       { fresh: true },
     );

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { deploymentId } from '../../../ledger/commands/identifiers';
-import { StreamWriter } from '../../../ledger/commands/stream-writer';
+import { type FactReader, StreamWriter } from '../../../ledger/commands/stream-writer';
 import { type WriteResult, writeResult } from '../../../ledger/commands/write-result';
 import { streams } from '../../../ledger/stream-names';
 import { type ApprovalFact, deploymentDecider } from '../../deployment.decider';
@@ -13,31 +13,31 @@ export class DeployModelHandler implements ICommandHandler<DeployModelCommand> {
 
   async execute({ input, context }: DeployModelCommand): Promise<WriteResult> {
     const id = deploymentId(input.model, input.environment);
-    const versions = await this.writer.state(modelVersionStandings, streams.model(input.model));
+    // The model's and the approval's streams are conditions of the append: a retirement or a
+    // withdrawal that lands first makes this decide again (docs/consistency.md).
     const outcome = await this.writer.execute(
       streams.deployment(id),
       deploymentDecider,
-      {
-        type: 'DeployModel',
-        data: { deploymentId: id, ...input },
-        facts: {
-          version: versions.get(input.version) ?? 'unregistered',
-          approval: input.approvalId ? await this.approval(input.approvalId) : null,
-        },
-        actor: context.actor.sub,
-        roles: context.actor.roles,
-        now: context.now,
+      async (facts) => {
+        const versions = await facts.state(modelVersionStandings, streams.model(input.model));
+        return {
+          type: 'DeployModel' as const,
+          data: { deploymentId: id, ...input },
+          facts: {
+            version: versions.get(input.version) ?? 'unregistered',
+            approval: input.approvalId ? await this.approval(facts, input.approvalId) : null,
+          },
+          actor: context.actor.sub,
+          roles: context.actor.roles,
+          now: context.now,
+        };
       },
       context,
     );
     return writeResult(id, outcome);
   }
 
-  private async approval(approvalId: string): Promise<ApprovalFact> {
-    const state = await this.writer.state(
-      approvalStanding(approvalId),
-      streams.approval(approvalId),
-    );
-    return state;
+  private approval(facts: FactReader, approvalId: string): Promise<ApprovalFact> {
+    return facts.state(approvalStanding(approvalId), streams.approval(approvalId));
   }
 }

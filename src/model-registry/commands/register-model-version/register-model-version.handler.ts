@@ -14,17 +14,16 @@ export class RegisterModelVersionHandler implements ICommandHandler<RegisterMode
   constructor(private readonly writer: StreamWriter) {}
 
   async execute({ input, context }: RegisterModelVersionCommand): Promise<WriteResult> {
-    const state = await this.writer.state(trainingRunDecider, streams.trainingRun(input.runId));
     const outcome = await this.writer.execute(
       streams.model(input.model),
       modelDecider,
-      {
-        type: 'RegisterModelVersion',
+      async (facts) => ({
+        type: 'RegisterModelVersion' as const,
         data: input,
-        run: runFacts(state),
+        run: runFacts(await facts.state(trainingRunDecider, streams.trainingRun(input.runId))),
         actor: context.actor.sub,
         now: context.now,
-      },
+      }),
       context,
     );
     return writeResult(`${input.model}@${input.version}`, outcome);

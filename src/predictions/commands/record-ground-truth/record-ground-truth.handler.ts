@@ -18,23 +18,23 @@ export class RecordGroundTruthHandler implements ICommandHandler<RecordGroundTru
   async execute({ input, context }: RecordGroundTruthCommand): Promise<WriteResult> {
     const slot = parseDeploymentId(input.deploymentId);
     if (!slot) throw new NotRecorded('deployment', input.deploymentId);
-    const state = await this.writer.state(
-      deploymentDecider,
-      streams.deployment(input.deploymentId),
-    );
+    // Batches never change once recorded; the deployment's stream is a condition of the append.
     const batches = await Promise.all(input.batchIds.map((batchId) => this.batch(batchId)));
     const groundTruthId = newId(context, 'ground-truth');
     const outcome = await this.writer.execute(
       streams.groundTruth(groundTruthId),
       groundTruthDecider,
-      {
-        type: 'RecordGroundTruth',
+      async (facts) => ({
+        type: 'RecordGroundTruth' as const,
         data: { groundTruthId, ...slot, ...input },
-        deployment: deploymentStanding(input.deploymentId, state),
+        deployment: deploymentStanding(
+          input.deploymentId,
+          await facts.state(deploymentDecider, streams.deployment(input.deploymentId)),
+        ),
         batches,
         actor: context.actor.sub,
         now: context.now,
-      },
+      }),
       context,
       { fresh: true },
     );

@@ -17,21 +17,22 @@ export class RecordPredictionBatchHandler implements ICommandHandler<RecordPredi
   async execute({ input, context }: RecordPredictionBatchCommand): Promise<WriteResult> {
     const slot = parseDeploymentId(input.deploymentId);
     if (!slot) throw new NotRecorded('deployment', input.deploymentId);
-    const state = await this.writer.state(
-      deploymentDecider,
-      streams.deployment(input.deploymentId),
-    );
     const batchId = newId(context, 'prediction-batch');
+    // The deployment's stream is a condition of the append: a rollback or retirement that lands
+    // first makes this decide again on the deployment as it then stands.
     const outcome = await this.writer.execute(
       streams.predictionBatch(batchId),
       predictionBatchDecider,
-      {
-        type: 'RecordPredictionBatch',
+      async (facts) => ({
+        type: 'RecordPredictionBatch' as const,
         data: { batchId, ...slot, ...input },
-        deployment: deploymentStanding(input.deploymentId, state),
+        deployment: deploymentStanding(
+          input.deploymentId,
+          await facts.state(deploymentDecider, streams.deployment(input.deploymentId)),
+        ),
         actor: context.actor.sub,
         now: context.now,
-      },
+      }),
       context,
       { fresh: true },
     );
