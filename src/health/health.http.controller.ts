@@ -35,7 +35,7 @@ export class HealthHttpController {
   @HealthCheck()
   @ApiOperation({
     summary:
-      'Database and event store reachable, every projection running; shows each projection’s lag',
+      'Database and event store reachable, every projection running; shows each projection’s lag and open faults (`faulted`: events it could not apply and passed; still ready)',
   })
   ready() {
     return this.health.check([
