@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Pool, PoolClient, PoolConfig } from 'pg';
 import type { AppConfig } from '../config/app-config';
 import type { DatabaseHandle } from './database/database-handle';
+import type { DatabaseOutage } from './database/database-outage';
 import type { EventLog } from './event-log.port';
 import { EventStoreEventLog } from './eventstore/eventstore-event-log';
 import { PostgresEventLog } from './postgres/postgres-event-log';
@@ -11,10 +12,15 @@ export function createEventLog(
   handle: DatabaseHandle,
   config: AppConfig,
   logger = new Logger('EventLog'),
+  outage?: Pick<DatabaseOutage, 'noteError'>,
 ): EventLog {
+  // During a database outage every connection and subscription fails: the outage logs it once.
+  const warn = (message: string, error: unknown) => {
+    if (!outage?.noteError(error, message)) logger.warn({ err: error }, message);
+  };
   if (config.eventStoreConnectionString) {
     return EventStoreEventLog.fromConnectionString(config.eventStoreConnectionString, {
-      onWarning: (message, error) => logger.warn({ err: error }, message),
+      onWarning: warn,
     });
   }
   // PGlite runs one statement at a time in one session: one connection loses no concurrency, and
@@ -26,14 +32,14 @@ export function createEventLog(
       ? { onConnect: (client: PoolClient) => client.query('DEALLOCATE ALL') }
       : {}),
   } as PoolConfig);
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle ledger connection failed'));
+  pool.on('error', (error) => warn('idle ledger connection failed', error));
   const eventLog = new PostgresEventLog(pool, {
     ownsPool: true,
     preparedStatements: true,
     listenConnectionString: handle.sharedSession ? undefined : handle.url,
     pollIntervalMs: config.ledgerPollIntervalMs,
     pageSize: 500,
-    onWarning: (message, error) => logger.warn({ err: error }, message),
+    onWarning: warn,
   });
   return eventLog;
 }

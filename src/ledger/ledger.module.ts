@@ -15,6 +15,7 @@ import { DATABASE_HANDLE, DatabaseHandle } from './database/database-handle';
 import { EVENT_LOG, EventLog } from './event-log.port';
 import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
 import { createEventLog } from './event-log.factory';
+import { DatabaseOutage } from './database/database-outage';
 import { IdempotencyInterceptor } from './commands/idempotency.interceptor';
 import { StreamWriter } from './commands/stream-writer';
 import { PROJECTION_RETRY_MS, ProjectionRunner } from './projections/projection-runner';
@@ -81,8 +82,9 @@ export class LedgerModule {
       providers: [
         {
           provide: EVENT_LOG,
-          inject: [DATABASE_HANDLE, APP_CONFIG],
-          useFactory: (handle: DatabaseHandle, config: AppConfig) => createEventLog(handle, config),
+          inject: [DATABASE_HANDLE, APP_CONFIG, DatabaseOutage],
+          useFactory: (handle: DatabaseHandle, config: AppConfig, outage: DatabaseOutage) =>
+            createEventLog(handle, config, undefined, outage),
         },
         { provide: START_PROJECTIONS, useValue: options.startProjections },
         { provide: CLOCK, useValue: options.clock ?? systemClock },

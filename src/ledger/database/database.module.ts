@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DATABASE_HANDLE, DatabaseHandle, connectToServer, startEmbedded } from './database-handle';
 import { migrate } from './migrate';
+import { DatabaseOutage } from './database-outage';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite store under DATA_DIR. */
 @Global()
@@ -24,7 +25,8 @@ import { migrate } from './migrate';
         return handle;
       },
     },
+    DatabaseOutage,
   ],
-  exports: [DATABASE_HANDLE],
+  exports: [DATABASE_HANDLE, DatabaseOutage],
 })
 export class DatabaseModule {}

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { classifyDatabaseError } from '../database/database-errors';
+import type { DatabaseOutage } from '../database/database-outage';
 import { DomainError, InvalidRequest, LedgerUnavailable } from '../ledger.errors';
 
 export interface ProblemDetails {
@@ -45,6 +46,18 @@ export function problemType(code: string): string {
 /** Builds the RFC 9457 body for any error: domain errors, Nest's HTTP errors, Fastify's, the rest. */
 export function toProblem(error: unknown, request?: FastifyRequest): ProblemDetails {
   const base = { instance: request?.url, correlationId: correlationIdOf(request) };
+  if (error instanceof LedgerUnavailable) {
+    // The driver's text can name the database and server: it goes to the log, not the caller.
+    return {
+      ...error.details,
+      ...base,
+      type: problemType(error.code),
+      title: TITLES[503],
+      status: 503,
+      detail: 'the ledger is unavailable: the database cannot be reached now; retry later',
+      code: error.code,
+    };
+  }
   if (error instanceof DomainError) {
     // Details first: an extension member can never overwrite the status, type or code.
     return {
@@ -100,8 +113,9 @@ export function toProblem(error: unknown, request?: FastifyRequest): ProblemDeta
       request,
     );
   }
-  if (failure === 'unavailable')
-    return toProblem(new LedgerUnavailable((error as Error).message), request);
+  if (failure === 'unavailable') {
+    return toProblem(new LedgerUnavailable('the database cannot be reached now'), request);
+  }
   return {
     ...base,
     type: problemType('internal-error'),
@@ -143,12 +157,25 @@ function correlationIdOf(request?: FastifyRequest): string | undefined {
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  /** With an outage tracker, a database outage is logged once, not once per request. */
+  constructor(private readonly outage?: DatabaseOutage) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const problem = toProblem(error, request);
-    if (problem.status >= HttpStatus.INTERNAL_SERVER_ERROR && !(error instanceof DomainError)) {
+    if (
+      this.outage?.noteError(error, `${request.method} ${request.routeOptions?.url ?? 'request'}`)
+    )
+      return sendProblem(reply, problem);
+    // Errors raised on purpose (domain errors, Nest's HTTP exceptions: a failed readiness check)
+    // are answers, not faults.
+    if (
+      problem.status >= HttpStatus.INTERNAL_SERVER_ERROR &&
+      !(error instanceof DomainError) &&
+      !(error instanceof HttpException)
+    ) {
       this.logger.error({ err: error, correlationId: problem.correlationId }, 'unhandled error');
     }
     sendProblem(reply, problem);
