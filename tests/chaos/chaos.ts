@@ -33,7 +33,14 @@ import {
   verifyViaApi,
 } from './checks';
 import { HttpClient, ServiceProcess, freePort, sleep } from './service';
-import { WriterFigures, emptyFigures, runWriter, setUpDeployment } from './workload';
+import {
+  ReplayFigures,
+  WriterFigures,
+  emptyFigures,
+  replayAcknowledged,
+  runWriter,
+  setUpDeployment,
+} from './workload';
 
 type Store = 'embedded' | 'postgres';
 
@@ -90,6 +97,7 @@ interface StoreResult {
   firstStartMs: number;
   restartMs: number[];
   figures: WriterFigures[];
+  replays?: ReplayFigures;
   audit?: LedgerAudit;
   checks: Check[];
   failure?: string;
@@ -263,6 +271,9 @@ async function runStore(store: Store, options: Settings): Promise<StoreResult> {
     }
     const unresolved = result.figures.reduce((n, f) => n + f.unresolved.length, 0);
     log(`writers stopped; ${unresolved} writes left unresolved`);
+    const acknowledged = result.figures.flatMap((f) => f.acknowledged);
+    result.replays = await replayAcknowledged(http, tokens, acknowledged);
+    log(`sent the ${acknowledged.length} acknowledged writes again with their keys`);
 
     const events = await stableLedger(http, admin);
     const position = events[events.length - 1].position;
@@ -278,6 +289,11 @@ async function runStore(store: Store, options: Settings): Promise<StoreResult> {
           (refused.length
             ? `; first: ${refused[0].status} ${JSON.stringify(refused[0].body).slice(0, 300)}`
             : ''),
+      },
+      {
+        name: 'a repeated key answers the stored result',
+        ok: result.replays.different.length === 0,
+        detail: `${result.replays.sameAnswer}/${result.replays.sent} answered as a replay with the acknowledged id and event ids${result.replays.different.length ? `; first: ${result.replays.different[0]}` : ''}`,
       },
       {
         name: 'no acknowledged write lost',
@@ -305,15 +321,7 @@ async function runStore(store: Store, options: Settings): Promise<StoreResult> {
     );
     result.checks.push(await verifyViaApi(http, admin));
     result.checks.push(await checkStreamIndex(http, admin, events, position));
-    result.checks.push(
-      ...(await checkReadModels(
-        http,
-        admin,
-        events,
-        result.figures.flatMap((f) => f.acknowledged),
-        position,
-      )),
-    );
+    result.checks.push(...(await checkReadModels(http, admin, events, acknowledged, position)));
     if (database) result.checks.push(await checkWithSql(database.url, audit, result.figures));
 
     // The store as a crash leaves it: the CLI recomputes every chain and the tree on its own.
@@ -360,12 +368,17 @@ function table(results: StoreResult[], options: Settings): string {
     ['  answered as a replay', (r) => r.audit?.replayed ?? '—'],
     ['  keys sent more than once', (r) => r.audit?.retriedKeys ?? '—'],
     ['resends (same key)', (r) => sum(r, (f) => f.resends)],
-    ['  after a connection error', (r) => sum(r, (f) => f.connectionErrors)],
+    ['  request cut by a kill', (r) => sum(r, (f) => f.cut)],
+    ['  connection refused (service down)', (r) => sum(r, (f) => f.connectionRefused)],
     ['  after 409 key in flight', (r) => sum(r, (f) => f.inFlight409)],
     ['  after 503', (r) => sum(r, (f) => f.unavailable503)],
     ['  after another 5xx', (r) => sum(r, (f) => f.serverErrors.length)],
     ['refused (4xx)', (r) => sum(r, (f) => f.refused.length)],
     ['unresolved at the end', (r) => sum(r, (f) => f.unresolved.length)],
+    [
+      'acknowledged keys sent again: same answer',
+      (r) => (r.replays ? `${r.replays.sameAnswer}/${r.replays.sent}` : '—'),
+    ],
     ['events in the ledger', (r) => r.audit?.events ?? '—'],
     ['  recording writers’ writes', (r) => r.audit?.writeEvents ?? '—'],
     ['lost (must be 0)', (r) => (r.audit ? r.audit.lost.length : '—')],

@@ -43,7 +43,10 @@ export interface WriterFigures {
   acknowledged: Acknowledged[];
   /** Sends of a key after its first (connection errors, 409 in flight, 503, 5xx). */
   resends: number;
-  connectionErrors: number;
+  /** Requests cut by a kill: the connection reset or closed before an answer. */
+  cut: number;
+  /** Requests refused a connection while the service was down. */
+  connectionRefused: number;
   inFlight409: number;
   unavailable503: number;
   serverErrors: { status: number; body: unknown; path: string }[];
@@ -57,7 +60,8 @@ export function emptyFigures(): WriterFigures {
     attempted: 0,
     acknowledged: [],
     resends: 0,
-    connectionErrors: 0,
+    cut: 0,
+    connectionRefused: 0,
     inFlight409: 0,
     unavailable503: 0,
     serverErrors: [],
@@ -170,8 +174,9 @@ async function attempt(
       headers: { 'idempotency-key': request.key },
       timeoutMs: 20_000,
     });
-  } catch {
-    figures.connectionErrors++;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') figures.connectionRefused++;
+    else figures.cut++;
     return { kind: 'retry' };
   }
   if (answer.status === 201 || answer.status === 200) {
@@ -328,4 +333,52 @@ export async function setUpDeployment(
     environment: ENVIRONMENT,
     strategy: 'full',
   });
+}
+
+export interface ReplayFigures {
+  sent: number;
+  /** Answered with `Idempotent-Replayed: true` and the acknowledged id and event ids. */
+  sameAnswer: number;
+  different: string[];
+}
+
+/**
+ * Every acknowledged write sent once more with its key and body, after the kills: each must be
+ * answered from the stored result (README, Idempotency-Key) and append nothing.
+ */
+export async function replayAcknowledged(
+  http: HttpClient,
+  tokens: string[],
+  acks: Acknowledged[],
+): Promise<ReplayFigures> {
+  const figures: ReplayFigures = { sent: 0, sameAnswer: 0, different: [] };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < acks.length) {
+        const ack = acks[next++];
+        figures.sent++;
+        const answer = await http
+          .call('POST', ack.request.path, {
+            token: tokens[ack.request.writer],
+            body: ack.request.body,
+            headers: { 'idempotency-key': ack.request.key },
+            timeoutMs: 60_000,
+          })
+          .catch((error: Error) => ({ status: 0, headers: {}, body: error.message }) as HttpAnswer);
+        const body = answer.body as { id?: string; eventIds?: string[] } | undefined;
+        const same =
+          (answer.status === 200 || answer.status === 201) &&
+          answer.headers['idempotent-replayed'] === 'true' &&
+          body?.id === ack.id &&
+          JSON.stringify(body?.eventIds) === JSON.stringify(ack.eventIds);
+        if (same) figures.sameAnswer++;
+        else
+          figures.different.push(
+            `${ack.request.key}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)} (acknowledged ${ack.id} ${JSON.stringify(ack.eventIds)})`,
+          );
+      }
+    }),
+  );
+  return figures;
 }
