@@ -6,8 +6,7 @@ import { withResponseExamples } from './openapi/response-examples';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions, correlationIdFor } from './app.module';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
-import { ProblemDetailsFilter, sendProblem, toProblem } from './ledger/http/problem-details.filter';
-import { DatabaseOutage } from './ledger/database/database-outage';
+import { ProblemDetailsFilter } from './ledger/http/problem-details.filter';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
 import { IdempotencyInterceptor } from './ledger/commands/idempotency.interceptor';
 import { validationPipe } from './ledger/http/validation';
@@ -30,8 +29,6 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     trustProxy: true,
     return503OnClosing: true,
     genReqId: correlationIdFor,
-    // Bad percent-encoding and overlong path parameters are refused by the router, before Nest.
-    frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error, request)),
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Correlation-Id', request.id);
@@ -42,10 +39,6 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  // Nest only flushes its start-up buffer on listen(); tests never listen, and lines logged
-  // later (a database outage) would stay in that buffer.
-  app.flushLogs();
-  useJsonBodyParser(app, bodyLimit);
   const clock = app.get<Clock>(CLOCK);
   // The moment a request arrives is the time its command records (CommandContext.now).
   adapter.getInstance().addHook('onRequest', (request, _reply, done) => {
@@ -60,7 +53,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     ],
   });
   app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter(app.get(DatabaseOutage)));
+  app.useGlobalFilters(new ProblemDetailsFilter());
   // Outermost first: the ETag is taken from the final body, after the personal-data record.
   app.useGlobalInterceptors(
     new ETagInterceptor(),
