@@ -1,12 +1,14 @@
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { withResponseExamples } from './openapi/response-examples';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions, correlationIdFor } from './app.module';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
-import { ProblemDetailsFilter } from './ledger/http/problem-details.filter';
+import { ProblemDetailsFilter, sendProblem, toProblem } from './ledger/http/problem-details.filter';
+import { DatabaseOutage } from './ledger/database/database-outage';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
 import { IdempotencyInterceptor } from './ledger/commands/idempotency.interceptor';
 import { validationPipe } from './ledger/http/validation';
@@ -29,6 +31,9 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     trustProxy: true,
     return503OnClosing: true,
     genReqId: correlationIdFor,
+    // Bad percent-encoding and overlong path parameters are refused by the router, before Nest.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(reply, toProblem(error, request)),
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Correlation-Id', request.id);
@@ -39,6 +44,10 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // Nest only flushes its start-up buffer on listen(); tests never listen, and lines logged
+  // later (a database outage) would stay in that buffer.
+  app.flushLogs();
+  useJsonBodyParser(app, bodyLimit);
   const clock = app.get<Clock>(CLOCK);
   // The moment a request arrives is the time its command records (CommandContext.now).
   adapter.getInstance().addHook('onRequest', (request, _reply, done) => {
@@ -53,7 +62,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     ],
   });
   app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalFilters(new ProblemDetailsFilter(app.get(DatabaseOutage)));
   // Outermost first: the ETag is taken from the final body, after the personal-data record.
   app.useGlobalInterceptors(
     new ETagInterceptor(),
