@@ -12,6 +12,7 @@
  *   CHAOS_DRAIN_MS (90000): how long writers may finish parked keys after the last restart
  *   CHAOS_DATABASE_URL or DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres): the server
  *     on which a scratch database is created and dropped
+ *   CHAOS_KEEP=1: keep the scratch database when a check fails (the data dir is always kept then)
  *   or flags: --cycles 15 --writers 12 --stores embedded,postgres
  */
 import { spawn } from 'node:child_process';
@@ -339,7 +340,9 @@ async function runStore(store: Store, options: Settings): Promise<StoreResult> {
     result.seconds = (Date.now() - began) / 1000;
     await service.stop().catch(() => undefined);
     http.close();
-    if (database) await database.drop().catch(() => undefined);
+    if (database && keep && process.env.CHAOS_KEEP === '1')
+      log(`database kept for inspection (CHAOS_KEEP=1): ${database.url}`);
+    else if (database) await database.drop().catch(() => undefined);
     if (keep) log(`data dir kept for inspection: ${dataDir}`);
     else await rm(dataDir, { recursive: true, force: true });
   }
