@@ -70,6 +70,8 @@ export class AuditPackHttpController {
   ): Promise<StreamableFile> {
     if (format === 'json') {
       const { citation } = await this.packs.prepare(name, version);
+      // Streamed below, past the point where a problem could be answered: proofs checked first.
+      await this.evidence.verifyProofs(citation);
       const subject = {
         kind: 'model-version',
         id: `${name}@${version}`,

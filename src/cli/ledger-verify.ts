@@ -1,13 +1,27 @@
 import { Client } from 'pg';
 import { IntegrityTree } from '../integrity/integrity-tree';
-import { TreeCheck } from '../integrity/tree-check';
+import { TreeCheck, type TreeMismatch } from '../integrity/tree-check';
 import { createEventLog } from '../ledger/event-log.factory';
 import { verifyLedger } from '../ledger/ledger-verifier';
 import { openConfiguredStore, runCli } from './cli-support';
 
+/** The wrong row, as an operator would look it up: table, then its key. */
+function place(t: TreeMismatch): string {
+  const key =
+    t.table === 'integrity_subtrees'
+      ? `level ${t.level} index ${t.index}`
+      : t.table === 'integrity_leaves'
+        ? `leaf ${t.index}`
+        : t.table === 'ledger_checkpoints' || t.table === 'ledger_events'
+          ? `tree size ${t.at}`
+          : `key of event ${t.eventId}`;
+  return `${t.table} ${key}${t.column ? ` column ${t.column}` : ''}`;
+}
+
 /**
- * `npm run ledger:verify`: recomputes every hash chain and checks the integrity tree and signed
- * checkpoints against the same events; exit 0 intact, 1 with the first mismatch.
+ * `npm run ledger:verify`: recomputes every hash chain and checks every stored node of the
+ * integrity log (leaves, complete subtrees at every level, checkpoint and signing-key rows) and
+ * every signed checkpoint against the same events; exit 0 intact, 1 naming the first mismatch.
  */
 runCli(async () => {
   const { config, handle } = await openConfiguredStore();
@@ -32,17 +46,17 @@ runCli(async () => {
     const treeReport = report.tree;
     if (report.ok) {
       console.log(
-        `ledger intact: ${report.eventsChecked} events in ${report.streamsChecked} streams verified in ${seconds}s; integrity tree matches (${treeReport?.leavesChecked ?? 0} leaves, ${treeReport?.checkpointsChecked ?? 0} signed checkpoints)`,
+        `ledger intact: ${report.eventsChecked} events in ${report.streamsChecked} streams verified in ${seconds}s; integrity tree matches (${treeReport?.leavesChecked ?? 0} leaves, ${treeReport?.subtreesChecked ?? 0} subtrees, ${treeReport?.checkpointsChecked ?? 0} signed checkpoints)`,
       );
       return 0;
     }
     if (treeReport && !treeReport.ok && treeReport.firstMismatch) {
       const t = treeReport.firstMismatch;
       console.log(
-        `integrity tree MISMATCH: ${treeReport.mismatchCount} problem(s); first: ${t.reason} at ${t.at}${t.eventId ? ` (event ${t.eventId})` : ''}`,
+        `integrity log MISMATCH: ${treeReport.mismatchCount} problem(s); first: ${t.reason} in ${place(t)}${t.eventId ? ` (event ${t.eventId})` : ''}`,
       );
       console.log(`  expected ${t.expected}`);
-      console.log(`  found    ${t.actual}`);
+      console.log(`  stored   ${t.actual}`);
     }
     const first = report.firstMismatch;
     if (report.mismatchCount > 0)

@@ -18,8 +18,10 @@ import {
   type LedgerPosition,
 } from '../ledger/event-log.port';
 import { streams } from '../ledger/stream-names';
-import { type SignedCheckpointFields, signCheckpoint } from './checkpoint';
+import { type SignedCheckpointFields, signCheckpoint, verifyCheckpoint } from './checkpoint';
 import { IntegrityTree } from './integrity-tree';
+import { IntegrityViolation } from './integrity-violation';
+import { verifyConsistency } from './merkle';
 import type { IntegrityEvent } from './integrity.events';
 import type { SigningKey } from './signing-key';
 
@@ -110,6 +112,33 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
     return { keys };
   }
 
+  /**
+   * Throws IntegrityViolation unless the checkpoint's JWS verifies against the keys this service
+   * publishes and says exactly what the checkpoint's fields say: what a regulator checks first,
+   * so a stored checkpoint row changed behind the service's back is never cited.
+   */
+  async verify(checkpoint: SignedCheckpointFields): Promise<void> {
+    let signed: SignedCheckpointFields | undefined;
+    try {
+      const { payload, kid } = await verifyCheckpoint(checkpoint.jws, await this.jwks());
+      signed = { ...payload, keyId: kid, jws: checkpoint.jws };
+    } catch (error) {
+      throw new IntegrityViolation(`the checkpoint of ${checkpoint.treeSize} events`, {
+        table: 'ledger_checkpoints',
+        treeSize: checkpoint.treeSize,
+        reason: (error as Error).message,
+      });
+    }
+    for (const field of ['logId', 'treeSize', 'rootHash', 'timestamp', 'keyId'] as const) {
+      if (signed[field] !== checkpoint[field]) {
+        throw new IntegrityViolation(
+          `the checkpoint of ${checkpoint.treeSize} events says another ${field} than its signature`,
+          { table: 'ledger_checkpoints', treeSize: checkpoint.treeSize, field },
+        );
+      }
+    }
+  }
+
   /** The checkpoint of exactly this tree size, if one was signed. */
   async at(treeSize: number): Promise<SignedCheckpoint | undefined> {
     if (this.lastSigned?.treeSize === treeSize) return this.lastSigned;
@@ -166,6 +195,7 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
     const previous = await this.latest();
     if (previous && previous.treeSize >= treeSize) return previous;
     const rootHash = (await this.tree.root(treeSize)).toString('hex');
+    if (previous && previous.treeSize > 0) await this.consistentWith(previous, treeSize, rootHash);
     const timestamp = this.clock().toISOString();
     const { logId } = this.config.integrity;
     const keyId = this.key.publicJwk.kid;
@@ -182,6 +212,26 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
     this.lastSigned = { ...data, eventId, ledgerPosition: position };
     this.logger.log(`signed checkpoint of ${treeSize} events, root ${rootHash}`);
     return this.lastSigned;
+  }
+
+  /**
+   * Never signs a tree the last checkpoint does not prove a prefix of: stored nodes changed
+   * since would otherwise be signed as the ledger's.
+   */
+  private async consistentWith(
+    previous: SignedCheckpoint,
+    treeSize: number,
+    rootHash: string,
+  ): Promise<void> {
+    await this.verify(previous);
+    const proof = await this.tree.consistencyProof(previous.treeSize, treeSize);
+    const roots = [previous.rootHash, rootHash].map((root) => Buffer.from(root, 'hex'));
+    if (!verifyConsistency(previous.treeSize, treeSize, roots[0], roots[1], proof)) {
+      throw new IntegrityViolation(
+        `the tree of ${treeSize} events is not consistent with the checkpoint of ${previous.treeSize}`,
+        { table: 'integrity_subtrees', treeSize, previousTreeSize: previous.treeSize },
+      );
+    }
   }
 
   private async recordKey(): Promise<void> {

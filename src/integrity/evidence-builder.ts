@@ -12,7 +12,8 @@ import {
   type EvidenceBundle,
 } from './evidence-bundle';
 import { IntegrityTree, type LeafRow } from './integrity-tree';
-import { inclusionProof } from './merkle';
+import { IntegrityViolation } from './integrity-violation';
+import { type Hash, inclusionProof, inclusionVerifier, leafHash } from './merkle';
 
 /** The integrity log has not caught up with what a pack cites: try again shortly. */
 export class IntegrityLogBehind extends DomainError {
@@ -84,6 +85,8 @@ export class EvidenceBuilder {
     const last = leaves.reduce((max, leaf) => Math.max(max, leaf.leafIndex), -1);
     let checkpoint: SignedCheckpoint | undefined = await this.signer.latest();
     if (!checkpoint || checkpoint.treeSize <= last) checkpoint = await this.signer.signNow();
+    // A checkpoint row changed behind the service's back is never cited.
+    await this.signer.verify(checkpoint);
     return { checkpoint: bundleCheckpoint(checkpoint), leaves };
   }
 
@@ -112,6 +115,16 @@ export class EvidenceBuilder {
         ),
         this.proofs(page, size),
       ]);
+      // Each proof as the offline verifier will check it: the event's own hash as the leaf.
+      this.verified(
+        citation,
+        page,
+        page.map((leaf, i) => {
+          const event = events[i];
+          return event?.id === leaf.eventId ? event.metadata.integrity.hash : undefined;
+        }),
+        proofs,
+      );
       return events.map((event, i) => ({
         id: event.id,
         stream: event.stream,
@@ -121,7 +134,7 @@ export class EvidenceBuilder {
         metadata: event.metadata,
         recordedAt: event.recordedAt.toISOString(),
         leafIndex: page[i].leafIndex,
-        proof: proofs[i],
+        proof: proofs[i].map((hash) => hash.toString('hex')),
       }));
     };
     let next = citation.leaves.length > 0 ? fetch(0) : undefined;
@@ -165,14 +178,55 @@ export class EvidenceBuilder {
     await write(']}');
   }
 
+  /**
+   * Checks, before anything is streamed, that every proof of the citation leads from the leaf
+   * its row names to the checkpoint's signed root: what a download that streams as it goes
+   * (no error can be answered once the first byte left) asks first. The proofs are checked
+   * again as they are written, there against the events themselves.
+   */
+  async verifyProofs(citation: Citation): Promise<void> {
+    for (let at = 0; at < citation.leaves.length; at += PAGE) {
+      const page = citation.leaves.slice(at, at + PAGE);
+      const proofs = await this.proofs(page, citation.checkpoint.treeSize);
+      this.verified(
+        citation,
+        page,
+        page.map((leaf) => leaf.eventHash),
+        proofs,
+      );
+    }
+  }
+
+  /**
+   * Throws IntegrityViolation unless each proof leads from its event's hash to the citation's
+   * signed root: a stored node changed behind the service's back would otherwise be handed out
+   * in a proof that fails offline.
+   */
+  private verified(
+    citation: Citation,
+    page: LeafRow[],
+    eventHashes: (string | undefined)[],
+    proofs: Hash[][],
+  ): void {
+    const { treeSize, rootHash } = citation.checkpoint;
+    const verify = inclusionVerifier(treeSize, Buffer.from(rootHash, 'hex'));
+    page.forEach((leaf, i) => {
+      const eventHash = eventHashes[i];
+      if (!eventHash || !verify(leaf.leafIndex, leafHash(Buffer.from(eventHash, 'hex')), proofs[i]))
+        throw new IntegrityViolation(
+          `the inclusion proof of leaf ${leaf.leafIndex} (event ${leaf.eventId}) does not lead to the signed root of ${treeSize} events`,
+          { table: 'integrity_subtrees', leafIndex: leaf.leafIndex, treeSize },
+        );
+    });
+  }
+
   /** The proofs of a page, over one query for the subtrees they need. */
-  private async proofs(page: LeafRow[], size: number): Promise<string[][]> {
-    const proofs = await this.tree.compute((lookup) => {
+  private async proofs(page: LeafRow[], size: number): Promise<Hash[][]> {
+    return this.tree.compute((lookup) => {
       // Neighbouring leaves share most of their path.
       const ranges = new Map<string, Buffer>();
       return page.map((leaf) => inclusionProof(leaf.leafIndex, size, lookup, ranges));
     });
-    return proofs.map((proof) => proof.map((hash) => hash.toString('hex')));
   }
 }
 

@@ -7,6 +7,7 @@ import {
   rootHash,
   subtreesFor,
 } from './merkle';
+import { IntegrityViolation } from './integrity-violation';
 
 type Queryable = { query(sql: string, parameters?: unknown[]): Promise<unknown> };
 
@@ -86,9 +87,56 @@ export class IntegrityTree {
     const found = await this.subtrees(wanted);
     return computation(({ level, index }) => {
       const hash = found.get(`${level}/${index}`);
-      if (!hash) throw new Error(`integrity subtree ${level}/${index} is missing`);
+      if (!hash) {
+        throw new IntegrityViolation(`integrity subtree ${level}/${index} is missing`, {
+          table: 'integrity_subtrees',
+          level,
+          index,
+        });
+      }
       return hash;
     });
+  }
+
+  /**
+   * Every column of leaves [from, to), in order, with when the event occurred: what the verifier
+   * compares with the events themselves.
+   */
+  async leafRowsToCheck(from: number, to: number): Promise<(LeafRow & { occurredAt: Date })[]> {
+    const rows = (await this.db.query(
+      `SELECT leaf_index, event_id, event_type, stream, revision, position, event_hash, occurred_at
+       FROM integrity_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`,
+      [from, to],
+    )) as (LeafSqlRow & { occurred_at: Date | string })[];
+    return rows.map((row) => ({ ...leafRow(row), occurredAt: new Date(row.occurred_at) }));
+  }
+
+  /**
+   * The stored subtrees that leaves [from, to) complete, at every level, by `level/index`: node
+   * (level, index) is complete once leaf (index + 1)·2^level − 1 is in, so at each level it is
+   * one range of the primary key.
+   */
+  async subtreesCompletedIn(from: number, to: number): Promise<Map<string, Hash>> {
+    const levels: number[] = [];
+    const lows: number[] = [];
+    const highs: number[] = [];
+    for (let level = 0; 2 ** level <= to; level++) {
+      const low = Math.floor(from / 2 ** level);
+      const high = Math.floor(to / 2 ** level);
+      if (high > low) {
+        levels.push(level);
+        lows.push(low);
+        highs.push(high);
+      }
+    }
+    if (levels.length === 0) return new Map();
+    const rows = (await this.db.query(
+      `SELECT s.level, s.index, s.hash FROM unnest($1::smallint[], $2::bigint[], $3::bigint[])
+         AS w(level, low, high)
+       JOIN integrity_subtrees s ON s.level = w.level AND s.index >= w.low AND s.index < w.high`,
+      [levels, lows, highs],
+    )) as { level: number; index: string; hash: Buffer }[];
+    return new Map(rows.map((row) => [`${row.level}/${Number(row.index)}`, row.hash]));
   }
 
   /** Stored complete subtrees by `level/index`; the ones not stored are absent. */

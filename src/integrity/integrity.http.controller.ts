@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiHeader,
@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -16,15 +17,17 @@ import { NotRecorded } from '../ledger/commands/rule-errors';
 import { ApiProblems } from '../ledger/http/api-problems.decorator';
 import { ApiRead } from '../ledger/http/api-read.decorator';
 import { InvalidRequest } from '../ledger/ledger.errors';
+import { EVENT_LOG, type EventLog } from '../ledger/event-log.port';
 import { CheckpointSigner, type SignedCheckpoint } from './checkpoint-signer';
-import { IntegrityTree } from './integrity-tree';
+import { IntegrityTree, type LeafRow } from './integrity-tree';
+import { IntegrityViolation } from './integrity-violation';
 import {
   CheckpointView,
   ConsistencyProofView,
   InclusionProofView,
   SignedCheckpointResult,
 } from './integrity.views';
-import { leafHash } from './merkle';
+import { type Hash, leafHash, verifyConsistency, verifyInclusion } from './merkle';
 
 class EventPath {
   @IsUUID('all', { message: 'eventId must be an event id (a UUID)' }) eventId!: string;
@@ -73,6 +76,13 @@ const view = (checkpoint: SignedCheckpoint): CheckpointView => ({
   eventId: checkpoint.eventId,
 });
 
+/** How a route documents the refusal to hand out a proof the stored tree cannot back. */
+const INTEGRITY_VIOLATION = {
+  status: 500,
+  description:
+    'integrity-violation: a stored node of the integrity log disagrees with the signed checkpoint, so the proof would fail offline; none is handed out (run ledger:verify)',
+};
+
 const refuse = (field: string, message: string): never => {
   throw new InvalidRequest(`invalid ${field}`, { [field]: [message] });
 };
@@ -86,6 +96,7 @@ export class IntegrityHttpController {
   constructor(
     private readonly signer: CheckpointSigner,
     dataSource: DataSource,
+    @Inject(EVENT_LOG) private readonly eventLog: EventLog,
   ) {
     this.tree = new IntegrityTree(dataSource);
   }
@@ -96,10 +107,12 @@ export class IntegrityHttpController {
     summary: 'The newest signed checkpoint of the integrity log (404 before the first)',
   })
   @ApiRead(404)
+  @ApiResponse(INTEGRITY_VIOLATION)
   @ApiOkResponse({ type: CheckpointView })
   async latest(): Promise<CheckpointView> {
     const checkpoint = await this.signer.latest();
     if (!checkpoint) throw new NotRecorded('checkpoint', 'latest');
+    await this.signer.verify(checkpoint);
     return view(checkpoint);
   }
 
@@ -132,8 +145,11 @@ export class IntegrityHttpController {
   @AllowEveryRole()
   @ApiOperation({
     summary: 'That an event is in the integrity tree: its leaf, the audit path and the root',
+    description:
+      'The proof is verified before it is handed out: the leaf against the event as stored, the path against the signed root of the checkpoint it cites (its signature checked against the published keys), or against the root of the tree as built when no checkpoint was signed at that size. A stored node that fails is 500 integrity-violation, never a proof that would fail offline.',
   })
   @ApiRead(404)
+  @ApiResponse(INTEGRITY_VIOLATION)
   @ApiOkResponse({ type: InclusionProofView })
   async inclusion(
     @Param() { eventId }: EventPath,
@@ -153,7 +169,16 @@ export class IntegrityHttpController {
       this.tree.inclusionProof(leaf.leafIndex, treeSize),
       this.tree.root(treeSize),
       this.checkpointOf(treeSize),
+      this.sameAsStored(leaf),
     ]);
+    const signedRoot = await this.signedRoot(treeSize, root, checkpoint);
+    const leafInput = Buffer.from(leaf.eventHash, 'hex');
+    if (!verifyInclusion(leaf.leafIndex, treeSize, leafHash(leafInput), proof, signedRoot)) {
+      throw new IntegrityViolation(
+        `the inclusion proof of leaf ${leaf.leafIndex} does not lead to the root of ${treeSize} events`,
+        { table: 'integrity_subtrees', leafIndex: leaf.leafIndex, treeSize },
+      );
+    }
     return {
       eventId,
       stream: leaf.stream,
@@ -175,6 +200,7 @@ export class IntegrityHttpController {
       'That the tree of size `from` is a prefix of the tree of size `to`: nothing before was changed',
   })
   @ApiRead()
+  @ApiResponse(INTEGRITY_VIOLATION)
   @ApiOkResponse({ type: ConsistencyProofView })
   async consistency(@Query() request: ConsistencyRequest): Promise<ConsistencyProofView> {
     const size = await this.tree.size();
@@ -188,6 +214,16 @@ export class IntegrityHttpController {
       this.checkpointOf(request.from),
       this.checkpointOf(to),
     ]);
+    const roots = await Promise.all([
+      this.signedRoot(request.from, fromRoot, fromCheckpoint),
+      this.signedRoot(to, toRoot, toCheckpoint),
+    ]);
+    if (!verifyConsistency(request.from, to, roots[0], roots[1], proof)) {
+      throw new IntegrityViolation(
+        `the consistency proof from ${request.from} to ${to} events does not hold`,
+        { table: 'integrity_subtrees', from: request.from, to },
+      );
+    }
     return {
       from: request.from,
       to,
@@ -197,6 +233,39 @@ export class IntegrityHttpController {
       fromCheckpoint,
       toCheckpoint,
     };
+  }
+
+  /**
+   * The root a proof at this size must lead to: the checkpoint's, once its signature is checked,
+   * which the root of the stored subtrees must equal; without a checkpoint, the stored root.
+   */
+  private async signedRoot(
+    treeSize: number,
+    stored: Hash,
+    checkpoint: CheckpointView | null,
+  ): Promise<Hash> {
+    if (!checkpoint) return stored;
+    await this.signer.verify(checkpoint);
+    if (checkpoint.rootHash !== stored.toString('hex')) {
+      throw new IntegrityViolation(
+        `the stored tree of ${treeSize} events does not have the checkpoint's root`,
+        { table: 'integrity_subtrees', treeSize },
+      );
+    }
+    return Buffer.from(checkpoint.rootHash, 'hex');
+  }
+
+  /** The leaf row names the event at its place, with that event's hash. */
+  private async sameAsStored(leaf: LeafRow): Promise<void> {
+    const [event] = await this.eventLog.readEvents([
+      { stream: leaf.stream, revision: BigInt(leaf.revision) },
+    ]);
+    if (event?.id !== leaf.eventId || event.metadata.integrity.hash !== leaf.eventHash) {
+      throw new IntegrityViolation(`leaf ${leaf.leafIndex} does not name the event stored there`, {
+        table: 'integrity_leaves',
+        leafIndex: leaf.leafIndex,
+      });
+    }
   }
 
   private async checkpointOf(treeSize: number): Promise<CheckpointView | null> {

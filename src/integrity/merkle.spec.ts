@@ -5,6 +5,7 @@ import {
   type SubtreeLookup,
   consistencyProof,
   inclusionProof,
+  inclusionVerifier,
   leafHash,
   nodeHash,
   rootHash,
@@ -163,6 +164,41 @@ describe('RFC 9162 Merkle tree', () => {
           }
           expect(verifyInclusion(m, n, leaves[m], proof, leafHash(root))).toBe(false);
         }
+      }
+    });
+
+    it('verifies many proofs against one root exactly as one at a time, a wrong node failing wherever it is shared', () => {
+      for (const [leaves, lookup, n] of sizes) {
+        const root = rootHash(n, lookup);
+        const verify = inclusionVerifier(n, root);
+        const ranges = new Map<string, Hash>();
+        // Every leaf in order, as a document cites them: neighbours share their upper path.
+        const indices = Array.from({ length: Math.min(n, 300) }, (_, i) => i);
+        for (const m of indices) {
+          const proof = inclusionProof(m, n, lookup, ranges);
+          expect({ n, m, ok: verify(m, leaves[m], proof) }).toEqual({ n, m, ok: true });
+        }
+        for (const m of indices.filter((i) => n > 1 && i % 7 === 0)) {
+          const proof = inclusionProof(m, n, lookup, ranges);
+          // One element of the path changed (low, high): a path already verified above it
+          // must not vouch for it.
+          for (const at of [0, proof.length - 1]) {
+            const altered = proof.map((p, i) => (i === at ? leafHash(p) : p));
+            expect({ n, m, at, ok: verify(m, leaves[m], altered) }).toEqual({
+              n,
+              m,
+              at,
+              ok: verifyInclusion(m, n, leaves[m], altered, root),
+            });
+            expect(verify(m, leaves[m], altered)).toBe(false);
+          }
+          expect(verify(m, leaves[(m + 1) % n], proof)).toBe(false);
+          expect(verify(m, leaves[m], proof.slice(0, -1))).toBe(false);
+          expect(verify(m, leaves[m], [...proof, root])).toBe(false);
+        }
+        expect(
+          inclusionVerifier(n, leafHash(root))(0, leaves[0], inclusionProof(0, n, lookup)),
+        ).toBe(false);
       }
     });
 

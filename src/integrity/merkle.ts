@@ -256,3 +256,55 @@ export function verifyConsistency(
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }
+
+/**
+ * `verifyInclusion` for many proofs against one root, as when a document hands out the proofs of
+ * neighbouring leaves: each answers exactly as `verifyInclusion` would, but a path that reaches
+ * a node (fn, sn) another proof already verified from, with the same hash there and the same
+ * remaining path, stops hashing (neighbouring leaves share most of their path).
+ */
+export function inclusionVerifier(
+  treeSize: number,
+  root: Hash,
+): (index: number, leaf: Hash, proof: readonly Hash[]) => boolean {
+  const verified = new Map<string, { hash: Hash; proof: readonly Hash[]; from: number }>();
+  const sameRest = (a: readonly Hash[], i: number, b: readonly Hash[], j: number) => {
+    if (a.length - i !== b.length - j) return false;
+    for (; i < a.length; i++, j++) if (a[i] !== b[j] && !a[i].equals(b[j])) return false;
+    return true;
+  };
+  return (index, leaf, proof) => {
+    if (!(index >= 0 && index < treeSize)) return false;
+    const visited: [string, Hash, number][] = [];
+    let fn = index;
+    let sn = treeSize - 1;
+    let r = leaf;
+    for (let i = 0; i < proof.length; i++) {
+      if (sn === 0) return false;
+      const p = proof[i];
+      if (fn % 2 === 1 || fn === sn) {
+        r = nodeHash(p, r);
+        if (fn % 2 === 0) {
+          while (fn % 2 === 0 && fn !== 0) {
+            fn = Math.floor(fn / 2);
+            sn = Math.floor(sn / 2);
+          }
+        }
+      } else {
+        r = nodeHash(r, p);
+      }
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+      const key = `${fn}/${sn}`;
+      const known = verified.get(key);
+      if (known && known.hash.equals(r) && sameRest(proof, i + 1, known.proof, known.from)) {
+        for (const [k, hash, from] of visited) verified.set(k, { hash, proof, from });
+        return true;
+      }
+      visited.push([key, r, i + 1]);
+    }
+    if (!(sn === 0 && r.equals(root))) return false;
+    for (const [k, hash, from] of visited) verified.set(k, { hash, proof, from });
+    return true;
+  };
+}

@@ -255,7 +255,14 @@ describe('GET /ledger/verify and the integrity tree', () => {
       mismatchCount: 0,
       tree: {
         ok: false,
-        firstMismatch: { reason: 'leaf-mismatch', at: 3, eventId: leaf.event_id },
+        firstMismatch: {
+          reason: 'leaf-mismatch',
+          table: 'integrity_leaves',
+          at: 3,
+          index: 3,
+          column: 'event_hash',
+          eventId: leaf.event_id,
+        },
       },
     });
 
@@ -266,14 +273,21 @@ describe('GET /ledger/verify and the integrity tree', () => {
     expect((await verify()).ok).toBe(true);
     const size = (await verify()).tree.leavesChecked as number;
     // The largest complete subtree: always part of the root.
+    const level = Math.floor(Math.log2(size));
     await db.query('UPDATE integrity_subtrees SET hash = $1 WHERE level = $2 AND index = 0', [
       Buffer.alloc(32),
-      Math.floor(Math.log2(size)),
+      level,
     ]);
     const alteredTree = await verify();
     expect(alteredTree.tree).toMatchObject({
       ok: false,
-      firstMismatch: { reason: 'stored-root-mismatch', at: size },
+      firstMismatch: {
+        reason: 'subtree-mismatch',
+        table: 'integrity_subtrees',
+        level,
+        index: 0,
+        actual: '00'.repeat(32),
+      },
     });
   });
 });

@@ -10,33 +10,88 @@ export class ChainMismatchView {
   @ApiProperty() actual!: string;
 }
 
+const TREE_MISMATCH_REASONS = [
+  'leaf-mismatch',
+  'missing-leaf',
+  'unexpected-leaf',
+  'subtree-mismatch',
+  'missing-subtree',
+  'unexpected-subtree',
+  'stored-root-mismatch',
+  'checkpoint-root-mismatch',
+  'checkpoint-signature',
+  'checkpoint-unknown',
+  'checkpoint-row-mismatch',
+  'checkpoint-row-missing',
+  'checkpoint-row-unknown',
+  'signing-key-row-mismatch',
+  'signing-key-row-missing',
+  'signing-key-row-unknown',
+];
+
 export class TreeMismatchView {
   @ApiProperty({
-    enum: [
-      'leaf-mismatch',
-      'missing-leaf',
-      'checkpoint-root-mismatch',
-      'checkpoint-signature',
-      'checkpoint-unknown',
-      'stored-root-mismatch',
-    ],
+    enum: TREE_MISMATCH_REASONS,
+    description:
+      'Stable code of what is wrong: a row of a table of the integrity log that differs from what the events give (`*-mismatch`), is absent (`missing-*`, `*-row-missing`) or has no event behind it (`unexpected-*`, `*-row-unknown`); or a LedgerCheckpointSigned event whose root or signature does not hold',
   })
   reason!: string;
-  @ApiProperty({ description: 'The leaf index, or the tree size of the checkpoint or root' })
+  @ApiProperty({
+    enum: [
+      'integrity_leaves',
+      'integrity_subtrees',
+      'ledger_checkpoints',
+      'ledger_signing_keys',
+      'ledger_events',
+    ],
+    description: 'Where it was found (ledger_events: the LedgerCheckpointSigned event itself)',
+  })
+  table!: string;
+  @ApiProperty({
+    description:
+      'The leaf index (a leaf; a subtree’s first leaf; a signing key’s event, −1 when the row names none), or the tree size (a checkpoint, the stored root)',
+  })
   at!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'A subtree’s level (0: the leaves)' })
+  level!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'The row’s key: a subtree’s index at its level, a leaf’s index, a checkpoint’s tree size',
+  })
+  index!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The column that differs' })
+  column!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) eventId!: string | null;
-  @ApiProperty() expected!: string;
-  @ApiProperty() actual!: string;
+  @ApiProperty({ description: 'What the events give (a hash in hex for a node)' })
+  expected!: string;
+  @ApiProperty({ description: 'What is stored' }) actual!: string;
 }
 
 export class TreeReportView {
   @ApiProperty() ok!: boolean;
-  @ApiProperty({ description: 'Leaves compared with the ledger’s events' }) leavesChecked!: number;
+  @ApiProperty({ description: 'Leaves compared with the ledger’s events, every column' })
+  leavesChecked!: number;
+  @ApiProperty({
+    description:
+      'Stored complete subtrees, at every level (level 0 included), compared with the ones recomputed from the events’ hashes',
+  })
+  subtreesChecked!: number;
   @ApiProperty({
     description: 'LedgerCheckpointSigned events whose root and signature were checked',
   })
   checkpointsChecked!: number;
-  @ApiProperty({ type: TreeMismatchView, nullable: true }) firstMismatch!: TreeMismatchView | null;
+  @ApiProperty({ description: 'ledger_checkpoints rows compared with their events' })
+  checkpointRowsChecked!: number;
+  @ApiProperty({ description: 'ledger_signing_keys rows compared with their events' })
+  signingKeyRowsChecked!: number;
+  @ApiProperty({
+    type: TreeMismatchView,
+    nullable: true,
+    description: 'The first problem found, in ledger order',
+  })
+  firstMismatch!: TreeMismatchView | null;
   @ApiProperty() mismatchCount!: number;
 }
 
@@ -50,7 +105,8 @@ export class VerificationReportView {
   @ApiProperty({ type: String, nullable: true }) verifiedThrough!: string | null;
   @ApiProperty({
     type: TreeReportView,
-    description: 'The integrity tree and signed checkpoints, checked against the same events',
+    description:
+      'Every stored node of the integrity log (each leaf row, each complete subtree at every level, each checkpoint and signing-key row) and every signed checkpoint, checked against the same events',
   })
   tree!: TreeReportView;
 }
