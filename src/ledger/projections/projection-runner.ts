@@ -84,6 +84,8 @@ const ATTEMPTS_ALONE = 3;
 
 /** Open faults are read again at most this often for readiness and metrics. */
 const FAULTS_MAX_AGE_MS = 1000;
+/** How long readiness and metrics wait for that read before showing the faults last read. */
+const FAULTS_READ_MS = 1000;
 
 /** Thrown inside a batch transaction when another runner has moved the checkpoint. */
 class CheckpointMoved extends Error {}
@@ -153,7 +155,14 @@ export class ProjectionRunner {
   async refreshFaults(maxAgeMs = FAULTS_MAX_AGE_MS): Promise<void> {
     if (Date.now() - this.faultsReadAt < maxAgeMs) return;
     this.faultsReadAt = Date.now();
-    const open = await readOpenFaults(this.dataSource.manager);
+    // A probe or a scrape must answer while the database does not: keep the last faults known.
+    let timer: NodeJS.Timeout | undefined;
+    const open = await Promise.race([
+      readOpenFaults(this.dataSource.manager),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('projection faults unread')), FAULTS_READ_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
     this.projections();
     for (const worker of this.workers.values())
       worker.faults = open.get(worker.projection.name) ?? NO_FAULTS;
