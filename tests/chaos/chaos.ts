@@ -99,6 +99,8 @@ interface StoreResult {
   restartMs: number[];
   figures: WriterFigures[];
   replays?: ReplayFigures;
+  /** How long the ledger scan waited for every acknowledged event to show. */
+  scanWaitMs?: number;
   audit?: LedgerAudit;
   checks: Check[];
   failure?: string;
@@ -144,13 +146,17 @@ function verifyWithCli(env: Record<string, string>): Promise<Check> {
 }
 
 /** The same questions asked of PostgreSQL directly, not through the service. */
-async function checkWithSql(url: string, audit: LedgerAudit, figures: WriterFigures[]) {
+async function checkWithSql(
+  url: string,
+  events: LedgerEvent[],
+  figures: WriterFigures[],
+): Promise<Check> {
   const sql = new Client({ connectionString: url });
   await sql.connect();
   try {
-    const [{ events, ids }] = (
-      await sql.query<{ events: number; ids: number }>(
-        'SELECT count(*)::int AS events, count(DISTINCT id)::int AS ids FROM ledger_events',
+    const [{ rows, ids }] = (
+      await sql.query<{ rows: number; ids: number }>(
+        'SELECT count(*)::int AS rows, count(DISTINCT id)::int AS ids FROM ledger_events',
       )
     ).rows;
     const marker = `CASE type
@@ -164,8 +170,8 @@ async function checkWithSql(url: string, audit: LedgerAudit, figures: WriterFigu
       .map((ack) => `${ack.request.kind} ${ack.request.marker}`);
     const [{ duplicated }] = (
       await sql.query<{ duplicated: number }>(
-        `SELECT count(*)::int AS duplicated FROM (${markers}) x WHERE m = ANY($1::text[])
-         GROUP BY m HAVING count(*) > 1 UNION ALL SELECT 0 LIMIT 1`,
+        `SELECT count(*)::int AS duplicated FROM (
+           SELECT m FROM (${markers}) x WHERE m = ANY($1::text[]) GROUP BY m HAVING count(*) > 1) d`,
         [acknowledged],
       )
     ).rows;
@@ -176,27 +182,89 @@ async function checkWithSql(url: string, audit: LedgerAudit, figures: WriterFigu
         [acknowledged],
       )
     ).rows;
-    const ok = ids === events && duplicated === 0 && missing === 0 && events >= audit.events;
+    // Rows the API's ledger pages did not show (they may have been appended since, e.g. a checkpoint).
+    const hidden = (
+      await sql.query<{ id: string; stream: string; type: string; position: string; tx: string }>(
+        `SELECT id, stream, type, position::text, transaction_id::text AS tx FROM ledger_events
+         WHERE NOT (id = ANY($1::uuid[])) ORDER BY transaction_id, position`,
+        [events.map((event) => event.id)],
+      )
+    ).rows;
+    const hiddenWrites = hidden.filter((row) => row.type !== 'LedgerCheckpointSigned');
+    const ok = ids === rows && duplicated === 0 && missing === 0 && hiddenWrites.length === 0;
     return {
       name: 'SQL on ledger_events',
       ok,
-      detail: `${events} rows, ${ids} distinct ids; acknowledged writes missing ${missing}, duplicated ${duplicated}`,
+      detail:
+        `${rows} rows, ${ids} distinct ids; acknowledged writes missing ${missing}, duplicated ${duplicated}; ` +
+        `rows the API did not page through ${hidden.length}` +
+        (hiddenWrites.length
+          ? ` (first: ${hiddenWrites
+              .slice(0, 3)
+              .map((row) => `${row.type} ${row.stream} tx ${row.tx} position ${row.position}`)
+              .join('; ')})`
+          : ''),
     };
   } finally {
     await sql.end();
   }
 }
 
-/** Scans until two scans agree, so a checkpoint signed meanwhile cannot skew the comparisons. */
-async function stableLedger(http: HttpClient, token: string): Promise<LedgerEvent[]> {
+/** What holds PostgreSQL's snapshot horizon back: the oldest open transactions on the server. */
+async function horizon(base: string): Promise<string> {
+  const sql = new Client({ connectionString: base });
+  await sql.connect();
+  try {
+    const [{ xmin }] = (
+      await sql.query<{ xmin: string }>(
+        'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+      )
+    ).rows;
+    const open = (
+      await sql.query<Record<string, unknown>>(
+        `SELECT datname, pid, application_name, state, wait_event_type, wait_event,
+                backend_xid::text AS xid, backend_xmin::text AS xmin,
+                round(extract(epoch FROM now() - xact_start))::int AS open_s, left(query, 100) AS query
+         FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+         ORDER BY backend_xid::text::bigint LIMIT 5`,
+      )
+    ).rows;
+    return `snapshot xmin ${xmin}; oldest open transactions: ${JSON.stringify(open)}`;
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
+ * Scans until two scans agree and every acknowledged event id is among them, for at most
+ * `timeoutMs`: on PostgreSQL the ledger shows an event once every older transaction has ended
+ * (README, Architecture), so a scan can briefly end short of the newest events. Answers the last
+ * scan and how long it waited beyond the first.
+ */
+async function settledLedger(
+  http: HttpClient,
+  token: string,
+  acknowledgedIds: string[],
+  diagnose: (missing: number) => Promise<void>,
+  timeoutMs = 60_000,
+): Promise<{ events: LedgerEvent[]; waitedMs: number }> {
+  const began = Date.now();
   let events = await scanLedger(http, token);
-  for (let round = 0; round < 5; round++) {
+  let diagnosed = false;
+  for (;;) {
     await sleep(500);
     const again = await scanLedger(http, token);
-    if (again.length === events.length) return again;
+    const ids = new Set(again.map((event) => event.id));
+    const missing = acknowledgedIds.filter((id) => !ids.has(id)).length;
+    const complete = missing === 0;
+    if (!complete && !diagnosed) {
+      diagnosed = true;
+      await diagnose(missing).catch(() => undefined);
+    }
+    if ((again.length === events.length && complete) || Date.now() - began > timeoutMs)
+      return { events: again, waitedMs: Date.now() - began };
     events = again;
   }
-  return events;
 }
 
 async function runStore(store: Store, options: Settings): Promise<StoreResult> {
@@ -276,7 +344,21 @@ async function runStore(store: Store, options: Settings): Promise<StoreResult> {
     result.replays = await replayAcknowledged(http, tokens, acknowledged);
     log(`sent the ${acknowledged.length} acknowledged writes again with their keys`);
 
-    const events = await stableLedger(http, admin);
+    const settled = await settledLedger(
+      http,
+      admin,
+      acknowledged.flatMap((ack) => ack.eventIds),
+      async (missing) => {
+        log(
+          `the ledger pages do not show ${missing} acknowledged events yet` +
+            (database ? `; ${await horizon(options.databaseUrl)}` : ''),
+        );
+      },
+    );
+    const events = settled.events;
+    result.scanWaitMs = settled.waitedMs;
+    if (settled.waitedMs > 5000)
+      log(`the ledger scan took ${settled.waitedMs} ms to show every acknowledged event`);
     const position = events[events.length - 1].position;
     result.audit = auditLedger(events, result.figures);
     const audit = result.audit;
@@ -323,7 +405,7 @@ async function runStore(store: Store, options: Settings): Promise<StoreResult> {
     result.checks.push(await verifyViaApi(http, admin));
     result.checks.push(await checkStreamIndex(http, admin, events, position));
     result.checks.push(...(await checkReadModels(http, admin, events, acknowledged, position)));
-    if (database) result.checks.push(await checkWithSql(database.url, audit, result.figures));
+    if (database) result.checks.push(await checkWithSql(database.url, events, result.figures));
 
     // The store as a crash leaves it: the CLI recomputes every chain and the tree on its own.
     await service.kill9();
@@ -382,6 +464,7 @@ function table(results: StoreResult[], options: Settings): string {
       'acknowledged keys sent again: same answer',
       (r) => (r.replays ? `${r.replays.sameAnswer}/${r.replays.sent}` : '—'),
     ],
+    ['ledger scan settled after (ms)', (r) => r.scanWaitMs ?? '—'],
     ['events in the ledger', (r) => r.audit?.events ?? '—'],
     ['  recording writers’ writes', (r) => r.audit?.writeEvents ?? '—'],
     ['lost (must be 0)', (r) => (r.audit ? r.audit.lost.length : '—')],
