@@ -132,6 +132,33 @@ describe('request bodies the read models could not hold are refused, naming the 
     expect(await refused('/training-runs', body)).toEqual({ status: 400, errors: ['code'] });
   });
 
+  it.each([
+    ['9999-12-31T23:59:59-14:00', 'window.to'],
+    ['0001-01-01T00:00:00+14:00', 'window.from'],
+  ])(
+    'refuses a prediction window ending at %s, past what a timestamptz holds in UTC',
+    async (instant, field) => {
+      const window =
+        field === 'window.to'
+          ? { from: '2026-11-03T00:00:00Z', to: instant }
+          : { from: instant, to: '2026-11-03T00:00:00Z' };
+      const body = {
+        version: '1.0.0',
+        count: 1,
+        window,
+        inputDigest: digest('5'),
+        outputDistribution: { approve: 1 },
+        featureSummaries: [],
+        latencyMs: { p50: 1, p95: 2, p99: 3 },
+        decisions: { automated: 1, referred: 0 },
+      };
+      expect(await refused('/deployments/scorer.staging/prediction-batches', body)).toEqual({
+        status: 400,
+        errors: [field],
+      });
+    },
+  );
+
   it('refuses NUL and unpaired surrogates in any string, naming the field', async () => {
     for (const text of ['a\u0000b', '\ud800']) {
       const body = { ...DATASET, version: 'v9', location: text };
