@@ -119,4 +119,14 @@ describe('deployment timeline', () => {
       { version: '1.0.0', role: 'canary', percent: 5, approvalId: 'a1' },
     ]);
   });
+
+  it('finds no approval for a version named like an Object.prototype member it never cited', () => {
+    const [first] = fold([deployed('1.0.0', 'a1', null)]);
+    const moment = { ...(first as DeploymentMoment), version: 'constructor', citedApprovals: {} };
+    expect(servingAt(moment)).toEqual([
+      { version: 'constructor', role: 'primary', percent: 100, approvalId: null },
+    ]);
+    const [, back] = fold([deployed('toString', 'a1', null), rolledBack('toString', 'valueOf')]);
+    expect(back).toMatchObject({ version: 'valueOf', approvalId: null });
+  });
 });

@@ -68,7 +68,7 @@ export function nextMoment(
         canaryPercent: null,
         strategy: 'full',
         status: toVersion === null ? 'inactive' : 'active',
-        approvalId: toVersion === null ? null : (previous.citedApprovals[toVersion] ?? null),
+        approvalId: toVersion === null ? null : citedApproval(previous, toVersion),
         deployedBy: event.data.rolledBackBy,
       };
     }
@@ -108,7 +108,7 @@ export function servingAt(moment: DeploymentMoment): ServingVersion[] {
       version: moment.version,
       role: 'primary',
       percent: 100 - canaryPercent,
-      approvalId: moment.citedApprovals[moment.version] ?? null,
+      approvalId: citedApproval(moment, moment.version),
     });
   }
   if (moment.canaryVersion !== null) {
@@ -116,8 +116,15 @@ export function servingAt(moment: DeploymentMoment): ServingVersion[] {
       version: moment.canaryVersion,
       role: 'canary',
       percent: canaryPercent,
-      approvalId: moment.citedApprovals[moment.canaryVersion] ?? null,
+      approvalId: citedApproval(moment, moment.canaryVersion),
     });
   }
   return serving;
+}
+
+/** Own keys only: a version named `constructor` must not find Object.prototype's. */
+function citedApproval(moment: DeploymentMoment, version: string): string | null {
+  return Object.hasOwn(moment.citedApprovals, version)
+    ? (moment.citedApprovals[version] ?? null)
+    : null;
 }
