@@ -17,6 +17,7 @@ import { OneModelCardHistory1764200000015 } from './1764200000015-one-model-card
 import { IntegrityLog1764200000016 } from './1764200000016-integrity-log';
 import { AuditPacks1764200000017 } from './1764200000017-audit-packs';
 import { ProjectionFaults1764200000018 } from './1764200000018-projection-faults';
+import { IdempotencyDigests1764200000019 } from './1764200000019-idempotency-digests';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   IntegrityLog1764200000016,
   AuditPacks1764200000017,
   ProjectionFaults1764200000018,
+  IdempotencyDigests1764200000019,
 ];

@@ -4,7 +4,9 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { APP_CONFIG, AppConfig } from './config/app-config';
-import { AppConfigModule } from './config/config.module';
+import { AppConfigModule, SERVER_PEPPER } from './config/config.module';
+import type { SubjectPepper } from './config/subject-pepper';
+import { idempotencyKeyDigest } from './ledger/commands/idempotency.interceptor';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { DatasetsModule } from './datasets/datasets.module';
@@ -62,18 +64,26 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(options.env),
         LoggerModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({
+          inject: [APP_CONFIG, SERVER_PEPPER],
+          useFactory: (config: AppConfig, pepper: SubjectPepper) => ({
             forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
             pinoHttp: {
               level: config.logLevel,
               genReqId: requestCorrelationId,
               customAttributeKeys: { reqId: 'correlationId' },
-              redact: [
-                'req.headers.authorization',
-                'req.headers.cookie',
-                'res.headers["set-cookie"]',
-              ],
+              redact: {
+                paths: [
+                  'req.headers.authorization',
+                  'req.headers.cookie',
+                  'res.headers["set-cookie"]',
+                  'req.headers["idempotency-key"]',
+                ],
+                // An Idempotency-Key may be made of a customer id: logged as its keyed digest only.
+                censor: (value: unknown, path: string[]) =>
+                  path[path.length - 1] === 'idempotency-key' && typeof value === 'string'
+                    ? `hmac-sha256:${idempotencyKeyDigest(pepper.secret, value)}`
+                    : '[Redacted]',
+              },
               // The middleware layer rewrites url; originalUrl is what the client asked for.
               autoLogging: {
                 ignore: (request: IncomingMessage & { originalUrl?: string }) =>

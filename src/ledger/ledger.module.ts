@@ -17,6 +17,7 @@ import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
 import { createEventLog } from './event-log.factory';
 import { DatabaseOutage } from './database/database-outage';
 import { IdempotencyInterceptor } from './commands/idempotency.interceptor';
+import { IdempotencyOwner } from './commands/idempotency-owner';
 import { StreamWriter } from './commands/stream-writer';
 import { PROJECTION_RETRY_MS, ProjectionRunner } from './projections/projection-runner';
 import { LedgerEventsHttpController } from './queries/ledger-events/ledger-events.http.controller';
@@ -93,6 +94,7 @@ export class LedgerModule {
         LedgerLifecycle,
         ReadYourWritesInterceptor,
         IdempotencyInterceptor,
+        IdempotencyOwner,
         StreamWriter,
         StreamIndexProjection,
         ListLedgerEventsQueryHandler,

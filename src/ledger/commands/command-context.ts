@@ -12,7 +12,10 @@ export interface CommandContext {
   readonly correlationId: string;
   /** This command's id: the causation id of every event it produces. */
   readonly commandId: string;
-  /** With an Idempotency-Key, event and resource ids are derived from it, so a retry repeats them. */
+  /**
+   * With an Idempotency-Key, its keyed digest (never the raw key): event and resource ids are
+   * derived from it, so a retry repeats them.
+   */
   readonly idempotencyKey?: string;
   readonly source?: JsonObject;
 }
@@ -21,6 +24,7 @@ export interface CommandRequest extends FastifyRequest {
   actor?: Actor;
   /** Set on arrival from the application's clock. */
   receivedAt?: Date;
+  /** The keyed digest of the request's Idempotency-Key, set by the IdempotencyInterceptor. */
   idempotencyKey?: string;
 }
 

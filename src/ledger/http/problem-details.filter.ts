@@ -128,11 +128,9 @@ export function toProblem(error: unknown, request?: FastifyRequest): ProblemDeta
 
 export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
   if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="attest"');
-  if (problem.status === 503)
-    void reply.header(
-      'Retry-After',
-      String((problem as { retryAfterSeconds?: number }).retryAfterSeconds ?? 1),
-    );
+  const retryAfter = (problem as { retryAfterSeconds?: number }).retryAfterSeconds;
+  if (problem.status === 503 || problem.status === 429 || retryAfter !== undefined)
+    void reply.header('Retry-After', String(retryAfter ?? 1));
   void reply
     .status(problem.status)
     .header('Content-Type', 'application/problem+json')
