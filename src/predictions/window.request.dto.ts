@@ -24,13 +24,21 @@ function IsStorableInstant(field: string): PropertyDecorator {
 
 /** The period a batch's predictions (or outcomes) fall in; `from` must be before `to`. */
 export class WindowRequest {
-  @ApiProperty({ format: 'date-time', example: '2026-02-28T00:00:00Z' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-02-28T00:00:00Z',
+    description: 'From 1970 to the end of 9999 in UTC',
+  })
   @Matches(INSTANT, { message: 'window.from must be an instant such as 2026-02-28T00:00:00Z' })
   @IsISO8601({ strict: true }, { message: 'window.from must be a valid date and time' })
   @IsStorableInstant('window.from')
   from!: string;
 
-  @ApiProperty({ format: 'date-time', example: '2026-03-01T00:00:00Z', description: 'After from' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-03-01T00:00:00Z',
+    description: 'After from; no later than the end of 9999 in UTC',
+  })
   @Matches(INSTANT, { message: 'window.to must be an instant such as 2026-03-01T00:00:00Z' })
   @IsISO8601({ strict: true }, { message: 'window.to must be a valid date and time' })
   @IsStorableInstant('window.to')
