@@ -9,6 +9,9 @@ import { AppModule, AppOptions, correlationIdFor } from './app.module';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
 import { ProblemDetailsFilter, sendProblem, toProblem } from './ledger/http/problem-details.filter';
 import { DatabaseOutage } from './ledger/database/database-outage';
+import { clientErrorHandler, hardenHttp } from './ledger/http/http-hardening';
+import { TOKEN_VERIFIER } from './auth/access.guard';
+import type { TokenVerifier } from './auth/token-verifier';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
 import { IdempotencyInterceptor } from './ledger/commands/idempotency.interceptor';
 import { validationPipe } from './ledger/http/validation';
@@ -28,6 +31,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   const { bodyLimitBytes: bodyLimit } = loadConfig({ ...process.env, ...options.env });
   const adapter = new FastifyAdapter({
     bodyLimit,
+    clientErrorHandler,
     trustProxy: true,
     return503OnClosing: true,
     genReqId: correlationIdFor,
@@ -55,6 +59,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     done();
   });
   const config = app.get<AppConfig>(APP_CONFIG);
+  await hardenHttp(app, config.rateLimit, app.get<TokenVerifier>(TOKEN_VERIFIER));
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'metrics', method: RequestMethod.GET },

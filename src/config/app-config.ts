@@ -24,6 +24,15 @@ export interface AppConfig {
    */
   privacyPepper?: string;
   integrity: IntegrityConfig;
+  rateLimit: RateLimitConfig;
+}
+
+/** Requests per caller and failed authentications per address; 0 turns a limit off. */
+export interface RateLimitConfig {
+  /** Requests a minute per caller: the token's subject, or the address without a token. */
+  perMinute: number;
+  /** Requests answered 401 a minute per address before every request from it gets 429. */
+  authFailuresPerMinute: number;
 }
 
 /** The integrity log's signed checkpoints (DESIGN §5). */
@@ -204,6 +213,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auth: authConfig(env),
     privacyPepper: privacyPepper(env),
     integrity: integrityConfig(env),
+    rateLimit: {
+      perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+      authFailuresPerMinute: integer(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
+    },
   };
 }
 

@@ -1,5 +1,14 @@
 import { Public } from '../auth/access.decorators';
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Headers,
+  Inject,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { TOKEN_VERIFIER } from '../auth/access.guard';
+import type { TokenVerifier } from '../auth/token-verifier';
 import { EVENT_LOG, EventLog } from '../ledger/event-log.port';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
@@ -22,6 +31,7 @@ export class HealthHttpController {
     private readonly runner: ProjectionRunner,
     private readonly metrics: MetricsService,
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
   ) {}
 
   @Get('health/live')
@@ -37,7 +47,20 @@ export class HealthHttpController {
     summary:
       'Database and event store reachable, every projection running; shows each projection’s lag and open faults (`faulted`: events it could not apply and passed; still ready)',
   })
-  ready() {
+  async ready(@Headers('authorization') authorization?: string) {
+    // Database error text and projection details are for admins; everyone else sees the status.
+    const detailed = await this.verifier
+      .verify(authorization)
+      .then((actor) => actor.roles.includes('admin'))
+      .catch(() => false);
+    const result = await this.readiness().catch((error: unknown) => {
+      if (detailed || !(error instanceof ServiceUnavailableException)) throw error;
+      throw new ServiceUnavailableException('not ready');
+    });
+    return detailed ? result : { status: result.status };
+  }
+
+  private readiness() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 2000 }),
       async () => {

@@ -120,6 +120,8 @@ export class ServiceProcess {
         PORT: String(this.http.port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        // Concurrent writers from one address: the per-caller limit would refuse them.
+        RATE_LIMIT_PER_MINUTE: '0',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -63,6 +63,9 @@ export async function startTestApp(
     // No checkpoint appears on its own in the middle of a test; tests of signing turn it on.
     CHECKPOINT_EVERY_EVENTS: '0',
     CHECKPOINT_INTERVAL_MS: '0',
+    // Suites fire many requests from one address; tests of the limits turn them on.
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
     // An embedded app must not pick up the DATABASE_URL that CI exports for the suite.
     ...(kind === 'embedded' && !database ? { DATABASE_URL: '' } : {}),
     ...database?.env,

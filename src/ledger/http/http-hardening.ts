@@ -1,0 +1,200 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import type { RateLimitConfig } from '../../config/app-config';
+import type { TokenVerifier } from '../../auth/token-verifier';
+import type { Actor } from '../event-log.port';
+import { DomainError } from '../ledger.errors';
+import { problemType } from './problem-details.filter';
+
+/** Longer request targets get 414; Node refuses a request line and headers over 16 KiB with 431. */
+export const MAX_URL_LENGTH = 8192;
+const WINDOW_MS = 60_000;
+
+export class TooManyRequests extends DomainError {
+  readonly code = 'too-many-requests';
+  readonly status = 429;
+
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(detail);
+    Object.assign(this.details, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+  }
+}
+
+export class UriTooLong extends DomainError {
+  readonly code = 'uri-too-long';
+  readonly status = 414;
+
+  constructor() {
+    super(`the request target is longer than ${MAX_URL_LENGTH} characters`);
+  }
+}
+
+/** Paths whose answers may be cached: the OpenAPI UI's assets and the public keys. */
+const CACHEABLE = /^\/(api\/docs(\/|-json$|$)|\.well-known\/jwks\.json$)/;
+
+/**
+ * Security headers on every answer, `Cache-Control: no-store` on everything but public assets,
+ * 414 for over-long targets, and the rate limits (README: Configuration): requests per caller
+ * (the verified token's subject, else the address) and failed authentications per address.
+ */
+export async function hardenHttp(
+  app: NestFastifyApplication,
+  limits: RateLimitConfig,
+  verifier: TokenVerifier,
+): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        // The OpenAPI UI at /api/docs loads its scripts from here and styles itself inline.
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.url.length > MAX_URL_LENGTH) return done(new UriTooLong());
+    if (!CACHEABLE.test(request.url)) void reply.header('Cache-Control', 'no-store');
+    done();
+  });
+
+  if (limits.authFailuresPerMinute > 0) {
+    limitAuthFailures(app, limits.authFailuresPerMinute, verifier);
+  }
+  if (limits.perMinute > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      hook: 'onRequest',
+      max: limits.perMinute,
+      timeWindow: WINDOW_MS,
+      // A token's subject only once it verifies: a forged token must not spend another's quota.
+      keyGenerator: async (request: FastifyRequest) => {
+        const actor = await verifiedActor(request, verifier);
+        return actor ? `sub:${actor.sub}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (_request, context) =>
+        new TooManyRequests(
+          `more than ${context.max} requests a minute from this caller; retry after ${context.after}`,
+          context.ttl / 1000,
+        ),
+      addHeadersOnExceeding: {
+        'x-ratelimit-limit': true,
+        'x-ratelimit-remaining': true,
+        'x-ratelimit-reset': true,
+      },
+    });
+  }
+}
+
+/** The verified caller of a request's bearer token (undefined: none, or it does not verify). */
+function verifiedActor(
+  request: FastifyRequest,
+  verifier: TokenVerifier,
+): Promise<Actor | undefined> {
+  let actor = verifications.get(request);
+  if (!actor) {
+    const authorization = request.headers.authorization;
+    actor = authorization
+      ? verifier.verify(authorization).catch(() => undefined)
+      : Promise.resolve(undefined);
+    verifications.set(request, actor);
+  }
+  return actor;
+}
+const verifications = new WeakMap<FastifyRequest, Promise<Actor | undefined>>();
+
+/**
+ * Every failed authentication counts against the caller's address: a token that does not verify
+ * as the request arrives (counted at once, so a burst of bad tokens sent together is cut short
+ * too), or another answer 401. Once an address has `max` in a minute, its requests get 429 until
+ * the minute is over.
+ */
+function limitAuthFailures(
+  app: NestFastifyApplication,
+  max: number,
+  verifier: TokenVerifier,
+): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const windows = new Map<string, { failures: number; resetAt: number }>();
+  const windowOf = (address: string, now: number) => {
+    let window = windows.get(address);
+    if (!window || window.resetAt <= now) {
+      if (windows.size > 100_000) {
+        for (const [key, stale] of windows) if (stale.resetAt <= now) windows.delete(key);
+      }
+      window = { failures: 0, resetAt: now + WINDOW_MS };
+      windows.set(address, window);
+    }
+    return window;
+  };
+  const refusal = (resetAt: number) =>
+    new TooManyRequests(
+      `more than ${max} failed authentications a minute from this address`,
+      (resetAt - Date.now()) / 1000,
+    );
+  const counted = new WeakSet<FastifyRequest>();
+  fastify.addHook('onRequest', async (request) => {
+    const window = windowOf(request.ip, Date.now());
+    if (window.failures >= max) throw refusal(window.resetAt);
+    if (request.headers.authorization && !(await verifiedActor(request, verifier))) {
+      counted.add(request);
+      if (++window.failures > max) throw refusal(window.resetAt);
+    }
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode === 401 && !counted.has(request))
+      windowOf(request.ip, Date.now()).failures++;
+    done(null, payload);
+  });
+}
+
+/**
+ * Requests Node's parser refuses before Fastify sees them (headers over 16 KiB: 431; a broken
+ * request line: 400) are answered as problem+json too, on the raw socket.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, title, code] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request-header-fields-too-large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request-timeout']
+        : [400, 'Bad Request', 'bad-request'];
+  const body = JSON.stringify({
+    type: problemType(code),
+    title,
+    status,
+    detail:
+      status === 431
+        ? 'the request line and headers are larger than the server accepts'
+        : 'the request could not be parsed',
+    code,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\n` +
+      'Content-Type: application/problem+json\r\n' +
+      'X-Content-Type-Options: nosniff\r\n' +
+      'Cache-Control: no-store\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
