@@ -139,7 +139,13 @@ function verifyWithCli(env: Record<string, string>): Promise<Check> {
       resolve({
         name: 'ledger-verify CLI after the last kill',
         ok: code === 0,
-        detail: `exit ${code}: ${output.trim().split('\n').slice(0, 4).join(' | ')}`,
+        // eslint-disable-next-line no-control-regex -- the CLI's log lines carry colour codes
+        detail: `exit ${code}: ${output
+          .replace(/\x1b\[[0-9;]*m/g, '')
+          .trim()
+          .split('\n')
+          .slice(0, 4)
+          .join(' | ')}`,
       }),
     );
   });
