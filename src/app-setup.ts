@@ -9,7 +9,11 @@ import { AppModule, AppOptions, correlationIdFor } from './app.module';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
 import { ProblemDetailsFilter, sendProblem, toProblem } from './ledger/http/problem-details.filter';
 import { DatabaseOutage } from './ledger/database/database-outage';
-import { clientErrorHandler, hardenHttp } from './ledger/http/http-hardening';
+import {
+  clientErrorHandler,
+  hardenHttp,
+  withRateLimitResponses,
+} from './ledger/http/http-hardening';
 import { TOKEN_VERIFIER } from './auth/access.guard';
 import type { TokenVerifier } from './auth/token-verifier';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
@@ -78,20 +82,22 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   recordRegulatorRequests(adapter.getInstance(), app.get(AccessLogRecorder));
   app.enableShutdownHooks();
 
-  const document = withResponseExamples(
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Attest')
-        .setDescription(
-          'Event-sourced governance and audit ledger for machine-learning models. Errors are RFC 9457 application/problem+json. ' +
-            'Every write returns { id, ledgerPosition }; send that position as X-Ledger-Position on a read to wait (at most ' +
-            `${config.readWaitTimeoutMs / 1000} s, then 503 with Retry-After) until read models include it.`,
-        )
-        .setVersion('0.1.0')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-        .addSecurityRequirements('bearer')
-        .build(),
+  const document = withRateLimitResponses(
+    withResponseExamples(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('Attest')
+          .setDescription(
+            'Event-sourced governance and audit ledger for machine-learning models. Errors are RFC 9457 application/problem+json. ' +
+              'Every write returns { id, ledgerPosition }; send that position as X-Ledger-Position on a read to wait (at most ' +
+              `${config.readWaitTimeoutMs / 1000} s, then 503 with Retry-After) until read models include it.`,
+          )
+          .setVersion('0.1.0')
+          .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+          .addSecurityRequirements('bearer')
+          .build(),
+      ),
     ),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

@@ -40,6 +40,14 @@ describe('loadConfig', () => {
     expect(loadConfig({}).privacyPepper).toBeUndefined();
   });
 
+  it('limits rates by default, and 0 turns a limit off', () => {
+    expect(loadConfig({}).rateLimit).toEqual({ perMinute: 600, authFailuresPerMinute: 20 });
+    expect(
+      loadConfig({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0' })
+        .rateLimit,
+    ).toEqual({ perMinute: 0, authFailuresPerMinute: 0 });
+  });
+
   it('never echoes a short PRIVACY_PEPPER', () => {
     expect(() => loadConfig({ PRIVACY_PEPPER: 'hunter2-secret' })).toThrow(
       'PRIVACY_PEPPER is invalid: expected a secret of at least 32 characters, got 14',
@@ -53,6 +61,11 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL is invalid/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL="loud" is invalid: expected one of fatal, error/],
     [{ READ_WAIT_TIMEOUT_MS: '-1' }, /^READ_WAIT_TIMEOUT_MS="-1" is invalid/],
+    [
+      { RATE_LIMIT_PER_MINUTE: 'lots' },
+      /^RATE_LIMIT_PER_MINUTE="lots" is invalid: expected a whole/,
+    ],
+    [{ RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '-5' }, /^RATE_LIMIT_AUTH_FAILURES_PER_MINUTE="-5"/],
     [
       { PRIVACY_PEPPER: 'x'.repeat(31) },
       /^PRIVACY_PEPPER is invalid: expected a secret of at least 32/,

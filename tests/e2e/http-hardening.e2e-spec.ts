@@ -41,7 +41,11 @@ describe('HTTP hardening', () => {
       const path = src.startsWith('/') ? src : `/api/docs/${src.replace(/^\.\//, '')}`;
       await test.anonymous().get(path).expect(200);
     }
-    await test.anonymous().get('/api/docs-json').expect(200);
+    const spec = await test.anonymous().get('/api/docs-json').expect(200);
+    expect(spec.body.paths['/api/v1/ledger/events'].get.responses['429']).toMatchObject({
+      headers: { 'Retry-After': expect.any(Object) },
+      content: { 'application/problem+json': expect.any(Object) },
+    });
   });
 
   it('marks authenticated answers, personal-data views included, as not to be stored', async () => {

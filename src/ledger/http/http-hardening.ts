@@ -1,6 +1,7 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
 import type { RateLimitConfig } from '../../config/app-config';
@@ -197,4 +198,26 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
       'Connection: close\r\n\r\n' +
       body,
   );
+}
+
+/** Every operation may answer 429 (README: Access): documented once here rather than per route. */
+export function withRateLimitResponses(document: OpenAPIObject): OpenAPIObject {
+  const problem = document.components?.schemas?.ProblemView
+    ? { $ref: '#/components/schemas/ProblemView' }
+    : { type: 'object' as const };
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (!operation || operation.responses['429']) continue;
+      operation.responses['429'] = {
+        description:
+          'Too many requests from this caller (RATE_LIMIT_PER_MINUTE) or too many failed authentications from this address (RATE_LIMIT_AUTH_FAILURES_PER_MINUTE); see Retry-After',
+        headers: {
+          'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
+        },
+        content: { 'application/problem+json': { schema: problem } },
+      };
+    }
+  }
+  return document;
 }
