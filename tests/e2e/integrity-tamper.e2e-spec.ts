@@ -9,6 +9,7 @@ import {
   startEmbedded,
 } from '../../src/ledger/database/database-handle';
 import { newEvents, settled } from '../support/events';
+import { seedSampleHistory } from '../support/sample-history';
 import { type TestApp, startTestApp } from '../support/test-app';
 import {
   type StoreKind,
@@ -451,4 +452,62 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
     expect((await ledgerVerify(env)).code).toBe(0);
     // A process per run, each loading the service's code: more than the default minute.
   }, 300_000);
+});
+
+describe('an audit pack over a tampered node', () => {
+  let test: TestApp;
+  let position: string;
+  beforeAll(async () => {
+    test = await startTestApp();
+    ({ position } = await seedSampleHistory(test));
+  });
+  afterAll(() => test.close());
+
+  const download = async (query: string, status: number) => {
+    await settled(test.eventLog, position);
+    await test.runner.waitFor(position, 10_000);
+    return test
+      .http()
+      .get(`/api/v1/models/scorer/versions/1.0.0/audit-pack${query}`)
+      .buffer(true)
+      .expect(status);
+  };
+
+  it('is refused with integrity-violation, in either format, rather than carry a proof that fails offline', async () => {
+    const intact = await download('?format=json', 200);
+    const bundle = JSON.parse(intact.text) as { events: { leafIndex: number }[] };
+    // The sibling of a cited leaf: the first node of that leaf's audit path.
+    const sibling = bundle.events[0].leafIndex ^ 1;
+    const url = test.app.get<DatabaseHandle>(DATABASE_HANDLE).url;
+    const [node] = await withSql(
+      url,
+      async (client) =>
+        (
+          await client.query('SELECT hash FROM integrity_subtrees WHERE level = 0 AND index = $1', [
+            sibling,
+          ])
+        ).rows as { hash: Buffer }[],
+    );
+    const setNode = (hash: Buffer) =>
+      withSql(url, (client) =>
+        client.query('UPDATE integrity_subtrees SET hash = $1 WHERE level = 0 AND index = $2', [
+          hash,
+          sibling,
+        ]),
+      );
+    await setNode(Buffer.alloc(32));
+    try {
+      for (const query of ['?format=json', '']) {
+        const refused = await download(query, 500);
+        expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(JSON.parse(refused.text)).toMatchObject({
+          status: 500,
+          code: 'integrity-violation',
+        });
+      }
+    } finally {
+      await setNode(node.hash);
+    }
+    await download('?format=json', 200);
+  });
 });
