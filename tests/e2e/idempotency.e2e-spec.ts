@@ -5,7 +5,10 @@ import { Client } from 'pg';
 import { TestApp, startTestApp } from '../support/test-app';
 import { canonicalJson } from '../../src/ledger/canonical-json';
 import { derivedUuid } from '../../src/ledger/commands/command-context';
-import { idempotencyKeyDigest } from '../../src/ledger/commands/idempotency.interceptor';
+import {
+  IdempotencyInterceptor,
+  idempotencyKeyDigest,
+} from '../../src/ledger/commands/idempotency.interceptor';
 import {
   INSTANCE_LOCK_NAMESPACE,
   IdempotencyOwner,
@@ -156,6 +159,24 @@ describe('Idempotency-Key', () => {
     );
     expect(rows).toEqual([{ key: idempotencyKeyDigest(PEPPER, 'mine') }]);
     await post('left-by-a-dead-process', body('2026-05')).expect(201);
+  });
+
+  it('digests keys an older release stored raw, so their retries still replay', async () => {
+    const key = 'stored-before-digests';
+    const first = await post(key, body('2026-07')).expect(201);
+    // As the table held it before migration 1764200000019: the raw key, not digested.
+    await sql.query('UPDATE idempotency_keys SET key = $1, key_digested = false WHERE key = $2', [
+      key,
+      idempotencyKeyDigest(PEPPER, key),
+    ]);
+    await test.app.get(IdempotencyInterceptor).onModuleInit();
+    const { rows } = await sql.query('SELECT key FROM idempotency_keys WHERE NOT key_digested');
+    expect(rows).toEqual([]);
+    const { rowCount } = await sql.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [key]);
+    expect(rowCount).toBe(0);
+    const replay = await post(key, body('2026-07')).expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
   });
 });
 
