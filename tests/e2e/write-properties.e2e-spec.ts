@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { TestApp, startTestApp } from '../support/test-app';
+import { defaultStoreKind } from '../support/test-database';
 import {
   Json,
   Schema,
@@ -11,7 +12,8 @@ import {
   writeRoutes,
 } from '../support/write-routes';
 
-const RUNS_PER_ROUTE = 40;
+/** The embedded store serves one session: fewer runs keep it to tens of seconds there too. */
+const RUNS_PER_ROUTE = defaultStoreKind() === 'embedded' ? 20 : 40;
 
 /**
  * Values a field may take by its OpenAPI schema (type, bounds, lengths, enum), around the valid
