@@ -32,11 +32,14 @@ export const API_PREFIX = 'api/v1';
 export async function createApp(options: AppOptions = {}): Promise<NestFastifyApplication> {
   const module = AppModule.forRoot(options);
   // The HTTP adapter is built before Nest's config module exists, so it reads the same loader.
-  const { bodyLimitBytes: bodyLimit } = loadConfig({ ...process.env, ...options.env });
+  const { bodyLimitBytes: bodyLimit, trustProxy } = loadConfig({
+    ...process.env,
+    ...options.env,
+  });
   const adapter = new FastifyAdapter({
     bodyLimit,
     clientErrorHandler,
-    trustProxy: true,
+    trustProxy,
     return503OnClosing: true,
     genReqId: correlationIdFor,
     // Bad percent-encoding and overlong path parameters are refused by the router, before Nest.

@@ -40,6 +40,16 @@ describe('loadConfig', () => {
     expect(loadConfig({}).privacyPepper).toBeUndefined();
   });
 
+  it('believes X-Forwarded-For from private networks by default, or as TRUST_PROXY says', () => {
+    expect(loadConfig({}).trustProxy).toEqual(['loopback', 'linklocal', 'uniquelocal']);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.7' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+    ]);
+  });
+
   it('limits rates by default, and 0 turns a limit off', () => {
     expect(loadConfig({}).rateLimit).toEqual({ perMinute: 600, authFailuresPerMinute: 20 });
     expect(

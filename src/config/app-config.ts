@@ -25,6 +25,12 @@ export interface AppConfig {
   privacyPepper?: string;
   integrity: IntegrityConfig;
   rateLimit: RateLimitConfig;
+  /**
+   * Which peers' X-Forwarded-For is believed when telling a caller's address (Fastify's
+   * trustProxy): true, false, a hop count, or addresses, CIDRs and the names loopback,
+   * linklocal, uniquelocal.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 /** Requests per caller and failed authentications per address; 0 turns a limit off. */
@@ -213,11 +219,29 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auth: authConfig(env),
     privacyPepper: privacyPepper(env),
     integrity: integrityConfig(env),
+    trustProxy: trustProxy(env),
     rateLimit: {
       perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
       authFailuresPerMinute: integer(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
     },
   };
+}
+
+/** Proxies on private networks by default: an internet client cannot claim another address. */
+const DEFAULT_TRUST_PROXY = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = env.TRUST_PROXY;
+  if (raw === undefined || raw === '') return DEFAULT_TRUST_PROXY;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (/^\d+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 0, 100);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  if (entries.some((entry) => !/^[0-9A-Za-z:.]+(\/\d{1,3})?$/.test(entry))) {
+    throw new ConfigError(
+      `TRUST_PROXY=${JSON.stringify(raw)} is invalid: expected true, false, a hop count, or a comma-separated list of addresses, CIDRs, loopback, linklocal or uniquelocal`,
+    );
+  }
+  return entries;
 }
 
 function integrityConfig(env: Env): IntegrityConfig {

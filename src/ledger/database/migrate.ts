@@ -11,6 +11,7 @@ const MIGRATION_LOCK = 0x41545354; // "ATST"
  */
 export async function migrate(url: string): Promise<string[]> {
   const lock = new Client({ connectionString: url });
+  lock.on('error', () => undefined); // a lost connection fails the query that needed it
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
