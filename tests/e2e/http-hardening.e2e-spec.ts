@@ -76,7 +76,11 @@ describe('HTTP hardening', () => {
         status,
         type: expect.stringMatching(PROBLEM),
       });
-      expect(JSON.parse(answer.text)).toMatchObject({ status, code: expect.any(String) });
+      expect(JSON.parse(answer.text)).toMatchObject({
+        status,
+        code: expect.any(String),
+        title: expect.not.stringMatching(/^Error$/),
+      });
     }
   });
 
