@@ -9,6 +9,8 @@
  *
  *   CHAOS_CYCLES (15) CHAOS_WRITERS (12) CHAOS_STORES (embedded,postgres)
  *   CHAOS_MIN_UP_MS (500) CHAOS_MAX_UP_MS (3000): time the service runs between kills
+ *   CHAOS_START_KILL_EVERY (5): every so many cycles, the restarted service is killed again
+ *     before it is ready, then started once more (0: never)
  *   CHAOS_DRAIN_MS (90000): how long writers may finish parked keys after the last restart
  *   CHAOS_DATABASE_URL or DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres): the server
  *     on which a scratch database is created and dropped
@@ -52,6 +54,7 @@ interface Settings {
   minUpMs: number;
   maxUpMs: number;
   drainMs: number;
+  startKillEvery: number;
   databaseUrl: string;
 }
 
@@ -82,6 +85,7 @@ function settings(argv: string[]): Settings {
     minUpMs: number('min-up-ms', 'CHAOS_MIN_UP_MS', 500),
     maxUpMs: number('max-up-ms', 'CHAOS_MAX_UP_MS', 3000),
     drainMs: number('drain-ms', 'CHAOS_DRAIN_MS', 90_000),
+    startKillEvery: number('start-kill-every', 'CHAOS_START_KILL_EVERY', 5),
     databaseUrl:
       process.env.CHAOS_DATABASE_URL ??
       process.env.DATABASE_URL ??
@@ -94,6 +98,9 @@ function settings(argv: string[]): Settings {
 interface StoreResult {
   store: Store;
   kills: number;
+  cycles: number;
+  /** Kills of a starting service, before it was ready. */
+  startupKills: number;
   seconds: number;
   firstStartMs: number;
   restartMs: number[];
@@ -286,6 +293,8 @@ async function runStore(store: Store, options: Settings): Promise<StoreResult> {
   const result: StoreResult = {
     store,
     kills: 0,
+    cycles: 0,
+    startupKills: 0,
     seconds: 0,
     firstStartMs: 0,
     restartMs: [],
@@ -335,10 +344,26 @@ async function runStore(store: Store, options: Settings): Promise<StoreResult> {
         const pid = service.pid;
         await service.kill9();
         result.kills++;
+        let startupKill = '';
+        if (options.startKillEvery > 0 && cycle % options.startKillEvery === 0) {
+          // A crash during start-up (migrations, catching up): somewhere in the first part of a start.
+          const killAfterMs = Math.round(200 + Math.random() * 0.8 * median(result.restartMs));
+          const ready = await service.startUnlessKilled(120_000, killAfterMs);
+          if (ready === undefined) {
+            result.startupKills++;
+            startupKill = `, then again ${killAfterMs} ms into its start`;
+          } else {
+            result.restartMs.push(ready);
+            await service.kill9();
+            result.kills++;
+            startupKill = `, then again once ready (${ready} ms; it was meant to be killed at ${killAfterMs} ms)`;
+          }
+        }
         const readyMs = await service.start();
         result.restartMs.push(readyMs);
+        result.cycles++;
         log(
-          `cycle ${cycle}/${options.cycles}: kill -9 pid ${pid} after ${Math.round(upMs)} ms (${acknowledged} writes acknowledged so far); ready again in ${readyMs} ms`,
+          `cycle ${cycle}/${options.cycles}: kill -9 pid ${pid} after ${Math.round(upMs)} ms (${acknowledged} writes acknowledged so far)${startupKill}; ready again in ${readyMs} ms`,
         );
       }
     } finally {
@@ -439,6 +464,10 @@ async function runStore(store: Store, options: Settings): Promise<StoreResult> {
   return result;
 }
 
+function median(values: number[]): number {
+  return values.length === 0 ? 5000 : percentile(values, 50);
+}
+
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -453,7 +482,8 @@ function table(results: StoreResult[], options: Settings): string {
     return found ? (found.ok ? 'pass' : 'FAIL') : '—';
   };
   const rows: [string, (r: StoreResult) => string | number][] = [
-    ['kill -9 cycles', (r) => r.kills - (r.checks.length ? 1 : 0)],
+    ['kill -9 cycles', (r) => r.cycles],
+    ['  + kills during start-up', (r) => r.startupKills],
     ['concurrent writers', () => options.writers],
     ['duration (s)', (r) => r.seconds.toFixed(0)],
     ['writes attempted', (r) => sum(r, (f) => f.attempted)],

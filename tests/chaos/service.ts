@@ -111,6 +111,16 @@ export class ServiceProcess {
 
   /** Spawns the service and waits for readiness; throws with its stderr if it exits or stalls. */
   async start(timeoutMs = 120_000): Promise<number> {
+    const ms = await this.startUnlessKilled(timeoutMs);
+    if (ms === undefined) throw new Error('unreachable: no kill was asked for');
+    return ms;
+  }
+
+  /**
+   * Spawns the service; with `killAfterMs`, kills it with SIGKILL at that moment if it is not
+   * ready yet (answers undefined then), as a crash during start-up would.
+   */
+  async startUnlessKilled(timeoutMs = 120_000, killAfterMs?: number): Promise<number | undefined> {
     const began = Date.now();
     this.stderr = '';
     const child = spawn(process.execPath, ['dist/src/main.js'], {
@@ -131,6 +141,10 @@ export class ServiceProcess {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-8000);
     });
     while (Date.now() - began < timeoutMs) {
+      if (killAfterMs !== undefined && Date.now() - began >= killAfterMs) {
+        await this.kill9();
+        return undefined;
+      }
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(
           `the service exited (${child.exitCode ?? child.signalCode}) before it was ready (start ${this.starts}):\n${this.stderr.trim()}`,
