@@ -3,6 +3,10 @@ import { Client } from 'pg';
 import { TestApp, startTestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { classifyDatabaseError } from '../../src/ledger/database/database-errors';
+import {
+  INSTANCE_LOCK_NAMESPACE,
+  IdempotencyOwner,
+} from '../../src/ledger/commands/idempotency-owner';
 
 /** Waits until `check` holds, polling; fails with `what` after the deadline. */
 async function eventually(what: string, check: () => Promise<boolean>, ms = 20_000) {
@@ -144,6 +148,19 @@ if (process.env.DATABASE_URL) {
       await eventually(
         'the service is ready again',
         async () => (await test.anonymous().get('/api/v1/health/ready')).status === 200,
+      );
+      // The instance lock that shows this process owns its Idempotency-Key claims is back too.
+      const owner = test.app.get(IdempotencyOwner);
+      await eventually(
+        'the instance lock is held again',
+        async () =>
+          (
+            await admin.query(
+              `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::int::oid
+                 AND objid = $2::int::oid AND objsubid = 2 AND granted`,
+              [INSTANCE_LOCK_NAMESPACE, owner.id],
+            )
+          ).rowCount === 1,
       );
     });
 

@@ -17,7 +17,8 @@ const RELOCK_MS = 1000;
  */
 @Injectable()
 export class IdempotencyOwner implements OnModuleInit, OnApplicationShutdown {
-  readonly id = randomInt(1, 2 ** 31 - 1);
+  private ownId = randomInt(1, 2 ** 31 - 1);
+  private locked = false;
   private readonly logger = new Logger('Idempotency');
   private lockClient?: Client;
   private relockTimer?: NodeJS.Timeout;
@@ -27,6 +28,11 @@ export class IdempotencyOwner implements OnModuleInit, OnApplicationShutdown {
     @Inject(DATABASE_HANDLE) private readonly handle: DatabaseHandle,
     private readonly dataSource: DataSource,
   ) {}
+
+  /** This instance's id, recorded with each of its claims. */
+  get id(): number {
+    return this.ownId;
+  }
 
   async onModuleInit(): Promise<void> {
     if (!this.handle.sharedSession) await this.lock();
@@ -83,8 +89,25 @@ export class IdempotencyOwner implements OnModuleInit, OnApplicationShutdown {
       if (this.lockClient === client) this.lockClient = undefined;
       this.relockLater();
     });
-    await client.connect();
-    await client.query('SELECT pg_advisory_lock($1, $2)', [INSTANCE_LOCK_NAMESPACE, this.id]);
+    try {
+      await client.connect();
+      for (;;) {
+        const [{ locked }] = (
+          await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [
+            INSTANCE_LOCK_NAMESPACE,
+            this.ownId,
+          ])
+        ).rows;
+        if (locked) break;
+        // Another live instance drew the same id: before any claim is made, draw another.
+        if (!this.locked) this.ownId = randomInt(1, 2 ** 31 - 1);
+        else throw new Error('instance lock still held by the previous session');
+      }
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.locked = true;
     this.lockClient = client;
   }
 
