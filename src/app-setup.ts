@@ -82,7 +82,11 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     app.get(IdempotencyInterceptor),
     app.get(PersonalDataAccessInterceptor),
   );
-  recordRegulatorRequests(adapter.getInstance(), app.get(AccessLogRecorder));
+  recordRegulatorRequests(
+    adapter.getInstance(),
+    app.get(AccessLogRecorder),
+    app.get(DatabaseOutage),
+  );
   app.enableShutdownHooks();
 
   const document = withRateLimitResponses(

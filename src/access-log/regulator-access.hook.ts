@@ -10,6 +10,8 @@ import { AccessLogRecorder } from './access-log.recorder';
 export function recordRegulatorRequests(
   fastify: FastifyInstance,
   recorder: AccessLogRecorder,
+  /** During a database outage the outage is logged once, not once per regulator request. */
+  outage?: { noteError(error: unknown, where: string): boolean },
 ): void {
   fastify.addHook(
     'onSend',
@@ -25,7 +27,8 @@ export function recordRegulatorRequests(
         });
         return payload;
       } catch (error) {
-        request.log.error({ err: error }, 'could not record a regulator request; answering 503');
+        if (!outage?.noteError(error, 'the regulator access log'))
+          request.log.error({ err: error }, 'could not record a regulator request; answering 503');
         void reply
           .code(503)
           .header('content-type', 'application/problem+json')

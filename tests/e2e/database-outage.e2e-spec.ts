@@ -113,6 +113,13 @@ if (process.env.DATABASE_URL) {
       }
       const ready = await test.anonymous().get('/api/v1/health/ready');
       expect(ready.status).toBe(503);
+      // A regulator's request, which must be recorded before it is answered, is refused alike.
+      const regulator = `Bearer ${await test.token('rita', ['regulator'])}`;
+      for (let i = 0; i < 5; i++) {
+        const answer = await test.anonymous().get('/api/v1/models').set('Authorization', regulator);
+        expect(answer.status).toBe(503);
+        expect(answer.headers['retry-after']).toMatch(/^\d+$/);
+      }
 
       const during = lines.slice(logged);
       expect(during.filter((line) => String(line.msg).includes('unhandled error'))).toEqual([]);
