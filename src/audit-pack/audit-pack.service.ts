@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -89,39 +89,47 @@ export class AuditPackService {
       file.on('finish', resolve);
       file.on('error', reject);
     });
-    const generatedAt = this.clock();
-    const { pages, events, bundle } = await writeAuditPack(
-      hashing,
-      content,
-      citation,
-      this.evidence,
-      { generatedAt, generatedBy },
-    );
-    await written;
-    const sha256 = hash.digest('hex');
-    const signature = await signPdfDigest(sha256, {
-      privateKey: this.key.privateKey,
-      kid: this.key.publicJwk.kid,
-    });
-    const packId = uuidv7();
-    await this.db.query(
-      `INSERT INTO audit_packs (pack_id, model, version, generated_at, generated_by, sha256,
-                                signature, tree_size, cited_events, bundle)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        packId,
-        name,
-        version,
-        generatedAt,
-        generatedBy,
-        sha256,
-        signature,
-        citation.checkpoint.treeSize,
-        events,
-        bundle,
-      ],
-    );
-    return { packId, path, directory, sha256, signature, pages, events, citation };
+    try {
+      const generatedAt = this.clock();
+      const { pages, events, bundle } = await writeAuditPack(
+        hashing,
+        content,
+        citation,
+        this.evidence,
+        { generatedAt, generatedBy },
+      );
+      await written;
+      const sha256 = hash.digest('hex');
+      const signature = await signPdfDigest(sha256, {
+        privateKey: this.key.privateKey,
+        kid: this.key.publicJwk.kid,
+      });
+      const packId = uuidv7();
+      await this.db.query(
+        `INSERT INTO audit_packs (pack_id, model, version, generated_at, generated_by, sha256,
+                                  signature, tree_size, cited_events, bundle)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          packId,
+          name,
+          version,
+          generatedAt,
+          generatedBy,
+          sha256,
+          signature,
+          citation.checkpoint.treeSize,
+          events,
+          bundle,
+        ],
+      );
+      return { packId, path, directory, sha256, signature, pages, events, citation };
+    } catch (error) {
+      // A pack refused half-way (an integrity violation, a lost database) leaves no file behind.
+      hashing.destroy();
+      file.destroy();
+      await rm(directory, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   /**

@@ -178,6 +178,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       !(error instanceof HttpException)
     ) {
       this.logger.error({ err: error, correlationId: problem.correlationId }, 'unhandled error');
+    } else if (error instanceof DomainError && error.status === HttpStatus.INTERNAL_SERVER_ERROR) {
+      // A 500 raised on purpose (integrity-violation: a stored node no longer matches) is a fault
+      // an operator must hear of; its message names tables and indexes, never event data.
+      this.logger.error(
+        { code: error.code, correlationId: problem.correlationId },
+        `${request.method} ${request.routeOptions?.url ?? 'request'}: ${error.message}`,
+      );
     }
     sendProblem(reply, problem);
   }
