@@ -194,21 +194,26 @@ export function verifyInclusion(
   let r = leaf;
   for (const p of proof) {
     if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      r = nodeHash(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
+    const step = proofStep(fn, sn);
+    r = step.left ? nodeHash(p, r) : nodeHash(r, p);
+    ({ fn, sn } = step);
   }
   return sn === 0 && r.equals(root);
+}
+
+/**
+ * One step up an RFC 9162 verification path from node (fn, sn): whether the proof's next hash
+ * goes on the left, and the node the step reaches.
+ */
+function proofStep(fn: number, sn: number): { left: boolean; fn: number; sn: number } {
+  const left = fn % 2 === 1 || fn === sn;
+  if (left && fn % 2 === 0) {
+    while (fn % 2 === 0 && fn !== 0) {
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+    }
+  }
+  return { left, fn: Math.floor(fn / 2), sn: Math.floor(sn / 2) };
 }
 
 /** RFC 9162 §2.1.4.2: does `proof` show the tree (size1, root1) is a prefix of (size2, root2)? */
@@ -235,20 +240,14 @@ export function verifyConsistency(
   let sr = path[0];
   for (const c of path.slice(1)) {
     if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
+    const step = proofStep(fn, sn);
+    if (step.left) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
     } else {
       sr = nodeHash(sr, c);
     }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
+    ({ fn, sn } = step);
   }
   return sn === 0 && fr.equals(root1) && sr.equals(root2);
 }
@@ -282,19 +281,9 @@ export function inclusionVerifier(
     for (let i = 0; i < proof.length; i++) {
       if (sn === 0) return false;
       const p = proof[i];
-      if (fn % 2 === 1 || fn === sn) {
-        r = nodeHash(p, r);
-        if (fn % 2 === 0) {
-          while (fn % 2 === 0 && fn !== 0) {
-            fn = Math.floor(fn / 2);
-            sn = Math.floor(sn / 2);
-          }
-        }
-      } else {
-        r = nodeHash(r, p);
-      }
-      fn = Math.floor(fn / 2);
-      sn = Math.floor(sn / 2);
+      const step = proofStep(fn, sn);
+      r = step.left ? nodeHash(p, r) : nodeHash(r, p);
+      ({ fn, sn } = step);
       const key = `${fn}/${sn}`;
       const known = verified.get(key);
       if (known && known.hash.equals(r) && sameRest(proof, i + 1, known.proof, known.from)) {
