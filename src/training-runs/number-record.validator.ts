@@ -8,6 +8,38 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * An object of `minEntries` to `maxEntries` entries, each of which `entryIsValid` accepts; what
+ * IsNumberRecord and IsCountRecord share.
+ */
+function IsRecordOf(
+  name: string,
+  minEntries: number,
+  maxEntries: number,
+  entryIsValid: (key: string, value: unknown) => boolean,
+  message: string,
+  options?: ValidationOptions,
+): PropertyDecorator {
+  return ValidateBy(
+    {
+      name,
+      validator: {
+        validate(value: unknown): boolean {
+          if (!isPlainObject(value)) return false;
+          const entries = Object.entries(value);
+          return (
+            entries.length >= minEntries &&
+            entries.length <= maxEntries &&
+            entries.every(([key, entry]) => entryIsValid(key, entry))
+          );
+        },
+        defaultMessage: (args) => `${args?.property ?? 'value'} ${message}`,
+      },
+    },
+    options,
+  );
+}
+
+/**
  * An object of finite numbers within ±MAX_MEASURE keyed by metric (or group) names, e.g.
  * `{ "auc": 0.81 }`: what metrics, baselines and per-group fairness figures are.
  */
@@ -17,29 +49,16 @@ export function IsNumberRecord(
 ): PropertyDecorator {
   const minEntries = limits.minEntries ?? 1;
   const maxEntries = limits.maxEntries ?? 500;
-  return ValidateBy(
-    {
-      name: 'isNumberRecord',
-      validator: {
-        validate(value: unknown): boolean {
-          if (!isPlainObject(value)) return false;
-          const entries = Object.entries(value);
-          return (
-            entries.length >= minEntries &&
-            entries.length <= maxEntries &&
-            entries.every(
-              ([key, number]) =>
-                KEY.test(key) &&
-                typeof number === 'number' &&
-                Number.isFinite(number) &&
-                Math.abs(number) <= MAX_MEASURE,
-            )
-          );
-        },
-        defaultMessage: (args) =>
-          `${args?.property ?? 'value'} must be an object of ${minEntries} to ${maxEntries} finite numbers within ±${MAX_MEASURE} keyed by names of letters, digits and _.:/@- (e.g. {"auc": 0.81})`,
-      },
-    },
+  return IsRecordOf(
+    'isNumberRecord',
+    minEntries,
+    maxEntries,
+    (key, number) =>
+      KEY.test(key) &&
+      typeof number === 'number' &&
+      Number.isFinite(number) &&
+      Math.abs(number) <= MAX_MEASURE,
+    `must be an object of ${minEntries} to ${maxEntries} finite numbers within ±${MAX_MEASURE} keyed by names of letters, digits and _.:/@- (e.g. {"auc": 0.81})`,
     options,
   );
 }
@@ -55,30 +74,17 @@ export function IsCountRecord(
   const minEntries = limits.minEntries ?? 0;
   const maxEntries = limits.maxEntries ?? 1000;
   const maxKeyLength = limits.maxKeyLength ?? 200;
-  return ValidateBy(
-    {
-      name: 'isCountRecord',
-      validator: {
-        validate(value: unknown): boolean {
-          if (!isPlainObject(value)) return false;
-          const entries = Object.entries(value);
-          return (
-            entries.length >= minEntries &&
-            entries.length <= maxEntries &&
-            entries.every(
-              ([key, count]) =>
-                key.length >= 1 &&
-                key.length <= maxKeyLength &&
-                Number.isSafeInteger(count) &&
-                (count as number) >= 0 &&
-                (count as number) <= MAX_COUNT,
-            )
-          );
-        },
-        defaultMessage: (args) =>
-          `${args?.property ?? 'value'} must be an object of ${minEntries} to ${maxEntries} whole counts from 0 to ${MAX_COUNT}, keyed by labels of 1 to ${maxKeyLength} characters`,
-      },
-    },
+  return IsRecordOf(
+    'isCountRecord',
+    minEntries,
+    maxEntries,
+    (key, count) =>
+      key.length >= 1 &&
+      key.length <= maxKeyLength &&
+      Number.isSafeInteger(count) &&
+      (count as number) >= 0 &&
+      (count as number) <= MAX_COUNT,
+    `must be an object of ${minEntries} to ${maxEntries} whole counts from 0 to ${MAX_COUNT}, keyed by labels of 1 to ${maxKeyLength} characters`,
     options,
   );
 }
