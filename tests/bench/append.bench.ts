@@ -15,7 +15,7 @@ import {
   startEmbedded,
 } from '../../src/ledger/database/database-handle';
 import { migrate } from '../../src/ledger/database/migrate';
-import { scratchDatabase } from './bench-support';
+import { scratchDatabase } from '../support/test-database';
 import type { NewEvent } from '../../src/ledger/event-log.port';
 import { createEventLog } from '../../src/ledger/event-log.factory';
 
@@ -86,7 +86,7 @@ async function openStore(): Promise<{
       cleanup: async () => (await handle.close(), await rm(dir, { recursive: true, force: true })),
     };
   }
-  const scratch = await scratchDatabase(base);
+  const scratch = await scratchDatabase(base, 'attest_bench');
   return {
     handle: connectToServer(scratch.url),
     label: 'PostgreSQL (DATABASE_URL)',

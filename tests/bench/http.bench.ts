@@ -16,7 +16,7 @@ import { Pool } from 'pg';
 import { DevIssuer } from '../../src/auth/dev-issuer';
 import { DEV_ISSUER, loadConfig } from '../../src/config/app-config';
 import { connectToServer, startEmbedded } from '../../src/ledger/database/database-handle';
-import { scratchDatabase } from './bench-support';
+import { scratchDatabase } from '../support/test-database';
 
 const CLIENTS = 16;
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 3000);
@@ -163,8 +163,8 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'attest-bench-http-'));
   const rawDir = await mkdtemp(join(tmpdir(), 'attest-bench-raw-'));
   const base = process.env.DATABASE_URL;
-  const serviceDb = base ? await scratchDatabase(base) : undefined;
-  const rawDb = base ? await scratchDatabase(base) : undefined;
+  const serviceDb = base ? await scratchDatabase(base, 'attest_bench') : undefined;
+  const rawDb = base ? await scratchDatabase(base, 'attest_bench') : undefined;
   const rawHandle = rawDb ? connectToServer(rawDb.url) : await startEmbedded(rawDir);
   const port = await freePort();
   const service = await startService(

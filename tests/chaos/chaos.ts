@@ -18,7 +18,6 @@
  *   or flags: --cycles 15 --writers 12 --stores embedded,postgres
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +34,7 @@ import {
   scanLedger,
   verifyViaApi,
 } from './checks';
+import { scratchDatabase } from '../support/test-database';
 import { HttpClient, ServiceProcess, freePort, sleep } from './service';
 import {
   ReplayFigures,
@@ -111,25 +111,6 @@ interface StoreResult {
   audit?: LedgerAudit;
   checks: Check[];
   failure?: string;
-}
-
-async function scratchDatabase(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `attest_chaos_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new Client({ connectionString: base });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
 }
 
 /** The CLI's log lines carry terminal colour codes. */
@@ -285,7 +266,8 @@ async function settledLedger(
 async function runStore(store: Store, options: Settings): Promise<StoreResult> {
   const began = Date.now();
   const dataDir = await mkdtemp(join(tmpdir(), `attest-chaos-${store}-`));
-  const database = store === 'postgres' ? await scratchDatabase(options.databaseUrl) : undefined;
+  const database =
+    store === 'postgres' ? await scratchDatabase(options.databaseUrl, 'attest_chaos') : undefined;
   // DATA_DIR holds the dev issuer's key (and, embedded, the store); DATABASE_URL only on PostgreSQL.
   const env: Record<string, string> = { DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '' };
   const http = new HttpClient(await freePort(), options.writers + 8);

@@ -29,16 +29,26 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
     const handle = await startEmbedded('memory://');
     return { ...handle, env: {} };
   }
-  const base = process.env.DATABASE_URL as string;
-  const name = `attest_test_${randomBytes(6).toString('hex')}`;
+  const { url, drop } = await scratchDatabase(process.env.DATABASE_URL as string, 'attest_test');
+  const handle = connectToServer(url);
+  return { ...handle, env: { DATABASE_URL: url }, close: drop };
+}
+
+/**
+ * A new, empty database named `<prefix>_<random hex>` on the PostgreSQL server at `base`
+ * (tests, benchmarks and chaos runs never touch real data); `drop()` removes it.
+ */
+export async function scratchDatabase(
+  base: string,
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await withAdmin(base, (admin) => admin.query(`CREATE DATABASE ${name}`));
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const handle = connectToServer(url.toString());
   return {
-    ...handle,
-    env: { DATABASE_URL: url.toString() },
-    close: () =>
+    url: url.toString(),
+    drop: () =>
       withAdmin(base, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
         () => undefined,
       ),
