@@ -1,7 +1,39 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { AppModule } from '../app.module';
 import { listFaults } from '../ledger/projections/projection-faults';
-import type { RebuildResult } from '../ledger/projections/projection-runner';
+import { ProjectionRunner, type RebuildResult } from '../ledger/projections/projection-runner';
+import { runCli } from './cli-support';
+
+/**
+ * Runs a projections command (`runCli`): `work` gets the ProjectionRunner of an application whose
+ * projections do not start, and the projection names given on the command line (none: all); the
+ * application is closed when it ends.
+ */
+export function runProjectionsCli(
+  work: (
+    runner: ProjectionRunner,
+    names: string[],
+    app: INestApplicationContext,
+  ) => Promise<number>,
+): void {
+  runCli(async () => {
+    const names = process.argv.slice(2);
+    const app = await NestFactory.createApplicationContext(
+      AppModule.forRoot({ startProjections: false }),
+      {
+        logger: ['error', 'warn'],
+        abortOnError: false,
+      },
+    );
+    try {
+      return await work(app.get(ProjectionRunner), names, app);
+    } finally {
+      await app.close();
+    }
+  });
+}
 
 /** Prints what each rebuild did, then every open fault of those projections (to stderr). */
 export async function reportRebuild(
