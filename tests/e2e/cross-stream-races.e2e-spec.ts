@@ -14,6 +14,15 @@ const HASH = `sha256:${'5e'.repeat(32)}`;
 /** Parallel commands in flight at once: 15 races of two. */
 const RACES_AT_ONCE = 15;
 
+/** What a race's checks expect: the change's stream and event, and the dependent command's. */
+interface RaceCheck {
+  change: { stream: string; type: string };
+  /** The dependent command's stream (none when it was refused before it had an id). */
+  dependent: { stream?: string; type: string };
+  /** How the dependent command is refused when the change wins (any of `codes`, when given). */
+  refused: { status: number; codes?: string[] };
+}
+
 interface Outcome {
   status: number;
   code?: string;
@@ -60,203 +69,204 @@ describe.each(storeKinds())('cross-stream rules under races (%s)', (kind) => {
   });
   afterAll(() => test.close());
 
+  /**
+   * Runs `count` races of a dependent command against a change to the stream its rule reads (the
+   * change must succeed), then checks each: the change is stored once; a dependent command that
+   * won is stored once, before the change in ledger order; one that lost is refused as `refused`
+   * says, and nothing of it is stored.
+   */
+  async function raceAgainstChange(
+    count: number,
+    race: (index: number) => Promise<{ dependent: Outcome; change: Outcome }>,
+    expected: (index: number, dependent: Outcome) => RaceCheck,
+  ): Promise<void> {
+    const outcomes: Outcome[] = [];
+    await races(count, async (index) => {
+      const { dependent, change } = await race(index);
+      expect(change.status).toBe(201);
+      outcomes[index] = dependent;
+    });
+    for (let index = 0; index < count; index++) {
+      const outcome = outcomes[index];
+      const { change, dependent, refused } = expected(index, outcome);
+      const changed = only(await stream(test.eventLog, change.stream), change.type);
+      const stored =
+        dependent.stream === undefined
+          ? []
+          : (await stream(test.eventLog, dependent.stream)).filter(
+              (event) => event.type === dependent.type,
+            );
+      if (outcome.status === 201) {
+        // The dependent command won: it is stored, and before the change in ledger order.
+        expect(stored).toHaveLength(1);
+        expect(before(test.eventLog, stored[0], changed)).toBe(true);
+      } else {
+        // The change won: the command was decided on the changed stream and refused.
+        expect(outcome.status).toBe(refused.status);
+        if (refused.codes) expect(refused.codes).toContain(outcome.code);
+        expect(stored).toHaveLength(0);
+      }
+    }
+  }
+
   it('a retirement racing a deploy of the same version: the deploy never lands after it, 100 races of 100', async () => {
-    const outcomes: { deploy: Outcome; retire: Outcome }[] = [];
-    await races(100, async (index) => {
-      const model = `race-${index}`;
-      await seeds.registerModelVersion(model, '1.0.0', { riskTier: 'low' });
-      const [deploy, retire] = await Promise.all([
-        post('/deployments', 'rita', {
+    await raceAgainstChange(
+      100,
+      async (index) => {
+        const model = `race-${index}`;
+        await seeds.registerModelVersion(model, '1.0.0', { riskTier: 'low' });
+        const [deploy, retire] = await Promise.all([
+          post('/deployments', 'rita', {
+            model,
+            version: '1.0.0',
+            environment: 'staging',
+            strategy: 'full',
+          }),
+          post(`/models/${model}/versions/1.0.0/retirement`, 'dana', { reason: 'superseded' }),
+        ]);
+        return { dependent: deploy, change: retire };
+      },
+      (index) => ({
+        change: { stream: streams.model(`race-${index}`), type: 'ModelVersionRetired' },
+        dependent: { stream: streams.deployment(`race-${index}.staging`), type: 'ModelDeployed' },
+        refused: { status: 409, codes: ['model-version-retired'] },
+      }),
+    );
+  });
+
+  it('a retirement racing an approval request: no request is recorded after the retirement', async () => {
+    await raceAgainstChange(
+      RACES_AT_ONCE,
+      async (index) => {
+        const model = `ask-${index}`;
+        await seeds.registerModelVersion(model, '1.0.0', { riskTier: 'low' });
+        const [request, retire] = await Promise.all([
+          post(`/models/${model}/versions/1.0.0/approval-requests`, 'dana', {
+            environment: 'production',
+          }),
+          post(`/models/${model}/versions/1.0.0/retirement`, 'dave', { reason: 'superseded' }),
+        ]);
+        return { dependent: request, change: retire };
+      },
+      (index, request) => ({
+        change: { stream: streams.model(`ask-${index}`), type: 'ModelVersionRetired' },
+        dependent: {
+          stream: request.id === undefined ? undefined : streams.approval(request.id),
+          type: 'ApprovalRequested',
+        },
+        refused: { status: 409, codes: ['model-version-retired'] },
+      }),
+    );
+  });
+
+  it('a retirement racing a stage grant: no grant is recorded after the retirement', async () => {
+    const approvals: string[] = [];
+    await raceAgainstChange(
+      RACES_AT_ONCE,
+      async (index) => {
+        const model = `grant-${index}`;
+        await seeds.registerModelVersion(model, '1.0.0');
+        approvals[index] = await seeds.approval(
+          { model, version: '1.0.0', environment: 'production' },
+          'pending',
+        );
+        const [grant, retire] = await Promise.all([
+          post(`/approvals/${approvals[index]}/decisions`, 'rob', {
+            stage: 0,
+            decision: 'grant',
+            comment: 'validated',
+          }),
+          post(`/models/${model}/versions/1.0.0/retirement`, 'dave', { reason: 'superseded' }),
+        ]);
+        return { dependent: grant, change: retire };
+      },
+      (index) => ({
+        change: { stream: streams.model(`grant-${index}`), type: 'ModelVersionRetired' },
+        dependent: { stream: streams.approval(approvals[index]), type: 'ApprovalStageGranted' },
+        // Decided again on the retired version: refused (its evidence or its standing).
+        refused: { status: 409, codes: ['model-version-retired', 'evidence-changed'] },
+      }),
+    );
+  });
+
+  it('a dataset retirement racing a training run on it: no run starts on it after the retirement', async () => {
+    await raceAgainstChange(
+      RACES_AT_ONCE,
+      async (index) => {
+        const name = `loans-${index}`;
+        const registered = await post(`/datasets/${name}/versions`, 'ci', {
+          version: 'v1',
+          contentHash: HASH,
+          rows: 1000,
+          schema: [{ name: 'term', type: 'number', personal: false, sensitive: false }],
+          location: `s3://lake/${name}.parquet`,
+          region: 'ap-southeast-2',
+        });
+        expect(registered.status).toBe(201);
+        const [run, retire] = await Promise.all([
+          post('/training-runs', 'dana', {
+            model: `model-${index}`,
+            datasetVersions: [{ name, version: 'v1' }],
+            code: { repository: 'https://git.bank.example/ml/credit-risk', commit: '3f9c2e1' },
+            algorithm: 'xgboost',
+            hyperparameters: { maxDepth: 6 },
+            environment: { python: '3.12' },
+          }),
+          post(`/datasets/${name}/versions/v1/retirement`, 'ci', { reason: 'superseded' }),
+        ]);
+        return { dependent: run, change: retire };
+      },
+      (index, run) => ({
+        change: { stream: streams.dataset(`loans-${index}`), type: 'DatasetVersionRetired' },
+        dependent: {
+          stream: run.id === undefined ? undefined : streams.trainingRun(run.id),
+          type: 'TrainingRunStarted',
+        },
+        refused: { status: 422 },
+      }),
+    );
+  });
+
+  it('a deployment retirement racing a prediction batch: no batch is recorded after the retirement', async () => {
+    await raceAgainstChange(
+      RACES_AT_ONCE,
+      async (index) => {
+        const model = `batch-${index}`;
+        await seeds.registerModelVersion(model, '1.0.0', { riskTier: 'low' });
+        const deployed = await post('/deployments', 'rita', {
           model,
           version: '1.0.0',
           environment: 'staging',
           strategy: 'full',
-        }),
-        post(`/models/${model}/versions/1.0.0/retirement`, 'dana', { reason: 'superseded' }),
-      ]);
-      outcomes[index] = { deploy, retire };
-    });
-
-    for (let index = 0; index < 100; index++) {
-      const model = `race-${index}`;
-      const { deploy, retire } = outcomes[index];
-      expect(retire.status).toBe(201);
-      const retired = only(
-        await stream(test.eventLog, streams.model(model)),
-        'ModelVersionRetired',
-      );
-      const deployed = (await stream(test.eventLog, streams.deployment(`${model}.staging`))).filter(
-        (event) => event.type === 'ModelDeployed',
-      );
-      if (deploy.status === 201) {
-        // The deploy won: it is stored, and before the retirement in ledger order.
-        expect(deployed).toHaveLength(1);
-        expect(before(test.eventLog, deployed[0], retired)).toBe(true);
-      } else {
-        // The retirement won: the deploy was decided on the retired version and refused.
-        expect(deploy).toEqual({ status: 409, code: 'model-version-retired' });
-        expect(deployed).toHaveLength(0);
-      }
-    }
-  });
-
-  it('a retirement racing an approval request: no request is recorded after the retirement', async () => {
-    const outcomes: Outcome[] = [];
-    await races(RACES_AT_ONCE, async (index) => {
-      const model = `ask-${index}`;
-      await seeds.registerModelVersion(model, '1.0.0', { riskTier: 'low' });
-      const [request, retire] = await Promise.all([
-        post(`/models/${model}/versions/1.0.0/approval-requests`, 'dana', {
-          environment: 'production',
-        }),
-        post(`/models/${model}/versions/1.0.0/retirement`, 'dave', { reason: 'superseded' }),
-      ]);
-      expect(retire.status).toBe(201);
-      outcomes[index] = request;
-    });
-    for (let index = 0; index < RACES_AT_ONCE; index++) {
-      const model = `ask-${index}`;
-      const retired = only(
-        await stream(test.eventLog, streams.model(model)),
-        'ModelVersionRetired',
-      );
-      if (outcomes[index].status === 201) {
-        const requested = await stream(test.eventLog, streams.approval(outcomes[index].id!));
-        expect(requested[0].type).toBe('ApprovalRequested');
-        expect(before(test.eventLog, requested[0], retired)).toBe(true);
-      } else {
-        expect(outcomes[index]).toEqual({ status: 409, code: 'model-version-retired' });
-      }
-    }
-  });
-
-  it('a retirement racing a stage grant: no grant is recorded after the retirement', async () => {
-    const outcomes: Outcome[] = [];
-    const approvals: string[] = [];
-    await races(RACES_AT_ONCE, async (index) => {
-      const model = `grant-${index}`;
-      await seeds.registerModelVersion(model, '1.0.0');
-      approvals[index] = await seeds.approval(
-        { model, version: '1.0.0', environment: 'production' },
-        'pending',
-      );
-      const [grant, retire] = await Promise.all([
-        post(`/approvals/${approvals[index]}/decisions`, 'rob', {
-          stage: 0,
-          decision: 'grant',
-          comment: 'validated',
-        }),
-        post(`/models/${model}/versions/1.0.0/retirement`, 'dave', { reason: 'superseded' }),
-      ]);
-      expect(retire.status).toBe(201);
-      outcomes[index] = grant;
-    });
-    for (let index = 0; index < RACES_AT_ONCE; index++) {
-      const model = `grant-${index}`;
-      const retired = only(
-        await stream(test.eventLog, streams.model(model)),
-        'ModelVersionRetired',
-      );
-      const granted = (await stream(test.eventLog, streams.approval(approvals[index]))).filter(
-        (event) => event.type === 'ApprovalStageGranted',
-      );
-      if (outcomes[index].status === 201) {
-        expect(granted).toHaveLength(1);
-        expect(before(test.eventLog, granted[0], retired)).toBe(true);
-      } else {
-        // Decided again on the retired version: refused (its evidence or its standing).
-        expect(outcomes[index].status).toBe(409);
-        expect(['model-version-retired', 'evidence-changed']).toContain(outcomes[index].code);
-        expect(granted).toHaveLength(0);
-      }
-    }
-  });
-
-  it('a dataset retirement racing a training run on it: no run starts on it after the retirement', async () => {
-    const outcomes: Outcome[] = [];
-    await races(RACES_AT_ONCE, async (index) => {
-      const name = `loans-${index}`;
-      const registered = await post(`/datasets/${name}/versions`, 'ci', {
-        version: 'v1',
-        contentHash: HASH,
-        rows: 1000,
-        schema: [{ name: 'term', type: 'number', personal: false, sensitive: false }],
-        location: `s3://lake/${name}.parquet`,
-        region: 'ap-southeast-2',
-      });
-      expect(registered.status).toBe(201);
-      const [run, retire] = await Promise.all([
-        post('/training-runs', 'dana', {
-          model: `model-${index}`,
-          datasetVersions: [{ name, version: 'v1' }],
-          code: { repository: 'https://git.bank.example/ml/credit-risk', commit: '3f9c2e1' },
-          algorithm: 'xgboost',
-          hyperparameters: { maxDepth: 6 },
-          environment: { python: '3.12' },
-        }),
-        post(`/datasets/${name}/versions/v1/retirement`, 'ci', { reason: 'superseded' }),
-      ]);
-      expect(retire.status).toBe(201);
-      outcomes[index] = run;
-    });
-    for (let index = 0; index < RACES_AT_ONCE; index++) {
-      const name = `loans-${index}`;
-      const retired = only(
-        await stream(test.eventLog, streams.dataset(name)),
-        'DatasetVersionRetired',
-      );
-      if (outcomes[index].status === 201) {
-        const started = await stream(test.eventLog, streams.trainingRun(outcomes[index].id!));
-        expect(started[0].type).toBe('TrainingRunStarted');
-        expect(before(test.eventLog, started[0], retired)).toBe(true);
-      } else {
-        expect(outcomes[index].status).toBe(422);
-      }
-    }
-  });
-
-  it('a deployment retirement racing a prediction batch: no batch is recorded after the retirement', async () => {
-    const outcomes: Outcome[] = [];
-    await races(RACES_AT_ONCE, async (index) => {
-      const model = `batch-${index}`;
-      await seeds.registerModelVersion(model, '1.0.0', { riskTier: 'low' });
-      const deployed = await post('/deployments', 'rita', {
-        model,
-        version: '1.0.0',
-        environment: 'staging',
-        strategy: 'full',
-      });
-      expect(deployed.status).toBe(201);
-      const [batch, retire] = await Promise.all([
-        post(`/deployments/${model}.staging/prediction-batches`, 'ci', {
-          version: '1.0.0',
-          count: 10,
-          window: { from: '2026-02-28T00:00:00Z', to: '2026-03-01T00:00:00Z' },
-          inputDigest: HASH,
-          outputDistribution: { approve: 8, refer: 2 },
-          featureSummaries: [{ feature: 'term', missing: 0 }],
-          latencyMs: { p50: 4, p95: 11, p99: 19 },
-          decisions: { automated: 8, referred: 2 },
-        }),
-        post(`/deployments/${model}.staging/retirement`, 'rita', { reason: 'replaced' }),
-      ]);
-      expect(retire.status).toBe(201);
-      outcomes[index] = batch;
-    });
-    for (let index = 0; index < RACES_AT_ONCE; index++) {
-      const model = `batch-${index}`;
-      const retired = only(
-        await stream(test.eventLog, streams.deployment(`${model}.staging`)),
-        'DeploymentRetired',
-      );
-      if (outcomes[index].status === 201) {
-        const batches = await stream(test.eventLog, streams.predictionBatch(outcomes[index].id!));
-        expect(batches[0].type).toBe('PredictionBatchRecorded');
-        expect(before(test.eventLog, batches[0], retired)).toBe(true);
-      } else {
-        expect(outcomes[index]).toEqual({ status: 409, code: 'deployment-not-active' });
-      }
-    }
+        });
+        expect(deployed.status).toBe(201);
+        const [batch, retire] = await Promise.all([
+          post(`/deployments/${model}.staging/prediction-batches`, 'ci', {
+            version: '1.0.0',
+            count: 10,
+            window: { from: '2026-02-28T00:00:00Z', to: '2026-03-01T00:00:00Z' },
+            inputDigest: HASH,
+            outputDistribution: { approve: 8, refer: 2 },
+            featureSummaries: [{ feature: 'term', missing: 0 }],
+            latencyMs: { p50: 4, p95: 11, p99: 19 },
+            decisions: { automated: 8, referred: 2 },
+          }),
+          post(`/deployments/${model}.staging/retirement`, 'rita', { reason: 'replaced' }),
+        ]);
+        return { dependent: batch, change: retire };
+      },
+      (index, batch) => ({
+        change: {
+          stream: streams.deployment(`batch-${index}.staging`),
+          type: 'DeploymentRetired',
+        },
+        dependent: {
+          stream: batch.id === undefined ? undefined : streams.predictionBatch(batch.id),
+          type: 'PredictionBatchRecorded',
+        },
+        refused: { status: 409, codes: ['deployment-not-active'] },
+      }),
+    );
   });
 });
 
