@@ -338,13 +338,14 @@ export async function checkReadModels(
       await pageAll<{ id: string }>(http, token, `/api/v1/training-runs?model=${MODEL}`, position)
     ).map((r) => r.id),
   );
-  const ackedRuns = acks.filter((ack) => ack.request.kind === 'training-run');
-  const unlistedRuns = ackedRuns.filter((ack) => !listedRuns.has(ack.id));
-  checks.push({
-    name: 'training-run list = ledger',
-    ok: sameSet(runs, listedRuns) && unlistedRuns.length === 0,
-    detail: `list ${listedRuns.size}, ledger ${runs.size}; acknowledged and unlisted ${unlistedRuns.length}`,
-  });
+  checks.push(
+    listCheck(
+      'training-run list = ledger',
+      runs,
+      listedRuns,
+      acks.filter((ack) => ack.request.kind === 'training-run'),
+    ),
+  );
 
   // The deployment's prediction batches are those its batch streams recorded.
   const batches = new Set(
@@ -362,14 +363,33 @@ export async function checkReadModels(
       )
     ).map((b) => b.batchId),
   );
-  const ackedBatches = acks.filter((ack) => ack.request.kind === 'prediction-batch');
-  const unlistedBatches = ackedBatches.filter((ack) => !listedBatches.has(ack.id));
-  checks.push({
-    name: 'prediction-batch list = ledger',
-    ok: sameSet(batches, listedBatches) && unlistedBatches.length === 0,
-    detail: `list ${listedBatches.size}, ledger ${batches.size}; acknowledged and unlisted ${unlistedBatches.length}`,
-  });
+  checks.push(
+    listCheck(
+      'prediction-batch list = ledger',
+      batches,
+      listedBatches,
+      acks.filter((ack) => ack.request.kind === 'prediction-batch'),
+    ),
+  );
   return checks;
+}
+
+/**
+ * A list read through the API against the ledger: the same ids as the ledger's events, and no
+ * acknowledged write missing from it.
+ */
+function listCheck(
+  name: string,
+  ledger: Set<string>,
+  listed: Set<string>,
+  acknowledged: readonly { id: string }[],
+): Check {
+  const unlisted = acknowledged.filter((ack) => !listed.has(ack.id));
+  return {
+    name,
+    ok: sameSet(ledger, listed) && unlisted.length === 0,
+    detail: `list ${listed.size}, ledger ${ledger.size}; acknowledged and unlisted ${unlisted.length}`,
+  };
 }
 
 export interface VerifyAnswer {
