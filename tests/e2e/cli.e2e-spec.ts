@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,34 +8,9 @@ import { loadConfig } from '../../src/config/app-config';
 import { DatabaseHandle, startEmbedded } from '../../src/ledger/database/database-handle';
 import { migrate } from '../../src/ledger/database/migrate';
 import { createEventLog } from '../../src/ledger/event-log.factory';
+import { runScript as run } from '../support/cli';
 import { newEvents, settled } from '../support/events';
 import { TestDatabase, createTestDatabase, defaultStoreKind } from '../support/test-database';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a TypeScript entry point the way npm scripts run the built one. */
-function run(script: string, env: Record<string, string>, args: string[] = []): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', script, ...args],
-      {
-        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...env },
-        cwd: join(__dirname, '../..'),
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('command-line tools', () => {
   let env: Record<string, string>;

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { DatasetVersionRegistered } from '../../src/datasets/dataset.events';
 import { streams } from '../../src/ledger/stream-names';
+import { runScript } from '../support/cli';
 import { seedEvent } from '../support/seed-events';
 import { TestApp, startTestApp } from '../support/test-app';
 import { defaultStoreKind } from '../support/test-database';
@@ -106,31 +105,12 @@ describe('a projection that cannot apply an event', () => {
   if (defaultStoreKind() === 'postgres' && process.env.TEST_EVENT_STORE !== 'emulator') {
     it('projections:replay-faults rebuilds the faulted projection and exits 1 while the fault stays', async () => {
       await test.runner.stop();
-      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-        (resolve, reject) => {
-          const child = spawn(
-            process.execPath,
-            ['-r', 'ts-node/register/transpile-only', 'src/cli/projections-replay-faults.ts'],
-            {
-              env: {
-                PATH: process.env.PATH ?? '',
-                LOG_LEVEL: 'error',
-                DATA_DIR: 'memory://',
-                CHECKPOINT_EVERY_EVENTS: '0',
-                CHECKPOINT_INTERVAL_MS: '0',
-                ...test.database?.env,
-              },
-              cwd: join(__dirname, '../..'),
-            },
-          );
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (chunk) => (stdout += chunk));
-          child.stderr.on('data', (chunk) => (stderr += chunk));
-          child.on('error', reject);
-          child.on('close', (code) => resolve({ code, stdout, stderr }));
-        },
-      );
+      const result = await runScript('src/cli/projections-replay-faults.ts', {
+        DATA_DIR: 'memory://',
+        CHECKPOINT_EVERY_EVENTS: '0',
+        CHECKPOINT_INTERVAL_MS: '0',
+        ...test.database?.env,
+      });
       expect(result.stdout).toMatch(
         /rebuilt dataset-versions: 1 events applied, 1 events could not be applied \(open faults\)/,
       );
