@@ -7,7 +7,7 @@ import { signCheckpoint } from '../../src/integrity/checkpoint';
 import { type EvidenceBundle, verifyBundle } from '../../src/integrity/evidence-bundle';
 import { embeddedFiles } from '../../src/integrity/pdf-attachment';
 import { v7 as uuidv7 } from 'uuid';
-import { newEvent, settled } from '../support/events';
+import { caughtUp, newEvent, settled } from '../support/events';
 import { binary, pdfText } from '../support/pdf';
 import { seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
@@ -38,8 +38,7 @@ describe('audit packs and the offline verifier', () => {
     test = await startTestApp({ env: { LEDGER_LOG_ID: 'acme-bank' } });
     officer = `Bearer ${await test.token('carol', ['compliance-officer'])}`;
     ({ position } = await seedSampleHistory(test));
-    await settled(test.eventLog, position);
-    await test.runner.waitFor(position, 10_000);
+    await caughtUp(test, position);
     dir = await mkdtemp(join(tmpdir(), 'attest-pack-test-'));
   });
   afterAll(async () => {

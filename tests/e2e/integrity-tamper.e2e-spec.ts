@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,8 @@ import {
   type DatabaseHandle,
   startEmbedded,
 } from '../../src/ledger/database/database-handle';
-import { newEvents, settled } from '../support/events';
+import { runScript } from '../support/cli';
+import { caughtUp, newEvents } from '../support/events';
 import { seedSampleHistory } from '../support/sample-history';
 import { type TestApp, startTestApp } from '../support/test-app';
 import {
@@ -16,6 +16,7 @@ import {
   type TestDatabase,
   createTestDatabase,
   storeKinds,
+  withClient,
 } from '../support/test-database';
 
 /**
@@ -43,33 +44,8 @@ interface Tampering {
 
 const hex = (buffer: Buffer) => buffer.toString('hex');
 
-async function withSql<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** `npm run ledger:verify`, run as tests/e2e/cli.e2e-spec.ts runs the command-line tools. */
-function ledgerVerify(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'src/cli/ledger-verify.ts'],
-      {
-        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...env },
-        cwd: join(__dirname, '../..'),
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
+/** `npm run ledger:verify`. */
+const ledgerVerify = (env: Record<string, string>) => runScript('src/cli/ledger-verify.ts', env);
 
 /** The changes ledger:verify is run on: one in each table of the integrity log. */
 const CLI_CASES = new Set([
@@ -117,8 +93,7 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
           { expectedRevision: 'any' },
         ));
       }
-      await settled(test.eventLog, position);
-      await test.runner.waitFor(position, 10_000);
+      await caughtUp(test, position);
       const signed = await test
         .anonymous()
         .post('/api/v1/ledger/checkpoints')
@@ -127,9 +102,8 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
       checkpoints.push(signed.body.checkpoint.treeSize);
       position = signed.body.ledgerPosition;
     }
-    await settled(test.eventLog, position);
-    await test.runner.waitFor(position, 10_000);
-    await withSql(url, async (client) => {
+    await caughtUp(test, position);
+    await withClient(url, async (client) => {
       const leaves = await client.query(
         'SELECT event_id FROM integrity_leaves ORDER BY leaf_index',
       );
@@ -382,8 +356,7 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
 
   /** GET /ledger/verify once every projection has passed the newest event. */
   async function verify(): Promise<{ ok: boolean; tree: Record<string, unknown> }> {
-    await settled(test!.eventLog, position);
-    await test!.runner.waitFor(position, 10_000);
+    await caughtUp(test!, position);
     return (await test!.http().get('/api/v1/ledger/verify').expect(200)).body;
   }
 
@@ -407,7 +380,7 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
   it.each(tamperings.map((t) => [t.name, t] as const))(
     'names %s in GET /ledger/verify and refuses proofs built on it',
     async (_name, tampering) => {
-      const restore = await withSql(url, tampering.tamper);
+      const restore = await withClient(url, tampering.tamper);
       try {
         const report = await verify();
         expect(report.ok).toBe(false);
@@ -419,7 +392,7 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
           expect(JSON.stringify(refused.body)).not.toMatch(/\bat .*\.ts:\d+/);
         }
       } finally {
-        await withSql(url, restore);
+        await withClient(url, restore);
       }
       expect((await verify()).ok).toBe(true);
       if (tampering.refused) await test!.http().get(tampering.refused()).expect(200);
@@ -440,7 +413,7 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
       }
     };
     const intact = await ledgerVerify(env);
-    expect(intact.out).toMatch(
+    expect(intact.stdout).toMatch(
       /^ledger intact: .* integrity tree matches \(\d+ leaves, \d+ subtrees, 2 signed checkpoints\)/,
     );
     expect(intact.code).toBe(0);
@@ -454,7 +427,7 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
     for (const tampering of perTable) {
       const previous = restore;
       restore = await open((url) =>
-        withSql(url, async (client) => {
+        withClient(url, async (client) => {
           await previous?.(client);
           return tampering.tamper(client);
         }),
@@ -464,11 +437,11 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
         name: tampering.name,
         code: 1,
       });
-      expect(result.out).toContain('integrity log MISMATCH');
-      for (const line of tampering.cli()) expect(result.out).toContain(line);
+      expect(result.stdout).toContain('integrity log MISMATCH');
+      for (const line of tampering.cli()) expect(result.stdout).toContain(line);
     }
     const last = restore as Sql;
-    await open((url) => withSql(url, last));
+    await open((url) => withClient(url, last));
     expect((await ledgerVerify(env)).code).toBe(0);
     // A process per run, each loading the service's code: more than the default minute.
   }, 600_000);
@@ -484,8 +457,7 @@ describe('an audit pack over a tampered node', () => {
   afterAll(() => test.close());
 
   const download = async (query: string, status: number) => {
-    await settled(test.eventLog, position);
-    await test.runner.waitFor(position, 10_000);
+    await caughtUp(test, position);
     return test
       .http()
       .get(`/api/v1/models/scorer/versions/1.0.0/audit-pack${query}`)
@@ -499,7 +471,7 @@ describe('an audit pack over a tampered node', () => {
     // The sibling of a cited leaf: the first node of that leaf's audit path.
     const sibling = bundle.events[0].leafIndex ^ 1;
     const url = test.app.get<DatabaseHandle>(DATABASE_HANDLE).url;
-    const [node] = await withSql(
+    const [node] = await withClient(
       url,
       async (client) =>
         (
@@ -509,7 +481,7 @@ describe('an audit pack over a tampered node', () => {
         ).rows as { hash: Buffer }[],
     );
     const setNode = (hash: Buffer) =>
-      withSql(url, (client) =>
+      withClient(url, (client) =>
         client.query('UPDATE integrity_subtrees SET hash = $1 WHERE level = 0 AND index = $2', [
           hash,
           sibling,

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { RecordedEvent } from '../../src/ledger/event-log.port';
-import { newEvents, settled } from '../support/events';
+import { caughtUp, newEvents, settled } from '../support/events';
 import { seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
 import { createTestDatabase, defaultStoreKind } from '../support/test-database';
@@ -54,8 +54,7 @@ describe('the integrity log: signed checkpoints and proofs', () => {
 
   /** Waits for every projection to pass the newest event, then signs. */
   async function signCheckpoint(): Promise<Checkpoint> {
-    await settled(test.eventLog, position);
-    await test.runner.waitFor(position, 10_000);
+    await caughtUp(test, position);
     const response = await test
       .anonymous()
       .post('/api/v1/ledger/checkpoints')
@@ -64,8 +63,7 @@ describe('the integrity log: signed checkpoints and proofs', () => {
       .expect(201);
     // Reads after it see it, as after any write.
     position = response.body.ledgerPosition || position;
-    await settled(test.eventLog, position);
-    await test.runner.waitFor(position, 10_000);
+    await caughtUp(test, position);
     return response.body.checkpoint as Checkpoint;
   }
 
@@ -226,8 +224,7 @@ describe('GET /ledger/verify and the integrity tree', () => {
   afterAll(() => test.close());
 
   const verify = async () => {
-    await settled(test.eventLog, position);
-    await test.runner.waitFor(position, 10_000);
+    await caughtUp(test, position);
     return (await test.http().get('/api/v1/ledger/verify').expect(200)).body;
   };
 
@@ -315,8 +312,7 @@ describe('rotating the signing key', () => {
       const { position } = await test.eventLog.append('ledger-probe-rotation', newEvents(3), {
         expectedRevision: 'any',
       });
-      await settled(test.eventLog, position);
-      await test.runner.waitFor(position, 10_000);
+      await caughtUp(test, position);
       const signed = await test
         .anonymous()
         .post('/api/v1/ledger/checkpoints')
@@ -388,8 +384,7 @@ describe('automatic checkpoints', () => {
       const { position } = await test.eventLog.append('ledger-probe-2', newEvents(count), {
         expectedRevision: 'any',
       });
-      await settled(test.eventLog, position);
-      await test.runner.waitFor(position, 10_000);
+      await caughtUp(test, position);
       // The signer looks once a second; the checkpoint event is what it appends.
       const signed = await firstCheckpoint(test);
       expect(signed?.data).toMatchObject({ logId: 'attest', treeSize: count });

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { EventLog, LedgerPosition, NewEvent } from '../../src/ledger/event-log.port';
+import type { TestApp } from './test-app';
 
 /**
  * A plausible event of a type no capability projects (`LedgerProbeRecorded`), so ledger-level
@@ -44,4 +45,17 @@ export async function settled(log: EventLog, position: LedgerPosition): Promise<
   } finally {
     await subscription.close();
   }
+}
+
+/**
+ * Resolves once every event up to `position` can be read in global order (`settled`) and then
+ * with what the app's projections answer on whether they have applied it within `timeoutMs`.
+ */
+export async function caughtUp(
+  test: Pick<TestApp, 'eventLog' | 'runner'>,
+  position: LedgerPosition,
+  timeoutMs = 10_000,
+): Promise<boolean> {
+  await settled(test.eventLog, position);
+  return test.runner.waitFor(position, timeoutMs);
 }
