@@ -114,6 +114,16 @@ const PAGE = 1000;
 const hex = (hash: Hash) => hash.toString('hex');
 const time = (value: Date | string) => new Date(value).getTime();
 
+/** The first of `columns` ([column, expected, stored]) whose stored value is not the one expected. */
+function firstDifference(
+  columns: readonly [column: string, expected: string, actual: string][],
+): { column: string; expected: string; actual: string } | undefined {
+  for (const [column, expected, actual] of columns) {
+    if (expected !== actual) return { column, expected, actual };
+  }
+  return undefined;
+}
+
 /**
  * Checks every stored node of the integrity log against the ledger while it is read in order
  * (README, "Integrity log"): each leaf row against the event at its place (every column); each
@@ -269,11 +279,10 @@ export class TreeCheck {
       ['revision', event.revision.toString(), String(leaf.revision)],
       ['position', event.position, leaf.position],
     ];
-    for (const [column, expected, actual] of columns) {
-      if (expected !== actual) {
-        this.mismatch({ reason: 'leaf-mismatch', ...at, column, expected, actual });
-        return;
-      }
+    const differs = firstDifference(columns);
+    if (differs) {
+      this.mismatch({ reason: 'leaf-mismatch', ...at, ...differs });
+      return;
     }
     if (time(event.metadata.occurredAt) !== leaf.occurredAt.getTime()) {
       this.mismatch({
@@ -443,20 +452,16 @@ export class TreeCheck {
       ['key_id', data.keyId, row.key_id],
       ['jws', data.jws, row.jws],
     ];
-    for (const [column, expected, actual] of columns) {
-      if (expected !== actual) {
-        this.mismatch({
-          reason: 'checkpoint-row-mismatch',
-          table: 'ledger_checkpoints',
-          at: Number(row.tree_size),
-          index: Number(row.tree_size),
-          column,
-          eventId: event.id,
-          expected,
-          actual,
-        });
-        return;
-      }
+    const differs = firstDifference(columns);
+    if (differs) {
+      this.mismatch({
+        reason: 'checkpoint-row-mismatch',
+        table: 'ledger_checkpoints',
+        at: Number(row.tree_size),
+        index: Number(row.tree_size),
+        eventId: event.id,
+        ...differs,
+      });
     }
   }
 
@@ -477,19 +482,15 @@ export class TreeCheck {
       ['public_jwk', canonicalJson(data.publicJwk), canonicalJson(row.public_jwk)],
       ['activated_at', String(time(data.activatedAt)), String(time(row.activated_at))],
     ];
-    for (const [column, expected, actual] of columns) {
-      if (expected !== actual) {
-        this.mismatch({
-          reason: 'signing-key-row-mismatch',
-          table: 'ledger_signing_keys',
-          at,
-          column,
-          eventId: event.id,
-          expected,
-          actual,
-        });
-        return;
-      }
+    const differs = firstDifference(columns);
+    if (differs) {
+      this.mismatch({
+        reason: 'signing-key-row-mismatch',
+        table: 'ledger_signing_keys',
+        at,
+        eventId: event.id,
+        ...differs,
+      });
     }
   }
 
