@@ -552,3 +552,16 @@ export async function unhealthyProjections(test: TestApp, position: string) {
     .map((p) => ({ name: p.name, state: p.state, lastError: p.lastError }));
   return { readStatus: read.status, unhealthy };
 }
+
+/**
+ * Seeds the write targets (`seedWriteTargets`) and lists every write route with a valid request
+ * (`writeRoutes`); a route of the document with no valid request here fails the test.
+ */
+export async function seededWriteRoutes(
+  test: TestApp,
+): Promise<{ targets: Targets; routes: WriteRoute[] }> {
+  const targets = await seedWriteTargets(test);
+  const { routes, unknown } = await writeRoutes(test, targets);
+  expect(unknown).toEqual([]);
+  return { targets, routes };
+}
