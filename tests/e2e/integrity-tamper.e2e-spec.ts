@@ -44,6 +44,23 @@ interface Tampering {
 
 const hex = (buffer: Buffer) => buffer.toString('hex');
 
+/**
+ * A tampering by one UPDATE: run with `value` as $1 (and `rest()` after it), it returns the same
+ * UPDATE with the value `original` read before the change, which puts the row back.
+ */
+function replaced(
+  update: string,
+  value: unknown,
+  original: (client: Client) => Promise<unknown>,
+  rest: () => unknown[] = () => [],
+): (client: Client) => Promise<Sql> {
+  return async (client) => {
+    const before = await original(client);
+    await client.query(update, [value, ...rest()]);
+    return (c) => c.query(update, [before, ...rest()]);
+  };
+}
+
 /** `npm run ledger:verify`. */
 const ledgerVerify = (env: Record<string, string>) => runScript('src/cli/ledger-verify.ts', env);
 
@@ -131,16 +148,11 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
     {
       // Not part of any root: before every node was checked, this passed verify.
       name: 'integrity_subtrees at level 0',
-      tamper: async (client) => {
-        await client.query(
-          'UPDATE integrity_subtrees SET hash = $1 WHERE level = 0 AND index = 4',
-          [zeros],
-        );
-        return (c) =>
-          c.query('UPDATE integrity_subtrees SET hash = $1 WHERE level = 0 AND index = 4', [
-            stored.level0,
-          ]);
-      },
+      tamper: replaced(
+        'UPDATE integrity_subtrees SET hash = $1 WHERE level = 0 AND index = 4',
+        zeros,
+        async () => stored.level0,
+      ),
       mismatch: () => ({
         reason: 'subtree-mismatch',
         table: 'integrity_subtrees',
@@ -161,16 +173,11 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
     },
     {
       name: 'integrity_subtrees at level 2',
-      tamper: async (client) => {
-        await client.query(
-          'UPDATE integrity_subtrees SET hash = $1 WHERE level = 2 AND index = 1',
-          [zeros],
-        );
-        return (c) =>
-          c.query('UPDATE integrity_subtrees SET hash = $1 WHERE level = 2 AND index = 1', [
-            stored.level2,
-          ]);
-      },
+      tamper: replaced(
+        'UPDATE integrity_subtrees SET hash = $1 WHERE level = 2 AND index = 1',
+        zeros,
+        async () => stored.level2,
+      ),
       mismatch: () => ({
         reason: 'subtree-mismatch',
         table: 'integrity_subtrees',
@@ -222,18 +229,13 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
     },
     {
       name: 'integrity_leaves (the event hash)',
-      tamper: async (client) => {
-        const { rows } = await client.query(
-          'SELECT event_hash FROM integrity_leaves WHERE leaf_index = 3',
-        );
-        await client.query('UPDATE integrity_leaves SET event_hash = $1 WHERE leaf_index = 3', [
-          'ab'.repeat(32),
-        ]);
-        return (c) =>
-          c.query('UPDATE integrity_leaves SET event_hash = $1 WHERE leaf_index = 3', [
-            rows[0].event_hash,
-          ]);
-      },
+      tamper: replaced(
+        'UPDATE integrity_leaves SET event_hash = $1 WHERE leaf_index = 3',
+        'ab'.repeat(32),
+        async (client) =>
+          (await client.query('SELECT event_hash FROM integrity_leaves WHERE leaf_index = 3'))
+            .rows[0].event_hash,
+      ),
       mismatch: () => ({
         reason: 'leaf-mismatch',
         table: 'integrity_leaves',
@@ -268,21 +270,17 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
     },
     {
       name: 'ledger_checkpoints (the root)',
-      tamper: async (client) => {
-        const { rows } = await client.query(
-          'SELECT root_hash FROM ledger_checkpoints WHERE tree_size = $1',
-          [latest()],
-        );
-        await client.query('UPDATE ledger_checkpoints SET root_hash = $1 WHERE tree_size = $2', [
-          'cd'.repeat(32),
-          latest(),
-        ]);
-        return (c) =>
-          c.query('UPDATE ledger_checkpoints SET root_hash = $1 WHERE tree_size = $2', [
-            rows[0].root_hash,
-            latest(),
-          ]);
-      },
+      tamper: replaced(
+        'UPDATE ledger_checkpoints SET root_hash = $1 WHERE tree_size = $2',
+        'cd'.repeat(32),
+        async (client) =>
+          (
+            await client.query('SELECT root_hash FROM ledger_checkpoints WHERE tree_size = $1', [
+              latest(),
+            ])
+          ).rows[0].root_hash,
+        () => [latest()],
+      ),
       mismatch: () => ({
         reason: 'checkpoint-row-mismatch',
         table: 'ledger_checkpoints',
@@ -332,17 +330,11 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
     },
     {
       name: 'ledger_signing_keys (the public key)',
-      tamper: async (client) => {
-        await client.query(
-          `UPDATE ledger_signing_keys SET public_jwk = jsonb_set(public_jwk, '{x}', to_jsonb($1::text))`,
-          ['A'.repeat(43)],
-        );
-        return (c) =>
-          c.query(
-            `UPDATE ledger_signing_keys SET public_jwk = jsonb_set(public_jwk, '{x}', to_jsonb($1::text))`,
-            [stored.x],
-          );
-      },
+      tamper: replaced(
+        `UPDATE ledger_signing_keys SET public_jwk = jsonb_set(public_jwk, '{x}', to_jsonb($1::text))`,
+        'A'.repeat(43),
+        async () => stored.x,
+      ),
       mismatch: () => ({
         reason: 'signing-key-row-mismatch',
         table: 'ledger_signing_keys',
