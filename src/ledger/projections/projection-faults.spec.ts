@@ -43,6 +43,34 @@ describe('classifyProjectionError', () => {
     );
     expect(classifyProjectionError('a string thrown')).toBe('deterministic');
   });
+
+  it('takes a handler’s exception with a Node error code (ERR_…, an errno) as deterministic', () => {
+    const thrown = (run: () => unknown): unknown => {
+      try {
+        run();
+      } catch (error) {
+        return error;
+      }
+      throw new Error('did not throw');
+    };
+    const fromBuffer = thrown(() => Buffer.from(undefined as unknown as string));
+    const fromUrl = thrown(() => new URL('x'));
+    expect((fromBuffer as { code: string }).code).toBe('ERR_INVALID_ARG_TYPE');
+    expect((fromUrl as { code: string }).code).toBe('ERR_INVALID_URL');
+    expect(classifyProjectionError(fromBuffer)).toBe('deterministic');
+    expect(classifyProjectionError(fromUrl)).toBe('deterministic');
+    expect(classifyProjectionError(Object.assign(new Error('x'), { code: 'ERR_X' }))).toBe(
+      'deterministic',
+    );
+    expect(
+      classifyProjectionError(Object.assign(new Error('x'), { code: 'EPERM', syscall: 'open' })),
+    ).toBe('deterministic');
+    expect(
+      classifyProjectionError(
+        Object.assign(new Error('x'), { code: 'ECONNREFUSED', syscall: 'connect' }),
+      ),
+    ).toBe('transient');
+  });
 });
 
 describe('describeProjectionError', () => {

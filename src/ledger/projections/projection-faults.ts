@@ -5,9 +5,10 @@ import type { LedgerPosition, RecordedEvent } from '../event-log.port';
 /**
  * `transient`: the database could not do the work now (unreachable, connection lost,
  * serialization failure, deadlock, lock or resource limits, or anything it reports we do not
- * recognise): retry the same events later. `deterministic`: the event itself cannot be applied
- * (a data exception or constraint violation, SQLSTATE class 22 or 23, a value too large, or the
- * handler's own exception); it is retried alone before it is recorded as a fault.
+ * recognise by its SQLSTATE): retry the same events later. `deterministic`: the event itself
+ * cannot be applied (a data exception or constraint violation, SQLSTATE class 22 or 23, a value
+ * too large, or the handler's own exception, including one with a Node `ERR_*` or other
+ * non-SQLSTATE code); it is retried alone before it is recorded as a fault.
  */
 export type ProjectionFailure = 'transient' | 'deterministic';
 
@@ -18,10 +19,18 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
 export function classifyProjectionError(error: unknown): ProjectionFailure {
   if (classifyDatabaseError(error) === 'unavailable') return 'transient';
   const code = errorCodeOf(error);
-  if (code === undefined) return 'deterministic';
-  if (SQLSTATE.test(code)) return DETERMINISTIC_SQLSTATE.test(code) ? 'deterministic' : 'transient';
-  // A system error code (ECONNRESET, ERR_…) belongs to the process or the network, not the event.
-  return 'transient';
+  // Only a database's SQLSTATE can say "try again later"; a code of any other form (Node's
+  // ERR_INVALID_ARG_TYPE, ERR_INVALID_URL, a system errno such as EPERM) comes from the handler or
+  // the process and would fail the same way on every retry. The socket errors that do mean the
+  // database is unreachable were taken as transient above.
+  if (code === undefined || !SQLSTATE.test(code) || isSystemError(error)) return 'deterministic';
+  return DETERMINISTIC_SQLSTATE.test(code) ? 'deterministic' : 'transient';
+}
+
+/** Node's system errors carry the syscall that failed; a SQLSTATE-shaped errno (EPERM) is not one. */
+function isSystemError(error: unknown): boolean {
+  const withSyscall = error as { syscall?: unknown } | undefined;
+  return typeof withSyscall?.syscall === 'string';
 }
 
 export interface FaultError {
