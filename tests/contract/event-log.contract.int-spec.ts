@@ -3,9 +3,11 @@ import { loadConfig } from '../../src/config/app-config';
 import type { DatabaseHandle } from '../../src/ledger/database/database-handle';
 import type { EventLog, RecordedEvent, SubscriptionMessage } from '../../src/ledger/event-log.port';
 import { GENESIS_HASH } from '../../src/ledger/hash-chain';
+import { STREAM_LOCK_NAMESPACE, streamLockKey } from '../../src/ledger/stream-lock-key';
 import { createEventLog } from '../../src/ledger/event-log.factory';
 import {
   DuplicateEventId,
+  LedgerUnavailable,
   StreamMoved,
   StreamNotFound,
   UnstorableEvent,
@@ -452,6 +454,48 @@ describe.each(ledgerKinds())('EventLog contract (%s)', (kind) => {
   });
 
   if (kind === 'postgres') {
+    it('answers LedgerUnavailable, and the process lives on, when a conditional append loses its connection while it waits', async () => {
+      const read = `${stream}-read`;
+      await log.append(read, [newEvent()], { expectedRevision: 'no_stream' });
+      // Another session holds the stream's lock, so the append waits inside its transaction.
+      const holder = new Client({ connectionString: (fixture.database as DatabaseHandle).url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1, $2)', [
+          STREAM_LOCK_NAMESPACE,
+          streamLockKey(stream),
+        ]);
+        const waiting = log.append(stream, [newEvent()], {
+          expectedRevision: 'no_stream',
+          conditions: [{ stream: read, revision: 0n }],
+        });
+        const outcome = waiting.then(
+          () => 'stored',
+          (error: unknown) => error,
+        );
+        let terminated = 0;
+        while (terminated === 0) {
+          const { rows } = await holder.query(
+            `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()
+               AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'`,
+          );
+          terminated = (rows[0] as { n: number }).n;
+        }
+        expect(await outcome).toBeInstanceOf(LedgerUnavailable);
+        await holder.query('ROLLBACK');
+      } finally {
+        await holder.end();
+      }
+      // The pool replaced the lost connection: the same append goes through now.
+      await log.append(stream, [newEvent()], {
+        expectedRevision: 'no_stream',
+        conditions: [{ stream: read, revision: 0n }],
+      });
+      expect(await log.readStream(stream)).toHaveLength(1);
+    });
+
     it('wakes another process’s subscription through NOTIFY, not by polling', async () => {
       const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' }))
         .position;

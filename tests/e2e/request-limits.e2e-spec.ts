@@ -11,7 +11,7 @@ const DATASET = {
   region: 'AU',
 };
 
-/** The attacks of issue 11 (items 1-3 and the profile values), each answered with a 4xx naming the field. */
+/** Bodies that once got 500 or stalled a projection (README: Request bodies), each answered with a 4xx naming the field. */
 describe('request bodies the read models could not hold are refused, naming the field', () => {
   let test: TestApp;
   let client: GovernanceClient;

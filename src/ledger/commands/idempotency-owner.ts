@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import { DATABASE_HANDLE, type DatabaseHandle } from '../database/database-handle';
 
 /** The first key of every instance lock (two-key advisory locks: "ATST"); the second is the id. */
-export const INSTANCE_LOCK_NAMESPACE = 0x41545354;
+/** Apart from the event log's stream locks (namespace 'ATST'), so a stream never waits on a process. */
+export const INSTANCE_LOCK_NAMESPACE = 0x41544950; // 'ATIP'
 const RELOCK_MS = 1000;
 
 /**

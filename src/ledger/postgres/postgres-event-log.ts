@@ -9,7 +9,7 @@ import {
   StoredEventRef,
 } from '../chained-append';
 import { EMPTY_HEAD, SealedEvent, StreamHead } from '../hash-chain';
-import { streamLockKey } from '../stream-lock-key';
+import { STREAM_LOCK_NAMESPACE, streamLockKey } from '../stream-lock-key';
 import { LedgerUnavailable, StreamMoved, StreamNotFound, UnstorableEvent } from '../ledger.errors';
 import type {
   AppendOptions,
@@ -378,6 +378,10 @@ export class PostgresEventLog implements EventLog {
       throw translateError(error);
     }
     let broken: Error | undefined;
+    // The pool stops listening to a client it hands out: without this a connection lost while
+    // waiting for a lock would be an unhandled 'error' event, and the process would exit.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       await client.query(`BEGIN; SELECT ${lockList}`);
       const insert =
@@ -399,6 +403,7 @@ export class PostgresEventLog implements EventLog {
       }
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
@@ -548,8 +553,7 @@ export class PostgresEventLog implements EventLog {
 
 const INSERT_COLUMNS =
   'INSERT INTO ledger_events (id, stream, revision, type, data, metadata, hash, prev_hash)';
-/** The first half of every stream lock's key: Attest's streams, apart from other advisory locks. */
-const LOCK_NAMESPACE = 0x41545354;
+const LOCK_NAMESPACE = STREAM_LOCK_NAMESPACE;
 
 /**
  * Inserts only while every condition's stream is at the revision it was read at (a missing
