@@ -178,7 +178,8 @@ export class ProjectionRunner {
       await this.ensureCheckpointRow(projection.name);
       worker.running = this.run(worker).finally(() => (worker.running = undefined));
     }
-    await this.refreshFaults(0);
+    // The projections run already: faults left unread (database slow or down) are read later.
+    await this.refreshFaults(0).catch(() => undefined);
   }
 
   async stop(): Promise<void> {
@@ -215,7 +216,8 @@ export class ProjectionRunner {
         if (wasRunning && !this.stopping) await this.start([projection.name]);
       }
     }
-    await this.refreshFaults(0);
+    // The rebuild is done: faults left unread (database slow or down) are read later.
+    await this.refreshFaults(0).catch(() => undefined);
     return results;
   }
 
