@@ -147,8 +147,23 @@ describe('rate limits', () => {
     const refused = answers.find((answer) => answer.status === 429);
     expect(refused?.headers['retry-after']).toMatch(/^\d+$/);
     expect(refused?.headers['content-type']).toMatch(PROBLEM);
-    // The address stays refused for the rest of the minute, with a good token too.
+    // For the rest of the minute the address is refused without a token that verifies…
+    const streams = () => test.anonymous().get('/api/v1/ledger/streams');
+    await streams().set('Authorization', 'Bearer forged.again').expect(429);
+    await streams().expect(429);
+    // …but a caller behind the same address (a NAT, a gateway) with a valid token is served.
     const carol = `Bearer ${await test.token('carol', ['admin'])}`;
-    await test.anonymous().get('/api/v1/ledger/streams').set('Authorization', carol).expect(429);
+    await streams().set('Authorization', carol).expect(200);
+    // Probes and the scrape are never refused.
+    await test.anonymous().get('/api/v1/health/live').expect(200);
+    await test.anonymous().get('/metrics').expect(200);
+  });
+
+  it('does not count probes or the metrics scrape against a caller’s quota', async () => {
+    for (let i = 0; i < 8; i++) {
+      await test.anonymous().get('/api/v1/health/live').expect(200);
+      await test.anonymous().get('/api/v1/health/ready').expect(200);
+      await test.anonymous().get('/metrics').expect(200);
+    }
   });
 });

@@ -33,6 +33,16 @@ export class UriTooLong extends DomainError {
   }
 }
 
+/**
+ * Probes and the metrics scrape: never counted against a caller's quota nor refused for an
+ * address's failed authentications (a kubelet or Prometheus shares its address with others).
+ */
+const UNLIMITED = /^(\/api\/v\d+)?\/health\/[^/]+$|^\/metrics$/;
+export const isUnlimited = (request: FastifyRequest): boolean =>
+  UNLIMITED.test(request.url.split('?', 1)[0]);
+/** Addresses whose failed authentications are remembered at most; the oldest go first. */
+const MAX_FAILURE_WINDOWS = 100_000;
+
 /** Paths whose answers may be cached: the OpenAPI UI's assets and the public keys. */
 const CACHEABLE = /^\/(api\/docs(\/|-json$|$)|\.well-known\/jwks\.json$)/;
 
@@ -83,6 +93,7 @@ export async function hardenHttp(
       hook: 'onRequest',
       max: limits.perMinute,
       timeWindow: WINDOW_MS,
+      allowList: (request: FastifyRequest) => isUnlimited(request),
       // A token's subject only once it verifies: a forged token must not spend another's quota.
       keyGenerator: async (request: FastifyRequest) => {
         const actor = await verifiedActor(request, verifier);
@@ -122,8 +133,10 @@ const verifications = new WeakMap<FastifyRequest, Promise<Actor | undefined>>();
 /**
  * Every failed authentication counts against the caller's address: a token that does not verify
  * as the request arrives (counted at once, so a burst of bad tokens sent together is cut short
- * too), or another answer 401. Once an address has `max` in a minute, its requests get 429 until
- * the minute is over.
+ * too), or another answer 401. Once an address has `max` in a minute, its requests without a
+ * token that verifies get 429 until the minute is over; a request whose token verifies passes
+ * (to its own per-caller limit), so one client retrying an expired token behind a NAT or gateway
+ * does not lock out the others sharing its address.
  */
 function limitAuthFailures(
   app: NestFastifyApplication,
@@ -131,12 +144,15 @@ function limitAuthFailures(
   verifier: TokenVerifier,
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
+  // In the order the windows were opened, which is the order they end in: the first is the oldest.
   const windows = new Map<string, { failures: number; resetAt: number }>();
   const windowOf = (address: string, now: number) => {
     let window = windows.get(address);
     if (!window || window.resetAt <= now) {
-      if (windows.size > 100_000) {
-        for (const [key, stale] of windows) if (stale.resetAt <= now) windows.delete(key);
+      windows.delete(address);
+      for (const [key, oldest] of windows) {
+        if (oldest.resetAt > now && windows.size < MAX_FAILURE_WINDOWS) break;
+        windows.delete(key);
       }
       window = { failures: 0, resetAt: now + WINDOW_MS };
       windows.set(address, window);
@@ -151,10 +167,13 @@ function limitAuthFailures(
   const counted = new WeakSet<FastifyRequest>();
   fastify.addHook('onRequest', async (request) => {
     const window = windowOf(request.ip, Date.now());
-    if (window.failures >= max) throw refusal(window.resetAt);
-    if (request.headers.authorization && !(await verifiedActor(request, verifier))) {
+    const verified = Boolean(await verifiedActor(request, verifier));
+    if (request.headers.authorization && !verified) {
       counted.add(request);
-      if (++window.failures > max) throw refusal(window.resetAt);
+      window.failures++;
+    }
+    if (window.failures > max || (window.failures === max && !counted.has(request))) {
+      if (!verified && !isUnlimited(request)) throw refusal(window.resetAt);
     }
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
