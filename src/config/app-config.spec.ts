@@ -40,8 +40,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}).privacyPepper).toBeUndefined();
   });
 
-  it('believes X-Forwarded-For from private networks by default, or as TRUST_PROXY says', () => {
-    expect(loadConfig({}).trustProxy).toEqual(['loopback', 'linklocal', 'uniquelocal']);
+  it('believes X-Forwarded-For from loopback only by default, or as TRUST_PROXY says', () => {
+    expect(loadConfig({}).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '' }).trustProxy).toEqual(['loopback']);
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.7' }).trustProxy).toEqual([
@@ -51,7 +52,7 @@ describe('loadConfig', () => {
   });
 
   it('limits rates by default, and 0 turns a limit off', () => {
-    expect(loadConfig({}).rateLimit).toEqual({ perMinute: 600, authFailuresPerMinute: 20 });
+    expect(loadConfig({}).rateLimit).toEqual({ perMinute: 6000, authFailuresPerMinute: 20 });
     expect(
       loadConfig({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0' })
         .rateLimit,

@@ -221,14 +221,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     integrity: integrityConfig(env),
     trustProxy: trustProxy(env),
     rateLimit: {
-      perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+      // Per replica; a fleet of pipelines may share one service principal's subject.
+      perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 1_000_000),
       authFailuresPerMinute: integer(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
     },
   };
 }
 
-/** Proxies on private networks by default: an internet client cannot claim another address. */
-const DEFAULT_TRUST_PROXY = ['loopback', 'linklocal', 'uniquelocal'];
+/**
+ * Only a proxy on this host by default: any other peer could send an X-Forwarded-For naming an
+ * address it does not have (a client on the same private network, too), so operators name their
+ * proxies in TRUST_PROXY.
+ */
+const DEFAULT_TRUST_PROXY = ['loopback'];
 
 function trustProxy(env: Env): boolean | number | string[] {
   const raw = env.TRUST_PROXY;
