@@ -4,7 +4,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Idempotency-Key values are kept only as keyed digests (HMAC under PRIVACY_PEPPER), and each
  * claim names the process instance that owns it, so a claim left by a crashed process can be
  * released as soon as that process is provably gone. The migration has no pepper: rows stored
- * before it keep `key_digested = false` until the service digests them at start.
+ * before it keep `key_digested = false` until the service digests them at start. The default
+ * stays `false`, so rows an older release still running inserts (raw keys, no such column in its
+ * INSERT) are taken as raw too; this release sets `key_digested = true` on every row it inserts.
  */
 export class IdempotencyDigests1764200000019 implements MigrationInterface {
   name = 'IdempotencyDigests1764200000019';
@@ -14,7 +16,6 @@ export class IdempotencyDigests1764200000019 implements MigrationInterface {
     await db.query(
       `ALTER TABLE idempotency_keys ADD COLUMN key_digested boolean NOT NULL DEFAULT false`,
     );
-    await db.query(`ALTER TABLE idempotency_keys ALTER COLUMN key_digested SET DEFAULT true`);
   }
 
   async down(db: QueryRunner): Promise<void> {

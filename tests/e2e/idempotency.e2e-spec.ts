@@ -161,14 +161,31 @@ describe('Idempotency-Key', () => {
     await post('left-by-a-dead-process', body('2026-05')).expect(201);
   });
 
+  it('marks the rows it inserts digested', async () => {
+    await post('marked-digested', body('2026-09')).expect(201);
+    const { rows } = await sql.query('SELECT key_digested FROM idempotency_keys WHERE key = $1', [
+      idempotencyKeyDigest(PEPPER, 'marked-digested'),
+    ]);
+    expect(rows).toEqual([{ key_digested: true }]);
+  });
+
   it('digests keys an older release stored raw, so their retries still replay', async () => {
     const key = 'stored-before-digests';
     const first = await post(key, body('2026-07')).expect(201);
-    // As the table held it before migration 1764200000019: the raw key, not digested.
-    await sql.query('UPDATE idempotency_keys SET key = $1, key_digested = false WHERE key = $2', [
-      key,
-      idempotencyKeyDigest(PEPPER, key),
-    ]);
+    // As an older release still running stores it after migration 1764200000019: the raw key,
+    // with an INSERT that does not know the key_digested column.
+    const digest = idempotencyKeyDigest(PEPPER, key);
+    const [stored] = (
+      await sql.query(
+        'DELETE FROM idempotency_keys WHERE key = $1 RETURNING scope, request_hash, response',
+        [digest],
+      )
+    ).rows;
+    await sql.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, state, response)
+       VALUES ($1, $2, $3, 'done', $4)`,
+      [stored.scope, key, stored.request_hash, stored.response],
+    );
     await test.app.get(IdempotencyInterceptor).onModuleInit();
     const { rows } = await sql.query('SELECT key FROM idempotency_keys WHERE NOT key_digested');
     expect(rows).toEqual([]);
@@ -178,6 +195,26 @@ describe('Idempotency-Key', () => {
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(first.body);
   });
+
+  it('keeps the digested claim when an older release stored the same key raw beside it', async () => {
+    const key = 'served-by-both-releases';
+    await post(key, body('2026-08')).expect(201);
+    const [stored] = (
+      await sql.query('SELECT scope, request_hash, response FROM idempotency_keys WHERE key = $1', [
+        idempotencyKeyDigest(PEPPER, key),
+      ])
+    ).rows;
+    await sql.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, state, response)
+       VALUES ($1, $2, $3, 'done', $4)`,
+      [stored.scope, key, stored.request_hash, stored.response],
+    );
+    await test.app.get(IdempotencyInterceptor).onModuleInit();
+    const { rows } = await sql.query('SELECT key FROM idempotency_keys WHERE NOT key_digested');
+    expect(rows).toEqual([]);
+    const replay = await post(key, body('2026-08')).expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+  });
 });
 
 /** A pending claim as the interceptor stores it, for the caller ci-pipeline. */
@@ -186,8 +223,8 @@ async function insertClaim(sql: Client, key: string, payload: object, owner: num
     .update(canonicalJson({ method: 'POST', url: URL_PATH, body: payload }))
     .digest('hex');
   await sql.query(
-    `INSERT INTO idempotency_keys (scope, key, request_hash, state, owner)
-     VALUES ('ci-pipeline', $1, $2, 'pending', $3)`,
+    `INSERT INTO idempotency_keys (scope, key, request_hash, state, owner, key_digested)
+     VALUES ('ci-pipeline', $1, $2, 'pending', $3, true)`,
     [idempotencyKeyDigest(PEPPER, key), requestHash, owner],
   );
 }

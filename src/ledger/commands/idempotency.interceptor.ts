@@ -79,17 +79,30 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
     private readonly owner: IdempotencyOwner,
   ) {}
 
-  /** Rows stored before keys were digested (migration 1764200000019) are digested now. */
+  /**
+   * Rows stored with raw keys, before migration 1764200000019 or since by an older release still
+   * running beside this one (its INSERT leaves `key_digested` at its default, false), are
+   * digested now.
+   */
   async onModuleInit(): Promise<void> {
     const raw = (await this.dataSource.query(
       'SELECT scope, key FROM idempotency_keys WHERE NOT key_digested',
     )) as { scope: string; key: string }[];
     for (const { scope, key } of raw) {
-      await this.dataSource.query(
-        `UPDATE idempotency_keys SET key = $3, key_digested = true
-         WHERE scope = $1 AND key = $2 AND NOT key_digested`,
-        [scope, key, idempotencyKeyDigest(this.pepper.secret, key)],
-      );
+      try {
+        await this.dataSource.query(
+          `UPDATE idempotency_keys SET key = $3, key_digested = true
+           WHERE scope = $1 AND key = $2 AND NOT key_digested`,
+          [scope, key, idempotencyKeyDigest(this.pepper.secret, key)],
+        );
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // A retry this release served stored the digest already: that claim stands.
+        await this.dataSource.query(
+          'DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND NOT key_digested',
+          [scope, key],
+        );
+      }
     }
   }
 
@@ -144,8 +157,8 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
   /** Undefined when this request now owns the key; otherwise the answer recorded for it. */
   private async claim(scope: string, key: string, requestHash: string): Promise<unknown> {
     const inserted = (await this.dataSource.query(
-      `INSERT INTO idempotency_keys (scope, key, request_hash, state, owner)
-       VALUES ($1, $2, $3, 'pending', $4)
+      `INSERT INTO idempotency_keys (scope, key, request_hash, state, owner, key_digested)
+       VALUES ($1, $2, $3, 'pending', $4, true)
        ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
       [scope, key, requestHash, this.owner.id],
     )) as unknown[];
@@ -189,4 +202,9 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
       )
       .catch(() => undefined);
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const withCode = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  return (withCode?.driverError?.code ?? withCode?.code) === '23505';
 }
