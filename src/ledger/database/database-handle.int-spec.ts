@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -39,6 +39,20 @@ describe('embedded store', () => {
     const handle = await startEmbedded(dataDir);
     expect(JSON.parse(await readFile(join(dataDir, 'attest.pid'), 'utf8'))).toMatchObject({
       pid: process.pid,
+    });
+    await handle.close();
+  });
+
+  it('takes over a lock of another container only once its heartbeat is stale', async () => {
+    const lockFile = join(dataDir, 'attest.pid');
+    // PID 1 of another container: this process's pid means nothing there.
+    await writeFile(lockFile, JSON.stringify({ pid: 1, token: 'theirs', hostname: 'elsewhere' }));
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lockFile, old, old);
+    const handle = await startEmbedded(dataDir);
+    expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({
+      pid: process.pid,
+      hostname: expect.any(String),
     });
     await handle.close();
   });
