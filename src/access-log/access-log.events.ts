@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../ledger/commands/decider';
 
-/** A request made with a regulator's token (DESIGN §7: every regulator read is recorded). */
+/** A request made with a regulator's token (docs/design.md §7: every regulator read is recorded). */
 export type RegulatorAccessed = DomainEvent<
   'RegulatorAccessed',
   {
@@ -14,7 +14,7 @@ export type RegulatorAccessed = DomainEvent<
   }
 >;
 
-/** Personal data was shown to someone (DESIGN §7), whoever they are. */
+/** Personal data was shown to someone (docs/design.md §7), whoever they are. */
 export type PersonalDataAccessed = DomainEvent<
   'PersonalDataAccessed',
   {

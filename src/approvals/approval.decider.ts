@@ -283,7 +283,7 @@ function openRequest(state: ApprovalState, approvalId: string): RequestFacts {
   return state;
 }
 
-/** DESIGN §7: nobody decides on a version they registered, trained or asked approval for. */
+/** docs/design.md §7: nobody decides on a version they registered, trained or asked approval for. */
 function checkFourEyes(open: RequestFacts, sub: string): void {
   const conflicts: [string, string][] = [
     [open.registeredBy, 'registered this version'],

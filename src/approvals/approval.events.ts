@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../ledger/commands/decider';
 import type { RiskTier } from '../model-registry/model.events';
 
-/** The roles that can decide an approval stage (DESIGN §7). */
+/** The roles that can decide an approval stage (docs/design.md §7). */
 export const STAGE_ROLES = ['risk-manager', 'compliance-officer'] as const;
 export type StageRole = (typeof STAGE_ROLES)[number];
 

@@ -51,7 +51,7 @@ export class AuditPackHttpController {
   @ApiOperation({
     summary: 'The audit pack of a model version (PDF), or its evidence bundle (format=json)',
     description:
-      'Sections of REGULATORY.md (model card, lineage, data, training, evaluations and fairness, approvals, deployments and rollbacks, monitoring, deletion requests) and an appendix of every cited event. The evidence bundle is attached to the PDF as evidence.json; the PDF’s SHA-256 is signed (detached JWS in Attest-Signature). A version never registered is 404.',
+      'The sections listed in the README (Audit packs): model card, lineage, data, training, evaluations and fairness, approvals, deployments and rollbacks, monitoring, deletion requests, and an appendix of every cited event. The evidence bundle is attached to the PDF as evidence.json; the PDF’s SHA-256 is signed (detached JWS in Attest-Signature). A version never registered is 404.',
   })
   @ApiProduces('application/pdf', 'application/json')
   @ApiRead(404)

@@ -4,7 +4,7 @@ import { AuditPackContentReader } from './audit-pack.content';
 import { AuditPackHttpController } from './audit-pack.http.controller';
 import { AuditPackService } from './audit-pack.service';
 
-/** Signed PDF audit packs of model versions, with their evidence (REGULATORY.md). */
+/** Signed PDF audit packs of model versions, with their evidence (README: Audit packs; reports/README.md). */
 @Module({
   imports: [IntegrityModule],
   controllers: [AuditPackHttpController],

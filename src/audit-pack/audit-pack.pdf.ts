@@ -36,7 +36,7 @@ const CHANGES: Record<string, string> = {
 const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : '—');
 
 /**
- * Writes a model version's audit pack (REGULATORY.md) to `out` as it goes: sections from the
+ * Writes a model version's audit pack (README: Audit packs; reports/README.md) to `out` as it goes: sections from the
  * read models, then the appendix of cited events a page at a time, whose evidence bundle is
  * compressed as it is written and attached to the PDF as evidence.json.
  */

@@ -5,10 +5,10 @@ import { ROLES, type Role } from './roles';
 export const ALLOWED_ROLES = 'attest:allowed-roles';
 export const PUBLIC_ROUTE = 'attest:public-route';
 
-/** The roles that may call this route (DESIGN §7); anyone else gets 403. */
+/** The roles that may call this route (docs/design.md §7); anyone else gets 403. */
 export const Allow = (...roles: Role[]) => SetMetadata(ALLOWED_ROLES, roles);
 
-/** Every role may read (reports, ledger, proofs: R for all in DESIGN §7). */
+/** Every role may read (reports, ledger, proofs: R for all in docs/design.md §7). */
 export const AllowEveryRole = () => SetMetadata(ALLOWED_ROLES, ROLES);
 
 /** No token needed: probes, metrics. */

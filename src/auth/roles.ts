@@ -1,4 +1,4 @@
-/** The roles of DESIGN §7, as they appear in a token's roles claim. */
+/** The roles of docs/design.md §7, as they appear in a token's roles claim. */
 export const ROLES = [
   'pipeline',
   'data-scientist',

@@ -19,7 +19,7 @@ export interface AppConfig {
   databasePoolSize: number;
   auth: AuthConfig;
   /**
-   * Secret key of the subject hashes (DESIGN §3). Absent: a pepper kept in dataDir, or a new one
+   * Secret key of the subject hashes (docs/design.md §3). Absent: a pepper kept in dataDir, or a new one
    * per process with the in-memory data dir.
    */
   privacyPepper?: string;
@@ -41,7 +41,7 @@ export interface RateLimitConfig {
   authFailuresPerMinute: number;
 }
 
-/** The integrity log's signed checkpoints (DESIGN §5). */
+/** The integrity log's signed checkpoints (docs/design.md §5). */
 export interface IntegrityConfig {
   /** Names this ledger in every checkpoint, so a checkpoint of another installation is refused. */
   logId: string;

@@ -92,7 +92,7 @@ export function servingVersions(state: DeploymentState): string[] {
   return [state.version, state.canary?.version].filter((v) => typeof v === 'string');
 }
 
-/** Pipelines deploy approved versions only (DESIGN §7); production always needs an approval. */
+/** Pipelines deploy approved versions only (docs/design.md §7); production always needs an approval. */
 export function approvalRequired(environment: string, roles: readonly string[]): boolean {
   return environment === PRODUCTION || !roles.includes('risk-manager');
 }

@@ -87,7 +87,7 @@ const refuse = (field: string, message: string): never => {
   throw new InvalidRequest(`invalid ${field}`, { [field]: [message] });
 };
 
-/** Signed checkpoints of the integrity log, and proofs against them (DESIGN §5). */
+/** Signed checkpoints of the integrity log, and proofs against them (docs/design.md §5). */
 @ApiTags('ledger')
 @Controller('ledger')
 export class IntegrityHttpController {

@@ -9,7 +9,7 @@ import { IntegrityLogProjection } from './integrity-log.projection';
 import { JwksHttpController } from './jwks.http.controller';
 import { openSigningKey } from './signing-key';
 
-/** The Merkle integrity log, its signed checkpoints, proofs and public keys (DESIGN §5). */
+/** The Merkle integrity log, its signed checkpoints, proofs and public keys (docs/design.md §5). */
 @Module({
   controllers: [IntegrityHttpController, JwksHttpController],
   providers: [

@@ -1,5 +1,5 @@
 /**
- * Every event type the ledger records (DESIGN §6), by capability. Reports map obligations to
+ * Every event type the ledger records (docs/design.md §6), by capability. Reports map obligations to
  * these names; a mapping naming anything else is refused, so it cannot cite evidence that
  * never exists. A test keeps this list equal to the types the code declares.
  */

@@ -1,4 +1,4 @@
-/** The event log port (DESIGN §4). Adapters: PostgreSQL/PGlite now, EventStoreDB later. */
+/** The event log port (docs/design.md §4). Adapters: PostgreSQL/PGlite now, EventStoreDB later. */
 
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

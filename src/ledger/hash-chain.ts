@@ -29,7 +29,7 @@ export function hashedText(fields: HashedFields): string {
   });
 }
 
-/** DESIGN §3: SHA-256 over the canonical JSON of the event, metadata without `integrity`. */
+/** docs/design.md §3: SHA-256 over the canonical JSON of the event, metadata without `integrity`. */
 export function eventHash(fields: HashedFields): string {
   return sha256(hashedText(fields));
 }

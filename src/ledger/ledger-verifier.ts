@@ -34,7 +34,7 @@ export interface EventObserver<R> {
 
 const PAGE = 1000;
 
-/** Recomputes every stream's hash chain from the stored events (DESIGN §3). */
+/** Recomputes every stream's hash chain from the stored events (docs/design.md §3). */
 export async function verifyLedger(
   eventLog: EventLog,
   onProgress?: (eventsChecked: number) => void,

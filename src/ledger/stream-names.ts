@@ -1,5 +1,5 @@
 /**
- * Stream names are `<aggregate>-<id>` (DESIGN §3). Capabilities build them only through
+ * Stream names are `<aggregate>-<id>` (docs/design.md §3). Capabilities build them only through
  * `streamName`; requests that name a stream are checked against the same pattern.
  */
 export const STREAM_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-[A-Za-z0-9._:@-]+$/;
@@ -13,7 +13,7 @@ export function streamName(aggregate: string, id: string): string {
   return name;
 }
 
-/** Every aggregate's stream, named in one place (DESIGN §3). */
+/** Every aggregate's stream, named in one place (docs/design.md §3). */
 export const streams = {
   dataset: (name: string) => streamName('dataset', name),
   trainingRun: (runId: string) => streamName('training-run', runId),

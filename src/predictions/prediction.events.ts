@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../ledger/commands/decider';
 
-/** A summary of one batch of predictions: no inputs, no outputs, no people (DESIGN §3). */
+/** A summary of one batch of predictions: no inputs, no outputs, no people (docs/design.md §3). */
 export type PredictionBatchRecorded = DomainEvent<
   'PredictionBatchRecorded',
   {

@@ -1,7 +1,7 @@
 import type { DatasetVersionRef } from '../datasets/dataset.events';
 import type { DomainEvent } from '../ledger/commands/decider';
 
-/** A data subject's deletion request. The subject appears only as a keyed hash (DESIGN §3). */
+/** A data subject's deletion request. The subject appears only as a keyed hash (docs/design.md §3). */
 export type DeletionRequested = DomainEvent<
   'DeletionRequested',
   {

@@ -4,7 +4,7 @@ export const SUBJECT_REF = /^hmac-sha256:[0-9a-f]{64}$/;
 
 /**
  * Turns a data subject's identifier into the keyed hash that stands for them in the ledger
- * (DESIGN §3). The identifier is trimmed and otherwise taken as given, case included: callers
+ * (docs/design.md §3). The identifier is trimmed and otherwise taken as given, case included: callers
  * must send one subject's identifier in one canonical form (e.g. a customer number, or an e-mail
  * address lower-cased by them), or two requests of the same person get two refs.
  */

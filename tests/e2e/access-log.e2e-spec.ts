@@ -18,7 +18,7 @@ const dataset = (personal: boolean) => ({
   ...(personal ? { lawfulBasis: 'consent', collectionNotice: 'notice-v1', retention: 'P7Y' } : {}),
 });
 
-/** DESIGN §7: every regulator request and every read of personal data is recorded, in the ledger. */
+/** docs/design.md §7: every regulator request and every read of personal data is recorded, in the ledger. */
 describe('the access log', () => {
   let test: TestApp;
   const bearer = new Map<string, string>();

@@ -114,7 +114,7 @@ function routesOf(test: TestApp): Route[] {
   return routes.filter((route) => !route.path.startsWith('/test-probe'));
 }
 
-/** DESIGN §7, for writes: who may call each command route, by path. */
+/** docs/design.md §7, for writes: who may call each command route, by path. */
 const WRITERS: [RegExp, Role[]][] = [
   [/^\/models\/:name\/versions\/:version\/approval-requests$/, ['data-scientist']],
   [/^\/approvals\/:id\/decisions$/, ['risk-manager', 'compliance-officer']],
@@ -149,7 +149,7 @@ describe('the role matrix on every route', () => {
     }
   });
 
-  it('gives every write route exactly the roles of DESIGN §7, and never the regulator', () => {
+  it('gives every write route exactly the roles of docs/design.md §7, and never the regulator', () => {
     for (const route of routes.filter((r) => r.method !== 'GET')) {
       const rule = WRITERS.find(([pattern]) => pattern.test(route.path));
       expect({ route: `${route.method} ${route.path}`, roles: [...route.roles].sort() }).toEqual({

@@ -58,7 +58,7 @@ export class ComplianceReportsHttpController {
   @ApiOperation({
     summary: 'ASIC model-governance or OAIC privacy report for a period, portfolio or one model',
     description:
-      'Sections of REGULATORY.md, each obligation and guardrail rated covered / partly / missing by the events recorded in the period (mappings under reports/). format=pdf adds an appendix of every cited event with the evidence bundle attached and the PDF’s SHA-256 signed (Attest-Signature).',
+      'Sections listed in reports/README.md, each obligation and guardrail rated covered / partly / missing by the events recorded in the period (mappings under reports/). format=pdf adds an appendix of every cited event with the evidence bundle attached and the PDF’s SHA-256 signed (Attest-Signature).',
   })
   @ApiParam({ name: 'report', enum: REPORT_NAMES })
   @ApiProduces('application/json', 'application/pdf')

@@ -168,7 +168,7 @@ export type ComplianceReport = AsicReport | OaicReport;
 const DAY = 86_400_000;
 
 /**
- * The ASIC model-governance and OAIC privacy reports (REGULATORY.md), from the read models,
+ * The ASIC model-governance and OAIC privacy reports (reports/README.md), from the read models,
  * with each obligation and guardrail rated by the evidence the ledger holds for the period, and
  * the events they state cited under a signed checkpoint.
  */

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, JsonObject } from '../event-log.port';
 
-/** Who asked, when, and under which ids: what every event of a command carries (DESIGN §3). */
+/** Who asked, when, and under which ids: what every event of a command carries (docs/design.md §3). */
 export interface CommandContext {
   readonly actor: Actor;
   /** ISO instant the command was received; deciders take time from here, never from a clock. */

@@ -1,5 +1,5 @@
 /**
- * A capability's decision logic as three pure functions (DESIGN §2): no I/O, no clock. Facts
+ * A capability's decision logic as three pure functions (docs/design.md §2): no I/O, no clock. Facts
  * from other streams and the time arrive inside the command.
  */
 export interface DomainEvent<Type extends string = string, Data extends object = object> {

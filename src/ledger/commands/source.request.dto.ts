@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, IsUrl, Matches, MaxLength } from 'class-validator';
 import { Optional } from '../http/validation';
 
-/** Where a write came from (DESIGN §3 `source`): recorded in the event's metadata. */
+/** Where a write came from (docs/design.md §3 `source`): recorded in the event's metadata. */
 export class SourceRequest {
   @ApiPropertyOptional({ example: 'https://ci.bank.example/pipelines/8812' })
   @Optional()

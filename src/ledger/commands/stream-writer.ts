@@ -61,7 +61,7 @@ interface CachedState {
 }
 
 /**
- * The write side's one algorithm (DESIGN §2): read the stream, fold it, decide, append at the
+ * The write side's one algorithm (docs/design.md §2): read the stream, fold it, decide, append at the
  * revision that was read. When another writer got there first the command is decided again on
  * the new state, so a lost race ends in the rule's own answer rather than a bare 409.
  */

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** What every write answers (DESIGN §8). */
+/** What every write answers (docs/design.md §8). */
 export class WriteResult {
   @ApiProperty({
     description:

@@ -10,7 +10,7 @@ import { AdmRegisterRequest } from './adm-register.request.dto';
 import { ADM_REGISTER_EXAMPLE, AdmRegisterView } from './adm-register.view';
 import { reportingPeriod } from './reporting-period';
 
-/** DESIGN §7 "reports": every role reads the register. */
+/** docs/design.md §7 "reports": every role reads the register. */
 @ApiTags('compliance')
 @AllowEveryRole()
 @Controller('compliance/adm-register')

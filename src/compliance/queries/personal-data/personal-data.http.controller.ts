@@ -8,7 +8,7 @@ import { PersonalDataQuery } from './personal-data.query-handler';
 import { PersonalDataRequest } from './personal-data.request.dto';
 import { PERSONAL_DATA_EXAMPLE, PersonalDataPage } from './personal-data.view';
 
-/** DESIGN §7 "deletion requests, policy": the privacy side is for compliance, admins and regulators. */
+/** docs/design.md §7 "deletion requests, policy": the privacy side is for compliance, admins and regulators. */
 @ApiTags('privacy')
 @Allow('compliance-officer', 'admin', 'regulator')
 @Controller('privacy/personal-data')

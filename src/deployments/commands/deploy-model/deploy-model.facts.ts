@@ -4,7 +4,7 @@ import type { ApprovalFact, VersionStanding } from '../../deployment.decider';
 
 /**
  * What a deployment needs from the model registry's stream: which versions exist and which are
- * retired. A local fold of the registry's events, not its decider (STYLE: rules across
+ * retired. A local fold of the registry's events, not its decider (docs/design.md §2: rules across
  * capabilities read the other stream).
  */
 export const modelVersionStandings = {

@@ -12,7 +12,7 @@ import {
 } from './deletion-requests.query-handler';
 import { ListDeletionRequestsRequest } from './list-deletion-requests.request.dto';
 
-/** DESIGN §7 "deletion requests": compliance officers and admins work them, regulators read. */
+/** docs/design.md §7 "deletion requests": compliance officers and admins work them, regulators read. */
 @ApiTags('privacy')
 @ApiProblems(400, 401, 403, 503)
 @ApiHeader({
