@@ -26,35 +26,37 @@ export const modelVersionStandings = {
   },
 };
 
-/** An approval stream folded to what a deployment rests on: granted, and for what. */
-export function approvalStanding(approvalId: string) {
-  return {
-    initialState: (): ApprovalFact => ({
-      approvalId,
-      status: 'unrecorded',
-      model: null,
-      version: null,
-      environment: null,
-    }),
-    evolve(state: ApprovalFact, event: ApprovalEvent): ApprovalFact {
-      switch (event.type) {
-        case 'ApprovalRequested': {
-          const { model, version, environment } = event.data;
-          return { ...state, status: 'pending', model, version, environment };
-        }
-        case 'ApprovalRejected':
-          return { ...state, status: 'rejected' };
-        // Withdrawn after the grant: the approval no longer supports a rollout.
-        case 'ApprovalWithdrawn':
-          return { ...state, status: 'withdrawn' };
-        case 'ModelVersionApproved': {
-          const { model, version, environment } = event.data;
-          return { ...state, status: 'approved', model, version, environment };
-        }
-        // Stage grants and anything added later leave the outcome as it is.
-        default:
-          return state;
+type ApprovalStanding = Omit<ApprovalFact, 'approvalId'>;
+
+/**
+ * An approval stream folded to what a deployment rests on. One fold for every approval (the id
+ * is the stream's, added by the caller), so the stream writer's cache of folded states applies.
+ */
+export const approvalStanding = {
+  initialState: (): ApprovalStanding => ({
+    status: 'unrecorded',
+    model: null,
+    version: null,
+    environment: null,
+  }),
+  evolve(state: ApprovalStanding, event: ApprovalEvent): ApprovalStanding {
+    switch (event.type) {
+      case 'ApprovalRequested': {
+        const { model, version, environment } = event.data;
+        return { ...state, status: 'pending', model, version, environment };
       }
-    },
-  };
-}
+      case 'ApprovalRejected':
+        return { ...state, status: 'rejected' };
+      // Withdrawn after the grant: the approval no longer supports a rollout.
+      case 'ApprovalWithdrawn':
+        return { ...state, status: 'withdrawn' };
+      case 'ModelVersionApproved': {
+        const { model, version, environment } = event.data;
+        return { ...state, status: 'approved', model, version, environment };
+      }
+      // Stage grants and anything added later leave the outcome as it is.
+      default:
+        return state;
+    }
+  },
+};

@@ -37,7 +37,7 @@ export class DeployModelHandler implements ICommandHandler<DeployModelCommand> {
     return writeResult(id, outcome);
   }
 
-  private approval(facts: FactReader, approvalId: string): Promise<ApprovalFact> {
-    return facts.state(approvalStanding(approvalId), streams.approval(approvalId));
+  private async approval(facts: FactReader, approvalId: string): Promise<ApprovalFact> {
+    return { approvalId, ...(await facts.state(approvalStanding, streams.approval(approvalId))) };
   }
 }
