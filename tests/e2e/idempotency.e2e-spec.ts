@@ -169,18 +169,14 @@ describe('Idempotency-Key', () => {
     expect(rows).toEqual([{ key_digested: true }]);
   });
 
-  it('digests keys an older release stored raw, so their retries still replay', async () => {
-    const key = 'stored-before-digests';
-    const first = await post(key, body('2026-07')).expect(201);
-    // As an older release still running stores it after migration 1764200000019: the raw key,
-    // with an INSERT that does not know the key_digested column.
-    const digest = idempotencyKeyDigest(PEPPER, key);
-    const [stored] = (
-      await sql.query(
-        'DELETE FROM idempotency_keys WHERE key = $1 RETURNING scope, request_hash, response',
-        [digest],
-      )
-    ).rows;
+  /**
+   * A row as an older release, still running after migration 1764200000019, stores it (the raw
+   * key, with an INSERT that does not know the key_digested column); then the start-up pass.
+   */
+  async function storeAsOlderRelease(
+    key: string,
+    stored: { scope: string; request_hash: string; response: unknown },
+  ): Promise<void> {
     await sql.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, state, response)
        VALUES ($1, $2, $3, 'done', $4)`,
@@ -189,6 +185,19 @@ describe('Idempotency-Key', () => {
     await test.app.get(IdempotencyInterceptor).onModuleInit();
     const { rows } = await sql.query('SELECT key FROM idempotency_keys WHERE NOT key_digested');
     expect(rows).toEqual([]);
+  }
+
+  it('digests keys an older release stored raw, so their retries still replay', async () => {
+    const key = 'stored-before-digests';
+    const first = await post(key, body('2026-07')).expect(201);
+    const digest = idempotencyKeyDigest(PEPPER, key);
+    const [stored] = (
+      await sql.query(
+        'DELETE FROM idempotency_keys WHERE key = $1 RETURNING scope, request_hash, response',
+        [digest],
+      )
+    ).rows;
+    await storeAsOlderRelease(key, stored);
     const { rowCount } = await sql.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [key]);
     expect(rowCount).toBe(0);
     const replay = await post(key, body('2026-07')).expect(201);
@@ -204,14 +213,7 @@ describe('Idempotency-Key', () => {
         idempotencyKeyDigest(PEPPER, key),
       ])
     ).rows;
-    await sql.query(
-      `INSERT INTO idempotency_keys (scope, key, request_hash, state, response)
-       VALUES ($1, $2, $3, 'done', $4)`,
-      [stored.scope, key, stored.request_hash, stored.response],
-    );
-    await test.app.get(IdempotencyInterceptor).onModuleInit();
-    const { rows } = await sql.query('SELECT key FROM idempotency_keys WHERE NOT key_digested');
-    expect(rows).toEqual([]);
+    await storeAsOlderRelease(key, stored);
     const replay = await post(key, body('2026-08')).expect(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
   });
