@@ -45,6 +45,15 @@ function registration(
   };
 }
 
+function refusalOf(decide: () => unknown): Error & { details: Record<string, unknown> } {
+  try {
+    decide();
+  } catch (error) {
+    return error as Error & { details: Record<string, unknown> };
+  }
+  throw new Error('the command was not refused');
+}
+
 function registered(command = registration()): DatasetVersionRegistered {
   return {
     type: 'DatasetVersionRegistered',
@@ -72,6 +81,68 @@ describe('dataset decider', () => {
       given(datasetDecider, [registered()])
         .when(registration({ contentHash: HASH_B }))
         .thenRefuses('dataset-version-immutable', 409);
+    });
+
+    it('refuses the same version and content with other facts, naming each with both values', () => {
+      const state = given(datasetDecider, [registered()]).state;
+      const changed = registration({
+        region: 'us-east-1',
+        retention: 'P10Y',
+        schema: [
+          field('income', { type: 'number', personal: false, category: null }),
+          field('term'),
+        ],
+      });
+      const refusal = refusalOf(() => datasetDecider.decide(changed, state));
+      expect(refusal).toMatchObject({
+        code: 'dataset-version-immutable',
+        status: 409,
+        details: {
+          differences: [
+            { field: 'region', registered: 'ap-southeast-2', given: 'us-east-1' },
+            { field: 'retention', registered: 'P7Y', given: 'P10Y' },
+            { field: 'schema.0.category', registered: 'financial', given: null },
+            { field: 'schema.0.personal', registered: true, given: false },
+          ],
+          errors: {
+            region: ['registered "ap-southeast-2", given "us-east-1"'],
+            retention: ['registered "P7Y", given "P10Y"'],
+            'schema.0.category': ['registered "financial", given null'],
+            'schema.0.personal': ['registered true, given false'],
+          },
+        },
+      });
+      expect(refusal.message).toContain('same content but other facts');
+      expect(Object.keys(refusal.details.errors as object)).not.toContain('contentHash');
+    });
+
+    it('names a schema field or parent only one registration has', () => {
+      const state = given(datasetDecider, [registered()]).state;
+      const more = registration({
+        schema: [...registration().data.schema, field('postcode')],
+        parents: [{ name: 'bureau', version: '1' }],
+      });
+      const refusal = refusalOf(() => datasetDecider.decide(more, state));
+      expect(refusal.details.errors).toEqual({
+        'parents.0': ['registered null, given {"name":"bureau","version":"1"}'],
+        'schema.2': [
+          'registered null, given {"name":"postcode","type":"string","personal":false,"sensitive":false,"category":null,"protectedAttribute":false}',
+        ],
+      });
+    });
+
+    it('names the content hash, and any other fact, when the content differs too', () => {
+      const state = given(datasetDecider, [registered()]).state;
+      const refusal = refusalOf(() =>
+        datasetDecider.decide(registration({ contentHash: HASH_B, rows: 7 }), state),
+      );
+      expect(refusal.details).toMatchObject({
+        recordedContentHash: HASH_A,
+        errors: {
+          contentHash: [`registered "${HASH_A}", given "${HASH_B}"`],
+          rows: ['registered 120000, given 7'],
+        },
+      });
     });
 
     it('accepts a new version with new content', () => {

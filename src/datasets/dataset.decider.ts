@@ -1,4 +1,5 @@
 import { type Decider, unhandled } from '../ledger/commands/decider';
+import { differenceErrors, factDifferences } from '../ledger/commands/fact-differences';
 import { NotRecorded, RuleViolated, StateConflict } from '../ledger/commands/rule-errors';
 import type {
   DatasetEvent,
@@ -46,6 +47,8 @@ export type DatasetCommand =
 
 export type DatasetVersionState = {
   contentHash: string;
+  /** What the registrant stated, as recorded: a registration again must state the same. */
+  registration: RegisterDatasetVersion['data'];
   retired: boolean;
   validationIds: string[];
   profileIds: string[];
@@ -64,13 +67,22 @@ export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState>
     // A version is looked up in a Map: a plain object would find `constructor` on its prototype.
     const current = state.versions.get(version) as DatasetVersionState;
     switch (event.type) {
-      case 'DatasetVersionRegistered':
+      case 'DatasetVersionRegistered': {
+        const {
+          containsPersonalInformation: _personal,
+          containsSensitiveInformation: _sensitive,
+          registeredBy: _by,
+          registeredAt: _at,
+          ...registration
+        } = event.data;
         return withVersion(state, version, {
           contentHash: event.data.contentHash,
+          registration,
           retired: false,
           validationIds: [],
           profileIds: [],
         });
+      }
       case 'DatasetValidated':
         return withVersion(state, version, {
           ...current,
@@ -145,14 +157,20 @@ function register(command: RegisterDatasetVersion, state: DatasetState): Dataset
   }
   const existing = state.versions.get(data.version);
   if (existing) {
-    // Versions are immutable: the same content again is the same fact, other content is refused.
-    if (existing.contentHash === data.contentHash) return [];
+    // Versions are immutable: the same facts again are the same fact (nothing appended); other
+    // content or other facts about it (region, personal-data flags, retention, …) are refused.
+    const differences = factDifferences(existing.registration, data);
+    if (differences.length === 0) return [];
+    const otherContent = existing.contentHash !== data.contentHash;
     throw new StateConflict(
       'dataset-version-immutable',
-      `${data.name}@${data.version} is already registered with content ${existing.contentHash}; register a new version`,
+      otherContent
+        ? `${data.name}@${data.version} is already registered with content ${existing.contentHash}; register a new version`
+        : `${data.name}@${data.version} is already registered with the same content but other facts (${differences.map((d) => d.field).join(', ')}); register a new version to change them`,
       {
         recordedContentHash: existing.contentHash,
-        errors: { contentHash: ['differs from the registered version'] },
+        differences,
+        errors: differenceErrors(differences),
       },
     );
   }

@@ -171,6 +171,26 @@ describe('model decider', () => {
         .thenRefuses('model-version-immutable', 409);
     });
 
+    it('names each differing fact with the registered and the given value', () => {
+      const state = given(modelDecider, [registered()]).state;
+      let refusal: unknown;
+      try {
+        modelDecider.decide(registration({ riskTier: 'low', limitations: [] }), state);
+      } catch (error) {
+        refusal = error;
+      }
+      expect(refusal).toMatchObject({
+        code: 'model-version-immutable',
+        details: {
+          differs: ['riskTier', 'limitations'],
+          errors: {
+            riskTier: ['registered "high", given "low"'],
+            'limitations.0': [expect.stringMatching(/^registered ".+", given null$/)],
+          },
+        },
+      });
+    });
+
     it('keeps a version immutable even after its card was updated', () => {
       const updated: ModelCardUpdated = {
         type: 'ModelCardUpdated',

@@ -1,6 +1,7 @@
 import type { DatasetVersionFact, DatasetVersionRef } from '../datasets/dataset.events';
 import { canonicalJson } from '../ledger/canonical-json';
 import { type Decider, unhandled } from '../ledger/commands/decider';
+import { differenceErrors, factDifferences } from '../ledger/commands/fact-differences';
 import { SHA256_DIGEST } from '../ledger/commands/identifiers';
 import { NotRecorded, RuleViolated, StateConflict } from '../ledger/commands/rule-errors';
 import {
@@ -170,18 +171,22 @@ function register(command: RegisterModelVersion, state: ModelState): ModelEvent[
   };
   const existing = state.versions.get(data.version);
   if (existing) {
-    // Versions are immutable: the same registration again is the same fact, anything else is refused.
+    // Versions are immutable: the same registration again is the same fact, anything else is
+    // refused, naming each fact that differs with the registered and the given value.
     const { registeredBy: _by, registeredAt: _at, ...recorded } = existing.registration;
-    if (canonicalJson(facts) === canonicalJson(recorded)) return [];
+    const differences = factDifferences(recorded, facts);
+    if (differences.length === 0) return [];
     throw new StateConflict(
       'model-version-immutable',
-      `${data.model}@${data.version} is already registered with other facts; register a new version`,
+      `${data.model}@${data.version} is already registered with other facts (${differences.map((d) => d.field).join(', ')}); register a new version`,
       {
         differs: Object.keys(facts).filter(
           (key) =>
             canonicalJson(facts[key as keyof typeof facts]) !==
             canonicalJson(recorded[key as keyof typeof recorded]),
         ),
+        differences,
+        errors: differenceErrors(differences),
       },
     );
   }

@@ -63,6 +63,49 @@ describe('datasets over HTTP', () => {
     expect(await test.eventLog.readStream('dataset-loans')).toHaveLength(1);
   });
 
+  it('refuses the same version and hash with other facts, naming each field, and appends nothing', async () => {
+    const post = (payload: object) =>
+      test
+        .anonymous()
+        .post('/api/v1/datasets/applicants/versions')
+        .set('Authorization', pipeline)
+        .send(payload);
+    const first = await post(body()).expect(201);
+    const changed = body({
+      region: 'us-east-1',
+      retention: 'P10Y',
+      schema: [
+        { name: 'income', type: 'number', personal: false, sensitive: false },
+        { name: 'term', type: 'number', personal: false, sensitive: false },
+      ],
+    });
+    const conflict = await post(changed).expect(409);
+    expect(conflict.headers['content-type']).toContain('application/problem+json');
+    expect(conflict.body).toMatchObject({
+      code: 'dataset-version-immutable',
+      errors: {
+        region: ['registered "ap-southeast-2", given "us-east-1"'],
+        retention: ['registered "P7Y", given "P10Y"'],
+        'schema.0.personal': ['registered true, given false'],
+        'schema.0.category': ['registered "financial", given null'],
+      },
+      differences: expect.arrayContaining([
+        { field: 'region', registered: 'ap-southeast-2', given: 'us-east-1' },
+      ]),
+    });
+    expect(Object.keys(conflict.body.errors)).toHaveLength(4);
+    expect(await test.eventLog.readStream('dataset-applicants')).toHaveLength(1);
+    // The identical registration is still the idempotent answer: 201, no event, the same position.
+    const repeat = await post(body()).expect(201);
+    expect(repeat.body).toEqual({ ...first.body, eventIds: [] });
+    const version = await test
+      .http()
+      .get('/api/v1/datasets/applicants/versions/2026-02')
+      .set('X-Ledger-Position', first.body.ledgerPosition)
+      .expect(200);
+    expect(version.body).toMatchObject({ region: 'ap-southeast-2', retention: 'P7Y' });
+  });
+
   it('replays an Idempotency-Key and refuses it with another body', async () => {
     const send = (payload: object) =>
       test

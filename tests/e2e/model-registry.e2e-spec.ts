@@ -184,6 +184,7 @@ describe('model registry over HTTP', () => {
         'model-version-immutable',
       );
       expect(conflict.differs).toEqual(['riskTier']);
+      expect(conflict.errors).toEqual({ riskTier: ['registered "high", given "low"'] });
     });
 
     it('refuses an unknown run, an incomplete run, another model’s run and a mismatched artifact', async () => {

@@ -16,7 +16,9 @@ export class RegisterDatasetVersionHttpController {
   @Post(':name/versions')
   @Allow('pipeline', 'data-scientist')
   @ApiOperation({
-    summary: 'Register an immutable dataset version (the same version and hash again is a no-op)',
+    summary: 'Register an immutable dataset version (the same version and facts again is a no-op)',
+    description:
+      'A version already registered with another hash, or with the same hash but other facts (region, schema flags, retention, …), is 409 dataset-version-immutable: `errors` names each differing field with the registered and the given value, `differences` lists them as data; nothing is appended.',
   })
   @ApiWrite({ problems: [404] })
   register(

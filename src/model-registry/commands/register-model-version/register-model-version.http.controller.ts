@@ -19,6 +19,8 @@ export class RegisterModelVersionHttpController {
   @ApiOperation({
     summary:
       'Register an immutable model version from a completed training run of this model (the same registration again is a no-op); answers id <name>@<version>',
+    description:
+      'A version already registered with other facts is 409 model-version-immutable: `errors` names each differing field with the registered and the given value (`differs` the top-level fields); nothing is appended.',
   })
   @ApiWrite()
   register(
