@@ -297,8 +297,9 @@ export class AuditPackContentReader {
   /** Deletion requests whose assessment names this model version. */
   private async deletionRequests(name: string, version: string): Promise<PackDeletionRequest[]> {
     const rows = (await this.db.query(
-      `SELECT id, status, received_on, due_on, fulfilled_at FROM deletion_requests
-       WHERE affected -> 'models' @> $1::jsonb ORDER BY due_on, id`,
+      // Days as text: pg would make each a Date at local midnight (see pdf-dates.ts).
+      `SELECT id, status, received_on::text AS received_on, due_on::text AS due_on, fulfilled_at
+       FROM deletion_requests d WHERE affected -> 'models' @> $1::jsonb ORDER BY d.due_on, d.id`,
       [JSON.stringify([{ name, version }])],
     )) as {
       id: string;
@@ -310,8 +311,8 @@ export class AuditPackContentReader {
     return rows.map((row) => ({
       id: row.id,
       status: row.status,
-      receivedOn: String(row.received_on),
-      dueOn: String(row.due_on),
+      receivedOn: row.received_on,
+      dueOn: row.due_on,
       fulfilledAt: row.fulfilled_at?.toISOString() ?? null,
     }));
   }

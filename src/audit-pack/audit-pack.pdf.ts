@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import type { Citation, EvidenceBuilder } from '../integrity/evidence-builder';
 import type { AuditPackContent } from './audit-pack.content';
 import { appendEvidence, openDocument } from './evidence-appendix';
+import { isoDay as day, isoInstant as when } from './pdf-dates';
 import {
   INK,
   MUTED,
@@ -24,8 +25,6 @@ export interface PackMeta {
 }
 
 const short = (hash: string, n = 16) => (hash.length > n ? `${hash.slice(0, n)}…` : hash);
-const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
-const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—');
 /** How each deployment event reads in a table. */
 const CHANGES: Record<string, string> = {
   ModelDeployed: 'deployed',
@@ -33,6 +32,8 @@ const CHANGES: Record<string, string> = {
   DeploymentRolledBack: 'rolled back',
   DeploymentRetired: 'retired',
 };
+/** A table column that holds an ISO instant (`2026-12-02T09:30:00.000Z`) at 8 pt on one line. */
+const INSTANT_WIDTH = 104;
 const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : '—');
 
 /**
@@ -92,8 +93,8 @@ function cover(doc: Doc, content: AuditPackContent, citation: Citation, meta: Pa
     ['Risk tier', mv.card.riskTier],
     ['Decision class', mv.card.decisionClass],
     ['Accountable owner', mv.card.owner],
-    ['Period', `${day(mv.registeredAt)} (registered) to ${day(meta.generatedAt.toISOString())}`],
-    ['Generated', `${when(meta.generatedAt.toISOString())} for ${meta.generatedBy}`],
+    ['Period', `${day(mv.registeredAt)} (registered) to ${day(meta.generatedAt)}`],
+    ['Generated', `${when(meta.generatedAt)} for ${meta.generatedBy}`],
   ]);
   doc.moveDown(1);
   doc.font('Helvetica-Bold').fontSize(10).fillColor(INK).text('Ledger checkpoint');
@@ -152,7 +153,7 @@ function lineage(doc: Doc, content: AuditPackContent): void {
         title: 'Dataset versions',
         boxes: mv.datasetVersions.map((d) => ({
           id: `d:${d.name}@${d.version}`,
-          lines: [`${d.name}@${d.version}`, short(d.contentHash, 24)],
+          lines: [d.name, `version ${d.version}`, short(d.contentHash, 24)],
         })),
       },
       {
@@ -161,7 +162,7 @@ function lineage(doc: Doc, content: AuditPackContent): void {
           {
             id: 'run',
             lines: [
-              short(content.run.id, 18),
+              content.run.id,
               `${content.run.algorithm} · ${content.run.code.commit}`,
               `by ${content.run.startedBy}`,
             ],
@@ -174,7 +175,8 @@ function lineage(doc: Doc, content: AuditPackContent): void {
           {
             id: 'mv',
             lines: [
-              `${mv.model} ${mv.version}`,
+              mv.model,
+              `version ${mv.version}`,
               `${mv.card.riskTier} risk · ${mv.status}`,
               short(mv.artifactDigest, 24),
             ],
@@ -302,22 +304,27 @@ function approvals(doc: Doc, content: AuditPackContent): void {
     doc,
     [
       { header: 'Environment · request', width: 100 },
-      { header: 'Stage', width: 80 },
-      { header: 'Approver', width: 75 },
-      { header: 'Decided (UTC)', width: 75 },
-      { header: 'Decision', width: 50 },
-      { header: 'Comment', width: contentWidth(doc) - 380 },
+      { header: 'Stage · role', width: 75 },
+      { header: 'Approver', width: 60 },
+      { header: 'Decided (UTC)', width: INSTANT_WIDTH },
+      { header: 'Decision', width: 45 },
+      { header: 'Comment', width: contentWidth(doc) - 280 - INSTANT_WIDTH },
     ],
     content.approvals.flatMap((a) =>
       a.stages.map((s) => [
         `${a.environment} · ${a.status}\nrequested ${day(a.requestedAt)} by ${a.requestedBy}`,
-        `${s.stage + 1}: ${s.role}`,
+        `stage ${s.stage}: ${s.role}`,
         s.by ?? '—',
         when(s.at),
         s.status,
         s.comment ?? '',
       ]),
     ),
+  );
+  paragraph(
+    doc,
+    'Stages are numbered from 0, as the API (stages[].stage) and the ledger’s events number them.',
+    { muted: true, size: 7.5 },
   );
   for (const a of content.approvals)
     paragraph(doc, `Evidence digest of request ${a.id}: ${a.evidenceDigest}`, {
@@ -333,12 +340,12 @@ function deployments(doc: Doc, content: AuditPackContent): void {
   table(
     doc,
     [
-      { header: 'When (UTC)', width: 78 },
-      { header: 'Deployment', width: 110 },
-      { header: 'Change', width: 95 },
-      { header: 'Versions', width: 80 },
+      { header: 'When (UTC)', width: INSTANT_WIDTH },
+      { header: 'Deployment', width: 100 },
+      { header: 'Change', width: 85 },
+      { header: 'Versions', width: 75 },
       { header: 'By', width: 55 },
-      { header: 'Reason', width: contentWidth(doc) - 418 },
+      { header: 'Reason', width: contentWidth(doc) - 315 - INSTANT_WIDTH },
     ],
     content.deploymentChanges.map((c) => [
       when(c.at),
@@ -389,10 +396,10 @@ function monitoring(doc: Doc, content: AuditPackContent): void {
   table(
     doc,
     [
-      { header: 'Raised (UTC)', width: 78 },
-      { header: 'Deployment', width: 105 },
-      { header: 'Severity · kind', width: 85 },
-      { header: 'Summary', width: contentWidth(doc) - 348 },
+      { header: 'Raised (UTC)', width: INSTANT_WIDTH },
+      { header: 'Deployment', width: 100 },
+      { header: 'Severity · kind', width: 75 },
+      { header: 'Summary', width: contentWidth(doc) - 255 - INSTANT_WIDTH },
       { header: 'Status', width: 80 },
     ],
     content.alerts.map((a) => [
@@ -420,8 +427,8 @@ function deletions(doc: Doc, content: AuditPackContent): void {
     ],
     content.deletionRequests.map((r) => [
       r.id,
-      r.receivedOn,
-      r.dueOn,
+      day(r.receivedOn),
+      day(r.dueOn),
       r.status,
       day(r.fulfilledAt),
     ]),

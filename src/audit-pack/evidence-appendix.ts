@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { createDeflate } from 'node:zlib';
 import type { Citation, EvidenceBuilder } from '../integrity/evidence-builder';
 import type { CitedEvent, EvidenceBundle } from '../integrity/evidence-bundle';
+import { isoInstant } from './pdf-dates';
 import { type Column, MUTED, contentWidth, heading, paragraph, table } from './pdf-layout';
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -105,9 +106,10 @@ export async function appendEvidence(
   const columns: Column[] = [
     { header: 'Event id', width: 150, mono: true },
     { header: 'Type', width: 90 },
-    { header: 'Recorded (UTC)', width: 56 },
+    // Wide enough for an ISO instant on one line at 6.5 pt.
+    { header: 'Recorded (UTC)', width: 85 },
     { header: 'Actor', width: 46 },
-    { header: 'Hash (SHA-256) · leaf · proof', width: contentWidth(doc) - 342, mono: true },
+    { header: 'Hash (SHA-256) · leaf · proof', width: contentWidth(doc) - 371, mono: true },
   ];
   const deflate = createDeflate();
   const compressed: Buffer[] = [];
@@ -160,7 +162,7 @@ function appendixRow(e: CitedEvent): string[] {
   return [
     e.id,
     e.type,
-    `${e.metadata.occurredAt.slice(0, 10)}\n${e.metadata.occurredAt.slice(11, 19)}`,
+    isoInstant(e.metadata.occurredAt),
     actor.length > 12 ? `${actor.slice(0, 10)}..` : actor,
     `${hash.slice(0, 32)}\n${hash.slice(32)}\nleaf ${e.leafIndex}: ${proof.join(' ')}${e.proof.length > 3 ? ' ...' : ''}`,
   ];

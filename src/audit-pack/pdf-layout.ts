@@ -399,7 +399,88 @@ function sum(columns: Column[]): number {
   return columns.reduce((total, column) => total + column.width, 0);
 }
 
-/** Boxes in columns joined by arrows: the lineage of a model version, left to right. */
+/** How a piece of text in a box is set: its font, the size it starts at and the least it shrinks to. */
+export interface TextStyle {
+  font: string;
+  size: number;
+  min: number;
+  /** Lines it may wrap over before it shrinks. */
+  maxLines: number;
+}
+
+/** Text fitted to a width: its lines and the size they are set at. */
+export interface FittedText {
+  lines: string[];
+  size: number;
+  font: string;
+}
+
+const ELLIPSIS = '…';
+
+/**
+ * A name or version fitted to a width and shown whole wherever it can be: on one line at its size;
+ * else wrapped over up to `maxLines` lines, breaking after - . @ _ / or a space (or inside a run
+ * with none); else the same at smaller sizes down to `min`; only then cut in the middle, keeping
+ * both ends with … between, so the start and the distinguishing end (a version's suffix) remain.
+ */
+export function fitText(doc: Doc, text: string, width: number, style: TextStyle): FittedText {
+  for (let size = style.size; size >= style.min; size = Math.round((size - 0.5) * 10) / 10) {
+    const lines = wrap(doc.font(style.font).fontSize(size), text, width);
+    if (lines.length <= style.maxLines) return { lines, size, font: style.font };
+  }
+  doc.font(style.font).fontSize(style.min);
+  const fits = (keep: number) => wrap(doc, middle(text, keep), width).length <= style.maxLines;
+  let low = 0;
+  let high = text.length - 1;
+  while (low < high) {
+    const keep = Math.ceil((low + high) / 2);
+    if (fits(keep)) low = keep;
+    else high = keep - 1;
+  }
+  return { lines: wrap(doc, middle(text, low), width), size: style.min, font: style.font };
+}
+
+/** The first and last characters of text, `keep` of them in all, with … between. */
+function middle(text: string, keep: number): string {
+  const head = Math.ceil(keep / 2);
+  return `${text.slice(0, head)}${ELLIPSIS}${text.slice(text.length - (keep - head))}`;
+}
+
+/** Greedy lines in the current font: breaks after separators, inside a run only when it must. */
+function wrap(doc: Doc, text: string, width: number): string[] {
+  const pieces = text.match(/[^-.@_/ ]+[-.@_/ ]*|[-.@_/ ]+/g) ?? [''];
+  const lines: string[] = [];
+  let line = '';
+  const fits = (candidate: string) => doc.widthOfString(candidate.trimEnd()) <= width;
+  for (const piece of pieces) {
+    if (fits(line + piece)) {
+      line += piece;
+      continue;
+    }
+    if (line) lines.push(line.trimEnd());
+    line = '';
+    for (const char of piece) {
+      if (line && !fits(line + char)) {
+        lines.push(line);
+        line = '';
+      }
+      line += char;
+    }
+  }
+  lines.push(line.trimEnd());
+  return lines;
+}
+
+/** The first line of a lineage box (a name, an id) and the lines under it. */
+const BOX_TITLE: TextStyle = { font: 'Helvetica-Bold', size: 7.5, min: 5.5, maxLines: 3 };
+const BOX_DETAIL: TextStyle = { font: 'Helvetica', size: 6.5, min: 5.5, maxLines: 2 };
+const BOX_PAD = 4;
+const BOX_MIN_HEIGHT = 44;
+
+/**
+ * Boxes in columns joined by arrows: the lineage of a model version, left to right. Each box is as
+ * tall as its text, which fitText sets whole wherever it can.
+ */
 export function flowDiagram(
   doc: Doc,
   columns: { title: string; boxes: { id: string; lines: string[] }[] }[],
@@ -407,12 +488,23 @@ export function flowDiagram(
 ): void {
   const gap = 26;
   const boxWidth = (contentWidth(doc) - gap * (columns.length - 1)) / columns.length;
-  const boxHeight = 44;
-  const rows = Math.max(...columns.map((c) => c.boxes.length), 1);
-  const needed = 20 + rows * (boxHeight + 10);
+  const inner = boxWidth - 2 * BOX_PAD;
+  const laidOut = columns.map((column) =>
+    column.boxes.map((box) => {
+      const texts = box.lines.map((line, i) =>
+        fitText(doc, line, inner, i === 0 ? BOX_TITLE : BOX_DETAIL),
+      );
+      const textHeight = texts.reduce((h, t) => h + t.lines.length * t.size * 1.2, 0);
+      return { id: box.id, texts, height: Math.max(BOX_MIN_HEIGHT, textHeight + 2 * BOX_PAD + 2) };
+    }),
+  );
+  const needed = Math.max(
+    34,
+    ...laidOut.map((boxes) => 14 + boxes.reduce((h, box) => h + box.height + 10, 0)),
+  );
   if (doc.y + needed > bottom(doc)) doc.addPage();
   const top = doc.y;
-  const at = new Map<string, { x: number; y: number }>();
+  const at = new Map<string, { x: number; y: number; height: number }>();
   columns.forEach((column, c) => {
     const x = doc.page.margins.left + c * (boxWidth + gap);
     doc
@@ -420,38 +512,35 @@ export function flowDiagram(
       .fontSize(8)
       .fillColor(MUTED)
       .text(column.title, x, top, { width: boxWidth, align: 'center' });
-    column.boxes.forEach((box, r) => {
-      const y = top + 14 + r * (boxHeight + 10);
-      doc.roundedRect(x, y, boxWidth, boxHeight, 4).lineWidth(0.8).fillAndStroke('#eef3f9', ACCENT);
+    let y = top + 14;
+    for (const box of laidOut[c]) {
       doc
-        .font('Helvetica-Bold')
-        .fontSize(7.5)
-        .fillColor(INK)
-        .text(box.lines[0] ?? '', x + 4, y + 5, {
-          width: boxWidth - 8,
-          height: 10,
-          ellipsis: true,
-        });
-      doc
-        .font('Helvetica')
-        .fontSize(6.5)
-        .fillColor(MUTED)
-        .text(box.lines.slice(1).join('\n'), x + 4, y + 16, {
-          width: boxWidth - 8,
-          height: boxHeight - 18,
-          ellipsis: true,
-        });
-      at.set(box.id, { x, y });
-    });
+        .roundedRect(x, y, boxWidth, box.height, 4)
+        .lineWidth(0.8)
+        .fillAndStroke('#eef3f9', ACCENT);
+      let line = y + BOX_PAD + 1;
+      box.texts.forEach((text, i) => {
+        doc
+          .font(text.font)
+          .fontSize(text.size)
+          .fillColor(i === 0 ? INK : MUTED);
+        for (const part of text.lines) {
+          doc.text(part, x + BOX_PAD, line, { lineBreak: false });
+          line += text.size * 1.2;
+        }
+      });
+      at.set(box.id, { x, y, height: box.height });
+      y += box.height + 10;
+    }
   });
   for (const edge of edges) {
     const from = at.get(edge.from);
     const to = at.get(edge.to);
     if (!from || !to) continue;
     const x1 = from.x + boxWidth;
-    const y1 = from.y + boxHeight / 2;
+    const y1 = from.y + from.height / 2;
     const x2 = to.x;
-    const y2 = to.y + boxHeight / 2;
+    const y2 = to.y + to.height / 2;
     doc
       .moveTo(x1, y1)
       .bezierCurveTo(x1 + gap / 2, y1, x2 - gap / 2, y2, x2 - 3, y2)

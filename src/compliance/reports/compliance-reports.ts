@@ -84,7 +84,8 @@ export interface AsicReport extends ReportBase {
     approvals: {
       environment: string;
       status: string;
-      approvers: { role: string; sub: string; at: string }[];
+      /** Stage numbered from 0, as the approvals API numbers it. */
+      approvers: { stage: number; role: string; sub: string; at: string }[];
     }[];
   }[];
   fairness: {
@@ -262,7 +263,13 @@ export class ComplianceReports {
       version: string;
       environment: string;
       status: string;
-      stages: { role: string; status: string; by: string | null; at: string | null }[];
+      stages: {
+        stage?: number;
+        role: string;
+        status: string;
+        by: string | null;
+        at: string | null;
+      }[];
     }[];
     const alerts = (await this.db.query(
       `SELECT deployment_id, severity, kind, summary, raised_at, status FROM alerts
@@ -358,8 +365,14 @@ export class ComplianceReports {
             environment: a.environment,
             status: a.status,
             approvers: a.stages
+              .map((s, i) => ({ ...s, stage: s.stage ?? i }))
               .filter((s) => s.status === 'granted' && s.by && s.at)
-              .map((s) => ({ role: s.role, sub: s.by as string, at: s.at as string })),
+              .map((s) => ({
+                stage: s.stage,
+                role: s.role,
+                sub: s.by as string,
+                at: s.at as string,
+              })),
           })),
       })),
       fairness: versions.map((v) => ({

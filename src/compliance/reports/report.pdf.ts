@@ -10,12 +10,12 @@ import {
   paragraph,
   table,
 } from '../../audit-pack/pdf-layout';
+import { isoDay as day, isoInstant } from '../../audit-pack/pdf-dates';
 import type { Citation, EvidenceBuilder } from '../../integrity/evidence-builder';
 import type { AsicReport, ComplianceReport, MappedAnswer, OaicReport } from './compliance-reports';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
-const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
 const STATUS: Record<MappedAnswer['status'], string> = {
   covered: 'COVERED',
   partly: 'PARTLY',
@@ -31,27 +31,28 @@ export async function writeReportPdf(
 ): Promise<{ pages: number; events: number }> {
   const generatedAt = new Date(report.generatedAt);
   const scope = report.model ? `model ${report.model}` : 'portfolio';
+  const period = `${day(report.period.from)} to ${day(report.period.to)}`;
   const document = openDocument(out, {
-    title: `${report.title}: ${scope}, ${report.period.from} to ${report.period.to}`,
+    title: `${report.title}: ${scope}, ${period}`,
     subject: report.basis,
-    footer: `Attest · ${report.title} · ${scope} · ${report.period.from} to ${report.period.to}`,
+    footer: `Attest · ${report.title} · ${scope} · ${period}`,
     citation,
     generatedAt,
   });
   const { doc } = document;
-  cover(doc, report, scope);
+  cover(doc, report, scope, period);
   doc.addPage();
   let section = 1;
   const next = (title: string) => heading(doc, `${section++}. ${title}`);
   next(report.sections[0] ?? 'Scope, period and ledger checkpoint');
   facts(doc, [
     ['Scope', scope],
-    ['Period', `${report.period.from} to ${report.period.to} (UTC days, inclusive)`],
+    ['Period', `${period} (UTC days, inclusive)`],
     [
       'Ledger checkpoint',
       `${report.checkpoint.treeSize} events, root ${report.checkpoint.rootHash}`,
     ],
-    ['Signed', `${report.checkpoint.timestamp} by key ${report.checkpoint.keyId}`],
+    ['Signed', `${isoInstant(report.checkpoint.timestamp)} by key ${report.checkpoint.keyId}`],
     [
       'Cited events',
       `${report.citedEvents} (appendix); high-volume events are counted, not listed`,
@@ -77,16 +78,12 @@ export async function writeReportPdf(
   return { pages: await document.finish(), events };
 }
 
-function cover(doc: Doc, report: ComplianceReport, scope: string): void {
+function cover(doc: Doc, report: ComplianceReport, scope: string, period: string): void {
   doc.moveDown(4);
   doc.font('Helvetica').fontSize(11).fillColor(MUTED).text(report.basis.toUpperCase());
   doc.moveDown(0.4);
   doc.font('Helvetica-Bold').fontSize(24).fillColor(INK).text(report.title);
-  doc
-    .font('Helvetica')
-    .fontSize(14)
-    .fillColor(INK)
-    .text(`${scope}, ${report.period.from} to ${report.period.to}`);
+  doc.font('Helvetica').fontSize(14).fillColor(INK).text(`${scope}, ${period}`);
   doc.moveDown(1.5);
   paragraph(doc, 'Contents', { size: 10 });
   report.sections.forEach((title, i) => paragraph(doc, `${i + 1}. ${title}`));
@@ -94,7 +91,7 @@ function cover(doc: Doc, report: ComplianceReport, scope: string): void {
   doc.moveDown(1);
   paragraph(
     doc,
-    `Generated ${report.generatedAt} from the Attest ledger, with no manual input. Every fact links to the events behind it; the attached evidence.json holds them with their inclusion proofs under the signed checkpoint of ${report.checkpoint.treeSize} events, checkable offline with \`npm run verify\`.`,
+    `Generated ${isoInstant(report.generatedAt)} from the Attest ledger, with no manual input. Every fact links to the events behind it; the attached evidence.json holds them with their inclusion proofs under the signed checkpoint of ${report.checkpoint.treeSize} events, checkable offline with \`npm run verify\`.`,
     { muted: true },
   );
 }
@@ -156,7 +153,7 @@ function asic(doc: Doc, report: AsicReport, next: (title: string) => void): void
         : a.approvals
             .map(
               (p) =>
-                `${p.environment} (${p.status}): ${p.approvers.map((x) => `${x.sub} as ${x.role}, ${day(x.at)}`).join('; ') || 'no stage granted'}`,
+                `${p.environment} (${p.status}): ${p.approvers.map((x) => `stage ${x.stage} ${x.role}: ${x.sub}, ${day(x.at)}`).join('; ') || 'no stage granted'}`,
             )
             .join('\n'),
     ]),
@@ -272,7 +269,7 @@ function oaic(doc: Doc, report: OaicReport, next: (title: string) => void): void
   );
   paragraph(
     doc,
-    `APP 1.7-1.9 ${report.adm.inForce ? 'were in force' : 'were not yet in force'} on ${report.period.to} (in force from ${report.adm.inForceFrom}).`,
+    `APP 1.7-1.9 ${report.adm.inForce ? 'were in force' : 'were not yet in force'} on ${day(report.period.to)} (in force from ${day(report.adm.inForceFrom)}).`,
   );
   if (report.adm.entries.length === 0)
     paragraph(doc, 'No model version that decides or substantially assists served in the period.', {
@@ -312,7 +309,7 @@ function oaic(doc: Doc, report: OaicReport, next: (title: string) => void): void
       ],
       report.deletionRequests.map((r) => [
         r.id,
-        `${r.receivedOn} · ${r.dueOn}`,
+        `${day(r.receivedOn)} · ${day(r.dueOn)}`,
         r.overdue
           ? `OVERDUE (${-(r.daysLeft ?? 0)} days)`
           : r.status === 'fulfilled'
