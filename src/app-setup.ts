@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { withResponseExamples } from './openapi/response-examples';
+import { withNullablesForOpenApi30 } from './openapi/nullable';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions, correlationIdFor } from './app.module';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
@@ -101,12 +102,15 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
               `${config.readWaitTimeoutMs / 1000} s, then 503 with Retry-After) until read models include it.`,
           )
           .setVersion('0.1.0')
+          // Paths are relative to the host that serves this document (they carry /api/v1).
+          .addServer('/', 'This service')
           .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
           .addSecurityRequirements('bearer')
           .build(),
       ),
     ),
   );
+  withNullablesForOpenApi30(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

@@ -3,6 +3,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiProperty,
   ApiPropertyOptional,
   ApiResponse,
   ApiTags,
@@ -22,6 +23,10 @@ import { ModelVersionPath } from '../model-registry/model-path.request.dto';
 import { AuditPackService } from './audit-pack.service';
 
 class PackPath extends ModelVersionPath {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The Attest-Pack-Id header of the audit pack PDF',
+  })
   @IsUUID('all', { message: 'packId must be the Attest-Pack-Id of a pack (a UUID)' })
   packId!: string;
 }

@@ -30,7 +30,9 @@ import {
 import { type Hash, leafHash, verifyConsistency, verifyInclusion } from './merkle';
 
 class EventPath {
-  @IsUUID('all', { message: 'eventId must be an event id (a UUID)' }) eventId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The id of a recorded event' })
+  @IsUUID('all', { message: 'eventId must be an event id (a UUID)' })
+  eventId!: string;
 }
 
 class InclusionRequest {

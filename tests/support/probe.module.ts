@@ -1,5 +1,6 @@
 import { Allow } from '../../src/auth/access.decorators';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { IsInt, IsString, MaxLength, Min } from 'class-validator';
 
 class ProbeRequest {
@@ -14,6 +15,7 @@ class ProbeRequest {
 
 /** A write-shaped route that exists only in tests, to prove the global pipe, filter and body limit. */
 @Allow('pipeline', 'data-scientist', 'admin')
+@ApiExcludeController() // not part of the API the service describes
 @Controller('test-probe')
 class ProbeHttpController {
   @Post()

@@ -45,7 +45,7 @@ export class ApprovalsHttpController {
   @ApiOkResponse({
     description: 'ApprovalPage; ApprovalPageAsOf when asOf is given',
     schema: {
-      oneOf: [{ $ref: getSchemaPath(ApprovalPage) }, { $ref: getSchemaPath(ApprovalPageAsOf) }],
+      anyOf: [{ $ref: getSchemaPath(ApprovalPage) }, { $ref: getSchemaPath(ApprovalPageAsOf) }],
     },
   })
   list(
@@ -72,7 +72,7 @@ export class ApprovalsHttpController {
   @ApiOkResponse({
     description: 'ApprovalRecord; ApprovalAsOf when asOf is given',
     schema: {
-      oneOf: [{ $ref: getSchemaPath(ApprovalRecord) }, { $ref: getSchemaPath(ApprovalAsOf) }],
+      anyOf: [{ $ref: getSchemaPath(ApprovalRecord) }, { $ref: getSchemaPath(ApprovalAsOf) }],
     },
   })
   get(

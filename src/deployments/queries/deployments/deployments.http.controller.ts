@@ -38,7 +38,7 @@ export class DeploymentsHttpController {
   @ApiOkResponse({
     description: 'DeploymentList; DeploymentListAsOf when asOf is given',
     schema: {
-      oneOf: [{ $ref: getSchemaPath(DeploymentList) }, { $ref: getSchemaPath(DeploymentListAsOf) }],
+      anyOf: [{ $ref: getSchemaPath(DeploymentList) }, { $ref: getSchemaPath(DeploymentListAsOf) }],
     },
   })
   list(@Query() request: ListDeploymentsRequest): Promise<DeploymentList | DeploymentListAsOf> {

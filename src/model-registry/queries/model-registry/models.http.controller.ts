@@ -56,7 +56,7 @@ export class ModelsHttpController {
   @ApiExtraModels(ModelView, ModelViewAsOf)
   @ApiOkResponse({
     description: 'ModelView; ModelViewAsOf when asOf is given',
-    schema: { oneOf: [{ $ref: getSchemaPath(ModelView) }, { $ref: getSchemaPath(ModelViewAsOf) }] },
+    schema: { anyOf: [{ $ref: getSchemaPath(ModelView) }, { $ref: getSchemaPath(ModelViewAsOf) }] },
   })
   @ApiProblems(400, 401, 404, 503)
   get(
@@ -77,7 +77,7 @@ export class ModelsHttpController {
   @ApiOkResponse({
     description: 'ModelVersionView; ModelVersionViewAsOf when asOf is given',
     schema: {
-      oneOf: [
+      anyOf: [
         { $ref: getSchemaPath(ModelVersionView) },
         { $ref: getSchemaPath(ModelVersionViewAsOf) },
       ],
