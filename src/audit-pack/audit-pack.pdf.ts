@@ -24,7 +24,8 @@ export interface PackMeta {
   generatedBy: string;
 }
 
-const short = (hash: string, n = 16) => (hash.length > n ? `${hash.slice(0, n)}…` : hash);
+/** A digest shown by both ends (the full one is in section 3 and the appendix). */
+const ends = (hash: string) => (hash.length > 25 ? `${hash.slice(0, 16)}…${hash.slice(-8)}` : hash);
 /** How each deployment event reads in a table. */
 const CHANGES: Record<string, string> = {
   ModelDeployed: 'deployed',
@@ -153,7 +154,7 @@ function lineage(doc: Doc, content: AuditPackContent): void {
         title: 'Dataset versions',
         boxes: mv.datasetVersions.map((d) => ({
           id: `d:${d.name}@${d.version}`,
-          lines: [d.name, `version ${d.version}`, short(d.contentHash, 24)],
+          lines: [d.name, `version ${d.version}`, ends(d.contentHash)],
         })),
       },
       {
@@ -178,7 +179,7 @@ function lineage(doc: Doc, content: AuditPackContent): void {
               mv.model,
               `version ${mv.version}`,
               `${mv.card.riskTier} risk · ${mv.status}`,
-              short(mv.artifactDigest, 24),
+              ends(mv.artifactDigest),
             ],
           },
         ],
