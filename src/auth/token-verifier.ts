@@ -4,6 +4,7 @@ import {
   JWTVerifyGetKey,
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeProtectedHeader,
   errors,
   jwtVerify,
 } from 'jose';
@@ -14,6 +15,7 @@ import type { DevIssuer } from './dev-issuer';
 import { isRole } from './roles';
 
 const MAX_REMEMBERED_TOKENS = 10_000;
+const PLAIN_KEY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** A verified token is trusted again without a signature check for at most this long. */
 const REMEMBER_MS = 60_000;
 
@@ -25,6 +27,8 @@ export class TokenVerifier {
   private constructor(
     private readonly keys: JWTVerifyGetKey,
     private readonly config: AuthConfig,
+    /** The dev issuer's key id, named when a token carries another one. */
+    private readonly devKid?: string,
   ) {}
 
   static async create(config: AuthConfig, devIssuer?: DevIssuer): Promise<TokenVerifier> {
@@ -44,7 +48,11 @@ export class TokenVerifier {
       }
       case 'dev-issuer':
         if (!devIssuer) throw new Error('the dev issuer is not running');
-        return new TokenVerifier(createLocalJWKSet(devIssuer.jwks() as JSONWebKeySet), config);
+        return new TokenVerifier(
+          createLocalJWKSet(devIssuer.jwks() as JSONWebKeySet),
+          config,
+          devIssuer.kid,
+        );
     }
   }
 
@@ -78,7 +86,34 @@ export class TokenVerifier {
       if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
         throw new AuthKeysUnavailable(error instanceof Error ? error.message : String(error));
       }
+      if (error instanceof errors.JWKSNoMatchingKey)
+        throw new Unauthenticated(this.unknownKey(match[1]));
       throw new Unauthenticated(describe(error));
+    }
+  }
+
+  /** A token signed with a key this service does not know: which key, and where its keys are. */
+  private unknownKey(token: string): string {
+    let kid: unknown;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      kid = undefined;
+    }
+    // The key id is the caller's text: echoed only when it is a plain identifier.
+    const named =
+      typeof kid !== 'string'
+        ? 'the token is signed by an unknown key: it names no key id and none of this service’s keys matches'
+        : PLAIN_KEY_ID.test(kid)
+          ? `the token is signed by an unknown key: the token’s key id ${kid} is not one this service knows`
+          : 'the token is signed by an unknown key: the token’s key id is not one this service knows';
+    switch (this.config.keys.kind) {
+      case 'dev-issuer':
+        return `${named} (its dev issuer signs with key id ${this.devKid}, kept in its DATA_DIR; was the token minted with a different DATA_DIR? \`npm run token\` names the key it used)`;
+      case 'remote':
+        return `${named} (its keys are those of AUTH_JWKS_URL, fetched again for an unknown key id)`;
+      case 'file':
+        return `${named} (its keys are those in AUTH_JWKS_FILE)`;
     }
   }
 
@@ -95,7 +130,6 @@ function describe(error: unknown): string {
   if (error instanceof errors.JWTClaimValidationFailed)
     return `claim ${error.claim} is not accepted`;
   if (error instanceof errors.JOSEAlgNotAllowed) return 'the token’s algorithm is not allowed';
-  if (error instanceof errors.JWKSNoMatchingKey) return 'the token is signed by an unknown key';
   if (error instanceof errors.JWSSignatureVerificationFailed)
     return 'the signature does not verify';
   return 'the token cannot be verified';

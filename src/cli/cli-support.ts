@@ -1,16 +1,20 @@
 import { AppConfig, ConfigError, loadConfig, loadDotEnv } from '../config/app-config';
-import { DatabaseHandle, connectToServer, startEmbedded } from '../ledger/database/database-handle';
-import { migrate } from '../ledger/database/migrate';
+import type { DatabaseHandle } from '../ledger/database/database-handle';
 
-/** Opens the configured store (PostgreSQL or the embedded one under DATA_DIR), migrated unless told not to. */
+/**
+ * Opens the configured store (PostgreSQL or the embedded one under DATA_DIR), migrated unless
+ * told not to. The store's modules (PGlite, TypeORM, Nest) load here, not when a command that
+ * needs no store (`npm run token`) imports this file.
+ */
 export async function openConfiguredStore(
   options: { migrate: boolean } = { migrate: true },
 ): Promise<{ config: AppConfig; handle: DatabaseHandle }> {
   const config = loadConfig();
+  const { connectToServer, startEmbedded } = await import('../ledger/database/database-handle');
   const handle = config.databaseUrl
     ? connectToServer(config.databaseUrl)
     : await startEmbedded(config.dataDir);
-  if (options.migrate) await migrate(handle.url);
+  if (options.migrate) await (await import('../ledger/database/migrate')).migrate(handle.url);
   return { config, handle };
 }
 

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { DatabaseHandle, startEmbedded } from '../../src/ledger/database/database-handle';
 import { migrate } from '../../src/ledger/database/migrate';
 import { createEventLog } from '../../src/ledger/event-log.factory';
-import { runScript as run } from '../support/cli';
+import { runNode, runScript as run } from '../support/cli';
 import { newEvents, settled } from '../support/events';
 import { TestDatabase, createTestDatabase, defaultStoreKind } from '../support/test-database';
 
@@ -111,11 +111,27 @@ describe('command-line tools', () => {
       expect(lines).toHaveLength(1);
       const config = loadConfig(env);
       const issuer = await DevIssuer.open(tokenDir, config.auth.issuer, config.auth.audience);
+      const keyFile = join(tokenDir, 'dev-issuer.jwk.json');
+      // No key was there: the command made one, and says so loudly (on stderr, not in the token).
+      expect(result.stderr.trim()).toBe(
+        `attest: WARNING: no dev issuer key in ${tokenDir}; created one (key id ${issuer.kid}, ${keyFile}) — a running service with a different DATA_DIR will refuse this token`,
+      );
       const verifier = await TokenVerifier.create(config.auth, issuer);
       expect(await verifier.verify(`Bearer ${lines[0]}`)).toEqual({
         sub: 'alice',
         roles: ['data-scientist', 'risk-manager'],
       });
+
+      const again = await run('src/cli/token.ts', env, ['--sub', 'bob', '--roles', 'admin']);
+      expect(again.stderr.trim()).toBe(
+        `attest: signed with dev issuer key ${issuer.kid} (${keyFile})`,
+      );
+      // A service with another DATA_DIR refuses it, naming the key id and the likely cause.
+      const elsewhere = await DevIssuer.open('memory://', config.auth.issuer, config.auth.audience);
+      const other = await TokenVerifier.create(config.auth, elsewhere);
+      await expect(other.verify(`Bearer ${again.stdout.trim()}`)).rejects.toThrow(
+        `the token’s key id ${issuer.kid} is not one this service knows (its dev issuer signs with key id ${elsewhere.kid}, kept in its DATA_DIR; was the token minted with a different DATA_DIR?`,
+      );
 
       const external = await run(
         'src/cli/token.ts',
@@ -128,6 +144,25 @@ describe('command-line tools', () => {
       expect(external.code).toBe(1);
       const badRole = await run('src/cli/token.ts', env, ['--sub', 'a', '--roles', 'superuser']);
       expect(badRole.stderr).toContain('--roles superuser is invalid');
+    } finally {
+      await rm(tokenDir, { recursive: true, force: true });
+    }
+  });
+
+  it('token loads neither Nest, TypeORM nor the embedded store', async () => {
+    const tokenDir = await mkdtemp(join(tmpdir(), 'attest-token-'));
+    try {
+      const probe = [
+        `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache).filter((file) => /node_modules[\\\\/](@nestjs|typeorm|@electric-sql|pg)[\\\\/]/.test(file)))));`,
+        `process.argv = [process.argv[0], 'token', '--sub', 'me', '--roles', 'admin'];`,
+        `require('./src/cli/token.ts');`,
+      ].join('\n');
+      const result = await runNode(['-r', 'ts-node/register/transpile-only', '-e', probe], {
+        DATA_DIR: tokenDir,
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(JSON.parse(/LOADED (.*)$/.exec(result.stderr)?.[1] ?? 'null')).toEqual([]);
     } finally {
       await rm(tokenDir, { recursive: true, force: true });
     }

@@ -13,15 +13,16 @@ export function runScript(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<CliRun> {
+  return runNode(['-r', 'ts-node/register/transpile-only', script, ...args], env);
+}
+
+/** Runs `node <args>` in the repository with only PATH, a quiet log level and `env`. */
+export function runNode(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', script, ...args],
-      {
-        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...env },
-        cwd: join(__dirname, '../..'),
-      },
-    );
+    const child = spawn(process.execPath, args, {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...env },
+      cwd: join(__dirname, '../..'),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

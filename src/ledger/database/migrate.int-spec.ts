@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { TestDatabase, createTestDatabase, storeKinds } from '../../../tests/support/test-database';
 import { migrations } from '../../../migrations';
-import { migrate } from './migrate';
+import { MigrationStep, migrate } from './migrate';
 
 describe.each(storeKinds())('migrate (%s)', (kind) => {
   let database: TestDatabase;
@@ -39,6 +39,24 @@ describe.each(storeKinds())('migrate (%s)', (kind) => {
       );
     } finally {
       await sql.end();
+    }
+  });
+
+  it('announces each pending migration as n of N, and nothing once the schema is current', async () => {
+    const fresh = await createTestDatabase(kind);
+    try {
+      const steps: MigrationStep[] = [];
+      const applied = await migrate(fresh.url, (step) => steps.push(step));
+      const total = migrations.length;
+      expect(steps).toEqual(
+        migrations.map((migration, i) => ({ index: i + 1, total, name: migration.name })),
+      );
+      expect(applied).toEqual(steps.map((step) => step.name));
+      const again: MigrationStep[] = [];
+      expect(await migrate(fresh.url, (step) => again.push(step))).toEqual([]);
+      expect(again).toEqual([]);
+    } finally {
+      await fresh.close();
     }
   });
 });
