@@ -3,6 +3,23 @@ import { MAX_COUNT, MAX_MEASURE } from '../ledger/http/validation';
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,99}$/;
 
+/** The longest group label, in characters (code points). */
+export const MAX_GROUP_LABEL = 100;
+/** Letters, marks, digits, punctuation and symbols, with single spaces inside only. */
+const GROUP_LABEL = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]+(?: [\p{L}\p{M}\p{N}\p{P}\p{S}]+)*$/u;
+
+/**
+ * A group of a protected attribute as people name it: `65+`, `<25`, `25-34`, `>=65`, `18–24`,
+ * `under 25`. Refused: control and format characters (line breaks, tabs, bidirectional
+ * overrides), other white space than single inner spaces, more than MAX_GROUP_LABEL characters,
+ * and `__proto__`, which a JavaScript object cannot hold as a plain key. Every accepted label is
+ * a JSON string PostgreSQL's jsonb stores as sent (NUL and lone surrogates never reach here: the
+ * body parser refuses them).
+ */
+export function isGroupLabel(key: string): boolean {
+  return key !== '__proto__' && [...key].length <= MAX_GROUP_LABEL && GROUP_LABEL.test(key);
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -44,21 +61,24 @@ function IsRecordOf(
  * `{ "auc": 0.81 }`: what metrics, baselines and per-group fairness figures are.
  */
 export function IsNumberRecord(
-  limits: { minEntries?: number; maxEntries?: number } = {},
+  limits: { minEntries?: number; maxEntries?: number; keys?: 'names' | 'group-labels' } = {},
   options?: ValidationOptions,
 ): PropertyDecorator {
   const minEntries = limits.minEntries ?? 1;
   const maxEntries = limits.maxEntries ?? 500;
+  const labels = limits.keys === 'group-labels';
   return IsRecordOf(
     'isNumberRecord',
     minEntries,
     maxEntries,
     (key, number) =>
-      KEY.test(key) &&
+      (labels ? isGroupLabel(key) : KEY.test(key)) &&
       typeof number === 'number' &&
       Number.isFinite(number) &&
       Math.abs(number) <= MAX_MEASURE,
-    `must be an object of ${minEntries} to ${maxEntries} finite numbers within ±${MAX_MEASURE} keyed by names of letters, digits and _.:/@- (e.g. {"auc": 0.81})`,
+    labels
+      ? `must be an object of ${minEntries} to ${maxEntries} finite numbers within ±${MAX_MEASURE} keyed by group labels of 1 to ${MAX_GROUP_LABEL} letters, digits, punctuation or symbols with single spaces inside, no control characters (e.g. {"<25": 0.31, "25-34": 0.33, "65+": 0.3})`
+      : `must be an object of ${minEntries} to ${maxEntries} finite numbers within ±${MAX_MEASURE} keyed by names of letters, digits and _.:/@- (e.g. {"auc": 0.81})`,
     options,
   );
 }

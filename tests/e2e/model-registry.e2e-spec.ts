@@ -46,6 +46,16 @@ const registration = (runId: string, overrides: Record<string, unknown> = {}) =>
   ...overrides,
 });
 
+/** Age bands as people label them: the registry stores and shows each label as sent. */
+const BAND_GROUPS = {
+  '<25': 0.3,
+  '18–24': 0.29,
+  '25-34': 0.33,
+  'under 25': 0.31,
+  '>=65': 0.32,
+  '65+': 0.32,
+};
+
 const evaluation = (overrides: Record<string, unknown> = {}) => ({
   datasetVersion: { name: 'holdout', version: '2026-Q1' },
   metrics: { auc: 0.8, ks: 0.41 },
@@ -56,7 +66,7 @@ const evaluation = (overrides: Record<string, unknown> = {}) => ({
       metric: 'demographic-parity-ratio',
       value: 0.91,
       threshold: 0.8,
-      groups: { '18-25': 0.3, '26-64': 0.33 },
+      groups: BAND_GROUPS,
       passed: true,
     },
   ],
@@ -321,6 +331,22 @@ describe('model registry over HTTP', () => {
       expect(Object.keys(invalid.errors as object)).toEqual(
         expect.arrayContaining(['verdict', 'metrics', 'fairness.0.attribute']),
       );
+      const [fairness] = evaluation().fairness;
+      for (const label of ['65+\n', 'under\t25', '\u202e52>', ' 65+', 'x'.repeat(101)]) {
+        const badLabel = await refused(
+          () =>
+            send(
+              'post',
+              '/models/credit-risk/versions/1.0.0/evaluations',
+              pipeline,
+              evaluation({ fairness: [fairness, { ...fairness, groups: { [label]: 0.3 } }] }),
+            ),
+          400,
+        );
+        expect(badLabel.errors).toEqual({
+          'fairness.1.groups': [expect.stringContaining('group labels')],
+        });
+      }
       await refused(
         () =>
           send('post', '/models/credit-risk/versions/1.0.0/evaluations', regulator, evaluation()),
@@ -436,7 +462,9 @@ describe('model registry over HTTP', () => {
             id: expect.any(String),
             datasetVersion: { name: 'holdout', version: '2026-Q1', contentHash: HOLDOUT_HASH },
             metrics: { auc: 0.8, ks: 0.41 },
-            fairness: [expect.objectContaining({ attribute: 'age-band', passed: true })],
+            fairness: [
+              expect.objectContaining({ attribute: 'age-band', passed: true, groups: BAND_GROUPS }),
+            ],
             verdict: 'pass',
             evaluatedBy: 'ci-pipeline',
           },
@@ -519,23 +547,39 @@ describe('model registry over HTTP', () => {
       ]);
     });
 
-    it('reads the deployments table at query time: where each version serves, and as deployed', async () => {
+    it('reads the deployment timeline at query time: where each version serves, and as deployed', async () => {
       const db = test.app.get(DataSource);
-      // The deployments capability owns this table; its schema as agreed, in case its migration is absent.
-      await db.query(`
-        CREATE TABLE IF NOT EXISTS deployments (
-          deployment_id text PRIMARY KEY, model text NOT NULL, environment text NOT NULL,
-          version text NULL, canary_version text NULL, canary_percent int NULL, strategy text NOT NULL,
-          status text NOT NULL, approval_id text NULL, deployed_by text NOT NULL,
-          updated_at timestamptz NOT NULL, last_revision bigint NOT NULL)`);
-      await db.query(
-        `INSERT INTO deployments (deployment_id, model, environment, version, canary_version, canary_percent,
-           strategy, status, approval_id, deployed_by, updated_at, last_revision)
-         VALUES ('credit-risk.production', 'credit-risk', 'production', '1.0.0', '1.1.0', 10, 'canary',
-           'active', NULL, 'rita', now(), 1),
-                ('credit-risk.staging', 'credit-risk', 'staging', '1.1.0', NULL, NULL, 'full',
-           'inactive', NULL, 'rita', now(), 0)`,
-      );
+      // The deployments capability's timeline: production runs 1.0.0 with a 10% canary of 1.1.0;
+      // staging ran 1.1.0 and was rolled back to nothing.
+      const step = (
+        environment: string,
+        revision: number,
+        eventType: string,
+        serving: [string | null, string | null, number | null],
+        status: string,
+        day: number,
+      ) =>
+        db.query(
+          `INSERT INTO deployment_timeline (deployment_id, revision, model, environment, event_type,
+             version, canary_version, canary_percent, strategy, status, approval_id, cited_approvals,
+             deployed_by, at, event_id)
+           VALUES ($1, $2, 'credit-risk', $3, $4, $5, $6, $7, $8, $9, NULL, '{}'::jsonb, 'rita', $10,
+             gen_random_uuid())`,
+          [
+            `credit-risk.${environment}`,
+            revision,
+            environment,
+            eventType,
+            ...serving,
+            serving[1] === null ? 'full' : 'canary',
+            status,
+            `2026-03-0${day}T09:00:00.000Z`,
+          ],
+        );
+      await step('production', 0, 'ModelDeployed', ['1.0.0', null, null], 'active', 1);
+      await step('production', 1, 'ModelDeployed', ['1.0.0', '1.1.0', 10], 'active', 2);
+      await step('staging', 0, 'ModelDeployed', ['1.1.0', null, null], 'active', 3);
+      await step('staging', 1, 'DeploymentRolledBack', [null, null, null], 'inactive', 4);
       const model = await read('/models/credit-risk').expect(200);
       expect(model.body.deployments).toEqual([
         {
@@ -550,7 +594,7 @@ describe('model registry over HTTP', () => {
         {
           deploymentId: 'credit-risk.staging',
           environment: 'staging',
-          version: '1.1.0',
+          version: null,
           canaryVersion: null,
           canaryPercent: null,
           strategy: 'full',
@@ -576,7 +620,21 @@ describe('model registry over HTTP', () => {
             strategy: 'canary',
           },
         ],
+        firstDeployedAt: '2026-03-02T09:00:00.000Z',
+        lastServedUntil: null,
       });
+      expect(
+        canary.body.deploymentHistory.map((d: Record<string, unknown>) => [
+          d.environment,
+          d.strategy,
+          d.canaryPercent,
+          d.started,
+          d.ended,
+        ]),
+      ).toEqual([
+        ['production', 'canary', 10, 'deployed', null],
+        ['staging', 'full', null, 'deployed', 'rolled-back'],
+      ]);
     });
 
     it('retires a version once, then refuses card updates and evaluations of it with 409', async () => {

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { VERSION, VERSION_HINT } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
-import { IsNumberRecord } from '../../../training-runs/number-record.validator';
+import { IsNumberRecord, MAX_GROUP_LABEL } from '../../../training-runs/number-record.validator';
 import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
 import { IsMeasure, NestedArray, NestedObject, Optional } from '../../../ledger/http/validation';
 
@@ -51,10 +51,10 @@ export class FairnessResultRequest {
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'number' },
-    description: 'The metric per group of the attribute',
-    example: { '18-25': 0.31, '26-64': 0.34, '65+': 0.3 },
+    description: `The metric per group of the attribute, keyed by the group's label as people write it ("<25", "25-34", "18–24", ">=65", "65+", "under 25"): 1 to ${MAX_GROUP_LABEL} letters, digits, punctuation or symbols with single spaces inside; no control characters`,
+    example: { '<25': 0.31, '25-64': 0.34, '65+': 0.3 },
   })
-  @IsNumberRecord()
+  @IsNumberRecord({ keys: 'group-labels' })
   groups!: Record<string, number>;
 
   @ApiProperty()
