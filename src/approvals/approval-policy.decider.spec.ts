@@ -1,5 +1,5 @@
 import { given } from '../../tests/support/decider-spec';
-import type { ApprovalPolicy, PolicySet } from './approval.events';
+import type { ApprovalPolicy, PolicySet, TierPolicy } from './approval.events';
 import {
   DEFAULT_APPROVAL_POLICY,
   type SetApprovalPolicy,
@@ -10,19 +10,37 @@ import {
 const NOW = '2026-03-01T00:00:00.000Z';
 
 const STRICT: ApprovalPolicy = {
-  low: { stages: ['compliance-officer'], requirePassingEvaluation: true },
-  medium: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
-  high: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
+  low: {
+    stages: ['compliance-officer'],
+    requirePassingEvaluation: true,
+    requireGrantComment: true,
+  },
+  medium: {
+    stages: ['risk-manager', 'compliance-officer'],
+    requirePassingEvaluation: true,
+    requireGrantComment: true,
+  },
+  high: {
+    stages: ['risk-manager', 'compliance-officer'],
+    requirePassingEvaluation: true,
+    requireGrantComment: true,
+  },
 };
 
-const setPolicy = (tiers: ApprovalPolicy, actor = 'cora'): SetApprovalPolicy => ({
+/** A tier as stated before grants could need a comment (or by a body that leaves it out). */
+const unstated = ({ requireGrantComment: _unstated, ...tier }: TierPolicy) => tier;
+
+const setPolicy = (
+  tiers: SetApprovalPolicy['data']['tiers'],
+  actor = 'cora',
+): SetApprovalPolicy => ({
   type: 'SetApprovalPolicy',
   data: { tiers },
   actor,
   now: NOW,
 });
 
-const policySet = (tiers: ApprovalPolicy, setBy = 'cora'): PolicySet => ({
+const policySet = (tiers: PolicySet['data']['tiers'], setBy = 'cora'): PolicySet => ({
   type: 'PolicySet',
   data: { policy: 'approval', tiers, setBy, setAt: NOW },
 });
@@ -36,10 +54,56 @@ describe('approval policy decider', () => {
       setAt: null,
     });
     expect(DEFAULT_APPROVAL_POLICY).toEqual({
-      low: { stages: ['risk-manager'], requirePassingEvaluation: false },
-      medium: { stages: ['risk-manager'], requirePassingEvaluation: true },
-      high: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
+      low: {
+        stages: ['risk-manager'],
+        requirePassingEvaluation: false,
+        requireGrantComment: false,
+      },
+      medium: {
+        stages: ['risk-manager'],
+        requirePassingEvaluation: true,
+        requireGrantComment: false,
+      },
+      high: {
+        stages: ['risk-manager', 'compliance-officer'],
+        requirePassingEvaluation: true,
+        requireGrantComment: true,
+      },
     });
+  });
+
+  it('folds a policy recorded before grant comments to the default: required for high only', () => {
+    const old = {
+      low: unstated(STRICT.low),
+      medium: unstated(STRICT.medium),
+      high: unstated(STRICT.high),
+    };
+    expect(currentApprovalPolicy([policySet(old)]).tiers).toEqual({
+      low: { ...STRICT.low, requireGrantComment: false },
+      medium: { ...STRICT.medium, requireGrantComment: false },
+      high: { ...STRICT.high, requireGrantComment: true },
+    });
+    // The same policy stated again, the setting still left out, is the same fact.
+    given(approvalPolicyDecider, [policySet(old)])
+      .when(setPolicy(old))
+      .then([]);
+  });
+
+  it('records every tier’s grant comment setting, stated or by default, and a high tier may opt out', () => {
+    const tiers = {
+      ...STRICT,
+      low: unstated(STRICT.low),
+      high: { ...STRICT.high, requireGrantComment: false },
+    };
+    given(approvalPolicyDecider)
+      .when(setPolicy(tiers))
+      .then([
+        policySet({
+          low: { ...STRICT.low, requireGrantComment: false },
+          medium: STRICT.medium,
+          high: { ...STRICT.high, requireGrantComment: false },
+        }),
+      ]);
   });
 
   it('records a new policy with who set it and when', () => {
@@ -73,7 +137,12 @@ describe('approval policy decider', () => {
 
   it('refuses a tier with no stage or more than two', () => {
     given(approvalPolicyDecider)
-      .when(setPolicy({ ...STRICT, low: { stages: [], requirePassingEvaluation: false } }))
+      .when(
+        setPolicy({
+          ...STRICT,
+          low: { stages: [], requirePassingEvaluation: false, requireGrantComment: false },
+        }),
+      )
       .thenRefuses('invalid-approval-policy', 422);
     const three = [
       'risk-manager',
@@ -81,7 +150,12 @@ describe('approval policy decider', () => {
       'risk-manager',
     ] as ApprovalPolicy['low']['stages'];
     given(approvalPolicyDecider)
-      .when(setPolicy({ ...STRICT, high: { stages: three, requirePassingEvaluation: true } }))
+      .when(
+        setPolicy({
+          ...STRICT,
+          high: { stages: three, requirePassingEvaluation: true, requireGrantComment: true },
+        }),
+      )
       .thenRefuses('invalid-approval-policy', 422);
   });
 
@@ -90,7 +164,11 @@ describe('approval policy decider', () => {
       .when(
         setPolicy({
           ...STRICT,
-          medium: { stages: ['risk-manager', 'risk-manager'], requirePassingEvaluation: true },
+          medium: {
+            stages: ['risk-manager', 'risk-manager'],
+            requirePassingEvaluation: true,
+            requireGrantComment: false,
+          },
         }),
       )
       .thenRefuses('invalid-approval-policy', 422);
@@ -99,7 +177,12 @@ describe('approval policy decider', () => {
   it('refuses a role that cannot decide a stage', () => {
     const stages = ['regulator'] as unknown as ApprovalPolicy['low']['stages'];
     given(approvalPolicyDecider)
-      .when(setPolicy({ ...STRICT, low: { stages, requirePassingEvaluation: false } }))
+      .when(
+        setPolicy({
+          ...STRICT,
+          low: { stages, requirePassingEvaluation: false, requireGrantComment: false },
+        }),
+      )
       .thenRefuses('invalid-approval-policy', 422);
   });
 });

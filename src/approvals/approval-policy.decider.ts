@@ -1,20 +1,36 @@
 import { type Decider, replay } from '../ledger/commands/decider';
 import { RuleViolated } from '../ledger/commands/rule-errors';
 import { canonicalJson } from '../ledger/canonical-json';
-import { RISK_TIERS } from '../model-registry/model.events';
+import { RISK_TIERS, type RiskTier } from '../model-registry/model.events';
 import {
   type ApprovalPolicy,
   type PolicySet,
+  type RecordedTierPolicy,
   STAGE_ROLES,
   type TierPolicy,
 } from './approval.events';
 
-/** The policy in force while none has been recorded (issue 4: high needs two stages). */
+/**
+ * The policy in force while none has been recorded: high needs two stages, and a comment with
+ * every grant (the approver's reason, which the audit pack shows).
+ */
 export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
-  low: { stages: ['risk-manager'], requirePassingEvaluation: false },
-  medium: { stages: ['risk-manager'], requirePassingEvaluation: true },
-  high: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
+  low: { stages: ['risk-manager'], requirePassingEvaluation: false, requireGrantComment: false },
+  medium: { stages: ['risk-manager'], requirePassingEvaluation: true, requireGrantComment: false },
+  high: {
+    stages: ['risk-manager', 'compliance-officer'],
+    requirePassingEvaluation: true,
+    requireGrantComment: true,
+  },
 };
+
+/**
+ * Whether grants need a comment when a policy or request does not say (recorded before the
+ * setting existed, or a request body that leaves it out): for the high risk tier only.
+ */
+export function defaultRequireGrantComment(riskTier: RiskTier): boolean {
+  return DEFAULT_APPROVAL_POLICY[riskTier].requireGrantComment;
+}
 
 export const MAX_STAGES = 2;
 
@@ -23,7 +39,8 @@ export const APPROVAL_POLICY_ID = 'approval';
 
 export type SetApprovalPolicy = {
   type: 'SetApprovalPolicy';
-  data: { tiers: ApprovalPolicy };
+  /** A tier that leaves `requireGrantComment` out gets its default (required for high). */
+  data: { tiers: Record<RiskTier, RecordedTierPolicy> };
   actor: string;
   now: string;
 };
@@ -70,13 +87,20 @@ export function currentApprovalPolicy(events: readonly PolicySet[]): ApprovalPol
   return replay(approvalPolicyDecider, events);
 }
 
-/** Only the known fields of each tier, tiers in a fixed order. */
-function normalised(tiers: ApprovalPolicy): ApprovalPolicy {
-  const tier = (policy: TierPolicy | undefined): TierPolicy => ({
-    stages: [...(policy?.stages ?? [])],
-    requirePassingEvaluation: policy?.requirePassingEvaluation === true,
-  });
-  return { low: tier(tiers.low), medium: tier(tiers.medium), high: tier(tiers.high) };
+/** Only the known fields of each tier, tiers in a fixed order, every setting stated. */
+function normalised(tiers: Record<RiskTier, RecordedTierPolicy>): ApprovalPolicy {
+  const tier = (riskTier: RiskTier): TierPolicy => {
+    const policy = tiers[riskTier] as RecordedTierPolicy | undefined;
+    return {
+      stages: [...(policy?.stages ?? [])],
+      requirePassingEvaluation: policy?.requirePassingEvaluation === true,
+      requireGrantComment:
+        typeof policy?.requireGrantComment === 'boolean'
+          ? policy.requireGrantComment
+          : defaultRequireGrantComment(riskTier),
+    };
+  };
+  return { low: tier('low'), medium: tier('medium'), high: tier('high') };
 }
 
 function checkPolicy(tiers: ApprovalPolicy): void {

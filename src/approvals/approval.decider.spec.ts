@@ -21,6 +21,7 @@ const ID = '01950000-0000-7000-8000-000000000001';
 const ARTIFACT = `sha256:${'a1'.repeat(32)}`;
 const DATASET = `sha256:${'d1'.repeat(32)}`;
 const PASS_HASH = 'e1'.repeat(32);
+const GRANT_COMMENT = 'back-test and fairness results within appetite';
 
 // The people of a request: each four-eyes case uses one of them.
 const REGISTRANT = 'reg';
@@ -78,6 +79,7 @@ function requested(overrides: Partial<ApprovalRequested['data']> = {}): Approval
         { stage: 1, role: 'compliance-officer' },
       ],
       requirePassingEvaluation: true,
+      requireGrantComment: true,
       evidence,
       evidenceDigest: evidenceDigest(evidence),
       registeredBy: REGISTRANT,
@@ -104,7 +106,7 @@ const decide = (
       approvalId: ID,
       decision,
       stage: null,
-      comment: decision === 'reject' ? 'fairness gap on age-band' : null,
+      comment: decision === 'reject' ? 'fairness gap on age-band' : GRANT_COMMENT,
       ...data,
     },
     modelVersion,
@@ -119,7 +121,7 @@ const granted = (
   grantedBy: string,
 ): ApprovalStageGranted => ({
   type: 'ApprovalStageGranted',
-  data: { approvalId: ID, stage, role, grantedBy, grantedAt: LATER, comment: null },
+  data: { approvalId: ID, stage, role, grantedBy, grantedAt: LATER, comment: GRANT_COMMENT },
 });
 
 const withdraw = (actor = REQUESTER): WithdrawApproval => ({
@@ -140,7 +142,11 @@ describe('approval decider', () => {
     it('takes the stages from the policy in force, not the default', () => {
       const policy: ApprovalPolicy = {
         ...DEFAULT_APPROVAL_POLICY,
-        low: { stages: ['compliance-officer', 'risk-manager'], requirePassingEvaluation: false },
+        low: {
+          stages: ['compliance-officer', 'risk-manager'],
+          requirePassingEvaluation: false,
+          requireGrantComment: false,
+        },
       };
       const [event] = given(approvalDecider)
         .when(requestApproval(facts({ riskTier: 'low', evaluations: [] }), policy))
@@ -260,6 +266,83 @@ describe('approval decider', () => {
       given(approvalDecider, [requested()])
         .when(decide(RISK, 'reject', { comment: '   ' }))
         .thenRefuses('invalid-request', 400);
+    });
+
+    describe('the grant comment the policy requires', () => {
+      const withoutRequirement = (riskTier: 'low' | 'medium' | 'high') => {
+        const { requireGrantComment: _recordedLater, ...data } = requested({ riskTier }).data;
+        return { type: 'ApprovalRequested' as const, data };
+      };
+
+      it('records the requirement from the policy for the tier: high by default, not low', () => {
+        const [high] = given(approvalDecider).when(requestApproval()).events();
+        expect(high.data).toMatchObject({ riskTier: 'high', requireGrantComment: true });
+        const [low] = given(approvalDecider)
+          .when(requestApproval(facts({ riskTier: 'low' })))
+          .events();
+        expect(low.data).toMatchObject({ riskTier: 'low', requireGrantComment: false });
+        const relaxed: ApprovalPolicy = {
+          ...DEFAULT_APPROVAL_POLICY,
+          high: { ...DEFAULT_APPROVAL_POLICY.high, requireGrantComment: false },
+        };
+        const [optional] = given(approvalDecider).when(requestApproval(facts(), relaxed)).events();
+        expect(optional.data).toMatchObject({ riskTier: 'high', requireGrantComment: false });
+      });
+
+      it.each([null, '', '   \n'])(
+        'refuses a grant with comment %j where required (422 naming comment), appending nothing',
+        (comment) => {
+          let refusal: unknown;
+          try {
+            approvalDecider.decide(
+              decide(RISK, 'grant', { comment }),
+              given(approvalDecider, [requested()]).state,
+            );
+          } catch (error) {
+            refusal = error;
+          }
+          expect(refusal).toMatchObject({
+            code: 'grant-comment-required',
+            status: 422,
+            message: expect.stringContaining('the approval policy requires a comment'),
+            details: { riskTier: 'high', errors: { comment: [expect.any(String)] } },
+          });
+        },
+      );
+
+      it('grants without a comment where the request does not require one', () => {
+        const [event] = given(approvalDecider, [requested({ requireGrantComment: false })])
+          .when(decide(RISK, 'grant', { comment: null }))
+          .events();
+        expect(event).toMatchObject({ type: 'ApprovalStageGranted', data: { comment: null } });
+      });
+
+      it('holds a request recorded before the setting to the default: high requires, low does not', () => {
+        given(approvalDecider, [withoutRequirement('high')])
+          .when(decide(RISK, 'grant', { comment: null }))
+          .thenRefuses('grant-comment-required', 422);
+        const [event] = given(approvalDecider, [withoutRequirement('low')])
+          .when(decide(RISK, 'grant', { comment: null }))
+          .events();
+        expect(event.type).toBe('ApprovalStageGranted');
+      });
+
+      it('keeps an old grant without a comment valid history: the next stage still decides', () => {
+        const oldGrant: ApprovalStageGranted = {
+          type: 'ApprovalStageGranted',
+          data: { ...granted(0, 'risk-manager', RISK.sub).data, comment: null },
+        };
+        const events = given(approvalDecider, [withoutRequirement('high'), oldGrant])
+          .when(decide(COMPLIANCE))
+          .events();
+        expect(events.map((e) => e.type)).toEqual(['ApprovalStageGranted', 'ModelVersionApproved']);
+      });
+
+      it('answers the more basic refusal first: four eyes before the missing comment', () => {
+        given(approvalDecider, [requested()])
+          .when(decide({ sub: REQUESTER, roles: ['risk-manager'] }, 'grant', { comment: null }))
+          .thenRefuses('four-eyes', 403);
+      });
     });
 
     it('refuses an approval never requested', () => {

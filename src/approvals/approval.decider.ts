@@ -7,6 +7,7 @@ import {
 } from '../ledger/commands/rule-errors';
 import { InvalidRequest } from '../ledger/ledger.errors';
 import { approvalEvidence, evidenceDigest } from './approval-evidence';
+import { defaultRequireGrantComment } from './approval-policy.decider';
 import type {
   ApprovalEvent,
   ApprovalPolicy,
@@ -69,7 +70,8 @@ type RequestFacts = Pick<
   | 'registeredBy'
   | 'trainedBy'
   | 'requestedBy'
-> & { grants: Grant[] };
+  | 'riskTier'
+> & { grants: Grant[]; requireGrantComment: boolean };
 
 /** One approval request: the `approval-<id>` stream folded. */
 export type ApprovalState =
@@ -82,7 +84,7 @@ export const approvalDecider: Decider<ApprovalCommand, ApprovalEvent, ApprovalSt
   evolve(state, event) {
     if (event.type === 'ApprovalRequested') {
       const { approvalId, model, version, environment, stages, evidenceDigest } = event.data;
-      const { registeredBy, trainedBy, requestedBy } = event.data;
+      const { registeredBy, trainedBy, requestedBy, riskTier } = event.data;
       return {
         status: 'pending',
         approvalId,
@@ -94,7 +96,10 @@ export const approvalDecider: Decider<ApprovalCommand, ApprovalEvent, ApprovalSt
         registeredBy,
         trainedBy,
         requestedBy,
+        riskTier,
         grants: [],
+        // A request recorded before the setting existed: as the default policy (high only).
+        requireGrantComment: event.data.requireGrantComment ?? defaultRequireGrantComment(riskTier),
       };
     }
     if (state.status === 'none') return state;
@@ -163,6 +168,7 @@ function request(command: RequestApproval, state: ApprovalState): ApprovalEvent[
         riskTier: facts.riskTier,
         stages: tier.stages.map((role, stage) => ({ stage, role })),
         requirePassingEvaluation: tier.requirePassingEvaluation,
+        requireGrantComment: tier.requireGrantComment,
         evidence,
         evidenceDigest: evidenceDigest(evidence),
         registeredBy: facts.registeredBy,
@@ -214,6 +220,18 @@ function decideStage(command: DecideApprovalStage, state: ApprovalState): Approv
       'one-stage-per-person',
       `${sub} already granted a stage of approval ${approvalId}; another person must decide this one`,
       { stage, grantedStages: open.grants.filter((g) => g.sub === sub).map((g) => g.stage) },
+    );
+  }
+  if (decision === 'grant' && open.requireGrantComment && !comment?.trim()) {
+    throw new RuleViolated(
+      'grant-comment-required',
+      `the approval policy requires a comment to grant a stage of a ${open.riskTier}-risk version: state the reason for the grant`,
+      {
+        riskTier: open.riskTier,
+        errors: {
+          comment: [`is required by the approval policy to grant (${open.riskTier} risk)`],
+        },
+      },
     );
   }
   if (decision === 'reject') {

@@ -5,12 +5,31 @@ import type { RiskTier } from '../model-registry/model.events';
 export const STAGE_ROLES = ['risk-manager', 'compliance-officer'] as const;
 export type StageRole = (typeof STAGE_ROLES)[number];
 
-export type TierPolicy = { stages: StageRole[]; requirePassingEvaluation: boolean };
+export type TierPolicy = {
+  stages: StageRole[];
+  requirePassingEvaluation: boolean;
+  /** A grant of any stage needs a (non-blank) comment: the reason the audit pack shows. */
+  requireGrantComment: boolean;
+};
 export type ApprovalPolicy = Record<RiskTier, TierPolicy>;
+
+/**
+ * A tier as a PolicySet records it. `requireGrantComment` is absent from policies recorded before
+ * grants could need a comment; folding such a policy requires one for the high tier only, as the
+ * default does.
+ */
+export type RecordedTierPolicy = Omit<TierPolicy, 'requireGrantComment'> & {
+  requireGrantComment?: boolean;
+};
 
 export type PolicySet = DomainEvent<
   'PolicySet',
-  { policy: 'approval'; tiers: ApprovalPolicy; setBy: string; setAt: string }
+  {
+    policy: 'approval';
+    tiers: Record<RiskTier, RecordedTierPolicy>;
+    setBy: string;
+    setAt: string;
+  }
 >;
 
 /** What the approval rests on; its SHA-256 is the evidence digest. */
@@ -32,6 +51,11 @@ export type ApprovalRequested = DomainEvent<
     /** Stages in the order they must be granted, from the policy in force at request time. */
     stages: { stage: number; role: StageRole }[];
     requirePassingEvaluation: boolean;
+    /**
+     * Each grant needs a comment, from the policy in force at request time. Absent from requests
+     * recorded before grants could need one: then required when `riskTier` is high.
+     */
+    requireGrantComment?: boolean;
     evidence: ApprovalEvidence;
     evidenceDigest: string;
     /** Who may never grant (four eyes): the version's registrant and the training run's author. */

@@ -8,6 +8,7 @@ import {
   modelVersionRegistered,
   modelVersionRetired,
   seedModelEvents,
+  seedStream,
 } from '../support/seed-events';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -108,9 +109,21 @@ describe('approvals over HTTP', () => {
         setBy: null,
         setAt: null,
         tiers: {
-          low: { stages: ['risk-manager'], requirePassingEvaluation: false },
-          medium: { stages: ['risk-manager'], requirePassingEvaluation: true },
-          high: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
+          low: {
+            stages: ['risk-manager'],
+            requirePassingEvaluation: false,
+            requireGrantComment: false,
+          },
+          medium: {
+            stages: ['risk-manager'],
+            requirePassingEvaluation: true,
+            requireGrantComment: false,
+          },
+          high: {
+            stages: ['risk-manager', 'compliance-officer'],
+            requirePassingEvaluation: true,
+            requireGrantComment: true,
+          },
         },
       });
 
@@ -167,6 +180,10 @@ describe('approvals over HTTP', () => {
           'tiers.low.requirePassingEvaluation',
         ],
         [{ tiers, quorum: 2 }, 'quorum'],
+        [
+          { tiers: { ...tiers, low: { ...tiers.low, requireGrantComment: 'yes' } } },
+          'tiers.low.requireGrantComment',
+        ],
       ];
       for (const [body, field] of invalid) {
         const refused = await put('/policies/approval', 'cora', body, 400);
@@ -193,7 +210,12 @@ describe('approvals over HTTP', () => {
         isDefault: false,
         setBy: 'cora',
         setAt: expect.any(String),
-        tiers,
+        // Left out of the body, grant comments take their default: required for high only.
+        tiers: {
+          low: { ...tiers.low, requireGrantComment: false },
+          medium: { ...tiers.medium, requireGrantComment: false },
+          high: { ...tiers.high, requireGrantComment: true },
+        },
       });
 
       // A request made now takes its stages from the new policy; the earlier one keeps its own.
@@ -440,7 +462,23 @@ describe('approvals over HTTP', () => {
       );
       expect(await ledgerSize()).toBe(sizeMidway);
 
-      const second = await decide('cora', { decision: 'grant' }, 201);
+      // High risk: the default policy requires the grant's reason, and refuses a grant without one.
+      const noReason = await decide('cora', { decision: 'grant' }, 422);
+      expect(noReason.body).toMatchObject({
+        code: 'grant-comment-required',
+        detail: expect.stringContaining('the approval policy requires a comment'),
+        errors: { comment: [expect.stringContaining('required by the approval policy')] },
+      });
+      expect(noReason.headers['content-type']).toContain('application/problem+json');
+      const blank = await decide('cora', { decision: 'grant', comment: ' \t' }, 400);
+      expect(blank.body.errors).toHaveProperty('comment');
+      expect(await ledgerSize()).toBe(sizeMidway);
+
+      const second = await decide(
+        'cora',
+        { decision: 'grant', comment: 'disclosures and human oversight in place' },
+        201,
+      );
       expect(second.body.eventIds).toHaveLength(2);
       const stream = await approvalStream(id);
       expect(stream.map((e) => e.type)).toEqual([
@@ -564,7 +602,7 @@ describe('approvals over HTTP', () => {
             .anonymous()
             .post(`${API}/approvals/${body.id}/decisions`)
             .set('Authorization', `Bearer ${token}`)
-            .send({ decision: 'grant', stage: 0 }),
+            .send({ decision: 'grant', stage: 0, comment: 'within appetite' }),
         ),
       );
       const statuses = responses.map((response) => response.status);
@@ -677,6 +715,119 @@ describe('approvals over HTTP', () => {
         'get',
         'put',
       ]);
+    });
+  });
+  describe('grant comments under policies and requests recorded before the setting', () => {
+    it('requires a comment for high risk by default, keeps old grants without one as history, and honours a policy that opts out', async () => {
+      // A policy as recorded before grants could need a comment: the setting is absent.
+      const old = (stages: string[], requirePassingEvaluation: boolean) => ({
+        stages,
+        requirePassingEvaluation,
+      });
+      last = (
+        await seedStream(
+          test.eventLog,
+          streams.approvalPolicy(),
+          [
+            {
+              type: 'PolicySet',
+              data: {
+                policy: 'approval',
+                tiers: {
+                  low: old(['risk-manager'], false),
+                  medium: old(['risk-manager'], true),
+                  high: old(['risk-manager', 'compliance-officer'], true),
+                },
+                setBy: 'cora',
+                setAt: '2026-01-05T00:00:00.000Z',
+              },
+            },
+          ],
+          { sub: 'cora', roles: ['compliance-officer'] },
+        )
+      ).position;
+      const policy = await get('/policies/approval', 'regina');
+      expect(policy.body.tiers).toMatchObject({
+        low: { requireGrantComment: false },
+        medium: { requireGrantComment: false },
+        high: { requireGrantComment: true },
+      });
+
+      // A request and a grant without a comment recorded before the rule: valid history, and
+      // the request, high risk, now needs a comment with its remaining grant.
+      await seedVersion('affordability', '1.0.0', 'high');
+      const { body: request } = await requestApproval('affordability', '1.0.0');
+      const [recorded] = await approvalStream(request.id);
+      const { requireGrantComment: _new, ...olderRequest } = recorded.data as Record<
+        string,
+        unknown
+      >;
+      const legacyId = '0195bbbb-0000-7000-8000-000000000001';
+      last = (
+        await seedStream(test.eventLog, streams.approval(legacyId), [
+          { type: 'ApprovalRequested', data: { ...olderRequest, approvalId: legacyId } },
+          {
+            type: 'ApprovalStageGranted',
+            data: {
+              approvalId: legacyId,
+              stage: 0,
+              role: 'risk-manager',
+              grantedBy: 'rob',
+              grantedAt: '2026-01-06T00:00:00.000Z',
+              comment: null,
+            },
+          },
+        ])
+      ).position;
+      const size = await ledgerSize();
+      const refused = await post(
+        `/approvals/${legacyId}/decisions`,
+        'cora',
+        { decision: 'grant' },
+        422,
+      );
+      expect(refused.body).toMatchObject({
+        code: 'grant-comment-required',
+        errors: { comment: [expect.any(String)] },
+      });
+      expect(await ledgerSize()).toBe(size);
+      const approved = await post(
+        `/approvals/${legacyId}/decisions`,
+        'cora',
+        { decision: 'grant', comment: 'stage 0 reviewed before comments were required' },
+        201,
+      );
+      expect(approved.body.eventIds).toHaveLength(2);
+      const legacy = await get(`/approvals/${legacyId}`, 'regina');
+      expect(legacy.body).toMatchObject({
+        status: 'approved',
+        stages: [
+          { stage: 0, status: 'granted', by: 'rob', comment: null },
+          { stage: 1, status: 'granted', by: 'cora' },
+        ],
+      });
+      expect((await get('/ledger/verify', 'regina')).body).toMatchObject({ ok: true });
+
+      // The request made under the default needs a comment for its first stage too.
+      await post(`/approvals/${request.id}/decisions`, 'rob', { decision: 'grant' }, 422);
+
+      // A policy may opt a tier out: requests made after it grant without a comment.
+      const tiers = {
+        low: { stages: ['risk-manager'], requirePassingEvaluation: false },
+        medium: { stages: ['risk-manager'], requirePassingEvaluation: true },
+        high: {
+          stages: ['risk-manager', 'compliance-officer'],
+          requirePassingEvaluation: true,
+          requireGrantComment: false,
+        },
+      };
+      await put('/policies/approval', 'cora', { tiers }, 200);
+      expect((await get('/policies/approval', 'regina')).body.tiers.high).toEqual(tiers.high);
+      await seedVersion('affordability', '1.1.0', 'high');
+      const { body: relaxed } = await requestApproval('affordability', '1.1.0');
+      await post(`/approvals/${relaxed.id}/decisions`, 'rob', { decision: 'grant' }, 201);
+      // The earlier request keeps the requirement of the policy it was made under.
+      await post(`/approvals/${request.id}/decisions`, 'rob', { decision: 'grant' }, 422);
     });
   });
 });

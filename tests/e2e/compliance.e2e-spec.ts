@@ -138,8 +138,14 @@ describe('compliance views: the ADM register and the personal-data inventory', (
       `/models/${name}/versions/${version}/approval-requests`,
       { environment: 'production' },
     );
-    await send(first, 'post', `/approvals/${request.id}/decisions`, { decision: 'grant' });
-    await send('carol', 'post', `/approvals/${request.id}/decisions`, { decision: 'grant' });
+    await send(first, 'post', `/approvals/${request.id}/decisions`, {
+      decision: 'grant',
+      comment: 'validation reviewed',
+    });
+    await send('carol', 'post', `/approvals/${request.id}/decisions`, {
+      decision: 'grant',
+      comment: 'APP 1.7 disclosure checked',
+    });
     return request.id;
   }
 

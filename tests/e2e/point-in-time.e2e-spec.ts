@@ -149,9 +149,11 @@ describe('point-in-time answers (asOf)', () => {
     firstApproval = first.id;
     await send('2026-02-20T09:00:00Z', 'rick', 'post', `/approvals/${firstApproval}/decisions`, {
       decision: 'grant',
+      comment: 'validation and disclosures reviewed',
     });
     await send('2026-02-25T09:00:00Z', 'carol', 'post', `/approvals/${firstApproval}/decisions`, {
       decision: 'grant',
+      comment: 'validation and disclosures reviewed',
     });
     await deploy('2026-03-02T09:00:00Z', {
       version: '1.0.0',
@@ -190,9 +192,11 @@ describe('point-in-time answers (asOf)', () => {
     secondApproval = second.id;
     await send('2026-05-08T09:00:00Z', 'rosa', 'post', `/approvals/${secondApproval}/decisions`, {
       decision: 'grant',
+      comment: 'validation and disclosures reviewed',
     });
     await send('2026-05-12T09:00:00Z', 'carol', 'post', `/approvals/${secondApproval}/decisions`, {
       decision: 'grant',
+      comment: 'validation and disclosures reviewed',
     });
     await deploy('2026-05-15T09:00:00Z', {
       version: '1.1.0',

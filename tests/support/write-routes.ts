@@ -295,7 +295,11 @@ export function validRequests(
         tiers: {
           low: { stages: ['risk-manager'], requirePassingEvaluation: false },
           medium: { stages: ['risk-manager'], requirePassingEvaluation: true },
-          high: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
+          high: {
+            stages: ['risk-manager', 'compliance-officer'],
+            requirePassingEvaluation: true,
+            requireGrantComment: true,
+          },
         },
         source,
       },

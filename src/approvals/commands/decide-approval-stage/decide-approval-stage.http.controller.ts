@@ -18,7 +18,7 @@ export class DecideApprovalStageHttpController {
   @Allow('risk-manager', 'compliance-officer')
   @ApiOperation({
     summary:
-      'Grant or reject the pending stage (holder of the stage’s role; never the registrant, the training run’s author or the requester; one stage per person). Granting the last stage approves the version.',
+      'Grant or reject the pending stage (holder of the stage’s role; never the registrant, the training run’s author or the requester; one stage per person). A rejection needs a comment, and so does a grant where the approval policy requires one (by default for high-risk versions: 422 grant-comment-required). Granting the last stage approves the version.',
   })
   @ApiWrite({ problems: [404] })
   decide(

@@ -24,7 +24,8 @@ export class DecideApprovalStageRequest {
 
   @ApiPropertyOptional({
     example: 'Back-test and fairness results reviewed; within appetite',
-    description: 'Required to reject',
+    description:
+      'The reason for the decision. Required to reject, and to grant where the approval policy in force at request time requires it (by default for high-risk versions): a grant without one there is 422 grant-comment-required',
   })
   @ValidateIf(
     (request: DecideApprovalStageRequest) =>

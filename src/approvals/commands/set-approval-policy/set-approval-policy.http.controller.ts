@@ -5,7 +5,7 @@ import { Allow } from '../../../auth/access.decorators';
 import { Command, type CommandContext } from '../../../ledger/commands/command-context';
 import type { WriteResult } from '../../../ledger/commands/write-result';
 import { ApiWrite } from '../../../ledger/http/api-write.decorator';
-import type { TierPolicy } from '../../approval.events';
+import type { RecordedTierPolicy } from '../../approval.events';
 import { SetApprovalPolicyCommand } from './set-approval-policy.command';
 import { SetApprovalPolicyRequest, TierPolicyRequest } from './set-approval-policy.request.dto';
 
@@ -19,7 +19,7 @@ export class SetApprovalPolicyHttpController {
   @Allow('compliance-officer', 'admin')
   @ApiOperation({
     summary:
-      'Set the approval stages and evaluation requirement per risk tier (the same policy again is a no-op); applies to requests made from now on',
+      'Set the approval stages, evaluation requirement and whether grants need a comment, per risk tier (the same policy again is a no-op); applies to requests made from now on',
   })
   @ApiWrite({ status: 200 })
   set(
@@ -27,9 +27,12 @@ export class SetApprovalPolicyHttpController {
     @Command() context: CommandContext,
   ): Promise<WriteResult> {
     const { source, tiers } = body;
-    const tier = (policy: TierPolicyRequest): TierPolicy => ({
+    const tier = (policy: TierPolicyRequest): RecordedTierPolicy => ({
       stages: [...policy.stages],
       requirePassingEvaluation: policy.requirePassingEvaluation,
+      ...(policy.requireGrantComment === undefined
+        ? {}
+        : { requireGrantComment: policy.requireGrantComment }),
     });
     return this.commands.execute(
       new SetApprovalPolicyCommand(

@@ -3,7 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn } fro
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { MAX_STAGES } from '../../approval-policy.decider';
 import { STAGE_ROLES, type StageRole } from '../../approval.events';
-import { NestedObject } from '../../../ledger/http/validation';
+import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 export class TierPolicyRequest {
   @ApiProperty({
@@ -24,6 +24,15 @@ export class TierPolicyRequest {
   @ApiProperty({ description: 'Refuse a request unless an evaluation of the version passed' })
   @IsBoolean()
   requirePassingEvaluation!: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Refuse a grant without a (non-blank) comment: 422 grant-comment-required naming `comment`. Omitted: required for the high tier, not for low and medium',
+    example: true,
+  })
+  @Optional()
+  @IsBoolean()
+  requireGrantComment?: boolean;
 }
 
 export class ApprovalTiersRequest {

@@ -14,7 +14,8 @@ export class ApprovalPolicyHttpController {
 
   @Get('approval')
   @ApiOperation({
-    summary: 'The approval policy in force: stages and evaluation requirement per risk tier',
+    summary:
+      'The approval policy in force: stages, evaluation requirement and grant comment requirement per risk tier',
   })
   @ApiOkResponse({ type: ApprovalPolicyView })
   get(): Promise<ApprovalPolicyView> {

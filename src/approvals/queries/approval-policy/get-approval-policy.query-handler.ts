@@ -9,6 +9,11 @@ export class TierPolicyView {
   @ApiProperty({ enum: STAGE_ROLES, isArray: true, description: 'Roles that must grant, in order' })
   stages!: StageRole[];
   @ApiProperty() requirePassingEvaluation!: boolean;
+  @ApiProperty({
+    description:
+      'A grant needs a (non-blank) comment; a policy recorded before this setting existed requires it for high only',
+  })
+  requireGrantComment!: boolean;
 }
 
 export class ApprovalTiersView {

@@ -52,7 +52,7 @@ const decide =
   (sub: string, roles: string[], decision: 'grant' | 'reject') =>
   (approvalId: string): ApprovalCommand => ({
     type: 'DecideApprovalStage',
-    data: { approvalId, decision, stage: null, comment: decision === 'reject' ? 'no' : null },
+    data: { approvalId, decision, stage: null, comment: decision === 'reject' ? 'no' : 'ok' },
     modelVersion: facts,
     actor: { sub, roles },
     now: '2026-03-02T00:00:00.000Z',
