@@ -17,4 +17,13 @@ export default tseslint.config(
     files: ['tests/**/*.ts', 'src/cli/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Plain CommonJS run by Node before anything is built (scripts/run.js).
+    files: ['scripts/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', process: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+/*
+ * `node [node flags] scripts/run.js <built entry.js> [args...]`: runs a built entry point in this
+ * very process, building first only when dist/ is missing or older than the sources (README
+ * "Command line"). Running in-process matters for `npm start`: with `exec` in the npm script, the
+ * service is npm's own child, so a SIGTERM or SIGINT sent to npm reaches it and npm exits with
+ * the service's status, instead of a shell dying and leaving the service running.
+ */
+'use strict';
+
+const { spawn } = require('node:child_process');
+const { existsSync, readdirSync, statSync, utimesSync, writeFileSync } = require('node:fs');
+const { join, relative, resolve } = require('node:path');
+
+const ROOT = resolve(__dirname, '..');
+/** Touched after every successful build: the sources are older than it when dist is current. */
+const STAMP = join(ROOT, 'dist', '.build-stamp');
+/** What `npm run build` compiles (tsconfig.build.json's include) and what decides how. */
+const SOURCE_DIRS = ['src', 'migrations', 'tests/bench', 'tests/tools', 'tests/chaos'];
+const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package.json'];
+/** tsconfig.build.json leaves the tests out of the build. */
+const NOT_BUILT = /\.(spec|int-spec|e2e-spec)\.ts$/;
+
+/** The newest modification time of anything the build reads, in ms. */
+function newestSource() {
+  let newest = 0;
+  const visit = (path) => {
+    let entries;
+    try {
+      entries = readdirSync(path, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) visit(child);
+      else if (!NOT_BUILT.test(entry.name)) newest = Math.max(newest, statSync(child).mtimeMs);
+    }
+  };
+  for (const dir of SOURCE_DIRS) visit(join(ROOT, dir));
+  for (const file of SOURCE_FILES) {
+    if (existsSync(join(ROOT, file))) newest = Math.max(newest, statSync(join(ROOT, file)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Why a build is needed, or undefined when dist is current. */
+function staleness(entry) {
+  if (!existsSync(STAMP)) return 'dist has not been built here';
+  if (!existsSync(entry)) return `${relative(ROOT, entry)} is missing`;
+  if (newestSource() > statSync(STAMP).mtimeMs) return 'the sources changed since the last build';
+  return undefined;
+}
+
+/**
+ * `npm run build`, its output on stderr (stdout stays the command's own: `$(npm run -s token)`).
+ * SIGINT/SIGTERM while it runs stop the build (its whole process group) and end this process.
+ */
+function build(reason) {
+  const started = Date.now();
+  process.stderr.write(`attest: building… (${reason}; \`npm run build\`)\n`);
+  const npm = process.env.npm_execpath;
+  const [command, args] = npm
+    ? [process.execPath, [npm, 'run', 'build', '--silent']]
+    : ['npm', ['run', 'build', '--silent']];
+  return new Promise((done) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      stdio: ['ignore', process.stderr, process.stderr],
+      detached: true,
+    });
+    const stop = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    child.on('error', (error) => {
+      process.stderr.write(`attest: the build did not start: ${error.message}\n`);
+      done(1);
+    });
+    child.on('exit', (code, signal) => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      if (signal) {
+        process.kill(process.pid, signal);
+        return;
+      }
+      if (code !== 0) {
+        process.stderr.write(`attest: the build failed (exit code ${code})\n`);
+        done(code ?? 1);
+        return;
+      }
+      const now = new Date();
+      try {
+        utimesSync(STAMP, now, now);
+      } catch {
+        writeFileSync(STAMP, '');
+      }
+      process.stderr.write(`attest: built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      done(0);
+    });
+  });
+}
+
+async function main() {
+  const [target, ...args] = process.argv.slice(2);
+  if (!target) {
+    process.stderr.write('usage: node scripts/run.js <dist/…/entry.js> [args...]\n');
+    process.exit(2);
+  }
+  const entry = resolve(ROOT, target);
+  const reason = staleness(entry);
+  if (reason) {
+    const code = await build(reason);
+    if (code !== 0) process.exit(code);
+  }
+  // The entry sees the arguments it would see as `node <entry> args...`.
+  process.argv = [process.argv[0], entry, ...args];
+  require(entry);
+}
+
+void main();
