@@ -122,6 +122,13 @@ export interface EventLog {
   /** Negative when a is before b; positions from another adapter are refused. */
   comparePositions(a: LedgerPosition, b: LedgerPosition): number;
   isPosition(token: string): boolean;
+  /** The newest event's position, or undefined while the ledger is empty (progress reports). */
+  headPosition(): Promise<LedgerPosition | undefined>;
+  /**
+   * Roughly how far `position` (null: before the first event) is on the way to `head`, from 0 to
+   * 1: for progress reports only, never for ordering.
+   */
+  fractionOf(position: LedgerPosition | null, head: LedgerPosition): number;
   /** Resolves when the store answers; rejects (LedgerUnavailable) when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

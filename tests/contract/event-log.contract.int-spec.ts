@@ -318,6 +318,30 @@ describe.each(ledgerKinds())('EventLog contract (%s)', (kind) => {
       }
     });
 
+    it('names its head position and roughly how far a position is towards it', async () => {
+      if (kind !== 'eventstore') {
+        // A shared EventStoreDB server is never empty; every other kind starts so here.
+        const empty = await openLedger(kind);
+        try {
+          expect(await empty.log.headPosition()).toBeUndefined();
+        } finally {
+          await empty.close();
+        }
+      }
+      const first = await log.append(stream, newEvents(3), { expectedRevision: 'no_stream' });
+      const last = await log.append(`${stream}-b`, newEvents(3), {
+        expectedRevision: 'no_stream',
+      });
+      await settled(log, last.position);
+      const head = (await log.headPosition()) as string;
+      expect(log.comparePositions(head, last.position)).toBeGreaterThanOrEqual(0);
+      expect(log.fractionOf(null, head)).toBe(0);
+      expect(log.fractionOf(head, head)).toBe(1);
+      const share = log.fractionOf(first.position, head);
+      expect(share).toBeGreaterThan(0);
+      expect(share).toBeLessThan(1);
+    });
+
     it('treats positions as opaque tokens of this store only', async () => {
       const { position } = await log.append(stream, [newEvent()], {
         expectedRevision: 'no_stream',

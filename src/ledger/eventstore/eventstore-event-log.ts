@@ -194,6 +194,32 @@ export class EventStoreEventLog implements EventLog {
     return isEsdbPosition(token);
   }
 
+  async headPosition(): Promise<LedgerPosition | undefined> {
+    try {
+      for await (const resolved of this.client.readAll({
+        direction: BACKWARDS,
+        fromPosition: END,
+        maxCount: 1,
+      })) {
+        const position = resolved.event?.position ?? resolved.commitPosition;
+        if (position === undefined) return undefined;
+        return formatEsdbPosition(
+          typeof position === 'bigint' ? { commit: position, prepare: position } : position,
+        );
+      }
+      return undefined;
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+
+  fractionOf(position: LedgerPosition | null, head: LedgerPosition): number {
+    // Commit positions are byte offsets in the log: close enough to a share of it for progress.
+    const to = Number(parseEsdbPosition(head).commit);
+    if (position === null || to <= 0) return 0;
+    return Math.min(1, Number(parseEsdbPosition(position).commit) / to);
+  }
+
   async ping(): Promise<void> {
     try {
       for await (const _ of this.client.readAll({

@@ -189,6 +189,21 @@ export class PostgresEventLog implements EventLog {
     return isPosition(token);
   }
 
+  async headPosition(): Promise<LedgerPosition | undefined> {
+    const rows = await this.query<{ position: string; transaction_id: string }>({
+      name: 'ledger-head-position',
+      text: 'SELECT transaction_id, position FROM ledger_events ORDER BY transaction_id DESC, position DESC LIMIT 1',
+    });
+    return rows[0] ? formatPosition(rowPosition(rows[0])) : undefined;
+  }
+
+  fractionOf(position: LedgerPosition | null, head: LedgerPosition): number {
+    // The global sequence grows with each append, close enough to global order for progress.
+    const to = Number(parsePosition(head).sequence);
+    if (position === null || to <= 0) return 0;
+    return Math.min(1, Number(parsePosition(position).sequence) / to);
+  }
+
   async ping(): Promise<void> {
     await this.query({ text: 'SELECT 1' });
   }
