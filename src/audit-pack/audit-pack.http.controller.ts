@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -8,7 +8,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -17,6 +17,7 @@ import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { NotRecorded } from '../ledger/commands/rule-errors';
 import { AllowEveryRole, CurrentActor } from '../auth/access.decorators';
 import { EvidenceBuilder } from '../integrity/evidence-builder';
+import { PdfSigner } from '../integrity/pdf-signer';
 import type { Actor } from '../ledger/event-log.port';
 import { ApiRead } from '../ledger/http/api-read.decorator';
 import { ModelVersionPath } from '../model-registry/model-path.request.dto';
@@ -50,13 +51,14 @@ export class AuditPackHttpController {
   constructor(
     private readonly packs: AuditPackService,
     private readonly evidence: EvidenceBuilder,
+    private readonly pdfSigner: PdfSigner,
   ) {}
 
   @Get(':name/versions/:version/audit-pack')
   @ApiOperation({
     summary: 'The audit pack of a model version (PDF), or its evidence bundle (format=json)',
     description:
-      'The sections listed in the README (Audit packs): model card, lineage, data, training, evaluations and fairness, approvals, deployments and rollbacks, monitoring, deletion requests, and an appendix of every cited event. The evidence bundle is attached to the PDF as evidence.json; the PDF’s SHA-256 is signed (detached JWS in Attest-Signature). A version never registered is 404.',
+      'The sections listed in the README (Audit packs): model card, lineage, data, training, evaluations and fairness, approvals, deployments and rollbacks, monitoring, deletion requests, and an appendix of every cited event. The evidence bundle is attached to the PDF as evidence.json. The PDF is signed inside the file (PAdES, SubFilter ETSI.CAdES.detached, checked by PDF readers and `pdfsig`) and its cover prints the commands that check it with Node alone (GET /api/v1/verifier/attest-verify.js); the signed file’s SHA-256 is also signed as a detached JWS (Attest-Signature). A version never registered is 404.',
   })
   @ApiProduces('application/pdf', 'application/json')
   @ApiRead(404)
@@ -71,6 +73,7 @@ export class AuditPackHttpController {
     @Param() { name, version }: ModelVersionPath,
     @Query() { format }: AuditPackRequest,
     @CurrentActor() actor: Actor,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StreamableFile> {
     if (format === 'json') {
@@ -98,7 +101,8 @@ export class AuditPackHttpController {
       );
       return new StreamableFile(body, { type: 'application/json' });
     }
-    const pack = await this.packs.generate(name, version, actor.sub);
+    const signing = await this.pdfSigner.signing(request);
+    const pack = await this.packs.generate(name, version, actor.sub, signing);
     const stream = createReadStream(pack.path);
     stream.on('close', () => void rm(pack.directory, { recursive: true, force: true }));
     void reply
@@ -118,7 +122,7 @@ export class AuditPackHttpController {
   @ApiOperation({
     summary: 'The evidence bundle of an audit pack handed out earlier, with that PDF’s signature',
     description:
-      'The packId is the Attest-Pack-Id header of the PDF. The bundle is the one attached to that PDF, with pdf.sha256 and pdf.signature (the detached JWS) added: `npm run verify -- evidence.json --pdf pack.pdf` checks both.',
+      'The packId is the Attest-Pack-Id header of the PDF. The bundle is the one attached to that PDF, with pdf.sha256 and pdf.signature (the detached JWS) added: `node attest-verify.js evidence.json --pdf pack.pdf` checks both.',
   })
   @ApiRead(404)
   @ApiOkResponse({

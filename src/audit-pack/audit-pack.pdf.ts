@@ -2,7 +2,12 @@ import type PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
 import type { Citation, EvidenceBuilder } from '../integrity/evidence-builder';
 import type { AuditPackContent } from './audit-pack.content';
-import { appendEvidence, openDocument } from './evidence-appendix';
+import {
+  type DocumentSigning,
+  appendEvidence,
+  openDocument,
+  verifierInstructions,
+} from './evidence-appendix';
 import { isoDay as day, isoInstant as when } from './pdf-dates';
 import {
   INK,
@@ -22,6 +27,7 @@ type Doc = InstanceType<typeof PDFDocument>;
 export interface PackMeta {
   generatedAt: Date;
   generatedBy: string;
+  signing: DocumentSigning;
 }
 
 /** A digest shown by both ends (the full one is in section 3 and the appendix). */
@@ -57,6 +63,7 @@ export async function writeAuditPack(
     footer: `Attest audit pack · ${title}`,
     citation,
     generatedAt: meta.generatedAt,
+    signing: meta.signing,
   });
   const { doc } = document;
   cover(doc, content, citation, meta);
@@ -77,6 +84,7 @@ export async function writeAuditPack(
       title: `Audit pack: ${title}`,
     },
     generatedAt: meta.generatedAt,
+    signing: meta.signing,
   });
   return { pages: await document.finish(), events, bundle };
 }
@@ -110,9 +118,10 @@ function cover(doc: Doc, content: AuditPackContent, citation: Citation, meta: Pa
   doc.moveDown(1);
   paragraph(
     doc,
-    'Every fact in this pack is taken from events recorded in the Attest ledger. The appendix lists each cited event; the attached evidence.json holds the events themselves, their inclusion proofs and the signed checkpoint, so the pack can be checked without trusting Attest: run `npm run verify -- <this PDF> --jwks jwks.json` with the keys published at /.well-known/jwks.json.',
+    'Every fact in this pack is taken from events recorded in the Attest ledger. The appendix lists each cited event; the attached evidence.json holds the events themselves, their inclusion proofs and the signed checkpoint.',
     { muted: true },
   );
+  verifierInstructions(doc, meta.signing.serviceUrl);
 }
 
 function modelCard(doc: Doc, content: AuditPackContent): void {

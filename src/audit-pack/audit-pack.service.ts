@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -12,11 +11,13 @@ import { SIGNING_KEY } from '../integrity/checkpoint-signer';
 import { type Citation, EvidenceBuilder } from '../integrity/evidence-builder';
 import { signPdfDigest } from '../integrity/evidence-bundle';
 import type { LeafRow } from '../integrity/integrity-tree';
+import { PdfSigner } from '../integrity/pdf-signer';
 import type { SigningKey } from '../integrity/signing-key';
 import { CLOCK, type Clock } from '../ledger/clock';
 import { EVENT_LOG, type EventLog } from '../ledger/event-log.port';
 import { type AuditPackContent, AuditPackContentReader } from './audit-pack.content';
 import { writeAuditPack } from './audit-pack.pdf';
+import type { DocumentSigning } from './evidence-appendix';
 
 export interface GeneratedPack {
   /** Names this pack: its evidence bundle, with the PDF's signature, is kept under it. */
@@ -25,7 +26,7 @@ export interface GeneratedPack {
   path: string;
   directory: string;
   sha256: string;
-  /** Detached JWS over the SHA-256 (the Attest-Signature header). */
+  /** Detached JWS over the signed file's SHA-256 (the Attest-Signature header). */
   signature: string;
   pages: number;
   events: number;
@@ -42,6 +43,7 @@ export class AuditPackService {
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly pdfSigner: PdfSigner,
   ) {}
 
   /** What the pack shows and the events it cites, under a checkpoint that holds them all. */
@@ -57,20 +59,23 @@ export class AuditPackService {
   }
 
   /**
-   * Writes the PDF to a temporary file while hashing it (memory stays flat however many events
-   * it cites), then signs the hash.
+   * Writes the PDF to a temporary file (memory stays flat however many events it cites), signs
+   * it in place (PdfSigner: the embedded PAdES signature), then signs the signed file's hash.
    */
-  async generate(name: string, version: string, generatedBy: string): Promise<GeneratedPack> {
+  async generate(
+    name: string,
+    version: string,
+    generatedBy: string,
+    signing: DocumentSigning,
+  ): Promise<GeneratedPack> {
     const { content, citation } = await this.prepare(name, version);
     const directory = await mkdtemp(join(tmpdir(), 'attest-pack-'));
     const path = join(directory, 'audit-pack.pdf');
-    const hash = createHash('sha256');
     // pdfkit writes many tiny chunks; passing each to the file was most of the time spent.
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     const hashing = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
         pending.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes < 256 * 1024) return callback();
@@ -96,10 +101,11 @@ export class AuditPackService {
         content,
         citation,
         this.evidence,
-        { generatedAt, generatedBy },
+        { generatedAt, generatedBy, signing },
       );
       await written;
-      const sha256 = hash.digest('hex');
+      const handle = await open(path, 'r+');
+      const sha256 = await this.pdfSigner.signFile(handle).finally(() => handle.close());
       const signature = await signPdfDigest(sha256, {
         privateKey: this.key.privateKey,
         kid: this.key.publicJwk.kid,

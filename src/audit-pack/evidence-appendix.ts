@@ -1,14 +1,57 @@
 import PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { createDeflate } from 'node:zlib';
 import type { Citation, EvidenceBuilder } from '../integrity/evidence-builder';
-import type { CitedEvent, EvidenceBundle } from '../integrity/evidence-bundle';
+import type { CitedEvent, EvidenceBundle, PdfSignerBinding } from '../integrity/evidence-bundle';
+import { SIGNATURE_NAME, SIGNATURE_SUBFILTER } from '../integrity/pdf-signature';
 import { isoInstant } from './pdf-dates';
-import { type Column, MUTED, contentWidth, heading, paragraph, table } from './pdf-layout';
+import { type Column, INK, MUTED, contentWidth, heading, paragraph, table } from './pdf-layout';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
 export const EVIDENCE_FILE_NAME = 'evidence.json';
+/** The SHA-256 of the attached evidence (uncompressed), in its stream's /Params. */
+export const EVIDENCE_DIGEST_KEY = 'AttestSHA256';
+/** Where the service hands out the one-file verifier (VerifierHttpController). */
+export const VERIFIER_PATH = '/api/v1/verifier/attest-verify.js';
+
+/** How a document is signed once written, and where its reader gets the verifier and keys. */
+export interface DocumentSigning {
+  /** Bytes reserved for the embedded signature. */
+  signatureBytes: number;
+  /** What vouches for the signing certificate: carried in the evidence bundle. */
+  pdfSigner: PdfSignerBinding;
+  /** The service's address as its callers reach it, e.g. https://attest.example. */
+  serviceUrl: string;
+}
+
+/** The commands that check a document with Node alone, exactly as printed on its cover. */
+export function verifierCommands(serviceUrl: string): string[] {
+  return [
+    `curl -O ${serviceUrl}${VERIFIER_PATH}`,
+    `node attest-verify.js <this PDF> --jwks ${serviceUrl}/.well-known/jwks.json`,
+  ];
+}
+
+/** The cover's note on checking the document: the commands, one a line, then what they do. */
+export function verifierInstructions(doc: Doc, serviceUrl: string): void {
+  paragraph(
+    doc,
+    'This PDF is signed inside the file (PAdES): a PDF reader, or `pdfsig <this PDF>` (poppler), shows whether any byte changed since Attest signed it. To check the signature, the attached evidence and its ledger proofs without trusting Attest, run with Node alone (no checkout, no database):',
+    { muted: true },
+  );
+  doc.font('Courier').fontSize(7.5).fillColor(INK);
+  for (const line of verifierCommands(serviceUrl)) {
+    doc.text(line, doc.page.margins.left, doc.y, { width: contentWidth(doc), lineBreak: false });
+  }
+  doc.moveDown(0.4);
+  paragraph(
+    doc,
+    'It exits 0 when every check passes and 1 with one sentence naming what was changed. Keep the keys (save the --jwks address to a file and pass the file) to check against them later.',
+    { muted: true },
+  );
+}
 
 const short = (hash: string, n: number) => (hash.length > n ? `${hash.slice(0, n)}…` : hash);
 
@@ -24,6 +67,7 @@ export function openDocument(
     footer: string;
     citation: Citation;
     generatedAt: Date;
+    signing: DocumentSigning;
   },
 ): { doc: Doc; finish: () => Promise<number> } {
   const doc = new PDFDocument({
@@ -77,6 +121,7 @@ export function openDocument(
   return {
     doc,
     finish: async () => {
+      signaturePlaceholder(doc, options.signing.signatureBytes, options.generatedAt);
       doc.end();
       await done;
       return pages;
@@ -94,13 +139,13 @@ export async function appendEvidence(
   doc: Doc,
   citation: Citation,
   evidence: EvidenceBuilder,
-  options: { subject: EvidenceBundle['subject']; generatedAt: Date },
+  options: { subject: EvidenceBundle['subject']; generatedAt: Date; signing: DocumentSigning },
 ): Promise<{ events: number; bundle: Buffer }> {
   doc.addPage();
   heading(doc, 'Appendix: every cited event');
   paragraph(
     doc,
-    `Each event below is in the ledger's integrity tree at the leaf shown, under the signed checkpoint of ${citation.checkpoint.treeSize} events (root ${citation.checkpoint.rootHash}). The full inclusion proofs, the events' content and the checkpoint's signature are in the attached ${EVIDENCE_FILE_NAME}; check them with \`npm run verify -- <this file> --jwks jwks.json\`.`,
+    `Each event below is in the ledger's integrity tree at the leaf shown, under the signed checkpoint of ${citation.checkpoint.treeSize} events (root ${citation.checkpoint.rootHash}). The full inclusion proofs, the events' content and the checkpoint's signature are in the attached ${EVIDENCE_FILE_NAME}; check them with \`${verifierCommands(options.signing.serviceUrl)[1]}\`.`,
     { muted: true },
   );
   const columns: Column[] = [
@@ -123,10 +168,12 @@ export async function appendEvidence(
   // The bundle goes to zlib in large pieces: one small write per event cost a round trip each.
   let pending: string[] = [];
   let pendingLength = 0;
+  const digest = createHash('sha256');
   const flush = () => {
     if (pending.length === 0) return;
     const piece = pending.join('');
     size += Buffer.byteLength(piece);
+    digest.update(piece);
     deflate.write(piece);
     pending = [];
     pendingLength = 0;
@@ -140,6 +187,7 @@ export async function appendEvidence(
       if (pendingLength >= 1 << 20) flush();
     },
     {
+      extra: { pdfSigner: options.signing.pdfSigner },
       onPage: (page: CitedEvent[]) => {
         events += page.length;
         table(doc, columns, page.map(appendixRow), { size: 6.5, lines: 3 });
@@ -151,7 +199,7 @@ export async function appendEvidence(
   deflate.end();
   await deflated;
   const bundle = Buffer.concat(compressed);
-  attach(doc, bundle, size, options.generatedAt);
+  attach(doc, bundle, size, digest.digest('hex'), options.generatedAt);
   return { events, bundle };
 }
 
@@ -168,13 +216,13 @@ function appendixRow(e: CitedEvent): string[] {
   ];
 }
 
-/** The bundle as an embedded file, already Flate-compressed. */
-function attach(doc: Doc, data: Buffer, size: number, at: Date): void {
+/** The bundle as an embedded file, already Flate-compressed, with its SHA-256. */
+function attach(doc: Doc, data: Buffer, size: number, sha256: string, at: Date): void {
   const file = doc.ref({
     Type: 'EmbeddedFile',
     Subtype: 'application#2Fjson',
     Filter: 'FlateDecode',
-    Params: { Size: size, CreationDate: at },
+    Params: { Size: size, CreationDate: at, [EVIDENCE_DIGEST_KEY]: new String(sha256) },
   });
   file.end(data);
   const spec = doc.ref({
@@ -189,4 +237,43 @@ function attach(doc: Doc, data: Buffer, size: number, at: Date): void {
   (
     doc as unknown as { addNamedEmbeddedFile(name: string, ref: unknown): void }
   ).addNamedEmbeddedFile(EVIDENCE_FILE_NAME, spec);
+}
+
+/**
+ * The PAdES signature field, its value still a placeholder: a signature dictionary with
+ * ByteRange and /Contents to fill in once the file is written (PdfSigner), an invisible widget
+ * on the last page and the AcroForm that lists it. Written with pdfkit's own references:
+ * @signpdf/placeholder-pdfkit does the same but wants pdfkit 0.11.
+ */
+function signaturePlaceholder(doc: Doc, bytes: number, at: Date): void {
+  const signature = doc.ref({
+    Type: 'Sig',
+    Filter: 'Adobe.PPKLite',
+    SubFilter: SIGNATURE_SUBFILTER,
+    ByteRange: [0, '**********', '**********', '**********'],
+    Contents: Buffer.alloc(bytes),
+    M: at,
+    Name: new String(SIGNATURE_NAME),
+    Reason: new String('Issued by Attest from its ledger; the attached evidence.json is checkable'),
+  });
+  signature.end(undefined);
+  const widget = doc.ref({
+    Type: 'Annot',
+    Subtype: 'Widget',
+    FT: 'Sig',
+    Rect: [0, 0, 0, 0],
+    V: signature,
+    T: new String('Attest signature'),
+    F: 4,
+    P: doc.page.dictionary,
+  });
+  doc.page.annotations.push(widget);
+  widget.end(undefined);
+  doc.initForm();
+  const form = (
+    doc as unknown as { _root: { data: { AcroForm: { data: Record<string, unknown> } } } }
+  )._root.data.AcroForm.data;
+  (form.Fields as unknown[]).push(widget);
+  form.SigFlags = 3;
+  delete form.NeedAppearances;
 }

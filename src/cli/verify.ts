@@ -1,16 +1,28 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { JSONWebKeySet } from 'jose';
-import { type EvidenceBundle, BUNDLE_FORMAT, verifyBundle } from '../integrity/evidence-bundle';
-import { embeddedFiles } from '../integrity/pdf-attachment';
+import {
+  type CheckResult,
+  type EvidenceBundle,
+  BUNDLE_FORMAT,
+  verifyBundle,
+} from '../integrity/evidence-bundle';
+import { readEmbeddedFiles } from '../integrity/pdf-attachment';
+import { hasAttestSignature, verifyPdfSignature } from '../integrity/pdf-signature';
 
-const USAGE = `usage: npm run verify -- <audit-pack.pdf | evidence.json> [options]
+const USAGE = `usage: node attest-verify.js <audit-pack.pdf | report.pdf | evidence.json> [options]
+       (in a checkout of Attest: npm run verify -- <file> [options])
 
-Checks an Attest audit pack or report with no service and no database: the checkpoint's
-signature, every cited event's hash against its content, every inclusion proof against the
-checkpoint, and optionally consistency with an older checkpoint you kept and the PDF's signature.
+Checks an Attest audit pack or report from the file alone, with no service and no database: the
+PDF's own signature (its ByteRange covers every byte but the signature, the CMS signature is
+valid over them, and the ledger's key vouches for its certificate), the attached evidence
+(whole, its digest as recorded), the checkpoint's signature, every cited event's hash against
+its content, every inclusion proof against the checkpoint; optionally consistency with an older
+checkpoint you kept.
 
-  --jwks <file>          the keys to trust (save https://<attest>/.well-known/jwks.json);
-                         without it, the bundle's own copy is used, which proves less
+  --jwks <file | URL>    the keys to trust: a file you saved, or the service's
+                         https://<attest>/.well-known/jwks.json; without it, the pack's own
+                         copy is used, which shows the pack is whole but not who signed it
   --previous <file>      an older checkpoint you kept (its JWS, or the JSON of
                          GET /api/v1/ledger/checkpoints/latest)
   --consistency <file>   the proof that the pack's checkpoint extends it (the JSON of
@@ -18,8 +30,11 @@ checkpoint, and optionally consistency with an older checkpoint you kept and the
   --pdf <file>           with an evidence.json: the PDF it belongs to
   --signature <jws>      the PDF's detached signature (its Attest-Signature header), or a file holding it
 
-Exit status: 0 when every check passes, 1 when any fails, 2 when the input cannot be read.`;
+Exit status: 0 when every check passes; 1 when any fails, with one sentence saying what was
+changed; 2 when the input is not an Attest pack, report or evidence bundle at all, or an option
+is wrong.`;
 
+/** The input cannot be checked at all (not a pack; a wrong option): exit 2. */
 class UsageError extends Error {}
 
 function options(argv: string[]): { file: string; flags: Map<string, string> } {
@@ -40,7 +55,7 @@ function options(argv: string[]): { file: string; flags: Map<string, string> } {
   const unknown = [...flags.keys()].filter((flag) => !known.has(flag));
   if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
   if (files.length !== 1)
-    throw new UsageError('give exactly one audit pack (.pdf) or evidence bundle (.json)');
+    throw new UsageError('give exactly one audit pack or report (.pdf) or evidence bundle (.json)');
   if (flags.has('previous') !== flags.has('consistency')) {
     throw new UsageError('--previous and --consistency go together');
   }
@@ -55,6 +70,23 @@ async function readJson(file: string, what: string): Promise<unknown> {
   }
 }
 
+/** The keys to trust, from a file or fetched from the service's published address. */
+async function readJwks(source: string): Promise<JSONWebKeySet> {
+  if (!/^https?:\/\//.test(source)) return (await readJson(source, 'the JWKS')) as JSONWebKeySet;
+  let keys: unknown;
+  try {
+    const response = await fetch(source, { signal: AbortSignal.timeout(15_000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    keys = await response.json();
+  } catch (error) {
+    throw new UsageError(`cannot fetch the keys from ${source} (${(error as Error).message})`);
+  }
+  if (!Array.isArray((keys as { keys?: unknown }).keys)) {
+    throw new UsageError(`${source} is not a JWKS (no keys array)`);
+  }
+  return keys as JSONWebKeySet;
+}
+
 /** A JWS given as itself, or inside JSON that has a `jws` member, in a file. */
 async function readJws(file: string): Promise<string> {
   const text = (await readFile(file, 'utf8')).trim();
@@ -65,29 +97,65 @@ async function readJws(file: string): Promise<string> {
   return jws;
 }
 
+/**
+ * The evidence bundle attached to a PDF, or the sentence saying how it was changed. A PDF with
+ * neither Attest's signature nor an attached bundle is not a pack at all (UsageError).
+ */
+function attachedEvidence(
+  file: string,
+  bytes: Buffer,
+): { bundle?: EvidenceBundle; change?: string } {
+  const signed = hasAttestSignature(bytes);
+  let change: string | undefined;
+  for (const attached of readEmbeddedFiles(bytes)) {
+    if (!attached.data) {
+      change ??= `the attached evidence was changed: ${attached.error}`;
+      continue;
+    }
+    const digest = createHash('sha256').update(attached.data).digest('hex');
+    let parsed: EvidenceBundle;
+    try {
+      parsed = JSON.parse(attached.data.toString('utf8')) as EvidenceBundle;
+    } catch {
+      if (attached.declaredSha256)
+        change ??= 'the attached evidence was changed: it is no longer JSON';
+      continue;
+    }
+    if (parsed?.format !== BUNDLE_FORMAT) continue;
+    if (attached.declaredSha256 && attached.declaredSha256 !== digest) {
+      return {
+        bundle: parsed,
+        change: `the attached evidence was changed: its digest is ${digest}, not the ${attached.declaredSha256} recorded beside it`,
+      };
+    }
+    return { bundle: parsed, change };
+  }
+  if (change) return { change };
+  if (signed) {
+    return { change: 'the attached evidence was removed: the signed PDF carries no evidence.json' };
+  }
+  throw new UsageError(`${file} is a PDF without Attest's evidence: not an audit pack or report`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const { file, flags } = options(argv);
   const bytes = await readFile(file).catch(() => {
     throw new UsageError(`cannot read ${file}`);
   });
-  const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-';
+  const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-' || hasAttestSignature(bytes);
   let bundle: EvidenceBundle | undefined;
+  let evidenceChange: string | undefined;
   if (isPdf) {
-    for (const embedded of embeddedFiles(bytes)) {
-      try {
-        const parsed = JSON.parse(embedded.toString('utf8')) as EvidenceBundle;
-        if (parsed.format === BUNDLE_FORMAT) bundle = parsed;
-      } catch {
-        // another attachment
-      }
-    }
-    if (!bundle) throw new UsageError(`${file} holds no Attest evidence bundle`);
-  } else {
+    ({ bundle, change: evidenceChange } = attachedEvidence(file, bytes));
+  } else if (bytes.subarray(0, 1).toString() === '{') {
     bundle = (await readJson(file, 'the evidence bundle')) as EvidenceBundle;
+    if (bundle?.format !== BUNDLE_FORMAT) {
+      throw new UsageError(`${file} is JSON but not an Attest evidence bundle`);
+    }
+  } else {
+    throw new UsageError(`${file} is not a PDF: not an Attest audit pack or report`);
   }
-  const jwks = flags.has('jwks')
-    ? ((await readJson(flags.get('jwks') as string, 'the JWKS')) as JSONWebKeySet)
-    : undefined;
+  const jwks = flags.has('jwks') ? await readJwks(flags.get('jwks') as string) : undefined;
   const pdfBytes = isPdf
     ? bytes
     : flags.has('pdf')
@@ -112,26 +180,58 @@ async function main(argv: string[]): Promise<number> {
     };
   }
 
+  const checks: CheckResult[] = [];
+  const show = (check: CheckResult) => {
+    checks.push(check);
+    // Each event that passes is summed up at the end; failures are named one by one.
+    if (!check.ok || !check.what.startsWith('event ')) {
+      console.log(`${check.ok ? '✓' : '✗'} ${check.what}`);
+    }
+  };
   console.log(
-    `verifying ${bundle.subject?.title ?? file}: ${bundle.events?.length ?? 0} cited events`,
+    `verifying ${bundle?.subject?.title ?? file}: ${bundle?.events?.length ?? 0} cited events`,
   );
-  const result = await verifyBundle(bundle, {
-    jwks,
-    previous,
-    pdf:
-      pdfBytes && (signature || bundle.pdf || isPdf) ? { bytes: pdfBytes, signature } : undefined,
-    onCheck: (check) => {
-      // Each event that passes is summed up at the end; failures are named one by one.
-      if (!check.ok || !check.what.startsWith('event ')) {
-        console.log(`${check.ok ? '✓' : '✗'} ${check.what}`);
-      }
-    },
-  });
-  const failed = result.checks.filter((check) => !check.ok).length;
+  if (evidenceChange) show({ ok: false, what: evidenceChange });
+  if (bundle && !evidenceChange) {
+    try {
+      await verifyBundle(bundle, {
+        jwks,
+        previous,
+        pdf:
+          pdfBytes && (signature || bundle.pdf || isPdf)
+            ? { bytes: pdfBytes, signature }
+            : undefined,
+        onCheck: show,
+      });
+    } catch (error) {
+      show({
+        ok: false,
+        what: `the evidence was changed: it cannot be checked (${(error as Error).message})`,
+      });
+    }
+  } else if (pdfBytes) {
+    // The evidence cannot be read: the PDF's own signature still says whether the file changed.
+    const embedded = verifyPdfSignature(pdfBytes);
+    show({
+      ok: embedded.ok,
+      what: embedded.ok ? 'PDF signature: valid over the whole file' : embedded.change,
+    });
+  }
+  const failed = checks.filter((check) => !check.ok);
+  if (failed.length === 0) {
+    console.log('VERIFIED: every check passed');
+    return 0;
+  }
+  // The one sentence: the most particular change first (the evidence, then the file's bytes).
+  const first =
+    failed.find((check) => check.what.startsWith('the attached evidence')) ??
+    failed.find((check) => /^the (file|signature|PDF)\b/.test(check.what)) ??
+    failed[0];
+  const sentence = first.what.replace(/[.\s]*$/, '.');
   console.log(
-    result.ok ? 'VERIFIED: every check passed' : `FAILED: ${failed} check(s) did not pass`,
+    `FAILED: ${sentence[0].toUpperCase()}${sentence.slice(1)}${failed.length > 1 ? ` (${failed.length} checks did not pass)` : ''}`,
   );
-  return result.ok ? 0 : 1;
+  return 1;
 }
 
 main(process.argv.slice(2)).then(

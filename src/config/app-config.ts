@@ -51,6 +51,10 @@ export interface IntegrityConfig {
   checkpointEveryEvents: number;
   /** Sign at most this long after an event was recorded; 0: not by time. */
   checkpointIntervalMs: number;
+  /** What signs PDFs inside the file (PAdES); none set: a self-signed certificate in dataDir. */
+  pdfSigning: { certFile?: string; keyFile?: string; p12File?: string; p12Passphrase?: string };
+  /** How PDF covers name this service (the verifier's and the keys' URLs); unset: the request's. */
+  publicUrl?: string;
 }
 
 export interface AuthConfig {
@@ -262,9 +266,37 @@ function integrityConfig(env: Env): IntegrityConfig {
       `SIGNING_KEY_FILE=${JSON.stringify(signingKeyFile)} does not exist: expected an Ed25519 private key (JWK or PKCS#8 PEM)`,
     );
   }
+  const file = (name: string, what: string) => {
+    const path = env[name] || undefined;
+    if (path && !existsSync(path)) {
+      throw new ConfigError(`${name}=${JSON.stringify(path)} does not exist: expected ${what}`);
+    }
+    return path;
+  };
+  const certFile = file('PDF_SIGNING_CERT_FILE', 'a PEM certificate (then its chain)');
+  const keyFile = file('PDF_SIGNING_KEY_FILE', 'a PEM private key (RSA or EC)');
+  const p12File = file('PDF_SIGNING_P12_FILE', 'a PKCS#12 file with the key and certificate');
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError(
+      'PDF_SIGNING_CERT_FILE and PDF_SIGNING_KEY_FILE go together: set both, or PDF_SIGNING_P12_FILE, or neither',
+    );
+  }
+  if (p12File && certFile) {
+    throw new ConfigError(
+      'PDF_SIGNING_P12_FILE and PDF_SIGNING_CERT_FILE are both set: expected one source of the PDF signing key',
+    );
+  }
+  const publicUrl = env.PUBLIC_URL?.replace(/\/+$/, '') || undefined;
+  if (publicUrl && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicUrl)) {
+    throw new ConfigError(
+      `PUBLIC_URL=${JSON.stringify(env.PUBLIC_URL)} is invalid: expected the service's address, such as https://attest.example`,
+    );
+  }
   return {
     logId,
     signingKeyFile,
+    pdfSigning: { certFile, keyFile, p12File, p12Passphrase: env.PDF_SIGNING_P12_PASSPHRASE },
+    publicUrl,
     checkpointEveryEvents: integer(env, 'CHECKPOINT_EVERY_EVENTS', 1000, 0, 10_000_000),
     checkpointIntervalMs: integer(env, 'CHECKPOINT_INTERVAL_MS', 60_000, 0, 86_400_000),
   };

@@ -153,7 +153,7 @@ export class EvidenceBuilder {
     citation: Citation,
     write: (text: string) => void | Promise<void>,
     options: {
-      extra?: Partial<Pick<EvidenceBundle, 'pdf'>>;
+      extra?: Partial<Pick<EvidenceBundle, 'pdf' | 'pdfSigner'>>;
       /** Sees each page of events as it is written (a PDF's appendix, from the same read). */
       onPage?: (events: CitedEvent[]) => void | Promise<void>;
     } = {},

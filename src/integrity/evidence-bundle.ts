@@ -10,6 +10,7 @@ import type { EventMetadata, EventIntegrity, JsonObject } from '../ledger/event-
 import { eventHash } from '../ledger/hash-chain';
 import { CheckpointRejected, type SignedCheckpointFields, verifyCheckpoint } from './checkpoint';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle';
+import { type PdfSignatureCheck, verifyPdfSignature } from './pdf-signature';
 import { SIGNING_ALGORITHM } from './signing-key';
 
 /**
@@ -21,6 +22,17 @@ import { SIGNING_ALGORITHM } from './signing-key';
  */
 export const BUNDLE_FORMAT = 'attest-evidence-bundle/1';
 export const PDF_DIGEST_TYPE = 'attest-pdf-digest+jws';
+export const PDF_SIGNER_TYPE = 'attest-pdf-signer+jws';
+
+/**
+ * In a PDF's bundle: the certificate that signs the PDF itself (its SHA-256), and the checkpoint
+ * key's JWS over `{ logId, certificateSha256 }`: whoever trusts the key trusts the certificate.
+ */
+export interface PdfSignerBinding {
+  logId: string;
+  certificateSha256: string;
+  jws: string;
+}
 
 export interface CitedEvent {
   id: string;
@@ -48,6 +60,8 @@ export interface EvidenceBundle {
   events: CitedEvent[];
   /** In the downloadable bundle of a PDF: the PDF's SHA-256 and its detached JWS. */
   pdf?: { sha256: string; signature: string };
+  /** In a PDF's bundle: what vouches for the certificate of the PDF's embedded signature. */
+  pdfSigner?: PdfSignerBinding;
 }
 
 export interface CheckResult {
@@ -61,7 +75,10 @@ export interface VerifyOptions {
   jwks?: JSONWebKeySet;
   /** An older checkpoint (its JWS) kept by the verifier, and the proof that this one extends it. */
   previous?: { jws: string; consistencyProof: string[] };
-  /** The PDF itself, checked against the bundle's (or the given) detached signature. */
+  /**
+   * The PDF itself: its embedded signature (and the certificate's binding in the bundle), and
+   * the bundle's or the given detached signature when there is one.
+   */
   pdf?: { bytes: Buffer; signature?: string };
   /** Called for each check as it is made (progress). */
   onCheck?: (result: CheckResult) => void;
@@ -203,18 +220,23 @@ export async function verifyBundle(
     }
   }
 
-  // 4. Optionally: the PDF is the one the service signed.
+  // 4. Optionally: the PDF is the one the service signed: inside the file, and detached.
   if (options.pdf) {
-    const digest = sha256Hex(options.pdf.bytes);
-    const signature = options.pdf.signature ?? bundle.pdf?.signature;
-    if (!signature) {
-      note(
-        false,
-        `PDF: no signature given (the Attest-Signature header, or the downloadable bundle's pdf.signature)`,
-      );
-    } else {
+    const embedded = verifyPdfSignature(options.pdf.bytes);
+    const detached = options.pdf.signature ?? bundle.pdf?.signature;
+    const carriesOne = embedded.ok || embedded.change !== 'the PDF carries no signature of its own';
+    if (carriesOne || !detached) {
+      if (
+        note(embedded.ok, embedded.ok ? pdfSignatureLine(embedded) : embedded.change) &&
+        embedded.ok
+      ) {
+        await checkCertificate(bundle, embedded, jwks, keySource, note);
+      }
+    }
+    if (detached) {
+      const digest = sha256Hex(options.pdf.bytes);
       try {
-        const [header, , sig] = signature.split('.');
+        const [header, , sig] = detached.split('.');
         const attached = `${header}.${Buffer.from(digest).toString('base64url')}.${sig}`;
         const { protectedHeader } = await compactVerify(attached, createLocalJWKSet(jwks), {
           algorithms: [SIGNING_ALGORITHM],
@@ -226,10 +248,50 @@ export async function verifyBundle(
       } catch {
         note(
           false,
-          `PDF: SHA-256 ${digest} is not what the signature covers: the file was changed, or signed by another key`,
+          `PDF: SHA-256 ${digest} is not what the detached signature covers: the file was changed, or signed by another key`,
         );
       }
     }
   }
   return { ok: checks.every((check) => check.ok), checks };
+}
+
+function pdfSignatureLine(check: Extract<PdfSignatureCheck, { ok: true }>): string {
+  return `PDF signature: covers every byte of the file but the signature itself (${check.signedBytes} bytes), CMS valid, signed by certificate ${check.certificate.subject.replace(/\n/g, ', ')} (SHA-256 ${check.certificateSha256})`;
+}
+
+/** The PDF's certificate is the one the bundle says the checkpoint key vouched for. */
+async function checkCertificate(
+  bundle: EvidenceBundle,
+  embedded: Extract<PdfSignatureCheck, { ok: true }>,
+  jwks: JSONWebKeySet,
+  keySource: string,
+  note: (ok: boolean, what: string) => boolean,
+): Promise<void> {
+  const binding = bundle.pdfSigner;
+  if (!binding) {
+    note(false, 'PDF certificate: the evidence does not say which certificate signs the PDF');
+    return;
+  }
+  try {
+    const { payload, protectedHeader } = await compactVerify(binding.jws, createLocalJWKSet(jwks), {
+      algorithms: [SIGNING_ALGORITHM],
+    });
+    const vouched = JSON.parse(new TextDecoder().decode(payload)) as Partial<PdfSignerBinding>;
+    if (protectedHeader.typ !== PDF_SIGNER_TYPE) throw new Error('not a certificate binding');
+    const ok =
+      vouched.certificateSha256 === embedded.certificateSha256 &&
+      vouched.logId === bundle.checkpoint.logId;
+    note(
+      ok,
+      ok
+        ? `PDF certificate: vouched for by key ${String(protectedHeader.kid)} of log ${vouched.logId} (${keySource})`
+        : `the PDF was signed with another certificate (SHA-256 ${embedded.certificateSha256}) than the one the ledger's key vouched for (${String(vouched.certificateSha256)})`,
+    );
+  } catch (error) {
+    note(
+      false,
+      `PDF certificate: the ledger's keys do not vouch for it (${(error as Error).message})`,
+    );
+  }
 }

@@ -7,11 +7,13 @@ import { EvidenceBuilder } from './evidence-builder';
 import { IntegrityHttpController } from './integrity.http.controller';
 import { IntegrityLogProjection } from './integrity-log.projection';
 import { JwksHttpController } from './jwks.http.controller';
+import { PdfSigner } from './pdf-signer';
+import { VerifierHttpController } from './verifier.http.controller';
 import { openSigningKey } from './signing-key';
 
 /** The Merkle integrity log, its signed checkpoints, proofs and public keys (docs/design.md §5). */
 @Module({
-  controllers: [IntegrityHttpController, JwksHttpController],
+  controllers: [IntegrityHttpController, JwksHttpController, VerifierHttpController],
   providers: [
     {
       provide: SIGNING_KEY,
@@ -29,9 +31,10 @@ import { openSigningKey } from './signing-key';
     },
     CheckpointSigner,
     EvidenceBuilder,
+    PdfSigner,
     IntegrityLogProjection,
     CheckpointsProjection,
   ],
-  exports: [CheckpointSigner, EvidenceBuilder, SIGNING_KEY],
+  exports: [CheckpointSigner, EvidenceBuilder, PdfSigner, SIGNING_KEY],
 })
 export class IntegrityModule {}

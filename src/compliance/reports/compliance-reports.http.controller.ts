@@ -1,5 +1,6 @@
-import { Controller, Get, Inject, Param, Query, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import {
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -7,15 +8,16 @@ import {
   ApiPropertyOptional,
   ApiResponse,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PassThrough } from 'node:stream';
 import { AllowEveryRole } from '../../auth/access.decorators';
 import { SIGNING_KEY } from '../../integrity/checkpoint-signer';
 import { EvidenceBuilder } from '../../integrity/evidence-builder';
 import { signPdfDigest } from '../../integrity/evidence-bundle';
+import { PdfSigner } from '../../integrity/pdf-signer';
 import type { SigningKey } from '../../integrity/signing-key';
 import { CLOCK, type Clock } from '../../ledger/clock';
 import { RESOURCE_NAME, RESOURCE_NAME_HINT } from '../../ledger/commands/identifiers';
@@ -23,6 +25,7 @@ import { ApiRead } from '../../ledger/http/api-read.decorator';
 import { InvalidRequest } from '../../ledger/ledger.errors';
 import { AdmRegisterRequest } from '../queries/adm-register/adm-register.request.dto';
 import { reportingPeriod } from '../queries/adm-register/reporting-period';
+import { AsicReportView, OaicReportView } from './compliance-report.view';
 import { ComplianceReports, REPORT_NAMES, type ReportName } from './compliance-reports';
 import { writeReportPdf } from './report.pdf';
 
@@ -52,40 +55,33 @@ export class ComplianceReportsHttpController {
     private readonly evidence: EvidenceBuilder,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly pdfSigner: PdfSigner,
   ) {}
 
   @Get(':report')
   @ApiOperation({
     summary: 'ASIC model-governance or OAIC privacy report for a period, portfolio or one model',
     description:
-      'Sections listed in reports/README.md, each obligation and guardrail rated covered / partly / missing by the events recorded in the period (mappings under reports/). format=pdf adds an appendix of every cited event with the evidence bundle attached and the PDF’s SHA-256 signed (Attest-Signature).',
+      'Sections listed in reports/README.md, each obligation and guardrail rated covered / partly / missing by the events recorded in the period (mappings under reports/). format=pdf adds an appendix of every cited event with the evidence bundle attached; the PDF is signed inside the file (PAdES, checked by PDF readers and `pdfsig`; its cover prints the commands that check it with Node alone) and its SHA-256 as a detached JWS (Attest-Signature).',
   })
   @ApiParam({ name: 'report', enum: REPORT_NAMES })
   @ApiProduces('application/json', 'application/pdf')
   @ApiRead()
+  @ApiExtraModels(AsicReportView, OaicReportView)
   @ApiOkResponse({
-    description: 'The report as JSON, or as a PDF with format=pdf',
+    description:
+      'The report as JSON (AsicReportView or OaicReportView, by `report`), or as a PDF with format=pdf',
     content: {
       'application/json': {
         schema: {
-          type: 'object',
-          required: ['report', 'title', 'period', 'checkpoint', 'obligations', 'guardrails'],
-          properties: {
-            report: { type: 'string', enum: [...REPORT_NAMES] },
-            title: { type: 'string' },
-            basis: { type: 'string' },
-            sections: { type: 'array', items: { type: 'string' } },
-            period: { type: 'object', additionalProperties: true },
-            generatedAt: { type: 'string', format: 'date-time' },
-            model: { type: 'string', nullable: true },
-            checkpoint: { type: 'object', additionalProperties: true },
-            citedEvents: { type: 'integer' },
-            obligations: { type: 'array', items: { type: 'object', additionalProperties: true } },
-            guardrails: { type: 'array', items: { type: 'object', additionalProperties: true } },
+          oneOf: [{ $ref: getSchemaPath(AsicReportView) }, { $ref: getSchemaPath(OaicReportView) }],
+          discriminator: {
+            propertyName: 'report',
+            mapping: {
+              'asic-model-governance': getSchemaPath(AsicReportView),
+              'oaic-privacy': getSchemaPath(OaicReportView),
+            },
           },
-          additionalProperties: true,
-          description:
-            'ASIC adds inventory, accountability, fairness, thirdParty, monitoring, openFindings; OAIC adds personalInformation, adm, accessAndCorrection, deletionRequests, breaches',
         },
       },
       'application/pdf': { schema: { type: 'string', format: 'binary' } },
@@ -95,6 +91,7 @@ export class ComplianceReportsHttpController {
   async report(
     @Param() { report }: ReportPath,
     @Query() request: ReportRequest,
+    @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<object | StreamableFile> {
     const resolved = reportingPeriod(request, this.clock());
@@ -105,9 +102,10 @@ export class ComplianceReportsHttpController {
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (chunk: Buffer) => chunks.push(chunk));
-    await writeReportPdf(out, built.report, built.citation, this.evidence);
+    const signing = await this.pdfSigner.signing(httpRequest);
+    await writeReportPdf(out, built.report, built.citation, this.evidence, signing);
     const pdf = Buffer.concat(chunks);
-    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    const sha256 = await this.pdfSigner.signBuffer(pdf);
     void reply
       .header(
         'Content-Disposition',

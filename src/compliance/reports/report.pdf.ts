@@ -1,6 +1,11 @@
 import type PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
-import { appendEvidence, openDocument } from '../../audit-pack/evidence-appendix';
+import {
+  type DocumentSigning,
+  appendEvidence,
+  openDocument,
+  verifierInstructions,
+} from '../../audit-pack/evidence-appendix';
 import {
   INK,
   MUTED,
@@ -28,6 +33,7 @@ export async function writeReportPdf(
   report: ComplianceReport,
   citation: Citation,
   evidence: EvidenceBuilder,
+  signing: DocumentSigning,
 ): Promise<{ pages: number; events: number }> {
   const generatedAt = new Date(report.generatedAt);
   const scope = report.model ? `model ${report.model}` : 'portfolio';
@@ -38,9 +44,10 @@ export async function writeReportPdf(
     footer: `Attest · ${report.title} · ${scope} · ${period}`,
     citation,
     generatedAt,
+    signing,
   });
   const { doc } = document;
-  cover(doc, report, scope, period);
+  cover(doc, report, scope, period, signing.serviceUrl);
   doc.addPage();
   let section = 1;
   const next = (title: string) => heading(doc, `${section++}. ${title}`);
@@ -74,11 +81,18 @@ export async function writeReportPdf(
       title: `${report.title}: ${scope}`,
     },
     generatedAt,
+    signing,
   });
   return { pages: await document.finish(), events };
 }
 
-function cover(doc: Doc, report: ComplianceReport, scope: string, period: string): void {
+function cover(
+  doc: Doc,
+  report: ComplianceReport,
+  scope: string,
+  period: string,
+  serviceUrl: string,
+): void {
   doc.moveDown(4);
   doc.font('Helvetica').fontSize(11).fillColor(MUTED).text(report.basis.toUpperCase());
   doc.moveDown(0.4);
@@ -91,9 +105,10 @@ function cover(doc: Doc, report: ComplianceReport, scope: string, period: string
   doc.moveDown(1);
   paragraph(
     doc,
-    `Generated ${isoInstant(report.generatedAt)} from the Attest ledger, with no manual input. Every fact links to the events behind it; the attached evidence.json holds them with their inclusion proofs under the signed checkpoint of ${report.checkpoint.treeSize} events, checkable offline with \`npm run verify\`.`,
+    `Generated ${isoInstant(report.generatedAt)} from the Attest ledger, with no manual input. Every fact links to the events behind it; the attached evidence.json holds them with their inclusion proofs under the signed checkpoint of ${report.checkpoint.treeSize} events.`,
     { muted: true },
   );
+  verifierInstructions(doc, serviceUrl);
 }
 
 function mappingTable(doc: Doc, items: MappedAnswer[], guardrails: boolean): void {

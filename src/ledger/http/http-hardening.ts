@@ -43,8 +43,9 @@ export const isUnlimited = (request: FastifyRequest): boolean =>
 /** Addresses whose failed authentications are remembered at most; the oldest go first. */
 const MAX_FAILURE_WINDOWS = 100_000;
 
-/** Paths whose answers may be cached: the OpenAPI UI's assets and the public keys. */
-const CACHEABLE = /^\/(api\/docs(\/|-json$|$)|\.well-known\/jwks\.json$)/;
+/** Paths whose answers may be cached: the OpenAPI UI's assets, the public keys, the verifier. */
+const CACHEABLE =
+  /^\/(api\/docs(\/|-json$|$)|\.well-known\/jwks\.json$|api\/v1\/verifier\/attest-verify\.js$)/;
 
 /**
  * Security headers on every answer, `Cache-Control: no-store` on everything but public assets,
