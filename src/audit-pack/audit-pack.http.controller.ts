@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import {
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -7,6 +8,7 @@ import {
   ApiPropertyOptional,
   ApiResponse,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
@@ -17,6 +19,7 @@ import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { NotRecorded } from '../ledger/commands/rule-errors';
 import { AllowEveryRole, CurrentActor } from '../auth/access.decorators';
 import { EvidenceBuilder } from '../integrity/evidence-builder';
+import { EvidenceBundleView, IssuedEvidenceBundleView } from '../integrity/evidence-bundle.view';
 import { PdfSigner } from '../integrity/pdf-signer';
 import type { Actor } from '../ledger/event-log.port';
 import { ApiRead } from '../ledger/http/api-read.decorator';
@@ -45,6 +48,7 @@ class AuditPackRequest {
 }
 
 @ApiTags('audit packs')
+@ApiExtraModels(EvidenceBundleView)
 @AllowEveryRole()
 @Controller('models')
 export class AuditPackHttpController {
@@ -66,6 +70,7 @@ export class AuditPackHttpController {
     description: 'The PDF (or, with format=json, the evidence bundle)',
     content: {
       'application/pdf': { schema: { type: 'string', format: 'binary' } },
+      'application/json': { schema: { $ref: getSchemaPath(EvidenceBundleView) } },
     },
   })
   @ApiResponse({ status: 503, description: 'The integrity log has not caught up yet; retry' })
@@ -127,26 +132,7 @@ export class AuditPackHttpController {
   @ApiRead(404)
   @ApiOkResponse({
     description: 'The evidence bundle (attest-evidence-bundle/1) with its pdf member',
-    content: {
-      'application/json': {
-        schema: {
-          type: 'object',
-          required: ['format', 'pdf', 'checkpoint', 'events'],
-          properties: {
-            format: { type: 'string', example: 'attest-evidence-bundle/1' },
-            pdf: {
-              type: 'object',
-              properties: { sha256: { type: 'string' }, signature: { type: 'string' } },
-            },
-            subject: { type: 'object', additionalProperties: true },
-            generatedAt: { type: 'string', format: 'date-time' },
-            checkpoint: { type: 'object', additionalProperties: true },
-            jwks: { type: 'object', additionalProperties: true },
-            events: { type: 'array', items: { type: 'object', additionalProperties: true } },
-          },
-        },
-      },
-    },
+    type: IssuedEvidenceBundleView,
   })
   async issued(
     @Param() { name, version, packId }: PackPath,

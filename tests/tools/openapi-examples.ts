@@ -17,6 +17,10 @@ import { TestClock } from '../support/test-clock';
 const TARGET = join(__dirname, '..', '..', '..', 'src', 'openapi', 'response-examples.json');
 /** Not JSON, or not part of the API. */
 const SKIPPED = new Set(['/metrics']);
+/** Routes that answer JSON only when asked for it (a PDF otherwise). */
+const AS_JSON: Record<string, string> = {
+  '/models/:name/versions/:version/audit-pack': '?format=json',
+};
 
 function shorten(value: unknown): unknown {
   if (Array.isArray(value)) return value.slice(0, 2).map(shorten);
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
       if (path === undefined) throw new Error(`no sample URL for GET ${template}`);
       const response = await test
         .anonymous()
-        .get(template.startsWith('/api/v1/') ? `/api/v1${path}` : path)
+        .get(`${template.startsWith('/api/v1/') ? `/api/v1${path}` : path}${AS_JSON[route] ?? ''}`)
         .set('Authorization', officer)
         .set('X-Ledger-Position', ids.position);
       if (response.status !== 200) {

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import {
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -7,6 +8,7 @@ import {
   ApiPropertyOptional,
   ApiResponse,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IsIn, IsOptional, Matches } from 'class-validator';
@@ -23,6 +25,7 @@ import { ApiRead } from '../../ledger/http/api-read.decorator';
 import { InvalidRequest } from '../../ledger/ledger.errors';
 import { AdmRegisterRequest } from '../queries/adm-register/adm-register.request.dto';
 import { reportingPeriod } from '../queries/adm-register/reporting-period';
+import { AsicReportView, OaicReportView } from './compliance-report.view';
 import { ComplianceReports, REPORT_NAMES, type ReportName } from './compliance-reports';
 import { writeReportPdf } from './report.pdf';
 
@@ -64,29 +67,21 @@ export class ComplianceReportsHttpController {
   @ApiParam({ name: 'report', enum: REPORT_NAMES })
   @ApiProduces('application/json', 'application/pdf')
   @ApiRead()
+  @ApiExtraModels(AsicReportView, OaicReportView)
   @ApiOkResponse({
-    description: 'The report as JSON, or as a PDF with format=pdf',
+    description:
+      'The report as JSON (AsicReportView or OaicReportView, by `report`), or as a PDF with format=pdf',
     content: {
       'application/json': {
         schema: {
-          type: 'object',
-          required: ['report', 'title', 'period', 'checkpoint', 'obligations', 'guardrails'],
-          properties: {
-            report: { type: 'string', enum: [...REPORT_NAMES] },
-            title: { type: 'string' },
-            basis: { type: 'string' },
-            sections: { type: 'array', items: { type: 'string' } },
-            period: { type: 'object', additionalProperties: true },
-            generatedAt: { type: 'string', format: 'date-time' },
-            model: { type: 'string', nullable: true },
-            checkpoint: { type: 'object', additionalProperties: true },
-            citedEvents: { type: 'integer' },
-            obligations: { type: 'array', items: { type: 'object', additionalProperties: true } },
-            guardrails: { type: 'array', items: { type: 'object', additionalProperties: true } },
+          oneOf: [{ $ref: getSchemaPath(AsicReportView) }, { $ref: getSchemaPath(OaicReportView) }],
+          discriminator: {
+            propertyName: 'report',
+            mapping: {
+              'asic-model-governance': getSchemaPath(AsicReportView),
+              'oaic-privacy': getSchemaPath(OaicReportView),
+            },
           },
-          additionalProperties: true,
-          description:
-            'ASIC adds inventory, accountability, fairness, thirdParty, monitoring, openFindings; OAIC adds personalInformation, adm, accessAndCorrection, deletionRequests, breaches',
         },
       },
       'application/pdf': { schema: { type: 'string', format: 'binary' } },
