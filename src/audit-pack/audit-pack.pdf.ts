@@ -323,7 +323,7 @@ function approvals(doc: Doc, content: AuditPackContent): void {
     content.approvals.flatMap((a) =>
       a.stages.map((s) => [
         `${a.environment} · ${a.status}\nrequested ${day(a.requestedAt)} by ${a.requestedBy}`,
-        `stage ${s.stage}: ${s.role}`,
+        `stage ${s.stage}\n${s.role}`,
         s.by ?? '—',
         when(s.at),
         s.status,
@@ -429,11 +429,11 @@ function deletions(doc: Doc, content: AuditPackContent): void {
   table(
     doc,
     [
-      { header: 'Request', width: 170, mono: true },
+      { header: 'Request', width: 180, mono: true },
       { header: 'Received', width: 70 },
       { header: 'Due', width: 70 },
       { header: 'Status', width: 70 },
-      { header: 'Fulfilled', width: contentWidth(doc) - 380 },
+      { header: 'Fulfilled', width: contentWidth(doc) - 390 },
     ],
     content.deletionRequests.map((r) => [
       r.id,

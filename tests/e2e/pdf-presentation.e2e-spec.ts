@@ -239,7 +239,7 @@ describe('what the PDFs print: ISO dates, whole lineage names, stage numbers as 
     const stages = await approvalStages();
     expect(stages.map((s) => s.stage)).toEqual([0, 1]);
     const approvals = section(text, '6. Approvals', '7. Deployments');
-    const printed = [...approvals.matchAll(/stage (\d+): /g)].map((m) => Number(m[1]));
+    const printed = [...approvals.matchAll(/stage (\d+)\b/g)].map((m) => Number(m[1]));
     expect(printed).toEqual(stages.map((s) => s.stage));
     for (const s of stages) expect(approvals.replace(/ /g, '')).toContain(s.role);
     expect(approvals).toContain('Stages are numbered from 0, as the API');
