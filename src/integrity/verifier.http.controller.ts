@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional, Res, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
@@ -10,6 +10,8 @@ import { DomainError } from '../ledger/ledger.errors';
 
 /** Where `npm run build` (build:verifier) writes the one-file verifier, from the package root. */
 export const VERIFIER_BUNDLE = join('dist', 'verifier', 'attest-verify.js');
+/** Another file to serve instead (tests of a server whose build did not make it). */
+export const VERIFIER_BUNDLE_PATH = Symbol('VerifierBundlePath');
 
 export class VerifierNotBuilt extends DomainError {
   readonly code = 'verifier-not-built';
@@ -38,8 +40,12 @@ function packageRoot(): string {
 @Public()
 @Controller('verifier')
 export class VerifierHttpController {
-  private readonly path = join(packageRoot(), VERIFIER_BUNDLE);
-  private cached?: { mtimeMs: number; body: Buffer; sha256: string };
+  private readonly path: string;
+  private cached?: { mtimeMs: number; size: number; body: Buffer; sha256: string };
+
+  constructor(@Optional() @Inject(VERIFIER_BUNDLE_PATH) path?: string) {
+    this.path = path ?? join(packageRoot(), VERIFIER_BUNDLE);
+  }
 
   @Get('attest-verify.js')
   @Header('Cache-Control', 'public, max-age=3600')
@@ -55,10 +61,11 @@ export class VerifierHttpController {
   async verifier(@Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile> {
     const info = await stat(this.path).catch(() => undefined);
     if (!info) throw new VerifierNotBuilt();
-    if (this.cached?.mtimeMs !== info.mtimeMs) {
+    if (this.cached?.mtimeMs !== info.mtimeMs || this.cached.size !== info.size) {
       const body = await readFile(this.path);
       this.cached = {
         mtimeMs: info.mtimeMs,
+        size: info.size,
         body,
         sha256: createHash('sha256').update(body).digest('hex'),
       };
