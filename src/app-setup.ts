@@ -26,6 +26,7 @@ import { CLOCK, type Clock } from './ledger/clock';
 import { AccessLogRecorder } from './access-log/access-log.recorder';
 import { PersonalDataAccessInterceptor } from './access-log/personal-data-access';
 import { recordRegulatorRequests } from './access-log/regulator-access.hook';
+import { withQuietFramework } from './startup-logger';
 
 export const API_PREFIX = 'api/v1';
 
@@ -55,7 +56,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(withQuietFramework(app.get(Logger)));
   // Nest only flushes its start-up buffer on listen(); tests never listen, and lines logged
   // later (a database outage) would stay in that buffer.
   app.flushLogs();

@@ -1,22 +1,28 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './app-setup';
 import { APP_CONFIG, AppConfig, ConfigError, loadConfig, loadDotEnv } from './config/app-config';
+import { ProjectionRunner } from './ledger/projections/projection-runner';
 
 async function main(): Promise<void> {
   loadDotEnv();
   loadConfig(); // fail fast, before Nest logs anything
   const app = await createApp();
   const config = app.get<AppConfig>(APP_CONFIG);
+  const logger = app.get(Logger);
   await app.listen({ port: config.port, host: config.host });
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  // What a person types: an address that listens everywhere is reached here as localhost.
+  const host = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const ledger = config.databaseUrl
     ? 'PostgreSQL (DATABASE_URL)'
     : `embedded PGlite in ${config.dataDir}`;
-  app
-    .get(Logger)
-    .log(
-      `Attest listening on http://${config.host}:${config.port} with ${ledger}; API docs at /api/docs`,
-    );
+  logger.log(`listening on ${url} with ${ledger}; API docs at ${url}/api/docs`, 'Attest');
+  // Ready: requests answered and read models current with the ledger as it was at start.
+  await app.get(ProjectionRunner).caughtUp();
+  logger.log(`ready on ${url} in ${process.uptime().toFixed(1)} s`, 'Attest');
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DATABASE_HANDLE, DatabaseHandle, connectToServer, startEmbedded } from './database-handle';
 import { migrate } from './migrate';
 import { DatabaseOutage } from './database-outage';
+import { StoreProgress } from './store-progress';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite store under DATA_DIR. */
 @Global()
@@ -12,12 +13,16 @@ import { DatabaseOutage } from './database-outage';
       provide: DATABASE_HANDLE,
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig): Promise<DatabaseHandle> => {
+        const progress = new StoreProgress(config);
+        const opened = progress.opening();
         const handle = config.databaseUrl
           ? connectToServer(config.databaseUrl)
           : await startEmbedded(config.dataDir);
+        opened();
         // Migrated before anything else connects: read models, checkpoints and the event log.
         try {
-          await migrate(handle.url);
+          const migrating = progress.migrating();
+          migrating.done(await migrate(handle.url, migrating.step));
         } catch (error) {
           await handle.close();
           throw error;

@@ -87,6 +87,9 @@ const FAULTS_MAX_AGE_MS = 1000;
 /** How long readiness and metrics wait for that read before showing the faults last read. */
 const FAULTS_READ_MS = 1000;
 
+/** While the projections catch up at start, their progress is logged at most this often. */
+const CATCH_UP_REPORT_MS = 1000;
+
 /** Thrown inside a batch transaction when another runner has moved the checkpoint. */
 class CheckpointMoved extends Error {}
 
@@ -113,13 +116,28 @@ export class ProjectionRunner {
   /** Aborted by stop(), so a retry backoff never outlives the runner. */
   private halt = new AbortController();
   private faultsReadAt = 0;
+  /** Set by the first start() of every projection until they have all caught up once. */
+  private catchUp?: CatchUpReport;
+  private catchUpBegun = false;
+  private readonly caughtUpOnce: Promise<number>;
+  private reportCaughtUp: (seconds: number) => void = () => undefined;
 
   constructor(
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
     private readonly dataSource: DataSource,
     private readonly discovery: DiscoveryService,
     @Inject(PROJECTION_RETRY_MS) private readonly retryMs: number,
-  ) {}
+  ) {
+    this.caughtUpOnce = new Promise((resolve) => (this.reportCaughtUp = resolve));
+  }
+
+  /**
+   * Resolves, with the seconds it took, once every projection has caught up with the ledger
+   * after the first start() (main.ts logs "ready" then).
+   */
+  caughtUp(): Promise<number> {
+    return this.caughtUpOnce;
+  }
 
   projections(): Projection[] {
     if (this.workers.size === 0) {
@@ -172,12 +190,15 @@ export class ProjectionRunner {
   async start(names?: readonly string[]): Promise<void> {
     this.stopping = false;
     if (this.halt.signal.aborted) this.halt = new AbortController();
+    const everyProjection = !names || names.length === 0;
+    if (everyProjection && !this.catchUpBegun) await this.beginCatchUp();
     for (const projection of this.select(names)) {
       const worker = this.workers.get(projection.name) as Worker;
       if (worker.running) continue;
       await this.ensureCheckpointRow(projection.name);
       worker.running = this.run(worker).finally(() => (worker.running = undefined));
     }
+    if (this.catchUp) this.reportCatchUp(this.catchUp);
     // The projections run already: faults left unread (database slow or down) are read later.
     await this.refreshFaults(0).catch(() => undefined);
   }
@@ -185,6 +206,7 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     this.halt.abort();
+    this.catchUp = undefined;
     const workers = [...this.workers.values()];
     await Promise.all(workers.map((worker) => worker.subscription?.close()));
     await Promise.all(workers.map((worker) => worker.running));
@@ -579,7 +601,95 @@ export class ProjectionRunner {
 
   private wakeWaiters(): void {
     for (const waiter of [...this.waiters]) waiter();
+    if (this.catchUp) this.reportCatchUp(this.catchUp);
   }
+
+  /**
+   * Starts the start-up report: where the ledger's head is now and how far the slowest
+   * projection's checkpoint is towards it; reportCatchUp follows their progress from there.
+   */
+  private async beginCatchUp(): Promise<void> {
+    const startedAt = Date.now();
+    this.catchUpBegun = true;
+    const head = await this.eventLog.headPosition().catch(() => null);
+    this.catchUp = {
+      startedAt,
+      head: head ?? undefined,
+      reportedAt: startedAt,
+      caughtUp: new Set(),
+    };
+    const projections = this.projections();
+    if (!head) {
+      this.logger.log(
+        `projections starting: ${projections.length} of them, ${head === null ? 'the ledger’s head unread (no percentage)' : 'the ledger is empty'}`,
+      );
+      return;
+    }
+    const rows = (await this.dataSource
+      .query('SELECT projection, position FROM projection_checkpoints')
+      .catch(() => [])) as { projection: string; position: string | null }[];
+    const checkpoints = new Map(rows.map((row) => [row.projection, row.position]));
+    this.logCatchUp(
+      head,
+      projections.map((projection) => ({
+        name: projection.name,
+        position: checkpoints.get(projection.name) ?? null,
+      })),
+      projections.length,
+    );
+  }
+
+  private reportCatchUp(report: CatchUpReport): void {
+    const workers = [...this.workers.values()];
+    for (const worker of workers) {
+      if (worker.status.caughtUp) report.caughtUp.add(worker.projection.name);
+    }
+    const now = Date.now();
+    if (report.caughtUp.size === workers.length) {
+      this.catchUp = undefined;
+      const seconds = (now - report.startedAt) / 1000;
+      this.logger.log(`projections caught up in ${seconds.toFixed(1)} s`);
+      this.reportCaughtUp(seconds);
+      return;
+    }
+    if (now - report.reportedAt < CATCH_UP_REPORT_MS || report.head === undefined) return;
+    report.reportedAt = now;
+    this.logCatchUp(
+      report.head,
+      workers
+        .filter((worker) => !report.caughtUp.has(worker.projection.name))
+        .map((worker) => ({ name: worker.projection.name, position: worker.status.position })),
+      workers.length,
+    );
+  }
+
+  /** One progress line: the slowest of the projections `behind`, as a share of the head. */
+  private logCatchUp(
+    head: LedgerPosition,
+    behind: { name: string; position: LedgerPosition | null }[],
+    total: number,
+  ): void {
+    const [slowest] = behind
+      .map((projection) => ({
+        name: projection.name,
+        share: this.eventLog.fractionOf(projection.position, head),
+      }))
+      .sort((a, b) => a.share - b.share);
+    if (!slowest) return;
+    this.logger.log(
+      `projections catching up: ${Math.floor(slowest.share * 100)}% of the ledger head ` +
+        `(slowest ${slowest.name}; ${total - behind.length} of ${total} caught up)`,
+    );
+  }
+}
+
+interface CatchUpReport {
+  startedAt: number;
+  /** The ledger's head when the projections started; undefined: it was empty (or unread). */
+  head?: LedgerPosition;
+  reportedAt: number;
+  /** Projections that have reached the head once. */
+  caughtUp: Set<string>;
 }
 
 function initialStatus(name: string): ProjectionStatus {
