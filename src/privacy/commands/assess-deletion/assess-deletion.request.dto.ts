@@ -2,7 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsString, Matches, MaxLength } from 'class-validator';
 import { ENVIRONMENT, RESOURCE_NAME } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
-import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
+import {
+  ModelVersionRefRequest,
+  VersionRefRequest,
+} from '../../../ledger/commands/version-ref.request.dto';
 import { NestedArray, NestedObject, Optional } from '../../../ledger/http/validation';
 
 /** `<model>.<environment>`, as deployments are identified. */
@@ -18,9 +21,9 @@ export class AffectedRequest {
   @NestedArray(() => VersionRefRequest, { max: 1000 })
   datasetVersions!: VersionRefRequest[];
 
-  @ApiProperty({ type: [VersionRefRequest], description: 'Model versions trained on them' })
-  @NestedArray(() => VersionRefRequest, { max: 1000 })
-  models!: VersionRefRequest[];
+  @ApiProperty({ type: [ModelVersionRefRequest], description: 'Model versions trained on them' })
+  @NestedArray(() => ModelVersionRefRequest, { max: 1000 })
+  models!: ModelVersionRefRequest[];
 
   @ApiProperty({
     type: [String],

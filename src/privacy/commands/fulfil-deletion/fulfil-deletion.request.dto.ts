@@ -1,7 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
-import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
+import {
+  ModelVersionRefRequest,
+  VersionRefRequest,
+} from '../../../ledger/commands/version-ref.request.dto';
 import { NestedArray, NestedObject } from '../../../ledger/http/validation';
 
 export class DeletionExceptionRequest {
@@ -29,9 +32,9 @@ export class FulfilDeletionRequest {
   @NestedArray(() => VersionRefRequest, { max: 1000 })
   replacementDatasetVersions!: VersionRefRequest[];
 
-  @ApiProperty({ type: [VersionRefRequest], description: 'Model versions retrained on them' })
-  @NestedArray(() => VersionRefRequest, { max: 1000 })
-  retrainedModels!: VersionRefRequest[];
+  @ApiProperty({ type: [ModelVersionRefRequest], description: 'Model versions retrained on them' })
+  @NestedArray(() => ModelVersionRefRequest, { max: 1000 })
+  retrainedModels!: ModelVersionRefRequest[];
 
   @ApiProperty({
     type: [DeletionExceptionRequest],

@@ -9,9 +9,14 @@ export class VersionRefView {
   @ApiProperty({ example: '2026-02' }) version!: string;
 }
 
+export class ModelVersionRefView {
+  @ApiProperty({ example: 'credit-risk' }) name!: string;
+  @ApiProperty({ example: '1.4.0' }) version!: string;
+}
+
 export class AffectedView {
   @ApiProperty({ type: [VersionRefView] }) datasetVersions!: VersionRefView[];
-  @ApiProperty({ type: [VersionRefView] }) models!: VersionRefView[];
+  @ApiProperty({ type: [ModelVersionRefView] }) models!: ModelVersionRefView[];
   @ApiProperty({ type: [String], example: ['credit-risk.production'] }) deployments!: string[];
 }
 
@@ -22,7 +27,7 @@ export class DeletionExceptionView {
 
 export class FulfilmentView {
   @ApiProperty({ type: [VersionRefView] }) replacementDatasetVersions!: VersionRefView[];
-  @ApiProperty({ type: [VersionRefView] }) retrainedModels!: VersionRefView[];
+  @ApiProperty({ type: [ModelVersionRefView] }) retrainedModels!: ModelVersionRefView[];
   @ApiProperty({ type: [DeletionExceptionView] }) exceptions!: DeletionExceptionView[];
 }
 
