@@ -697,8 +697,19 @@ describe('compliance views: the ADM register and the personal-data inventory', (
           }),
           expect.objectContaining({
             model: 'credit-decision',
+            version: '1.0.0',
+            environments: ['production', 'staging'],
+            lastServedUntil: null,
+          }),
+          // Canaried and rolled back: it served, and no longer does.
+          expect.objectContaining({
+            model: 'credit-decision',
             version: '1.1.0',
-            stage: 'deployed',
+            stage: 'previously deployed',
+            environments: [],
+            serving: [],
+            firstDeployedAt: '2026-03-10T09:00:00.000Z',
+            lastServedUntil: '2026-03-12T09:00:00.000Z',
           }),
           expect.objectContaining({
             model: 'collections-priority',

@@ -4,6 +4,11 @@ import { DataSource } from 'typeorm';
 import type { Citation } from '../../integrity/evidence-builder';
 import { EvidenceBuilder } from '../../integrity/evidence-builder';
 import { CLOCK, type Clock } from '../../ledger/clock';
+import {
+  type VersionStanding,
+  standingKey,
+  versionStandings,
+} from '../../model-registry/queries/model-registry/version-standing';
 import { AdmRegisterQuery } from '../queries/adm-register/adm-register.query-handler';
 import type { AdmRegisterView } from '../queries/adm-register/adm-register.view';
 import type { ReportingPeriod } from '../queries/adm-register/reporting-period';
@@ -64,14 +69,26 @@ interface ReportBase {
 export interface InventoryEntry {
   model: string;
   version: string;
-  stage: 'in development' | 'approved' | 'deployed' | 'retired';
+  /**
+   * The version's status at the end of the period (now, for a period not yet over), as the model
+   * version view states it: deployed only while it serves; previously deployed when it served and
+   * no longer does.
+   */
+  stage: 'in development' | 'approved' | 'deployed' | 'previously deployed' | 'retired';
   riskTier: string;
   decisionClass: string;
   owner: string;
   vendor: string | null;
   registeredAt: string;
   retiredAt: string | null;
+  /** The environments it serves in at the end of the period. */
   environments: string[];
+  /** Where it serves then: deployment, environment, role and share of traffic. */
+  serving: { deploymentId: string; environment: string; role: string; percent: number }[];
+  /** When it first served anywhere; null if never deployed by then. */
+  firstDeployedAt: string | null;
+  /** When it last stopped serving; null while it serves, or if never deployed. */
+  lastServedUntil: string | null;
 }
 
 export interface AsicReport extends ReportBase {
@@ -220,11 +237,6 @@ export class ComplianceReports {
     const versions = (await this.db.query(
       `SELECT v.model, v.version, v.risk_tier, v.decision_class, v.owner, v.vendor, v.explainability,
               v.human_oversight, v.consumer_disclosure, v.registered_at, v.retired_at,
-              EXISTS (SELECT 1 FROM approvals a WHERE a.model = v.model AND a.version = v.version
-                      AND a.status = 'approved' AND a.requested_at < $1) AS approved,
-              (SELECT coalesce(array_agg(DISTINCT h.deployment_id), '{}') FROM deployment_history h
-                WHERE h.deployment_id LIKE v.model || '.%' AND h.at < $1
-                  AND v.version IN (h.version, h.to_version)) AS deployments,
               (SELECT count(*) FROM model_evaluations e WHERE e.model = v.model AND e.version = v.version AND e.evaluated_at < $1)::int AS evaluations,
               (SELECT count(*) FROM model_evaluations e WHERE e.model = v.model AND e.version = v.version AND e.evaluated_at < $1 AND e.verdict = 'pass')::int AS passing,
               (SELECT coalesce(sum(jsonb_array_length(e.fairness)), 0) FROM model_evaluations e WHERE e.model = v.model AND e.version = v.version AND e.evaluated_at < $1)::int AS fairness_checks,
@@ -234,24 +246,34 @@ export class ComplianceReports {
        ORDER BY v.model, v.registered_at, v.version`,
       [period.end, model],
     )) as VersionRow[];
+    // Status and serving at the end of the period, from the same derivation as every view of a
+    // version; a period not yet over is read as things stand now.
+    const endsLater = Date.parse(period.end) > this.clock().getTime();
+    const { versions: standings } = await versionStandings(
+      this.db,
+      model === null ? null : [model],
+      endsLater ? null : new Date(Date.parse(period.end) - 1),
+    );
+    const standing = (v: VersionRow) => standings.get(standingKey(v.model, v.version));
     const inventory: InventoryEntry[] = versions.map((v) => ({
       model: v.model,
       version: v.version,
-      stage:
-        v.retired_at && v.retired_at.toISOString() < period.end
-          ? 'retired'
-          : v.deployments.length > 0
-            ? 'deployed'
-            : v.approved
-              ? 'approved'
-              : 'in development',
+      stage: inventoryStage(standing(v)),
       riskTier: v.risk_tier,
       decisionClass: v.decision_class,
       owner: v.owner,
       vendor: v.vendor,
       registeredAt: v.registered_at.toISOString(),
       retiredAt: v.retired_at?.toISOString() ?? null,
-      environments: v.deployments.map((d) => d.slice(d.lastIndexOf('.') + 1)).sort(),
+      environments: [...new Set(standing(v)?.serving.map((s) => s.environment) ?? [])].sort(),
+      serving: (standing(v)?.serving ?? []).map(({ deploymentId, environment, role, percent }) => ({
+        deploymentId,
+        environment,
+        role,
+        percent,
+      })),
+      firstDeployedAt: standing(v)?.firstDeployedAt ?? null,
+      lastServedUntil: standing(v)?.lastServedUntil ?? null,
     }));
     const approvals = (await this.db.query(
       `SELECT model, version, environment, status, stages FROM approvals
@@ -306,16 +328,14 @@ export class ComplianceReports {
 
     const findings: AsicReport['openFindings'] = [];
     for (const v of versions) {
-      const live =
-        v.deployments.length > 0 && !(v.retired_at && v.retired_at.toISOString() < period.end);
-      if (!live) continue;
+      if (standing(v)?.status !== 'deployed') continue;
       if (v.passing === 0)
         findings.push({
           model: v.model,
           version: v.version,
           finding: 'deployed without a passing evaluation',
         });
-      if (!v.approved)
+      if (!standing(v)?.approved)
         findings.push({
           model: v.model,
           version: v.version,
@@ -517,13 +537,19 @@ type VersionRow = {
   consumer_disclosure: string | null;
   registered_at: Date;
   retired_at: Date | null;
-  approved: boolean;
-  deployments: string[];
   evaluations: number;
   passing: number;
   fairness_checks: number;
   fairness_failed: number;
 };
+
+/** The inventory's stage for a version's status; never-seen versions are in development. */
+function inventoryStage(standing: VersionStanding | undefined): InventoryEntry['stage'] {
+  if (!standing) return 'in development';
+  if (standing.status === 'retired' || standing.status === 'deployed') return standing.status;
+  if (standing.deploymentHistory.length > 0) return 'previously deployed';
+  return standing.status === 'approved' ? 'approved' : 'in development';
+}
 
 function answer(item: MappedItem, counts: ReadonlyMap<string, number>): MappedAnswer {
   return {

@@ -129,6 +129,19 @@ function mappingTable(doc: Doc, items: MappedAnswer[], guardrails: boolean): voi
   );
 }
 
+/** The inventory entry's serving state and dates, as its JSON states them. */
+function servingCell(v: AsicReport['inventory'][number]): string {
+  if (v.firstDeployedAt === null) return '—';
+  const now =
+    v.serving.length > 0
+      ? v.serving.map(
+          (s) => `${s.environment} ${s.percent}%${s.role === 'canary' ? ' canary' : ''}`,
+        )
+      : ['none now'];
+  const until = v.lastServedUntil === null ? [] : [`served until ${day(v.lastServedUntil)}`];
+  return [...now, `first deployed ${day(v.firstDeployedAt)}`, ...until].join('\n');
+}
+
 function asic(doc: Doc, report: AsicReport, next: (title: string) => void): void {
   next('Model inventory');
   table(
@@ -140,7 +153,7 @@ function asic(doc: Doc, report: AsicReport, next: (title: string) => void): void
       { header: 'Decision class', width: 85 },
       { header: 'Owner', width: 80 },
       { header: 'Vendor', width: 60 },
-      { header: 'Environments', width: contentWidth(doc) - 435 },
+      { header: 'Serving now (share); dates', width: contentWidth(doc) - 435 },
     ],
     report.inventory.map((v) => [
       `${v.model} ${v.version}`,
@@ -149,7 +162,7 @@ function asic(doc: Doc, report: AsicReport, next: (title: string) => void): void
       v.decisionClass,
       v.owner,
       v.vendor ?? 'in-house',
-      v.environments.join(', ') || '—',
+      servingCell(v),
     ]),
   );
   next('Accountability');

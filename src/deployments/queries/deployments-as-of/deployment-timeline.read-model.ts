@@ -1,5 +1,6 @@
 import type { DeploymentStrategy } from '../../deployment.events';
 import type { DeploymentMoment, DeploymentStatus } from './deployment-timeline';
+import type { TimelineStep } from './version-deployments';
 
 /** A `deployment_timeline` row as raw SQL reads it (columns aliased to these names). */
 export type MomentRow = {
@@ -68,4 +69,33 @@ export async function deploymentsAt(
      ORDER BY model, environment`,
     parameters,
   )) as MomentRow[];
+}
+
+type StepRow = MomentRow & { eventType: TimelineStep['eventType']; eventId: string };
+
+/**
+ * The timeline of the deployments of `models` (every model when null), each in revision order,
+ * up to `asOf` (every step when null): what `versionDeployments` derives serving state from.
+ */
+export async function timelineSteps(
+  source: { query(sql: string, parameters: unknown[]): Promise<unknown> },
+  models: readonly string[] | null,
+  asOf: Date | null,
+): Promise<TimelineStep[]> {
+  const rows = (await source.query(
+    `SELECT ${MOMENT_COLUMNS}, event_type AS "eventType", event_id AS "eventId"
+     FROM deployment_timeline
+     WHERE ($1::text[] IS NULL OR model = ANY($1::text[]))
+       AND ($2::timestamptz IS NULL OR at <= $2::timestamptz)
+     ORDER BY deployment_id, revision`,
+    [models, asOf],
+  )) as StepRow[];
+  return rows.map((row) => ({
+    deploymentId: row.deploymentId,
+    revision: Number(row.revision),
+    eventType: row.eventType,
+    eventId: row.eventId,
+    at: new Date(row.at),
+    moment: momentOf(row),
+  }));
 }

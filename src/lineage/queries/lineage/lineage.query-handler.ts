@@ -9,6 +9,10 @@ import type {
   LineageNodeRef,
   LineageRelation,
 } from '../../lineage-graph';
+import {
+  standingKey,
+  versionStandings,
+} from '../../../model-registry/queries/model-registry/version-standing';
 import type { LineageBatchMode } from './lineage.request.dto';
 import type {
   LineageEdgeView,
@@ -182,6 +186,7 @@ export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, Li
       asOf === null ? [kinds, ids] : [kinds, ids, asOf],
     )) as NodeRow[];
     const found = new Map(rows.map((row) => [key(row), row]));
+    await this.withStanding(rows, asOf);
     const scored = summarise ? await this.batchesScoredBy(refs, asOf) : new Map<string, never>();
     return refs.map((node) => {
       const row = found.get(key(node));
@@ -193,6 +198,39 @@ export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, Li
         ...(batches ? { predictionBatches: batches } : {}),
       };
     });
+  }
+
+  /**
+   * A model version's status and serving state are not kept in its facts: they come from
+   * `versionStandings`, as in the registry's views and the ASIC inventory, at the same instant.
+   */
+  private async withStanding(rows: NodeRow[], asOf: string | null): Promise<void> {
+    const versions = rows.filter(
+      (row) =>
+        row.kind === 'model-version' &&
+        typeof row.facts?.model === 'string' &&
+        typeof row.facts.version === 'string',
+    );
+    if (versions.length === 0) return;
+    const models = [...new Set(versions.map((row) => row.facts.model as string))];
+    const standings = await versionStandings(
+      this.dataSource,
+      models,
+      asOf === null ? null : new Date(asOf),
+    );
+    for (const row of versions) {
+      const standing = standings.versions.get(
+        standingKey(row.facts.model as string, row.facts.version as string),
+      );
+      if (!standing) continue;
+      row.facts = {
+        ...row.facts,
+        status: standing.status,
+        serving: standing.serving,
+        firstDeployedAt: standing.firstDeployedAt,
+        lastServedUntil: standing.lastServedUntil,
+      };
+    }
   }
 
   /** How many prediction batches each deployment or model version scored, by `asOf`. */

@@ -28,7 +28,7 @@ export class LineageNodeView extends LineageNodeRefView {
     additionalProperties: true,
     nullable: true,
     description:
-      'Key facts as of the answer’s instant. dataset-version: name, version, contentHash, rows, region, containsPersonalInformation, containsSensitiveInformation, status (active|retired). training-run: model, status (running|completed|failed), codeRepository, codeCommit, algorithm, artifactDigest. model-version: model, version, riskTier, decisionClass, artifactDigest, personalInformationKinds, status (registered|retired). deployment: model, environment, version (serving all traffic), canaryVersion, canaryPercent, status (active|inactive|retired), approvalId. prediction-batch: deploymentId, model, version, environment, count, window, inputDigest. Null for a node an edge names but no event recorded.',
+      'Key facts as of the answer’s instant. dataset-version: name, version, contentHash, rows, region, containsPersonalInformation, containsSensitiveInformation, status (active|retired). training-run: model, status (running|completed|failed), codeRepository, codeCommit, algorithm, artifactDigest. model-version: model, version, riskTier, decisionClass, artifactDigest, personalInformationKinds, status (registered|approved|deployed|retired), serving (where it serves: deploymentId, environment, role, percent, strategy), firstDeployedAt, lastServedUntil — status and serving as the model version view and the ASIC inventory state them, at the same instant. deployment: model, environment, version (serving all traffic), canaryVersion, canaryPercent, status (active|inactive|retired), approvalId. prediction-batch: deploymentId, model, version, environment, count, window, inputDigest. Null for a node an edge names but no event recorded.',
     example: {
       model: 'credit-risk',
       version: '1.0.0',
@@ -36,7 +36,18 @@ export class LineageNodeView extends LineageNodeRefView {
       decisionClass: 'substantially-assists',
       artifactDigest: `sha256:${'10'.repeat(32)}`,
       personalInformationKinds: ['financial', 'identity'],
-      status: 'registered',
+      status: 'deployed',
+      serving: [
+        {
+          deploymentId: 'credit-risk.production',
+          environment: 'production',
+          role: 'primary',
+          percent: 100,
+          strategy: 'full',
+        },
+      ],
+      firstDeployedAt: '2026-03-02T09:00:00.000Z',
+      lastServedUntil: null,
     },
   })
   facts!: JsonObject | null;

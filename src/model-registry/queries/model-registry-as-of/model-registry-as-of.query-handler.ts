@@ -3,14 +3,14 @@ import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, LessThanOrEqual, Repository } from 'typeorm';
 import { NotRecorded } from '../../../ledger/commands/rule-errors';
-import { modelView, versionView } from '../model-registry/model-registry.query-handler';
+import { modelView, standingOf, versionView } from '../model-registry/model-registry.query-handler';
 import {
   ModelEvaluationRecord,
   ModelVersionApprovalRecord,
   ModelVersionRecord,
 } from '../model-registry/model-registry.read-model';
 import { type ModelCardView, ModelVersionView, ModelView } from '../model-registry/model.view';
-import { deploymentsAsOf } from './deployment-timeline-table';
+import { versionStandings } from '../model-registry/version-standing';
 import type { ModelCard } from './model-card-history';
 
 export class ModelViewAsOf extends ModelView {
@@ -87,23 +87,17 @@ function asItWas(record: ModelVersionRecord, asOf: Date): ModelVersionRecord {
 export class GetModelAsOfQueryHandler implements IQueryHandler<GetModelAsOfQuery, ModelViewAsOf> {
   constructor(
     @InjectRepository(ModelVersionRecord) private readonly versions: Repository<ModelVersionRecord>,
-    @InjectRepository(ModelVersionApprovalRecord)
-    private readonly approvals: Repository<ModelVersionApprovalRecord>,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async execute({ name, asOf }: GetModelAsOfQuery): Promise<ModelViewAsOf> {
-    const [registered, cards, approvals, deployments, [{ updatedAt }]] = await Promise.all([
+    const [registered, cards, standings, [{ updatedAt }]] = await Promise.all([
       this.versions.find({
         where: { model: name, registeredAt: LessThanOrEqual(asOf) },
         order: { registrationRevision: 'ASC' },
       }),
       cardsAt(this.dataSource, name, asOf),
-      this.approvals.find({
-        where: { model: name, approvedAt: LessThanOrEqual(asOf) },
-        select: { version: true },
-      }),
-      deploymentsAsOf(this.dataSource, name, asOf),
+      versionStandings(this.dataSource, [name], asOf),
       this.dataSource.query(
         `SELECT GREATEST(
            (SELECT max(at) FROM model_card_history WHERE model = $1 AND at <= $2),
@@ -130,8 +124,7 @@ export class GetModelAsOfQueryHandler implements IQueryHandler<GetModelAsOfQuery
       },
       cards.get(latest.version) as ModelCardView,
       versions,
-      new Set(approvals.map((approval) => approval.version)),
-      deployments,
+      standings,
     );
     return { ...view, asOf: asOf.toISOString() };
   }
@@ -152,7 +145,7 @@ export class GetModelVersionAsOfQueryHandler implements IQueryHandler<
   ) {}
 
   async execute({ name, version, asOf }: GetModelVersionAsOfQuery): Promise<ModelVersionViewAsOf> {
-    const [record, cards, evaluations, approvals, deployments] = await Promise.all([
+    const [record, cards, evaluations, approvals, standings] = await Promise.all([
       this.versions.findOneBy({ model: name, version, registeredAt: LessThanOrEqual(asOf) }),
       cardsAt(this.dataSource, name, asOf, version),
       this.evaluations.find({
@@ -163,13 +156,19 @@ export class GetModelVersionAsOfQueryHandler implements IQueryHandler<
         where: { model: name, version, approvedAt: LessThanOrEqual(asOf) },
         order: { approvedAt: 'ASC', approvalId: 'ASC' },
       }),
-      deploymentsAsOf(this.dataSource, name, asOf),
+      versionStandings(this.dataSource, [name], asOf),
     ]);
     const card = cards.get(version);
     if (!record || !card) {
       throw new NotRecorded('model version', `${name}@${version} as of ${asOf.toISOString()}`);
     }
-    const view = versionView(asItWas(record, asOf), card, evaluations, approvals, deployments);
+    const view = versionView(
+      asItWas(record, asOf),
+      card,
+      evaluations,
+      approvals,
+      standingOf(standings, name, version),
+    );
     return { ...view, asOf: asOf.toISOString() };
   }
 }

@@ -17,8 +17,12 @@ import type {
   ModelVersionView,
   ModelView,
 } from './model.view';
-import { deploymentsOf } from './deployments-table';
-import { type DeploymentRow, servingShares, versionStatus } from './version-status';
+import {
+  type Standings,
+  type VersionStanding,
+  standingKey,
+  versionStandings,
+} from './version-standing';
 
 export class ListModelsQuery extends Query<ModelListView> {
   constructor(readonly request: ListModelsRequest) {
@@ -60,33 +64,34 @@ function summary(model: ModelFacts, latest: LatestCard): ModelSummaryView {
 export function modelView(
   model: ModelFacts & Pick<ModelRecord, 'createdAt'>,
   latest: LatestCard,
-  versions: Pick<ModelVersionRecord, 'version' | 'retiredAt' | 'riskTier' | 'registeredAt'>[],
-  approvedVersions: Set<string>,
-  deployments: DeploymentRow[],
+  versions: Pick<ModelVersionRecord, 'version' | 'riskTier' | 'registeredAt'>[],
+  standings: Standings,
 ): ModelView {
   return {
     ...summary(model, latest),
     createdAt: model.createdAt.toISOString(),
     versions: versions.map((version) => ({
       version: version.version,
-      status: versionStatus({
-        retired: version.retiredAt !== null,
-        serving: servingShares(version.version, deployments).length > 0,
-        approved: approvedVersions.has(version.version),
-      }),
+      status: standingOf(standings, model.name, version.version).status,
       riskTier: version.riskTier,
       registeredAt: version.registeredAt.toISOString(),
     })),
-    deployments: deployments.map((deployment) => ({
-      deploymentId: deployment.deploymentId,
-      environment: deployment.environment,
-      version: deployment.version,
-      canaryVersion: deployment.canaryVersion,
-      canaryPercent: deployment.canaryPercent,
-      strategy: deployment.strategy,
-      status: deployment.status,
-    })),
+    deployments: standings.deployments.get(model.name) ?? [],
   };
+}
+
+/** The version's standing; a version registered but not yet read back is registered and idle. */
+export function standingOf(standings: Standings, model: string, version: string): VersionStanding {
+  return (
+    standings.versions.get(standingKey(model, version)) ?? {
+      status: 'registered',
+      approved: false,
+      serving: [],
+      deploymentHistory: [],
+      firstDeployedAt: null,
+      lastServedUntil: null,
+    }
+  );
 }
 
 /** The card as the `model_versions` row holds it now. */
@@ -115,17 +120,12 @@ export function versionView(
   card: ModelCardView,
   evaluations: ModelEvaluationRecord[],
   approvals: ModelVersionApprovalRecord[],
-  deployments: DeploymentRow[],
+  standing: VersionStanding,
 ): ModelVersionView {
-  const serving = servingShares(record.version, deployments);
   return {
     model: record.model,
     version: record.version,
-    status: versionStatus({
-      retired: record.retiredAt !== null,
-      serving: serving.length > 0,
-      approved: approvals.length > 0,
-    }),
+    status: standing.status,
     runId: record.runId,
     trainedBy: record.trainedBy,
     datasetVersions: record.datasetVersions,
@@ -158,7 +158,10 @@ export function versionView(
       approvers: approval.approvers,
       approvedAt: approval.approvedAt.toISOString(),
     })),
-    deployments: serving,
+    deployments: standing.serving,
+    deploymentHistory: standing.deploymentHistory,
+    firstDeployedAt: standing.firstDeployedAt,
+    lastServedUntil: standing.lastServedUntil,
   };
 }
 
@@ -195,23 +198,19 @@ export class GetModelQueryHandler implements IQueryHandler<GetModelQuery, ModelV
   constructor(
     @InjectRepository(ModelRecord) private readonly models: Repository<ModelRecord>,
     @InjectRepository(ModelVersionRecord) private readonly versions: Repository<ModelVersionRecord>,
-    @InjectRepository(ModelVersionApprovalRecord)
-    private readonly approvals: Repository<ModelVersionApprovalRecord>,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async execute({ name }: GetModelQuery): Promise<ModelView> {
     const model = await this.models.findOneBy({ name });
     if (!model) throw new NotRecorded('model', name);
-    const [versions, approvals, deployments] = await Promise.all([
+    const [versions, standings] = await Promise.all([
       this.versions.find({ where: { model: name }, order: { registrationRevision: 'ASC' } }),
-      this.approvals.find({ where: { model: name }, select: { version: true } }),
-      deploymentsOf(this.dataSource, name),
+      versionStandings(this.dataSource, [name], null),
     ]);
     const latest = versions.find((version) => version.version === model.latestVersion);
     if (!latest) throw new NotRecorded('model', name);
-    const approved = new Set(approvals.map((approval) => approval.version));
-    return modelView(model, latest, versions, approved, deployments);
+    return modelView(model, latest, versions, standings);
   }
 }
 
@@ -232,7 +231,7 @@ export class GetModelVersionQueryHandler implements IQueryHandler<
   async execute({ name, version }: GetModelVersionQuery): Promise<ModelVersionView> {
     const record = await this.versions.findOneBy({ model: name, version });
     if (!record) throw new NotRecorded('model version', `${name}@${version}`);
-    const [evaluations, approvals, deployments] = await Promise.all([
+    const [evaluations, approvals, standings] = await Promise.all([
       this.evaluations.find({
         where: { model: name, version },
         order: { streamRevision: 'ASC' },
@@ -241,8 +240,9 @@ export class GetModelVersionQueryHandler implements IQueryHandler<
         where: { model: name, version },
         order: { approvedAt: 'ASC', approvalId: 'ASC' },
       }),
-      deploymentsOf(this.dataSource, name),
+      versionStandings(this.dataSource, [name], null),
     ]);
-    return versionView(record, currentCard(record), evaluations, approvals, deployments);
+    const standing = standingOf(standings, name, version);
+    return versionView(record, currentCard(record), evaluations, approvals, standing);
   }
 }

@@ -6,6 +6,12 @@ import {
   RISK_TIERS,
   type RiskTier,
 } from '../../model.events';
+import {
+  STINT_ENDS,
+  STINT_STARTS,
+  type StintEnd,
+  type StintStart,
+} from '../../../deployments/queries/deployments-as-of/version-deployments';
 import { MODEL_VERSION_STATUSES, type ModelVersionStatus } from './version-status';
 
 export class ModelSummaryView {
@@ -143,7 +149,51 @@ export class ServingShareView {
   @ApiProperty({ enum: ['primary', 'canary'] }) role!: 'primary' | 'canary';
   @ApiProperty({ description: 'Share of the environment’s traffic it takes', example: 90 })
   percent!: number;
-  @ApiProperty({ example: 'canary' }) strategy!: string;
+  @ApiProperty({ example: 'canary', description: 'The deployment’s: canary while a canary runs' })
+  strategy!: string;
+}
+
+export class VersionDeploymentView {
+  @ApiProperty({ example: 'credit-risk.production' }) deploymentId!: string;
+  @ApiProperty({ example: 'production' }) environment!: string;
+  @ApiProperty({
+    enum: ['full', 'canary'],
+    description: 'canary: it took a canary’s share; full: all traffic, or what a canary left',
+  })
+  strategy!: 'full' | 'canary';
+  @ApiProperty({ type: Number, nullable: true, example: 10, description: 'A canary’s share' })
+  canaryPercent!: number | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description: 'The approval its rollout here cited; null when none was needed',
+  })
+  approvalId!: string | null;
+  @ApiProperty({
+    enum: STINT_STARTS,
+    description:
+      'deployed: a rollout of it; promoted: its canary took all traffic; restored: a rollback returned to it',
+  })
+  started!: StintStart;
+  @ApiProperty({ type: String, format: 'date-time' }) startedAt!: string;
+  @ApiProperty({ format: 'uuid', description: 'The event that started it' })
+  startEventId!: string;
+  @ApiProperty({
+    enum: STINT_ENDS,
+    nullable: true,
+    description:
+      'promoted: its canary took all traffic (a full spell follows); rolled-back; retired: the deployment was; replaced: another rollout or promotion took its place; null: still serving',
+  })
+  ended!: StintEnd | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) endedAt!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The event that ended it',
+  })
+  endEventId!: string | null;
 }
 
 export class RetirementView {
@@ -173,6 +223,29 @@ export class ModelVersionView {
   @ApiProperty({ type: [ModelEvaluationView], description: 'In ledger order' })
   evaluations!: ModelEvaluationView[];
   @ApiProperty({ type: [ModelVersionApprovalView] }) approvals!: ModelVersionApprovalView[];
-  @ApiProperty({ type: [ServingShareView], description: 'Active deployments it serves in' })
+  @ApiProperty({
+    type: [ServingShareView],
+    description: 'Where it serves now (as of the instant asked): each deployment, role and share',
+  })
   deployments!: ServingShareView[];
+  @ApiProperty({
+    type: [VersionDeploymentView],
+    description:
+      'Every spell it served in a deployment, oldest first: how each started and how it ended',
+  })
+  deploymentHistory!: VersionDeploymentView[];
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When it first served anywhere; null if never deployed',
+  })
+  firstDeployedAt!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When it last stopped serving; null while it serves, or if never deployed',
+  })
+  lastServedUntil!: string | null;
 }
