@@ -45,10 +45,11 @@ function newestSource() {
 }
 
 /** Why a build is needed, or undefined when dist is current. */
-function staleness(entry) {
+function staleness(entry, newest) {
   if (!existsSync(STAMP)) return 'dist has not been built here';
   if (!existsSync(entry)) return `${relative(ROOT, entry)} is missing`;
-  if (newestSource() > statSync(STAMP).mtimeMs) return 'the sources changed since the last build';
+  // 1 ms of slack: utimes stores the stamp's time as a float of seconds, rounded.
+  if (newest > statSync(STAMP).mtimeMs + 1) return 'the sources changed since the last build';
   return undefined;
 }
 
@@ -56,7 +57,7 @@ function staleness(entry) {
  * `npm run build`, its output on stderr (stdout stays the command's own: `$(npm run -s token)`).
  * SIGINT/SIGTERM while it runs stop the build (its whole process group) and end this process.
  */
-function build(reason) {
+function build(reason, newest) {
   const started = Date.now();
   process.stderr.write(`attest: building… (${reason}; \`npm run build\`)\n`);
   const npm = process.env.npm_execpath;
@@ -94,12 +95,11 @@ function build(reason) {
         done(code ?? 1);
         return;
       }
-      const now = new Date();
-      try {
-        utimesSync(STAMP, now, now);
-      } catch {
-        writeFileSync(STAMP, '');
-      }
+      // As new as the build's start (a source saved while it ran is newer) or as the newest
+      // source it saw, should that be dated in the future (clock skew, unpacked archives).
+      const stamp = new Date(Math.max(started, newest));
+      if (!existsSync(STAMP)) writeFileSync(STAMP, '');
+      utimesSync(STAMP, stamp, stamp);
       process.stderr.write(`attest: built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       done(0);
     });
@@ -113,9 +113,10 @@ async function main() {
     process.exit(2);
   }
   const entry = resolve(ROOT, target);
-  const reason = staleness(entry);
+  const newest = newestSource();
+  const reason = staleness(entry, newest);
   if (reason) {
-    const code = await build(reason);
+    const code = await build(reason, newest);
     if (code !== 0) process.exit(code);
   }
   // The entry sees the arguments it would see as `node <entry> args...`.
