@@ -23,7 +23,11 @@ import { ComplianceModule } from './compliance/compliance.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { AuditPackModule } from './audit-pack/audit-pack.module';
 
-import { DATABASE_HANDLE, DatabaseHandle } from './ledger/database/database-handle';
+import {
+  DATABASE_HANDLE,
+  DatabaseHandle,
+  type EmbeddedStoreOptions,
+} from './ledger/database/database-handle';
 import { DatabaseModule } from './ledger/database/database.module';
 import type { Clock } from './ledger/clock';
 import { LedgerModule } from './ledger/ledger.module';
@@ -39,6 +43,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Extra modules (tests mount probes here). */
   imports?: DynamicModule['imports'];
+  /** How an in-memory embedded store starts (tests give it an already-migrated seed). */
+  embeddedStore?: EmbeddedStoreOptions;
 }
 
 /** Probes and scrapes are not logged per request. */
@@ -93,7 +99,7 @@ export class AppModule {
             },
           }),
         }),
-        DatabaseModule,
+        DatabaseModule.forRoot(options.embeddedStore),
         TypeOrmModule.forRootAsync({
           inject: [DATABASE_HANDLE, APP_CONFIG],
           useFactory: (handle: DatabaseHandle, config: AppConfig) => ({

@@ -5,7 +5,7 @@ import { createEventLog } from '../../src/ledger/event-log.factory';
 import type { EventLog, RecordedEvent, JsonObject } from '../../src/ledger/event-log.port';
 import { EventStoreEventLog } from '../../src/ledger/eventstore/eventstore-event-log';
 import { startEsdbEmulator } from './esdb-emulator';
-import { TestDatabase, createTestDatabase, tamperWithSql } from './test-database';
+import { TestDatabase, createDatabaseToMigrate, tamperWithSql } from './test-database';
 
 /** Every store the EventLog contract runs against. */
 export type LedgerKind = 'embedded' | 'postgres' | 'eventstore-emulator' | 'eventstore';
@@ -74,7 +74,7 @@ export async function openLedger(kind: LedgerKind): Promise<LedgerFixture> {
 }
 
 async function openPostgresFamily(kind: 'embedded' | 'postgres'): Promise<LedgerFixture> {
-  const database: TestDatabase = await createTestDatabase(kind);
+  const database: TestDatabase = await createDatabaseToMigrate(kind);
   await migrate(database.url);
   const log = createEventLog(database, loadConfig({ LEDGER_POLL_INTERVAL_MS: '200' }));
   const sql = new Client({ connectionString: database.url });

@@ -8,6 +8,7 @@ import { DATABASE_HANDLE, DatabaseHandle } from '../../src/ledger/database/datab
 import { EVENT_LOG, EventLog, JsonObject } from '../../src/ledger/event-log.port';
 import { ProjectionRunner } from '../../src/ledger/projections/projection-runner';
 import { Client } from 'pg';
+import { migratedSeed } from './embedded-seed';
 import { startEsdbEmulator } from './esdb-emulator';
 import { countByReading } from './ledger-fixtures';
 import { ProbeModule } from './probe.module';
@@ -72,8 +73,12 @@ export async function startTestApp(
     ...(emulator ? { EVENTSTORE_CONNECTION_STRING: emulator.connectionString } : {}),
     ...options.env,
   };
+  // An in-memory embedded store starts from the suite's migrated copy (README "Tests").
+  const seeded =
+    kind === 'embedded' && !database && env.DATA_DIR === 'memory://' && !env.DATABASE_URL;
   const app = await createApp({
     ...options,
+    embeddedStore: options.embeddedStore ?? (seeded ? { seed: await migratedSeed() } : undefined),
     env,
     projectionRetryMs: options.projectionRetryMs ?? 10,
     imports: [ProbeModule, ...(options.imports ?? [])],

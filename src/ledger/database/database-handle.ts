@@ -11,6 +11,8 @@ export interface DatabaseHandle {
   url: string;
   /** PGlite serves every connection in one session: no named prepared statements, no LISTEN. */
   sharedSession: boolean;
+  /** The embedded store only: a copy of its data directory, which `seed` can start from. */
+  dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -20,12 +22,27 @@ export function connectToServer(url: string): DatabaseHandle {
   return { kind: 'postgres', url, sharedSession: false, close: async () => undefined };
 }
 
+export interface EmbeddedStoreOptions {
+  /**
+   * A PGlite data directory dump (`dumpDataDir`) an in-memory store starts from instead of a
+   * fresh initdb: the test suites start every app from one already-migrated copy. Migrations it
+   * lacks still run at start. Only for memory://; a DATA_DIR on disk is never overwritten.
+   */
+  seed?: Blob;
+}
+
 /**
  * Starts PGlite (persisted under dataDir, or in memory for memory://) behind
  * pglite-socket on a loopback port, so the stock `pg` driver and TypeORM reach it unchanged.
  */
-export async function startEmbedded(dataDirOrMemory: string): Promise<DatabaseHandle> {
+export async function startEmbedded(
+  dataDirOrMemory: string,
+  options: EmbeddedStoreOptions = {},
+): Promise<DatabaseHandle> {
   const dataDir = dataDirOrMemory === MEMORY_DATA_DIR ? undefined : dataDirOrMemory;
+  if (dataDir && options.seed) {
+    throw new Error('a seed for the embedded store applies to memory:// only');
+  }
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   let releaseLock = async () => undefined as void;
@@ -36,7 +53,11 @@ export async function startEmbedded(dataDirOrMemory: string): Promise<DatabaseHa
   try {
     const pgdata = dataDir ? join(dataDir, 'pglite') : undefined;
     if (pgdata && !existsSync(join(pgdata, 'PG_VERSION'))) await initialiseInChildProcess(pgdata);
-    const db = await PGlite.create({ dataDir: pgdata, postgresqlconf: EMBEDDED_SETTINGS });
+    const db = await PGlite.create({
+      dataDir: pgdata,
+      loadDataDir: options.seed,
+      postgresqlconf: EMBEDDED_SETTINGS,
+    });
     const server = new PGLiteSocketServer({
       db: keepExtendedQueriesWhole(db),
       host: '127.0.0.1',
@@ -48,6 +69,7 @@ export async function startEmbedded(dataDirOrMemory: string): Promise<DatabaseHa
       kind: 'embedded',
       url: `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
       sharedSession: true,
+      dumpDataDir: () => db.dumpDataDir('none'),
       close: async () => {
         await server.stop();
         await db.close();

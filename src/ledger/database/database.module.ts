@@ -1,37 +1,53 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { DATABASE_HANDLE, DatabaseHandle, connectToServer, startEmbedded } from './database-handle';
+import {
+  DATABASE_HANDLE,
+  DatabaseHandle,
+  EmbeddedStoreOptions,
+  connectToServer,
+  startEmbedded,
+} from './database-handle';
 import { migrate } from './migrate';
 import { DatabaseOutage } from './database-outage';
 import { StoreProgress } from './store-progress';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite store under DATA_DIR. */
 @Global()
-@Module({
-  providers: [
-    {
-      provide: DATABASE_HANDLE,
-      inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig): Promise<DatabaseHandle> => {
-        const progress = new StoreProgress(config);
-        const opened = progress.opening();
-        const handle = config.databaseUrl
-          ? connectToServer(config.databaseUrl)
-          : await startEmbedded(config.dataDir);
-        opened();
-        // Migrated before anything else connects: read models, checkpoints and the event log.
-        try {
-          const migrating = progress.migrating();
-          migrating.done(await migrate(handle.url, migrating.step));
-        } catch (error) {
-          await handle.close();
-          throw error;
-        }
-        return handle;
-      },
-    },
-    DatabaseOutage,
-  ],
-  exports: [DATABASE_HANDLE, DatabaseOutage],
-})
-export class DatabaseModule {}
+@Module({})
+export class DatabaseModule {
+  static forRoot(embedded: EmbeddedStoreOptions = {}): DynamicModule {
+    return {
+      module: DatabaseModule,
+      providers: [
+        {
+          provide: DATABASE_HANDLE,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => openDatabase(config, embedded),
+        },
+        DatabaseOutage,
+      ],
+      exports: [DATABASE_HANDLE, DatabaseOutage],
+    };
+  }
+}
+
+async function openDatabase(
+  config: AppConfig,
+  embedded: EmbeddedStoreOptions,
+): Promise<DatabaseHandle> {
+  const progress = new StoreProgress(config);
+  const opened = progress.opening();
+  const handle = config.databaseUrl
+    ? connectToServer(config.databaseUrl)
+    : await startEmbedded(config.dataDir, embedded);
+  opened();
+  // Migrated before anything else connects: read models, checkpoints and the event log.
+  try {
+    const migrating = progress.migrating();
+    migrating.done(await migrate(handle.url, migrating.step));
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return handle;
+}
