@@ -70,25 +70,68 @@ const assessed = (command = assessDeletion()): DeletionAssessed => ({
   data: { ...command.data, assessedBy: command.actor, assessedAt: command.now },
 });
 
-function fulfilDeletion(overrides: Partial<FulfilDeletion['data']> = {}): FulfilDeletion {
+const REPLACEMENT = { name: 'loan-applications', version: '2026-02-r1' };
+const RETRAINED = { name: 'credit-risk', version: '1.4.1' };
+
+function fulfilDeletion(
+  overrides: Partial<FulfilDeletion['data']> = {},
+  retrainedOn: FulfilDeletion['retrainedOn'] = [[REPLACEMENT]],
+): FulfilDeletion {
   return {
     type: 'FulfilDeletion',
     actor: 'admin-ann',
     now: NOW,
     data: {
       requestId: REQUEST_ID,
-      replacementDatasetVersions: [{ name: 'loan-applications', version: '2026-02-r1' }],
-      retrainedModels: [{ name: 'credit-risk', version: '1.4.1' }],
-      exceptions: [{ item: 'loan ledger', reason: 'retention obligation (AML/CTF Act s 107)' }],
+      replacementDatasetVersions: [REPLACEMENT],
+      retrainedModels: [RETRAINED],
+      exceptions: [],
       ...overrides,
     },
+    retrainedOn,
   };
 }
 
-const fulfilled = (command = fulfilDeletion()): DeletionFulfilled => ({
+/** The default fulfilment as recorded: what each replaces, and how every item was accounted for. */
+const fulfilled = (): DeletionFulfilled => ({
   type: 'DeletionFulfilled',
-  data: { ...command.data, fulfilledBy: command.actor, fulfilledAt: command.now },
+  data: {
+    requestId: REQUEST_ID,
+    replacementDatasetVersions: [
+      { ...REPLACEMENT, replaces: [{ name: 'loan-applications', version: '2026-02' }] },
+    ],
+    retrainedModels: [{ ...RETRAINED, replaces: [{ name: 'credit-risk', version: '1.4.0' }] }],
+    exceptions: [],
+    accountedFor: [
+      {
+        kind: 'dataset-version',
+        id: 'loan-applications@2026-02',
+        by: 'replacement',
+        detail: 'loan-applications@2026-02-r1',
+      },
+      { kind: 'model', id: 'credit-risk@1.4.0', by: 'retraining', detail: 'credit-risk@1.4.1' },
+      {
+        kind: 'deployment',
+        id: 'credit-risk.production',
+        by: 'retraining',
+        detail: 'credit-risk@1.4.1',
+      },
+    ],
+    fulfilledBy: 'admin-ann',
+    fulfilledAt: NOW,
+  },
 });
+
+function refusalOf(
+  decide: () => unknown,
+): Error & { code?: string; details: Record<string, unknown> } {
+  try {
+    decide();
+  } catch (error) {
+    return error as Error & { code?: string; details: Record<string, unknown> };
+  }
+  throw new Error('the command was not refused');
+}
 
 describe('deletion request decider', () => {
   describe('receiving a request', () => {
@@ -173,7 +216,10 @@ describe('deletion request decider', () => {
   });
 
   describe('fulfilling it', () => {
-    it('records replacements, retrained models and exceptions of an assessed request', () => {
+    const decideOn = (history: Parameters<typeof given>[1], command: FulfilDeletion) => () =>
+      deletionRequestDecider.decide(command, given(deletionRequestDecider, history).state);
+
+    it('records each replacement and retraining with what it replaces, and how every item was accounted for', () => {
       given(deletionRequestDecider, [requested, assessed()])
         .when(fulfilDeletion())
         .then([fulfilled()]);
@@ -193,7 +239,17 @@ describe('deletion request decider', () => {
       const history = [requested, assessed(), fulfilled()];
       given(deletionRequestDecider, history).when(fulfilDeletion()).then([]);
       given(deletionRequestDecider, history)
-        .when(fulfilDeletion({ exceptions: [] }))
+        .when(
+          fulfilDeletion({
+            exceptions: [
+              {
+                item: 'archive',
+                reason: 'legal hold',
+                covers: { kind: 'deployment', id: 'credit-risk.production' },
+              },
+            ],
+          }),
+        )
         .thenRefuses('deletion-request-closed', 409);
     });
 
@@ -205,6 +261,267 @@ describe('deletion request decider', () => {
           }),
         )
         .thenRefuses('replacement-is-affected', 422);
+    });
+
+    describe('every affected item accounted for', () => {
+      const wide = assessed(
+        assessDeletion({
+          affected: {
+            datasetVersions: [
+              { name: 'loan-applications', version: '2026-01' },
+              { name: 'bureau', version: '2026-02' },
+            ],
+            models: [
+              { name: 'credit-risk', version: '1.4.0' },
+              { name: 'limits', version: '2.0.0' },
+            ],
+            deployments: ['credit-risk.production'],
+          },
+        }),
+      );
+
+      it('refuses a fulfilment with no replacement, no retraining and no exception, naming all five items (422)', () => {
+        const refusal = refusalOf(
+          decideOn(
+            [requested, wide],
+            fulfilDeletion({ replacementDatasetVersions: [], retrainedModels: [] }, []),
+          ),
+        );
+        expect(refusal).toMatchObject({
+          code: 'deletion-items-unaccounted',
+          status: 422,
+          details: {
+            unaccounted: [
+              { kind: 'dataset-version', id: 'loan-applications@2026-01' },
+              { kind: 'dataset-version', id: 'bureau@2026-02' },
+              { kind: 'model', id: 'credit-risk@1.4.0' },
+              { kind: 'model', id: 'limits@2.0.0' },
+              { kind: 'deployment', id: 'credit-risk.production' },
+            ],
+          },
+        });
+        expect(Object.keys(refusal.details.errors as object)).toEqual([
+          'affected.datasetVersions.0',
+          'affected.datasetVersions.1',
+          'affected.models.0',
+          'affected.models.1',
+          'affected.deployments.0',
+        ]);
+        expect(refusal.message).toContain('5 affected item(s) are not accounted for');
+      });
+
+      it('refuses an exception about something the assessment does not name (422 invalid-fulfilment)', () => {
+        const refusal = refusalOf(
+          decideOn(
+            [requested, wide],
+            fulfilDeletion(
+              {
+                replacementDatasetVersions: [],
+                retrainedModels: [],
+                exceptions: [
+                  {
+                    item: 'loan ledger',
+                    reason: 'retention obligation',
+                    covers: { kind: 'dataset-version', id: 'loan-ledger@2019' },
+                  },
+                ],
+              },
+              [],
+            ),
+          ),
+        );
+        expect(refusal).toMatchObject({
+          code: 'invalid-fulfilment',
+          details: {
+            errors: {
+              'exceptions.0.covers': [
+                'dataset-version loan-ledger@2019 is not an affected item of the assessment',
+              ],
+            },
+          },
+        });
+      });
+
+      it('names only what is still unaccounted after a partial fulfilment', () => {
+        const refusal = refusalOf(
+          decideOn(
+            [requested, wide],
+            fulfilDeletion(
+              {
+                replacementDatasetVersions: [
+                  { name: 'loan-applications', version: '2026-01-r1' },
+                  { name: 'bureau', version: '2026-02-r1' },
+                ],
+              },
+              [[{ name: 'loan-applications', version: '2026-01-r1' }]],
+            ),
+          ),
+        );
+        expect(refusal.details).toMatchObject({
+          unaccounted: [{ kind: 'model', id: 'limits@2.0.0' }],
+          errors: { 'affected.models.1': [expect.stringContaining('model limits@2.0.0')] },
+        });
+      });
+
+      it('accepts replacements, retrainings and exceptions that together cover every item', () => {
+        const [event] = given(deletionRequestDecider, [requested, wide])
+          .when(
+            fulfilDeletion(
+              {
+                replacementDatasetVersions: [
+                  { name: 'loan-applications', version: '2026-01-r1' },
+                  {
+                    name: 'bureau-clean',
+                    version: '1',
+                    replaces: [{ name: 'bureau', version: '2026-02' }],
+                  },
+                ],
+                retrainedModels: [
+                  {
+                    name: 'credit-risk-v2',
+                    version: '1.0.0',
+                    replaces: [{ name: 'credit-risk', version: '1.4.0' }],
+                  },
+                ],
+                exceptions: [
+                  {
+                    item: 'limits 2.0.0 frozen for the regulator’s review',
+                    reason: 'legal hold (matter 2026-17)',
+                    covers: { kind: 'model', id: 'limits@2.0.0' },
+                  },
+                ],
+              },
+              [[{ name: 'bureau-clean', version: '1' }]],
+            ),
+          )
+          .events();
+        expect(event.type).toBe('DeletionFulfilled');
+        const { accountedFor } = (event as DeletionFulfilled).data;
+        expect(accountedFor).toEqual([
+          {
+            kind: 'dataset-version',
+            id: 'loan-applications@2026-01',
+            by: 'replacement',
+            detail: 'loan-applications@2026-01-r1',
+          },
+          {
+            kind: 'dataset-version',
+            id: 'bureau@2026-02',
+            by: 'replacement',
+            detail: 'bureau-clean@1',
+          },
+          {
+            kind: 'model',
+            id: 'credit-risk@1.4.0',
+            by: 'retraining',
+            detail: 'credit-risk-v2@1.0.0',
+          },
+          {
+            kind: 'model',
+            id: 'limits@2.0.0',
+            by: 'exception',
+            detail: 'legal hold (matter 2026-17)',
+          },
+          // The retrained version replaces a credit-risk version: it accounts for its deployment.
+          {
+            kind: 'deployment',
+            id: 'credit-risk.production',
+            by: 'retraining',
+            detail: 'credit-risk-v2@1.0.0',
+          },
+        ]);
+      });
+
+      it('refuses a retraining on no replacement, or still on affected data, or of an affected version', () => {
+        const refusal = refusalOf(
+          decideOn(
+            [requested, assessed()],
+            fulfilDeletion(
+              {
+                retrainedModels: [RETRAINED, { name: 'credit-risk', version: '1.4.0' }],
+              },
+              [[{ name: 'loan-applications', version: '2026-02' }], [REPLACEMENT]],
+            ),
+          ),
+        );
+        expect(refusal).toMatchObject({
+          code: 'invalid-fulfilment',
+          details: {
+            errors: {
+              'retrainedModels.0': [
+                'is still trained on affected loan-applications@2026-02',
+                'was trained on loan-applications@2026-02: none is a replacement named in this fulfilment',
+              ],
+              'retrainedModels.1': [
+                'credit-risk@1.4.0 is an affected model version, not a retrained one',
+              ],
+            },
+          },
+        });
+      });
+
+      it('refuses a replacement or retraining that replaces nothing assessed', () => {
+        const refusal = refusalOf(
+          decideOn(
+            [requested, assessed()],
+            fulfilDeletion(
+              {
+                replacementDatasetVersions: [
+                  REPLACEMENT,
+                  { name: 'bureau', version: '2' },
+                  {
+                    name: 'other',
+                    version: '1',
+                    replaces: [{ name: 'bureau', version: '1' }],
+                  },
+                ],
+                retrainedModels: [RETRAINED, { name: 'fraud', version: '3.0.0' }],
+              },
+              [[REPLACEMENT], [REPLACEMENT]],
+            ),
+          ),
+        );
+        expect(refusal.details.errors).toEqual({
+          'replacementDatasetVersions.1.replaces': [
+            'replaces no affected dataset version: name the affected versions it replaces',
+          ],
+          'replacementDatasetVersions.2.replaces.0': [
+            'bureau@1 is not an affected dataset version',
+          ],
+          'retrainedModels.1.replaces': [
+            'replaces no affected model version or deployment: name the affected versions it replaces',
+          ],
+        });
+      });
+
+      it('fulfils an assessment that found nothing with nothing to account for', () => {
+        const nothing = assessed(
+          assessDeletion({ affected: { datasetVersions: [], models: [], deployments: [] } }),
+        );
+        const [event] = given(deletionRequestDecider, [requested, nothing])
+          .when(fulfilDeletion({ replacementDatasetVersions: [], retrainedModels: [] }, []))
+          .events();
+        expect((event as DeletionFulfilled).data.accountedFor).toEqual([]);
+      });
+
+      it('folds a fulfilment recorded before the rule, and keeps its request closed', () => {
+        const legacy: DeletionFulfilled = {
+          type: 'DeletionFulfilled',
+          data: {
+            requestId: REQUEST_ID,
+            replacementDatasetVersions: [],
+            retrainedModels: [],
+            exceptions: [{ item: 'loan ledger', reason: 'retention obligation' }],
+            fulfilledBy: 'admin-ann',
+            fulfilledAt: NOW,
+          },
+        };
+        const history = [requested, wide, legacy];
+        expect(given(deletionRequestDecider, history).state.status).toBe('fulfilled');
+        given(deletionRequestDecider, history)
+          .when(fulfilDeletion())
+          .thenRefuses('deletion-request-closed', 409);
+      });
     });
   });
 

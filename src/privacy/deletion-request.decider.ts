@@ -2,6 +2,18 @@ import { isCalendarDate } from '../ledger/calendar-date';
 import { type Decider, unhandled } from '../ledger/commands/decider';
 import { NotRecorded, RuleViolated, StateConflict } from '../ledger/commands/rule-errors';
 import { canonicalJson } from '../ledger/canonical-json';
+import type { DatasetVersionRef } from '../datasets/dataset.events';
+import { parseDeploymentId } from '../ledger/commands/identifiers';
+import {
+  type AffectedItem,
+  type StatedFulfilment,
+  accountFor,
+  affectedField,
+  affectedItems,
+  refId,
+  replacedBy,
+  retrainedFor,
+} from './deletion-accounting';
 import type {
   DeletionAssessed,
   DeletionFulfilled,
@@ -29,7 +41,14 @@ export type AssessDeletion = {
 
 export type FulfilDeletion = {
   type: 'FulfilDeletion';
-  data: Omit<DeletionFulfilled['data'], 'fulfilledBy' | 'fulfilledAt'>;
+  /** `replaces` left out: a replacement replaces the affected versions of its own dataset, a
+   * retrained version the affected versions of its own model. */
+  data: { requestId: string } & StatedFulfilment;
+  /**
+   * For each retrained model version, by index, the dataset versions its registration records it
+   * was trained on (the handler reads them from the model's stream; versions are immutable).
+   */
+  retrainedOn: DatasetVersionRef[][];
   actor: string;
   now: string;
 };
@@ -39,6 +58,7 @@ export type DeletionRequestCommand = RequestDeletion | AssessDeletion | FulfilDe
 type Received = Pick<DeletionRequested['data'], 'subjectRef' | 'receivedOn' | 'channel'>;
 type Assessment = Pick<DeletionAssessed['data'], 'affected' | 'notes'>;
 type Fulfilment = Omit<DeletionFulfilled['data'], 'requestId' | 'fulfilledBy' | 'fulfilledAt'>;
+type Affected = DeletionAssessed['data']['affected'];
 
 /** One request's lifecycle: the `deletion-request-<id>` stream folded. */
 export type DeletionRequestState =
@@ -67,12 +87,8 @@ export const deletionRequestDecider: Decider<
       }
       case 'DeletionFulfilled': {
         if (state.status !== 'assessed') return state;
-        const { replacementDatasetVersions, retrainedModels, exceptions } = event.data;
-        return {
-          ...state,
-          status: 'fulfilled',
-          fulfilment: { replacementDatasetVersions, retrainedModels, exceptions },
-        };
+        const { requestId: _id, fulfilledBy: _by, fulfilledAt: _at, ...fulfilment } = event.data;
+        return { ...state, status: 'fulfilled', fulfilment };
       }
       default:
         return unhandled(event);
@@ -164,8 +180,13 @@ function assess(command: AssessDeletion, state: DeletionRequestState): DeletionR
   ];
 }
 
+/**
+ * A request is fulfilled only when every item its assessment names is accounted for: a dataset
+ * version by a replacement, a model version by a retraining on a replacement, a deployment by a
+ * retraining of its model, any of them by an exception with its reason (deletion-accounting.ts).
+ */
 function fulfil(command: FulfilDeletion, state: DeletionRequestState): DeletionRequestEvent[] {
-  const { requestId, ...fulfilment } = command.data;
+  const { requestId, ...stated } = command.data;
   switch (state.status) {
     case 'none':
       throw new NotRecorded('deletion request', requestId);
@@ -174,26 +195,27 @@ function fulfil(command: FulfilDeletion, state: DeletionRequestState): DeletionR
         'deletion-request-not-assessed',
         `deletion request ${requestId} must be assessed before it is fulfilled`,
       );
-    case 'fulfilled':
-      if (canonicalJson(state.fulfilment) === canonicalJson(fulfilment)) return [];
+    case 'fulfilled': {
+      const again = recordedFulfilment(state.assessment.affected, stated);
+      if (canonicalJson(state.fulfilment) === canonicalJson(again)) return [];
       throw new StateConflict(
         'deletion-request-closed',
         `deletion request ${requestId} is already fulfilled, with other details`,
       );
+    }
     case 'assessed':
       break;
     default:
       return unhandled(state);
   }
+  const { affected } = state.assessment;
   // A replacement must be a new version: an affected one still holds the subject's data.
-  const affected = new Set(
-    state.assessment.affected.datasetVersions.map(({ name, version }) => `${name}@${version}`),
-  );
+  const affectedIds = new Set(affected.datasetVersions.map(refId));
   const errors: Record<string, string[]> = {};
-  fulfilment.replacementDatasetVersions.forEach(({ name, version }, index) => {
-    if (affected.has(`${name}@${version}`)) {
+  stated.replacementDatasetVersions.forEach((replacement, index) => {
+    if (affectedIds.has(refId(replacement))) {
       errors[`replacementDatasetVersions.${index}`] = [
-        `${name}@${version} is an affected version, not a replacement`,
+        `${refId(replacement)} is an affected version, not a replacement`,
       ];
     }
   });
@@ -204,12 +226,134 @@ function fulfil(command: FulfilDeletion, state: DeletionRequestState): DeletionR
       { errors },
     );
   }
+  checkStatements(affected, stated, command.retrainedOn);
+  const fulfilment = recordedFulfilment(affected, stated);
+  const { unaccounted } = accountFor(affected, stated);
+  if (unaccounted.length > 0) {
+    const how: Record<AffectedItem['kind'], string> = {
+      'dataset-version':
+        'name a replacement dataset version that replaces it, or an exception that covers it',
+      model:
+        'name a version retrained on a replacement that replaces it, or an exception that covers it',
+      deployment:
+        'name a version of its model retrained on a replacement, or an exception that covers it',
+    };
+    throw new RuleViolated(
+      'deletion-items-unaccounted',
+      `deletion request ${requestId} cannot be fulfilled: ${unaccounted.length} affected item(s) are not accounted for (${unaccounted.map((item) => `${item.kind} ${item.id}`).join(', ')})`,
+      {
+        unaccounted,
+        errors: Object.fromEntries(
+          unaccounted.map((item) => [
+            affectedField(affected, item),
+            [`${item.kind} ${item.id} is not accounted for: ${how[item.kind]}`],
+          ]),
+        ),
+      },
+    );
+  }
   return [
     {
       type: 'DeletionFulfilled',
       data: { requestId, ...fulfilment, fulfilledBy: command.actor, fulfilledAt: command.now },
     },
   ];
+}
+
+/** What a fulfilment records: each replacement and retraining with what it replaces, and how every item was accounted for. */
+function recordedFulfilment(affected: Affected, stated: StatedFulfilment): Fulfilment {
+  const ref = ({ name, version }: DatasetVersionRef) => ({ name, version });
+  return {
+    replacementDatasetVersions: stated.replacementDatasetVersions.map((replacement) => ({
+      ...ref(replacement),
+      replaces: replacedBy(affected, replacement).map(ref),
+    })),
+    retrainedModels: stated.retrainedModels.map((retrained) => ({
+      ...ref(retrained),
+      replaces: retrainedFor(affected, retrained).map(ref),
+    })),
+    exceptions: stated.exceptions.map(({ item, reason, covers }) => ({
+      item,
+      reason,
+      ...(covers ? { covers: { kind: covers.kind, id: covers.id } } : {}),
+    })),
+    accountedFor: accountFor(affected, stated).accounted,
+  };
+}
+
+/** Each replacement, retraining and exception must be about the assessment's items. */
+function checkStatements(
+  affected: Affected,
+  stated: StatedFulfilment,
+  retrainedOn: readonly DatasetVersionRef[][],
+): void {
+  const errors: Record<string, string[]> = {};
+  const add = (field: string, problem: string) => (errors[field] ??= []).push(problem);
+  const affectedDatasets = new Set(affected.datasetVersions.map(refId));
+  const affectedModels = new Set(affected.models.map(refId));
+  const replacements = new Set(stated.replacementDatasetVersions.map(refId));
+  stated.replacementDatasetVersions.forEach((replacement, index) => {
+    const at = `replacementDatasetVersions.${index}.replaces`;
+    replacement.replaces?.forEach((replaced, position) => {
+      if (!affectedDatasets.has(refId(replaced))) {
+        add(`${at}.${position}`, `${refId(replaced)} is not an affected dataset version`);
+      }
+    });
+    if (replacedBy(affected, replacement).length === 0) {
+      add(at, 'replaces no affected dataset version: name the affected versions it replaces');
+    }
+  });
+  stated.retrainedModels.forEach((retrained, index) => {
+    const at = `retrainedModels.${index}`;
+    if (affectedModels.has(refId(retrained))) {
+      add(at, `${refId(retrained)} is an affected model version, not a retrained one`);
+    }
+    retrained.replaces?.forEach((replaced, position) => {
+      if (!affectedModels.has(refId(replaced))) {
+        add(`${at}.replaces.${position}`, `${refId(replaced)} is not an affected model version`);
+      }
+    });
+    const trainedOn = retrainedOn[index] ?? [];
+    const stale = trainedOn.filter((ref) => affectedDatasets.has(refId(ref)));
+    if (stale.length > 0) {
+      add(at, `is still trained on affected ${stale.map(refId).join(', ')}`);
+    }
+    if (!trainedOn.some((ref) => replacements.has(refId(ref)))) {
+      add(
+        at,
+        `was trained on ${trainedOn.map(refId).join(', ') || 'no dataset version'}: none is a replacement named in this fulfilment`,
+      );
+    }
+    const models = new Set([
+      retrained.name,
+      ...retrainedFor(affected, retrained).map((r) => r.name),
+    ]);
+    const servesAffected = affected.deployments.some((id) => {
+      const model = parseDeploymentId(id)?.model;
+      return model !== undefined && models.has(model);
+    });
+    if (retrainedFor(affected, retrained).length === 0 && !servesAffected) {
+      add(
+        `${at}.replaces`,
+        'replaces no affected model version or deployment: name the affected versions it replaces',
+      );
+    }
+  });
+  const items = affectedItems(affected);
+  stated.exceptions.forEach(({ covers }, index) => {
+    const at = `exceptions.${index}.covers`;
+    if (!covers) add(at, 'name the affected item the exception covers');
+    else if (!items.some((item) => item.kind === covers.kind && item.id === covers.id)) {
+      add(at, `${covers.kind} ${covers.id} is not an affected item of the assessment`);
+    }
+  });
+  if (Object.keys(errors).length > 0) {
+    throw new RuleViolated(
+      'invalid-fulfilment',
+      'each replacement, retraining and exception must account for items of the assessment',
+      { errors },
+    );
+  }
 }
 
 /** `date` plus `days` calendar days, in UTC date arithmetic (no time zone, no DST). */

@@ -1,5 +1,6 @@
 import type { DatasetVersionRef } from '../datasets/dataset.events';
 import type { DomainEvent } from '../ledger/commands/decider';
+import type { AccountedItem, AffectedItem } from './deletion-accounting';
 
 /** A data subject's deletion request. The subject appears only as a keyed hash (docs/design.md §3). */
 export type DeletionRequested = DomainEvent<
@@ -36,12 +37,23 @@ export type DeletionFulfilled = DomainEvent<
   'DeletionFulfilled',
   {
     requestId: string;
-    /** New dataset versions registered without the subject. */
-    replacementDatasetVersions: DatasetVersionRef[];
-    /** Model versions retrained on them. */
-    retrainedModels: { name: string; version: string }[];
-    /** Items kept, each with the reason (legal hold, retention obligation, …). */
-    exceptions: { item: string; reason: string }[];
+    /**
+     * New dataset versions registered without the subject, each with the affected versions it
+     * replaces (`replaces` is absent from fulfilments recorded before it existed).
+     */
+    replacementDatasetVersions: (DatasetVersionRef & { replaces?: DatasetVersionRef[] })[];
+    /** Model versions retrained on them, each with the affected model versions it replaces. */
+    retrainedModels: { name: string; version: string; replaces?: DatasetVersionRef[] }[];
+    /**
+     * Items kept, each with the reason (legal hold, retention obligation, …) and the affected
+     * item it covers (`covers` is absent from fulfilments recorded before it existed).
+     */
+    exceptions: { item: string; reason: string; covers?: AffectedItem }[];
+    /**
+     * How every affected item of the assessment was accounted for. Absent from fulfilments
+     * recorded before every item had to be: the OAIC report works it out and flags what is not.
+     */
+    accountedFor?: AccountedItem[];
     fulfilledBy: string;
     fulfilledAt: string;
   }

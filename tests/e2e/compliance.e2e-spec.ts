@@ -7,6 +7,7 @@ import { embeddedFiles } from '../../src/integrity/pdf-attachment';
 import { binary, flowing, pdfText } from '../support/pdf';
 import { DataSource } from 'typeorm';
 import { streams } from '../../src/ledger/stream-names';
+import { seedStream } from '../support/seed-events';
 import { TestClock } from '../support/test-clock';
 import { staffWith } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
@@ -34,7 +35,7 @@ describe('compliance views: the ADM register and the personal-data inventory', (
   let approvalOf110 = '';
   let periodAAtFirst: Register;
   const runs = new Map<string, string>();
-  const deletions = { overdue: '', open: '', fulfilled: '' };
+  const deletions = { overdue: '', open: '', fulfilled: '', legacy: '' };
 
   const as = (who: string) => `Bearer ${tokens.get(who)}`;
   const send = async (
@@ -291,13 +292,80 @@ describe('compliance views: the ADM register and the personal-data inventory', (
       })
     ).id;
     await send('carol', 'post', `/privacy/deletion-requests/${deletions.fulfilled}/assessment`, {
-      affected: { datasetVersions: [], models: [], deployments: [] },
+      affected: {
+        datasetVersions: [{ name: 'collections-history', version: '2026-01' }],
+        models: [],
+        deployments: [],
+      },
     });
     await send('carol', 'post', `/privacy/deletion-requests/${deletions.fulfilled}/fulfilment`, {
       replacementDatasetVersions: [],
       retrainedModels: [],
-      exceptions: [{ item: 'loan ledger', reason: 'retention obligation (AML/CTF Act s 107)' }],
+      exceptions: [
+        {
+          covers: { kind: 'dataset-version', id: 'collections-history@2026-01' },
+          item: 'loan ledger',
+          reason: 'retention obligation (AML/CTF Act s 107)',
+        },
+      ],
     });
+    // A request fulfilled before every affected item had to be accounted for: two dataset
+    // versions, two models and a deployment, closed with nothing but an unrelated exception.
+    // The ledger keeps it as it was; the OAIC report must flag it.
+    deletions.legacy = '0195cccc-0000-7000-8000-000000000033';
+    const requestId = deletions.legacy;
+    position = (
+      await seedStream(
+        test.eventLog,
+        streams.deletionRequest(requestId),
+        [
+          {
+            type: 'DeletionRequested',
+            data: {
+              requestId,
+              subjectRef: `hmac-sha256:${'3c'.repeat(32)}`,
+              receivedOn: '2026-11-03',
+              dueOn: '2026-12-03',
+              channel: null,
+              requestedBy: 'carol',
+              requestedAt: '2026-11-03T09:00:00.000Z',
+            },
+          },
+          {
+            type: 'DeletionAssessed',
+            data: {
+              requestId,
+              affected: {
+                datasetVersions: [
+                  { name: 'collections-history', version: '2026-01' },
+                  { name: 'collections-history', version: '2026-02' },
+                ],
+                models: [
+                  { name: 'collections-priority', version: '1.0.0' },
+                  { name: 'collections-priority', version: '1.1.0' },
+                ],
+                deployments: ['collections-priority.staging'],
+              },
+              notes: null,
+              assessedBy: 'carol',
+              assessedAt: '2026-11-04T09:00:00.000Z',
+            },
+          },
+          {
+            type: 'DeletionFulfilled',
+            data: {
+              requestId,
+              replacementDatasetVersions: [],
+              retrainedModels: [],
+              exceptions: [{ item: 'loan ledger', reason: 'retention obligation' }],
+              fulfilledBy: 'carol',
+              fulfilledAt: '2026-11-05T09:00:00.000Z',
+            },
+          },
+        ],
+        { sub: 'carol', roles: ['compliance-officer'] },
+      )
+    ).position;
 
     // December: after APP 1.7–1.9 came into force
     at('2026-12-15T09:00:00.000Z');
@@ -798,8 +866,39 @@ describe('compliance views: the ADM register and the personal-data inventory', (
             status: 'fulfilled',
             overdue: false,
             exceptions: [
-              { item: 'loan ledger', reason: 'retention obligation (AML/CTF Act s 107)' },
+              {
+                item: 'loan ledger',
+                reason: 'retention obligation (AML/CTF Act s 107)',
+                covers: { kind: 'dataset-version', id: 'collections-history@2026-01' },
+              },
             ],
+            accounting: [
+              {
+                kind: 'dataset-version',
+                id: 'collections-history@2026-01',
+                by: 'exception',
+                detail: 'retention obligation (AML/CTF Act s 107)',
+                inferred: false,
+              },
+            ],
+            unaccounted: [],
+            warning: null,
+          }),
+          expect.objectContaining({
+            id: deletions.legacy,
+            status: 'fulfilled',
+            affected: { datasetVersions: 2, models: 2, deployments: 1 },
+            accounting: [],
+            unaccounted: [
+              { kind: 'dataset-version', id: 'collections-history@2026-01' },
+              { kind: 'dataset-version', id: 'collections-history@2026-02' },
+              { kind: 'model', id: 'collections-priority@1.0.0' },
+              { kind: 'model', id: 'collections-priority@1.1.0' },
+              { kind: 'deployment', id: 'collections-priority.staging' },
+            ],
+            warning: expect.stringMatching(
+              /^fulfilled with 5 of 5 affected item\(s\) not accounted for/,
+            ),
           }),
         ]),
       );
@@ -848,7 +947,14 @@ describe('compliance views: the ADM register and the personal-data inventory', (
           });
         expect(text).toContain('MISSING');
         expect(text).toContain('credit-decision');
-        if (name === 'oaic-privacy') expect(text).toContain('OVERDUE (45 days)');
+        if (name === 'oaic-privacy') {
+          expect(text).toContain('OVERDUE (45 days)');
+          expect(text).toContain(
+            `WARNING: deletion request ${deletions.legacy} was fulfilled with 5 of 5 affected item(s) not accounted for`,
+          );
+          expect(text).toContain('model collections-priority@1.1.0 NOT ACCOUNTED FOR');
+          expect(text).toContain('kept: retention obligation (AML/CTF Act s 107)');
+        }
         const [attached] = embeddedFiles(pdf);
         const bundle = JSON.parse(attached.toString('utf8')) as EvidenceBundle;
         expect(text).toContain(bundle.checkpoint.rootHash);

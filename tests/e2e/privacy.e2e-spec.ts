@@ -37,11 +37,20 @@ const assessment = {
   notes: 'present in the February extract',
 };
 
+/** Every assessed item accounted for: the dataset replaced, the model and its deployment retrained. */
 const fulfilment = {
   replacementDatasetVersions: [{ name: 'loan-applications', version: '2026-02-r1' }],
   retrainedModels: [{ name: 'credit-risk', version: '1.4.1' }],
-  exceptions: [{ item: 'loan ledger', reason: 'retention obligation (AML/CTF Act s 107)' }],
+  exceptions: [],
 };
+
+const trainingRun = (model: string, dataset: { name: string; version: string }) => ({
+  model,
+  datasetVersions: [dataset],
+  code: { repository: 'https://git.bank.example/ml/credit-risk', commit: '3f9c2e1' },
+  algorithm: 'xgboost',
+  hyperparameters: { maxDepth: 6 },
+});
 
 describe('privacy: deletion requests over HTTP', () => {
   let test: TestApp;
@@ -85,6 +94,38 @@ describe('privacy: deletion requests over HTTP', () => {
         pipeline,
         dataset(version, byte),
       ).expect(201);
+    }
+    await post('/api/v1/datasets/bureau/versions', pipeline, dataset('2026-02', 'ef')).expect(201);
+    // credit-risk 1.4.1 is retrained on the replacement; 1.3.9 on the affected extract.
+    for (const [version, trainedOn, byte] of [
+      ['1.4.1', '2026-02-r1', '41'],
+      ['1.3.9', '2026-02', '39'],
+    ]) {
+      const run = await post(
+        '/api/v1/training-runs',
+        scientist,
+        trainingRun('credit-risk', { name: 'loan-applications', version: trainedOn }),
+      ).expect(201);
+      await post(`/api/v1/training-runs/${run.body.id}/completion`, pipeline, {
+        metrics: { auc: 0.81 },
+        validationApproach: 'out-of-time holdout',
+        artifact: {
+          uri: 's3://models/credit-risk.onnx',
+          digest: `sha256:${byte.repeat(32)}`,
+          format: 'onnx',
+        },
+      }).expect(201);
+      await post('/api/v1/models/credit-risk/versions', pipeline, {
+        version,
+        runId: run.body.id,
+        riskTier: 'high',
+        decisionClass: 'substantially-assists',
+        personalInformationKinds: ['contact'],
+        decisions: 'approve or refer a consumer credit application',
+        intendedUse: 'consumer credit',
+        limitations: [],
+        owner: 'head-of-credit-risk',
+      }).expect(201);
     }
   });
   afterAll(() => test.close());
@@ -149,7 +190,33 @@ describe('privacy: deletion requests over HTTP', () => {
     const closed = await get(`${BASE}/${id}`, officer, fulfilled.body.ledgerPosition).expect(200);
     expect(closed.body).toMatchObject({
       status: 'fulfilled',
-      fulfilment,
+      fulfilment: {
+        ...fulfilment,
+        replacementDatasetVersions: [
+          {
+            ...fulfilment.replacementDatasetVersions[0],
+            replaces: [assessment.affected.datasetVersions[0]],
+          },
+        ],
+        retrainedModels: [
+          { ...fulfilment.retrainedModels[0], replaces: [assessment.affected.models[0]] },
+        ],
+        accountedFor: [
+          {
+            kind: 'dataset-version',
+            id: 'loan-applications@2026-02',
+            by: 'replacement',
+            detail: 'loan-applications@2026-02-r1',
+          },
+          { kind: 'model', id: 'credit-risk@1.4.0', by: 'retraining', detail: 'credit-risk@1.4.1' },
+          {
+            kind: 'deployment',
+            id: 'credit-risk.production',
+            by: 'retraining',
+            detail: 'credit-risk@1.4.1',
+          },
+        ],
+      },
       fulfilledBy: 'ann',
       daysLeft: null,
       overdue: false,
@@ -176,6 +243,137 @@ describe('privacy: deletion requests over HTTP', () => {
     expect(list.body.items.every((item: { status: string }) => item.status === 'fulfilled')).toBe(
       true,
     );
+  });
+
+  it('fulfils only when every assessed dataset version, model and deployment is accounted for, naming each one left', async () => {
+    const opened = await post(BASE, officer, { subjectId: SUBJECT, receivedOn: utcToday() }).expect(
+      201,
+    );
+    const id: string = opened.body.id;
+    const wide = {
+      affected: {
+        datasetVersions: [
+          { name: 'loan-applications', version: '2026-02' },
+          { name: 'bureau', version: '2026-02' },
+        ],
+        models: [
+          { name: 'credit-risk', version: '1.4.0' },
+          { name: 'limits', version: '2.0.0' },
+        ],
+        deployments: ['credit-risk.production'],
+      },
+    };
+    await post(`${BASE}/${id}/assessment`, officer, wide).expect(201);
+    const before = await eventCount();
+    const fulfil = (body: object) => post(`${BASE}/${id}/fulfilment`, officer, body);
+    const nothing = { replacementDatasetVersions: [], retrainedModels: [], exceptions: [] };
+
+    // The reported case: no replacement, no retraining, and an exception about something else.
+    const unrelated = await fulfil({
+      ...nothing,
+      exceptions: [
+        {
+          covers: { kind: 'dataset-version', id: 'loan-ledger@2019' },
+          item: 'loan ledger',
+          reason: 'retention obligation (AML/CTF Act s 107)',
+        },
+      ],
+    }).expect(422);
+    expect(unrelated.body).toMatchObject({
+      code: 'invalid-fulfilment',
+      errors: {
+        'exceptions.0.covers': [
+          'dataset-version loan-ledger@2019 is not an affected item of the assessment',
+        ],
+      },
+    });
+    const none = await fulfil(nothing).expect(422);
+    expect(none.headers['content-type']).toContain('application/problem+json');
+    expect(none.body).toMatchObject({
+      code: 'deletion-items-unaccounted',
+      unaccounted: [
+        { kind: 'dataset-version', id: 'loan-applications@2026-02' },
+        { kind: 'dataset-version', id: 'bureau@2026-02' },
+        { kind: 'model', id: 'credit-risk@1.4.0' },
+        { kind: 'model', id: 'limits@2.0.0' },
+        { kind: 'deployment', id: 'credit-risk.production' },
+      ],
+    });
+    expect(Object.keys(none.body.errors)).toEqual([
+      'affected.datasetVersions.0',
+      'affected.datasetVersions.1',
+      'affected.models.0',
+      'affected.models.1',
+      'affected.deployments.0',
+    ]);
+    const partly = await fulfil(fulfilment).expect(422);
+    expect(partly.body.unaccounted).toEqual([
+      { kind: 'dataset-version', id: 'bureau@2026-02' },
+      { kind: 'model', id: 'limits@2.0.0' },
+    ]);
+    const stale = await fulfil({
+      ...fulfilment,
+      retrainedModels: [{ name: 'credit-risk', version: '1.3.9' }],
+    }).expect(422);
+    expect(stale.body).toMatchObject({
+      code: 'invalid-fulfilment',
+      errors: {
+        'retrainedModels.0': [
+          'is still trained on affected loan-applications@2026-02',
+          'was trained on loan-applications@2026-02: none is a replacement named in this fulfilment',
+        ],
+      },
+    });
+    const unregistered = await fulfil({
+      ...fulfilment,
+      retrainedModels: [{ name: 'credit-risk', version: '9.9.9' }],
+    }).expect(422);
+    expect(unregistered.body).toMatchObject({
+      code: 'unknown-model-version',
+      errors: { 'retrainedModels.0': ['credit-risk@9.9.9 is not a registered model version'] },
+    });
+    const bad = await fulfil({
+      ...nothing,
+      exceptions: [{ covers: { kind: 'table', id: 'x' }, reason: '  ' }, { reason: 'no cover' }],
+    }).expect(400);
+    expect(Object.keys(bad.body.errors).sort()).toEqual([
+      'exceptions.0.covers.kind',
+      'exceptions.0.reason',
+      'exceptions.1.covers',
+    ]);
+    expect(await eventCount()).toBe(before);
+
+    const done = await fulfil({
+      ...fulfilment,
+      exceptions: [
+        {
+          covers: { kind: 'dataset-version', id: 'bureau@2026-02' },
+          reason: 'bureau’s copy: the bureau is the APP entity to ask',
+        },
+        {
+          covers: { kind: 'model', id: 'limits@2.0.0' },
+          item: 'limits 2.0.0 frozen for the regulator’s review',
+          reason: 'legal hold (matter 2026-17)',
+        },
+      ],
+    }).expect(201);
+    const closed = await get(`${BASE}/${id}`, regulator, done.body.ledgerPosition).expect(200);
+    expect(closed.body.fulfilment.exceptions[0]).toEqual({
+      item: 'bureau@2026-02',
+      reason: 'bureau’s copy: the bureau is the APP entity to ask',
+      covers: { kind: 'dataset-version', id: 'bureau@2026-02' },
+    });
+    expect(
+      (closed.body.fulfilment.accountedFor as { id: string; by: string }[]).map(
+        (way) => `${way.id} ${way.by}`,
+      ),
+    ).toEqual([
+      'loan-applications@2026-02 replacement',
+      'bureau@2026-02 exception',
+      'credit-risk@1.4.0 retraining',
+      'limits@2.0.0 exception',
+      'credit-risk.production retraining',
+    ]);
   });
 
   it('lists overdue requests with negative days left, counted from today', async () => {

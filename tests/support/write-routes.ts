@@ -421,9 +421,18 @@ export function validRequests(
     'POST /api/v1/privacy/deletion-requests/{id}/fulfilment': {
       params: { id: t.deletionRequestId },
       body: {
-        replacementDatasetVersions: [{ name: 'loans', version: 'v1' }],
-        retrainedModels: [{ name: 'scorer', version: '1.0.0' }],
-        exceptions: [{ item: 'ledger', reason: 'retention' }],
+        // Each item the assessment above names, kept with its reason.
+        replacementDatasetVersions: [],
+        retrainedModels: [],
+        exceptions: [
+          {
+            covers: { kind: 'dataset-version', id: 'loans@v1' },
+            item: 'ledger',
+            reason: 'retention',
+          },
+          { covers: { kind: 'model', id: 'scorer@1.0.0' }, reason: 'legal hold' },
+          { covers: { kind: 'deployment', id: 'scorer.staging' }, reason: 'legal hold' },
+        ],
         source,
       },
     },

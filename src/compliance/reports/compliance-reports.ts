@@ -9,6 +9,14 @@ import {
   standingKey,
   versionStandings,
 } from '../../model-registry/queries/model-registry/version-standing';
+import {
+  type AccountedItem,
+  type Affected,
+  type AffectedItem,
+  type StatedFulfilment,
+  accountFor,
+  affectedItems,
+} from '../../privacy/deletion-accounting';
 import { AdmRegisterQuery } from '../queries/adm-register/adm-register.query-handler';
 import type { AdmRegisterView } from '../queries/adm-register/adm-register.view';
 import type { ReportingPeriod } from '../queries/adm-register/reporting-period';
@@ -176,7 +184,16 @@ export interface OaicReport extends ReportBase {
     daysLeft: number | null;
     affected: { datasetVersions: number; models: number; deployments: number } | null;
     fulfilledAt: string | null;
-    exceptions: { item: string; reason: string }[];
+    exceptions: { item: string; reason: string; covers?: AffectedItem }[];
+    /**
+     * How each affected item of a fulfilled request was accounted for; `inferred` when the
+     * fulfilment was recorded before it had to say, and this is read from what it did state.
+     */
+    accounting: (AccountedItem & { inferred: boolean })[];
+    /** Affected items a fulfilled request left unaccounted for (history before the rule). */
+    unaccounted: AffectedItem[];
+    /** Set when a fulfilled request left items unaccounted for. */
+    warning: string | null;
   }[];
   breaches: { recorded: false; note: string };
 }
@@ -459,8 +476,8 @@ export class ComplianceReports {
       status: string;
       received_on: string;
       due_on: string;
-      affected: { datasetVersions: unknown[]; models: unknown[]; deployments: unknown[] } | null;
-      fulfilment: { exceptions?: { item: string; reason: string }[] } | null;
+      affected: Affected | null;
+      fulfilment: (StatedFulfilment & { accountedFor?: AccountedItem[] }) | null;
       fulfilled_at: Date | null;
     }[];
     return {
@@ -515,6 +532,7 @@ export class ComplianceReports {
             : null,
           fulfilledAt: r.fulfilled_at?.toISOString() ?? null,
           exceptions: r.fulfilment?.exceptions ?? [],
+          ...deletionAccounting(r.status, r.affected, r.fulfilment),
         };
       }),
       breaches: {
@@ -549,6 +567,39 @@ function inventoryStage(standing: VersionStanding | undefined): InventoryEntry['
   if (standing.status === 'retired' || standing.status === 'deployed') return standing.status;
   if (standing.deploymentHistory.length > 0) return 'previously deployed';
   return standing.status === 'approved' ? 'approved' : 'in development';
+}
+
+/**
+ * How a fulfilled request accounted for each affected item: as its fulfilment recorded, or, for
+ * one recorded before every item had to be accounted for, as read from what it stated
+ * (deletion-accounting.ts), with a warning naming what it left unaccounted.
+ */
+export function deletionAccounting(
+  status: string,
+  affected: Affected | null,
+  fulfilment: (StatedFulfilment & { accountedFor?: AccountedItem[] }) | null,
+): Pick<OaicReport['deletionRequests'][number], 'accounting' | 'unaccounted' | 'warning'> {
+  if (status !== 'fulfilled' || !affected || !fulfilment) {
+    return { accounting: [], unaccounted: [], warning: null };
+  }
+  const recorded = fulfilment.accountedFor;
+  const { accounted, unaccounted } = recorded
+    ? {
+        accounted: recorded,
+        unaccounted: affectedItems(affected).filter(
+          (item) => !recorded.some((way) => way.kind === item.kind && way.id === item.id),
+        ),
+      }
+    : accountFor(affected, fulfilment);
+  const total = affectedItems(affected).length;
+  return {
+    accounting: accounted.map((way) => ({ ...way, inferred: !recorded })),
+    unaccounted,
+    warning:
+      unaccounted.length === 0
+        ? null
+        : `fulfilled with ${unaccounted.length} of ${total} affected item(s) not accounted for by a replacement, a retraining or an exception (recorded before every item had to be): ${unaccounted.map((item) => `${item.kind} ${item.id}`).join(', ')}`,
+  };
 }
 
 function answer(item: MappedItem, counts: ReadonlyMap<string, number>): MappedAnswer {

@@ -348,6 +348,7 @@ function oaic(doc: Doc, report: OaicReport, next: (title: string) => void): void
           : 'not yet assessed',
       ]),
     );
+  deletionAccounting(doc, report.deletionRequests);
   next('Breaches');
   paragraph(doc, report.breaches.note);
   next('Exceptions');
@@ -366,4 +367,34 @@ function oaic(doc: Doc, report: OaicReport, next: (title: string) => void): void
       ],
       exceptions,
     );
+}
+
+const ACCOUNTED_BY = { replacement: 'replaced by', retraining: 'retrained as', exception: 'kept:' };
+
+/**
+ * Each fulfilled request's affected items and how each was accounted for, with a warning for a
+ * request fulfilled (before the rule) with items left unaccounted for.
+ */
+function deletionAccounting(doc: Doc, requests: OaicReport['deletionRequests']): void {
+  for (const r of requests.filter((request) => request.warning)) {
+    paragraph(doc, `WARNING: deletion request ${r.id} was ${r.warning}.`);
+  }
+  const rows = requests.flatMap((r) => [
+    ...r.accounting.map((way) => [
+      r.id,
+      `${way.kind} ${way.id}`,
+      `${ACCOUNTED_BY[way.by]} ${way.detail}${way.inferred ? ' (read from a fulfilment recorded before accounting was required)' : ''}`,
+    ]),
+    ...r.unaccounted.map((item) => [r.id, `${item.kind} ${item.id}`, 'NOT ACCOUNTED FOR']),
+  ]);
+  if (rows.length === 0) return;
+  table(
+    doc,
+    [
+      { header: 'Fulfilled request', width: 150 },
+      { header: 'Affected item', width: 150 },
+      { header: 'Accounted for by', width: contentWidth(doc) - 300 },
+    ],
+    rows,
+  );
 }

@@ -45,19 +45,15 @@ export class DeletionRequestProjection implements Projection {
         return;
       }
       case 'DeletionFulfilled': {
-        const { requestId, replacementDatasetVersions, retrainedModels, exceptions } = event.data;
+        // What each replacement and retraining replaces, what each exception covers and how
+        // every item was accounted for are kept as recorded: absent before they existed.
+        const { requestId, fulfilledBy, fulfilledAt, ...fulfilment } = event.data;
         await manager.query(
           `UPDATE deletion_requests
            SET status = 'fulfilled', fulfilment = $2::jsonb, fulfilled_by = $3, fulfilled_at = $4,
                last_revision = $5
            WHERE id = $1 AND last_revision < $5`,
-          [
-            requestId,
-            JSON.stringify({ replacementDatasetVersions, retrainedModels, exceptions }),
-            event.data.fulfilledBy,
-            event.data.fulfilledAt,
-            revision,
-          ],
+          [requestId, JSON.stringify(fulfilment), fulfilledBy, fulfilledAt, revision],
         );
         return;
       }

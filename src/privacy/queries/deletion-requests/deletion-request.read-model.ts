@@ -5,7 +5,7 @@ export type DeletionRequestStatus = 'open' | 'assessed' | 'fulfilled';
 export type AffectedItems = DeletionAssessed['data']['affected'];
 export type FulfilmentRecord = Pick<
   DeletionFulfilled['data'],
-  'replacementDatasetVersions' | 'retrainedModels' | 'exceptions'
+  'replacementDatasetVersions' | 'retrainedModels' | 'exceptions' | 'accountedFor'
 >;
 
 /** One deletion request as the privacy projection keeps it. */

@@ -1,5 +1,11 @@
 import { NEXT_CURSOR } from '../../../ledger/queries/paging/page-request';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ACCOUNTING_METHODS,
+  AFFECTED_KINDS,
+  type AccountedItem,
+  type AffectedKind,
+} from '../../deletion-accounting';
 import { daysBetween } from '../../deletion-request.decider';
 import type { DeletionRequestRow } from './deletion-request.read-model';
 import { DELETION_REQUEST_STATUSES } from './list-deletion-requests.request.dto';
@@ -20,15 +26,63 @@ export class AffectedView {
   @ApiProperty({ type: [String], example: ['credit-risk.production'] }) deployments!: string[];
 }
 
+export class AffectedItemView {
+  @ApiProperty({ enum: AFFECTED_KINDS }) kind!: AffectedKind;
+  @ApiProperty({
+    example: 'loan-applications@2026-02',
+    description:
+      '<name>@<version> for dataset and model versions, <model>.<environment> for deployments',
+  })
+  id!: string;
+}
+
+export class AccountedItemView extends AffectedItemView {
+  @ApiProperty({ enum: ACCOUNTING_METHODS }) by!: AccountedItem['by'];
+  @ApiProperty({
+    example: 'loan-applications@2026-02-r1',
+    description: 'The replacement or retrained version, or the exception’s reason',
+  })
+  detail!: string;
+}
+
+export class ReplacingVersionView extends VersionRefView {
+  @ApiPropertyOptional({
+    type: [VersionRefView],
+    description: 'The affected versions it replaces; absent if recorded before it was kept',
+  })
+  replaces?: VersionRefView[];
+}
+
+export class RetrainedVersionView extends ModelVersionRefView {
+  @ApiPropertyOptional({
+    type: [ModelVersionRefView],
+    description: 'The affected model versions it replaces; absent if recorded before it was kept',
+  })
+  replaces?: ModelVersionRefView[];
+}
+
 export class DeletionExceptionView {
   @ApiProperty({ example: 'loan ledger 2019–2026' }) item!: string;
   @ApiProperty({ example: 'retention obligation (AML/CTF Act s 107)' }) reason!: string;
+  @ApiPropertyOptional({
+    type: AffectedItemView,
+    description: 'The affected item it keeps; absent if recorded before exceptions named one',
+  })
+  covers?: AffectedItemView;
 }
 
 export class FulfilmentView {
-  @ApiProperty({ type: [VersionRefView] }) replacementDatasetVersions!: VersionRefView[];
-  @ApiProperty({ type: [ModelVersionRefView] }) retrainedModels!: ModelVersionRefView[];
+  @ApiProperty({ type: [ReplacingVersionView] })
+  replacementDatasetVersions!: ReplacingVersionView[];
+  @ApiProperty({ type: [RetrainedVersionView] }) retrainedModels!: RetrainedVersionView[];
   @ApiProperty({ type: [DeletionExceptionView] }) exceptions!: DeletionExceptionView[];
+  @ApiProperty({
+    type: [AccountedItemView],
+    nullable: true,
+    description:
+      'How each affected item was accounted for; null when fulfilled before every item had to be (the OAIC report flags what such a request left unaccounted)',
+  })
+  accountedFor!: AccountedItemView[] | null;
 }
 
 /** A deletion request with its deadline measured against today (UTC) at the time of the query. */
@@ -95,7 +149,9 @@ export function toView(row: DeletionRequestRow, today: string): DeletionRequestV
     overdue: open && today > row.dueOn,
     affected: row.affected,
     notes: row.notes,
-    fulfilment: row.fulfilment,
+    fulfilment: row.fulfilment
+      ? { ...row.fulfilment, accountedFor: row.fulfilment.accountedFor ?? null }
+      : null,
     requestedBy: row.requestedBy,
     requestedAt: row.requestedAt,
     assessedBy: row.assessedBy,
