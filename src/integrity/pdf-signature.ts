@@ -195,9 +195,10 @@ export type PdfSignatureCheck =
   | { ok: true; certificate: X509Certificate; certificateSha256: string; signedBytes: number }
   | { ok: false; change: string };
 
-/** Where an Attest signature dictionary is, if the PDF has one (even if it was tampered with). */
+/** Whether the file has Attest's signature dictionary (even if bytes elsewhere were changed). */
 export function hasAttestSignature(pdf: Buffer): boolean {
-  return /\/Type\s*\/Sig\b[\s\S]{0,400}?\/Name\s*\(Attest\)/.test(pdf.toString('latin1'));
+  const text = pdf.toString('latin1');
+  return /\/Type\s*\/Sig\b/.test(text) && /\/Name\s*\(Attest\)/.test(text);
 }
 
 /**

@@ -201,14 +201,27 @@ describe('PDFs signed inside the file, and the one-file verifier', () => {
       }
     });
 
-    it('a byte changed in the page content: exit 1, bytes outside the signature differ', async () => {
+    it('a byte changed in the page content or the header: exit 1, bytes outside the signature differ', async () => {
       const page = streamOf(pack, /\/Length \d+\n\/Filter \/FlateDecode\n>>/);
-      await writeFile(join(work, 'page-changed.pdf'), flipped(pack, page.start + 5));
-      const result = await verify('page-changed.pdf', '--jwks', jwks);
+      for (const at of [page.start + 5, 1]) {
+        await writeFile(join(work, 'page-changed.pdf'), flipped(pack, at));
+        const result = await verify('page-changed.pdf', '--jwks', jwks);
+        expect({ at, code: result.code }).toEqual({ at, code: 1 });
+        expect(result.out).toContain(
+          'FAILED: The file was changed after signing: bytes outside the signature differ',
+        );
+      }
+    });
+
+    it('the evidence attachment taken out of a signed pack: exit 1, the evidence was removed', async () => {
+      const text = pack.toString('latin1');
+      const at = text.indexOf('/Type /EmbeddedFile');
+      const removed = Buffer.from(pack);
+      removed.write('/Type /EmbeddedFilX', at, 'latin1');
+      await writeFile(join(work, 'evidence-removed.pdf'), removed);
+      const result = await verify('evidence-removed.pdf', '--jwks', jwks);
       expect(result.code).toBe(1);
-      expect(result.out).toContain(
-        'FAILED: The file was changed after signing: bytes outside the signature differ',
-      );
+      expect(result.out).toContain('FAILED: The attached evidence was removed');
     });
 
     it('a byte changed in the signature, or bytes added at the end: exit 1, naming that', async () => {
