@@ -396,4 +396,25 @@ describe('one truth per fact: every view of a model version agrees', () => {
       });
     }
   }, 120_000);
+
+  it('states the same once the projections behind the views are rebuilt from the ledger', async () => {
+    const everything = async () => ({
+      version: await read(versionPath),
+      model: await read(`/models/${MODEL}`),
+      lineage: await read(lineagePath),
+      inventory: await inventoryEntry(),
+      deployments: await read(`/deployments?model=${MODEL}`),
+      asOf: await Promise.all(recorded.map(({ at }) => read(`${versionPath}?asOf=${at}`))),
+    });
+    const live = await everything();
+    await test.runner.rebuild([
+      'deployment-timeline',
+      'deployments',
+      'model-registry',
+      'approvals',
+      'lineage',
+    ]);
+    expect(await everything()).toEqual(live);
+    expect(truthOfVersionView(live.version as VersionView)).toEqual(recorded.at(-1)?.truth);
+  }, 120_000);
 });
