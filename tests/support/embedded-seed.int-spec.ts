@@ -62,12 +62,24 @@ describe('starting the embedded store from a seed', () => {
     }
   });
 
-  it('refuses a seed for a store on disk, which it would overwrite', async () => {
+  it('seeds a new store on disk, and opens an existing one as it is', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'attest-seeded-'));
     try {
-      await expect(startEmbedded(dataDir, { seed: new Blob([]) })).rejects.toThrow(
-        'a seed for the embedded store applies to memory:// only',
-      );
+      const seed = await migratedSeed();
+      const created = await startEmbedded(dataDir, { seed });
+      await withClient(created.url, (sql) => sql.query('CREATE TABLE kept (x int)'));
+      expect(await migrate(created.url)).toEqual([]);
+      await created.close();
+
+      const reopened = await startEmbedded(dataDir, { seed });
+      try {
+        const kept = await withClient(reopened.url, (sql) =>
+          sql.query("SELECT to_regclass('kept') AS kept"),
+        );
+        expect(kept.rows).toEqual([{ kept: 'kept' }]);
+      } finally {
+        await reopened.close();
+      }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

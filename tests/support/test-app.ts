@@ -73,9 +73,8 @@ export async function startTestApp(
     ...(emulator ? { EVENTSTORE_CONNECTION_STRING: emulator.connectionString } : {}),
     ...options.env,
   };
-  // An in-memory embedded store starts from the suite's migrated copy (README "Tests").
-  const seeded =
-    kind === 'embedded' && !database && env.DATA_DIR === 'memory://' && !env.DATABASE_URL;
+  // A new embedded store starts from the suite's migrated copy (README "Tests").
+  const seeded = kind === 'embedded' && !database && !env.DATABASE_URL;
   const app = await createApp({
     ...options,
     embeddedStore: options.embeddedStore ?? (seeded ? { seed: await migratedSeed() } : undefined),

@@ -24,9 +24,9 @@ export function connectToServer(url: string): DatabaseHandle {
 
 export interface EmbeddedStoreOptions {
   /**
-   * A PGlite data directory dump (`dumpDataDir`) an in-memory store starts from instead of a
-   * fresh initdb: the test suites start every app from one already-migrated copy. Migrations it
-   * lacks still run at start. Only for memory://; a DATA_DIR on disk is never overwritten.
+   * A PGlite data directory dump (`dumpDataDir`) a new store starts from instead of a fresh
+   * initdb: the test suites start every app from one already-migrated copy. Migrations it lacks
+   * still run at start. An existing store under DATA_DIR is opened as it is, never overwritten.
    */
   seed?: Blob;
 }
@@ -40,9 +40,6 @@ export async function startEmbedded(
   options: EmbeddedStoreOptions = {},
 ): Promise<DatabaseHandle> {
   const dataDir = dataDirOrMemory === MEMORY_DATA_DIR ? undefined : dataDirOrMemory;
-  if (dataDir && options.seed) {
-    throw new Error('a seed for the embedded store applies to memory:// only');
-  }
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   let releaseLock = async () => undefined as void;
@@ -52,10 +49,12 @@ export async function startEmbedded(
   }
   try {
     const pgdata = dataDir ? join(dataDir, 'pglite') : undefined;
-    if (pgdata && !existsSync(join(pgdata, 'PG_VERSION'))) await initialiseInChildProcess(pgdata);
+    const created = !pgdata || !existsSync(join(pgdata, 'PG_VERSION'));
+    const seed = created ? options.seed : undefined;
+    if (pgdata && created && !seed) await initialiseInChildProcess(pgdata);
     const db = await PGlite.create({
       dataDir: pgdata,
-      loadDataDir: options.seed,
+      loadDataDir: seed,
       postgresqlconf: EMBEDDED_SETTINGS,
     });
     const server = new PGLiteSocketServer({
