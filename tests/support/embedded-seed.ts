@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -35,14 +35,22 @@ async function seedKey(): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Runs of other checkouts or sources may still read their dumps: only stale ones go. */
+const UNUSED_FOR_MS = 24 * 60 * 60 * 1000;
+
 /**
  * The path of a migrated embedded data directory dump in `directory`, made now unless a run
- * before already made it from the same migrations; dumps made from other migrations are removed.
+ * before already made it from the same migrations; dumps no run has used for a day are removed.
  */
 export async function ensureMigratedSeed(directory: string): Promise<string> {
   const name = `attest-embedded-seed-${await seedKey()}.tar`;
   const path = join(directory, name);
-  if (existsSync(path)) return path;
+  await removeStaleSeeds(directory, name);
+  if (existsSync(path)) {
+    const now = new Date();
+    await utimes(path, now, now);
+    return path;
+  }
   await mkdir(directory, { recursive: true });
   const { startEmbedded } = await import('../../src/ledger/database/database-handle');
   const { migrate } = await import('../../src/ledger/database/migrate');
@@ -57,20 +65,34 @@ export async function ensureMigratedSeed(directory: string): Promise<string> {
   } finally {
     await handle.close();
   }
-  for (const other of await readdir(directory)) {
-    if (other.startsWith('attest-embedded-seed-') && other.endsWith('.tar') && other !== name) {
-      await rm(join(directory, other), { force: true });
-    }
-  }
   return path;
+}
+
+async function removeStaleSeeds(directory: string, keep: string): Promise<void> {
+  const names = await readdir(directory).catch(() => [] as string[]);
+  for (const other of names) {
+    if (!other.startsWith('attest-embedded-seed-') || other === keep) continue;
+    const file = join(directory, other);
+    const used = await stat(file).then(
+      (found) => found.mtimeMs,
+      () => Date.now(),
+    );
+    if (Date.now() - used > UNUSED_FOR_MS) await rm(file, { force: true });
+  }
 }
 
 let loaded: Promise<Blob | undefined> | undefined;
 
-/** The migrated seed the global setup made (undefined outside Jest): read once per test file. */
+/**
+ * The migrated seed the global setup made, read once per test file; undefined outside Jest or if
+ * the file went missing, when a store is made the slow way (initdb and every migration).
+ */
 export function migratedSeed(): Promise<Blob | undefined> {
   const path = process.env[SEED_VARIABLE];
   if (!path) return Promise.resolve(undefined);
-  loaded ??= readFile(path).then((bytes) => new Blob([bytes]));
+  loaded ??= readFile(path).then(
+    (bytes) => new Blob([bytes]),
+    () => undefined,
+  );
   return loaded;
 }
