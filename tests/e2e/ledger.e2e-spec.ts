@@ -19,7 +19,18 @@ describe('ledger over HTTP', () => {
     await settled(t.eventLog, lastPosition);
   });
 
-  afterAll(() => t?.close());
+  // The tests that need no projection running share one app, started by the first of them.
+  let idleApp: TestApp | undefined;
+  const idle = async () =>
+    (idleApp ??= await startTestApp({
+      env: { READ_WAIT_TIMEOUT_MS: '200', BODY_LIMIT_BYTES: '2048' },
+      startProjections: false,
+    }));
+
+  afterAll(async () => {
+    await idleApp?.close();
+    await t?.close();
+  });
 
   const ledgerSize = async () => (await t.eventLog.readAll({ maxCount: 100_000 })).length;
 
@@ -88,25 +99,18 @@ describe('ledger over HTTP', () => {
     });
 
     it('answers 503 with Retry-After when projections do not reach the position in time', async () => {
-      const slow = await startTestApp({
-        env: { READ_WAIT_TIMEOUT_MS: '200' },
-        startProjections: false,
+      const slow = await idle();
+      const { position } = await slow.eventLog.append('dataset-unseen', [newEvent()], {
+        expectedRevision: 'no_stream',
       });
-      try {
-        const { position } = await slow.eventLog.append('dataset-unseen', [newEvent()], {
-          expectedRevision: 'no_stream',
-        });
-        const response = await slow
-          .http()
-          .get('/api/v1/ledger/streams')
-          .set('X-Ledger-Position', position)
-          .expect(503);
-        expect(response.headers['retry-after']).toBe('1');
-        expect(response.headers['content-type']).toMatch(PROBLEM);
-        expect(response.body).toMatchObject({ code: 'projections-behind', position });
-      } finally {
-        await slow.close();
-      }
+      const response = await slow
+        .http()
+        .get('/api/v1/ledger/streams')
+        .set('X-Ledger-Position', position)
+        .expect(503);
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.headers['content-type']).toMatch(PROBLEM);
+      expect(response.body).toMatchObject({ code: 'projections-behind', position });
     });
 
     it('lists streams from the stream index with cursor paging', async () => {
@@ -276,21 +280,14 @@ describe('ledger over HTTP', () => {
     });
 
     it('honours BODY_LIMIT_BYTES', async () => {
-      const small = await startTestApp({
-        env: { BODY_LIMIT_BYTES: '2048' },
-        startProjections: false,
-      });
-      try {
-        await small.http().post('/api/v1/test-probe').send({ name: 'ok', count: 1 }).expect(202);
-        const response = await small
-          .http()
-          .post('/api/v1/test-probe')
-          .send({ name: 'x'.repeat(3000), count: 1 })
-          .expect(413);
-        expect(response.body).toMatchObject({ status: 413, code: 'content-too-large' });
-      } finally {
-        await small.close();
-      }
+      const small = await idle();
+      await small.http().post('/api/v1/test-probe').send({ name: 'ok', count: 1 }).expect(202);
+      const response = await small
+        .http()
+        .post('/api/v1/test-probe')
+        .send({ name: 'x'.repeat(3000), count: 1 })
+        .expect(413);
+      expect(response.body).toMatchObject({ status: 413, code: 'content-too-large' });
     });
 
     it('echoes X-Correlation-Id on success and in problems', async () => {
@@ -356,14 +353,9 @@ describe('ledger over HTTP', () => {
     });
 
     it('reports not ready when a projection is not running', async () => {
-      const idle = await startTestApp({ startProjections: false });
-      try {
-        const response = await idle.http().get('/api/v1/health/ready').expect(503);
-        expect(response.headers['content-type']).toMatch(PROBLEM);
-        expect(response.body.checks.details.projections['stream-index'].state).toBe('stopped');
-      } finally {
-        await idle.close();
-      }
+      const response = await (await idle()).http().get('/api/v1/health/ready').expect(503);
+      expect(response.headers['content-type']).toMatch(PROBLEM);
+      expect(response.body.checks.details.projections['stream-index'].state).toBe('stopped');
     });
 
     it('exposes Prometheus metrics with projection lag', async () => {
