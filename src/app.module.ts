@@ -43,7 +43,7 @@ export interface AppOptions {
   clock?: Clock;
   /** Extra modules (tests mount probes here). */
   imports?: DynamicModule['imports'];
-  /** How an in-memory embedded store starts (tests give it an already-migrated seed). */
+  /** How a new embedded store starts (tests give it an already-migrated seed). */
   embeddedStore?: EmbeddedStoreOptions;
 }
 
