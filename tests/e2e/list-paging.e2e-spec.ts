@@ -13,6 +13,7 @@ interface Operation {
 interface Schema {
   $ref?: string;
   oneOf?: Schema[];
+  anyOf?: Schema[];
   properties?: Record<string, Schema>;
 }
 interface OpenApi {
@@ -21,11 +22,11 @@ interface OpenApi {
 }
 type Item = Record<string, unknown>;
 
-/** The 200 body schemas of an operation (each branch of a oneOf), references resolved. */
+/** The 200 body schemas of an operation (each branch of a oneOf or anyOf), references resolved. */
 function bodies(document: OpenApi, operation: Operation): Schema[] {
   const resolve = (schema: Schema): Schema[] =>
-    schema.oneOf
-      ? schema.oneOf.flatMap(resolve)
+    (schema.oneOf ?? schema.anyOf)
+      ? (schema.oneOf ?? schema.anyOf ?? []).flatMap(resolve)
       : schema.$ref
         ? resolve(document.components.schemas[schema.$ref.split('/').pop() as string])
         : [schema];

@@ -178,7 +178,12 @@ describe('what the PDFs print: ISO dates, whole lineage names, stage numbers as 
     await send('carol', `/privacy/deletion-requests/${deletions.fulfilled}/fulfilment`, {
       replacementDatasetVersions: [],
       retrainedModels: [],
-      exceptions: [{ item: 'loan ledger', reason: 'retention obligation' }],
+      // Each assessed item kept under the retention obligation, so nothing is left unaccounted.
+      exceptions: [
+        { covers: { kind: 'dataset-version', id: `${DATASET}@${DATASET_VERSION}` } },
+        { covers: { kind: 'model', id: `${MODEL}@${VERSION}` } },
+        { covers: { kind: 'deployment', id: `${MODEL}.production` } },
+      ].map((exception) => ({ ...exception, reason: 'retention obligation' })),
     });
     time.set('2026-12-15T09:00:00.000Z');
     await send('carol', '/ledger/checkpoints', {});

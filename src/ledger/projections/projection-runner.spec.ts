@@ -3,11 +3,12 @@ import type { DataSource } from 'typeorm';
 import type { EventLog } from '../event-log.port';
 import { ProjectionRunner } from './projection-runner';
 
-/** A runner with no projections whose database fails (or hangs) every query. */
+/** A runner with no projections whose database and event log fail (or hang) every query. */
 function runnerWhoseFaultsCannotBeRead(query: () => Promise<unknown>): ProjectionRunner {
   const dataSource = { query, manager: { query } } as unknown as DataSource;
   const discovery = { getProviders: () => [] } as unknown as DiscoveryService;
-  return new ProjectionRunner({} as EventLog, dataSource, discovery, 10);
+  const eventLog = { headPosition: query } as unknown as EventLog;
+  return new ProjectionRunner(eventLog, dataSource, discovery, 10);
 }
 
 describe('ProjectionRunner when the open faults cannot be read', () => {

@@ -87,6 +87,9 @@ const FAULTS_MAX_AGE_MS = 1000;
 /** How long readiness and metrics wait for that read before showing the faults last read. */
 const FAULTS_READ_MS = 1000;
 
+/** How long the start waits for the ledger's head (progress only) before going on without it. */
+const HEAD_READ_MS = 2000;
+
 /** While the projections catch up at start, their progress is logged at most this often. */
 const CATCH_UP_REPORT_MS = 1000;
 
@@ -611,7 +614,16 @@ export class ProjectionRunner {
   private async beginCatchUp(): Promise<void> {
     const startedAt = Date.now();
     this.catchUpBegun = true;
-    const head = await this.eventLog.headPosition().catch(() => null);
+    // The head only feeds the progress lines: a store that fails or hangs must not hold the start.
+    let timer: NodeJS.Timeout | undefined;
+    const head = await Promise.race([
+      Promise.resolve().then(() => this.eventLog.headPosition()),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('ledger head unread')), HEAD_READ_MS);
+      }),
+    ])
+      .catch(() => null)
+      .finally(() => clearTimeout(timer));
     this.catchUp = {
       startedAt,
       head: head ?? undefined,
