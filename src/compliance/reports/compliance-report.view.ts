@@ -195,9 +195,8 @@ export class OpenFindingView {
   @ApiProperty({ example: 'deployed without a passing evaluation' }) finding!: string;
 }
 
-export class AsicReportView {
-  @ApiProperty({ enum: ['asic-model-governance'], description: REPORT_BASE_DESCRIPTION.report })
-  report!: 'asic-model-governance';
+/** What every report states besides its own sections (README: Compliance reports). */
+export abstract class ReportBaseView {
   @ApiProperty({ example: 'ASIC model governance report' }) title!: string;
   @ApiProperty({ description: 'The regulatory documents the report answers to' }) basis!: string;
   @ApiProperty({ type: [String], description: 'Section titles, in order' }) sections!: string[];
@@ -213,6 +212,11 @@ export class AsicReportView {
   obligations!: MappedAnswerView[];
   @ApiProperty({ type: [MappedAnswerView], description: 'The guardrails, each rated' })
   guardrails!: MappedAnswerView[];
+}
+
+export class AsicReportView extends ReportBaseView {
+  @ApiProperty({ enum: ['asic-model-governance'], description: REPORT_BASE_DESCRIPTION.report })
+  report!: 'asic-model-governance';
   @ApiProperty({
     type: [InventoryEntryView],
     description: 'Every model version registered by then',
@@ -353,24 +357,9 @@ export class ReportDeletionRequestView {
   warning!: string | null;
 }
 
-export class OaicReportView {
+export class OaicReportView extends ReportBaseView {
   @ApiProperty({ enum: ['oaic-privacy'], description: REPORT_BASE_DESCRIPTION.report })
   report!: 'oaic-privacy';
-  @ApiProperty({ example: 'OAIC privacy report' }) title!: string;
-  @ApiProperty({ description: 'The regulatory documents the report answers to' }) basis!: string;
-  @ApiProperty({ type: [String], description: 'Section titles, in order' }) sections!: string[];
-  @ApiProperty({ type: ReportPeriodView }) period!: ReportPeriodView;
-  @ApiProperty({ format: 'date-time' }) generatedAt!: string;
-  @ApiProperty({ type: String, nullable: true, description: REPORT_BASE_DESCRIPTION.model })
-  model!: string | null;
-  @ApiProperty({ type: ReportCheckpointView, description: 'The checkpoint the citations lead to' })
-  checkpoint!: ReportCheckpointView;
-  @ApiProperty({ type: 'integer', minimum: 0, description: REPORT_BASE_DESCRIPTION.citedEvents })
-  citedEvents!: number;
-  @ApiProperty({ type: [MappedAnswerView], description: 'The report’s questions, each rated' })
-  obligations!: MappedAnswerView[];
-  @ApiProperty({ type: [MappedAnswerView], description: 'The guardrails, each rated' })
-  guardrails!: MappedAnswerView[];
   @ApiProperty({
     type: [PersonalInformationView],
     description: 'Datasets holding personal information',
