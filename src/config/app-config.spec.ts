@@ -59,6 +59,22 @@ describe('loadConfig', () => {
     ).toEqual({ perMinute: 0, authFailuresPerMinute: 0 });
   });
 
+  it('keeps artifacts under DATA_DIR/artifacts (or ARTIFACT_DIR), up to 512 MiB by default', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/attest' }).artifacts).toEqual({
+      dir: '/srv/attest/artifacts',
+      maxBytes: 536_870_912,
+    });
+    expect(loadConfig({ DATA_DIR: 'memory://' }).artifacts.dir).toBeUndefined();
+    expect(
+      loadConfig({ DATA_DIR: 'memory://', ARTIFACT_DIR: '/blobs', ARTIFACT_MAX_BYTES: '4096' })
+        .artifacts,
+    ).toEqual({ dir: '/blobs', maxBytes: 4096 });
+    expect(() => loadConfig({ ARTIFACT_MAX_BYTES: '0' })).toThrow(
+      /^ARTIFACT_MAX_BYTES="0" is invalid: expected a whole number from 1 to/,
+    );
+    expect(() => loadConfig({ ARTIFACT_DIR: 'memory://' })).toThrow(/^ARTIFACT_DIR=memory:\/\//);
+  });
+
   it('never echoes a short PRIVACY_PEPPER', () => {
     expect(() => loadConfig({ PRIVACY_PEPPER: 'hunter2-secret' })).toThrow(
       'PRIVACY_PEPPER is invalid: expected a secret of at least 32 characters, got 14',

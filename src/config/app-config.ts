@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -31,6 +31,14 @@ export interface AppConfig {
    * linklocal, uniquelocal.
    */
   trustProxy: boolean | number | string[];
+  artifacts: ArtifactConfig;
+}
+
+/** Where uploaded model artifacts are kept, by content digest, and the largest accepted. */
+export interface ArtifactConfig {
+  /** Absent (DATA_DIR=memory:// and no ARTIFACT_DIR): a temporary directory per process. */
+  dir?: string;
+  maxBytes: number;
 }
 
 /** Requests per caller and failed authentications per address; 0 turns a limit off. */
@@ -224,12 +232,30 @@ export function loadConfig(env: Env = process.env): AppConfig {
     privacyPepper: privacyPepper(env),
     integrity: integrityConfig(env),
     trustProxy: trustProxy(env),
+    artifacts: {
+      dir: artifactDir(env, dataDir),
+      maxBytes: integer(env, 'ARTIFACT_MAX_BYTES', 536_870_912, 1, 68_719_476_736),
+    },
     rateLimit: {
       // Per replica; a fleet of pipelines may share one service principal's subject.
       perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 1_000_000),
       authFailuresPerMinute: integer(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
     },
   };
+}
+
+function artifactDir(env: Env, dataDir: string): string | undefined {
+  const raw = env.ARTIFACT_DIR;
+  if (raw !== undefined && raw !== '') {
+    if (raw === MEMORY_DATA_DIR) {
+      throw new ConfigError(
+        'ARTIFACT_DIR=memory:// is invalid: expected a directory (leave it unset to keep artifacts in a temporary directory with DATA_DIR=memory://)',
+      );
+    }
+    return isAbsolute(raw) ? raw : resolve(process.cwd(), raw);
+  }
+  if (dataDir === MEMORY_DATA_DIR) return undefined;
+  return join(isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir), 'artifacts');
 }
 
 /**
