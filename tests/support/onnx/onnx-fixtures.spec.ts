@@ -4,6 +4,17 @@
 import { createHash } from 'node:crypto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { startTestApp } from '../test-app';
+import {
+  CREDIT_DATASET_SCHEMA,
+  type CreditRow,
+  creditDatasetChunks,
+  creditDatasetCsv,
+  creditDatasetRegistration,
+  creditRows,
+  selectionRates,
+} from './credit-dataset';
 import {
   FEATURE_ORDER,
   corruptModelBytes,
@@ -141,5 +152,120 @@ describe('ONNX model fixtures', () => {
       ['', 17],
       ['ai.onnx.ml', 3],
     ]);
+  });
+});
+
+describe('synthetic credit dataset', () => {
+  const parse = (csv: string): CreditRow[] =>
+    parseCsv(csv, {
+      columns: true,
+      cast: (value, context) => (context.header ? value : castCell(value, context.column)),
+    });
+  const castCell = (value: string, column: unknown) =>
+    column === 'age_band' || column === 'sex' ? value : Number(value);
+
+  it('is the same for the same seed and different for another', () => {
+    const a = creditDatasetCsv({ seed: 7, rows: 500 });
+    expect(creditDatasetCsv({ seed: 7, rows: 500 })).toBe(a);
+    expect(sha256(Buffer.from(creditDatasetCsv({ seed: 8, rows: 500 })))).not.toBe(
+      sha256(Buffer.from(a)),
+    );
+    expect(a.split('\n')).toHaveLength(502); // header, 500 rows, the final line end
+  });
+
+  it('has a header naming the registration schema, column for column', () => {
+    const header = creditDatasetCsv({ seed: 1, rows: 1 }).split('\n')[0];
+    expect(header.split(',')).toEqual(CREDIT_DATASET_SCHEMA.map((field) => field.name));
+    expect(
+      CREDIT_DATASET_SCHEMA.filter((f) => 'protectedAttribute' in f).map((f) => f.name),
+    ).toEqual(['age_band', 'sex']);
+  });
+
+  it('streams as chunks whose concatenation is the whole CSV', async () => {
+    const chunks: string[] = [];
+    for await (const chunk of creditDatasetChunks({ seed: 3, rows: 2500, chunkRows: 1000 })) {
+      chunks.push(chunk);
+    }
+    expect(chunks).toHaveLength(3);
+    expect(chunks.join('')).toBe(creditDatasetCsv({ seed: 3, rows: 2500 }));
+  });
+
+  it("records the model's own score as pipeline_score, and defaults drawn from it (calibrated)", async () => {
+    const rows = parse(creditDatasetCsv({ seed: 11, rows: 20000 }));
+    const session = await InferenceSession.create(logisticRegressionModel());
+    try {
+      const features = rows.slice(0, 2000).map((row) => FEATURE_ORDER.map((name) => row[name]));
+      const { probability } = await session.run({ features: featuresOf(features) });
+      features.forEach((_, i) =>
+        expect(
+          Math.abs((probability.data as Float32Array)[i] - rows[i].pipeline_score),
+        ).toBeLessThan(1e-6),
+      );
+    } finally {
+      await session.release();
+    }
+    // Calibration: within each score band the default rate matches the mean score.
+    for (const [low, high] of [
+      [0, 0.25],
+      [0.25, 0.5],
+      [0.5, 0.75],
+      [0.75, 1],
+    ]) {
+      const band = rows.filter((r) => r.pipeline_score >= low && r.pipeline_score < high);
+      expect(band.length).toBeGreaterThan(1000);
+      const mean = (pick: (r: CreditRow) => number) =>
+        band.reduce((sum, r) => sum + pick(r), 0) / band.length;
+      expect(Math.abs(mean((r) => r.default) - mean((r) => r.pipeline_score))).toBeLessThan(0.03);
+    }
+  });
+
+  it('plants a disparity: <25 is selected far more often at 0.5, and only because of the shift', () => {
+    const ratio = (rates: Record<string, number>) =>
+      Math.min(...Object.values(rates)) / Math.max(...Object.values(rates));
+    const planted = selectionRates(creditRows({ seed: 5, rows: 20000 }), 'age_band');
+    expect(Object.keys(planted)).toEqual(['<25', '25-34', '35-64', '65+']);
+    expect(planted['<25']).toBeGreaterThan(0.7);
+    for (const band of ['25-34', '35-64', '65+']) expect(planted[band]).toBeLessThan(0.4);
+    expect(ratio(planted)).toBeLessThan(0.8);
+    // The same from the approval side (score below 0.5).
+    expect(
+      ratio(Object.fromEntries(Object.entries(planted).map(([k, v]) => [k, 1 - v]))),
+    ).toBeLessThan(0.8);
+    // Sex carries no planted disparity.
+    expect(ratio(selectionRates(creditRows({ seed: 5, rows: 20000 }), 'sex'))).toBeGreaterThan(0.9);
+
+    const unshifted = selectionRates(
+      creditRows({ seed: 5, rows: 20000, disparityShift: 0 }),
+      'age_band',
+    );
+    expect(ratio(unshifted)).toBeGreaterThan(0.8);
+  });
+
+  it('registers through the API with its schema and protected attributes', async () => {
+    const test = await startTestApp();
+    try {
+      const csv = creditDatasetCsv({ seed: 2, rows: 100 });
+      const body = creditDatasetRegistration('v1', `sha256:${sha256(Buffer.from(csv))}`, 100);
+      const token = await test.token('ci', ['pipeline']);
+      const created = await test
+        .anonymous()
+        .post('/api/v1/datasets/credit-fixture/versions')
+        .set('Authorization', `Bearer ${token}`)
+        .send(body);
+      expect(created.status).toBe(201);
+      const read = await test
+        .http()
+        .get('/api/v1/datasets/credit-fixture/versions/v1')
+        .set('X-Ledger-Position', created.body.ledgerPosition);
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({
+        rows: 100,
+        containsPersonalInformation: true,
+        containsSensitiveInformation: false,
+        schema: CREDIT_DATASET_SCHEMA.map((field) => ({ protectedAttribute: false, ...field })),
+      });
+    } finally {
+      await test.close();
+    }
   });
 });

@@ -24,8 +24,8 @@ const Attr = onnx.AttributeProto.AttributeType;
  * dollars a year, debt_ratio a fraction, age in years, credit history in months.
  */
 export const LOGISTIC_REGRESSION = {
-  weights: [-0.03, 4.0, -0.01, -0.004],
-  bias: 0.2,
+  weights: [-0.03, 4.0, -0.001, -0.0002],
+  bias: 0.0,
 } as const;
 
 /**
