@@ -13,6 +13,7 @@ import { DatasetsModule } from './datasets/datasets.module';
 import { TrainingRunsModule } from './training-runs/training-runs.module';
 import { ModelRegistryModule } from './model-registry/model-registry.module';
 import { ApprovalsModule } from './approvals/approvals.module';
+import { EvaluationPolicyModule } from './evaluation/evaluation-policy.module';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { PredictionsModule } from './predictions/predictions.module';
 import { PrivacyModule } from './privacy/privacy.module';
@@ -122,6 +123,7 @@ export class AppModule {
         TrainingRunsModule,
         ModelRegistryModule,
         ApprovalsModule,
+        EvaluationPolicyModule,
         DeploymentsModule,
         PredictionsModule,
         PrivacyModule,

@@ -25,6 +25,7 @@ export const EVENT_CATALOG = {
     'ApprovalRejected',
     'ApprovalWithdrawn',
   ],
+  evaluation: ['EvaluationPolicySet'],
   deployments: ['ModelDeployed', 'DeploymentPromoted', 'DeploymentRolledBack', 'DeploymentRetired'],
   predictions: ['PredictionBatchRecorded', 'GroundTruthRecorded'],
   monitoring: ['DriftDetected', 'PerformanceDegraded', 'AlertRaised', 'AlertResolved'],

@@ -20,6 +20,7 @@ export const streams = {
   model: (name: string) => streamName('model', name),
   approval: (approvalId: string) => streamName('approval', approvalId),
   approvalPolicy: () => streamName('policy', 'approval'),
+  evaluationPolicy: () => streamName('policy', 'evaluation'),
   /** `deploymentId` is `<model>.<environment>`. */
   deployment: (deploymentId: string) => streamName('deployment', deploymentId),
   predictionBatch: (batchId: string) => streamName('prediction-batch', batchId),

@@ -304,6 +304,24 @@ export function validRequests(
         source,
       },
     },
+    'PUT /api/v1/policies/evaluation': {
+      params: {},
+      body: {
+        tiers: {
+          low: { minAuc: 0.6, minGroupSize: 30 },
+          medium: { minAuc: 0.65, maxAucDrop: 0.02, minGroupSize: 50 },
+          high: {
+            minAuc: 0.7,
+            maxAucDrop: 0.01,
+            maxCalibrationError: 0.05,
+            minDemographicParityRatio: 0.8,
+            minGroupSize: 100,
+            environments: { staging: { minAuc: 0.65, minDemographicParityRatio: null } },
+          },
+        },
+        source,
+      },
+    },
     'POST /api/v1/approvals/{id}/decisions': {
       params: { id: t.approvalId },
       body: { decision: 'grant', stage: 0, comment: 'fine', source },
