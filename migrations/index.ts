@@ -18,6 +18,7 @@ import { IntegrityLog1764200000016 } from './1764200000016-integrity-log';
 import { AuditPacks1764200000017 } from './1764200000017-audit-packs';
 import { ProjectionFaults1764200000018 } from './1764200000018-projection-faults';
 import { IdempotencyDigests1764200000019 } from './1764200000019-idempotency-digests';
+import { ModelArtifacts1764200000020 } from './1764200000020-model-artifacts';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   AuditPacks1764200000017,
   ProjectionFaults1764200000018,
   IdempotencyDigests1764200000019,
+  ModelArtifacts1764200000020,
 ];

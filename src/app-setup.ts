@@ -61,6 +61,13 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   // later (a database outage) would stay in that buffer.
   app.flushLogs();
   useJsonBodyParser(app, bodyLimit);
+  // Model artifacts are streamed to disk as they arrive, never held whole (their own limit,
+  // ARTIFACT_MAX_BYTES, is kept by the content store).
+  adapter
+    .getInstance()
+    .addContentTypeParser('application/octet-stream', (_request, payload, done) =>
+      done(null, payload),
+    );
   const clock = app.get<Clock>(CLOCK);
   // The moment a request arrives is the time its command records (CommandContext.now).
   adapter.getInstance().addHook('onRequest', (request, _reply, done) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { ContentStore, ContentTooLarge } from './content-store';
+import { ContentDigestMismatch, ContentStore, ContentTooLarge } from './content-store';
 
 function chunks(...parts: string[]): Readable {
   return Readable.from(parts.map((part) => Buffer.from(part)));
@@ -41,6 +41,14 @@ describe('ContentStore', () => {
     await expect(store.put(chunks('12345', '67890', 'x'), { maxBytes: 10 })).rejects.toThrow(
       ContentTooLarge,
     );
+    expect(await readdir(join(dir, 'sha256'))).toEqual([]);
+  });
+
+  it('keeps nothing when the bytes do not hash to the expected digest', async () => {
+    const expected = createHash('sha256').update('other').digest('hex');
+    await expect(
+      store.put(chunks('these'), { maxBytes: 10, expectedSha256: expected }),
+    ).rejects.toThrow(ContentDigestMismatch);
     expect(await readdir(join(dir, 'sha256'))).toEqual([]);
   });
 

@@ -14,6 +14,16 @@ export class ContentTooLarge extends Error {
   }
 }
 
+/** The stream's bytes hash to another digest than the one expected; nothing was kept. */
+export class ContentDigestMismatch extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`the content hashes to sha256 ${actual}, not the expected ${expected}`);
+  }
+}
+
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
 /**
@@ -30,9 +40,13 @@ export class ContentStore {
 
   /**
    * Streams `content` into the store, hashing it on the way; never holds it whole in memory.
-   * Beyond `maxBytes` it stops reading, removes the temporary file and throws ContentTooLarge.
+   * Beyond `maxBytes` it stops reading, removes the temporary file and throws ContentTooLarge;
+   * bytes that do not hash to `expectedSha256` (when given) are removed (ContentDigestMismatch).
    */
-  async put(content: Readable, options: { maxBytes: number }): Promise<StoredContent> {
+  async put(
+    content: Readable,
+    options: { maxBytes: number; expectedSha256?: string },
+  ): Promise<StoredContent> {
     await mkdir(this.contentDir, { recursive: true });
     const temp = join(this.contentDir, `.tmp-${randomUUID()}`);
     const hash = createHash('sha256');
@@ -59,6 +73,10 @@ export class ContentStore {
       throw error;
     }
     const sha256 = hash.digest('hex');
+    if (options.expectedSha256 !== undefined && options.expectedSha256 !== sha256) {
+      await rm(temp, { force: true });
+      throw new ContentDigestMismatch(options.expectedSha256, sha256);
+    }
     const path = this.pathOf(sha256);
     // Same bytes again: the rename replaces identical content, atomically.
     await rename(temp, path).catch(async (error: unknown) => {

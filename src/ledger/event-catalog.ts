@@ -17,6 +17,7 @@ export const EVENT_CATALOG = {
     'ModelEvaluated',
     'ModelVersionApproved',
     'ModelVersionRetired',
+    'ModelArtifactStored',
   ],
   approvals: [
     'PolicySet',

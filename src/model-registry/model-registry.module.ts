@@ -6,6 +6,9 @@ import { RegisterModelVersionHandler } from './commands/register-model-version/r
 import { RegisterModelVersionHttpController } from './commands/register-model-version/register-model-version.http.controller';
 import { RetireModelVersionHandler } from './commands/retire-model-version/retire-model-version.handler';
 import { RetireModelVersionHttpController } from './commands/retire-model-version/retire-model-version.http.controller';
+import { ArtifactStorage } from '../artifacts/artifact-storage';
+import { StoreModelArtifactHandler } from './commands/store-model-artifact/store-model-artifact.handler';
+import { StoreModelArtifactHttpController } from './commands/store-model-artifact/store-model-artifact.http.controller';
 import { UpdateModelCardHandler } from './commands/update-model-card/update-model-card.handler';
 import { UpdateModelCardHttpController } from './commands/update-model-card/update-model-card.http.controller';
 import { ModelCardHistoryProjection } from './queries/model-registry-as-of/model-card-history.projection';
@@ -41,6 +44,7 @@ import { ModelsHttpController } from './queries/model-registry/models.http.contr
     UpdateModelCardHttpController,
     RecordModelEvaluationHttpController,
     RetireModelVersionHttpController,
+    StoreModelArtifactHttpController,
     ModelsHttpController,
   ],
   providers: [
@@ -49,6 +53,8 @@ import { ModelsHttpController } from './queries/model-registry/models.http.contr
     UpdateModelCardHandler,
     RecordModelEvaluationHandler,
     RetireModelVersionHandler,
+    StoreModelArtifactHandler,
+    ArtifactStorage,
     // read side
     ModelRegistryProjection,
     ListModelsQueryHandler,

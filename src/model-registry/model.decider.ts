@@ -6,6 +6,7 @@ import { SHA256_DIGEST } from '../ledger/commands/identifiers';
 import { NotRecorded, RuleViolated, StateConflict } from '../ledger/commands/rule-errors';
 import {
   DECISION_CLASSES,
+  type ModelArtifactStored,
   type ModelCardUpdated,
   type ModelEvaluated,
   type ModelEvent,
@@ -64,8 +65,20 @@ export type RetireModelVersion = {
   now: string;
 };
 
+/** What the handler found in the uploaded file: its digest and the ONNX metadata it read. */
+export type StoreModelArtifact = {
+  type: 'StoreModelArtifact';
+  data: Omit<ModelArtifactStored['data'], 'storedBy' | 'storedAt'>;
+  actor: string;
+  now: string;
+};
+
 export type ModelCommand =
-  RegisterModelVersion | UpdateModelCard | RecordEvaluation | RetireModelVersion;
+  | RegisterModelVersion
+  | UpdateModelCard
+  | RecordEvaluation
+  | RetireModelVersion
+  | StoreModelArtifact;
 
 /** The card as it stands: registration values overlaid with every update since. */
 export type ModelCard = Required<
@@ -84,6 +97,8 @@ export type ModelVersionState = {
   card: ModelCard;
   retired: boolean;
   evaluations: Pick<ModelEvaluated['data'], 'evaluationId' | 'verdict' | 'datasetVersion'>[];
+  /** The stored ONNX file's record; absent until one is stored. */
+  artifact?: ModelArtifactStored['data'];
 };
 
 /** One model (all its versions): the `model-<name>` stream folded. */
@@ -132,6 +147,8 @@ export const modelDecider: Decider<ModelCommand, ModelEvent, ModelState> = {
       }
       case 'ModelVersionRetired':
         return withVersion(state, version, { ...current, retired: true });
+      case 'ModelArtifactStored':
+        return withVersion(state, version, { ...current, artifact: event.data });
       default:
         return unhandled(event);
     }
@@ -152,6 +169,8 @@ export const modelDecider: Decider<ModelCommand, ModelEvent, ModelState> = {
         const data = { model, version, reason, retiredBy: command.actor, retiredAt: command.now };
         return [{ type: 'ModelVersionRetired', data } satisfies ModelVersionRetired];
       }
+      case 'StoreModelArtifact':
+        return storeArtifact(command, state);
       default:
         return unhandled(command);
     }
@@ -329,6 +348,34 @@ function evaluate(command: RecordEvaluation, state: ModelState): ModelEvent[] {
         evaluatedAt: command.now,
       },
     } satisfies ModelEvaluated,
+  ];
+}
+
+/**
+ * A version's artifact is the file whose bytes hash to its registered digest; storing it again
+ * is the same fact and appends nothing.
+ */
+function storeArtifact(command: StoreModelArtifact, state: ModelState): ModelEvent[] {
+  const { data } = command;
+  const current = recordedVersion(state, data.model, data.version);
+  const registered = current.registration.artifactDigest;
+  if (data.digest !== registered) {
+    throw new RuleViolated(
+      'artifact-digest-mismatch',
+      `the file's digest ${data.digest} is not ${data.model}@${data.version}'s registered artifact digest ${registered}`,
+      {
+        digest: data.digest,
+        artifactDigest: registered,
+        errors: { body: [`hashes to ${data.digest}, not the registered ${registered}`] },
+      },
+    );
+  }
+  if (current.artifact) return [];
+  return [
+    {
+      type: 'ModelArtifactStored',
+      data: { ...data, storedBy: command.actor, storedAt: command.now },
+    } satisfies ModelArtifactStored,
   ];
 }
 

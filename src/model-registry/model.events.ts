@@ -89,13 +89,56 @@ export type ModelVersionRetired = DomainEvent<
   { model: string; version: string; reason: string; retiredBy: string; retiredAt: string }
 >;
 
+/** One input or output of an ONNX graph. */
+export type OnnxValueInfo = {
+  name: string;
+  /** `tensor`, or `sequence`, `map`, `optional`, `sparse-tensor` (e.g. a ZipMap's seq(map)). */
+  kind: 'tensor' | 'sequence' | 'map' | 'optional' | 'sparse-tensor' | 'unknown';
+  /** Tensor element type as a name (`float32`, `int64`, …); null for non-tensors. */
+  elementType: string | null;
+  /** Dimensions: a number, a symbolic name, or null when unnamed; null when the rank is unknown. */
+  shape: (number | string | null)[] | null;
+};
+
+/** The version's ONNX file was stored; its bytes hash to the registered artifact digest. */
+export type ModelArtifactStored = DomainEvent<
+  'ModelArtifactStored',
+  {
+    model: string;
+    version: string;
+    /** `sha256:<hex>`, equal to the registration's artifactDigest. */
+    digest: string;
+    size: number;
+    irVersion: number;
+    producerName: string;
+    producerVersion: string;
+    /** Operator set version per domain (`` is the default ONNX domain, `ai.onnx.ml` …). */
+    opsets: { domain: string; version: number }[];
+    /** The operator types the graph uses, sorted and unique. */
+    operators: { domain: string; opType: string }[];
+    inputs: OnnxValueInfo[];
+    outputs: OnnxValueInfo[];
+    /** The first float tensor output: the score a prediction reports. */
+    scoreOutput: string;
+    /** The onnxruntime that loaded the file. */
+    onnxruntimeVersion: string;
+    storedBy: string;
+    storedAt: string;
+  }
+>;
+
 /** Everything stored in a `model-<name>` stream (all versions of one model). */
 export type ModelEvent =
-  ModelVersionRegistered | ModelCardUpdated | ModelEvaluated | ModelVersionRetired;
+  | ModelVersionRegistered
+  | ModelCardUpdated
+  | ModelEvaluated
+  | ModelVersionRetired
+  | ModelArtifactStored;
 
 export const MODEL_EVENT_TYPES = [
   'ModelVersionRegistered',
   'ModelCardUpdated',
   'ModelEvaluated',
   'ModelVersionRetired',
+  'ModelArtifactStored',
 ] as const satisfies readonly ModelEvent['type'][];

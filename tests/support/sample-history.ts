@@ -1,5 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Role } from '../../src/auth/roles';
+import { logisticRegressionModel } from './onnx';
 import type { TestApp } from './test-app';
+
+/** The sample model versions' ONNX file (stored with PUT …/artifact) and its registered digest. */
+export const SAMPLE_ARTIFACT = Buffer.from(logisticRegressionModel());
+export const SAMPLE_ARTIFACT_DIGEST = `sha256:${createHash('sha256').update(SAMPLE_ARTIFACT).digest('hex')}`;
 
 /**
  * A little of everything, through the API: what every read route needs to answer 200. Each call
@@ -54,7 +60,7 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
   await post(ci, `/training-runs/${run.id}/completion`, {
     metrics: { auc: 0.8 },
     validationApproach: 'holdout',
-    artifact: { uri: 's3://m', digest: digest('b'), format: 'onnx' },
+    artifact: { uri: 's3://m', digest: SAMPLE_ARTIFACT_DIGEST, format: 'onnx' },
   });
   await post(dana, `/models/${model}/versions`, {
     version: '1.0.0',
@@ -67,6 +73,15 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
     limitations: [],
     owner: 'owner',
   });
+  const stored = await test
+    .anonymous()
+    .put(`/api/v1/models/${model}/versions/1.0.0/artifact`)
+    .set('Authorization', dana)
+    .set('Content-Type', 'application/octet-stream')
+    .send(SAMPLE_ARTIFACT);
+  if (stored.status !== 200) {
+    throw new Error(`PUT artifact: ${stored.status} ${JSON.stringify(stored.body)}`);
+  }
   const approval = await post(dana, `/models/${model}/versions/1.0.0/approval-requests`, {
     environment: 'staging',
   });
@@ -154,6 +169,7 @@ export function sampleReadPaths(
     '/training-runs/:id': `/training-runs/${ids.runId}`,
     '/models/:name': `/models/scorer${tag}`,
     '/models/:name/versions/:version': `/models/scorer${tag}/versions/1.0.0`,
+    '/models/:name/versions/:version/artifact': `/models/scorer${tag}/versions/1.0.0/artifact`,
     '/models/:name/versions/:version/audit-pack': `/models/scorer${tag}/versions/1.0.0/audit-pack`,
     '/models/:name/versions/:version/audit-packs/:packId/evidence': `/models/scorer${tag}/versions/1.0.0/audit-packs/${ids.packId}/evidence`,
     '/approvals/:id': `/approvals/${ids.approvalId}`,

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { Role } from '../../src/auth/roles';
 import { DATABASE_HANDLE, DatabaseHandle } from '../../src/ledger/database/database-handle';
-import { seedSampleHistory } from './sample-history';
+import { SAMPLE_ARTIFACT_DIGEST, seedSampleHistory } from './sample-history';
 import type { TestApp } from './test-app';
 
 /** Every role that may write (a regulator never writes): one caller reaches every write route. */
@@ -234,7 +234,7 @@ export function validRequests(
       body: {
         version: '2.0.0',
         runId: t.runId,
-        artifactDigest: digest('b'),
+        artifactDigest: SAMPLE_ARTIFACT_DIGEST,
         riskTier: 'medium',
         decisionClass: 'substantially-assists',
         personalInformationKinds: ['financial'],
@@ -281,6 +281,12 @@ export function validRequests(
         source,
       },
     },
+    // Takes the ONNX file as application/octet-stream (tests/e2e/artifacts.e2e-spec.ts); the JSON
+    // bodies sent here are refused with 400 naming `body`.
+    'PUT /api/v1/models/{name}/versions/{version}/artifact': {
+      params: { name: 'scorer', version: '1.0.0' },
+      body: {},
+    },
     'POST /api/v1/models/{name}/versions/{version}/retirement': {
       params: { name: 'scorer', version: '0.9.0' },
       body: { reason: 'superseded', source },
@@ -299,6 +305,7 @@ export function validRequests(
             stages: ['risk-manager', 'compliance-officer'],
             requirePassingEvaluation: true,
             requireGrantComment: true,
+            environments: { staging: { stages: ['risk-manager'] } },
           },
         },
         source,

@@ -259,6 +259,9 @@ export class LineageProjection implements Projection {
         await this.link(manager, recorded, modelVersion(d.model, d.version), node, 'scored');
         return;
       }
+      case 'ModelArtifactStored':
+        // Not among LINEAGE_EVENT_TYPES: the file is the registered digest, already a fact.
+        return;
       default:
         unhandled(event);
     }

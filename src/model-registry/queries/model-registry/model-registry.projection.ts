@@ -58,6 +58,11 @@ const SHAPES: Record<ModelEvent['type'] | ModelVersionApproved['type'], EventSha
     text: ['model', 'version', 'reason', 'retiredBy'],
     times: ['retiredAt'],
   },
+  ModelArtifactStored: {
+    text: ['model', 'version', 'digest', 'scoreOutput', 'onnxruntimeVersion', 'storedBy'],
+    times: ['storedAt'],
+    lists: ['opsets', 'operators', 'inputs', 'outputs'],
+  },
   ModelVersionApproved: {
     text: ['approvalId', 'model', 'version', 'environment', 'evidenceDigest'],
     times: ['approvedAt'],
@@ -163,6 +168,15 @@ export class ModelRegistryProjection implements Projection {
           `UPDATE model_versions SET retired_reason = $3, retired_by = $4, retired_at = $5
            WHERE model = $1 AND version = $2`,
           [model, version, reason, retiredBy, retiredAt],
+        );
+        return;
+      }
+      case 'ModelArtifactStored': {
+        const { model, version } = event.data;
+        if (!(await this.claim(model, revision, at, manager))) return;
+        await manager.query(
+          `UPDATE model_versions SET artifact = $3::jsonb WHERE model = $1 AND version = $2`,
+          [model, version, JSON.stringify(event.data)],
         );
         return;
       }

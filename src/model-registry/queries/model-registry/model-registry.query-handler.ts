@@ -13,6 +13,7 @@ import {
 import type {
   ModelCardView,
   ModelListView,
+  ModelArtifactView,
   ModelSummaryView,
   ModelVersionView,
   ModelView,
@@ -114,6 +115,15 @@ function currentCard(record: ModelVersionRecord): ModelCardView {
   };
 }
 
+/** The stored file's record, without the model and version the view already names. */
+function artifactView({
+  model: _model,
+  version: _version,
+  ...artifact
+}: NonNullable<ModelVersionRecord['artifact']>): ModelArtifactView {
+  return artifact;
+}
+
 /** One version with the card given, its evaluations, approvals and where it serves. */
 export function versionView(
   record: ModelVersionRecord,
@@ -130,6 +140,7 @@ export function versionView(
     trainedBy: record.trainedBy,
     datasetVersions: record.datasetVersions,
     artifactDigest: record.artifactDigest,
+    artifact: record.artifact ? artifactView(record.artifact) : null,
     card,
     registeredBy: record.registeredBy,
     registeredAt: record.registeredAt.toISOString(),

@@ -1,6 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { DatasetVersionFact } from '../../../datasets/dataset.events';
-import type { DecisionClass, FairnessResult, RiskTier } from '../../model.events';
+import type {
+  DecisionClass,
+  FairnessResult,
+  ModelArtifactStored,
+  RiskTier,
+} from '../../model.events';
 
 const bigintAsNumber = { to: String, from: Number };
 
@@ -107,6 +112,10 @@ export class ModelVersionRecord {
 
   @Column('timestamptz', { name: 'retired_at', nullable: true })
   retiredAt!: Date | null;
+
+  /** ModelArtifactStored's data; null until the version's file is stored. */
+  @Column('jsonb', { name: 'artifact', nullable: true })
+  artifact!: ModelArtifactStored['data'] | null;
 }
 
 @Entity({ name: 'model_evaluations' })

@@ -202,6 +202,50 @@ export class RetirementView {
   @ApiProperty({ type: String, format: 'date-time' }) retiredAt!: string;
 }
 
+export class OnnxValueInfoView {
+  @ApiProperty({ example: 'features' }) name!: string;
+  @ApiProperty({ enum: ['tensor', 'sequence', 'map', 'optional', 'sparse-tensor', 'unknown'] })
+  kind!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'float32' }) elementType!: string | null;
+  @ApiProperty({
+    type: 'array',
+    items: { oneOf: [{ type: 'integer' }, { type: 'string' }] },
+    nullable: true,
+    example: ['N', 4],
+    description: 'A number, a symbolic dimension name, or null when unnamed; null: rank unknown',
+  })
+  shape!: (number | string | null)[] | null;
+}
+
+export class OnnxOpsetView {
+  @ApiProperty({ example: '', description: "'' is the default ONNX domain" }) domain!: string;
+  @ApiProperty({ example: 17 }) version!: number;
+}
+
+export class OnnxOperatorView {
+  @ApiProperty({ example: '' }) domain!: string;
+  @ApiProperty({ example: 'MatMul' }) opType!: string;
+}
+
+/** The version's stored ONNX file (PUT …/artifact), as ModelArtifactStored recorded it. */
+export class ModelArtifactView {
+  @ApiProperty({ example: `sha256:${'5e'.repeat(32)}` }) digest!: string;
+  @ApiProperty({ example: 1234 }) size!: number;
+  @ApiProperty({ example: 8 }) irVersion!: number;
+  @ApiProperty({ example: 'skl2onnx' }) producerName!: string;
+  @ApiProperty({ example: '1.17.0' }) producerVersion!: string;
+  @ApiProperty({ type: [OnnxOpsetView] }) opsets!: OnnxOpsetView[];
+  @ApiProperty({ type: [OnnxOperatorView], description: 'Sorted, unique' })
+  operators!: OnnxOperatorView[];
+  @ApiProperty({ type: [OnnxValueInfoView] }) inputs!: OnnxValueInfoView[];
+  @ApiProperty({ type: [OnnxValueInfoView] }) outputs!: OnnxValueInfoView[];
+  @ApiProperty({ example: 'probability', description: 'The first float tensor output' })
+  scoreOutput!: string;
+  @ApiProperty({ example: '1.30.0' }) onnxruntimeVersion!: string;
+  @ApiProperty() storedBy!: string;
+  @ApiProperty({ type: String, format: 'date-time' }) storedAt!: string;
+}
+
 export class ModelVersionView {
   @ApiProperty({ example: 'credit-risk' }) model!: string;
   @ApiProperty({ example: '1.4.0' }) version!: string;
@@ -215,6 +259,12 @@ export class ModelVersionView {
   @ApiProperty({ description: 'Who started the training run' }) trainedBy!: string;
   @ApiProperty({ type: [DatasetVersionFactView] }) datasetVersions!: DatasetVersionFactView[];
   @ApiProperty({ example: `sha256:${'5e'.repeat(32)}` }) artifactDigest!: string;
+  @ApiProperty({
+    type: ModelArtifactView,
+    nullable: true,
+    description: 'The stored ONNX file; null until PUT …/artifact stores it',
+  })
+  artifact!: ModelArtifactView | null;
   @ApiProperty({ type: ModelCardView, description: 'The card as it currently stands' })
   card!: ModelCardView;
   @ApiProperty() registeredBy!: string;
