@@ -5,6 +5,7 @@ import {
   type SetApprovalPolicy,
   approvalPolicyDecider,
   currentApprovalPolicy,
+  tierPolicyFor,
 } from './approval-policy.decider';
 
 const NOW = '2026-03-01T00:00:00.000Z';
@@ -184,5 +185,87 @@ describe('approval policy decider', () => {
         }),
       )
       .thenRefuses('invalid-approval-policy', 422);
+  });
+
+  it('records per-environment overrides, environments in name order, and folds them back', () => {
+    const tiers: ApprovalPolicy = {
+      ...STRICT,
+      high: {
+        ...STRICT.high,
+        environments: {
+          staging: { stages: ['risk-manager'], requirePassingEvaluation: false },
+          dev: { requireGrantComment: false },
+        },
+      },
+    };
+    const [event] = given(approvalPolicyDecider).when(setPolicy(tiers)).events();
+    expect(Object.keys(event.data.tiers.high.environments ?? {})).toEqual(['dev', 'staging']);
+    expect(currentApprovalPolicy([event]).tiers.high).toEqual(tiers.high);
+    expect(tierPolicyFor(currentApprovalPolicy([event]).tiers, 'high', 'staging')).toEqual({
+      stages: ['risk-manager'],
+      requirePassingEvaluation: false,
+      requireGrantComment: true,
+    });
+    expect(tierPolicyFor(currentApprovalPolicy([event]).tiers, 'high', 'production')).toEqual({
+      stages: STRICT.high.stages,
+      requirePassingEvaluation: true,
+      requireGrantComment: true,
+    });
+    // The same overrides again, in another order, are the same policy.
+    given(approvalPolicyDecider, [event])
+      .when(
+        setPolicy({
+          ...tiers,
+          high: {
+            ...tiers.high,
+            environments: {
+              dev: { requireGrantComment: false },
+              staging: { requirePassingEvaluation: false, stages: ['risk-manager'] },
+            },
+          },
+        }),
+      )
+      .then([]);
+  });
+
+  it('folds a policy recorded before environments could differ to the same rules everywhere', () => {
+    const old = policySet(STRICT);
+    expect(old.data.tiers.low).not.toHaveProperty('environments');
+    const { tiers } = currentApprovalPolicy([old]);
+    expect(tiers).toEqual(STRICT);
+    for (const environment of ['production', 'staging']) {
+      const { environments: _none, ...low } = tiers.low;
+      expect(tierPolicyFor(tiers, 'low', environment)).toEqual(low);
+    }
+    // Stating no environments is the same policy as that recorded one.
+    given(approvalPolicyDecider, [old])
+      .when(setPolicy({ ...STRICT, low: { ...STRICT.low, environments: {} } }))
+      .then([]);
+  });
+
+  it.each([
+    ['tiers.low.environments.staging.stages', { staging: { stages: [] } }],
+    ['tiers.low.environments.staging.stages', { staging: { stages: ['regulator'] } }],
+    ['tiers.low.environments.staging.stages', { staging: { stages: 'risk-manager' } }],
+    [
+      'tiers.low.environments.staging.requirePassingEvaluation',
+      { staging: { requirePassingEvaluation: 'no' } },
+    ],
+    ['tiers.low.environments.staging.quorum', { staging: { quorum: 2 } }],
+    ['tiers.low.environments.staging', { staging: null }],
+    ['tiers.low.environments', { 'Prod!': { stages: ['risk-manager'] } }],
+    ['tiers.low.environments', []],
+  ])('refuses a bad environment override, a 400 naming %s', (field, environments) => {
+    let refusal: unknown;
+    try {
+      approvalPolicyDecider.decide(
+        setPolicy({ ...STRICT, low: { ...STRICT.low, environments } } as unknown as ApprovalPolicy),
+        approvalPolicyDecider.initialState(),
+      );
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toMatchObject({ code: 'invalid-request', status: 400 });
+    expect(Object.keys((refusal as { fields: object }).fields)).toEqual([field]);
   });
 });

@@ -1,13 +1,17 @@
 import { type Decider, replay } from '../ledger/commands/decider';
 import { RuleViolated } from '../ledger/commands/rule-errors';
 import { canonicalJson } from '../ledger/canonical-json';
+import { ENVIRONMENT, ENVIRONMENT_HINT } from '../ledger/commands/identifiers';
+import { InvalidRequest } from '../ledger/ledger.errors';
 import { RISK_TIERS, type RiskTier } from '../model-registry/model.events';
 import {
   type ApprovalPolicy,
   type PolicySet,
   type RecordedTierPolicy,
   STAGE_ROLES,
+  type TierOverrides,
   type TierPolicy,
+  type TierRules,
 } from './approval.events';
 
 /**
@@ -69,6 +73,7 @@ export const approvalPolicyDecider: Decider<SetApprovalPolicy, PolicySet, Approv
   },
 
   decide(command, state) {
+    checkEnvironments(command.data.tiers);
     const tiers = normalised(command.data.tiers);
     checkPolicy(tiers);
     // The same policy again is the same fact; the first explicit policy is recorded even if it equals the default.
@@ -87,10 +92,26 @@ export function currentApprovalPolicy(events: readonly PolicySet[]): ApprovalPol
   return replay(approvalPolicyDecider, events);
 }
 
+/**
+ * The rules for a request of this risk tier in this environment: the tier's, then what the
+ * environment's overrides state. A policy recorded before environments could differ has none.
+ */
+export function tierPolicyFor(
+  policy: ApprovalPolicy,
+  riskTier: RiskTier,
+  environment: string,
+): TierRules {
+  const { environments, ...rules } = policy[riskTier];
+  return { ...rules, ...(environments?.[environment] ?? {}) };
+}
+
 /** Only the known fields of each tier, tiers in a fixed order, every setting stated. */
 function normalised(tiers: Record<RiskTier, RecordedTierPolicy>): ApprovalPolicy {
   const tier = (riskTier: RiskTier): TierPolicy => {
     const policy = tiers[riskTier] as RecordedTierPolicy | undefined;
+    const environments = Object.entries(policy?.environments ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, overrides]): [string, TierOverrides] => [name, normalisedOverrides(overrides)]);
     return {
       stages: [...(policy?.stages ?? [])],
       requirePassingEvaluation: policy?.requirePassingEvaluation === true,
@@ -98,24 +119,85 @@ function normalised(tiers: Record<RiskTier, RecordedTierPolicy>): ApprovalPolicy
         typeof policy?.requireGrantComment === 'boolean'
           ? policy.requireGrantComment
           : defaultRequireGrantComment(riskTier),
+      ...(environments.length > 0 ? { environments: Object.fromEntries(environments) } : {}),
     };
   };
   return { low: tier('low'), medium: tier('medium'), high: tier('high') };
 }
 
+function normalisedOverrides(overrides: TierOverrides): TierOverrides {
+  return {
+    ...(overrides.stages === undefined ? {} : { stages: [...overrides.stages] }),
+    ...(overrides.requirePassingEvaluation === undefined
+      ? {}
+      : { requirePassingEvaluation: overrides.requirePassingEvaluation }),
+    ...(overrides.requireGrantComment === undefined
+      ? {}
+      : { requireGrantComment: overrides.requireGrantComment }),
+  };
+}
+
+function stageProblems(stages: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (stages.length < 1 || stages.length > MAX_STAGES) {
+    problems.push(`must name 1 to ${MAX_STAGES} stages`);
+  }
+  if (new Set(stages).size !== stages.length) problems.push('must not repeat a role');
+  const unknown = stages.filter((role) => !(STAGE_ROLES as readonly string[]).includes(role));
+  if (unknown.length > 0) {
+    problems.push(`${unknown.join(', ')} cannot decide a stage (${STAGE_ROLES.join(', ')})`);
+  }
+  return problems;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Each environment's overrides checked as a request's fields: a 400 naming each one at fault. */
+function checkEnvironments(tiers: Record<RiskTier, RecordedTierPolicy>): void {
+  const errors: Record<string, string[]> = {};
+  for (const riskTier of RISK_TIERS) {
+    const environments = (tiers[riskTier] as RecordedTierPolicy | undefined)
+      ?.environments as unknown;
+    if (environments === undefined) continue;
+    const path = `tiers.${riskTier}.environments`;
+    if (!isObject(environments)) {
+      errors[path] = ['environments must be an object'];
+      continue;
+    }
+    for (const [environment, overrides] of Object.entries(environments)) {
+      const at = `${path}.${environment}`;
+      if (!ENVIRONMENT.test(environment)) {
+        errors[path] = [`each environment must be ${ENVIRONMENT_HINT}`];
+        continue;
+      }
+      if (!isObject(overrides)) {
+        errors[at] = [`${environment} must be an object`];
+        continue;
+      }
+      for (const [key, value] of Object.entries(overrides)) {
+        if (key === 'stages') {
+          const problems = Array.isArray(value)
+            ? stageProblems(value.map(String))
+            : ['stages must be an array of roles'];
+          if (problems.length > 0) errors[`${at}.stages`] = problems;
+        } else if (key === 'requirePassingEvaluation' || key === 'requireGrantComment') {
+          if (typeof value !== 'boolean') errors[`${at}.${key}`] = [`${key} must be a boolean`];
+        } else {
+          errors[`${at}.${key}`] = [`${key} is not an approval setting`];
+        }
+      }
+    }
+  }
+  if (Object.keys(errors).length > 0) {
+    throw new InvalidRequest(`invalid ${Object.keys(errors).join(', ')}`, errors);
+  }
+}
+
 function checkPolicy(tiers: ApprovalPolicy): void {
   const errors: Record<string, string[]> = {};
   for (const riskTier of RISK_TIERS) {
-    const { stages } = tiers[riskTier];
-    const problems: string[] = [];
-    if (stages.length < 1 || stages.length > MAX_STAGES) {
-      problems.push(`must name 1 to ${MAX_STAGES} stages`);
-    }
-    if (new Set(stages).size !== stages.length) problems.push('must not repeat a role');
-    const unknown = stages.filter((role) => !(STAGE_ROLES as readonly string[]).includes(role));
-    if (unknown.length > 0) {
-      problems.push(`${unknown.join(', ')} cannot decide a stage (${STAGE_ROLES.join(', ')})`);
-    }
+    const problems = stageProblems(tiers[riskTier].stages);
     if (problems.length > 0) errors[`tiers.${riskTier}.stages`] = problems;
   }
   if (Object.keys(errors).length > 0) {

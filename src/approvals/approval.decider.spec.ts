@@ -161,6 +161,32 @@ describe('approval decider', () => {
       });
     });
 
+    it('takes an environment’s overrides where the policy states them, the tier’s elsewhere', () => {
+      const policy: ApprovalPolicy = {
+        ...DEFAULT_APPROVAL_POLICY,
+        high: {
+          ...DEFAULT_APPROVAL_POLICY.high,
+          environments: { staging: { stages: ['risk-manager'], requirePassingEvaluation: false } },
+        },
+      };
+      const unevaluated = facts({ evaluations: [] });
+      const staging = requestApproval(unevaluated, policy);
+      const [event] = given(approvalDecider)
+        .when({ ...staging, data: { ...staging.data, environment: 'staging' } })
+        .events();
+      expect(event.data).toMatchObject({
+        environment: 'staging',
+        stages: [{ stage: 0, role: 'risk-manager' }],
+        requirePassingEvaluation: false,
+        // Not overridden: the tier's.
+        requireGrantComment: true,
+      });
+      // Production keeps the high tier's two stages and its passing evaluation.
+      given(approvalDecider)
+        .when(requestApproval(unevaluated, policy))
+        .thenRefuses('passing-evaluation-required', 422);
+    });
+
     it('refuses a version that was never registered', () => {
       given(approvalDecider).when(requestApproval(null)).thenRefuses('not-found', 404);
     });

@@ -7,7 +7,7 @@ import {
 } from '../ledger/commands/rule-errors';
 import { InvalidRequest } from '../ledger/ledger.errors';
 import { approvalEvidence, evidenceDigest } from './approval-evidence';
-import { defaultRequireGrantComment } from './approval-policy.decider';
+import { defaultRequireGrantComment, tierPolicyFor } from './approval-policy.decider';
 import type {
   ApprovalEvent,
   ApprovalPolicy,
@@ -148,7 +148,7 @@ function request(command: RequestApproval, state: ApprovalState): ApprovalEvent[
       version,
     });
   }
-  const tier = command.policy[facts.riskTier];
+  const tier = tierPolicyFor(command.policy, facts.riskTier, environment);
   if (tier.requirePassingEvaluation && !facts.evaluations.some((e) => e.verdict === 'pass')) {
     throw new RuleViolated(
       'passing-evaluation-required',

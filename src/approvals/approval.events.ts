@@ -5,12 +5,22 @@ import type { RiskTier } from '../model-registry/model.events';
 export const STAGE_ROLES = ['risk-manager', 'compliance-officer'] as const;
 export type StageRole = (typeof STAGE_ROLES)[number];
 
-export type TierPolicy = {
+/** What a request under a tier takes from the policy. */
+export type TierRules = {
   stages: StageRole[];
   requirePassingEvaluation: boolean;
   /** A grant of any stage needs a (non-blank) comment: the reason the audit pack shows. */
   requireGrantComment: boolean;
 };
+
+/** An environment's changes to its tier's rules: each setting it states replaces the tier's there. */
+export type TierOverrides = Partial<TierRules>;
+
+/**
+ * A tier's rules, and optionally other rules per environment (README, "Governance workflow").
+ * Absent from policies recorded before environments could differ: every environment alike.
+ */
+export type TierPolicy = TierRules & { environments?: Record<string, TierOverrides> };
 export type ApprovalPolicy = Record<RiskTier, TierPolicy>;
 
 /**

@@ -1,6 +1,7 @@
 import type { Role } from '../../src/auth/roles';
 import { DEFAULT_EVALUATION_POLICY } from '../../src/evaluation/evaluation-policy';
 import { streams } from '../../src/ledger/stream-names';
+import { modelVersionRegistered, seedModelEvents } from '../support/seed-events';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const API = '/api/v1';
@@ -13,6 +14,7 @@ describe('the evaluation policy over HTTP', () => {
     cora: ['compliance-officer'],
     ann: ['admin'],
     dave: ['data-scientist'],
+    dana: ['data-scientist'],
     rob: ['risk-manager'],
     regina: ['regulator'],
     pipe: ['pipeline'],
@@ -173,5 +175,91 @@ describe('the evaluation policy over HTTP', () => {
       ['EvaluationPolicySet', 1],
       ['EvaluationPolicySet', 2],
     ]);
+  });
+
+  describe('the approval policy per environment', () => {
+    const write = async (
+      method: 'put' | 'post',
+      path: string,
+      as: string,
+      body: object,
+      expected: number,
+    ) => {
+      const agent = test.anonymous();
+      const response = await (
+        method === 'put' ? agent.put(`${API}${path}`) : agent.post(`${API}${path}`)
+      )
+        .set('Authorization', people[as])
+        .send(body)
+        .expect(expected);
+      if (response.body?.ledgerPosition) last = response.body.ledgerPosition as string;
+      return response;
+    };
+    const read = (path: string) =>
+      test
+        .anonymous()
+        .get(`${API}${path}`)
+        .set('Authorization', people.regina)
+        .set('X-Ledger-Position', last ?? '0')
+        .expect(200);
+
+    const approvalTiers = {
+      low: { stages: ['risk-manager'], requirePassingEvaluation: false },
+      medium: { stages: ['risk-manager'], requirePassingEvaluation: true },
+      high: {
+        stages: ['risk-manager', 'compliance-officer'],
+        requirePassingEvaluation: true,
+        environments: {
+          staging: { stages: ['risk-manager'], requirePassingEvaluation: false },
+        },
+      },
+    };
+
+    it('refuses a bad override with a 400 naming it, and records nothing', async () => {
+      const size = await test.countEvents();
+      const bad: [object, string][] = [
+        [{ staging: { stages: ['regulator'] } }, 'tiers.high.environments.staging.stages'],
+        [
+          { staging: { requireGrantComment: 'yes' } },
+          'tiers.high.environments.staging.requireGrantComment',
+        ],
+        [{ staging: { quorum: 2 } }, 'tiers.high.environments.staging.quorum'],
+        [{ 'Pre Prod': { stages: ['risk-manager'] } }, 'tiers.high.environments'],
+      ];
+      for (const [environments, field] of bad) {
+        const body = {
+          tiers: { ...approvalTiers, high: { ...approvalTiers.high, environments } },
+        };
+        const refused = await write('put', '/policies/approval', 'cora', body, 400);
+        expect(refused.body).toMatchObject({ code: 'invalid-request' });
+        expect(Object.keys(refused.body.errors as object)).toEqual([field]);
+      }
+      expect(await test.countEvents()).toBe(size);
+    });
+
+    it('gives a request in an overridden environment that environment’s stages', async () => {
+      await write('put', '/policies/approval', 'cora', { tiers: approvalTiers }, 200);
+      expect((await read('/policies/approval')).body.tiers.high).toEqual({
+        ...approvalTiers.high,
+        requireGrantComment: true,
+      });
+      // A high-risk version with no evaluation at all.
+      last = (
+        await seedModelEvents(test.eventLog, 'limits', [
+          modelVersionRegistered({ model: 'limits', version: '2.0.0', riskTier: 'high' }),
+        ])
+      ).position;
+      const path = '/models/limits/versions/2.0.0/approval-requests';
+      const staging = await write('post', path, 'dana', { environment: 'staging' }, 201);
+      expect((await read(`/approvals/${staging.body.id}`)).body).toMatchObject({
+        environment: 'staging',
+        riskTier: 'high',
+        requirePassingEvaluation: false,
+        stages: [{ stage: 0, role: 'risk-manager', status: 'pending' }],
+      });
+      // Production keeps the tier's rules: a passing evaluation is required.
+      const production = await write('post', path, 'dana', { environment: 'production' }, 422);
+      expect(production.body).toMatchObject({ code: 'passing-evaluation-required' });
+    });
   });
 });

@@ -19,7 +19,7 @@ export class SetApprovalPolicyHttpController {
   @Allow('compliance-officer', 'admin')
   @ApiOperation({
     summary:
-      'Set the approval stages, evaluation requirement and whether grants need a comment, per risk tier (the same policy again is a no-op); applies to requests made from now on',
+      'Set the approval stages, evaluation requirement and whether grants need a comment, per risk tier and optionally per environment (the same policy again is a no-op); applies to requests made from now on',
   })
   @ApiWrite({ status: 200 })
   set(
@@ -33,6 +33,14 @@ export class SetApprovalPolicyHttpController {
       ...(policy.requireGrantComment === undefined
         ? {}
         : { requireGrantComment: policy.requireGrantComment }),
+      // Plain objects: the decider checks each environment's settings.
+      ...(policy.environments === undefined
+        ? {}
+        : {
+            environments: JSON.parse(
+              JSON.stringify(policy.environments),
+            ) as RecordedTierPolicy['environments'],
+          }),
     });
     return this.commands.execute(
       new SetApprovalPolicyCommand(

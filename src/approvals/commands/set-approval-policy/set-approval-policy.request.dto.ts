@@ -1,10 +1,27 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn } from 'class-validator';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsObject,
+} from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { MAX_STAGES } from '../../approval-policy.decider';
 import { STAGE_ROLES, type StageRole } from '../../approval.events';
 import { NestedObject, Optional } from '../../../ledger/http/validation';
 
+/** An environment's overrides (OpenAPI only: the decider checks them). */
+export class TierOverridesRequest {
+  @ApiPropertyOptional({ enum: STAGE_ROLES, isArray: true, minItems: 1, maxItems: MAX_STAGES })
+  stages?: StageRole[];
+  @ApiPropertyOptional() requirePassingEvaluation?: boolean;
+  @ApiPropertyOptional() requireGrantComment?: boolean;
+}
+
+@ApiExtraModels(TierOverridesRequest)
 export class TierPolicyRequest {
   @ApiProperty({
     enum: STAGE_ROLES,
@@ -33,6 +50,17 @@ export class TierPolicyRequest {
   @Optional()
   @IsBoolean()
   requireGrantComment?: boolean;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(TierOverridesRequest) },
+    example: { staging: { stages: ['risk-manager'], requirePassingEvaluation: false } },
+    description:
+      'Per environment (lower-case name), settings that replace the tier’s there (e.g. one stage and no passing evaluation for staging); checked like the tier’s, 400 naming `tiers.<tier>.environments.<environment>.<setting>`',
+  })
+  @Optional()
+  @IsObject({ message: 'environments must be an object' })
+  environments?: Record<string, TierOverridesRequest>;
 }
 
 export class ApprovalTiersRequest {

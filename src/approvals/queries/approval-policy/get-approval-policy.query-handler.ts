@@ -1,10 +1,17 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { StreamWriter } from '../../../ledger/commands/stream-writer';
 import { streams } from '../../../ledger/stream-names';
 import { APPROVAL_POLICY_ID, approvalPolicyDecider } from '../../approval-policy.decider';
 import { STAGE_ROLES, type StageRole } from '../../approval.events';
 
+export class TierOverridesView {
+  @ApiPropertyOptional({ enum: STAGE_ROLES, isArray: true }) stages?: StageRole[];
+  @ApiPropertyOptional() requirePassingEvaluation?: boolean;
+  @ApiPropertyOptional() requireGrantComment?: boolean;
+}
+
+@ApiExtraModels(TierOverridesView)
 export class TierPolicyView {
   @ApiProperty({ enum: STAGE_ROLES, isArray: true, description: 'Roles that must grant, in order' })
   stages!: StageRole[];
@@ -14,6 +21,13 @@ export class TierPolicyView {
       'A grant needs a (non-blank) comment; a policy recorded before this setting existed requires it for high only',
   })
   requireGrantComment!: boolean;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(TierOverridesView) },
+    description:
+      'Per environment, the settings that replace the tier’s there; absent when every environment is alike',
+  })
+  environments?: Record<string, TierOverridesView>;
 }
 
 export class ApprovalTiersView {
