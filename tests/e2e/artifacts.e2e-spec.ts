@@ -170,6 +170,12 @@ describe('model artifacts over HTTP', () => {
     expect(again.body.eventIds).toEqual([]);
     const racing = await Promise.all([put('1.0.0', model), put('1.0.0', model)]);
     expect(racing.map((response) => response.status)).toEqual([200, 200]);
+    // An Idempotency-Key adds nothing to an upload: the digest makes it idempotent already.
+    const keyed = await put('1.0.0', model).set('Idempotency-Key', 'upload-1');
+    expect({ status: keyed.status, eventIds: keyed.body.eventIds }).toEqual({
+      status: 200,
+      eventIds: [],
+    });
     expect(await artifactEvents()).toHaveLength(1);
     expect(await stored()).toEqual([sha256(model)]);
   });

@@ -120,6 +120,11 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
     }
     const scope = request.actor?.sub;
     if (!scope) return next.handle();
+    // An upload (a model artifact) is a stream, not hashed before it is read; it is idempotent by
+    // its content digest already: the same bytes again append nothing, other bytes are refused.
+    if (typeof (request.body as { pipe?: unknown } | undefined)?.pipe === 'function') {
+      return next.handle();
+    }
     // From here on only the digest exists: stored, compared, and the seed of derived event ids.
     const key = idempotencyKeyDigest(this.pepper.secret, raw);
     // Keyed, so a stored digest cannot be used to test guesses of what a body held (a subject id).
