@@ -3,6 +3,7 @@ import {
   RecordEvaluation,
   RegisterModelVersion,
   RetireModelVersion,
+  StoreModelArtifact,
   TrainingRunFacts,
   UpdateModelCard,
   modelDecider,
@@ -344,6 +345,59 @@ describe('model decider', () => {
 
     it('refuses to retire an unknown version', () => {
       given(modelDecider).when(retirement).thenRefuses('not-found', 404);
+    });
+  });
+
+  describe('storing the artifact', () => {
+    const store = (digest = ARTIFACT): StoreModelArtifact => ({
+      type: 'StoreModelArtifact',
+      actor: 'ci',
+      now: LATER,
+      data: {
+        model: 'credit-risk',
+        version: '1.0.0',
+        digest,
+        size: 334,
+        irVersion: 8,
+        producerName: 'skl2onnx',
+        producerVersion: '1.17.0',
+        opsets: [{ domain: '', version: 17 }],
+        operators: [{ domain: '', opType: 'MatMul' }],
+        inputs: [{ name: 'features', kind: 'tensor', elementType: 'float32', shape: ['N', 4] }],
+        outputs: [{ name: 'probability', kind: 'tensor', elementType: 'float32', shape: ['N', 1] }],
+        scoreOutput: 'probability',
+        onnxruntimeVersion: '1.30.0',
+      },
+    });
+    const stored = {
+      type: 'ModelArtifactStored' as const,
+      data: { ...store().data, storedBy: 'ci', storedAt: LATER },
+    };
+
+    it('records the file whose digest is the registered one, once', () => {
+      given(modelDecider, [registered()]).when(store()).then([stored]);
+      given(modelDecider, [registered(), stored]).when(store()).then([]);
+    });
+
+    it('refuses another digest, naming both', () => {
+      let refusal: unknown;
+      try {
+        modelDecider.decide(
+          store(OTHER_ARTIFACT),
+          given(modelDecider, [registered(), stored]).state,
+        );
+      } catch (error) {
+        refusal = error;
+      }
+      expect(refusal).toMatchObject({
+        code: 'artifact-digest-mismatch',
+        status: 422,
+        details: { digest: OTHER_ARTIFACT, artifactDigest: ARTIFACT },
+      });
+    });
+
+    it('refuses an unregistered version', () => {
+      given(modelDecider).when(store()).thenRefuses('not-found', 404);
     });
   });
 

@@ -2,10 +2,12 @@
  * @jest-environment ./tests/support/onnx/onnx-test-environment.ts
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { env as ortEnv } from 'onnxruntime-node';
+import { ArtifactStorage } from '../../src/artifacts/artifact-storage';
 import { streams } from '../../src/ledger/stream-names';
 import {
   IR_VERSION,
@@ -244,5 +246,20 @@ describe('model artifacts over HTTP', () => {
     const refused = await put('2.0.0', model, regulator);
     expect(refused.status).toBe(403);
     expect(await test.countEvents()).toBe(before);
+  });
+});
+
+describe('model artifacts with DATA_DIR=memory://', () => {
+  it('keeps them in a temporary directory of the process, removed when the app closes', async () => {
+    const test = await startTestApp();
+    const storage = test.app.get(ArtifactStorage);
+    try {
+      expect(storage.store.dir.startsWith(tmpdir())).toBe(true);
+      await storage.store.put(Readable.from([Buffer.from('bytes')]), { maxBytes: 10 });
+      expect(await readdir(join(storage.store.dir, 'sha256'))).toHaveLength(1);
+    } finally {
+      await test.close();
+    }
+    await expect(stat(storage.store.dir)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
