@@ -61,11 +61,11 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   // later (a database outage) would stay in that buffer.
   app.flushLogs();
   useJsonBodyParser(app, bodyLimit);
-  // Model artifacts are streamed to disk as they arrive, never held whole (their own limit,
-  // ARTIFACT_MAX_BYTES, is kept by the content store).
+  // Model artifacts and dataset data (CSV) are streamed to disk as they arrive, never held whole
+  // (their own limit, ARTIFACT_MAX_BYTES, is kept by the content store).
   adapter
     .getInstance()
-    .addContentTypeParser('application/octet-stream', (_request, payload, done) =>
+    .addContentTypeParser(['application/octet-stream', 'text/csv'], (_request, payload, done) =>
       done(null, payload),
     );
   const clock = app.get<Clock>(CLOCK);

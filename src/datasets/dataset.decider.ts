@@ -2,6 +2,7 @@ import { type Decider, unhandled } from '../ledger/commands/decider';
 import { differenceErrors, factDifferences } from '../ledger/commands/fact-differences';
 import { NotRecorded, RuleViolated, StateConflict } from '../ledger/commands/rule-errors';
 import type {
+  DatasetDataStored,
   DatasetEvent,
   DatasetProfiled,
   DatasetValidated,
@@ -42,8 +43,19 @@ export type RetireDatasetVersion = {
   now: string;
 };
 
+export type StoreDatasetData = {
+  type: 'StoreDatasetData';
+  data: Omit<DatasetDataStored['data'], 'storedBy' | 'storedAt'>;
+  actor: string;
+  now: string;
+};
+
 export type DatasetCommand =
-  RegisterDatasetVersion | RecordDatasetValidation | RecordDatasetProfile | RetireDatasetVersion;
+  | RegisterDatasetVersion
+  | RecordDatasetValidation
+  | RecordDatasetProfile
+  | RetireDatasetVersion
+  | StoreDatasetData;
 
 export type DatasetVersionState = {
   contentHash: string;
@@ -52,6 +64,8 @@ export type DatasetVersionState = {
   retired: boolean;
   validationIds: string[];
   profileIds: string[];
+  /** The stored data file, once uploaded (its digest is the contentHash). */
+  data?: DatasetDataStored['data'];
 };
 
 /** One dataset (all its versions): the `dataset-<name>` stream folded. */
@@ -95,6 +109,8 @@ export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState>
         });
       case 'DatasetVersionRetired':
         return withVersion(state, version, { ...current, retired: true });
+      case 'DatasetDataStored':
+        return withVersion(state, version, { ...current, data: event.data });
       default:
         return unhandled(event);
     }
@@ -142,6 +158,8 @@ export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState>
         const data = { name, version, reason, retiredBy: command.actor, retiredAt: command.now };
         return [{ type: 'DatasetVersionRetired', data } satisfies DatasetVersionRetired];
       }
+      case 'StoreDatasetData':
+        return storeData(command, state);
       default:
         return unhandled(command);
     }
@@ -204,6 +222,33 @@ function register(command: RegisterDatasetVersion, state: DatasetState): Dataset
         registeredAt: command.now,
       },
     },
+  ];
+}
+
+/**
+ * A version's data is the file whose bytes hash to its registered contentHash; storing it again
+ * is the same fact and appends nothing.
+ */
+function storeData(command: StoreDatasetData, state: DatasetState): DatasetEvent[] {
+  const { data } = command;
+  const current = activeVersion(state, data.name, data.version);
+  if (data.digest !== current.contentHash) {
+    throw new RuleViolated(
+      'dataset-digest-mismatch',
+      `the data's digest ${data.digest} is not ${data.name}@${data.version}'s registered contentHash ${current.contentHash}`,
+      {
+        digest: data.digest,
+        contentHash: current.contentHash,
+        errors: { body: [`hashes to ${data.digest}, not the registered ${current.contentHash}`] },
+      },
+    );
+  }
+  if (current.data) return [];
+  return [
+    {
+      type: 'DatasetDataStored',
+      data: { ...data, storedBy: command.actor, storedAt: command.now },
+    } satisfies DatasetDataStored,
   ];
 }
 

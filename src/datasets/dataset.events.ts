@@ -86,13 +86,40 @@ export type DatasetVersionRetired = DomainEvent<
   { name: string; version: string; reason: string; retiredBy: string; retiredAt: string }
 >;
 
+/**
+ * The version's data file was uploaded, hashed to its registered contentHash and checked against
+ * its schema (README "Dataset data"). Only the digest and aggregates: never a row or a value.
+ */
+export type DatasetDataStored = DomainEvent<
+  'DatasetDataStored',
+  {
+    name: string;
+    version: string;
+    /** sha256:<64 hex>, the registered contentHash. */
+    digest: string;
+    size: number;
+    /** Data rows, the header row not counted. */
+    rows: number;
+    /** The header's column names, in the file's order. */
+    columns: string[];
+    mediaType: 'text/csv';
+    storedBy: string;
+    storedAt: string;
+  }
+>;
+
 /** Everything stored in a `dataset-<name>` stream. */
 export type DatasetEvent =
-  DatasetVersionRegistered | DatasetValidated | DatasetProfiled | DatasetVersionRetired;
+  | DatasetVersionRegistered
+  | DatasetValidated
+  | DatasetProfiled
+  | DatasetVersionRetired
+  | DatasetDataStored;
 
 export const DATASET_EVENT_TYPES = [
   'DatasetVersionRegistered',
   'DatasetValidated',
   'DatasetProfiled',
   'DatasetVersionRetired',
+  'DatasetDataStored',
 ] as const satisfies readonly DatasetEvent['type'][];

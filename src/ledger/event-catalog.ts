@@ -9,6 +9,7 @@ export const EVENT_CATALOG = {
     'DatasetValidated',
     'DatasetProfiled',
     'DatasetVersionRetired',
+    'DatasetDataStored',
   ],
   trainingRuns: ['TrainingRunStarted', 'TrainingRunCompleted', 'TrainingRunFailed'],
   modelRegistry: [

@@ -6,7 +6,7 @@ import { RegisterModelVersionHandler } from './commands/register-model-version/r
 import { RegisterModelVersionHttpController } from './commands/register-model-version/register-model-version.http.controller';
 import { RetireModelVersionHandler } from './commands/retire-model-version/retire-model-version.handler';
 import { RetireModelVersionHttpController } from './commands/retire-model-version/retire-model-version.http.controller';
-import { ArtifactStorage } from '../artifacts/artifact-storage';
+import { ArtifactsModule } from '../artifacts/artifacts.module';
 import { StoreModelArtifactHandler } from './commands/store-model-artifact/store-model-artifact.handler';
 import { StoreModelArtifactHttpController } from './commands/store-model-artifact/store-model-artifact.http.controller';
 import { UpdateModelCardHandler } from './commands/update-model-card/update-model-card.handler';
@@ -38,6 +38,7 @@ import { ModelsHttpController } from './queries/model-registry/models.http.contr
       ModelEvaluationRecord,
       ModelVersionApprovalRecord,
     ]),
+    ArtifactsModule,
   ],
   controllers: [
     RegisterModelVersionHttpController,
@@ -54,7 +55,6 @@ import { ModelsHttpController } from './queries/model-registry/models.http.contr
     RecordModelEvaluationHandler,
     RetireModelVersionHandler,
     StoreModelArtifactHandler,
-    ArtifactStorage,
     // read side
     ModelRegistryProjection,
     ListModelsQueryHandler,

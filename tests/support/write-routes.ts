@@ -200,6 +200,12 @@ export function validRequests(
         source,
       },
     },
+    // Takes the CSV file as text/csv (tests/e2e/dataset-data.e2e-spec.ts); the JSON bodies sent
+    // here are refused with 400 naming `body`.
+    'PUT /api/v1/datasets/{name}/versions/{version}/data': {
+      params: { name: 'loans', version: 'v1' },
+      body: {},
+    },
     'POST /api/v1/datasets/{name}/versions/{version}/retirement': {
       params: { name: 'retiring', version: 'v1' },
       body: { reason: 'superseded', source },

@@ -80,6 +80,9 @@ export class DatasetVersionsProjection implements Projection {
           [event.data.name, event.data.version, event.data.reason],
         );
         return;
+      case 'DatasetDataStored':
+        // The file's digest is the registered contentHash; the view holds nothing more of it.
+        return;
       default:
         unhandled(event);
     }

@@ -1,0 +1,105 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ArtifactStorage } from '../../../artifacts/artifact-storage';
+import { ContentDigestMismatch, ContentTooLarge } from '../../../artifacts/content-store';
+import { NotRecorded, RuleViolated, StateConflict } from '../../../ledger/commands/rule-errors';
+import { StreamWriter } from '../../../ledger/commands/stream-writer';
+import { type WriteResult, writeResult } from '../../../ledger/commands/write-result';
+import { DomainError } from '../../../ledger/ledger.errors';
+import { streams } from '../../../ledger/stream-names';
+import { DataDoesNotFitSchema, checkCsvAgainstSchema } from '../../dataset-data-check';
+import { datasetDecider } from '../../dataset.decider';
+import { StoreDatasetDataCommand } from './store-dataset-data.command';
+
+/** The upload is larger than ARTIFACT_MAX_BYTES (413); nothing was kept. */
+export class DatasetDataTooLarge extends DomainError {
+  readonly code = 'dataset-data-too-large';
+  readonly status = 413;
+
+  constructor(maxBytes: number) {
+    super(`the data file is larger than ARTIFACT_MAX_BYTES (${maxBytes} bytes)`);
+    Object.assign(this.details, { maxBytes, errors: { body: [this.message] } });
+  }
+}
+
+/**
+ * Streams the upload into the content store, checked against the registered contentHash, reads
+ * it back through the CSV parser against the registered schema and records DatasetDataStored
+ * with the digest and aggregates only (README "Dataset data").
+ */
+@CommandHandler(StoreDatasetDataCommand)
+export class StoreDatasetDataHandler implements ICommandHandler<StoreDatasetDataCommand> {
+  constructor(
+    private readonly writer: StreamWriter,
+    private readonly storage: ArtifactStorage,
+  ) {}
+
+  async execute({ input, context }: StoreDatasetDataCommand): Promise<WriteResult> {
+    const { name, version, content } = input;
+    const state = await this.writer.state(datasetDecider, streams.dataset(name));
+    const current = state.versions.get(version);
+    if (!current || current.retired) {
+      // Read and dropped, so the answer reaches a client still sending.
+      content.resume();
+      if (!current) throw new NotRecorded('dataset version', `${name}@${version}`);
+      throw new StateConflict('dataset-version-retired', `${name}@${version} is retired`);
+    }
+    const registered = current.contentHash;
+    const expected = registered.slice('sha256:'.length);
+    const existed = await this.storage.store.has(expected);
+    let stored;
+    try {
+      stored = await this.storage.store.put(content, {
+        maxBytes: this.storage.maxBytes,
+        expectedSha256: expected,
+      });
+    } catch (error) {
+      if (error instanceof ContentTooLarge) throw new DatasetDataTooLarge(error.maxBytes);
+      if (error instanceof ContentDigestMismatch) {
+        const digest = `sha256:${error.actual}`;
+        throw new RuleViolated(
+          'dataset-digest-mismatch',
+          `the data's digest ${digest} is not ${name}@${version}'s registered contentHash ${registered}`,
+          {
+            digest,
+            contentHash: registered,
+            errors: { body: [`hashes to ${digest}, not the registered ${registered}`] },
+          },
+        );
+      }
+      throw error;
+    }
+    let summary;
+    try {
+      summary = await checkCsvAgainstSchema(
+        stored.path,
+        current.registration.schema,
+        current.registration.rows,
+      );
+    } catch (error) {
+      if (!(error instanceof DataDoesNotFitSchema)) throw error;
+      // Kept only when an earlier upload of the same bytes already was.
+      if (!existed) await this.storage.store.remove(stored.sha256);
+      throw new RuleViolated(error.code, error.message, error.details);
+    }
+    const outcome = await this.writer.execute(
+      streams.dataset(name),
+      datasetDecider,
+      {
+        type: 'StoreDatasetData',
+        data: {
+          name,
+          version,
+          digest: registered,
+          size: stored.size,
+          rows: summary.rows,
+          columns: summary.columns,
+          mediaType: 'text/csv',
+        },
+        actor: context.actor.sub,
+        now: context.now,
+      },
+      context,
+    );
+    return writeResult(`${name}@${version}`, outcome);
+  }
+}
