@@ -4,7 +4,7 @@ import type { SchemaField } from './dataset.events';
 
 /**
  * Why a data file does not fit its registered schema. Messages name lines, columns and types,
- * never a value: a value may be personal data (README "Dataset data").
+ * never a value: a value may be personal data (README, `PUT /datasets/{name}/versions/{version}/data`).
  */
 export class DataDoesNotFitSchema extends Error {
   constructor(

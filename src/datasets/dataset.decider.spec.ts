@@ -272,6 +272,47 @@ describe('dataset decider', () => {
     });
   });
 
+  describe('storing the data file', () => {
+    const store = (digest = HASH_A) => ({
+      type: 'StoreDatasetData' as const,
+      actor: 'pipeline-ci',
+      now: NOW,
+      data: {
+        name: 'loan-applications',
+        version: '2026-02',
+        digest,
+        size: 2048,
+        rows: 120_000,
+        columns: ['term', 'income'],
+        mediaType: 'text/csv' as const,
+      },
+    });
+
+    it('records it once: the same file again appends nothing', () => {
+      const [event] = given(datasetDecider, [registered()]).when(store()).events();
+      expect(event).toEqual({
+        type: 'DatasetDataStored',
+        data: { ...store().data, storedBy: 'pipeline-ci', storedAt: NOW },
+      });
+      given(datasetDecider, [registered(), event]).when(store()).then([]);
+    });
+
+    it('refuses another digest than the contentHash, naming both, and an unknown version', () => {
+      const refusal = refusalOf(() =>
+        datasetDecider.decide(
+          store(HASH_B),
+          datasetDecider.evolve(datasetDecider.initialState(), registered()),
+        ),
+      );
+      expect(refusal.message).toContain(HASH_A);
+      expect(refusal.message).toContain(HASH_B);
+      given(datasetDecider, [registered()])
+        .when(store(HASH_B))
+        .thenRefuses('dataset-digest-mismatch', 422);
+      given(datasetDecider).when(store()).thenRefuses('not-found', 404);
+    });
+  });
+
   describe('versions named like Object.prototype members', () => {
     it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__'])(
       'registers %s as a new version, once, and retires it',

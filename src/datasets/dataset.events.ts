@@ -88,7 +88,7 @@ export type DatasetVersionRetired = DomainEvent<
 
 /**
  * The version's data file was uploaded, hashed to its registered contentHash and checked against
- * its schema (README "Dataset data"). Only the digest and aggregates: never a row or a value.
+ * its schema (README, `PUT /datasets/{name}/versions/{version}/data`). Only the digest and aggregates: never a row or a value.
  */
 export type DatasetDataStored = DomainEvent<
   'DatasetDataStored',

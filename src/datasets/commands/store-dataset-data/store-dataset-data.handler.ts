@@ -24,7 +24,7 @@ export class DatasetDataTooLarge extends DomainError {
 /**
  * Streams the upload into the content store, checked against the registered contentHash, reads
  * it back through the CSV parser against the registered schema and records DatasetDataStored
- * with the digest and aggregates only (README "Dataset data").
+ * with the digest and aggregates only (README, `PUT /datasets/{name}/versions/{version}/data`).
  */
 @CommandHandler(StoreDatasetDataCommand)
 export class StoreDatasetDataHandler implements ICommandHandler<StoreDatasetDataCommand> {
