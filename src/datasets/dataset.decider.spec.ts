@@ -1,5 +1,5 @@
 import { given } from '../../tests/support/decider-spec';
-import { RegisterDatasetVersion, datasetDecider } from './dataset.decider';
+import { RegisterDatasetVersion, datasetDecider, retentionExpiry } from './dataset.decider';
 import type { DatasetVersionRegistered, SchemaField } from './dataset.events';
 
 const NOW = '2026-03-01T00:00:00.000Z';
@@ -310,6 +310,64 @@ describe('dataset decider', () => {
         .when(store(HASH_B))
         .thenRefuses('dataset-digest-mismatch', 422);
       given(datasetDecider).when(store()).thenRefuses('not-found', 404);
+    });
+  });
+
+  describe('purging the data file when its retention has passed', () => {
+    const purge = (now: string) => ({
+      type: 'PurgeDatasetData' as const,
+      actor: 'attest:retention-sweep',
+      now,
+      data: { name: 'loan-applications', version: '2026-02' },
+    });
+    const stored = {
+      type: 'DatasetDataStored' as const,
+      data: {
+        name: 'loan-applications',
+        version: '2026-02',
+        digest: HASH_A,
+        size: 1,
+        rows: 120_000,
+        columns: ['income', 'term'],
+        mediaType: 'text/csv' as const,
+        storedBy: 'dana',
+        storedAt: NOW,
+      },
+    };
+
+    it('adds the retention on the calendar, clamping to the end of a month', () => {
+      expect(retentionExpiry('2026-03-01T00:00:00.000Z', 'P7Y')).toBe('2033-03-01T00:00:00.000Z');
+      expect(retentionExpiry('2026-01-31T10:00:00.000Z', 'P1M')).toBe('2026-02-28T10:00:00.000Z');
+      expect(retentionExpiry('2026-12-31T00:00:00.000Z', 'P2M1W')).toBe('2027-03-07T00:00:00.000Z');
+      expect(retentionExpiry('2026-01-01T00:00:00.000Z', null)).toBeNull();
+    });
+
+    it('records it once after the retention, refuses it before, and then refuses the data again', () => {
+      given(datasetDecider, [registered(), stored])
+        .when(purge('2033-02-28T23:59:59.999Z'))
+        .thenRefuses('dataset-retention-not-passed', 422);
+      const [purged] = given(datasetDecider, [registered(), stored])
+        .when(purge('2033-03-01T00:00:00.000Z'))
+        .events();
+      expect(purged).toEqual({
+        type: 'DatasetDataPurged',
+        data: {
+          name: 'loan-applications',
+          version: '2026-02',
+          digest: HASH_A,
+          retention: 'P7Y',
+          expiredAt: '2033-03-01T00:00:00.000Z',
+          purgedBy: 'attest:retention-sweep',
+          purgedAt: '2033-03-01T00:00:00.000Z',
+        },
+      });
+      given(datasetDecider, [registered(), stored, purged])
+        .when(purge('2034-01-01T00:00:00.000Z'))
+        .then([]);
+      given(datasetDecider, [registered()]).when(purge('2034-01-01T00:00:00.000Z')).then([]);
+      given(datasetDecider, [registered(), stored, purged])
+        .when({ type: 'StoreDatasetData', actor: 'dana', now: NOW, data: stored.data })
+        .thenRefuses('dataset-data-purged', 409);
     });
   });
 

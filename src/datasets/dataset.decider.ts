@@ -2,6 +2,7 @@ import { type Decider, unhandled } from '../ledger/commands/decider';
 import { differenceErrors, factDifferences } from '../ledger/commands/fact-differences';
 import { NotRecorded, RuleViolated, StateConflict } from '../ledger/commands/rule-errors';
 import type {
+  DatasetDataPurged,
   DatasetDataStored,
   DatasetEvent,
   DatasetProfiled,
@@ -50,12 +51,20 @@ export type StoreDatasetData = {
   now: string;
 };
 
+export type PurgeDatasetData = {
+  type: 'PurgeDatasetData';
+  data: { name: string; version: string };
+  actor: string;
+  now: string;
+};
+
 export type DatasetCommand =
   | RegisterDatasetVersion
   | RecordDatasetValidation
   | RecordDatasetProfile
   | RetireDatasetVersion
-  | StoreDatasetData;
+  | StoreDatasetData
+  | PurgeDatasetData;
 
 export type DatasetVersionState = {
   contentHash: string;
@@ -66,6 +75,9 @@ export type DatasetVersionState = {
   profileIds: string[];
   /** The stored data file, once uploaded (its digest is the contentHash). */
   data?: DatasetDataStored['data'];
+  /** The stored data file was deleted when its retention passed; it is not taken again. */
+  dataPurged: boolean;
+  registeredAt: string;
 };
 
 /** One dataset (all its versions): the `dataset-<name>` stream folded. */
@@ -86,12 +98,14 @@ export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState>
           containsPersonalInformation: _personal,
           containsSensitiveInformation: _sensitive,
           registeredBy: _by,
-          registeredAt: _at,
+          registeredAt,
           ...registration
         } = event.data;
         return withVersion(state, version, {
           contentHash: event.data.contentHash,
           registration,
+          registeredAt,
+          dataPurged: false,
           retired: false,
           validationIds: [],
           profileIds: [],
@@ -111,6 +125,8 @@ export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState>
         return withVersion(state, version, { ...current, retired: true });
       case 'DatasetDataStored':
         return withVersion(state, version, { ...current, data: event.data });
+      case 'DatasetDataPurged':
+        return withVersion(state, version, { ...current, dataPurged: true });
       default:
         return unhandled(event);
     }
@@ -160,6 +176,8 @@ export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState>
       }
       case 'StoreDatasetData':
         return storeData(command, state);
+      case 'PurgeDatasetData':
+        return purgeData(command, state);
       default:
         return unhandled(command);
     }
@@ -232,6 +250,7 @@ function register(command: RegisterDatasetVersion, state: DatasetState): Dataset
 function storeData(command: StoreDatasetData, state: DatasetState): DatasetEvent[] {
   const { data } = command;
   const current = activeVersion(state, data.name, data.version);
+  if (current.dataPurged) throw dataPurgedConflict(data.name, data.version);
   if (data.digest !== current.contentHash) {
     throw new RuleViolated(
       'dataset-digest-mismatch',
@@ -249,6 +268,65 @@ function storeData(command: StoreDatasetData, state: DatasetState): DatasetEvent
       type: 'DatasetDataStored',
       data: { ...data, storedBy: command.actor, storedAt: command.now },
     } satisfies DatasetDataStored,
+  ];
+}
+
+/** The data is not taken again once its retention passed and it was deleted. */
+export function dataPurgedConflict(name: string, version: string): StateConflict {
+  return new StateConflict(
+    'dataset-data-purged',
+    `${name}@${version}'s data was deleted when its retention passed; register a new version`,
+  );
+}
+
+/**
+ * When a version's data is due to go: registeredAt plus its ISO 8601 retention (years, months,
+ * weeks, days, as RegisterDatasetVersionRequest takes it), added on the UTC calendar; null
+ * without a retention.
+ */
+export function retentionExpiry(registeredAt: string, retention: string | null): string | null {
+  const match = retention
+    ? /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/.exec(retention)
+    : null;
+  if (!match) return null;
+  const [years, months, weeks, days] = match.slice(1).map((part) => Number(part ?? 0));
+  const at = new Date(registeredAt);
+  // A month on from 31 January is the last day of February, not 3 March.
+  const month = at.getUTCMonth() + months;
+  const lastDay = new Date(Date.UTC(at.getUTCFullYear() + years, month + 1, 0)).getUTCDate();
+  at.setUTCFullYear(at.getUTCFullYear() + years, month, Math.min(at.getUTCDate(), lastDay));
+  at.setUTCDate(at.getUTCDate() + weeks * 7 + days);
+  return at.toISOString();
+}
+
+/** Deletion of a version's stored data once its retention has passed; once only. */
+function purgeData(command: PurgeDatasetData, state: DatasetState): DatasetEvent[] {
+  const { name, version } = command.data;
+  const current = state.versions.get(version);
+  if (!current) throw new NotRecorded('dataset version', `${name}@${version}`);
+  if (!current.data || current.dataPurged) return [];
+  const { retention } = current.registration;
+  const expiredAt = retentionExpiry(current.registeredAt, retention);
+  if (retention === null || expiredAt === null || expiredAt > command.now) {
+    throw new RuleViolated(
+      'dataset-retention-not-passed',
+      `${name}@${version}'s retention (${retention ?? 'none'}) has not passed`,
+      { retention, expiredAt },
+    );
+  }
+  return [
+    {
+      type: 'DatasetDataPurged',
+      data: {
+        name,
+        version,
+        digest: current.data.digest,
+        retention,
+        expiredAt,
+        purgedBy: command.actor,
+        purgedAt: command.now,
+      },
+    } satisfies DatasetDataPurged,
   ];
 }
 

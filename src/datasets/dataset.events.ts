@@ -108,13 +108,32 @@ export type DatasetDataStored = DomainEvent<
   }
 >;
 
+/**
+ * The version's data file was deleted from the content store because its declared retention,
+ * counted from its registration, had passed (README, `PUT /datasets/{name}/versions/{version}/data`).
+ */
+export type DatasetDataPurged = DomainEvent<
+  'DatasetDataPurged',
+  {
+    name: string;
+    version: string;
+    digest: string;
+    retention: string;
+    /** registeredAt + retention: when the data was due to go. */
+    expiredAt: string;
+    purgedBy: string;
+    purgedAt: string;
+  }
+>;
+
 /** Everything stored in a `dataset-<name>` stream. */
 export type DatasetEvent =
   | DatasetVersionRegistered
   | DatasetValidated
   | DatasetProfiled
   | DatasetVersionRetired
-  | DatasetDataStored;
+  | DatasetDataStored
+  | DatasetDataPurged;
 
 export const DATASET_EVENT_TYPES = [
   'DatasetVersionRegistered',
@@ -122,4 +141,5 @@ export const DATASET_EVENT_TYPES = [
   'DatasetProfiled',
   'DatasetVersionRetired',
   'DatasetDataStored',
+  'DatasetDataPurged',
 ] as const satisfies readonly DatasetEvent['type'][];

@@ -7,6 +7,7 @@ import { RegisterDatasetVersionHandler } from './commands/register-dataset-versi
 import { RegisterDatasetVersionHttpController } from './commands/register-dataset-version/register-dataset-version.http.controller';
 import { StoreDatasetDataHandler } from './commands/store-dataset-data/store-dataset-data.handler';
 import { StoreDatasetDataHttpController } from './commands/store-dataset-data/store-dataset-data.http.controller';
+import { DatasetRetentionSweep } from './dataset-retention-sweep';
 import { DatasetVersionRow } from './queries/dataset-versions/dataset-version.read-model';
 import { DatasetVersionsProjection } from './queries/dataset-versions/dataset-versions.projection';
 import {
@@ -28,6 +29,7 @@ import { DatasetsHttpController } from './queries/dataset-versions/datasets.http
     RegisterDatasetVersionHandler,
     RecordDatasetEvidenceHandler,
     StoreDatasetDataHandler,
+    DatasetRetentionSweep,
     DatasetVersionsProjection,
     ListDatasetsQueryHandler,
     GetDatasetQueryHandler,

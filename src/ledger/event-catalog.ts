@@ -10,6 +10,7 @@ export const EVENT_CATALOG = {
     'DatasetProfiled',
     'DatasetVersionRetired',
     'DatasetDataStored',
+    'DatasetDataPurged',
   ],
   trainingRuns: ['TrainingRunStarted', 'TrainingRunCompleted', 'TrainingRunFailed'],
   modelRegistry: [

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatasetRetentionSweep } from '../../src/datasets/dataset-retention-sweep';
 import { streams } from '../../src/ledger/stream-names';
 import {
   CREDIT_COLUMNS,
@@ -9,6 +10,7 @@ import {
   creditDatasetRegistration,
 } from '../support/onnx/credit-dataset';
 import { TestApp, startTestApp } from '../support/test-app';
+import { TestClock } from '../support/test-clock';
 
 const PROBLEM = /^application\/problem\+json/;
 const ROWS = 120;
@@ -205,5 +207,73 @@ describe('dataset data over HTTP', () => {
     const refusedRegulator = await put('2026-03', csv, regulator);
     expect(refusedRegulator.status).toBe(403);
     expect(await test.countEvents()).toBe(before);
+  });
+});
+
+describe('dataset data retention', () => {
+  it('deletes the file once the retention has passed and records DatasetDataPurged once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'attest-dataset-retention-e2e-'));
+    const time = new TestClock('2026-01-31T09:00:00.000Z');
+    const test = await startTestApp({ clock: time.clock, env: { ARTIFACT_DIR: dataDir } });
+    try {
+      const pipeline = `Bearer ${await test.token('ci-pipeline', ['pipeline'])}`;
+      const csv = creditDatasetCsv({ seed: 21, rows: 40 });
+      const hex = sha256(csv);
+      const registered = await test
+        .anonymous()
+        .post('/api/v1/datasets/credit-old/versions')
+        .set('Authorization', pipeline)
+        .send({ ...creditDatasetRegistration('2026-01', `sha256:${hex}`, 40), retention: 'P1M' });
+      expect(registered.status).toBe(201);
+      const put = () =>
+        test
+          .anonymous()
+          .put('/api/v1/datasets/credit-old/versions/2026-01/data')
+          .set('Authorization', pipeline)
+          .set('Content-Type', 'text/csv')
+          .send(Buffer.from(csv));
+      const stored = await put();
+      expect(stored.status).toBe(200);
+      expect(await test.runner.waitFor(stored.body.ledgerPosition as string, 10_000)).toBe(true);
+      const file = join(dataDir, 'sha256', hex);
+      const sweep = test.app.get(DatasetRetentionSweep);
+      const purgedEvents = async () =>
+        (await test.eventLog.readStream(streams.dataset('credit-old'))).filter(
+          (event) => event.type === 'DatasetDataPurged',
+        );
+
+      // 31 January + P1M is 28 February on the calendar (not 30 days on).
+      time.set('2026-02-28T08:59:59.999Z');
+      expect(await sweep.sweep()).toEqual([]);
+      expect((await readdir(join(dataDir, 'sha256'))).includes(hex)).toBe(true);
+
+      time.set('2026-03-03T09:00:00.000Z');
+      expect(await sweep.sweep()).toEqual(['credit-old@2026-01']);
+      await expect(readdir(join(dataDir, 'sha256'))).resolves.not.toContain(hex);
+      expect(file.endsWith(hex)).toBe(true);
+      const [event] = await purgedEvents();
+      expect(event.data).toEqual({
+        name: 'credit-old',
+        version: '2026-01',
+        digest: `sha256:${hex}`,
+        retention: 'P1M',
+        expiredAt: '2026-02-28T09:00:00.000Z',
+        purgedBy: 'attest:retention-sweep',
+        purgedAt: '2026-03-03T09:00:00.000Z',
+      });
+
+      // Once only; and the data is not taken again.
+      expect(await sweep.sweep()).toEqual([]);
+      expect(await purgedEvents()).toHaveLength(1);
+      const again = await put();
+      expect({ status: again.status, code: again.body.code }).toEqual({
+        status: 409,
+        code: 'dataset-data-purged',
+      });
+      await expect(readdir(join(dataDir, 'sha256'))).resolves.not.toContain(hex);
+    } finally {
+      await test.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,7 +7,7 @@ import { type WriteResult, writeResult } from '../../../ledger/commands/write-re
 import { DomainError } from '../../../ledger/ledger.errors';
 import { streams } from '../../../ledger/stream-names';
 import { DataDoesNotFitSchema, checkCsvAgainstSchema } from '../../dataset-data-check';
-import { datasetDecider } from '../../dataset.decider';
+import { dataPurgedConflict, datasetDecider } from '../../dataset.decider';
 import { StoreDatasetDataCommand } from './store-dataset-data.command';
 
 /** The upload is larger than ARTIFACT_MAX_BYTES (413); nothing was kept. */
@@ -37,11 +37,14 @@ export class StoreDatasetDataHandler implements ICommandHandler<StoreDatasetData
     const { name, version, content } = input;
     const state = await this.writer.state(datasetDecider, streams.dataset(name));
     const current = state.versions.get(version);
-    if (!current || current.retired) {
+    if (!current || current.retired || current.dataPurged) {
       // Read and dropped, so the answer reaches a client still sending.
       content.resume();
       if (!current) throw new NotRecorded('dataset version', `${name}@${version}`);
-      throw new StateConflict('dataset-version-retired', `${name}@${version} is retired`);
+      if (current.retired) {
+        throw new StateConflict('dataset-version-retired', `${name}@${version} is retired`);
+      }
+      throw dataPurgedConflict(name, version);
     }
     const registered = current.contentHash;
     const expected = registered.slice('sha256:'.length);

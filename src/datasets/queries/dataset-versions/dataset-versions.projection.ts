@@ -81,6 +81,7 @@ export class DatasetVersionsProjection implements Projection {
         );
         return;
       case 'DatasetDataStored':
+      case 'DatasetDataPurged':
         // The file's digest is the registered contentHash; the view holds nothing more of it.
         return;
       default:

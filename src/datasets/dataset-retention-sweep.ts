@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { ArtifactStorage } from '../artifacts/artifact-storage';
+import { CLOCK, type Clock } from '../ledger/clock';
+import type { CommandContext } from '../ledger/commands/command-context';
+import { StreamWriter } from '../ledger/commands/stream-writer';
+import type { Actor } from '../ledger/event-log.port';
+import { streams } from '../ledger/stream-names';
+import { datasetDecider, retentionExpiry } from './dataset.decider';
+
+/** Who deletes data whose retention has passed. */
+export const RETENTION_SWEEPER: Actor = { sub: 'attest:retention-sweep', roles: [] };
+
+/**
+ * Deletes each stored dataset data file whose version's retention (counted from its
+ * registration) has passed, and records DatasetDataPurged (README,
+ * `PUT /datasets/{name}/versions/{version}/data`). The file goes first: a sweep that stops
+ * between the two deletes nothing twice and records the event on its next run.
+ */
+@Injectable()
+export class DatasetRetentionSweep {
+  constructor(
+    private readonly writer: StreamWriter,
+    private readonly storage: ArtifactStorage,
+    private readonly db: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Purges what is due now; answers the `<name>@<version>`s purged. */
+  async sweep(): Promise<string[]> {
+    const now = this.clock().toISOString();
+    // Candidates from the read model; each is then decided on its own stream.
+    const rows: { name: string }[] = await this.db.query(
+      `SELECT DISTINCT name FROM dataset_versions WHERE retention IS NOT NULL ORDER BY name`,
+    );
+    const purged: string[] = [];
+    for (const { name } of rows) {
+      const state = await this.writer.state(datasetDecider, streams.dataset(name));
+      for (const [version, current] of state.versions) {
+        if (!current.data || current.dataPurged) continue;
+        const expiredAt = retentionExpiry(current.registeredAt, current.registration.retention);
+        if (expiredAt === null || expiredAt > now) continue;
+        const digest = current.data.digest;
+        // Another version of this dataset still within its retention may hold the same bytes.
+        const shared = [...state.versions].some(([other, o]) => {
+          if (other === version || !o.data || o.dataPurged || o.data.digest !== digest)
+            return false;
+          const due = retentionExpiry(o.registeredAt, o.registration.retention);
+          return due === null || due > now;
+        });
+        if (!shared) await this.storage.store.remove(digest.slice('sha256:'.length));
+        const id = uuidv7();
+        const context: CommandContext = {
+          actor: { ...RETENTION_SWEEPER, roles: [...RETENTION_SWEEPER.roles] },
+          now,
+          correlationId: id,
+          commandId: id,
+        };
+        const outcome = await this.writer.execute(
+          streams.dataset(name),
+          datasetDecider,
+          { type: 'PurgeDatasetData', data: { name, version }, actor: RETENTION_SWEEPER.sub, now },
+          context,
+        );
+        if (outcome.events.length > 0) purged.push(`${name}@${version}`);
+      }
+    }
+    return purged;
+  }
+}
