@@ -1,6 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ArtifactStorage } from '../../../artifacts/artifact-storage';
-import { ContentDigestMismatch, ContentTooLarge } from '../../../artifacts/content-store';
 import { NotRecorded, RuleViolated, StateConflict } from '../../../ledger/commands/rule-errors';
 import { StreamWriter } from '../../../ledger/commands/stream-writer';
 import { type WriteResult, writeResult } from '../../../ledger/commands/write-result';
@@ -47,43 +46,28 @@ export class StoreDatasetDataHandler implements ICommandHandler<StoreDatasetData
       throw dataPurgedConflict(name, version);
     }
     const registered = current.contentHash;
-    const expected = registered.slice('sha256:'.length);
-    const existed = await this.storage.store.has(expected);
-    let stored;
-    try {
-      stored = await this.storage.store.put(content, {
-        maxBytes: this.storage.maxBytes,
-        expectedSha256: expected,
-      });
-    } catch (error) {
-      if (error instanceof ContentTooLarge) throw new DatasetDataTooLarge(error.maxBytes);
-      if (error instanceof ContentDigestMismatch) {
-        const digest = `sha256:${error.actual}`;
-        throw new RuleViolated(
-          'dataset-digest-mismatch',
-          `the data's digest ${digest} is not ${name}@${version}'s registered contentHash ${registered}`,
-          {
-            digest,
-            contentHash: registered,
-            errors: { body: [`hashes to ${digest}, not the registered ${registered}`] },
-          },
-        );
-      }
-      throw error;
-    }
-    let summary;
-    try {
-      summary = await checkCsvAgainstSchema(
-        stored.path,
-        current.registration.schema,
-        current.registration.rows,
-      );
-    } catch (error) {
-      if (!(error instanceof DataDoesNotFitSchema)) throw error;
-      // Kept only when an earlier upload of the same bytes already was.
-      if (!existed) await this.storage.store.remove(stored.sha256);
-      throw new RuleViolated(error.code, error.message, error.details);
-    }
+    const { stored, checked: summary } = await this.storage.putRegistered(
+      content,
+      registered,
+      {
+        what: `${name}@${version} data`,
+        registeredAs: 'contentHash',
+        mismatchCode: 'dataset-digest-mismatch',
+        tooLarge: (maxBytes) => new DatasetDataTooLarge(maxBytes),
+      },
+      async (path) => {
+        try {
+          return await checkCsvAgainstSchema(
+            path,
+            current.registration.schema,
+            current.registration.rows,
+          );
+        } catch (error) {
+          if (!(error instanceof DataDoesNotFitSchema)) throw error;
+          throw new RuleViolated(error.code, error.message, error.details);
+        }
+      },
+    );
     const outcome = await this.writer.execute(
       streams.dataset(name),
       datasetDecider,

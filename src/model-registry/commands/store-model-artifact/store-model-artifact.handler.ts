@@ -1,6 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ArtifactStorage } from '../../../artifacts/artifact-storage';
-import { ContentDigestMismatch, ContentTooLarge } from '../../../artifacts/content-store';
 import { UnusableModel, inspectOnnx } from '../../../artifacts/onnx-inspection';
 import { NotRecorded, RuleViolated } from '../../../ledger/commands/rule-errors';
 import { StreamWriter } from '../../../ledger/commands/stream-writer';
@@ -41,41 +40,26 @@ export class StoreModelArtifactHandler implements ICommandHandler<StoreModelArti
       content.resume();
       throw new NotRecorded('model version', `${model}@${version}`);
     }
-    const expected = registered.slice('sha256:'.length);
-    const existed = await this.storage.store.has(expected);
-    let stored;
-    try {
-      stored = await this.storage.store.put(content, {
-        maxBytes: this.storage.maxBytes,
-        expectedSha256: expected,
-      });
-    } catch (error) {
-      if (error instanceof ContentTooLarge) throw new ArtifactTooLarge(error.maxBytes);
-      if (error instanceof ContentDigestMismatch) {
-        const digest = `sha256:${error.actual}`;
-        throw new RuleViolated(
-          'artifact-digest-mismatch',
-          `the file's digest ${digest} is not ${model}@${version}'s registered artifact digest ${registered}`,
-          {
-            digest,
-            artifactDigest: registered,
-            errors: { body: [`hashes to ${digest}, not the registered ${registered}`] },
-          },
-        );
-      }
-      throw error;
-    }
-    let metadata;
-    try {
-      metadata = await inspectOnnx(stored.path);
-    } catch (error) {
-      if (!(error instanceof UnusableModel)) throw error;
-      // Kept only when an earlier upload of the same bytes already was.
-      if (!existed) await this.storage.store.remove(stored.sha256);
-      throw new RuleViolated('unusable-model-artifact', error.message, {
-        errors: { body: [error.message] },
-      });
-    }
+    const { stored, checked: metadata } = await this.storage.putRegistered(
+      content,
+      registered,
+      {
+        what: `${model}@${version} artifact`,
+        registeredAs: 'artifactDigest',
+        mismatchCode: 'artifact-digest-mismatch',
+        tooLarge: (maxBytes) => new ArtifactTooLarge(maxBytes),
+      },
+      async (path) => {
+        try {
+          return await inspectOnnx(path);
+        } catch (error) {
+          if (!(error instanceof UnusableModel)) throw error;
+          throw new RuleViolated('unusable-model-artifact', error.message, {
+            errors: { body: [error.message] },
+          });
+        }
+      },
+    );
     const outcome = await this.writer.execute(
       streams.model(model),
       modelDecider,
