@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The integrity log (DESIGN §5): every event's hash as a leaf of an RFC 9162 Merkle tree in
+ * The integrity log (docs/design.md §5): every event's hash as a leaf of an RFC 9162 Merkle tree in
  * ledger order, the complete subtrees that make appends and proofs O(log n), and the signed
  * checkpoints (also recorded in the ledger as LedgerCheckpointSigned) and signing keys.
  */
