@@ -73,6 +73,21 @@ export function retrainedFor(
   return retrained.replaces ?? affected.models.filter((ref) => ref.name === retrained.name);
 }
 
+/** The affected deployments a retrained version serves in place of: those of its model or of a model it replaces. */
+export function deploymentsRetrainedFor(
+  affected: Affected,
+  retrained: StatedFulfilment['retrainedModels'][number],
+): string[] {
+  const models = new Set([
+    retrained.name,
+    ...retrainedFor(affected, retrained).map((ref) => ref.name),
+  ]);
+  return affected.deployments.filter((id) => {
+    const model = parseDeploymentId(id)?.model;
+    return model !== undefined && models.has(model);
+  });
+}
+
 /**
  * How each affected item is accounted for by what a fulfilment states (docs/design.md §2: pure,
  * so the decider and the OAIC report agree): a dataset version by a replacement that replaces it;
@@ -96,15 +111,10 @@ export function accountFor(
     }
   }
   for (const retrained of fulfilment.retrainedModels) {
-    const replaced = retrainedFor(affected, retrained);
-    for (const ref of replaced)
+    for (const ref of retrainedFor(affected, retrained))
       note({ kind: 'model', id: refId(ref) }, 'retraining', refId(retrained));
-    const models = new Set([retrained.name, ...replaced.map((ref) => ref.name)]);
-    for (const id of affected.deployments) {
-      const model = parseDeploymentId(id)?.model;
-      if (model && models.has(model))
-        note({ kind: 'deployment', id }, 'retraining', refId(retrained));
-    }
+    for (const id of deploymentsRetrainedFor(affected, retrained))
+      note({ kind: 'deployment', id }, 'retraining', refId(retrained));
   }
   const items = affectedItems(affected);
   for (const exception of fulfilment.exceptions) {

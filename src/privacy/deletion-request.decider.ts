@@ -3,13 +3,13 @@ import { type Decider, unhandled } from '../ledger/commands/decider';
 import { NotRecorded, RuleViolated, StateConflict } from '../ledger/commands/rule-errors';
 import { canonicalJson } from '../ledger/canonical-json';
 import type { DatasetVersionRef } from '../datasets/dataset.events';
-import { parseDeploymentId } from '../ledger/commands/identifiers';
 import {
   type AffectedItem,
   type StatedFulfilment,
   accountFor,
   affectedField,
   affectedItems,
+  deploymentsRetrainedFor,
   refId,
   replacedBy,
   retrainedFor,
@@ -324,15 +324,10 @@ function checkStatements(
         `was trained on ${trainedOn.map(refId).join(', ') || 'no dataset version'}: none is a replacement named in this fulfilment`,
       );
     }
-    const models = new Set([
-      retrained.name,
-      ...retrainedFor(affected, retrained).map((r) => r.name),
-    ]);
-    const servesAffected = affected.deployments.some((id) => {
-      const model = parseDeploymentId(id)?.model;
-      return model !== undefined && models.has(model);
-    });
-    if (retrainedFor(affected, retrained).length === 0 && !servesAffected) {
+    if (
+      retrainedFor(affected, retrained).length === 0 &&
+      deploymentsRetrainedFor(affected, retrained).length === 0
+    ) {
       add(
         `${at}.replaces`,
         'replaces no affected model version or deployment: name the affected versions it replaces',
