@@ -178,12 +178,10 @@ export function servedDates(serving: VersionServing | undefined): {
 } {
   const history = serving?.history ?? [];
   if (history.length === 0) return { firstDeployedAt: null, lastServedUntil: null };
+  // A version that serves has an open spell (no endedAt), so it has no last end yet.
   const ends = history.map((stint) => stint.endedAt);
   return {
     firstDeployedAt: history[0].startedAt,
-    lastServedUntil:
-      (serving?.serving.length ?? 0) > 0 || ends.includes(null)
-        ? null
-        : ends.reduce((a, b) => ((b as string) > (a as string) ? b : a)),
+    lastServedUntil: ends.includes(null) ? null : (ends as string[]).sort().at(-1)!,
   };
 }
