@@ -167,15 +167,18 @@ async function signInPlace(io: RandomAccess, identity: PdfSigningIdentity): Prom
 
   const signed = createHash('sha256');
   await hashRange(io, 0, open, signed);
+  // The whole file's digest shares the bytes before /Contents: only what follows is read again.
+  const whole = signed.copy();
   await hashRange(io, close, io.size, signed);
   const cms = cmsSignature(signed.digest(), identity).toString('hex');
   const room = close - open - 2;
   if (cms.length > room) {
     throw new Error(`the signature (${cms.length / 2} bytes) does not fit its placeholder`);
   }
-  await io.write(open + 1, Buffer.from(cms.padEnd(room, '0'), 'latin1'));
-  const whole = createHash('sha256');
-  await hashRange(io, 0, io.size, whole);
+  const filled = Buffer.from(`<${cms.padEnd(room, '0')}>`, 'latin1');
+  await io.write(open, filled);
+  whole.update(filled);
+  await hashRange(io, close, io.size, whole);
   return whole.digest('hex');
 }
 
