@@ -100,7 +100,7 @@ export class AppModule {
             },
           }),
         }),
-        DatabaseModule.forRoot(options.embeddedStore),
+        DatabaseModule.forRoot(options.embeddedStore, options.logStream),
         TypeOrmModule.forRootAsync({
           inject: [DATABASE_HANDLE, APP_CONFIG],
           useFactory: (handle: DatabaseHandle, config: AppConfig) => ({

@@ -420,6 +420,10 @@ describe('logs', () => {
         res: { statusCode: 400 },
       });
       expect(lines.join('\n')).not.toContain(secret);
+      // The store's start-up lines (written before Nest's logger exists) reach the same stream.
+      expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+        expect.objectContaining({ level: 30, context: 'Database', msg: expect.any(String) }),
+      );
     } finally {
       await logged.close();
     }

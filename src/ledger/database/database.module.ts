@@ -15,14 +15,18 @@ import { StoreProgress } from './store-progress';
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(embedded: EmbeddedStoreOptions = {}): DynamicModule {
+  /** `logStream`: where the store's start-up lines go (AppOptions.logStream; stdout by default). */
+  static forRoot(
+    embedded: EmbeddedStoreOptions = {},
+    logStream?: NodeJS.WritableStream,
+  ): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
         {
           provide: DATABASE_HANDLE,
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => openDatabase(config, embedded),
+          useFactory: (config: AppConfig) => openDatabase(config, embedded, logStream),
         },
         DatabaseOutage,
       ],
@@ -34,8 +38,9 @@ export class DatabaseModule {
 async function openDatabase(
   config: AppConfig,
   embedded: EmbeddedStoreOptions,
+  logStream: NodeJS.WritableStream | undefined,
 ): Promise<DatabaseHandle> {
-  const progress = new StoreProgress(config);
+  const progress = new StoreProgress(config, logStream);
   const opened = progress.opening();
   const handle = config.databaseUrl
     ? connectToServer(config.databaseUrl)
