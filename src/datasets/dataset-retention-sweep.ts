@@ -42,14 +42,9 @@ export class DatasetRetentionSweep {
         const expiredAt = retentionExpiry(current.registeredAt, current.registration.retention);
         if (expiredAt === null || expiredAt > now) continue;
         const digest = current.data.digest;
-        // Another version of this dataset still within its retention may hold the same bytes.
-        const shared = [...state.versions].some(([other, o]) => {
-          if (other === version || !o.data || o.dataPurged || o.data.digest !== digest)
-            return false;
-          const due = retentionExpiry(o.registeredAt, o.registration.retention);
-          return due === null || due > now;
-        });
-        if (!shared) await this.storage.store.remove(digest.slice('sha256:'.length));
+        if (!(await this.stillHeld(digest, name, version, now))) {
+          await this.storage.store.remove(digest.slice('sha256:'.length));
+        }
         const id = uuidv7();
         const context: CommandContext = {
           actor: { ...RETENTION_SWEEPER, roles: [...RETENTION_SWEEPER.roles] },
@@ -67,5 +62,28 @@ export class DatasetRetentionSweep {
       }
     }
     return purged;
+  }
+
+  /**
+   * Whether the same bytes are still held for something else in the shared store: a model
+   * version's artifact, or another dataset version (of any dataset) whose retention has not
+   * passed. Kept whenever in doubt: deleting bytes another record needs cannot be undone.
+   */
+  private async stillHeld(digest: string, name: string, version: string, now: string) {
+    const [{ model }]: { model: boolean }[] = await this.db.query(
+      'SELECT EXISTS (SELECT 1 FROM model_versions WHERE artifact_digest = $1) AS model',
+      [digest],
+    );
+    if (model) return true;
+    const others: { registered_at: Date | string; retention: string | null }[] =
+      await this.db.query(
+        `SELECT registered_at, retention FROM dataset_versions
+          WHERE content_hash = $1 AND NOT (name = $2 AND version = $3)`,
+        [digest, name, version],
+      );
+    return others.some((other) => {
+      const due = retentionExpiry(new Date(other.registered_at).toISOString(), other.retention);
+      return due === null || due > now;
+    });
   }
 }

@@ -274,4 +274,43 @@ describe('dataset data retention', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('keeps expired bytes that another dataset still holds within its retention', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'attest-dataset-retention-shared-e2e-'));
+    const time = new TestClock('2026-01-31T09:00:00.000Z');
+    const test = await startTestApp({ clock: time.clock, env: { ARTIFACT_DIR: dataDir } });
+    try {
+      const pipeline = `Bearer ${await test.token('ci-pipeline', ['pipeline'])}`;
+      const csv = creditDatasetCsv({ seed: 22, rows: 40 });
+      const hex = sha256(csv);
+      let position = '';
+      for (const [name, retention] of [
+        ['credit-short', 'P1M'],
+        ['credit-long', 'P1Y'],
+      ]) {
+        const registered = await test
+          .anonymous()
+          .post(`/api/v1/datasets/${name}/versions`)
+          .set('Authorization', pipeline)
+          .send({ ...creditDatasetRegistration('2026-01', `sha256:${hex}`, 40), retention });
+        expect(registered.status).toBe(201);
+        const stored = await test
+          .anonymous()
+          .put(`/api/v1/datasets/${name}/versions/2026-01/data`)
+          .set('Authorization', pipeline)
+          .set('Content-Type', 'text/csv')
+          .send(Buffer.from(csv));
+        expect(stored.status).toBe(200);
+        position = stored.body.ledgerPosition as string;
+      }
+      expect(await test.runner.waitFor(position, 10_000)).toBe(true);
+
+      time.set('2026-03-03T09:00:00.000Z');
+      expect(await test.app.get(DatasetRetentionSweep).sweep()).toEqual(['credit-short@2026-01']);
+      expect(await readdir(join(dataDir, 'sha256'))).toContain(hex);
+    } finally {
+      await test.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });
