@@ -177,13 +177,11 @@ export class ProjectionRunner {
     if (Date.now() - this.faultsReadAt < maxAgeMs) return;
     this.faultsReadAt = Date.now();
     // A probe or a scrape must answer while the database does not: keep the last faults known.
-    let timer: NodeJS.Timeout | undefined;
-    const open = await Promise.race([
+    const open = await within(
       readOpenFaults(this.dataSource.manager),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('projection faults unread')), FAULTS_READ_MS);
-      }),
-    ]).finally(() => clearTimeout(timer));
+      FAULTS_READ_MS,
+      'projection faults unread',
+    );
     this.projections();
     for (const worker of this.workers.values())
       worker.faults = open.get(worker.projection.name) ?? NO_FAULTS;
@@ -615,15 +613,11 @@ export class ProjectionRunner {
     const startedAt = Date.now();
     this.catchUpBegun = true;
     // The head only feeds the progress lines: a store that fails or hangs must not hold the start.
-    let timer: NodeJS.Timeout | undefined;
-    const head = await Promise.race([
+    const head = await within(
       Promise.resolve().then(() => this.eventLog.headPosition()),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('ledger head unread')), HEAD_READ_MS);
-      }),
-    ])
-      .catch(() => null)
-      .finally(() => clearTimeout(timer));
+      HEAD_READ_MS,
+      'ledger head unread',
+    ).catch(() => null);
     this.catchUp = {
       startedAt,
       head: head ?? undefined,
@@ -692,6 +686,21 @@ export class ProjectionRunner {
       `projections catching up: ${Math.floor(slowest.share * 100)}% of the ledger head ` +
         `(slowest ${slowest.name}; ${total - behind.length} of ${total} caught up)`,
     );
+  }
+}
+
+/** `work`'s outcome, or a rejection naming `what` once `ms` have passed without one. */
+async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(what)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
