@@ -10,7 +10,7 @@ import type { EventMetadata, EventIntegrity, JsonObject } from '../ledger/event-
 import { eventHash } from '../ledger/hash-chain';
 import { CheckpointRejected, type SignedCheckpointFields, verifyCheckpoint } from './checkpoint';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle';
-import { type PdfSignatureCheck, verifyPdfSignature } from './pdf-signature';
+import { NO_PDF_SIGNATURE, type PdfSignatureCheck, verifyPdfSignature } from './pdf-signature';
 import { SIGNING_ALGORITHM } from './signing-key';
 
 /**
@@ -224,7 +224,7 @@ export async function verifyBundle(
   if (options.pdf) {
     const embedded = verifyPdfSignature(options.pdf.bytes);
     const detached = options.pdf.signature ?? bundle.pdf?.signature;
-    const carriesOne = embedded.ok || embedded.change !== 'the PDF carries no signature of its own';
+    const carriesOne = embedded.ok || embedded.change !== NO_PDF_SIGNATURE;
     if (carriesOne || !detached) {
       if (
         note(embedded.ok, embedded.ok ? pdfSignatureLine(embedded) : embedded.change) &&

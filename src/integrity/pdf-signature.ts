@@ -193,6 +193,9 @@ async function hashRange(
   }
 }
 
+/** What verifyPdfSignature answers for a PDF with no signature dictionary at all. */
+export const NO_PDF_SIGNATURE = 'the PDF carries no signature of its own';
+
 /** What the signature embedded in a PDF says, or the one sentence of what was changed. */
 export type PdfSignatureCheck =
   | { ok: true; certificate: X509Certificate; certificateSha256: string; signedBytes: number }
@@ -213,7 +216,7 @@ export function verifyPdfSignature(pdf: Buffer): PdfSignatureCheck {
   const changed = (what: string) => ({ ok: false as const, change: what });
   const text = pdf.toString('latin1');
   const ranges = [...text.matchAll(/\/ByteRange\s*\[([^\]]*)\]/g)];
-  if (ranges.length === 0) return changed('the PDF carries no signature of its own');
+  if (ranges.length === 0) return changed(NO_PDF_SIGNATURE);
   if (ranges.length > 1) {
     return changed(
       `the file was changed after signing: it holds ${ranges.length} signatures, Attest signs once`,
