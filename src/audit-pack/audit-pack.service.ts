@@ -74,7 +74,7 @@ export class AuditPackService {
     // pdfkit writes many tiny chunks; passing each to the file was most of the time spent.
     let pending: Buffer[] = [];
     let pendingBytes = 0;
-    const hashing = new Transform({
+    const batching = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         pending.push(chunk);
         pendingBytes += chunk.length;
@@ -89,7 +89,7 @@ export class AuditPackService {
       },
     });
     const file = createWriteStream(path);
-    hashing.pipe(file);
+    batching.pipe(file);
     const written = new Promise<void>((resolve, reject) => {
       file.on('finish', resolve);
       file.on('error', reject);
@@ -97,7 +97,7 @@ export class AuditPackService {
     try {
       const generatedAt = this.clock();
       const { pages, events, bundle } = await writeAuditPack(
-        hashing,
+        batching,
         content,
         citation,
         this.evidence,
@@ -131,7 +131,7 @@ export class AuditPackService {
       return { packId, path, directory, sha256, signature, pages, events, citation };
     } catch (error) {
       // A pack refused half-way (an integrity violation, a lost database) leaves no file behind.
-      hashing.destroy();
+      batching.destroy();
       file.destroy();
       await rm(directory, { recursive: true, force: true });
       throw error;
