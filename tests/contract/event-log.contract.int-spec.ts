@@ -482,9 +482,12 @@ describe.each(ledgerKinds())('EventLog contract (%s)', (kind) => {
       const read = `${stream}-read`;
       await log.append(read, [newEvent()], { expectedRevision: 'no_stream' });
       // Another session holds the stream's lock, so the append waits inside its transaction.
-      const holder = new Client({ connectionString: (fixture.database as DatabaseHandle).url });
-      await holder.connect();
+      const url = (fixture.database as DatabaseHandle).url;
+      const holder = new Client({ connectionString: url });
+      const killer = new Client({ connectionString: url });
+      await Promise.all([holder.connect(), killer.connect()]);
       try {
+        const holderPid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
         await holder.query('BEGIN');
         await holder.query('SELECT pg_advisory_xact_lock($1, $2)', [
           STREAM_LOCK_NAMESPACE,
@@ -498,19 +501,25 @@ describe.each(ledgerKinds())('EventLog contract (%s)', (kind) => {
           () => 'stored',
           (error: unknown) => error,
         );
+        let settled = false;
+        void outcome.then(() => (settled = true));
+        // Polled outside the holder's transaction: a transaction keeps its first snapshot of
+        // pg_stat_activity, so polling inside it would never see the waiter arrive.
         let terminated = 0;
-        while (terminated === 0) {
-          const { rows } = await holder.query(
+        while (terminated === 0 && !settled) {
+          const { rows } = await killer.query(
             `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-             WHERE datname = current_database() AND pid <> pg_backend_pid()
+             WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), $1)
                AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'`,
+            [holderPid],
           );
           terminated = (rows[0] as { n: number }).n;
         }
         expect(await outcome).toBeInstanceOf(LedgerUnavailable);
+        expect(terminated).toBe(1);
         await holder.query('ROLLBACK');
       } finally {
-        await holder.end();
+        await Promise.all([holder.end(), killer.end()]);
       }
       // The pool replaced the lost connection: the same append goes through now.
       await log.append(stream, [newEvent()], {
