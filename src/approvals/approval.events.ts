@@ -117,6 +117,11 @@ export type ModelVersionApproved = DomainEvent<
     evidenceDigest: string;
     approvers: { stage: number; role: StageRole; sub: string; at: string }[];
     approvedAt: string;
+    /**
+     * True when no person decided: a low-risk tier whose policy has no stage, approved by a
+     * passing service-run evaluation (`approvers` is then empty). Absent means false.
+     */
+    automatic?: boolean;
   }
 >;
 

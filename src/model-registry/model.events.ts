@@ -1,5 +1,6 @@
 import type { DatasetVersionFact } from '../datasets/dataset.events';
 import type { DomainEvent } from '../ledger/commands/decider';
+import type { ServiceEvaluation } from '../evaluation/service-evaluation';
 
 export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
@@ -81,6 +82,13 @@ export type ModelEvaluated = DomainEvent<
     verdict: 'pass' | 'fail';
     evaluatedBy: string;
     evaluatedAt: string;
+    /**
+     * Who computed the figures: `pipeline` posted them (events recorded before Attest ran models
+     * have no field, and mean the same); `attest` scored the stored artifact on the stored data
+     * itself, and `service` says with what (README, "Evaluation runs").
+     */
+    performedBy?: 'pipeline' | 'attest';
+    service?: ServiceEvaluation;
   }
 >;
 
