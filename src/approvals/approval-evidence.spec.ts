@@ -70,4 +70,24 @@ describe('approval evidence', () => {
       evidenceDigest(approvalEvidence({ ...base, evaluationEventHashes: [EVAL_2, EVAL_1] })),
     );
   });
+
+  it('covers the relied-on passing evaluation only when there is one: other digests are as before', () => {
+    const base = {
+      artifactDigest: ARTIFACT,
+      datasetContentHashes: [DATA_1],
+      evaluationEventHashes: [EVAL_1, EVAL_2],
+    };
+    const canonical = `{"artifactDigest":"${ARTIFACT}","datasetContentHashes":["${DATA_1}"],"evaluationEventHashes":["${EVAL_1}","${EVAL_2}"]}`;
+    const before = `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
+    expect(evidenceDigest(approvalEvidence(base))).toBe(before);
+    expect(evidenceDigest(approvalEvidence({ ...base, passingEvaluationEventHash: null }))).toBe(
+      before,
+    );
+    const relying = approvalEvidence({ ...base, passingEvaluationEventHash: EVAL_2 });
+    expect(relying.passingEvaluationEventHash).toBe(EVAL_2);
+    expect(evidenceDigest(relying)).not.toBe(before);
+    expect(
+      evidenceDigest(approvalEvidence({ ...base, passingEvaluationEventHash: EVAL_1 })),
+    ).not.toBe(evidenceDigest(relying));
+  });
 });

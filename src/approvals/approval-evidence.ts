@@ -8,6 +8,8 @@ export type EvidenceFacts = {
   datasetContentHashes: readonly string[];
   /** Integrity hashes of the version's ModelEvaluated events, in stream order. */
   evaluationEventHashes: readonly string[];
+  /** The service-run evaluation the request relies on, when the policy requires a passing one. */
+  passingEvaluationEventHash?: string | null;
 };
 
 /** The evidence in its one canonical form: dataset hashes sorted and unique, evaluations in order. */
@@ -16,6 +18,10 @@ export function approvalEvidence(facts: EvidenceFacts): ApprovalEvidence {
     artifactDigest: facts.artifactDigest,
     datasetContentHashes: [...new Set(facts.datasetContentHashes)].sort(),
     evaluationEventHashes: [...facts.evaluationEventHashes],
+    // Only when relied on: evidence without it digests exactly as it did before the field existed.
+    ...(facts.passingEvaluationEventHash
+      ? { passingEvaluationEventHash: facts.passingEvaluationEventHash }
+      : {}),
   };
 }
 

@@ -13,7 +13,7 @@ import type {
   ApprovalRequested,
   ApprovalStageGranted,
 } from './approval.events';
-import type { ModelVersionFacts } from './model-version-facts';
+import type { EvaluationFact, ModelVersionFacts } from './model-version-facts';
 
 const REQUESTED_AT = '2026-03-01T00:00:00.000Z';
 const LATER = '2026-03-02T00:00:00.000Z';
@@ -30,6 +30,31 @@ const REQUESTER = 'dana';
 const RISK = { sub: 'rita', roles: ['risk-manager'] };
 const COMPLIANCE = { sub: 'cora', roles: ['compliance-officer'] };
 
+const EVALUATION_ID = '01950000-0000-7000-8000-0000000000e1';
+
+/** A service-run evaluation for production that passed under evaluation policy version 0. */
+const serviceRun = (overrides: Partial<EvaluationFact> = {}): EvaluationFact => ({
+  evaluationId: EVALUATION_ID,
+  verdict: 'pass',
+  performedBy: 'attest',
+  environment: 'production',
+  policyVersion: 0,
+  passed: true,
+  eventHash: PASS_HASH,
+  ...overrides,
+});
+
+/** An evaluation the pipeline posted. */
+const posted = (verdict: 'pass' | 'fail', eventHash: string): EvaluationFact => ({
+  evaluationId: `posted-${eventHash.slice(0, 4)}`,
+  verdict,
+  performedBy: 'pipeline',
+  environment: null,
+  policyVersion: null,
+  passed: verdict === 'pass',
+  eventHash,
+});
+
 const facts = (overrides: Partial<ModelVersionFacts> = {}): ModelVersionFacts => ({
   riskTier: 'high',
   artifactDigest: ARTIFACT,
@@ -37,7 +62,7 @@ const facts = (overrides: Partial<ModelVersionFacts> = {}): ModelVersionFacts =>
   registeredBy: REGISTRANT,
   trainedBy: TRAINER,
   retired: false,
-  evaluations: [{ verdict: 'pass', eventHash: PASS_HASH }],
+  evaluations: [serviceRun()],
   ...overrides,
 });
 
@@ -55,6 +80,7 @@ const requestApproval = (
   },
   modelVersion,
   policy,
+  evaluationPolicyVersion: 0,
   actor: REQUESTER,
   now: REQUESTED_AT,
 });
@@ -63,6 +89,7 @@ const evidence = approvalEvidence({
   artifactDigest: ARTIFACT,
   datasetContentHashes: [DATASET],
   evaluationEventHashes: [PASS_HASH],
+  passingEvaluationEventHash: PASS_HASH,
 });
 
 function requested(overrides: Partial<ApprovalRequested['data']> = {}): ApprovalRequested {
@@ -79,6 +106,7 @@ function requested(overrides: Partial<ApprovalRequested['data']> = {}): Approval
         { stage: 1, role: 'compliance-officer' },
       ],
       requirePassingEvaluation: true,
+      passingEvaluation: { evaluationId: EVALUATION_ID, policyVersion: 0 },
       requireGrantComment: true,
       evidence,
       evidenceDigest: evidenceDigest(evidence),
@@ -202,8 +230,147 @@ describe('approval decider', () => {
         .when(requestApproval(facts({ evaluations: [] })))
         .thenRefuses('passing-evaluation-required', 422);
       given(approvalDecider)
-        .when(requestApproval(facts({ evaluations: [{ verdict: 'fail', eventHash: PASS_HASH }] })))
+        .when(
+          requestApproval(facts({ evaluations: [serviceRun({ verdict: 'fail', passed: false })] })),
+        )
         .thenRefuses('passing-evaluation-required', 422);
+    });
+
+    describe('the passing evaluation it requires', () => {
+      const refusal = (evaluations: EvaluationFact[], evaluationPolicyVersion = 0) => {
+        try {
+          approvalDecider.decide(
+            { ...requestApproval(facts({ evaluations })), evaluationPolicyVersion },
+            approvalDecider.initialState(),
+          );
+        } catch (error) {
+          const { code, message, details } = error as {
+            code: string;
+            message: string;
+            details: Record<string, unknown>;
+          };
+          return { code, message, reason: details.reason };
+        }
+        throw new Error('the request was not refused');
+      };
+
+      it('is not met by a pass the pipeline posted', () => {
+        expect(refusal([posted('pass', PASS_HASH)])).toEqual({
+          code: 'passing-evaluation-required',
+          reason: 'no-service-evaluation',
+          message:
+            'the approval policy requires a passing service-run evaluation of high-risk versions for production: credit-risk@1.4.0 has no service-run evaluation (the 1 evaluation the pipeline posted does not count); run one with POST /models/credit-risk/versions/1.4.0/evaluation-runs',
+        });
+      });
+
+      it('says when the service-run evaluation failed', () => {
+        expect(refusal([serviceRun({ passed: false, verdict: 'fail' })])).toMatchObject({
+          reason: 'evaluation-failed',
+          message: expect.stringContaining(
+            `(${EVALUATION_ID}) failed under evaluation policy version 0`,
+          ),
+        });
+      });
+
+      it('says when the only service-run evaluation is for another environment', () => {
+        expect(refusal([serviceRun({ environment: 'staging' })])).toMatchObject({
+          reason: 'other-environment',
+          message: expect.stringContaining(
+            'has service-run evaluations only for staging, none for production',
+          ),
+        });
+      });
+
+      it('says when it ran under an older evaluation policy version, and to re-run it', () => {
+        expect(refusal([serviceRun({ policyVersion: 1 })], 2)).toMatchObject({
+          reason: 'outdated-policy-version',
+          message: expect.stringContaining(
+            'ran under evaluation policy version 1, and the policy is now at version 2; re-run it',
+          ),
+        });
+      });
+
+      it('relies on the latest qualifying one, and only then puts its hash in the evidence', () => {
+        const older = serviceRun({ evaluationId: 'older', eventHash: 'c1'.repeat(32) });
+        const failed = serviceRun({
+          evaluationId: 'failed',
+          eventHash: 'c2'.repeat(32),
+          passed: false,
+        });
+        const [event] = given(approvalDecider)
+          .when(requestApproval(facts({ evaluations: [older, failed, serviceRun()] })))
+          .events();
+        expect(event.data).toMatchObject({
+          passingEvaluation: { evaluationId: EVALUATION_ID, policyVersion: 0 },
+          evidence: {
+            evaluationEventHashes: ['c1'.repeat(32), 'c2'.repeat(32), PASS_HASH],
+            passingEvaluationEventHash: PASS_HASH,
+          },
+        });
+        // A later failure does not undo an earlier pass under the same policy version.
+        const [again] = given(approvalDecider)
+          .when(requestApproval(facts({ evaluations: [older, failed] })))
+          .events();
+        expect(again.data).toMatchObject({
+          passingEvaluation: { evaluationId: 'older' },
+          evidence: { passingEvaluationEventHash: 'c1'.repeat(32) },
+        });
+      });
+    });
+
+    describe('with no human stage (low risk)', () => {
+      const automaticPolicy: ApprovalPolicy = {
+        ...DEFAULT_APPROVAL_POLICY,
+        low: { stages: [], requirePassingEvaluation: true, requireGrantComment: false },
+      };
+      const low = facts({ riskTier: 'low' });
+
+      it('approves it by the passing service-run evaluation, in the same append', () => {
+        const events = given(approvalDecider).when(requestApproval(low, automaticPolicy)).events();
+        expect(events.map((e) => e.type)).toEqual(['ApprovalRequested', 'ModelVersionApproved']);
+        const [request, approved] = events;
+        expect(request.data).toMatchObject({ riskTier: 'low', stages: [] });
+        expect(approved.data).toEqual({
+          approvalId: ID,
+          model: 'credit-risk',
+          version: '1.4.0',
+          environment: 'production',
+          evidenceDigest: (request.data as ApprovalRequested['data']).evidenceDigest,
+          approvers: [],
+          approvedAt: REQUESTED_AT,
+          automatic: true,
+          evaluationId: EVALUATION_ID,
+        });
+      });
+
+      it('refuses without a qualifying evaluation', () => {
+        given(approvalDecider)
+          .when(requestApproval(facts({ riskTier: 'low', evaluations: [] }), automaticPolicy))
+          .thenRefuses('passing-evaluation-required', 422);
+      });
+
+      it('never approves a medium- or high-risk version without a person', () => {
+        const recorded: ApprovalPolicy = {
+          ...DEFAULT_APPROVAL_POLICY,
+          high: { stages: [], requirePassingEvaluation: true, requireGrantComment: true },
+        };
+        given(approvalDecider)
+          .when(requestApproval(facts(), recorded))
+          .thenRefuses('automatic-approval-not-allowed', 422);
+      });
+
+      it('as an automatic request: not applicable where the tier has stages', () => {
+        given(approvalDecider)
+          .when({ ...requestApproval(low), automaticFor: { evaluationId: EVALUATION_ID } })
+          .thenRefuses('automatic-approval-not-applicable', 409);
+        const events = given(approvalDecider)
+          .when({
+            ...requestApproval(low, automaticPolicy),
+            automaticFor: { evaluationId: EVALUATION_ID },
+          })
+          .events();
+        expect(events.map((e) => e.type)).toEqual(['ApprovalRequested', 'ModelVersionApproved']);
+      });
     });
 
     it('needs no evaluation when the policy for the tier does not ask for one', () => {
@@ -214,10 +381,7 @@ describe('approval decider', () => {
     });
 
     it('rests the evidence on every evaluation of the version, failed ones included', () => {
-      const evaluations = [
-        { verdict: 'fail' as const, eventHash: 'f0'.repeat(32) },
-        { verdict: 'pass' as const, eventHash: PASS_HASH },
-      ];
+      const evaluations = [posted('fail', 'f0'.repeat(32)), serviceRun()];
       const [event] = given(approvalDecider)
         .when(requestApproval(facts({ evaluations })))
         .events();
@@ -472,10 +636,7 @@ describe('approval decider', () => {
 
     describe('evidence', () => {
       it('refuses a grant when an evaluation was added since the request', () => {
-        const evaluations = [
-          { verdict: 'pass' as const, eventHash: PASS_HASH },
-          { verdict: 'fail' as const, eventHash: 'f1'.repeat(32) },
-        ];
+        const evaluations = [serviceRun(), posted('fail', 'f1'.repeat(32))];
         given(approvalDecider, [requested()])
           .when(decide(RISK, 'grant', { modelVersion: facts({ evaluations }) }))
           .thenRefuses('evidence-changed', 409);

@@ -14,7 +14,7 @@ import type {
   ApprovalRequested,
   ModelVersionApproved,
 } from './approval.events';
-import type { ModelVersionFacts } from './model-version-facts';
+import type { EvaluationFact, ModelVersionFacts } from './model-version-facts';
 
 export type RequestApproval = {
   type: 'RequestApproval';
@@ -29,6 +29,13 @@ export type RequestApproval = {
   modelVersion: ModelVersionFacts | null;
   /** The approval policy in force now. */
   policy: ApprovalPolicy;
+  /** The version of the evaluation policy in force now (0 while only the default exists). */
+  evaluationPolicyVersion: number;
+  /**
+   * Set when a passing service-run evaluation asks for approval by itself (ApproveAutomatically):
+   * only a tier with no stage is then approved, and the request names that evaluation.
+   */
+  automaticFor?: { evaluationId: string };
   actor: string;
   now: string;
 };
@@ -71,7 +78,12 @@ type RequestFacts = Pick<
   | 'trainedBy'
   | 'requestedBy'
   | 'riskTier'
-> & { grants: Grant[]; requireGrantComment: boolean };
+> & {
+  grants: Grant[];
+  requireGrantComment: boolean;
+  /** The evaluation the request relied on, part of its evidence; null when none. */
+  passingEvaluationEventHash: string | null;
+};
 
 /** One approval request: the `approval-<id>` stream folded. */
 export type ApprovalState =
@@ -100,6 +112,7 @@ export const approvalDecider: Decider<ApprovalCommand, ApprovalEvent, ApprovalSt
         grants: [],
         // A request recorded before the setting existed: as the default policy (high only).
         requireGrantComment: event.data.requireGrantComment ?? defaultRequireGrantComment(riskTier),
+        passingEvaluationEventHash: event.data.evidence.passingEvaluationEventHash ?? null,
       };
     }
     if (state.status === 'none') return state;
@@ -149,36 +162,136 @@ function request(command: RequestApproval, state: ApprovalState): ApprovalEvent[
     });
   }
   const tier = tierPolicyFor(command.policy, facts.riskTier, environment);
-  if (tier.requirePassingEvaluation && !facts.evaluations.some((e) => e.verdict === 'pass')) {
-    throw new RuleViolated(
-      'passing-evaluation-required',
-      `the approval policy requires a passing evaluation of ${facts.riskTier}-risk versions, and ${model}@${version} has none`,
-      { model, version, riskTier: facts.riskTier, evaluations: facts.evaluations.length },
+  const automatic = tier.stages.length === 0;
+  if (command.automaticFor && !automatic) {
+    throw new StateConflict(
+      'automatic-approval-not-applicable',
+      `the approval policy has stages for ${facts.riskTier}-risk versions in ${environment}: a person decides`,
+      { model, version, environment, riskTier: facts.riskTier },
     );
   }
-  const evidence = evidenceOf(facts);
+  const passing = tier.requirePassingEvaluation
+    ? qualifyingEvaluation(facts, command.data, command.evaluationPolicyVersion)
+    : null;
+  if (automatic && (facts.riskTier !== 'low' || !passing)) {
+    // The approval policy never allows this (README, "Governance workflow"): a person must decide.
+    throw new RuleViolated(
+      'automatic-approval-not-allowed',
+      `only a low-risk version with a passing service-run evaluation is approved without a person; ${model}@${version} is ${facts.riskTier} risk`,
+      { model, version, riskTier: facts.riskTier },
+    );
+  }
+  const evidence = evidenceOf(facts, passing?.eventHash ?? null);
+  const digest = evidenceDigest(evidence);
+  const requested: ApprovalRequested = {
+    type: 'ApprovalRequested',
+    data: {
+      approvalId,
+      model,
+      version,
+      environment,
+      riskTier: facts.riskTier,
+      stages: tier.stages.map((role, stage) => ({ stage, role })),
+      requirePassingEvaluation: tier.requirePassingEvaluation,
+      ...(passing
+        ? {
+            passingEvaluation: {
+              evaluationId: passing.evaluationId,
+              policyVersion: command.evaluationPolicyVersion,
+            },
+          }
+        : {}),
+      requireGrantComment: tier.requireGrantComment,
+      evidence,
+      evidenceDigest: digest,
+      registeredBy: facts.registeredBy,
+      trainedBy: facts.trainedBy,
+      requestedBy: command.actor,
+      requestedAt: command.now,
+      comment,
+    },
+  };
+  if (!automatic || !passing) return [requested];
+  // No human stage (low risk only): the passing service-run evaluation approves it, in the same append.
   return [
+    requested,
     {
-      type: 'ApprovalRequested',
+      type: 'ModelVersionApproved',
       data: {
         approvalId,
         model,
         version,
         environment,
-        riskTier: facts.riskTier,
-        stages: tier.stages.map((role, stage) => ({ stage, role })),
-        requirePassingEvaluation: tier.requirePassingEvaluation,
-        requireGrantComment: tier.requireGrantComment,
-        evidence,
-        evidenceDigest: evidenceDigest(evidence),
-        registeredBy: facts.registeredBy,
-        trainedBy: facts.trainedBy,
-        requestedBy: command.actor,
-        requestedAt: command.now,
-        comment,
+        evidenceDigest: digest,
+        approvers: [],
+        approvedAt: command.now,
+        automatic: true,
+        evaluationId: passing.evaluationId,
       },
     },
   ];
+}
+
+/**
+ * What `requirePassingEvaluation` means (README, "Governance workflow"): a service-run evaluation
+ * (`performedBy: attest`) for this environment that passed under the evaluation policy in force;
+ * the latest such one. A pipeline-posted pass does not count. Otherwise a 422 that says what is
+ * missing.
+ */
+function qualifyingEvaluation(
+  facts: ModelVersionFacts,
+  request: { model: string; version: string; environment: string },
+  policyVersion: number,
+): EvaluationFact {
+  const { model, version, environment } = request;
+  const serviceRun = facts.evaluations.filter((e) => e.performedBy === 'attest');
+  const here = serviceRun.filter((e) => e.environment === environment);
+  const current = here.filter((e) => e.policyVersion === policyVersion);
+  const passing = current.filter((e) => e.passed).at(-1);
+  if (passing) return passing;
+  const needed = `the approval policy requires a passing service-run evaluation of ${facts.riskTier}-risk versions for ${environment}`;
+  const refuse = (reason: string, detail: string, extra: Record<string, unknown> = {}): never => {
+    throw new RuleViolated('passing-evaluation-required', `${needed}: ${detail}`, {
+      model,
+      version,
+      environment,
+      riskTier: facts.riskTier,
+      reason,
+      evaluationPolicyVersion: policyVersion,
+      evaluations: facts.evaluations.length,
+      serviceEvaluations: serviceRun.length,
+      ...extra,
+    });
+  };
+  const latest = current.at(-1);
+  if (latest) {
+    return refuse(
+      'evaluation-failed',
+      `the latest service-run evaluation of ${model}@${version} for ${environment} (${latest.evaluationId}) failed under evaluation policy version ${policyVersion}`,
+      { evaluationId: latest.evaluationId },
+    );
+  }
+  const older = here.at(-1);
+  if (older) {
+    return refuse(
+      'outdated-policy-version',
+      `the latest service-run evaluation of ${model}@${version} for ${environment} (${older.evaluationId}) ran under evaluation policy version ${older.policyVersion}, and the policy is now at version ${policyVersion}; re-run it`,
+      { evaluationId: older.evaluationId, evaluatedUnderPolicyVersion: older.policyVersion },
+    );
+  }
+  if (serviceRun.length > 0) {
+    const elsewhere = [...new Set(serviceRun.map((e) => e.environment))].join(', ');
+    return refuse(
+      'other-environment',
+      `${model}@${version} has service-run evaluations only for ${elsewhere}, none for ${environment}`,
+      { evaluatedEnvironments: elsewhere.split(', ') },
+    );
+  }
+  const posted = facts.evaluations.length;
+  return refuse(
+    'no-service-evaluation',
+    `${model}@${version} has no service-run evaluation${posted > 0 ? ` (the ${posted} evaluation${posted === 1 ? '' : 's'} the pipeline posted do${posted === 1 ? 'es' : ''} not count)` : ''}; run one with POST /models/${model}/versions/${version}/evaluation-runs`,
+  );
 }
 
 function decideStage(command: DecideApprovalStage, state: ApprovalState): ApprovalEvent[] {
@@ -327,7 +440,9 @@ function checkEvidence(open: RequestFacts, now: ModelVersionFacts | null): void 
       version,
     });
   }
-  const currentDigest = now ? evidenceDigest(evidenceOf(now)) : null;
+  const currentDigest = now
+    ? evidenceDigest(evidenceOf(now, open.passingEvaluationEventHash))
+    : null;
   if (currentDigest !== open.evidenceDigest) {
     throw new StateConflict(
       'evidence-changed',
@@ -337,10 +452,11 @@ function checkEvidence(open: RequestFacts, now: ModelVersionFacts | null): void 
   }
 }
 
-function evidenceOf(facts: ModelVersionFacts) {
+function evidenceOf(facts: ModelVersionFacts, passingEvaluationEventHash: string | null) {
   return approvalEvidence({
     artifactDigest: facts.artifactDigest,
     datasetContentHashes: facts.datasetContentHashes,
     evaluationEventHashes: facts.evaluations.map((evaluation) => evaluation.eventHash),
+    passingEvaluationEventHash,
   });
 }

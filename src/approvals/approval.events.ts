@@ -48,6 +48,12 @@ export type ApprovalEvidence = {
   datasetContentHashes: string[];
   /** Integrity hashes of the ModelEvaluated events of this version, in ledger order. */
   evaluationEventHashes: string[];
+  /**
+   * The integrity hash of the service-run evaluation the request relies on (the policy requires
+   * a passing one): the latest that passed for this environment under the evaluation policy in
+   * force. Absent when the policy does not require one, so such evidence digests as before.
+   */
+  passingEvaluationEventHash?: string;
 };
 
 export type ApprovalRequested = DomainEvent<
@@ -61,6 +67,11 @@ export type ApprovalRequested = DomainEvent<
     /** Stages in the order they must be granted, from the policy in force at request time. */
     stages: { stage: number; role: StageRole }[];
     requirePassingEvaluation: boolean;
+    /**
+     * The service-run evaluation the request relies on (its event hash is in the evidence), and
+     * the evaluation policy version it passed under. Absent when the policy requires none.
+     */
+    passingEvaluation?: { evaluationId: string; policyVersion: number };
     /**
      * Each grant needs a comment, from the policy in force at request time. Absent from requests
      * recorded before grants could need one: then required when `riskTier` is high.
@@ -122,6 +133,8 @@ export type ModelVersionApproved = DomainEvent<
      * passing service-run evaluation (`approvers` is then empty). Absent means false.
      */
     automatic?: boolean;
+    /** With `automatic`: the passing service-run evaluation that approved it. */
+    evaluationId?: string;
   }
 >;
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApproveAutomaticallyHandler } from './commands/approve-automatically/approve-automatically.handler';
 import { DecideApprovalStageHandler } from './commands/decide-approval-stage/decide-approval-stage.handler';
 import { DecideApprovalStageHttpController } from './commands/decide-approval-stage/decide-approval-stage.http.controller';
 import { RequestApprovalHandler } from './commands/request-approval/request-approval.handler';
@@ -28,6 +29,7 @@ const commandHandlers = [
   RequestApprovalHandler,
   DecideApprovalStageHandler,
   WithdrawApprovalHandler,
+  ApproveAutomaticallyHandler,
 ];
 const queryHandlers = [
   GetApprovalPolicyQueryHandler,

@@ -1,6 +1,7 @@
 import { replay } from '../ledger/commands/decider';
 import type { RecordedEvent } from '../ledger/event-log.port';
 import type { ModelEvent } from '../model-registry/model.events';
+import { serviceRunEvaluated } from '../../tests/support/service-evaluations';
 import {
   modelEvaluated,
   modelVersionRegistered,
@@ -49,11 +50,60 @@ describe('model version facts', () => {
       modelEvaluated({ model, version: '1', verdict: 'pass' }),
     ]);
     expect(modelVersionFacts(loaded, '1')?.evaluations).toEqual([
-      { verdict: 'fail', eventHash: 'hash-2' },
-      { verdict: 'pass', eventHash: 'hash-5' },
+      expect.objectContaining({ verdict: 'fail', eventHash: 'hash-2' }),
+      expect.objectContaining({ verdict: 'pass', eventHash: 'hash-5' }),
     ]);
     expect(modelVersionFacts(loaded, '2')?.evaluations).toEqual([
-      { verdict: 'pass', eventHash: 'hash-3' },
+      expect.objectContaining({ verdict: 'pass', eventHash: 'hash-3' }),
+    ]);
+  });
+
+  it('tells a service-run evaluation (environment, policy version, passed) from a posted one', () => {
+    const posted = modelEvaluated({ model, version: '1', evaluationId: 'posted' });
+    const run = serviceRunEvaluated({
+      model,
+      version: '1',
+      evaluationId: 'run-1',
+      environment: 'staging',
+      policyVersion: 3,
+      passed: false,
+    });
+    // `attest` without its service record is not a service-run evaluation.
+    const bare = modelEvaluated({
+      model,
+      version: '1',
+      evaluationId: 'bare',
+      performedBy: 'attest',
+    });
+    const loaded = load([modelVersionRegistered({ model, version: '1' }), posted, run, bare]);
+    expect(modelVersionFacts(loaded, '1')?.evaluations).toEqual([
+      {
+        evaluationId: 'posted',
+        verdict: 'pass',
+        performedBy: 'pipeline',
+        environment: null,
+        policyVersion: null,
+        passed: true,
+        eventHash: 'hash-1',
+      },
+      {
+        evaluationId: 'run-1',
+        verdict: 'fail',
+        performedBy: 'attest',
+        environment: 'staging',
+        policyVersion: 3,
+        passed: false,
+        eventHash: 'hash-2',
+      },
+      {
+        evaluationId: 'bare',
+        verdict: 'pass',
+        performedBy: 'pipeline',
+        environment: null,
+        policyVersion: null,
+        passed: true,
+        eventHash: 'hash-3',
+      },
     ]);
   });
 

@@ -10,11 +10,26 @@ export type ModelVersionFacts = {
   trainedBy: string;
   retired: boolean;
   /** The version's evaluations in stream order, each with its event's integrity hash. */
-  evaluations: { verdict: 'pass' | 'fail'; eventHash: string }[];
+  evaluations: EvaluationFact[];
+};
+
+/**
+ * One ModelEvaluated of the version, as the approval gate reads it: who computed it and, for a
+ * service-run evaluation (README, "Evaluation runs"), the environment, the evaluation policy
+ * version it was judged under and whether it passed. Null where the pipeline posted it.
+ */
+export type EvaluationFact = {
+  evaluationId: string;
+  verdict: 'pass' | 'fail';
+  performedBy: 'pipeline' | 'attest';
+  environment: string | null;
+  policyVersion: number | null;
+  passed: boolean;
+  eventHash: string;
 };
 
 type VersionFacts = Omit<ModelVersionFacts, 'evaluations'> & {
-  evaluations: { verdict: 'pass' | 'fail'; eventIndex: number }[];
+  evaluations: (Omit<EvaluationFact, 'eventHash'> & { eventIndex: number })[];
 };
 
 /** The model stream folded for approvals only; the registry's own decider is not this capability's to call. */
@@ -42,12 +57,27 @@ export const modelFacts = {
           retired: false,
           evaluations: [],
         });
-      case 'ModelEvaluated':
+      case 'ModelEvaluated': {
         if (!current) return next;
+        const { evaluationId, verdict, service } = event.data;
+        // Only Attest's own run, with its service record, counts as service-run.
+        const byAttest = event.data.performedBy === 'attest' && service !== undefined;
         return withVersion({
           ...current,
-          evaluations: [...current.evaluations, { verdict: event.data.verdict, eventIndex }],
+          evaluations: [
+            ...current.evaluations,
+            {
+              evaluationId,
+              verdict,
+              performedBy: byAttest ? 'attest' : 'pipeline',
+              environment: byAttest ? service.environment : null,
+              policyVersion: byAttest ? service.inputs.policyVersion : null,
+              passed: byAttest ? service.verdict.passed === true : verdict === 'pass',
+              eventIndex,
+            },
+          ],
         });
+      }
       case 'ModelVersionRetired':
         return current ? withVersion({ ...current, retired: true }) : next;
       default:
@@ -66,8 +96,8 @@ export function modelVersionFacts(
   if (!facts) return null;
   return {
     ...facts,
-    evaluations: facts.evaluations.map(({ verdict, eventIndex }) => ({
-      verdict,
+    evaluations: facts.evaluations.map(({ eventIndex, ...evaluation }) => ({
+      ...evaluation,
       eventHash: loaded.recorded[eventIndex].metadata.integrity.hash,
     })),
   };

@@ -3,6 +3,7 @@ import { newId } from '../../../ledger/commands/command-context';
 import { StreamWriter } from '../../../ledger/commands/stream-writer';
 import { type WriteResult, writeResult } from '../../../ledger/commands/write-result';
 import { streams } from '../../../ledger/stream-names';
+import { evaluationPolicyDecider } from '../../../evaluation/evaluation-policy.decider';
 import { approvalPolicyDecider } from '../../approval-policy.decider';
 import { approvalDecider } from '../../approval.decider';
 import { modelFacts, modelVersionFacts } from '../../model-version-facts';
@@ -14,8 +15,9 @@ export class RequestApprovalHandler implements ICommandHandler<RequestApprovalCo
 
   async execute({ input, context }: RequestApprovalCommand): Promise<WriteResult> {
     const approvalId = newId(context, 'approval');
-    // Cross-stream facts, conditions of the append: the version and its evaluations, and the
-    // policy in force.
+    // Cross-stream facts, conditions of the append: the version and its evaluations, the
+    // approval policy in force and the evaluation policy's version (a policy change racing the
+    // request makes the append fail and the request decided again).
     const outcome = await this.writer.execute(
       streams.approval(approvalId),
       approvalDecider,
@@ -27,6 +29,9 @@ export class RequestApprovalHandler implements ICommandHandler<RequestApprovalCo
           input.version,
         ),
         policy: (await facts.state(approvalPolicyDecider, streams.approvalPolicy())).tiers,
+        evaluationPolicyVersion: (
+          await facts.state(evaluationPolicyDecider, streams.evaluationPolicy())
+        ).version,
         actor: context.actor.sub,
         now: context.now,
       }),

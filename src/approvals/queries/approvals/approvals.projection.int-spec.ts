@@ -15,7 +15,17 @@ const facts: ModelVersionFacts = {
   registeredBy: 'reggie',
   trainedBy: 'tara',
   retired: false,
-  evaluations: [{ verdict: 'pass', eventHash: 'e1'.repeat(32) }],
+  evaluations: [
+    {
+      evaluationId: '01950000-0000-7000-8000-0000000000e1',
+      verdict: 'pass',
+      performedBy: 'attest',
+      environment: 'production',
+      policyVersion: 0,
+      passed: true,
+      eventHash: 'e1'.repeat(32),
+    },
+  ],
 };
 
 /** The events of one approval stream, decided command after command. */
@@ -44,6 +54,7 @@ const request =
     },
     modelVersion: facts,
     policy: DEFAULT_APPROVAL_POLICY,
+    evaluationPolicyVersion: 0,
     actor: 'dana',
     now,
   });
