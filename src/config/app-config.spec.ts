@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './app-config';
+import { availableParallelism } from 'node:os';
+import { ConfigError, defaultEvaluationWorkers, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('defaults to the embedded store on port 3000 under ./var', () => {
@@ -73,6 +74,20 @@ describe('loadConfig', () => {
       /^ARTIFACT_MAX_BYTES="0" is invalid: expected a whole number from 1 to/,
     );
     expect(() => loadConfig({ ARTIFACT_DIR: 'memory://' })).toThrow(/^ARTIFACT_DIR=memory:\/\//);
+  });
+
+  it('scores evaluations in EVALUATION_WORKERS threads, by default one per core but one, at most two', () => {
+    expect(defaultEvaluationWorkers(1)).toBe(1);
+    expect(defaultEvaluationWorkers(2)).toBe(1);
+    expect(defaultEvaluationWorkers(3)).toBe(2);
+    expect(defaultEvaluationWorkers(16)).toBe(2);
+    expect(loadConfig({}).evaluation.workers).toBe(
+      defaultEvaluationWorkers(availableParallelism()),
+    );
+    expect(loadConfig({ EVALUATION_WORKERS: '4' }).evaluation).toEqual({ workers: 4 });
+    expect(() => loadConfig({ EVALUATION_WORKERS: '0' })).toThrow(
+      /^EVALUATION_WORKERS="0" is invalid: expected a whole number from 1 to 64/,
+    );
   });
 
   it('never echoes a short PRIVACY_PEPPER', () => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -32,7 +33,18 @@ export interface AppConfig {
    */
   trustProxy: boolean | number | string[];
   artifacts: ArtifactConfig;
+  evaluation: EvaluationConfig;
 }
+
+/** Evaluation runs Attest scores itself (README, "Evaluation runs"). */
+export interface EvaluationConfig {
+  /** Worker threads scoring evaluation jobs at once; further jobs wait in a queue. */
+  workers: number;
+}
+
+/** One worker per core but one left to the HTTP thread, at most two: scoring is CPU-bound. */
+export const defaultEvaluationWorkers = (cores: number): number =>
+  Math.max(1, Math.min(2, cores - 1));
 
 /** Where uploaded model artifacts are kept, by content digest, and the largest accepted. */
 export interface ArtifactConfig {
@@ -235,6 +247,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     artifacts: {
       dir: artifactDir(env, dataDir),
       maxBytes: integer(env, 'ARTIFACT_MAX_BYTES', 536_870_912, 1, 68_719_476_736),
+    },
+    evaluation: {
+      workers: integer(
+        env,
+        'EVALUATION_WORKERS',
+        defaultEvaluationWorkers(availableParallelism()),
+        1,
+        64,
+      ),
     },
     rateLimit: {
       // Per replica; a fleet of pipelines may share one service principal's subject.
