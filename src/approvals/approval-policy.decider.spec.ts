@@ -136,15 +136,80 @@ describe('approval policy decider', () => {
     });
   });
 
-  it('refuses a tier with no stage or more than two', () => {
-    given(approvalPolicyDecider)
-      .when(
-        setPolicy({
+  describe('no stage (automatic approval)', () => {
+    const refusal = (tiers: ApprovalPolicy) => {
+      try {
+        approvalPolicyDecider.decide(setPolicy(tiers), approvalPolicyDecider.initialState());
+      } catch (error) {
+        return error as { code: string; status: number; fields: Record<string, string[]> };
+      }
+      throw new Error('the policy was not refused');
+    };
+    const automaticLow = { stages: [], requirePassingEvaluation: true, requireGrantComment: false };
+
+    it('records it for the low tier when a passing evaluation is required', () => {
+      const [event] = given(approvalPolicyDecider)
+        .when(setPolicy({ ...STRICT, low: automaticLow }))
+        .events();
+      expect(event.data.tiers.low).toEqual(automaticLow);
+    });
+
+    it('records it in a low tier’s environment overrides', () => {
+      const low = {
+        ...STRICT.low,
+        requirePassingEvaluation: true,
+        environments: { staging: { stages: [] } },
+      };
+      const [event] = given(approvalPolicyDecider)
+        .when(setPolicy({ ...STRICT, low }))
+        .events();
+      expect(tierPolicyFor(event.data.tiers as ApprovalPolicy, 'low', 'staging').stages).toEqual(
+        [],
+      );
+    });
+
+    it('refuses it for medium or high, a 400 naming the tier’s stages', () => {
+      for (const riskTier of ['medium', 'high'] as const) {
+        const error = refusal({
           ...STRICT,
-          low: { stages: [], requirePassingEvaluation: false, requireGrantComment: false },
-        }),
-      )
-      .thenRefuses('invalid-approval-policy', 422);
+          [riskTier]: { ...STRICT[riskTier], stages: [], requirePassingEvaluation: true },
+        });
+        expect(error).toMatchObject({ code: 'invalid-request', status: 400 });
+        expect(error.fields).toEqual({
+          [`tiers.${riskTier}.stages`]: [
+            `a ${riskTier}-risk version needs at least one person to approve it: only the low risk tier may have no stage`,
+          ],
+        });
+      }
+      const error = refusal({
+        ...STRICT,
+        high: { ...STRICT.high, environments: { dev: { stages: [] } } },
+      });
+      expect(Object.keys(error.fields)).toEqual(['tiers.high.environments.dev.stages']);
+    });
+
+    it('refuses it without the evaluation requirement, naming what is missing', () => {
+      const error = refusal({
+        ...STRICT,
+        low: { stages: [], requirePassingEvaluation: false, requireGrantComment: false },
+      });
+      expect(error).toMatchObject({ code: 'invalid-request', status: 400 });
+      expect(error.fields).toEqual({
+        'tiers.low.stages': [
+          'no stage needs requirePassingEvaluation: true, since a passing service-run evaluation is then what approves a low-risk version',
+        ],
+      });
+      const dropped = refusal({
+        ...STRICT,
+        low: { ...automaticLow, environments: { dev: { requirePassingEvaluation: false } } },
+      });
+      expect(Object.keys(dropped.fields)).toEqual([
+        'tiers.low.environments.dev.requirePassingEvaluation',
+      ]);
+    });
+  });
+
+  it('refuses a tier with more than two stages', () => {
     const three = [
       'risk-manager',
       'compliance-officer',
@@ -244,7 +309,10 @@ describe('approval policy decider', () => {
   });
 
   it.each([
-    ['tiers.low.environments.staging.stages', { staging: { stages: [] } }],
+    [
+      'tiers.low.environments.staging.stages',
+      { staging: { stages: ['risk-manager', 'compliance-officer', 'risk-manager'] } },
+    ],
     ['tiers.low.environments.staging.stages', { staging: { stages: ['regulator'] } }],
     ['tiers.low.environments.staging.stages', { staging: { stages: 'risk-manager' } }],
     [

@@ -75,6 +75,7 @@ export const approvalPolicyDecider: Decider<SetApprovalPolicy, PolicySet, Approv
   decide(command, state) {
     checkEnvironments(command.data.tiers);
     const tiers = normalised(command.data.tiers);
+    checkNoStage(tiers);
     checkPolicy(tiers);
     // The same policy again is the same fact; the first explicit policy is recorded even if it equals the default.
     if (!state.isDefault && canonicalJson(tiers) === canonicalJson(state.tiers)) return [];
@@ -137,10 +138,11 @@ function normalisedOverrides(overrides: TierOverrides): TierOverrides {
   };
 }
 
+/** No stage at all is allowed here and checked by checkNoStage (low risk only). */
 function stageProblems(stages: readonly string[]): string[] {
   const problems: string[] = [];
-  if (stages.length < 1 || stages.length > MAX_STAGES) {
-    problems.push(`must name 1 to ${MAX_STAGES} stages`);
+  if (stages.length > MAX_STAGES) {
+    problems.push(`must name 0 to ${MAX_STAGES} stages (0 for the low risk tier only)`);
   }
   if (new Set(stages).size !== stages.length) problems.push('must not repeat a role');
   const unknown = stages.filter((role) => !(STAGE_ROLES as readonly string[]).includes(role));
@@ -186,6 +188,54 @@ function checkEnvironments(tiers: Record<RiskTier, RecordedTierPolicy>): void {
         } else {
           errors[`${at}.${key}`] = [`${key} is not an approval setting`];
         }
+      }
+    }
+  }
+  if (Object.keys(errors).length > 0) {
+    throw new InvalidRequest(`invalid ${Object.keys(errors).join(', ')}`, errors);
+  }
+}
+
+/**
+ * A tier (or an environment's overrides) with no stage approves a version with no person: allowed
+ * for the low risk tier only, and only where a passing service-run evaluation is required, since
+ * that evaluation is then what approves it (README, "Governance workflow"). A 400 naming the
+ * setting at fault.
+ */
+function checkNoStage(tiers: ApprovalPolicy): void {
+  const errors: Record<string, string[]> = {};
+  for (const riskTier of RISK_TIERS) {
+    const { environments, ...rules } = tiers[riskTier];
+    const places: [string, TierRules, TierOverrides][] = [
+      // The tier states every setting: its missing stage is what is named.
+      [`tiers.${riskTier}`, rules, { stages: rules.stages }],
+      ...Object.entries(environments ?? {}).map(
+        ([environment, overrides]): [string, TierRules, TierOverrides] => [
+          `tiers.${riskTier}.environments.${environment}`,
+          { ...rules, ...overrides },
+          overrides,
+        ],
+      ),
+    ];
+    for (const [path, effective, stated] of places) {
+      if (effective.stages.length > 0) continue;
+      if (riskTier !== 'low') {
+        // Only where this place states the empty list: an environment inherits the tier's.
+        if (stated.stages !== undefined) {
+          errors[`${path}.stages`] = [
+            `a ${riskTier}-risk version needs at least one person to approve it: only the low risk tier may have no stage`,
+          ];
+        }
+        continue;
+      }
+      if (!effective.requirePassingEvaluation) {
+        const at =
+          stated.requirePassingEvaluation === false
+            ? `${path}.requirePassingEvaluation`
+            : `${path}.stages`;
+        errors[at] = [
+          'no stage needs requirePassingEvaluation: true, since a passing service-run evaluation is then what approves a low-risk version',
+        ];
       }
     }
   }

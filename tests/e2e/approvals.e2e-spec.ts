@@ -10,6 +10,7 @@ import {
   seedModelEvents,
   seedStream,
 } from '../support/seed-events';
+import { serviceRunEvaluated } from '../support/service-evaluations';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const API = '/api/v1';
@@ -78,7 +79,7 @@ describe('approvals over HTTP', () => {
     last = (await seedModelEvents(test.eventLog, model, events)).position;
   };
 
-  /** A registered version with evaluations of the given verdicts. */
+  /** A registered version with service-run evaluations (for production) of the given verdicts. */
   const seedVersion = (
     model: string,
     version: string,
@@ -87,7 +88,9 @@ describe('approvals over HTTP', () => {
   ) =>
     seed(model, [
       modelVersionRegistered({ model, version, riskTier }),
-      ...verdicts.map((verdict) => modelEvaluated({ model, version, verdict })),
+      ...verdicts.map((verdict) =>
+        serviceRunEvaluated({ model, version, passed: verdict === 'pass' }),
+      ),
     ]);
 
   const requestApproval = (model: string, version: string, body: object = {}, as = 'dana') =>
@@ -316,6 +319,8 @@ describe('approvals over HTTP', () => {
         artifactDigest: `sha256:${'a1'.repeat(32)}`,
         datasetContentHashes: [`sha256:${'d2'.repeat(32)}`, `sha256:${'d1'.repeat(32)}`],
         evaluationEventHashes: evaluationHashes,
+        // The request relies on the passing one, the latest.
+        passingEvaluationEventHash: evaluationHashes[1],
       });
       expect(event).toMatchObject({
         type: 'ApprovalRequested',

@@ -1,13 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsObject,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsObject } from 'class-validator';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { MAX_STAGES } from '../../approval-policy.decider';
 import { STAGE_ROLES, type StageRole } from '../../approval.events';
@@ -15,7 +7,13 @@ import { NestedObject, Optional } from '../../../ledger/http/validation';
 
 /** An environment's overrides (OpenAPI only: the decider checks them). */
 export class TierOverridesRequest {
-  @ApiPropertyOptional({ enum: STAGE_ROLES, isArray: true, minItems: 1, maxItems: MAX_STAGES })
+  @ApiPropertyOptional({
+    enum: STAGE_ROLES,
+    isArray: true,
+    minItems: 0,
+    maxItems: MAX_STAGES,
+    description: 'None only in the low tier, with requirePassingEvaluation: approved automatically',
+  })
   stages?: StageRole[];
   @ApiPropertyOptional() requirePassingEvaluation?: boolean;
   @ApiPropertyOptional() requireGrantComment?: boolean;
@@ -26,19 +24,22 @@ export class TierPolicyRequest {
   @ApiProperty({
     enum: STAGE_ROLES,
     isArray: true,
-    minItems: 1,
+    minItems: 0,
     maxItems: MAX_STAGES,
     example: ['risk-manager', 'compliance-officer'],
-    description: 'The roles that must grant, in order; each role at most once',
+    description:
+      'The roles that must grant, in order; each role at most once. None (`[]`) only for the low tier and with requirePassingEvaluation: a passing service-run evaluation then approves the version by itself (400 naming `tiers.<tier>.stages` otherwise)',
   })
   @IsArray()
-  @ArrayMinSize(1)
   @ArrayMaxSize(MAX_STAGES)
   @ArrayUnique({ message: 'stages must not repeat a role' })
   @IsIn(STAGE_ROLES, { each: true, message: `each stage must be one of ${STAGE_ROLES.join(', ')}` })
   stages!: StageRole[];
 
-  @ApiProperty({ description: 'Refuse a request unless an evaluation of the version passed' })
+  @ApiProperty({
+    description:
+      'Refuse a request unless a service-run evaluation of the version passed for the environment under the evaluation policy in force',
+  })
   @IsBoolean()
   requirePassingEvaluation!: boolean;
 
