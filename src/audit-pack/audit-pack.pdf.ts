@@ -12,6 +12,7 @@ import { isoDay as day, isoInstant as when } from './pdf-dates';
 import {
   INK,
   MUTED,
+  calibrationChart,
   contentWidth,
   facts,
   flowDiagram,
@@ -265,13 +266,15 @@ function evaluations(doc: Doc, content: AuditPackContent): void {
     doc,
     [
       { header: 'Evaluated', width: 80 },
-      { header: 'Dataset', width: 100 },
-      { header: 'Metrics', width: 140 },
-      { header: 'Baseline', width: 100 },
-      { header: 'Verdict', width: contentWidth(doc) - 420 },
+      { header: 'Computed by', width: 60 },
+      { header: 'Dataset', width: 95 },
+      { header: 'Metrics', width: 125 },
+      { header: 'Baseline', width: 85 },
+      { header: 'Verdict', width: contentWidth(doc) - 445 },
     ],
     rows.map((e) => [
       `${day(e.evaluatedAt)} ${e.evaluatedBy}`,
+      e.performedBy === 'attest' ? 'Attest' : 'pipeline',
       `${e.datasetVersion.name}@${e.datasetVersion.version}`,
       Object.entries(e.metrics)
         .map(([k, v]) => `${k} ${v}`)
@@ -304,6 +307,216 @@ function evaluations(doc: Doc, content: AuditPackContent): void {
       ]),
     );
   }
+  for (const evaluation of rows) evaluationDetail(doc, evaluation);
+}
+
+type Evaluation = AuditPackContent['version']['evaluations'][number];
+type Service = NonNullable<Evaluation['service']>;
+
+/** A figure to `places` decimals; null (0/0, not measured) as a dash. */
+const figure = (value: number | null | undefined, places = 4) =>
+  value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(places);
+/** A p-value: small ones in exponent form rather than 0.0000. */
+const pValue = (value: number | null) =>
+  value === null ? '—' : value < 0.0001 ? value.toExponential(2) : value.toFixed(4);
+const STATUS: Record<string, string> = {
+  pass: 'pass',
+  fail: 'FAIL',
+  'not-assessable': 'not assessable',
+  skipped: 'skipped',
+};
+const FAIRNESS_RULES = new Set([
+  'minDemographicParityRatio',
+  'maxDemographicParityDifference',
+  'minEqualizedOddsRatio',
+  'maxEqualizedOddsDifference',
+  'maxEqualOpportunityDifference',
+]);
+
+/**
+ * One evaluation in full: for one Attest computed (README, "Evaluation runs"), every input by
+ * digest, the metrics, the champion comparison, fairness per group with each rule's threshold,
+ * the whole verdict and a calibration chart; one the pipeline posted is labelled as such.
+ */
+function evaluationDetail(doc: Doc, e: Evaluation): void {
+  const service = e.performedBy === 'attest' ? e.service : null;
+  heading(
+    doc,
+    `Evaluation ${e.id} — ${service ? 'computed by Attest' : 'posted by the pipeline'}`,
+    service ? 200 : 80,
+  );
+  if (!service) {
+    paragraph(
+      doc,
+      'Posted by the pipeline — not computed by Attest: the figures are the pipeline’s own, as it sent them; Attest did not score the model to obtain them.',
+      { muted: true },
+    );
+    facts(doc, [
+      ['Dataset', `${e.datasetVersion.name}@${e.datasetVersion.version}`],
+      ['Dataset content hash', e.datasetVersion.contentHash],
+      ['Posted', `${when(e.evaluatedAt)} by ${e.evaluatedBy}`],
+      ['Verdict (as posted)', e.verdict],
+    ]);
+    return;
+  }
+  const { inputs, settings, measures, verdict } = service;
+  facts(doc, [
+    ['Evaluation run', service.runId],
+    ['Environment', service.environment],
+    ['Evaluated', `${when(e.evaluatedAt)} by ${e.evaluatedBy}`],
+    [
+      'Dataset',
+      `${e.datasetVersion.name}@${e.datasetVersion.version}: ${measures.rows} rows, ${measures.positives} positive (${settings.labelColumn} = ${settings.positiveLabel})`,
+    ],
+    ['Artifact digest', inputs.artifactDigest],
+    ['Dataset content hash', inputs.datasetContentHash],
+    ['Champion artifact digest', inputs.championArtifactDigest ?? 'no champion'],
+    ['onnxruntime', inputs.onnxruntimeVersion],
+    ['Attest version', inputs.attestVersion],
+    [
+      'Evaluation policy version',
+      inputs.policyVersion === 0 ? '0 (the default policy)' : String(inputs.policyVersion),
+    ],
+    [
+      'Scoring',
+      `output ${settings.scoreOutput}; predicted positive at score >= ${settings.threshold}; protected attributes ${list(settings.protectedAttributes)}`,
+    ],
+    [
+      'Pipeline agreement',
+      measures.pipelineAgreement
+        ? `largest |${measures.pipelineAgreement.column} - onnxruntime score| = ${figure(measures.pipelineAgreement.maxAbsoluteDifference, 6)}`
+        : 'no pipeline score column',
+    ],
+  ]);
+  metricsTable(doc, measures.metrics);
+  championComparison(doc, settings.champion, measures);
+  fairnessByGroup(doc, service);
+  verdictList(doc, verdict);
+  calibrationChart(doc, `Calibration of evaluation ${e.id}`, measures.calibrationBins, {
+    caption: `Calibration chart: mean predicted probability against observed rate in each of ${measures.calibrationBins.length} equal-count bins; the dashed diagonal is perfect calibration. ECE ${figure(measures.metrics.ece)}.`,
+    xLabel: 'Mean predicted probability',
+    yLabel: 'Observed rate',
+  });
+}
+
+function metricsTable(doc: Doc, metrics: Service['measures']['metrics']): void {
+  const hl = metrics.hosmerLemeshow;
+  table(
+    doc,
+    [
+      { header: 'Metric', width: 200 },
+      { header: 'Value', width: contentWidth(doc) - 200 },
+    ],
+    [
+      ['AUC', figure(metrics.auc)],
+      ['Gini', figure(metrics.gini)],
+      ['KS', figure(metrics.ks)],
+      ['Brier score', figure(metrics.brier)],
+      ['Accuracy', figure(metrics.accuracy)],
+      ['Precision', figure(metrics.precision)],
+      ['Recall', figure(metrics.recall)],
+      ['F1', figure(metrics.f1)],
+      ['Expected calibration error (ECE)', figure(metrics.ece)],
+      [
+        'Hosmer–Lemeshow',
+        `statistic ${figure(hl.statistic, 3)}, ${hl.degreesOfFreedom} degrees of freedom, p ${pValue(hl.pValue)}`,
+      ],
+    ],
+  );
+}
+
+function championComparison(
+  doc: Doc,
+  champion: string | null,
+  measures: Service['measures'],
+): void {
+  const comparison = measures.champion;
+  if (!comparison || champion === null) {
+    paragraph(doc, 'Champion comparison: no champion was compared with.', { muted: true });
+    return;
+  }
+  facts(doc, [
+    ['Champion version', champion],
+    ['Candidate AUC', figure(measures.metrics.auc)],
+    ['Champion AUC', figure(comparison.auc)],
+    [
+      'Difference (candidate - champion)',
+      `${figure(comparison.difference)}, 95% DeLong interval [${figure(comparison.lower95)}, ${figure(comparison.upper95)}]`,
+    ],
+    ['p (two-sided)', pValue(comparison.pValue)],
+  ]);
+}
+
+function fairnessByGroup(doc: Doc, service: Service): void {
+  const { fairness } = service.measures;
+  if (fairness.length === 0) {
+    paragraph(doc, 'No protected attribute was assessed.', { muted: true });
+    return;
+  }
+  table(
+    doc,
+    [
+      { header: 'Protected attribute', width: 110 },
+      { header: 'Group', width: 110 },
+      { header: 'Count', width: 60, align: 'right' },
+      { header: 'Selection rate', width: 75, align: 'right' },
+      { header: 'TPR', width: 70, align: 'right' },
+      { header: 'FPR', width: contentWidth(doc) - 425, align: 'right' },
+    ],
+    fairness.flatMap((f) =>
+      f.groups.map((g) => [
+        f.attribute,
+        g.group,
+        String(g.count),
+        figure(g.selectionRate),
+        figure(g.tpr),
+        figure(g.fpr),
+      ]),
+    ),
+  );
+  const rules = service.verdict.results.filter((r) => FAIRNESS_RULES.has(r.rule));
+  if (rules.length === 0) return;
+  table(
+    doc,
+    [
+      { header: 'Protected attribute', width: 110 },
+      { header: 'Fairness rule', width: 160 },
+      { header: 'Value', width: 60, align: 'right' },
+      { header: 'Threshold', width: 75, align: 'right' },
+      { header: 'Result', width: contentWidth(doc) - 405 },
+    ],
+    rules.map((r) => [
+      r.attribute ?? '—',
+      r.rule,
+      figure(r.value),
+      `${r.comparison} ${figure(r.threshold)}`,
+      `${STATUS[r.status] ?? r.status}${r.reason ? ` (${r.reason})` : ''}`,
+    ]),
+  );
+}
+
+function verdictList(doc: Doc, verdict: Service['verdict']): void {
+  paragraph(
+    doc,
+    `Verdict: ${verdict.outcome}${verdict.passed ? ' (passed)' : ' (not passed)'} — every rule in force:`,
+  );
+  table(
+    doc,
+    [
+      { header: 'Rule', width: 150 },
+      { header: 'Attribute', width: 80 },
+      { header: 'Value', width: 60, align: 'right' },
+      { header: 'Threshold', width: 75, align: 'right' },
+      { header: 'Status', width: contentWidth(doc) - 365 },
+    ],
+    verdict.results.map((r) => [
+      r.rule,
+      r.attribute ?? '—',
+      figure(r.value),
+      `${r.comparison} ${figure(r.threshold)}`,
+      `${STATUS[r.status] ?? r.status}${r.reason ? ` (${r.reason})` : ''}`,
+    ]),
+  );
 }
 
 function approvals(doc: Doc, content: AuditPackContent): void {

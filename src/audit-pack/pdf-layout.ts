@@ -259,6 +259,106 @@ export function lineChart(
   );
 }
 
+/** One bin of a calibration chart: its mean predicted probability and observed rate. */
+export interface CalibrationPoint {
+  meanPredicted: number;
+  observedRate: number;
+}
+
+/**
+ * A reliability diagram drawn as vectors: both axes 0 to 1 (labelled), gridlines, the diagonal
+ * of perfect calibration (dashed), and each bin's mean predicted probability against its
+ * observed rate, joined in order; the caption below says what it shows.
+ */
+export function calibrationChart(
+  doc: Doc,
+  title: string,
+  points: readonly CalibrationPoint[],
+  options: { caption: string; xLabel: string; yLabel: string; size?: number },
+): void {
+  const size = options.size ?? 170;
+  if (doc.y + size + 70 > bottom(doc)) doc.addPage();
+  doc.font('Helvetica-Bold').fontSize(9).fillColor(INK).text(title, doc.page.margins.left, doc.y);
+  doc.moveDown(0.3);
+  const left = doc.page.margins.left + 52;
+  const top = doc.y + 4;
+  const x = (value: number) => left + Math.min(1, Math.max(0, value)) * size;
+  const y = (value: number) => top + size - Math.min(1, Math.max(0, value)) * size;
+  doc.font('Helvetica').fontSize(7).fillColor(MUTED);
+  for (let i = 0; i <= 4; i++) {
+    const value = i / 4;
+    doc
+      .moveTo(left, y(value))
+      .lineTo(left + size, y(value))
+      .moveTo(x(value), top)
+      .lineTo(x(value), top + size)
+      .lineWidth(0.3)
+      .strokeColor(RULE)
+      .stroke();
+    doc.text(value.toFixed(2), left - 30, y(value) - 3, { width: 26, align: 'right' });
+    doc.text(value.toFixed(2), x(value) - 15, top + size + 3, { width: 30, align: 'center' });
+  }
+  doc
+    .moveTo(left, top)
+    .lineTo(left, top + size)
+    .lineTo(left + size, top + size)
+    .lineWidth(0.8)
+    .strokeColor(INK)
+    .stroke();
+  doc
+    .moveTo(x(0), y(0))
+    .lineTo(x(1), y(1))
+    .dash(3, { space: 2 })
+    .lineWidth(0.7)
+    .strokeColor(MUTED)
+    .stroke()
+    .undash();
+  const colour = SERIES[1];
+  if (points.length > 0) {
+    doc.moveTo(x(points[0].meanPredicted), y(points[0].observedRate));
+    for (const point of points.slice(1)) doc.lineTo(x(point.meanPredicted), y(point.observedRate));
+    doc.lineWidth(1.1).strokeColor(colour).stroke();
+    for (const point of points)
+      doc.circle(x(point.meanPredicted), y(point.observedRate), 2).fill(colour);
+  }
+  doc
+    .font('Helvetica')
+    .fontSize(7.5)
+    .fillColor(INK)
+    .text(options.xLabel, left, top + size + 14, { width: size, align: 'center' });
+  doc.save();
+  doc.rotate(-90, { origin: [doc.page.margins.left + 8, top + size / 2] });
+  doc.text(options.yLabel, doc.page.margins.left + 8 - size / 2, top + size / 2 - 4, {
+    width: size,
+    align: 'center',
+    lineBreak: false,
+  });
+  doc.restore();
+  const legendX = left + size + 24;
+  doc
+    .moveTo(legendX, top + 10)
+    .lineTo(legendX + 14, top + 10)
+    .lineWidth(1.1)
+    .strokeColor(colour)
+    .stroke();
+  doc.circle(legendX + 7, top + 10, 2).fill(colour);
+  doc.fillColor(INK).text('each bin (mean predicted, observed)', legendX + 20, top + 7, {
+    lineBreak: false,
+  });
+  doc
+    .moveTo(legendX, top + 24)
+    .lineTo(legendX + 14, top + 24)
+    .dash(3, { space: 2 })
+    .lineWidth(0.7)
+    .strokeColor(MUTED)
+    .stroke()
+    .undash();
+  doc.fillColor(INK).text('perfect calibration', legendX + 20, top + 21, { lineBreak: false });
+  doc.x = doc.page.margins.left;
+  doc.y = top + size + 28;
+  paragraph(doc, options.caption, { muted: true, size: 7.5 });
+}
+
 /** Stacked bars per x (e.g. each day's outputs), drawn as vectors. */
 export function stackedBars(
   doc: Doc,

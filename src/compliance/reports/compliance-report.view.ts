@@ -5,7 +5,13 @@ import { ALERT_KINDS, ALERT_SEVERITIES } from '../../monitoring/monitoring.event
 import { ALERT_STATUSES } from '../../monitoring/queries/alerts/alert.view';
 import { DECISION_CLASSES, RISK_TIERS } from '../../model-registry/model.events';
 import { ADM_GAP_CODES } from '../queries/adm-register/adm-gaps';
-import type { AsicReport, InventoryEntry, OaicReport } from './compliance-reports';
+import {
+  type AsicReport,
+  type InventoryEntry,
+  type OaicReport,
+  SERVICE_EVALUATION_GAPS,
+  type ServiceEvaluationGap,
+} from './compliance-reports';
 
 /**
  * The JSON of GET /compliance/reports/{report} as OpenAPI describes it (README, Compliance
@@ -193,6 +199,18 @@ export class OpenFindingView {
   @ApiProperty({ type: String, nullable: true, description: 'Null for a finding on a deployment' })
   version!: string | null;
   @ApiProperty({ example: 'deployed without a passing evaluation' }) finding!: string;
+  @ApiPropertyOptional({
+    example: 'production',
+    description:
+      'Set on a finding that a version served in this environment during the period without a passing evaluation computed by Attest',
+  })
+  environment?: string;
+  @ApiPropertyOptional({
+    enum: SERVICE_EVALUATION_GAPS,
+    description:
+      'What it lacks there: none (no evaluation Attest ran for the environment, and none posted), failed (Attest ran one or more, none passed), pipeline-only (only evaluations the pipeline posted)',
+  })
+  serviceEvaluation?: ServiceEvaluationGap;
 }
 
 /** What every report states besides its own sections (README: Compliance reports). */

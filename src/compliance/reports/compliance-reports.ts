@@ -143,7 +143,15 @@ export interface AsicReport extends ReportBase {
       at: string;
     }[];
   };
-  openFindings: { model: string; version: string | null; finding: string }[];
+  openFindings: {
+    model: string;
+    version: string | null;
+    finding: string;
+    /** For a version serving without a passing service-run evaluation: where it served. */
+    environment?: string;
+    /** What it lacks there: no service-run evaluation, only failed ones, or only the pipeline's. */
+    serviceEvaluation?: ServiceEvaluationGap;
+  }[];
 }
 
 export interface OaicReport extends ReportBase {
@@ -343,8 +351,29 @@ export class ComplianceReports {
       at: Date;
     }[];
 
+    const evaluations = (await this.db.query(
+      `SELECT model, version, performed_by AS "performedBy", service->>'environment' AS environment,
+              coalesce((service->'verdict'->>'passed')::boolean, false) AS passed
+       FROM model_evaluations WHERE evaluated_at < $1 AND ($2::text IS NULL OR model = $2)`,
+      [period.end, model],
+    )) as ServiceEvaluationRow[];
+
     const findings: AsicReport['openFindings'] = [];
     for (const v of versions) {
+      for (const environment of servedIn(standing(v), period)) {
+        const missing = serviceEvaluationGap(
+          evaluations.filter((e) => e.model === v.model && e.version === v.version),
+          environment,
+        );
+        if (missing)
+          findings.push({
+            model: v.model,
+            version: v.version,
+            finding: `deployed in ${environment} without a passing evaluation computed by Attest: ${GAP_TEXT[missing]}`,
+            environment,
+            serviceEvaluation: missing,
+          });
+      }
       if (standing(v)?.status !== 'deployed') continue;
       if (v.passing === 0)
         findings.push({
@@ -560,6 +589,58 @@ type VersionRow = {
   fairness_checks: number;
   fairness_failed: number;
 };
+
+type ServiceEvaluationRow = {
+  model: string;
+  version: string;
+  performedBy: 'pipeline' | 'attest';
+  environment: string | null;
+  passed: boolean;
+};
+
+/** Why a version that served in an environment has no passing service-run evaluation for it. */
+export const SERVICE_EVALUATION_GAPS = ['none', 'failed', 'pipeline-only'] as const;
+export type ServiceEvaluationGap = (typeof SERVICE_EVALUATION_GAPS)[number];
+
+const GAP_TEXT: Record<ServiceEvaluationGap, string> = {
+  none: 'none recorded',
+  failed: 'every one run for this environment did not pass',
+  'pipeline-only': 'only evaluations posted by the pipeline',
+};
+
+/**
+ * The environments a version served in at some moment of the period: each spell of its
+ * deployment history that began before the period ended and had not ended before it began.
+ */
+function servedIn(standing: VersionStanding | undefined, period: ReportingPeriod): string[] {
+  const start = Date.parse(period.start);
+  const end = Date.parse(period.end);
+  const environments = (standing?.deploymentHistory ?? [])
+    .filter(
+      (spell) =>
+        Date.parse(spell.startedAt) < end &&
+        (spell.endedAt === null || Date.parse(spell.endedAt) > start),
+    )
+    .map((spell) => spell.environment);
+  return [...new Set(environments)].sort();
+}
+
+/**
+ * What a version lacks in an environment (README, "Compliance reports"): null when Attest ran an
+ * evaluation of it for that environment whose verdict passed; else `failed` when Attest ran one
+ * for it, `pipeline-only` when only the pipeline posted evaluations, `none` otherwise.
+ */
+export function serviceEvaluationGap(
+  evaluations: readonly Pick<ServiceEvaluationRow, 'performedBy' | 'environment' | 'passed'>[],
+  environment: string,
+): ServiceEvaluationGap | null {
+  const attest = evaluations.filter(
+    (e) => e.performedBy === 'attest' && e.environment === environment,
+  );
+  if (attest.some((e) => e.passed)) return null;
+  if (attest.length > 0) return 'failed';
+  return evaluations.some((e) => e.performedBy !== 'attest') ? 'pipeline-only' : 'none';
+}
 
 /** The inventory's stage for a version's status; never-seen versions are in development. */
 function inventoryStage(standing: VersionStanding | undefined): InventoryEntry['stage'] {

@@ -264,9 +264,14 @@ function asic(doc: Doc, report: AsicReport, next: (title: string) => void): void
       doc,
       [
         { header: 'Model version', width: 140 },
-        { header: 'Finding', width: contentWidth(doc) - 140 },
+        { header: 'Environment', width: 75 },
+        { header: 'Finding', width: contentWidth(doc) - 215 },
       ],
-      report.openFindings.map((f) => [`${f.model}${f.version ? ` ${f.version}` : ''}`, f.finding]),
+      report.openFindings.map((f) => [
+        `${f.model}${f.version ? ` ${f.version}` : ''}`,
+        f.environment ?? '—',
+        f.finding,
+      ]),
     );
 }
 

@@ -12,6 +12,9 @@ import {
   type ModelVersionRegistered,
 } from '../../model.events';
 
+const isObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** Card fields and their columns; arrays are stored as jsonb. */
 const CARD_COLUMNS: Record<keyof CardChanges, { column: string; json: boolean }> = {
   intendedUse: { column: 'intended_use', json: false },
@@ -142,8 +145,8 @@ export class ModelRegistryProjection implements Projection {
         if (!(await this.claim(data.model, revision, at, manager))) return;
         await manager.query(
           `INSERT INTO model_evaluations (evaluation_id, model, version, dataset_version, metrics, baseline,
-             fairness, verdict, evaluated_by, evaluated_at, stream_revision)
-           VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11)
+             fairness, verdict, evaluated_by, evaluated_at, stream_revision, performed_by, service)
+           VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13::jsonb)
            ON CONFLICT (evaluation_id) DO NOTHING`,
           [
             data.evaluationId,
@@ -157,6 +160,10 @@ export class ModelRegistryProjection implements Projection {
             data.evaluatedBy,
             data.evaluatedAt,
             revision,
+            data.performedBy === 'attest' ? 'attest' : 'pipeline',
+            data.performedBy === 'attest' && isObject(data.service)
+              ? JSON.stringify(data.service)
+              : null,
           ],
         );
         return;

@@ -17,7 +17,9 @@ import type {
   ModelSummaryView,
   ModelVersionView,
   ModelView,
+  ServiceEvaluationView,
 } from './model.view';
+import type { ServiceEvaluation } from '../../../evaluation/service-evaluation';
 import {
   type Standings,
   type VersionStanding,
@@ -124,6 +126,12 @@ function artifactView({
   return artifact;
 }
 
+/** What an evaluation Attest ran shows: all but the drift baseline (`distribution`), monitoring's. */
+function serviceView({ measures, ...service }: ServiceEvaluation): ServiceEvaluationView {
+  const { distribution: _distribution, ...shown } = measures;
+  return { ...service, measures: shown };
+}
+
 /** One version with the card given, its evaluations, approvals and where it serves. */
 export function versionView(
   record: ModelVersionRecord,
@@ -154,6 +162,8 @@ export function versionView(
         : null,
     evaluations: evaluations.map((evaluation) => ({
       id: evaluation.evaluationId,
+      performedBy: evaluation.performedBy,
+      service: evaluation.service ? serviceView(evaluation.service) : null,
       datasetVersion: evaluation.datasetVersion,
       metrics: evaluation.metrics,
       baseline: evaluation.baseline,

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { DatasetVersionFact } from '../../../datasets/dataset.events';
+import type { ServiceEvaluation } from '../../../evaluation/service-evaluation';
 import type {
   DecisionClass,
   FairnessResult,
@@ -146,6 +147,14 @@ export class ModelEvaluationRecord {
 
   @Column('text', { name: 'evaluated_by' })
   evaluatedBy!: string;
+
+  /** Who computed the figures; `pipeline` for events recorded before the field existed. */
+  @Column('text', { name: 'performed_by' })
+  performedBy!: 'pipeline' | 'attest';
+
+  /** What Attest ran and measured, for its own evaluations; null for the pipeline's. */
+  @Column('jsonb', { nullable: true })
+  service!: ServiceEvaluation | null;
 
   @Column('timestamptz', { name: 'evaluated_at' })
   evaluatedAt!: Date;

@@ -1,5 +1,5 @@
 import { NEXT_CURSOR } from '../../../ledger/queries/paging/page-request';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   DECISION_CLASSES,
   type DecisionClass,
@@ -13,6 +13,7 @@ import {
   type StintStart,
 } from '../../../deployments/queries/deployments-as-of/version-deployments';
 import { MODEL_VERSION_STATUSES, type ModelVersionStatus } from './version-status';
+import { RULE_NAMES, type RuleName, type RuleStatus } from '../../../evaluation/evaluation-policy';
 
 export class ModelSummaryView {
   @ApiProperty({ example: 'credit-risk' }) name!: string;
@@ -115,8 +116,173 @@ export class EvaluationBaselineView {
   metrics!: Record<string, number>;
 }
 
+/** Every input of an evaluation Attest ran, by digest or version. */
+export class EvaluationInputsView {
+  @ApiProperty({ example: `sha256:${'5e'.repeat(32)}`, description: 'The candidate’s ONNX file' })
+  artifactDigest!: string;
+  @ApiProperty({ example: `sha256:${'9f'.repeat(32)}`, description: 'The holdout’s stored data' })
+  datasetContentHash!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The champion’s ONNX file; null: none',
+  })
+  championArtifactDigest!: string | null;
+  @ApiProperty({ example: '1.23.2' }) onnxruntimeVersion!: string;
+  @ApiProperty({ example: '0.1.0' }) attestVersion!: string;
+  @ApiProperty({
+    example: 0,
+    description: 'The evaluation policy version in force; 0 while only the default policy exists',
+  })
+  policyVersion!: number;
+}
+
+export class EvaluationSettingsView {
+  @ApiProperty({ example: 'default' }) labelColumn!: string;
+  @ApiProperty({ example: '1', description: 'The label value that counts as positive' })
+  positiveLabel!: string;
+  @ApiProperty({ example: 0.5, description: 'Score at or above it: predicted positive' })
+  threshold!: number;
+  @ApiProperty({ type: [String], example: ['age_band', 'sex'] }) protectedAttributes!: string[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: {
+      oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    },
+    example: { features: ['income', 'debt_ratio', 'age', 'credit_history_months'] },
+    description: 'Model input name → the column (or columns, in order) it was fed from',
+  })
+  columns!: Record<string, string | string[]>;
+  @ApiProperty({ type: String, nullable: true }) pipelineScoreColumn!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The champion version compared with' })
+  champion!: string | null;
+  @ApiProperty({ example: 'probability' }) scoreOutput!: string;
+}
+
+export class HosmerLemeshowView {
+  @ApiProperty() statistic!: number;
+  @ApiProperty() degreesOfFreedom!: number;
+  @ApiProperty({ type: Number, nullable: true }) pValue!: number | null;
+}
+
+export class EvaluationMetricsView {
+  @ApiProperty() auc!: number;
+  @ApiProperty() gini!: number;
+  @ApiProperty() ks!: number;
+  @ApiProperty() brier!: number;
+  @ApiProperty() accuracy!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Null when 0/0' })
+  precision!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) recall!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) f1!: number | null;
+  @ApiProperty({ description: 'Expected calibration error over 10 equal-count bins' })
+  ece!: number;
+  @ApiProperty({ type: HosmerLemeshowView }) hosmerLemeshow!: HosmerLemeshowView;
+}
+
+export class CalibrationBinView {
+  @ApiProperty() count!: number;
+  @ApiProperty() minPredicted!: number;
+  @ApiProperty() maxPredicted!: number;
+  @ApiProperty() meanPredicted!: number;
+  @ApiProperty() observedRate!: number;
+}
+
+/** Candidate − champion AUC on the same rows, paired DeLong. */
+export class ChampionComparisonView {
+  @ApiProperty({ description: 'The champion’s AUC' }) auc!: number;
+  @ApiProperty({ description: 'Candidate − champion AUC' }) difference!: number;
+  @ApiProperty() standardError!: number;
+  @ApiProperty({ type: Number, nullable: true }) z!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) pValue!: number | null;
+  @ApiProperty() lower95!: number;
+  @ApiProperty() upper95!: number;
+}
+
+export class MeasuredGroupView {
+  @ApiProperty({ example: '<25' }) group!: string;
+  @ApiProperty({ description: 'Rows of the group' }) count!: number;
+  @ApiProperty() selectionRate!: number;
+  @ApiProperty({ type: Number, nullable: true }) tpr!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) fpr!: number | null;
+}
+
+export class MeasuredFairnessView {
+  @ApiProperty({ example: 'age_band' }) attribute!: string;
+  @ApiProperty({ type: [MeasuredGroupView] }) groups!: MeasuredGroupView[];
+  @ApiProperty({ type: Number, nullable: true }) demographicParityRatio!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) demographicParityDifference!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) equalizedOddsRatio!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) equalizedOddsDifference!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) equalOpportunityDifference!: number | null;
+}
+
+export class PipelineAgreementView {
+  @ApiProperty({ example: 'pipeline_score' }) column!: string;
+  @ApiProperty({ description: 'Largest |pipeline score − onnxruntime score|' })
+  maxAbsoluteDifference!: number;
+}
+
+export class EvaluationMeasuresView {
+  @ApiProperty() rows!: number;
+  @ApiProperty() positives!: number;
+  @ApiProperty({ type: EvaluationMetricsView }) metrics!: EvaluationMetricsView;
+  @ApiProperty({ type: [CalibrationBinView] }) calibrationBins!: CalibrationBinView[];
+  @ApiProperty({ type: ChampionComparisonView, nullable: true, description: 'Null: no champion' })
+  champion!: ChampionComparisonView | null;
+  @ApiProperty({ type: [MeasuredFairnessView] }) fairness!: MeasuredFairnessView[];
+  @ApiProperty({ type: PipelineAgreementView, nullable: true })
+  pipelineAgreement!: PipelineAgreementView | null;
+}
+
+export class RuleResultView {
+  @ApiProperty({ enum: RULE_NAMES }) rule!: RuleName;
+  @ApiPropertyOptional({ description: 'The protected attribute, for fairness rules' })
+  attribute?: string;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The value compared (for maxAucDrop: the interval’s lower bound); null if none',
+  })
+  value!: number | null;
+  @ApiProperty() threshold!: number;
+  @ApiProperty({ enum: ['>=', '<='] }) comparison!: '>=' | '<=';
+  @ApiProperty({ enum: ['pass', 'fail', 'not-assessable', 'skipped'] }) status!: RuleStatus;
+  @ApiPropertyOptional({ description: 'Why it was not assessed or skipped' })
+  reason?: string;
+}
+
+export class EvaluationVerdictView {
+  @ApiProperty({ enum: ['pass', 'fail', 'not-assessable'] })
+  outcome!: 'pass' | 'fail' | 'not-assessable';
+  @ApiProperty({ description: 'True only when the outcome is pass' }) passed!: boolean;
+  @ApiProperty({ type: [RuleResultView] }) results!: RuleResultView[];
+}
+
+/** An evaluation Attest ran itself: with what, what it measured, and the policy's verdict. */
+export class ServiceEvaluationView {
+  @ApiProperty({ format: 'uuid' }) runId!: string;
+  @ApiProperty({ example: 'production' }) environment!: string;
+  @ApiProperty({ type: EvaluationInputsView }) inputs!: EvaluationInputsView;
+  @ApiProperty({ type: EvaluationSettingsView }) settings!: EvaluationSettingsView;
+  @ApiProperty({ type: EvaluationMeasuresView }) measures!: EvaluationMeasuresView;
+  @ApiProperty({ type: EvaluationVerdictView }) verdict!: EvaluationVerdictView;
+}
+
 export class ModelEvaluationView {
   @ApiProperty() id!: string;
+  @ApiProperty({
+    enum: ['pipeline', 'attest'],
+    description:
+      'attest: Attest scored the stored artifact on the stored data itself; pipeline: the pipeline posted the figures',
+  })
+  performedBy!: 'pipeline' | 'attest';
+  @ApiProperty({
+    type: ServiceEvaluationView,
+    nullable: true,
+    description: 'What Attest ran and measured; null for an evaluation the pipeline posted',
+  })
+  service!: ServiceEvaluationView | null;
   @ApiProperty({ type: DatasetVersionFactView }) datasetVersion!: DatasetVersionFactView;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } })
   metrics!: Record<string, number>;

@@ -1,0 +1,232 @@
+import { v7 as uuidv7 } from 'uuid';
+import {
+  DEFAULT_EVALUATION_POLICY,
+  type EvaluationRules,
+  type MeasuredFairness,
+  rulesFor,
+  verdict,
+} from '../../src/evaluation/evaluation-policy';
+import {
+  auc,
+  brierScore,
+  calibration,
+  deLongTest,
+  deciles,
+  fairness,
+  gini,
+  ksStatistic,
+  maxAbsoluteDifference,
+  predictAtThreshold,
+  thresholdMetrics,
+} from '../../src/evaluation/metrics';
+import type { ServiceEvaluation } from '../../src/evaluation/service-evaluation';
+import type { ModelEvaluated, RiskTier } from '../../src/model-registry/model.events';
+import {
+  type CreditRow,
+  FEATURE_ORDER,
+  creditRows,
+  logisticRegressionScore,
+  treeEnsembleScore,
+} from './onnx';
+
+const hash = (byte: string) => `sha256:${byte.repeat(32)}`;
+
+export type ServiceEvaluationOptions = {
+  model: string;
+  version: string;
+  environment?: string;
+  riskTier?: RiskTier;
+  /** The rules the verdict applies; default: DEFAULT_EVALUATION_POLICY's for the tier and environment. */
+  rules?: EvaluationRules;
+  /** Rows of the seeded credit dataset scored (default 2000: every group of the high tier assessable). */
+  rows?: number;
+  seed?: number;
+  /** The `<25` group's debt_ratio shift (credit-dataset.ts); 0 plants no disparity. */
+  disparityShift?: number;
+  threshold?: number;
+  /** The champion version compared with (scored with the tree ensemble); null: none. */
+  champion?: string | null;
+  datasetVersion?: { name: string; version: string; contentHash: string };
+  /** The candidate's registered artifact digest. */
+  artifactDigest?: string;
+  evaluatedAt?: string;
+  evaluatedBy?: string;
+};
+
+/**
+ * A ModelEvaluated that Attest computed (`performedBy: "attest"`), as the evaluation-run API
+ * records it: the fixture logistic regression's scores (what onnxruntime gives for
+ * logisticRegressionModel()) over the seeded credit dataset, measured with src/evaluation/metrics,
+ * the tree ensemble as the champion, and the verdict of the policy's rules. Aggregates only.
+ */
+export function serviceEvaluated(options: ServiceEvaluationOptions): ModelEvaluated {
+  const environment = options.environment ?? 'production';
+  const riskTier = options.riskTier ?? 'high';
+  const rules = options.rules ?? rulesFor(DEFAULT_EVALUATION_POLICY, riskTier, environment);
+  const threshold = options.threshold ?? 0.5;
+  const champion = options.champion === undefined ? '0.9.0' : options.champion;
+  const rows: CreditRow[] = [
+    ...creditRows({
+      seed: options.seed ?? 7,
+      rows: options.rows ?? 2000,
+      disparityShift: options.disparityShift,
+    }),
+  ];
+  const features = rows.map((row) => FEATURE_ORDER.map((name) => row[name]));
+  const scores = Float64Array.from(features.map((row) => logisticRegressionScore(row)));
+  const labels = Float64Array.from(rows.map((row) => row.default));
+  const championScores = Float64Array.from(features.map((row) => treeEnsembleScore(row)));
+  const predicted = predictAtThreshold(scores, threshold);
+  const atThreshold = thresholdMetrics(scores, labels, threshold);
+  const calibrated = calibration(scores, labels);
+  const comparison = champion === null ? null : deLongTest(scores, championScores, labels);
+  const measuredFairness: MeasuredFairness[] = (['age_band', 'sex'] as const).map((attribute) => {
+    const assessed = fairness(
+      labels,
+      predicted,
+      rows.map((row) => row[attribute]),
+      rules.minGroupSize,
+    );
+    return {
+      attribute,
+      groups: assessed.groups.map((group) => ({
+        group: group.group,
+        count: group.count,
+        selectionRate: group.selectionRate,
+        tpr: group.truePositiveRate,
+        fpr: group.falsePositiveRate,
+      })),
+      demographicParityRatio: assessed.demographicParity.ratio,
+      demographicParityDifference: assessed.demographicParity.difference,
+      equalizedOddsRatio: assessed.equalizedOdds.ratio,
+      equalizedOddsDifference: assessed.equalizedOdds.difference,
+      equalOpportunityDifference: assessed.equalOpportunity.difference,
+    };
+  });
+  const aucValue = auc(scores, labels) as number;
+  const measures: ServiceEvaluation['measures'] = {
+    rows: rows.length,
+    positives: labels.reduce((n, label) => n + label, 0),
+    metrics: {
+      auc: aucValue,
+      gini: gini(scores, labels) as number,
+      ks: ksStatistic(scores, labels) as number,
+      brier: brierScore(scores, labels),
+      accuracy: atThreshold.accuracy,
+      precision: atThreshold.precision,
+      recall: atThreshold.recall,
+      f1: atThreshold.f1,
+      ece: calibrated.expectedCalibrationError,
+      hosmerLemeshow: {
+        statistic: calibrated.hosmerLemeshow,
+        degreesOfFreedom: calibrated.degreesOfFreedom,
+        pValue: calibrated.pValue,
+      },
+    },
+    calibrationBins: calibrated.bins,
+    champion: comparison && {
+      auc: comparison.aucB,
+      difference: comparison.difference,
+      standardError: comparison.standardError,
+      z: comparison.z,
+      pValue: comparison.pValue,
+      lower95: comparison.ci95[0],
+      upper95: comparison.ci95[1],
+    },
+    fairness: measuredFairness,
+    distribution: {
+      score: deciles(scores),
+      numeric: Object.fromEntries(
+        FEATURE_ORDER.map((name) => [name, deciles(rows.map((row) => row[name]))]),
+      ),
+      categorical: {},
+    },
+    pipelineAgreement: {
+      column: 'pipeline_score',
+      maxAbsoluteDifference: maxAbsoluteDifference(
+        scores,
+        rows.map((row) => row.pipeline_score),
+      ).maxAbsoluteDifference,
+    },
+  };
+  const judged = verdict(rules, {
+    auc: aucValue,
+    champion: comparison && {
+      difference: comparison.difference,
+      lower95: comparison.ci95[0],
+      upper95: comparison.ci95[1],
+    },
+    ece: calibrated.expectedCalibrationError,
+    fairness: measuredFairness,
+  });
+  const datasetVersion = options.datasetVersion ?? {
+    name: 'credit-holdout',
+    version: '2026-02',
+    contentHash: hash('c4'),
+  };
+  const service: ServiceEvaluation = {
+    runId: uuidv7(),
+    environment,
+    inputs: {
+      artifactDigest: options.artifactDigest ?? hash('a1'),
+      datasetContentHash: datasetVersion.contentHash,
+      championArtifactDigest: champion === null ? null : hash('b2'),
+      onnxruntimeVersion: '1.23.2',
+      attestVersion: '0.1.0',
+      policyVersion: 0,
+    },
+    settings: {
+      labelColumn: 'default',
+      positiveLabel: '1',
+      threshold,
+      protectedAttributes: ['age_band', 'sex'],
+      columns: { features: [...FEATURE_ORDER] },
+      pipelineScoreColumn: 'pipeline_score',
+      champion,
+      scoreOutput: 'probability',
+    },
+    measures,
+    verdict: judged,
+  };
+  const fairnessResults = judged.results
+    .filter((result) => result.attribute !== undefined && result.value !== null)
+    .map((result) => {
+      const measured = measuredFairness.find((f) => f.attribute === result.attribute);
+      return {
+        attribute: result.attribute as string,
+        metric: result.rule,
+        value: result.value as number,
+        threshold: result.threshold,
+        groups: Object.fromEntries(
+          (measured?.groups ?? []).map((group) => [group.group, group.selectionRate]),
+        ),
+        passed: result.status === 'pass',
+      };
+    });
+  return {
+    type: 'ModelEvaluated',
+    data: {
+      model: options.model,
+      version: options.version,
+      evaluationId: uuidv7(),
+      datasetVersion,
+      metrics: {
+        auc: measures.metrics.auc,
+        gini: measures.metrics.gini,
+        ks: measures.metrics.ks,
+        brier: measures.metrics.brier,
+        ece: measures.metrics.ece,
+      },
+      baseline:
+        comparison && champion !== null
+          ? { version: champion, metrics: { auc: comparison.aucB } }
+          : null,
+      fairness: fairnessResults,
+      verdict: judged.passed ? 'pass' : 'fail',
+      evaluatedBy: options.evaluatedBy ?? 'attest',
+      evaluatedAt: options.evaluatedAt ?? '2026-11-27T00:00:00.000Z',
+      performedBy: 'attest',
+      service,
+    },
+  };
+}
