@@ -14,6 +14,7 @@ import { TrainingRunsModule } from './training-runs/training-runs.module';
 import { ModelRegistryModule } from './model-registry/model-registry.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { EvaluationPolicyModule } from './evaluation/evaluation-policy.module';
+import { EvaluationRunsModule } from './evaluation/evaluation-runs.module';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { PredictionsModule } from './predictions/predictions.module';
 import { PrivacyModule } from './privacy/privacy.module';
@@ -124,6 +125,7 @@ export class AppModule {
         ModelRegistryModule,
         ApprovalsModule,
         EvaluationPolicyModule,
+        EvaluationRunsModule,
         DeploymentsModule,
         PredictionsModule,
         PrivacyModule,

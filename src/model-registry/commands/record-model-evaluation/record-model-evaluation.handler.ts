@@ -14,7 +14,7 @@ export class RecordModelEvaluationHandler implements ICommandHandler<RecordModel
   async execute({ input, context }: RecordModelEvaluationCommand): Promise<WriteResult> {
     const { name, version } = input.datasetVersion;
     const dataset = await this.writer.load(datasetDecider, streams.dataset(name));
-    const evaluationId = newId(context, 'evaluation');
+    const evaluationId = input.evaluationId ?? newId(context, 'evaluation');
     const outcome = await this.writer.execute(
       streams.model(input.model),
       modelDecider,

@@ -52,6 +52,7 @@ export class RecordModelEvaluationHttpController {
             passed: result.passed,
           })),
           verdict: request.verdict,
+          performedBy: 'pipeline',
         },
         { ...context, ...(source ? { source: { ...source } } : {}) },
       ),
