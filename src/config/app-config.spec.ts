@@ -90,6 +90,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('sweeps dataset retention every DATASET_SWEEP_INTERVAL_MS, hourly by default, 0 never', () => {
+    expect(loadConfig({}).datasets).toEqual({ sweepIntervalMs: 3_600_000 });
+    expect(loadConfig({ DATASET_SWEEP_INTERVAL_MS: '0' }).datasets).toEqual({ sweepIntervalMs: 0 });
+    expect(loadConfig({ DATASET_SWEEP_INTERVAL_MS: '60000' }).datasets.sweepIntervalMs).toBe(
+      60_000,
+    );
+    for (const raw of ['-1', 'hourly', '86400001', '1.5']) {
+      expect(() => loadConfig({ DATASET_SWEEP_INTERVAL_MS: raw })).toThrow(
+        new RegExp(
+          `^DATASET_SWEEP_INTERVAL_MS=${JSON.stringify(raw).replace(/[.]/g, '\\.')} is invalid: expected a whole number from 0 to 86400000`,
+        ),
+      );
+    }
+  });
+
   it('never echoes a short PRIVACY_PEPPER', () => {
     expect(() => loadConfig({ PRIVACY_PEPPER: 'hunter2-secret' })).toThrow(
       'PRIVACY_PEPPER is invalid: expected a secret of at least 32 characters, got 14',

@@ -34,6 +34,13 @@ export interface AppConfig {
   trustProxy: boolean | number | string[];
   artifacts: ArtifactConfig;
   evaluation: EvaluationConfig;
+  datasets: DatasetConfig;
+}
+
+/** Stored dataset data (README, "Dataset data"). */
+export interface DatasetConfig {
+  /** How often the retention sweep purges data past its retention; 0: never on its own. */
+  sweepIntervalMs: number;
 }
 
 /** Evaluation runs Attest scores itself (README, "Evaluation runs"). */
@@ -256,6 +263,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
         1,
         64,
       ),
+    },
+    datasets: {
+      // Hourly by default; at most daily, so data past retention never waits more than a day.
+      sweepIntervalMs: integer(env, 'DATASET_SWEEP_INTERVAL_MS', 3_600_000, 0, 86_400_000),
     },
     rateLimit: {
       // Per replica; a fleet of pipelines may share one service principal's subject.
