@@ -19,6 +19,7 @@ import { AuditPacks1764200000017 } from './1764200000017-audit-packs';
 import { ProjectionFaults1764200000018 } from './1764200000018-projection-faults';
 import { IdempotencyDigests1764200000019 } from './1764200000019-idempotency-digests';
 import { ModelArtifacts1764200000020 } from './1764200000020-model-artifacts';
+import { EvaluationRuns1764200000021 } from './1764200000021-evaluation-runs';
 import { ServiceEvaluations1764200000023 } from './1764200000023-service-evaluations';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
@@ -44,5 +45,6 @@ export const migrations = [
   ProjectionFaults1764200000018,
   IdempotencyDigests1764200000019,
   ModelArtifacts1764200000020,
+  EvaluationRuns1764200000021,
   ServiceEvaluations1764200000023,
 ];
