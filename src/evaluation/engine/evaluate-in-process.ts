@@ -81,12 +81,14 @@ export async function evaluateInProcess(
     let scored = 0;
     let scoringMs = 0;
     let lastProgress = -Infinity;
+    let reported = -1;
     const rowsTotal = job.dataset.rows;
     const report = (force: boolean) => {
-      if (!onProgress) return;
+      if (!onProgress || scored === reported) return;
       const now = performance.now();
       if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
       lastProgress = now;
+      reported = scored;
       onProgress({ rowsScored: scored, rowsTotal: Math.max(rowsTotal, scored) });
     };
     /** Scores every complete batch read so far (every row read, at the end). */

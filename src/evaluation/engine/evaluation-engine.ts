@@ -15,12 +15,14 @@ export type EvaluationEngineOptions = EvaluateOptions & {
 
 /**
  * The worker's entry beside this file: compiled JavaScript in production (dist/), TypeScript under
- * ts-jest and ts-node, which the worker then loads through ts-node's transpile-only hook.
+ * ts-jest and ts-node. A TypeScript entry is loaded through ts-node's transpile-only hook by a
+ * small CommonJS loader (`eval`): given the .ts path itself, Node's ESM loader refuses the
+ * extension whatever `--require` the worker's execArgv names.
  */
 const WORKER_FILE = join(__dirname, `evaluation-worker${extname(__filename)}`);
-const WORKER_EXEC_ARGV = WORKER_FILE.endsWith('.ts')
-  ? [...process.execArgv, '--require', 'ts-node/register/transpile-only']
-  : undefined;
+const WORKER_SOURCE = WORKER_FILE.endsWith('.ts')
+  ? `require('ts-node/register/transpile-only');\nrequire(${JSON.stringify(WORKER_FILE)});`
+  : null;
 
 type Pending = {
   id: number;
@@ -96,10 +98,9 @@ export class EvaluationEngine implements OnApplicationShutdown {
 
   private spawn(): Slot {
     const { workers: _workers, ...evaluateOptions } = this.options;
-    const worker = new Worker(WORKER_FILE, {
-      workerData: evaluateOptions,
-      ...(WORKER_EXEC_ARGV ? { execArgv: WORKER_EXEC_ARGV } : {}),
-    });
+    const worker = WORKER_SOURCE
+      ? new Worker(WORKER_SOURCE, { eval: true, workerData: evaluateOptions })
+      : new Worker(WORKER_FILE, { workerData: evaluateOptions });
     const slot: Slot = { worker, running: null };
     this.slots.add(slot);
     worker.on('message', (reply: WorkerReply) => this.receive(slot, reply));

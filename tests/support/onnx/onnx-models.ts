@@ -188,8 +188,10 @@ export function logisticRegressionModel(): Uint8Array {
   });
 }
 
-/** Flattens TREE_ENSEMBLE into the parallel arrays ai.onnx.ml TreeEnsembleRegressor takes. */
-function treeEnsembleAttributes(): Record<string, AttributeValue> {
+/** Flattens an ensemble into the parallel arrays ai.onnx.ml TreeEnsembleRegressor takes. */
+function treeEnsembleAttributes(
+  ensemble: { baseValue: number; trees: TreeNode[] } = TREE_ENSEMBLE,
+): Record<string, AttributeValue> {
   const nodes = {
     treeIds: [] as number[],
     nodeIds: [] as number[],
@@ -200,7 +202,7 @@ function treeEnsembleAttributes(): Record<string, AttributeValue> {
     falseIds: [] as number[],
   };
   const targets = { treeIds: [] as number[], nodeIds: [] as number[], weights: [] as number[] };
-  TREE_ENSEMBLE.trees.forEach((tree, treeId) => {
+  ensemble.trees.forEach((tree, treeId) => {
     let next = 0;
     const visit = (n: TreeNode): number => {
       const id = next++;
@@ -235,7 +237,7 @@ function treeEnsembleAttributes(): Record<string, AttributeValue> {
     // NONE on purpose: onnxruntime ignores LOGISTIC for a single-target ensemble, so the
     // probability comes from the explicit Sigmoid node that follows.
     post_transform: { string: 'NONE' },
-    base_values: { floats: [TREE_ENSEMBLE.baseValue] },
+    base_values: { floats: [ensemble.baseValue] },
     nodes_treeids: { ints: nodes.treeIds },
     nodes_nodeids: { ints: nodes.nodeIds },
     nodes_featureids: { ints: nodes.featureIds },
@@ -275,6 +277,64 @@ export function treeEnsembleModel(
       input: [featuresInput()],
       node: nodes,
       output: [valueInfo(output, tensorType(DataType.FLOAT, ['N', 1]))],
+    },
+    { ml: true },
+  );
+}
+
+/**
+ * A random gradient-boosted ensemble the size of a production credit model (by default 300
+ * full trees of depth 6, 38,100 nodes), over the credit features: each split takes a random feature
+ * at a random threshold inside that feature's range in the credit dataset, each leaf a small margin.
+ * It is for benchmarks, where the three-tree TREE_ENSEMBLE costs onnxruntime next to nothing.
+ */
+export function randomTreeEnsemble(
+  /** A seeded generator of floats in [0, 1), such as `mulberry32(seed)`. */
+  random: () => number,
+  options: { trees?: number; depth?: number } = {},
+): { baseValue: number; trees: TreeNode[] } {
+  const ranges: [number, number][] = [
+    [25, 85],
+    [0.05, 0.95],
+    [18, 85],
+    [0, 240],
+  ];
+  const grow = (depth: number): TreeNode => {
+    if (depth === 0) return { leaf: Math.fround((random() - 0.5) * 0.2) };
+    const feature = Math.floor(random() * FEATURE_ORDER.length);
+    const [low, high] = ranges[feature];
+    return {
+      feature,
+      threshold: Math.fround(low + (high - low) * random()),
+      left: grow(depth - 1),
+      right: grow(depth - 1),
+    };
+  };
+  const trees: TreeNode[] = [];
+  for (let t = 0; t < (options.trees ?? 300); t++) trees.push(grow(options.depth ?? 6));
+  return { baseValue: -1, trees };
+}
+
+/**
+ * `ensemble` (randomTreeEnsemble's, say) as TreeEnsembleRegressor → Sigmoid → `probability`
+ * float32 [N, 1], the same graph as treeEnsembleModel().
+ */
+export function treeEnsembleModelOf(ensemble: {
+  baseValue: number;
+  trees: TreeNode[];
+}): Uint8Array {
+  return encodeModel(
+    'credit_gradient_boosting_large',
+    {
+      input: [featuresInput()],
+      node: [
+        node('TreeEnsembleRegressor', ['features'], ['margin'], {
+          domain: 'ai.onnx.ml',
+          attributes: treeEnsembleAttributes(ensemble),
+        }),
+        node('Sigmoid', ['margin'], ['probability']),
+      ],
+      output: [valueInfo('probability', tensorType(DataType.FLOAT, ['N', 1]))],
     },
     { ml: true },
   );
