@@ -314,7 +314,7 @@ describe('evaluation runs over HTTP', () => {
       .get(`${API}/models/${MODEL}/versions/1.0.0/evaluation-runs`)
       .set('Authorization', people.regina)
       .expect(200);
-    expect(list.body.items.map((run: RunView) => run.id)).toContain(firstRun);
+    expect(list.body.runs.map((run: RunView) => run.id)).toContain(firstRun);
   });
 
   it('compares a second version with the version serving the environment (DeLong)', async () => {

@@ -49,6 +49,10 @@ const WRITERS: [RegExp, Role[]][] = [
   [/^\/approvals\/:id\/withdrawal$/, ['data-scientist']],
   [/^\/deployments\/:id\/(prediction-batches|ground-truth)$/, ['pipeline', 'data-scientist']],
   [/^\/deployments(\/|$)/, ['pipeline', 'risk-manager']],
+  [
+    /^\/models\/:name\/versions\/:version\/evaluation-runs$/,
+    ['pipeline', 'data-scientist', 'risk-manager'],
+  ],
   [/^\/(datasets|training-runs|models)(\/|$)/, ['pipeline', 'data-scientist']],
   [/^\/(privacy|policies)\//, ['compliance-officer', 'admin']],
   [/^\/monitoring\/(drift|performance)$/, ['pipeline']],

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Role } from '../../src/auth/roles';
-import { logisticRegressionModel } from './onnx';
+import { EvaluationRunner } from '../../src/evaluation/runs/evaluation-runner';
+import {
+  FEATURE_ORDER,
+  creditDatasetCsv,
+  creditDatasetRegistration,
+  logisticRegressionModel,
+} from './onnx';
 import type { TestApp } from './test-app';
 
 /** The sample model versions' ONNX file (stored with PUT …/artifact) and its registered digest. */
@@ -10,7 +16,8 @@ export const SAMPLE_ARTIFACT_DIGEST = `sha256:${createHash('sha256').update(SAMP
 /**
  * A little of everything, through the API: what every read route needs to answer 200. Each call
  * with another `tag` adds one more of each (dataset `loans<tag>`, model `scorer<tag>`, deployment
- * `scorer<tag>.staging` with two prediction batches, an alert, a deletion request).
+ * `scorer<tag>.staging` with two prediction batches, an alert, a deletion request, a holdout
+ * `holdout<tag>` with its data stored and an evaluation run of the version on it).
  */
 export async function seedSampleHistory(test: TestApp, tag = '') {
   const dataset = `loans${tag}`;
@@ -82,6 +89,7 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
   if (stored.status !== 200) {
     throw new Error(`PUT artifact: ${stored.status} ${JSON.stringify(stored.body)}`);
   }
+  const evaluationRunId = await failedEvaluationRun(test, ci, model, `holdout${tag}`);
   const approval = await post(dana, `/models/${model}/versions/1.0.0/approval-requests`, {
     environment: 'staging',
   });
@@ -154,8 +162,66 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
     approvalId: approval.id,
     alertId: alert.id,
     deletionRequestId: deletion.id,
+    evaluationRunId,
     position,
   };
+}
+
+/**
+ * Stores a small holdout and has Attest evaluate `<model>@1.0.0` on it, asking for a positive
+ * label the file does not hold: the run fails (README, "Evaluation runs") and records no
+ * evaluation, so the rest of the history is as it was. Waits until the run has finished.
+ */
+async function failedEvaluationRun(
+  test: TestApp,
+  token: string,
+  model: string,
+  holdout: string,
+): Promise<string> {
+  const rows = 40;
+  const csv = creditDatasetCsv({ seed: 7, rows });
+  const hash = `sha256:${createHash('sha256').update(csv).digest('hex')}`;
+  const registered = await test
+    .anonymous()
+    .post(`/api/v1/datasets/${holdout}/versions`)
+    .set('Authorization', token)
+    .send(creditDatasetRegistration('v1', hash, rows));
+  if (registered.status !== 201) {
+    throw new Error(`POST holdout: ${registered.status} ${JSON.stringify(registered.body)}`);
+  }
+  const data = await test
+    .anonymous()
+    .put(`/api/v1/datasets/${holdout}/versions/v1/data`)
+    .set('Authorization', token)
+    .set('Content-Type', 'text/csv')
+    .send(Buffer.from(csv));
+  if (data.status !== 200) throw new Error(`PUT holdout data: ${data.status}`);
+  const started = await test
+    .anonymous()
+    .post(`/api/v1/models/${model}/versions/1.0.0/evaluation-runs`)
+    .set('Authorization', token)
+    .send({
+      dataset: { name: holdout, version: 'v1' },
+      labelColumn: 'default',
+      positiveLabel: '2',
+      columns: { features: [...FEATURE_ORDER] },
+      pipelineScoreColumn: 'pipeline_score',
+      champion: null,
+    });
+  if (started.status !== 202) {
+    throw new Error(`POST evaluation run: ${started.status} ${JSON.stringify(started.body)}`);
+  }
+  const runId = (started.body as { id: string }).id;
+  const runner = test.app.get(EvaluationRunner);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const run = await test
+      .anonymous()
+      .get(`/api/v1/evaluation-runs/${runId}`)
+      .set('Authorization', token);
+    if (run.body.status === 'failed' || run.body.status === 'succeeded') return runId;
+    await Promise.all(runner.running);
+  }
+  throw new Error(`evaluation run ${runId} did not finish`);
 }
 
 /** A concrete URL (under /api/v1) for each read route with path parameters, over that history. */
@@ -170,6 +236,8 @@ export function sampleReadPaths(
     '/models/:name': `/models/scorer${tag}`,
     '/models/:name/versions/:version': `/models/scorer${tag}/versions/1.0.0`,
     '/models/:name/versions/:version/artifact': `/models/scorer${tag}/versions/1.0.0/artifact`,
+    '/models/:name/versions/:version/evaluation-runs': `/models/scorer${tag}/versions/1.0.0/evaluation-runs`,
+    '/evaluation-runs/:id': `/evaluation-runs/${ids.evaluationRunId}`,
     '/models/:name/versions/:version/audit-pack': `/models/scorer${tag}/versions/1.0.0/audit-pack`,
     '/models/:name/versions/:version/audit-packs/:packId/evidence': `/models/scorer${tag}/versions/1.0.0/audit-packs/${ids.packId}/evidence`,
     '/approvals/:id': `/approvals/${ids.approvalId}`,

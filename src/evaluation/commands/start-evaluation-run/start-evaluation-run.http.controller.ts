@@ -31,7 +31,12 @@ export class StartEvaluationRunHttpController {
   })
   @ApiAcceptedResponse({
     type: EvaluationRunAccepted,
-    headers: { Location: { description: 'The run: GET /api/v1/evaluation-runs/{id}' } },
+    headers: {
+      Location: {
+        description: 'The run: GET /api/v1/evaluation-runs/{id}',
+        schema: { type: 'string' },
+      },
+    },
   })
   @ApiProblems(400, 401, 403, 404, 409, 422, 503)
   async start(

@@ -115,9 +115,10 @@ export class EvaluationRunView {
   href!: string;
 }
 
+/** A version's runs: not a paged list (at most the newest hundred). */
 export class EvaluationRunList {
   @ApiProperty({ type: [EvaluationRunView], description: 'Newest first' })
-  items!: EvaluationRunView[];
+  runs!: EvaluationRunView[];
 }
 
 export function evaluationRunView(run: EvaluationRun): EvaluationRunView {

@@ -49,6 +49,6 @@ export class EvaluationRunsHttpController {
   @ApiProblems(400, 401, 403, 503)
   async list(@Param() { name, version }: ModelVersionPath): Promise<EvaluationRunList> {
     const runs = await this.store.ofVersion(name, version, MAX_LISTED);
-    return { items: runs.map(evaluationRunView) };
+    return { runs: runs.map(evaluationRunView) };
   }
 }
