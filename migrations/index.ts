@@ -20,7 +20,9 @@ import { ProjectionFaults1764200000018 } from './1764200000018-projection-faults
 import { IdempotencyDigests1764200000019 } from './1764200000019-idempotency-digests';
 import { ModelArtifacts1764200000020 } from './1764200000020-model-artifacts';
 import { EvaluationRuns1764200000021 } from './1764200000021-evaluation-runs';
+import { DatasetDataStatus1764200000022 } from './1764200000022-dataset-data-status';
 import { ServiceEvaluations1764200000023 } from './1764200000023-service-evaluations';
+import { AutomaticApprovals1764200000024 } from './1764200000024-automatic-approvals';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -46,5 +48,7 @@ export const migrations = [
   IdempotencyDigests1764200000019,
   ModelArtifacts1764200000020,
   EvaluationRuns1764200000021,
+  DatasetDataStatus1764200000022,
   ServiceEvaluations1764200000023,
+  AutomaticApprovals1764200000024,
 ];

@@ -9,6 +9,17 @@ import type { Actor } from '../ledger/event-log.port';
 import { streams } from '../ledger/stream-names';
 import { datasetDecider, retentionExpiry } from './dataset.decider';
 
+/** What one sweep did. */
+export type SweepOutcome = {
+  /** `<name>@<version>` of each version whose data it purged. */
+  purged: string[];
+  /** The DatasetDataPurged events it appended. */
+  eventIds: string[];
+  /** Where the last of them landed; null when it purged nothing. */
+  ledgerPosition: string | null;
+  sweptAt: string;
+};
+
 /** Who deletes data whose retention has passed. */
 export const RETENTION_SWEEPER: Actor = { sub: 'attest:retention-sweep', roles: [] };
 
@@ -29,12 +40,19 @@ export class DatasetRetentionSweep {
 
   /** Purges what is due now; answers the `<name>@<version>`s purged. */
   async sweep(): Promise<string[]> {
+    return (await this.run()).purged;
+  }
+
+  /** Purges what is due now; answers what it purged, its events and where the last landed. */
+  async run(): Promise<SweepOutcome> {
     const now = this.clock().toISOString();
     // Candidates from the read model; each is then decided on its own stream.
     const rows: { name: string }[] = await this.db.query(
       `SELECT DISTINCT name FROM dataset_versions WHERE retention IS NOT NULL ORDER BY name`,
     );
     const purged: string[] = [];
+    const eventIds: string[] = [];
+    let ledgerPosition: string | null = null;
     for (const { name } of rows) {
       const state = await this.writer.state(datasetDecider, streams.dataset(name));
       for (const [version, current] of state.versions) {
@@ -58,10 +76,14 @@ export class DatasetRetentionSweep {
           { type: 'PurgeDatasetData', data: { name, version }, actor: RETENTION_SWEEPER.sub, now },
           context,
         );
-        if (outcome.events.length > 0) purged.push(`${name}@${version}`);
+        if (outcome.events.length > 0) {
+          purged.push(`${name}@${version}`);
+          eventIds.push(...outcome.eventIds);
+          ledgerPosition = outcome.ledgerPosition;
+        }
       }
     }
-    return purged;
+    return { purged, eventIds, ledgerPosition, sweptAt: now };
   }
 
   /**

@@ -7,6 +7,8 @@ import { RegisterDatasetVersionHandler } from './commands/register-dataset-versi
 import { RegisterDatasetVersionHttpController } from './commands/register-dataset-version/register-dataset-version.http.controller';
 import { StoreDatasetDataHandler } from './commands/store-dataset-data/store-dataset-data.handler';
 import { StoreDatasetDataHttpController } from './commands/store-dataset-data/store-dataset-data.http.controller';
+import { SweepRetentionHttpController } from './commands/sweep-retention/sweep-retention.http.controller';
+import { DatasetRetentionSchedule } from './dataset-retention-schedule';
 import { DatasetRetentionSweep } from './dataset-retention-sweep';
 import { DatasetVersionRow } from './queries/dataset-versions/dataset-version.read-model';
 import { DatasetVersionsProjection } from './queries/dataset-versions/dataset-versions.projection';
@@ -23,6 +25,7 @@ import { DatasetsHttpController } from './queries/dataset-versions/datasets.http
     RegisterDatasetVersionHttpController,
     RecordDatasetEvidenceHttpController,
     StoreDatasetDataHttpController,
+    SweepRetentionHttpController,
     DatasetsHttpController,
   ],
   providers: [
@@ -30,6 +33,7 @@ import { DatasetsHttpController } from './queries/dataset-versions/datasets.http
     RecordDatasetEvidenceHandler,
     StoreDatasetDataHandler,
     DatasetRetentionSweep,
+    DatasetRetentionSchedule,
     DatasetVersionsProjection,
     ListDatasetsQueryHandler,
     GetDatasetQueryHandler,

@@ -44,9 +44,10 @@ async function insert(
     `INSERT INTO approval_timeline (approval_id, revision, event_type, at, event_id, model, version,
        environment, risk_tier, status, stages, current_stage, "current_role", requested_by,
        registered_by, trained_by, granted_by, evidence, evidence_digest, require_passing_evaluation,
-       comment, requested_at, decided_at, closed_by, withdrawal_reason)
+       comment, requested_at, decided_at, closed_by, withdrawal_reason, passing_evaluation_id,
+       automatic)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17::text[],
-       $18::jsonb, $19, $20, $21, $22, $23, $24, $25)
+       $18::jsonb, $19, $20, $21, $22, $23, $24, $25, $26, $27)
      ON CONFLICT (approval_id, revision) DO NOTHING`,
     [
       approvalId,
@@ -74,6 +75,8 @@ async function insert(
       s.decidedAt,
       s.closedBy,
       s.withdrawalReason,
+      s.passingEvaluationId,
+      s.automatic,
     ],
   );
 }

@@ -14,7 +14,8 @@ export const SNAPSHOT_COLUMNS = `approval_id AS "approvalId", revision, model, v
   "current_role" AS "currentRole", requested_by AS "requestedBy", registered_by AS "registeredBy",
   trained_by AS "trainedBy", granted_by AS "grantedBy", evidence, evidence_digest AS "evidenceDigest",
   require_passing_evaluation AS "requirePassingEvaluation", comment, requested_at AS "requestedAt",
-  decided_at AS "decidedAt", closed_by AS "closedBy", withdrawal_reason AS "withdrawalReason"`;
+  decided_at AS "decidedAt", closed_by AS "closedBy", withdrawal_reason AS "withdrawalReason",
+  passing_evaluation_id AS "passingEvaluationId", automatic`;
 
 export function snapshotOf(row: SnapshotRow): ApprovalSnapshot {
   const { id: _id, requestedAt, decidedAt, ...fields } = approvalRecordOf(row);
@@ -49,5 +50,7 @@ export function approvalRecordOf(row: SnapshotRow): ApprovalRecord {
     decidedAt: row.decidedAt,
     closedBy: row.closedBy,
     withdrawalReason: row.withdrawalReason,
+    passingEvaluationId: row.passingEvaluationId,
+    automatic: row.automatic,
   };
 }

@@ -30,6 +30,8 @@ export type ApprovalSnapshot = {
   decidedAt: string | null;
   closedBy: string | null;
   withdrawalReason: string | null;
+  passingEvaluationId: string | null;
+  automatic: boolean;
 };
 
 /**
@@ -86,6 +88,7 @@ export function nextSnapshot(
         currentStage: null,
         currentRole: null,
         decidedAt: event.data.approvedAt,
+        automatic: event.data.automatic === true,
       };
     default:
       return unhandled(event);
@@ -122,6 +125,8 @@ function requested(data: ApprovalRequested['data']): ApprovalSnapshot {
     decidedAt: null,
     closedBy: null,
     withdrawalReason: null,
+    passingEvaluationId: data.passingEvaluation?.evaluationId ?? null,
+    automatic: false,
   };
 }
 

@@ -6,7 +6,11 @@ import { NotRecorded } from '../../../ledger/commands/rule-errors';
 import { pageSql, whereAll } from '../../../ledger/queries/paging/listing';
 import { NEXT_CURSOR, type PageQuery } from '../../../ledger/queries/paging/page-request';
 import { APPROVAL_SNAPSHOT_LISTING } from '../approvals/list-approvals.request.dto';
-import { ApprovalRecord, type ApprovalStatus } from '../approvals/approval.read-model';
+import {
+  ApprovalRecord,
+  type ApprovalStatus,
+  approvalView,
+} from '../approvals/approval.read-model';
 import {
   SNAPSHOT_COLUMNS,
   type SnapshotRow,
@@ -88,7 +92,7 @@ export class ListApprovalsAsOfQueryHandler implements IQueryHandler<
     );
     return {
       asOf: asOf.toISOString(),
-      items: snapshots.items.map(approvalRecordOf),
+      items: snapshots.items.map((row) => approvalView(approvalRecordOf(row))),
       nextCursor: snapshots.nextCursor,
     };
   }
@@ -108,6 +112,6 @@ export class GetApprovalAsOfQueryHandler implements IQueryHandler<
       [id, asOf],
     )) as SnapshotRow[];
     if (!row) throw new NotRecorded('approval', `${id} as of ${asOf.toISOString()}`);
-    return { ...approvalRecordOf(row), asOf: asOf.toISOString() };
+    return { ...approvalView(approvalRecordOf(row)), asOf: asOf.toISOString() };
   }
 }

@@ -119,4 +119,40 @@ export class ApprovalRecord {
   @ApiPropertyOptional({ type: String, nullable: true })
   @Column('text', { name: 'withdrawal_reason', nullable: true })
   withdrawalReason!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The passing service-run evaluation the request relied on (the policy required one); its event hash is in the evidence',
+  })
+  @Column('text', { name: 'passing_evaluation_id', nullable: true })
+  passingEvaluationId!: string | null;
+
+  @ApiProperty({
+    description:
+      'Approved with no person deciding: a low-risk tier with no stage, approved by its passing service-run evaluation',
+  })
+  @Column('boolean')
+  automatic!: boolean;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example:
+      'approved automatically by a passing service-run evaluation 01936f0e-8a7b-7c3d-9e1f-2a3b4c5d6e7f',
+    description: 'Who or what approved it, in words, for an automatic approval',
+  })
+  approvedAutomatically?: string | null;
+}
+
+/** An approval as the API shows it: an automatic one says what approved it. */
+export function approvalView<Record extends ApprovalRecord>(record: Record): Record {
+  return {
+    ...record,
+    approvedAutomatically:
+      record.automatic && record.status === 'approved'
+        ? `approved automatically by a passing service-run evaluation ${record.passingEvaluationId ?? ''}`.trim()
+        : null,
+  };
 }

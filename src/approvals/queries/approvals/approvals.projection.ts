@@ -56,8 +56,8 @@ async function requested(data: ApprovalRequested['data'], manager: EntityManager
   await manager.query(
     `INSERT INTO approvals (id, model, version, environment, risk_tier, status, stages, current_stage,
        "current_role", requested_by, registered_by, trained_by, granted_by, evidence, evidence_digest,
-       require_passing_evaluation, comment, requested_at)
-     VALUES ($1, $2, $3, $4, $5, 'pending', $6::jsonb, 0, $7, $8, $9, $10, '{}', $11::jsonb, $12, $13, $14, $15)
+       require_passing_evaluation, comment, requested_at, passing_evaluation_id)
+     VALUES ($1, $2, $3, $4, $5, 'pending', $6::jsonb, 0, $7, $8, $9, $10, '{}', $11::jsonb, $12, $13, $14, $15, $16)
      ON CONFLICT (id) DO NOTHING`,
     [
       data.approvalId,
@@ -75,6 +75,7 @@ async function requested(data: ApprovalRequested['data'], manager: EntityManager
       data.requirePassingEvaluation,
       data.comment,
       data.requestedAt,
+      data.passingEvaluation?.evaluationId ?? null,
     ],
   );
 }
@@ -133,8 +134,9 @@ async function withdrawn(data: ApprovalWithdrawn['data'], manager: EntityManager
 
 async function approved(data: ModelVersionApproved['data'], manager: EntityManager): Promise<void> {
   await manager.query(
-    `UPDATE approvals SET status = 'approved', current_stage = NULL, "current_role" = NULL, decided_at = $2
+    `UPDATE approvals SET status = 'approved', current_stage = NULL, "current_role" = NULL, decided_at = $2,
+       automatic = $3
      WHERE id = $1 AND status = 'pending'`,
-    [data.approvalId, data.approvedAt],
+    [data.approvalId, data.approvedAt, data.automatic === true],
   );
 }

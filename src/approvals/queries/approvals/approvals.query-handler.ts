@@ -7,7 +7,7 @@ import type { Actor } from '../../../ledger/event-log.port';
 import { pageQuery } from '../../../ledger/queries/paging/listing';
 import { NEXT_CURSOR, type PageQuery } from '../../../ledger/queries/paging/page-request';
 import { APPROVAL_LISTING } from './list-approvals.request.dto';
-import { ApprovalRecord, type ApprovalStatus } from './approval.read-model';
+import { ApprovalRecord, type ApprovalStatus, approvalView } from './approval.read-model';
 
 export class ApprovalPage {
   @ApiProperty({
@@ -59,7 +59,8 @@ export class ListApprovalsQueryHandler implements IQueryHandler<ListApprovalsQue
         .andWhere(':sub NOT IN (a.registeredBy, a.trainedBy, a.requestedBy)', { sub: caller.sub })
         .andWhere('NOT (:sub = ANY (a.grantedBy))');
     }
-    return pageQuery(APPROVAL_LISTING, page, query);
+    const listed = await pageQuery(APPROVAL_LISTING, page, query);
+    return { ...listed, items: listed.items.map(approvalView) };
   }
 }
 
@@ -72,6 +73,6 @@ export class GetApprovalQueryHandler implements IQueryHandler<GetApprovalQuery, 
   async execute({ id }: GetApprovalQuery): Promise<ApprovalRecord> {
     const approval = await this.approvals.findOneBy({ id });
     if (!approval) throw new NotRecorded('approval', id);
-    return approval;
+    return approvalView(approval);
   }
 }

@@ -11,6 +11,23 @@ export class DatasetValidationEntry {
   @ApiProperty({ format: 'date-time' }) validatedAt!: string;
 }
 
+export const DATA_STATUSES = ['stored', 'purged', 'not-stored'] as const;
+
+/** Where the version's data file stands in Attest's store (README, "Dataset data"). */
+export class DatasetDataView {
+  @ApiProperty({
+    enum: DATA_STATUSES,
+    description:
+      '`stored`: the file is in the store; `purged`: the retention sweep deleted it; `not-stored`: never uploaded',
+  })
+  status!: (typeof DATA_STATUSES)[number];
+  @ApiProperty({ description: 'The file’s SHA-256: the registered contentHash' })
+  digest!: string;
+  @ApiPropertyOptional({ description: 'Bytes, once stored' }) size?: number;
+  @ApiPropertyOptional({ type: String, format: 'date-time' }) storedAt?: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time' }) purgedAt?: string;
+}
+
 /** One dataset version with its privacy facts, validations and latest profile. */
 @Entity({ name: 'dataset_versions' })
 export class DatasetVersionRow {
@@ -75,4 +92,7 @@ export class DatasetVersionRow {
   @ApiProperty({ format: 'uuid', description: 'The DatasetVersionRegistered event' })
   @Column('uuid', { name: 'event_id' })
   eventId!: string;
+  @ApiProperty({ type: DatasetDataView })
+  @Column('jsonb')
+  data!: DatasetDataView;
 }

@@ -21,8 +21,9 @@ export class DatasetVersionsProjection implements Projection {
         await manager.query(
           `INSERT INTO dataset_versions (name, version, content_hash, rows, schema, location, region,
              contains_personal, contains_sensitive, lawful_basis, collection_notice, purpose, retention,
-             pia_id, parents, status, registered_by, registered_at, event_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'active', $16, $17, $18)
+             pia_id, parents, status, registered_by, registered_at, event_id, data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'active', $16, $17, $18,
+             jsonb_build_object('status', 'not-stored', 'digest', $3::text))
            ON CONFLICT (name, version) DO NOTHING`,
           [
             d.name,
@@ -80,10 +81,27 @@ export class DatasetVersionsProjection implements Projection {
           [event.data.name, event.data.version, event.data.reason],
         );
         return;
-      case 'DatasetDataStored':
-      case 'DatasetDataPurged':
-        // The file's digest is the registered contentHash; the view holds nothing more of it.
+      case 'DatasetDataStored': {
+        // The file's digest is the registered contentHash; the view shows where the file stands.
+        const { name, version, digest, size, storedAt } = event.data;
+        const data = { status: 'stored', digest, size, storedAt };
+        await manager.query(
+          `UPDATE dataset_versions SET data = $3::jsonb WHERE name = $1 AND version = $2`,
+          [name, version, JSON.stringify(data)],
+        );
         return;
+      }
+      case 'DatasetDataPurged': {
+        const { name, version, digest, purgedAt } = event.data;
+        // Keeps the size and when it was stored, as the DatasetDataStored before it recorded.
+        await manager.query(
+          `UPDATE dataset_versions
+           SET data = data || jsonb_build_object('status', 'purged', 'digest', $3::text, 'purgedAt', $4::text)
+           WHERE name = $1 AND version = $2`,
+          [name, version, digest, purgedAt],
+        );
+        return;
+      }
       default:
         unhandled(event);
     }
