@@ -8,6 +8,7 @@ import { binary, flowing, pdfText } from '../support/pdf';
 import { DataSource } from 'typeorm';
 import { streams } from '../../src/ledger/stream-names';
 import { seedStream } from '../support/seed-events';
+import { recordPassingServiceEvaluation } from '../support/service-evaluation-fixture';
 import { TestClock } from '../support/test-clock';
 import { staffWith } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
@@ -133,6 +134,21 @@ describe('compliance views: the ADM register and the personal-data inventory', (
   }
 
   async function approve(name: string, version: string, requester: string, first: string) {
+    // The approval gate asks for a passing evaluation Attest computed for production.
+    const { appended } = await recordPassingServiceEvaluation(test.eventLog, {
+      model: name,
+      version,
+      environment: 'production',
+      riskTier: 'high',
+      datasetVersion: {
+        name: 'credit-applications',
+        version: '2026-01',
+        contentHash: sha('credit-applications'),
+      },
+      artifactDigest: sha(`${name}@${version}`),
+      evaluatedAt: time.iso(),
+    });
+    position = appended.position;
     const request = await send(
       requester,
       'post',
@@ -436,7 +452,8 @@ describe('compliance views: the ADM register and the personal-data inventory', (
         personalInformationKinds: ['financial', 'identity'],
         decisions: 'decisions of credit-decision',
         owner: 'owner-of-credit-decision',
-        evaluations: { count: 1, passing: 1 },
+        // The pipeline's evaluation and the one Attest computed for its production approval.
+        evaluations: { count: 2, passing: 2 },
         approvals: [
           {
             approvalId: approvalOf100,
@@ -815,14 +832,33 @@ describe('compliance views: the ADM register and the personal-data inventory', (
         'reportable-situations': 'missing',
         G7: 'missing',
       });
+      // credit-decision's production evaluations, computed by Attest, assessed fairness;
+      // branch-staffing's, posted by the pipeline, did not.
       expect(report.openFindings).toEqual(
         expect.arrayContaining([
           expect.objectContaining({
-            model: 'credit-decision',
+            model: 'branch-staffing',
             finding: 'no fairness assessment recorded',
           }),
         ]),
       );
+      expect(
+        report.openFindings.filter(
+          (f) => f.model === 'credit-decision' && f.finding === 'no fairness assessment recorded',
+        ),
+      ).toEqual([]);
+      // Every version that served in the period without a passing evaluation Attest computed
+      // for that environment: staging never had one; production had one for each version.
+      expect(
+        report.openFindings
+          .filter((f) => f.serviceEvaluation !== undefined)
+          .map((f) => `${f.model}@${f.version} ${f.environment}: ${f.serviceEvaluation}`)
+          .sort(),
+      ).toEqual([
+        'branch-staffing@1.0.0 staging: pipeline-only',
+        'collections-priority@1.0.0 staging: none',
+        'credit-decision@1.0.0 staging: pipeline-only',
+      ]);
     });
 
     it('OAIC: the personal-information inventory, ADM entries and overdue deletion requests', async () => {

@@ -143,6 +143,9 @@ export class ModelRegistryProjection implements Projection {
       case 'ModelEvaluated': {
         const data = event.data;
         if (!(await this.claim(data.model, revision, at, manager))) return;
+        // Only Attest's own run, with its service record, counts as computed by Attest (as the
+        // approval gate reads it, src/approvals/model-version-facts.ts).
+        const byAttest = data.performedBy === 'attest' && isObject(data.service);
         await manager.query(
           `INSERT INTO model_evaluations (evaluation_id, model, version, dataset_version, metrics, baseline,
              fairness, verdict, evaluated_by, evaluated_at, stream_revision, performed_by, service)
@@ -160,10 +163,8 @@ export class ModelRegistryProjection implements Projection {
             data.evaluatedBy,
             data.evaluatedAt,
             revision,
-            data.performedBy === 'attest' ? 'attest' : 'pipeline',
-            data.performedBy === 'attest' && isObject(data.service)
-              ? JSON.stringify(data.service)
-              : null,
+            byAttest ? 'attest' : 'pipeline',
+            byAttest ? JSON.stringify(data.service) : null,
           ],
         );
         return;
