@@ -53,6 +53,7 @@ const WRITERS: [RegExp, Role[]][] = [
     /^\/models\/:name\/versions\/:version\/evaluation-runs$/,
     ['pipeline', 'data-scientist', 'risk-manager'],
   ],
+  [/^\/datasets\/retention-sweeps$/, ['admin']],
   [/^\/(datasets|training-runs|models)(\/|$)/, ['pipeline', 'data-scientist']],
   [/^\/(privacy|policies)\//, ['compliance-officer', 'admin']],
   [/^\/monitoring\/(drift|performance)$/, ['pipeline']],

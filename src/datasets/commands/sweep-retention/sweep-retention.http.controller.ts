@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../../auth/access.decorators';
 import { ApiProblems } from '../../../ledger/http/api-problems.decorator';
 import { DatasetRetentionSchedule } from '../../dataset-retention-schedule';
@@ -44,6 +44,11 @@ export class SweepRetentionHttpController {
       'Run the dataset retention sweep now: deletes each stored data file whose version’s retention (from its registration) has passed and records DatasetDataPurged; answers what it purged',
     description:
       'The service also sweeps every DATASET_SWEEP_INTERVAL_MS (hourly by default). One sweep runs at a time: a request made during a sweep waits for it, then sweeps itself.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retry-safe: the same key answers the first sweep’s result again',
   })
   @ApiCreatedResponse({ type: RetentionSweepResult })
   @ApiProblems(401, 403, 503)
