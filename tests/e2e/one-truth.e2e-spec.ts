@@ -1,4 +1,5 @@
 import { binary, flowing, pdfText } from '../support/pdf';
+import { recordPassingServiceEvaluation } from '../support/service-evaluation-fixture';
 import { STAFF } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
@@ -260,6 +261,19 @@ describe('one truth per fact: every view of a model version agrees', () => {
       fairness: [],
       verdict: 'pass',
     });
+    // The approval gate asks for a passing evaluation Attest computed for production.
+    time.set('2026-03-01T09:04:30Z');
+    position = (
+      await recordPassingServiceEvaluation(test.eventLog, {
+        model: MODEL,
+        version: VERSION,
+        environment: 'production',
+        riskTier: 'medium',
+        datasetVersion: { name: 'credit-applications', version: '2026-02', contentHash: sha('c1') },
+        artifactDigest: sha('10'),
+        evaluatedAt: '2026-03-01T09:04:30.000Z',
+      })
+    ).appended.position;
     const approval = await send(
       '2026-03-01T09:05:00Z',
       'dana',

@@ -1,6 +1,7 @@
 import { type EvidenceBundle } from '../../src/integrity/evidence-bundle';
 import { embeddedFiles } from '../../src/integrity/pdf-attachment';
 import { binary, flowing, pdfText } from '../support/pdf';
+import { recordPassingServiceEvaluation } from '../support/service-evaluation-fixture';
 import { STAFF } from '../support/staff';
 import { TestClock } from '../support/test-clock';
 import { TestApp, startTestApp } from '../support/test-app';
@@ -128,6 +129,22 @@ describe('what the PDFs print: ISO dates, whole lineage names, stage numbers as 
       fairness: [],
       verdict: 'pass',
     });
+    // The approval gate asks for a passing evaluation Attest computed for production.
+    position = (
+      await recordPassingServiceEvaluation(test.eventLog, {
+        model: MODEL,
+        version: VERSION,
+        environment: 'production',
+        riskTier: 'high',
+        datasetVersion: {
+          name: DATASET,
+          version: DATASET_VERSION,
+          contentHash: `sha256:${'a1'.repeat(32)}`,
+        },
+        artifactDigest: `sha256:${'b2'.repeat(32)}`,
+        evaluatedAt: time.iso(),
+      })
+    ).appended.position;
     approvalId = (
       await send('dana', `/models/${MODEL}/versions/${VERSION}/approval-requests`, {
         environment: 'production',

@@ -2,6 +2,8 @@ import { DataSource } from 'typeorm';
 import { ApprovalTimelineProjection } from '../../src/approvals/queries/approvals-as-of/approval-timeline.projection';
 import { DeploymentTimelineProjection } from '../../src/deployments/queries/deployments-as-of/deployment-timeline.projection';
 import { ModelCardHistoryProjection } from '../../src/model-registry/queries/model-registry-as-of/model-card-history.projection';
+import type { ModelEvaluated } from '../../src/model-registry/model.events';
+import { recordPassingServiceEvaluation } from '../support/service-evaluation-fixture';
 import { STAFF } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
@@ -36,6 +38,7 @@ describe('point-in-time answers (asOf)', () => {
   const tokens = new Map<string, string>();
   let position = '';
   let firstApproval = '';
+  let firstServiceRun: ModelEvaluated;
   let secondApproval = '';
 
   const as = (who: string) => `Bearer ${tokens.get(who)}`;
@@ -129,6 +132,29 @@ describe('point-in-time answers (asOf)', () => {
     });
   }
 
+  /**
+   * A passing evaluation Attest computed for production, recorded through the ledger as the
+   * evaluation-run API records one: what the approval gate asks for before a request.
+   */
+  async function attestEvaluates(
+    at: string,
+    version: string,
+    data: typeof JAN_DATA,
+  ): Promise<ModelEvaluated> {
+    time.set(at);
+    const { event, appended } = await recordPassingServiceEvaluation(test.eventLog, {
+      model: 'credit-risk',
+      version,
+      environment: 'production',
+      riskTier: 'high',
+      datasetVersion: data,
+      artifactDigest: sha(version.replace(/\./g, '')),
+      evaluatedAt: new Date(at).toISOString(),
+    });
+    position = appended.position;
+    return event;
+  }
+
   async function deploy(at: string, body: object) {
     await send(at, 'rick', 'post', '/deployments', { model: 'credit-risk', ...body });
   }
@@ -139,6 +165,7 @@ describe('point-in-time answers (asOf)', () => {
 
     await dataset('2026-01-20T09:00:00Z', JAN_DATA.version, JAN_DATA.contentHash);
     await trainAndRegister('2026-02-10T09:00:00Z', '1.0.0', '2026-01', 'dana');
+    firstServiceRun = await attestEvaluates('2026-02-14T09:00:00.000Z', '1.0.0', JAN_DATA);
     const first = await send(
       '2026-02-15T09:00:00Z',
       'dana',
@@ -182,6 +209,7 @@ describe('point-in-time answers (asOf)', () => {
     await evaluate('2026-04-12T09:00:00Z', '1.0.0', 0.79);
     await dataset('2026-04-18T09:00:00Z', APR_DATA.version, APR_DATA.contentHash);
     await trainAndRegister('2026-04-20T09:00:00Z', '1.1.0', '2026-04', 'dev');
+    await attestEvaluates('2026-05-04T09:00:00.000Z', '1.1.0', APR_DATA);
     const second = await send(
       '2026-05-05T09:00:00Z',
       'dev',
@@ -422,7 +450,12 @@ describe('point-in-time answers (asOf)', () => {
           updatedAt: null,
         },
       });
-      expect(february.evaluations).toHaveLength(1);
+      expect(
+        february.evaluations.map((e: { performedBy: string; id: string }) => [e.performedBy, e.id]),
+      ).toEqual([
+        ['pipeline', expect.any(String)],
+        ['attest', firstServiceRun.data.evaluationId],
+      ]);
 
       const march = await version(T.march);
       expect(march.card).toMatchObject({ owner: 'head-of-credit-risk', monitoringCadence: null });
@@ -443,7 +476,9 @@ describe('point-in-time answers (asOf)', () => {
         updatedAt: '2026-04-10T09:00:00.000Z',
       });
       expect(april.evaluations.map((e: { metrics: { auc: number } }) => e.metrics.auc)).toEqual([
-        0.81, 0.79,
+        0.81,
+        firstServiceRun.data.metrics.auc,
+        0.79,
       ]);
       expect((await version(T.canary)).deployments).toEqual([
         expect.objectContaining({ environment: 'production', role: 'primary', percent: 90 }),

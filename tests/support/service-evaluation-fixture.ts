@@ -22,7 +22,8 @@ import {
 import type { ServiceEvaluation } from '../../src/evaluation/service-evaluation';
 import type { AppendResult, EventLog } from '../../src/ledger/event-log.port';
 import type { ModelEvaluated, RiskTier } from '../../src/model-registry/model.events';
-import { seedModelEvents } from './seed-events';
+import { streams } from '../../src/ledger/stream-names';
+import { seedEvent } from './seed-events';
 import {
   type CreditRow,
   FEATURE_ORDER,
@@ -258,5 +259,11 @@ export async function recordPassingServiceEvaluation(
       `the passing sample did not pass: ${JSON.stringify(event.data.service?.verdict)}`,
     );
   }
-  return { event, appended: await seedModelEvents(eventLog, options.model, [event]) };
+  // Recorded when it was evaluated, as the run's own append would be.
+  const appended = await eventLog.append(
+    streams.model(options.model),
+    [seedEvent(event, undefined, event.data.evaluatedAt)],
+    { expectedRevision: 'any' },
+  );
+  return { event, appended };
 }
