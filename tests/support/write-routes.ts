@@ -485,6 +485,7 @@ export function validRequests(
         source,
       },
     },
+    'POST /api/v1/datasets/retention-sweeps': { params: {}, body: {} },
     'POST /api/v1/ledger/checkpoints': { params: {}, body: {} },
     // The test-only route of tests/support/probe.module.ts.
     'POST /api/v1/test-probe': { params: {}, body: { name: 'probe', count: 1 } },
