@@ -628,7 +628,8 @@ function servedIn(standing: VersionStanding | undefined, period: ReportingPeriod
 /**
  * What a version lacks in an environment (README, "Compliance reports"): null when Attest ran an
  * evaluation of it for that environment whose verdict passed; else `failed` when Attest ran one
- * for it, `pipeline-only` when only the pipeline posted evaluations, `none` otherwise.
+ * for it; else `pipeline-only` when the pipeline posted evaluations (which name no environment);
+ * else `none` (Attest's runs for other environments do not count here).
  */
 export function serviceEvaluationGap(
   evaluations: readonly Pick<ServiceEvaluationRow, 'performedBy' | 'environment' | 'passed'>[],
