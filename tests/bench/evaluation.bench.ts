@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { BATCH_ROWS, EvaluationEngine } from '../../src/evaluation/engine';
+import { BATCH_ROWS, defaultIntraOpThreads, EvaluationEngine } from '../../src/evaluation/engine';
 import { defaultEvaluationWorkers } from '../../src/config/app-config';
 import type { EvaluationJob, EvaluationMeasures } from '../../src/evaluation/service-evaluation';
 import {
@@ -33,12 +33,20 @@ import {
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const SEED = 42;
 const ROUNDS = 3;
+const WORKERS = 1;
+/**
+ * onnxruntime threads per session.run, the engine's and the raw runs' alike: what
+ * EvaluationEngineModule gives one worker on this machine, or BENCH_INTRA_OP_THREADS.
+ */
+const INTRA_OP_THREADS = Number(
+  process.env.BENCH_INTRA_OP_THREADS ?? defaultIntraOpThreads(availableParallelism(), WORKERS),
+);
 
 type Case = { name: string; file: string };
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'attest-bench-evaluation-'));
-  const engine = new EvaluationEngine({ workers: 1 });
+  const engine = new EvaluationEngine({ workers: WORKERS, intraOpNumThreads: INTRA_OP_THREADS });
   try {
     const csv = join(dir, 'holdout.csv');
     await pipeline(creditDatasetChunks({ seed: SEED, rows: ROWS }), createWriteStream(csv));
@@ -50,7 +58,7 @@ async function main(): Promise<void> {
     await writeFile(cases[1].file, treeEnsembleModelOf(randomTreeEnsemble(mulberry32(SEED))));
     const batches = featureBatches();
     console.log(
-      `evaluation of a ${ROWS}-row holdout (${CREDIT_DATASET_SCHEMA.length} columns), batches of ${BATCH_ROWS} rows, 1 worker thread (EVALUATION_WORKERS default here: ${defaultEvaluationWorkers(availableParallelism())})`,
+      `evaluation of a ${ROWS}-row holdout (${CREDIT_DATASET_SCHEMA.length} columns), batches of ${BATCH_ROWS} rows, ${WORKERS} worker thread (EVALUATION_WORKERS default on this machine: ${defaultEvaluationWorkers(availableParallelism())}), ${INTRA_OP_THREADS || 'default'} onnxruntime thread(s) per session.run, ${availableParallelism()} cores`,
     );
     for (const { name, file } of cases) {
       const raw = await rawRun(file, batches);
@@ -121,6 +129,7 @@ async function rawRun(
   const session = await InferenceSession.create(file, {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    ...(INTRA_OP_THREADS ? { intraOpNumThreads: INTRA_OP_THREADS } : {}),
   });
   try {
     let seconds = Infinity;

@@ -50,6 +50,25 @@ export class TextColumn {
   }
 }
 
+/** Which columns a store holds, so a reader in another thread can build the same store. */
+export type ColumnSpec = {
+  rows: number;
+  numeric: { name: string; use: ColumnUse; integer: boolean }[];
+  text: { name: string; use: ColumnUse }[];
+};
+
+/**
+ * Rows [from, to) of every column, as copies a thread can transfer: each text column's codes
+ * with the dictionary values first seen in these rows (in code order).
+ */
+export type RowBatch = {
+  from: number;
+  numeric: Float64Array[];
+  codes: Uint32Array[];
+  newValues: string[][];
+  lines: Uint32Array;
+};
+
 /** The columns read from a CSV file, in the order the header names them. */
 export class ColumnStore {
   readonly numeric = new Map<string, NumericColumn>();
@@ -57,12 +76,14 @@ export class ColumnStore {
   /** The file line each row ended on (for messages). */
   lines: Uint32Array;
   rows = 0;
+  /** Rows ever added (takeBatch forgets rows, not this count). */
+  added = 0;
   private capacity: number;
   private numericAt: { index: number; column: NumericColumn }[] = [];
   private textAt: { index: number; column: TextColumn }[] = [];
   private fields = 0;
 
-  constructor(expectedRows: number) {
+  constructor(readonly expectedRows: number) {
     this.capacity = Math.max(1024, expectedRows + 1);
     this.lines = new Uint32Array(this.capacity);
   }
@@ -78,6 +99,69 @@ export class ColumnStore {
     let column = this.text.get(name);
     if (!column) this.text.set(name, (column = new TextColumn(name, use, this.capacity)));
     return column;
+  }
+
+  static from(spec: ColumnSpec): ColumnStore {
+    const store = new ColumnStore(spec.rows);
+    for (const { name, use, integer } of spec.numeric) store.needNumeric(name, use, integer);
+    for (const { name, use } of spec.text) store.needText(name, use);
+    return store;
+  }
+
+  spec(): ColumnSpec {
+    return {
+      rows: this.expectedRows,
+      numeric: [...this.numeric.values()].map(({ name, use, integer }) => ({
+        name,
+        use,
+        integer,
+      })),
+      text: [...this.text.values()].map(({ name, use }) => ({ name, use })),
+    };
+  }
+
+  /**
+   * Every row held, as a batch numbered from row `at` of the file, and forgets them (the
+   * dictionaries stay): a reader keeps one chunk's rows at a time. `dictionarySizes` holds how
+   * much of each text column's dictionary the receiver already has, and is brought up to date.
+   */
+  takeBatch(at: number, dictionarySizes: number[]): RowBatch {
+    const rows = this.rows;
+    const text = [...this.text.values()];
+    const batch: RowBatch = {
+      from: at,
+      numeric: [...this.numeric.values()].map((column) => column.values.slice(0, rows)),
+      codes: text.map((column) => column.codes.slice(0, rows)),
+      newValues: text.map((column, c) => {
+        const known = dictionarySizes[c] ?? 0;
+        dictionarySizes[c] = column.dictionary.length;
+        return column.dictionary.slice(known);
+      }),
+      lines: this.lines.slice(0, rows),
+    };
+    this.rows = 0;
+    return batch;
+  }
+
+  /** Appends a batch made by a store of the same spec. */
+  append(batch: RowBatch): void {
+    const count = batch.lines.length;
+    if (batch.from !== this.rows)
+      throw new Error(`a batch from row ${batch.from} after ${this.rows} rows`);
+    while (this.rows + count > this.capacity) this.grow();
+    [...this.numeric.values()].forEach((column, c) =>
+      column.values.set(batch.numeric[c], this.rows),
+    );
+    [...this.text.values()].forEach((column, c) => {
+      for (const value of batch.newValues[c]) {
+        column.lookup.set(value, column.dictionary.length);
+        column.dictionary.push(value);
+      }
+      column.codes.set(batch.codes[c], this.rows);
+    });
+    this.lines.set(batch.lines, this.rows);
+    this.rows += count;
+    this.added += count;
   }
 
   /** Finds every needed column in the header; a column it lacks fails the evaluation. */
@@ -143,6 +227,7 @@ export class ColumnStore {
     }
     this.lines[row] = line;
     this.rows = row + 1;
+    this.added++;
   }
 
   private grow(): void {

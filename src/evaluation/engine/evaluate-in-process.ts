@@ -1,25 +1,33 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { CsvError, parse } from 'csv-parse';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { EvaluationJob, EvaluationMeasures, EvaluationProgress } from '../service-evaluation';
 import { ColumnStore } from './columns';
 import { EvaluationFailed } from './evaluation-failed';
 import { binaryLabels, measure } from './measures';
+import { readCsvInto } from './read-csv';
 import { ModelScorer } from './scoring';
 
 /** Rows per `session.run`: large enough to amortise the call, small enough for steady progress. */
 export const BATCH_ROWS = 8192;
 /** Progress is reported at most this often. */
 const PROGRESS_INTERVAL_MS = 100;
-/** File chunks read at a time; each is parsed before the rows it completed are scored. */
-const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Fills `store` from the dataset file at `path`, calling `onRows` (and waiting for it) whenever
+ * rows were added: readCsvInto in this thread, or a reader thread (reader-thread.ts).
+ */
+export type RowReader = (
+  path: string,
+  store: ColumnStore,
+  onRows: () => Promise<void>,
+) => Promise<void>;
 
 export type EvaluateOptions = {
   /** onnxruntime's threads inside one session.run; 0 or absent: onnxruntime's default. */
   intraOpNumThreads?: number;
   batchRows?: number;
+  /** The engine's workers parse the file in a reader thread of their own; false: in theirs. */
+  readInThread?: boolean;
 };
 
 /**
@@ -28,14 +36,23 @@ export type EvaluateOptions = {
  * soon as it is read, then computes the measures (src/evaluation/metrics). The evaluation engine
  * runs this in a worker thread; tests and the benchmark call it directly to compare.
  */
-export async function evaluateInProcess(
+export function evaluateInProcess(
+  job: EvaluationJob,
+  onProgress?: (progress: EvaluationProgress) => void,
+  options: EvaluateOptions = {},
+): Promise<EvaluationMeasures> {
+  return evaluateWith(readCsvInto, job, onProgress, options);
+}
+
+/** evaluateInProcess with the rows read by `read` (in another thread, say) as they are scored. */
+export async function evaluateWith(
+  read: RowReader,
   job: EvaluationJob,
   onProgress?: (progress: EvaluationProgress) => void,
   options: EvaluateOptions = {},
 ): Promise<EvaluationMeasures> {
   const started = performance.now();
   const batchRows = options.batchRows ?? BATCH_ROWS;
-  await requireDataFile(job.dataset.path);
   const store = new ColumnStore(job.dataset.rows);
   const label = store.needText(job.labelColumn, {
     field: 'labelColumn',
@@ -109,44 +126,7 @@ export async function evaluateInProcess(
       }
     };
 
-    let header = true;
-    const parser = parse({
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      on_record: (record: string[], info) => {
-        if (header) {
-          header = false;
-          store.takeHeader(record);
-        } else {
-          store.add(record, info.lines);
-        }
-        return null;
-      },
-    });
-    let failure: unknown = null;
-    parser.on('error', (error) => (failure ??= error));
-    const write = (chunk: Buffer | null) =>
-      new Promise<void>((resolve) => {
-        if (chunk === null) parser.end(() => resolve());
-        else parser.write(chunk, () => resolve());
-      });
-    const file = createReadStream(job.dataset.path, { highWaterMark: READ_CHUNK_BYTES });
-    try {
-      for await (const chunk of file as AsyncIterable<Buffer>) {
-        await write(chunk);
-        if (failure) break;
-        await scoreRead(false);
-      }
-      if (!failure) await write(null);
-    } finally {
-      file.destroy();
-      parser.destroy();
-    }
-    if (failure) throw asEvaluationFailed(failure);
-    if (header) {
-      throw new EvaluationFailed('the dataset file has no header row', 'dataset');
-    }
+    await read(job.dataset.path, store, () => scoreRead(false));
     await scoreRead(true);
     report(true);
     const readMs = performance.now() - started - scoringMs;
@@ -170,29 +150,4 @@ function grow(values: Float64Array, length: number): Float64Array<ArrayBuffer> {
   const grown = new Float64Array(length);
   grown.set(values);
   return grown;
-}
-
-async function requireDataFile(path: string): Promise<void> {
-  try {
-    if ((await stat(path)).isFile()) return;
-  } catch {
-    // Reported below.
-  }
-  throw new EvaluationFailed(
-    "the dataset version's data file is no longer stored (it may have been purged); store its data again or choose another dataset version",
-    'dataset',
-  );
-}
-
-/** A parse fault tells its line and kind only: csv-parse's own message may quote the field. */
-function asEvaluationFailed(error: unknown): unknown {
-  if (error instanceof EvaluationFailed) return error;
-  if (error instanceof CsvError) {
-    const line = (error as CsvError & { lines?: number }).lines;
-    return new EvaluationFailed(
-      `line ${line ?? '?'} of the dataset is not well-formed CSV (${error.code})`,
-      'dataset',
-    );
-  }
-  return error;
 }

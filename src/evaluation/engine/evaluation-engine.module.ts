@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import {
+  defaultIntraOpThreads,
   EVALUATION_ENGINE_OPTIONS,
   EvaluationEngine,
   type EvaluationEngineOptions,
@@ -14,6 +16,7 @@ import {
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): EvaluationEngineOptions => ({
         workers: config.evaluation.workers,
+        intraOpNumThreads: defaultIntraOpThreads(availableParallelism(), config.evaluation.workers),
       }),
     },
     EvaluationEngine,

@@ -164,6 +164,25 @@ describe('EvaluationEngine (worker threads)', () => {
     expect(inWorker.metrics.auc).toBeCloseTo(auc(treeScores, labels)!, 3);
   });
 
+  it('reads a file of many chunks in its reader thread, batch by batch, as evaluateInProcess does', async () => {
+    const rowCount = 30_000;
+    await writeFile(path('large.csv'), creditDatasetCsv({ seed: 11, rows: rowCount }));
+    const settings = job({
+      candidate: model('tree.onnx'),
+      champion: model('lr.onnx'),
+      pipelineScoreColumn: 'pipeline_score',
+      dataset: { ...job().dataset, path: path('large.csv'), rows: rowCount },
+    });
+    const progress: EvaluationProgress[] = [];
+    const inWorker = await engine.evaluate(settings, (p) => progress.push(p));
+    expect(inWorker.rows).toBe(rowCount);
+    expect(withoutTimings(inWorker)).toEqual(withoutTimings(await evaluateInProcess(settings)));
+    expect(progress.map((p) => p.rowsScored)).toEqual(
+      [...progress.map((p) => p.rowsScored)].sort((a, b) => a - b),
+    );
+    expect(progress[progress.length - 1]).toEqual({ rowsScored: rowCount, rowsTotal: rowCount });
+  });
+
   it('reads the float probabilities beside an int64 label output', async () => {
     const measures = await engine.evaluate(job({ candidate: model('labelled.onnx') }));
     const lrScores = rows.map((row) => logisticRegressionScore(features(row)));

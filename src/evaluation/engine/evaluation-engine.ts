@@ -1,9 +1,10 @@
-import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { EvaluationJob, EvaluationMeasures, EvaluationProgress } from '../service-evaluation';
 import type { EvaluateOptions } from './evaluate-in-process';
 import { EvaluationFailed } from './evaluation-failed';
+import { startWorker } from './start-worker';
 import type { WorkerReply, WorkerRequest } from './worker-protocol';
 
 export const EVALUATION_ENGINE_OPTIONS = Symbol('EvaluationEngineOptions');
@@ -14,15 +15,12 @@ export type EvaluationEngineOptions = EvaluateOptions & {
 };
 
 /**
- * The worker's entry beside this file: compiled JavaScript in production (dist/), TypeScript under
- * ts-jest and ts-node. A TypeScript entry is loaded through ts-node's transpile-only hook by a
- * small CommonJS loader (`eval`): given the .ts path itself, Node's ESM loader refuses the
- * extension whatever `--require` the worker's execArgv names.
+ * onnxruntime threads per worker's `session.run`: the cores but one (the HTTP thread's) shared
+ * among the workers, at least one. More would oversubscribe the cores, and onnxruntime's spinning
+ * threads then slow every run, the HTTP thread's turn included.
  */
-const WORKER_FILE = join(__dirname, `evaluation-worker${extname(__filename)}`);
-const WORKER_SOURCE = WORKER_FILE.endsWith('.ts')
-  ? `require('ts-node/register/transpile-only');\nrequire(${JSON.stringify(WORKER_FILE)});`
-  : null;
+export const defaultIntraOpThreads = (cores: number, workers: number): number =>
+  Math.max(1, Math.floor((cores - 1) / Math.max(1, workers)));
 
 type Pending = {
   id: number;
@@ -98,9 +96,7 @@ export class EvaluationEngine implements OnApplicationShutdown {
 
   private spawn(): Slot {
     const { workers: _workers, ...evaluateOptions } = this.options;
-    const worker = WORKER_SOURCE
-      ? new Worker(WORKER_SOURCE, { eval: true, workerData: evaluateOptions })
-      : new Worker(WORKER_FILE, { workerData: evaluateOptions });
+    const worker = startWorker(join(__dirname, 'evaluation-worker'), evaluateOptions);
     const slot: Slot = { worker, running: null };
     this.slots.add(slot);
     worker.on('message', (reply: WorkerReply) => this.receive(slot, reply));

@@ -4,6 +4,7 @@
  */
 export { EvaluationFailed } from './evaluation-failed';
 export {
+  defaultIntraOpThreads,
   EVALUATION_ENGINE_OPTIONS,
   EvaluationEngine,
   type EvaluationEngineOptions,
