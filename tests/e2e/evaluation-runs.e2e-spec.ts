@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { DatasetRetentionSweep } from '../../src/datasets/dataset-retention-sweep';
 import { DEFAULT_EVALUATION_POLICY } from '../../src/evaluation/evaluation-policy';
 import { auc } from '../../src/evaluation/metrics';
 import { EvaluationRunner } from '../../src/evaluation/runs/evaluation-runner';
@@ -24,6 +25,7 @@ import {
   treeEnsembleModel,
 } from '../support/onnx';
 import { TestApp, startTestApp } from '../support/test-app';
+import { TestClock } from '../support/test-clock';
 
 const API = '/api/v1';
 const PROBLEM = /^application\/problem\+json/;
@@ -56,6 +58,7 @@ type RunView = {
 describe('evaluation runs over HTTP', () => {
   let test: TestApp;
   let dir: string;
+  const time = new TestClock('2026-11-02T09:00:00.000Z');
   let sql: Client;
   const people: Record<string, string> = {};
   const csv = creditDatasetCsv({ seed: SEED, rows: ROWS });
@@ -170,7 +173,7 @@ describe('evaluation runs over HTTP', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'attest-evaluation-runs-e2e-'));
-    test = await startTestApp({ env: { ARTIFACT_DIR: dir } });
+    test = await startTestApp({ clock: time.clock, env: { ARTIFACT_DIR: dir } });
     const cast: Record<string, Parameters<TestApp['token']>[1]> = {
       pipe: ['pipeline'],
       tess: ['data-scientist'],
@@ -477,5 +480,32 @@ describe('evaluation runs over HTTP', () => {
       `SELECT run_id FROM evaluation_runs WHERE settings->>'threshold' = '0.4'`,
     );
     expect(runs).toEqual([{ run_id: a.body.id }]);
+  });
+
+  it('refuses a dataset version whose data the retention sweep deleted', async () => {
+    const other = creditDatasetCsv({ seed: SEED + 1, rows: ROWS });
+    await write('pipe', `/datasets/${DATASET}/versions`, {
+      ...creditDatasetRegistration('2026-05', `sha256:${sha256(other)}`, ROWS),
+      retention: 'P1M',
+    });
+    await upload(
+      'pipe',
+      `/datasets/${DATASET}/versions/2026-05/data`,
+      'text/csv',
+      Buffer.from(other),
+    );
+    time.advanceDays(40);
+    expect(await test.app.get(DatasetRetentionSweep).sweep()).toEqual([`${DATASET}@2026-05`]);
+    const before = { runs: await runCount(), events: await test.countEvents() };
+    const response = await startRun(
+      '1.0.0',
+      runBody({ dataset: { name: DATASET, version: '2026-05' } }),
+    );
+    expect({ status: response.status, code: response.body.code }).toEqual({
+      status: 422,
+      code: 'dataset-data-not-stored',
+    });
+    expect(response.body.errors.dataset[0]).toMatch(/retention/);
+    expect({ runs: await runCount(), events: await test.countEvents() }).toEqual(before);
   });
 });
