@@ -310,6 +310,33 @@ describe('model decider', () => {
       given(modelDecider, [registered(), event]).when(evaluation()).then([]);
     });
 
+    it('records an evaluation Attest performed, with its service record, once per run id', () => {
+      const service = { runId: 'run-1' } as unknown as NonNullable<
+        RecordEvaluation['data']['service']
+      >;
+      const attest = evaluation({ evaluationId: 'run-1', performedBy: 'attest', service });
+      const [event] = given(modelDecider, [registered()]).when(attest).events();
+      expect(event.data).toMatchObject({ evaluationId: 'run-1', performedBy: 'attest', service });
+      // A retried run records nothing again, whatever it measured the second time.
+      given(modelDecider, [registered(), event])
+        .when(
+          evaluation({ evaluationId: 'run-1', performedBy: 'attest', service, verdict: 'fail' }),
+        )
+        .then([]);
+    });
+
+    it('refuses an Attest evaluation without its service record, and a service record claimed by a pipeline', () => {
+      const service = { runId: 'run-1' } as unknown as NonNullable<
+        RecordEvaluation['data']['service']
+      >;
+      given(modelDecider, [registered()])
+        .when(evaluation({ performedBy: 'attest' }))
+        .thenRefuses('evaluation-performer-mismatch', 422);
+      given(modelDecider, [registered()])
+        .when(evaluation({ performedBy: 'pipeline', service }))
+        .thenRefuses('evaluation-performer-mismatch', 422);
+    });
+
     it('refuses an evaluation on a dataset version not registered', () => {
       given(modelDecider, [registered()])
         .when(evaluation({}, null))

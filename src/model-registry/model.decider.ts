@@ -322,6 +322,16 @@ function evaluate(command: RecordEvaluation, state: ModelState): ModelEvent[] {
     return [];
   }
   if (current.retired) throw retiredConflict(data.model, data.version);
+  // What Attest computed carries how (`service`); nothing else may claim to be Attest's.
+  if ((data.performedBy === 'attest') !== (data.service !== undefined)) {
+    const message =
+      data.performedBy === 'attest'
+        ? 'an evaluation Attest performed carries its service record'
+        : 'only an evaluation Attest performed carries a service record';
+    throw new RuleViolated('evaluation-performer-mismatch', message, {
+      errors: { performedBy: [message] },
+    });
+  }
   const { name, version } = data.datasetVersion;
   if (command.datasetContentHash === null) {
     throw new RuleViolated(
