@@ -2,6 +2,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { NestFactory } from '@nestjs/core';
+import { Module } from '@nestjs/common';
+import { AppConfigModule } from '../../config/config.module';
 import {
   CREDIT_DATASET_SCHEMA,
   creditDatasetCsv,
@@ -22,7 +26,7 @@ import type {
   EvaluationProgress,
   ScoringModel,
 } from '../service-evaluation';
-import { EvaluationEngine, EvaluationFailed, evaluateInProcess } from '.';
+import { EvaluationEngine, EvaluationEngineModule, EvaluationFailed, evaluateInProcess } from '.';
 
 const ROWS = 3000;
 const SEED = 7;
@@ -209,6 +213,46 @@ describe('EvaluationEngine (worker threads)', () => {
     }
   });
 
+  it('fails the job of a worker that dies with a plain Error, and replaces the worker', async () => {
+    const single = new EvaluationEngine({ workers: 1 });
+    try {
+      await single.evaluate(job());
+      const slots = (single as unknown as { slots: Set<{ worker: Worker }> }).slots;
+      const [{ worker }] = [...slots];
+      const running = single.evaluate(job());
+      // The worker dies during the job (as a native crash would end it).
+      await worker.terminate();
+      const error = await running.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(EvaluationFailed);
+      expect((error as Error).message).toMatch(/^the evaluation worker stopped/);
+      const next = await single.evaluate(job());
+      expect(next.rows).toBe(ROWS);
+      expect([...slots].map((slot) => slot.worker)).not.toContain(worker);
+    } finally {
+      await single.onApplicationShutdown();
+    }
+  });
+
+  it('rejects jobs once shut down', async () => {
+    const closing = new EvaluationEngine({ workers: 1 });
+    const running = Promise.allSettled([closing.evaluate(job()), closing.evaluate(job())]);
+    await closing.onApplicationShutdown();
+    const [started, queued] = await running;
+    expect(started).toMatchObject({
+      status: 'rejected',
+      reason: { message: expect.stringMatching(/^the evaluation worker stopped/) },
+    });
+    expect(queued).toMatchObject({
+      status: 'rejected',
+      reason: { message: 'the evaluation engine shut down before the job started' },
+    });
+    await expect(closing.evaluate(job())).rejects.toThrow('the evaluation engine has shut down');
+  });
+
   it('refuses a label with more than two values, naming the column', async () => {
     const error = await failure(engine.evaluate(job({ labelColumn: 'age_band' })));
     expect(error.field).toBe('labelColumn');
@@ -299,5 +343,21 @@ describe('EvaluationEngine (worker threads)', () => {
     expect(error.message).toBe(
       'the dataset has 1 positive and 39 negative rows; an evaluation needs at least two of each',
     );
+  });
+});
+
+describe('EvaluationEngineModule', () => {
+  it('provides the engine, its pool sized by EVALUATION_WORKERS, and stops it with the application', async () => {
+    @Module({
+      imports: [AppConfigModule.forRoot({ EVALUATION_WORKERS: '1' }), EvaluationEngineModule],
+    })
+    class HostModule {}
+    const app = await NestFactory.createApplicationContext(HostModule, { logger: false });
+    app.enableShutdownHooks();
+    const engine = app.get(EvaluationEngine);
+    const [a, b] = await Promise.all([engine.evaluate(job()), engine.evaluate(job())]);
+    expect(a).toEqual({ ...b, timings: a.timings });
+    await app.close();
+    await expect(engine.evaluate(job())).rejects.toThrow('the evaluation engine has shut down');
   });
 });

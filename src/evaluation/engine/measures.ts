@@ -7,7 +7,6 @@ import {
   deLongTest,
   fairness,
   frequencies,
-  gini,
   ksStatistic,
   maxAbsoluteDifference,
   predictAtThreshold,
@@ -92,14 +91,16 @@ export function measure(
     }
   }
   const at = thresholdMetrics(scores, labels, job.threshold);
+  // Two classes are present (checked above), so the AUC is defined; Gini = 2·AUC − 1.
+  const area = auc(scores, labels)!;
   const calibrated = calibration(scores, labels, 10);
   const predicted = predictAtThreshold(scores, job.threshold);
   return {
     rows,
     positives,
     metrics: {
-      auc: auc(scores, labels)!,
-      gini: gini(scores, labels)!,
+      auc: area,
+      gini: 2 * area - 1,
       ks: ksStatistic(scores, labels)!,
       brier: brierScore(scores, labels),
       accuracy: at.accuracy,
