@@ -1,6 +1,7 @@
 import { type EvidenceBundle, verifyBundle } from '../../src/integrity/evidence-bundle';
 import { embeddedFiles } from '../../src/integrity/pdf-attachment';
 import { GovernanceClient } from '../support/governance-client';
+import { recordServiceRun } from '../support/service-evaluations';
 import { binary, flowing, pdfText } from '../support/pdf';
 import { STAFF } from '../support/staff';
 import { TestApp, startTestApp } from '../support/test-app';
@@ -77,6 +78,16 @@ describe('a credit-risk model from dataset to rollback', () => {
       ],
       verdict: 'pass',
     });
+    // Attest's own run on the holdout: what the approval policy requires of a high-risk version
+    // (README, "Governance workflow"). Recorded as the evaluation-run API records it.
+    const serviceRun = await recordServiceRun(test.eventLog, {
+      model: 'credit-risk',
+      version,
+      artifactDigest: artifact,
+      datasetVersion: { name: 'credit-applications', version: '2026-01', contentHash: sha('c1') },
+      correlationId: 'credit-flow-attest',
+    });
+    api.position = serviceRun.appended.position;
     return { runId: run.id, artifact };
   }
 
@@ -273,7 +284,10 @@ describe('a credit-risk model from dataset to rollback', () => {
         decisionClass: 'substantially-assists',
         personalInformationKinds: ['financial', 'identity'],
       },
-      evaluations: [expect.objectContaining({ verdict: 'pass' })],
+      evaluations: [
+        expect.objectContaining({ verdict: 'pass', performedBy: 'pipeline' }),
+        expect.objectContaining({ verdict: 'pass', performedBy: 'attest' }),
+      ],
       approvals: [expect.objectContaining({ approvalId: request.id, environment: 'production' })],
     });
     const v2 = await read('rita', '/models/credit-risk/versions/1.1.0');

@@ -3,7 +3,8 @@ import type { Verdict } from '../../src/evaluation/evaluation-policy';
 import type { ServiceEvaluation } from '../../src/evaluation/service-evaluation';
 import type { AppendResult, EventLog } from '../../src/ledger/event-log.port';
 import type { ModelEvaluated } from '../../src/model-registry/model.events';
-import { seedModelEvents } from './seed-events';
+import { streams } from '../../src/ledger/stream-names';
+import { seedEvent } from './seed-events';
 
 const hash = (byte: string) => `sha256:${byte.repeat(32)}`;
 
@@ -18,6 +19,8 @@ export type ServiceRunOptions = {
   /** Default true: every rule passed. False: the AUC fell below the policy's minimum. */
   passed?: boolean;
   artifactDigest?: string;
+  /** The holdout: a registered dataset version, where the test has one (the audit pack reads it). */
+  datasetVersion?: { name: string; version: string; contentHash: string };
   evaluatedAt?: string;
 };
 
@@ -37,7 +40,11 @@ export function serviceRunEvaluated(options: ServiceRunOptions): ModelEvaluated 
   const passed = options.passed ?? true;
   const environment = options.environment ?? 'production';
   const aucValue = passed ? 0.81 : 0.62;
-  const datasetVersion = { name: 'credit-holdout', version: '2026-02', contentHash: hash('c4') };
+  const datasetVersion = options.datasetVersion ?? {
+    name: 'credit-holdout',
+    version: '2026-02',
+    contentHash: hash('c4'),
+  };
   const verdict: Verdict = {
     outcome: passed ? 'pass' : 'fail',
     passed,
@@ -155,12 +162,13 @@ export function serviceRunEvaluated(options: ServiceRunOptions): ModelEvaluated 
 /** Records a service-run evaluation straight in the model stream; its event and where it landed. */
 export async function recordServiceRun(
   eventLog: EventLog,
-  options: ServiceRunOptions,
+  options: ServiceRunOptions & { correlationId?: string },
 ): Promise<{ event: ModelEvaluated; appended: AppendResult }> {
   const event = serviceRunEvaluated(options);
-  const appended = await seedModelEvents(eventLog, options.model, [event], {
-    sub: 'attest',
-    roles: ['pipeline'],
+  const recorded = seedEvent(event, { sub: 'attest', roles: ['pipeline'] });
+  if (options.correlationId) recorded.metadata.correlationId = options.correlationId;
+  const appended = await eventLog.append(streams.model(options.model), [recorded], {
+    expectedRevision: 'any',
   });
   return { event, appended };
 }
