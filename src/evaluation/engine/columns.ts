@@ -15,7 +15,8 @@ export class NumericColumn {
   integer = false;
   constructor(
     readonly name: string,
-    readonly use: ColumnUse,
+    /** The first use, or the integer input that makes it integer (what a refusal names). */
+    public use: ColumnUse,
     capacity: number,
   ) {
     this.values = new Float64Array(capacity);
@@ -91,7 +92,10 @@ export class ColumnStore {
   needNumeric(name: string, use: ColumnUse, integer = false): NumericColumn {
     let column = this.numeric.get(name);
     if (!column) this.numeric.set(name, (column = new NumericColumn(name, use, this.capacity)));
-    if (integer) column.integer = true;
+    if (integer && !column.integer) {
+      column.integer = true;
+      column.use = use;
+    }
     return column;
   }
 

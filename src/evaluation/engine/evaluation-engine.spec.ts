@@ -14,6 +14,7 @@ import {
   labelledLogisticRegressionModel,
   logisticRegressionModel,
   logisticRegressionScore,
+  mixedInputsModel,
   treeEnsembleModel,
   treeEnsembleScore,
   zipMapModel,
@@ -100,6 +101,7 @@ beforeAll(async () => {
   await writeFile(path('margin.onnx'), treeEnsembleModel({ sigmoid: false }));
   await writeFile(path('labelled.onnx'), labelledLogisticRegressionModel());
   await writeFile(path('zipmap.onnx'), zipMapModel());
+  await writeFile(path('mixed.onnx'), mixedInputsModel());
 });
 
 afterAll(async () => {
@@ -196,6 +198,46 @@ describe('EvaluationEngine (worker threads)', () => {
     expect(byLabel.distribution.score.quantiles![0]).toBe(0);
     expect(byLabel.distribution.score.quantiles![10]).toBe(1);
     expect(byLabel.metrics.accuracy).toBeCloseTo(measures.metrics.accuracy, 10);
+  });
+
+  it('feeds string and int64 inputs, and pools rare categories as (other) in the baseline', async () => {
+    const settings = job({
+      candidate: {
+        artifactPath: path('mixed.onnx'),
+        inputs: [
+          FEATURES,
+          { name: 'band', kind: 'tensor', elementType: 'string', shape: ['N'] },
+          { name: 'age_years', kind: 'tensor', elementType: 'int64', shape: ['N', 1] },
+        ],
+        scoreOutput: 'probability',
+        columns: { features: [...FEATURE_ORDER], band: 'age_band', age_years: 'age' },
+      },
+      minCategoryCount: 400,
+    });
+    const measures = await engine.evaluate(settings);
+    const lrScores = rows.map((row) => logisticRegressionScore(features(row)));
+    expect(measures.metrics.auc).toBeCloseTo(auc(lrScores, labels)!, 4);
+    expect(Object.keys(measures.distribution.numeric)).toEqual([...FEATURE_ORDER]);
+    const counts = new Map<string, number>();
+    for (const row of rows) counts.set(row.age_band, (counts.get(row.age_band) ?? 0) + 1);
+    const rare = [...counts].filter(([, count]) => count < 400);
+    expect(rare.map(([band]) => band)).toEqual(['65+']);
+    const bands = measures.distribution.categorical.age_band;
+    expect(bands.count).toBe(ROWS);
+    expect(bands.values.map((v) => v.value).sort()).toEqual(['(other)', '25-34', '35-64', '<25']);
+    expect(bands.values.find((v) => v.value === '(other)')!.count).toBe(rare[0][1]);
+    expect(bands.values.map((v) => v.value)).not.toContain('65+');
+    // A fractional value cannot feed an int64 input: named by line and column, never quoted.
+    await editedCsv('fraction.csv', 0, (fields) => (fields[2] = '30.5'));
+    const error = await failure(
+      engine.evaluate({
+        ...settings,
+        dataset: { ...settings.dataset, path: path('fraction.csv') },
+      }),
+    );
+    expect(error.message).toBe(
+      'line 2, column age of the dataset is not a whole number, but input age_years (int64) takes integers',
+    );
   });
 
   it('queues jobs beyond the pool and completes them all', async () => {

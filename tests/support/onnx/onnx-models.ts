@@ -371,6 +371,39 @@ export function labelledLogisticRegressionModel(): Uint8Array {
 }
 
 /**
+ * The LR beside two more inputs a pipeline might feed: `band` string [N] (a category, passed
+ * through to the output `band_echo`) and `age_years` int64 [N, 1] (cast to the float output
+ * `age_float`). The score is still `probability` float32 [N, 1], the LR's, so tests can check a
+ * string and an int64 input are fed without changing it.
+ */
+export function mixedInputsModel(): Uint8Array {
+  const k = FEATURE_ORDER.length;
+  return encodeModel('credit_logistic_regression_mixed_inputs', {
+    input: [
+      featuresInput(),
+      valueInfo('band', tensorType(DataType.STRING, ['N'])),
+      valueInfo('age_years', tensorType(DataType.INT64, ['N', 1])),
+    ],
+    initializer: [
+      floatTensor('weights', [k, 1], LOGISTIC_REGRESSION.weights),
+      floatTensor('bias', [1], [LOGISTIC_REGRESSION.bias]),
+    ],
+    node: [
+      node('MatMul', ['features', 'weights'], ['logit_raw']),
+      node('Add', ['logit_raw', 'bias'], ['logit']),
+      node('Sigmoid', ['logit'], ['probability']),
+      node('Identity', ['band'], ['band_echo']),
+      node('Cast', ['age_years'], ['age_float'], { attributes: { to: { int: DataType.FLOAT } } }),
+    ],
+    output: [
+      valueInfo('probability', tensorType(DataType.FLOAT, ['N', 1])),
+      valueInfo('band_echo', tensorType(DataType.STRING, ['N'])),
+      valueInfo('age_float', tensorType(DataType.FLOAT, ['N', 1])),
+    ],
+  });
+}
+
+/**
  * The LR ending, as sklearn-onnx does by default, in a ZipMap: the only output,
  * `output_probability`, is seq(map(int64, float)) — one {0: p0, 1: p1} per row. No tensor output.
  */
