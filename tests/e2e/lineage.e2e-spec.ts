@@ -156,6 +156,24 @@ describe('lineage', () => {
     test = await startTestApp({ clock: time.clock });
     api = new GovernanceClient(test);
     await api.signIn(STAFF);
+    // Lineage reads no evaluation rule: the pipeline's posted evaluations are the lineage edges
+    // here, so the policy asks no service-run evaluation (README, "Governance workflow").
+    await api.send(
+      'carol',
+      '/policies/approval',
+      {
+        tiers: {
+          low: { stages: ['risk-manager'], requirePassingEvaluation: false },
+          medium: { stages: ['risk-manager'], requirePassingEvaluation: false },
+          high: {
+            stages: ['risk-manager', 'compliance-officer'],
+            requirePassingEvaluation: false,
+            requireGrantComment: true,
+          },
+        },
+      },
+      { method: 'put' },
+    );
 
     // January: data, the first run and version, staging, then production on an approval
     await registerDataset('2026-01');
