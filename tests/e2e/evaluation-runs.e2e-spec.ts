@@ -1,6 +1,7 @@
 /**
  * @jest-environment ./tests/support/onnx/onnx-test-environment.ts
  */
+import { Module } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,11 @@ import { Client } from 'pg';
 import { DatasetRetentionSweep } from '../../src/datasets/dataset-retention-sweep';
 import { DEFAULT_EVALUATION_POLICY } from '../../src/evaluation/evaluation-policy';
 import { auc } from '../../src/evaluation/metrics';
-import { EvaluationRunner } from '../../src/evaluation/runs/evaluation-runner';
+import {
+  EVALUATION_PASSED_HOOK,
+  EvaluationRunner,
+  type PassedEvaluation,
+} from '../../src/evaluation/runs/evaluation-runner';
 import type { ServiceEvaluation } from '../../src/evaluation/service-evaluation';
 import { DATABASE_HANDLE, type DatabaseHandle } from '../../src/ledger/database/database-handle';
 import { streams } from '../../src/ledger/stream-names';
@@ -54,6 +59,22 @@ type RunView = {
   modelVersionHref: string;
   requestedBy: string;
 };
+
+/** What the automatic-approval hook was called with (only passing runs call it). */
+const passedRuns: PassedEvaluation[] = [];
+
+@Module({
+  providers: [
+    {
+      provide: EVALUATION_PASSED_HOOK,
+      useValue: (passed: PassedEvaluation) => {
+        passedRuns.push(passed);
+        return Promise.resolve();
+      },
+    },
+  ],
+})
+class PassedHookModule {}
 
 describe('evaluation runs over HTTP', () => {
   let test: TestApp;
@@ -173,7 +194,11 @@ describe('evaluation runs over HTTP', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'attest-evaluation-runs-e2e-'));
-    test = await startTestApp({ clock: time.clock, env: { ARTIFACT_DIR: dir } });
+    test = await startTestApp({
+      clock: time.clock,
+      env: { ARTIFACT_DIR: dir },
+      imports: [PassedHookModule],
+    });
     const cast: Record<string, Parameters<TestApp['token']>[1]> = {
       pipe: ['pipeline'],
       tess: ['data-scientist'],
@@ -507,5 +532,36 @@ describe('evaluation runs over HTTP', () => {
     });
     expect(response.body.errors.dataset[0]).toMatch(/retention/);
     expect({ runs: await runCount(), events: await test.countEvents() }).toEqual(before);
+  });
+
+  it('calls the automatic-approval hook after a passing run only', async () => {
+    expect(passedRuns).toEqual([]);
+    // A policy without fairness bounds for the low tier: the same data now passes.
+    const tier = { minAuc: 0.6, minGroupSize: 30 };
+    const policy = await test
+      .anonymous()
+      .put(`${API}/policies/evaluation`)
+      .set('Authorization', people.cora)
+      .send({ tiers: { low: tier, medium: tier, high: { minAuc: 0.7, minGroupSize: 100 } } });
+    expect(policy.status).toBe(200);
+    const response = await startRun('1.0.0', runBody());
+    expect(response.body.id).not.toBe(firstRun);
+    const run = await finished(response.body.id);
+    expect(run).toMatchObject({ status: 'succeeded', verdict: { outcome: 'pass', passed: true } });
+    const evaluation = (await evaluations()).find((e) => e.evaluationId === run.id)!;
+    expect(evaluation.verdict).toBe('pass');
+    expect((evaluation.service as ServiceEvaluation).inputs.policyVersion).toBe(1);
+    expect(passedRuns).toEqual([
+      expect.objectContaining({
+        runId: run.id,
+        evaluationId: run.id,
+        model: MODEL,
+        version: '1.0.0',
+        environment: 'production',
+        ledgerPosition: run.ledgerPosition,
+        requestedBy: 'pipe',
+        context: expect.objectContaining({ actor: expect.objectContaining({ sub: 'pipe' }) }),
+      }),
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import {
   Logger,
   Optional,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
 import { CLOCK, type Clock } from '../../ledger/clock';
@@ -31,12 +32,18 @@ export type PassedEvaluation = {
   ledgerPosition: string;
   /** Who asked for the run: the evaluation's `evaluatedBy`. */
   requestedBy: string;
+  /**
+   * The context the evaluation was recorded under (the requester as actor, the request's
+   * correlation id; its own command id): a follow-up command may run under it.
+   */
+  context: CommandContext;
 };
 
 /**
  * Called after a run records a passing evaluation (README, "Evaluation runs"): where automatic
- * approval plugs in. Optional: without a provider for this token nothing is called. A hook that
- * throws is logged; the run has succeeded all the same.
+ * approval plugs in. Optional: any module may provide this token (it is looked up across the
+ * application), or call EvaluationRunner.setPassedHook; without either nothing is called. A hook
+ * that throws is logged; the run has succeeded all the same.
  */
 export const EVALUATION_PASSED_HOOK = Symbol('EvaluationPassedHook');
 export type EvaluationPassedHook = (passed: PassedEvaluation) => Promise<void>;
@@ -75,6 +82,7 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
     private readonly engine: EvaluationEngine,
     private readonly store: EvaluationRunStore,
     private readonly commands: CommandBus,
+    private readonly modules: ModuleRef,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(EVALUATION_PASSED_HOOK) private onPassed?: EvaluationPassedHook,
   ) {}
@@ -167,7 +175,13 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
         ece: measures.metrics.ece,
         fairness: measures.fairness,
       });
-      const result = await this.record(run, plan, measures, judged, requester);
+      const context: CommandContext = {
+        actor: requester.actor,
+        now: this.clock().toISOString(),
+        correlationId: requester.correlationId,
+        commandId: uuidv7(),
+      };
+      const result = await this.record(run, plan, measures, judged, context);
       await this.store.succeeded(run.runId, {
         evaluationId: run.runId,
         ledgerPosition: result.ledgerPosition,
@@ -179,7 +193,7 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
       this.logger.log(
         `evaluation run ${run.runId} succeeded: ${label}, ${measures.rows} rows in ${seconds.toFixed(1)} s (${Math.round(measures.rows / Math.max(seconds, 0.001))} rows/s), verdict ${judged.outcome}`,
       );
-      if (judged.passed) await this.passed(run, result.ledgerPosition);
+      if (judged.passed) await this.passed(run, result.ledgerPosition, context);
     } catch (error) {
       if (this.closing) return;
       if (error instanceof DomainError) {
@@ -200,7 +214,7 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
     plan: EvaluationPlan,
     measures: EvaluationMeasures,
     judged: Verdict,
-    requester: CommandContext,
+    context: CommandContext,
   ): Promise<WriteResult> {
     const { timings: _timings, ...measured } = measures;
     const { environment: _environment, dataset: _dataset, ...settings } = plan.settings;
@@ -224,12 +238,6 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
       const value = measures.metrics[name];
       if (typeof value === 'number' && Number.isFinite(value)) metrics[name] = value;
     }
-    const context: CommandContext = {
-      actor: requester.actor,
-      now: this.clock().toISOString(),
-      correlationId: requester.correlationId,
-      commandId: uuidv7(),
-    };
     return this.commands.execute(
       new RecordModelEvaluationCommand(
         {
@@ -252,11 +260,16 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
     );
   }
 
-  private async passed(run: EvaluationRun, ledgerPosition: string): Promise<void> {
+  private async passed(
+    run: EvaluationRun,
+    ledgerPosition: string,
+    context: CommandContext,
+  ): Promise<void> {
     // AUTOMATIC APPROVAL CALL SITE: the approvals capability provides EVALUATION_PASSED_HOOK.
-    if (!this.onPassed) return;
+    const hook = this.onPassed ?? this.providedHook();
+    if (!hook) return;
     try {
-      await this.onPassed({
+      await hook({
         runId: run.runId,
         model: run.model,
         version: run.version,
@@ -264,9 +277,19 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
         evaluationId: run.runId,
         ledgerPosition,
         requestedBy: run.requestedBy,
+        context: { ...context, commandId: uuidv7() },
       });
     } catch (error) {
       this.logger.error(`evaluation run ${run.runId}: the passed hook failed: ${describe(error)}`);
+    }
+  }
+
+  /** EVALUATION_PASSED_HOOK from whichever module provides it, if one does. */
+  private providedHook(): EvaluationPassedHook | undefined {
+    try {
+      return this.modules.get<EvaluationPassedHook>(EVALUATION_PASSED_HOOK, { strict: false });
+    } catch {
+      return undefined;
     }
   }
 }
