@@ -3,7 +3,12 @@ import type { InferenceSession } from 'onnxruntime-node';
 import type { EvaluationJob, EvaluationMeasures, EvaluationProgress } from '../service-evaluation';
 import { ColumnStore } from './columns';
 import { EvaluationFailed } from './evaluation-failed';
-import { binaryLabels, measure } from './measures';
+import {
+  binaryLabels,
+  measure,
+  type DistributionColumns,
+  type InputDistribution,
+} from './measures';
 import { readCsvInto } from './read-csv';
 import { ModelScorer } from './scoring';
 
@@ -20,7 +25,14 @@ export type RowReader = (
   path: string,
   store: ColumnStore,
   onRows: () => Promise<void>,
-) => Promise<void>;
+  /** The baseline a reader in another thread may measure itself, while the rows are scored. */
+  distribution: DistributionColumns,
+) => Promise<InputDistribution | null>;
+
+const readInThisThread: RowReader = async (path, store, onRows) => {
+  await readCsvInto(path, store, onRows);
+  return null;
+};
 
 export type EvaluateOptions = {
   /** onnxruntime's threads inside one session.run; 0 or absent: onnxruntime's default. */
@@ -41,7 +53,7 @@ export function evaluateInProcess(
   onProgress?: (progress: EvaluationProgress) => void,
   options: EvaluateOptions = {},
 ): Promise<EvaluationMeasures> {
-  return evaluateWith(readCsvInto, job, onProgress, options);
+  return evaluateWith(readInThisThread, job, onProgress, options);
 }
 
 /** evaluateInProcess with the rows read by `read` (in another thread, say) as they are scored. */
@@ -126,7 +138,11 @@ export async function evaluateWith(
       }
     };
 
-    await read(job.dataset.path, store, () => scoreRead(false));
+    const inputDistribution = await read(job.dataset.path, store, () => scoreRead(false), {
+      numeric: numericInputs,
+      categorical: categoricalInputs,
+      minCategoryCount: job.minCategoryCount,
+    });
     await scoreRead(true);
     report(true);
     const readMs = performance.now() - started - scoringMs;
@@ -136,7 +152,15 @@ export async function evaluateWith(
     const labels = binaryLabels(job, label, store.rows);
     const measures = measure(
       job,
-      { store, rows: store.rows, scores, championScores, numericInputs, categoricalInputs },
+      {
+        store,
+        rows: store.rows,
+        scores,
+        championScores,
+        numericInputs,
+        categoricalInputs,
+        inputDistribution: inputDistribution ?? undefined,
+      },
       labels,
     );
     const metricsMs = performance.now() - metricsStarted;

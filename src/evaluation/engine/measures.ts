@@ -28,7 +28,38 @@ export type ScoredRows = {
   /** Columns of the candidate's numeric and categorical (string, bool) inputs. */
   numericInputs: string[];
   categoricalInputs: string[];
+  /** The input columns' baseline when already measured (by the reader thread, while scoring). */
+  inputDistribution?: InputDistribution;
 };
+
+export type InputDistribution = Omit<EvaluationMeasures['distribution'], 'score'>;
+
+/** The inputs' list of columns whose baseline the evaluation keeps. */
+export type DistributionColumns = {
+  numeric: string[];
+  categorical: string[];
+  minCategoryCount: number;
+};
+
+/** Deciles of each numeric input column, pooled value counts of each categorical one. */
+export function inputDistribution(
+  columns: DistributionColumns,
+  numeric: (name: string) => Float64Array,
+  text: (name: string) => TextColumn,
+  rows: number,
+): InputDistribution {
+  return {
+    numeric: Object.fromEntries(
+      columns.numeric.map((name) => [name, deciles(numeric(name).subarray(0, rows))]),
+    ),
+    categorical: Object.fromEntries(
+      columns.categorical.map((name) => [
+        name,
+        pooledFrequencies(text(name), rows, columns.minCategoryCount),
+      ]),
+    ),
+  };
+}
 
 /** The label column as 0/1: the positive label's rows 1, every other row 0. */
 export function binaryLabels(job: EvaluationJob, label: TextColumn, rows: number): Uint8Array {
@@ -128,18 +159,17 @@ export function measure(
     ),
     distribution: {
       score: deciles(scores),
-      numeric: Object.fromEntries(
-        scored.numericInputs.map((name) => [
-          name,
-          deciles(store.numeric.get(name)!.values.subarray(0, rows)),
-        ]),
-      ),
-      categorical: Object.fromEntries(
-        scored.categoricalInputs.map((name) => [
-          name,
-          pooledFrequencies(store.text.get(name)!, rows, job.minCategoryCount),
-        ]),
-      ),
+      ...(scored.inputDistribution ??
+        inputDistribution(
+          {
+            numeric: scored.numericInputs,
+            categorical: scored.categoricalInputs,
+            minCategoryCount: job.minCategoryCount,
+          },
+          (name) => store.numeric.get(name)!.values,
+          (name) => store.text.get(name)!,
+          rows,
+        )),
     },
     pipelineAgreement:
       job.pipelineScoreColumn === null

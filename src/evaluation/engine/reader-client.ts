@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ColumnStore } from './columns';
 import type { RowReader } from './evaluate-in-process';
 import { EvaluationFailed } from './evaluation-failed';
+import type { InputDistribution } from './measures';
 import type { ReaderReply, ReaderRequest } from './reader-protocol';
 import { startWorker } from './start-worker';
 
@@ -16,17 +17,18 @@ export class ReaderClient {
   private nextId = 1;
   private readonly handlers = new Map<number, (reply: ReaderReply) => void>();
 
-  readonly read: RowReader = (path, store, onRows) => {
+  readonly read: RowReader = (path, store, onRows, distribution) => {
     const worker = this.start();
     const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<InputDistribution>((resolve, reject) => {
       let chain = Promise.resolve();
       let done = false;
+      let measured: InputDistribution | null = null;
       const finish = (error?: unknown) => {
         if (done) return;
         done = true;
         this.handlers.delete(id);
-        if (error === undefined) return resolve();
+        if (error === undefined) return resolve(measured!);
         const stop: ReaderRequest = { type: 'stop', id };
         this.worker?.postMessage(stop);
         reject(error instanceof Error ? error : new Error(String(error)));
@@ -40,6 +42,7 @@ export class ReaderClient {
                 (store as ColumnStore).append(reply.batch);
                 return onRows();
               case 'end':
+                measured = reply.distribution;
                 return finish();
               case 'failed':
                 return finish(new EvaluationFailed(reply.message, reply.field));
@@ -49,7 +52,13 @@ export class ReaderClient {
           })
           .catch(finish);
       });
-      const request: ReaderRequest = { type: 'read', id, path, spec: store.spec() };
+      const request: ReaderRequest = {
+        type: 'read',
+        id,
+        path,
+        spec: store.spec(),
+        distribution,
+      };
       worker.postMessage(request);
     });
   };
