@@ -160,7 +160,8 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
         );
         return;
       }
-      // A server fault: its message may quote what it read, so only the log has it, not the run.
+      // A server fault (a worker died, the store failed): the log has its message, which names no
+      // row value; the run shows a generic reason.
       this.logger.error(`evaluation run ${run.runId} failed on the server: ${describe(error)}`);
       await this.store.failed(run.runId, SERVER_FAULT, null, this.clock());
       return;
