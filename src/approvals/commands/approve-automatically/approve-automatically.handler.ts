@@ -64,6 +64,8 @@ export class ApproveAutomaticallyHandler implements ICommandHandler<ApproveAutom
         context,
         { fresh: true },
       );
+      // Sent twice for the same evaluation: its approval is already recorded.
+      if (outcome.events.length === 0) return null;
       return writeResult(approvalId, outcome);
     } catch (error) {
       // The policy or the evaluations moved since the first look: not for automatic approval.
