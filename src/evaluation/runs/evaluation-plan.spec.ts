@@ -128,6 +128,22 @@ describe('planning an evaluation run', () => {
     });
   });
 
+  it('refuses a retired version (409) and one without a stored artifact (422), naming version', async () => {
+    const retired = {
+      versions: new Map([['2.0.0', { ...version(artifact('b')), retired: true }]]),
+    } as unknown as ModelState;
+    await expect(planEvaluation(request(), facts({ model: retired }))).rejects.toMatchObject({
+      code: 'model-version-retired',
+      status: 409,
+      details: { errors: { version: [expect.any(String)] } },
+    });
+    await expect(planEvaluation(request({ version: '3.0.0' }), facts())).rejects.toMatchObject({
+      code: 'artifact-not-stored',
+      status: 422,
+      details: { errors: { version: [expect.any(String)] } },
+    });
+  });
+
   it('names every misfit of the request at once', async () => {
     await expect(
       planEvaluation(

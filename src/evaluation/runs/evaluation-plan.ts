@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../ledger/canonical-json';
-import { NotRecorded, RuleViolated } from '../../ledger/commands/rule-errors';
+import { NotRecorded, RuleViolated, StateConflict } from '../../ledger/commands/rule-errors';
 import { PRODUCTION } from '../../ledger/commands/identifiers';
 import type { DatasetState } from '../../datasets/dataset.decider';
 import type { DatasetVersionFact } from '../../datasets/dataset.events';
@@ -78,6 +78,11 @@ export async function planEvaluation(
   const { model, version } = request;
   const candidate = facts.model.versions.get(version);
   if (!candidate) throw notRecorded('model version', `${model}@${version}`, 'version');
+  if (candidate.retired) {
+    throw new StateConflict('model-version-retired', `${model}@${version} is retired`, {
+      errors: { version: [`${model}@${version} is retired: evaluate a version in use`] },
+    });
+  }
   const artifact = candidate.artifact;
   if (!artifact) {
     throw refused(
