@@ -101,6 +101,8 @@ export class EvaluationEngine implements OnApplicationShutdown {
     this.slots.add(slot);
     worker.on('message', (reply: WorkerReply) => this.receive(slot, reply));
     worker.on('error', (error) => {
+      // The worker is ending ('exit' follows): no job may be handed to it meanwhile.
+      this.slots.delete(slot);
       this.logger.error(`An evaluation worker failed: ${error.stack ?? error.message}`);
       this.settle(slot, (pending) =>
         pending.reject(new Error(`the evaluation worker failed: ${error.message}`)),
