@@ -335,6 +335,21 @@ describe('EvaluationEngine (worker threads)', () => {
     );
   });
 
+  it('refuses a score output the model lacks, and an input type it cannot feed', async () => {
+    const missing = await failure(engine.evaluate(job({ candidate: model('lr.onnx', 'score') })));
+    expect(missing.field).toBe('scoreOutput');
+    expect(missing.message).toBe('the candidate has no output score; its outputs are probability');
+    const float16 = await failure(
+      engine.evaluate(
+        job({
+          champion: { ...model('lr.onnx'), inputs: [{ ...FEATURES, elementType: 'float16' }] },
+        }),
+      ),
+    );
+    expect(float16.field).toBe('champion.columns.features');
+    expect(float16.message).toMatch(/^input features takes float16 values; an evaluation feeds/);
+  });
+
   it('refuses scores outside [0, 1]: calibration needs probabilities', async () => {
     const error = await failure(
       engine.evaluate(job({ candidate: model('margin.onnx', 'margin') })),
