@@ -27,6 +27,11 @@ export interface PackApproval {
   requestedAt: string;
   evidenceDigest: string;
   stages: ApprovalStage[];
+  /** Approved with no stage: a low-risk tier, by a passing service-run evaluation. */
+  automatic: boolean;
+  /** The passing service-run evaluation the request relied on, if the policy required one. */
+  passingEvaluationId: string | null;
+  decidedAt: string | null;
 }
 
 export interface PackDeploymentChange {
@@ -168,7 +173,8 @@ export class AuditPackContentReader {
 
   private async approvals(name: string, version: string): Promise<PackApproval[]> {
     const rows = (await this.db.query(
-      `SELECT id, environment, status, requested_by, requested_at, evidence_digest, stages
+      `SELECT id, environment, status, requested_by, requested_at, evidence_digest, stages,
+              automatic, passing_evaluation_id, decided_at
        FROM approvals WHERE model = $1 AND version = $2 ORDER BY requested_at, id`,
       [name, version],
     )) as {
@@ -179,6 +185,9 @@ export class AuditPackContentReader {
       requested_at: Date;
       evidence_digest: string;
       stages: ApprovalStage[];
+      automatic: boolean;
+      passing_evaluation_id: string | null;
+      decided_at: Date | null;
     }[];
     return rows.map((row) => ({
       id: row.id,
@@ -195,6 +204,9 @@ export class AuditPackContentReader {
         at: s.at ?? null,
         comment: s.comment ?? null,
       })),
+      automatic: row.automatic,
+      passingEvaluationId: row.passing_evaluation_id,
+      decidedAt: row.decided_at ? row.decided_at.toISOString() : null,
     }));
   }
 

@@ -1,3 +1,4 @@
+import { automaticApprovalLabel } from '../approvals/automatic-approval';
 import type PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
 import type { Citation, EvidenceBuilder } from '../integrity/evidence-builder';
@@ -533,16 +534,30 @@ function approvals(doc: Doc, content: AuditPackContent): void {
       { header: 'Decision', width: 45 },
       { header: 'Comment', width: contentWidth(doc) - 280 - INSTANT_WIDTH },
     ],
-    content.approvals.flatMap((a) =>
-      a.stages.map((s) => [
-        `${a.environment} · ${a.status}\nrequested ${day(a.requestedAt)} by ${a.requestedBy}`,
+    content.approvals.flatMap((a) => {
+      const request = `${a.environment} · ${a.status}\nrequested ${day(a.requestedAt)} by ${a.requestedBy}`;
+      // No stage: the policy let a passing service-run evaluation approve it (low risk only).
+      if (a.stages.length === 0) {
+        return [
+          [
+            request,
+            'no stage',
+            a.automatic ? 'Automatic' : '—',
+            when(a.decidedAt),
+            a.status,
+            a.automatic ? automaticApprovalLabel(a.passingEvaluationId) : '',
+          ],
+        ];
+      }
+      return a.stages.map((s) => [
+        request,
         `stage ${s.stage}\n${s.role}`,
         s.by ?? '—',
         when(s.at),
         s.status,
         s.comment ?? '',
-      ]),
-    ),
+      ]);
+    }),
   );
   paragraph(
     doc,

@@ -269,6 +269,40 @@ describe.each(storeKinds())('approval on a passing service-run evaluation (%s)',
         });
       expect({ status: deployed.status, body: deployed.body }).toMatchObject({ status: 201 });
 
+      // Where approvals are listed for regulators: named as automatic, never an empty list.
+      const today = new Date().toISOString().slice(0, 10);
+      last = deployed.body.ledgerPosition as string;
+      const asic = await read(
+        `/compliance/reports/asic-model-governance?from=2026-11-01&to=${today}&model=scorecard`,
+      );
+      expect(asic.accountability).toEqual([
+        expect.objectContaining({
+          model: 'scorecard',
+          version: '1.0.0',
+          approvals: [
+            {
+              environment: 'production',
+              status: 'approved',
+              approvers: [],
+              automatic: true,
+              evaluationId: run.evaluationId,
+            },
+          ],
+        }),
+      ]);
+      const admRegister = await read(`/compliance/adm-register?from=2026-11-01&to=${today}`);
+      const entry = admRegister.entries.find((e: { model: string }) => e.model === 'scorecard') as {
+        approvals: unknown[];
+      };
+      expect(entry.approvals).toEqual([
+        expect.objectContaining({
+          approvalId: id,
+          approvers: [],
+          automatic: true,
+          approvedBy: `Automatic (low risk, passing evaluation ${run.evaluationId})`,
+        }),
+      ]);
+
       // Staging keeps a person (and asks no evaluation): nothing approves it there by itself.
       const staging = await request('scorecard', '1.0.0', 'staging');
       expect(staging.status).toBe(201);

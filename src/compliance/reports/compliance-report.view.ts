@@ -134,6 +134,17 @@ export class ReportApprovalView {
   @ApiProperty({ enum: APPROVAL_STATUSES }) status!: string;
   @ApiProperty({ type: [ReportApproverView], description: 'Stages granted, in stage order' })
   approvers!: ReportApproverView[];
+  @ApiProperty({
+    description:
+      'Approved with no person deciding: a low-risk tier with no stage, approved by a passing service-run evaluation (approvers empty)',
+  })
+  automatic!: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The passing service-run evaluation the request relied on, if one was required',
+  })
+  evaluationId!: string | null;
 }
 
 export class AccountabilityView {

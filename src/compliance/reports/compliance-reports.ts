@@ -111,6 +111,10 @@ export interface AsicReport extends ReportBase {
       status: string;
       /** Stage numbered from 0, as the approvals API numbers it. */
       approvers: { stage: number; role: string; sub: string; at: string }[];
+      /** Approved with no stage (low risk) by a passing service-run evaluation: no approver. */
+      automatic: boolean;
+      /** The passing service-run evaluation the request relied on, if the policy required one. */
+      evaluationId: string | null;
     }[];
   }[];
   fairness: {
@@ -301,7 +305,8 @@ export class ComplianceReports {
       lastServedUntil: standing(v)?.lastServedUntil ?? null,
     }));
     const approvals = (await this.db.query(
-      `SELECT model, version, environment, status, stages FROM approvals
+      `SELECT model, version, environment, status, stages, automatic, passing_evaluation_id
+       FROM approvals
        WHERE requested_at < $1 AND ($2::text IS NULL OR model = $2)
        ORDER BY model, version, requested_at`,
       [period.end, model],
@@ -317,6 +322,8 @@ export class ComplianceReports {
         by: string | null;
         at: string | null;
       }[];
+      automatic: boolean;
+      passing_evaluation_id: string | null;
     }[];
     const alerts = (await this.db.query(
       `SELECT deployment_id, severity, kind, summary, raised_at, status FROM alerts
@@ -439,6 +446,8 @@ export class ComplianceReports {
                 sub: s.by as string,
                 at: s.at as string,
               })),
+            automatic: a.automatic,
+            evaluationId: a.passing_evaluation_id,
           })),
       })),
       fairness: versions.map((v) => ({

@@ -1,3 +1,4 @@
+import { automaticApprovalLabel } from '../../approvals/automatic-approval';
 import type PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
 import {
@@ -181,7 +182,7 @@ function asic(doc: Doc, report: AsicReport, next: (title: string) => void): void
         : a.approvals
             .map(
               (p) =>
-                `${p.environment} (${p.status}): ${p.approvers.map((x) => `stage ${x.stage} ${x.role}: ${x.sub}, ${day(x.at)}`).join('; ') || 'no stage granted'}`,
+                `${p.environment} (${p.status}): ${p.automatic ? automaticApprovalLabel(p.evaluationId) : p.approvers.map((x) => `stage ${x.stage} ${x.role}: ${x.sub}, ${day(x.at)}`).join('; ') || 'no stage granted'}`,
             )
             .join('\n'),
     ]),

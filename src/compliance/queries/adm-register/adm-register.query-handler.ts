@@ -1,3 +1,4 @@
+import { automaticApprovalLabel } from '../../../approvals/automatic-approval';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -63,6 +64,8 @@ type ApprovalRow = {
   environment: string;
   approved_at: Date;
   approvers: { stage: number; role: string; sub: string; at: string }[];
+  automatic: boolean | null;
+  passing_evaluation_id: string | null;
 };
 
 const key = (model: string, version: string) => `${model}@${version}`;
@@ -126,8 +129,10 @@ export class AdmRegisterQueryHandler implements IQueryHandler<AdmRegisterQuery, 
       [models, versions, end],
     )) as { model: string; version: string; count: number; passing: number }[];
     const approvals = (await this.dataSource.query(
-      `SELECT t.approval_id, t.model, t.version, t.environment, t.approved_at, t.approvers
-       FROM model_version_approvals t ${versionsIn}
+      `SELECT t.approval_id, t.model, t.version, t.environment, t.approved_at, t.approvers,
+              a.automatic, a.passing_evaluation_id
+       FROM model_version_approvals t
+       LEFT JOIN approvals a ON a.id::text = t.approval_id::text ${versionsIn}
        WHERE t.approved_at < $3
        ORDER BY t.approved_at, t.approval_id`,
       [models, versions, end],
@@ -143,6 +148,11 @@ export class AdmRegisterQueryHandler implements IQueryHandler<AdmRegisterQuery, 
         environment: a.environment,
         approvedAt: iso(a.approved_at),
         approvers: a.approvers.map(({ stage, role, sub, at }) => ({ stage, role, sub, at })),
+        automatic: a.automatic === true,
+        approvedBy:
+          a.automatic === true
+            ? automaticApprovalLabel(a.passing_evaluation_id)
+            : a.approvers.map(({ sub }) => sub).join(', '),
       }));
       const evaluated = evaluationsOf.get(id);
       const evaluationSummary = { count: evaluated?.count ?? 0, passing: evaluated?.passing ?? 0 };

@@ -87,6 +87,17 @@ export class AdmApprovalView {
   @ApiProperty({ example: 'production' }) environment!: string;
   @ApiProperty({ type: String, format: 'date-time' }) approvedAt!: string;
   @ApiProperty({ type: [AdmApproverView] }) approvers!: AdmApproverView[];
+  @ApiProperty({
+    description:
+      'Approved with no person deciding: a low-risk tier with no stage, approved by a passing service-run evaluation (approvers empty)',
+  })
+  automatic!: boolean;
+  @ApiProperty({
+    example: 'rick, carol',
+    description:
+      'Who approved it, in words: the approvers in stage order, or "Automatic (low risk, passing evaluation <id>)"',
+  })
+  approvedBy!: string;
 }
 
 export class AdmEvaluationSummaryView {
@@ -252,6 +263,8 @@ export const ADM_REGISTER_EXAMPLE: AdmRegisterView = {
             { stage: 0, role: 'risk-manager', sub: 'rick', at: '2026-01-17T09:00:00.000Z' },
             { stage: 1, role: 'compliance-officer', sub: 'carol', at: '2026-01-18T09:00:00.000Z' },
           ],
+          automatic: false,
+          approvedBy: 'rick, carol',
         },
       ],
       evaluations: { count: 1, passing: 1 },
