@@ -9,6 +9,8 @@ import { streams } from '../../src/ledger/stream-names';
 import type { RiskTier } from '../../src/model-registry/model.events';
 import { modelEvaluated, modelVersionRegistered, seedModelEvents } from '../support/seed-events';
 import { recordServiceRun } from '../support/service-evaluations';
+import { binary, flowing, pdfText } from '../support/pdf';
+import { seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
 import { storeKinds } from '../support/test-database';
 
@@ -439,5 +441,71 @@ describe.each(storeKinds())('approval on a passing service-run evaluation (%s)',
       }
     }
     expect(won + lost).toBe(ROUNDS);
+  });
+});
+
+describe('the audit pack of an automatically approved version', () => {
+  let test: TestApp;
+  afterAll(() => test?.close());
+
+  it('prints the approval as automatic, naming the passing evaluation, not an empty stage list', async () => {
+    test = await startTestApp();
+    await seedSampleHistory(test, '-auto');
+    const carol = `Bearer ${await test.token('carol', ['compliance-officer'])}`;
+    const policy = await test
+      .anonymous()
+      .put(`${API}/policies/approval`)
+      .set('Authorization', carol)
+      .send({
+        tiers: {
+          low: { stages: [], requirePassingEvaluation: true },
+          medium: { stages: ['risk-manager'], requirePassingEvaluation: true },
+          high: { stages: ['risk-manager', 'compliance-officer'], requirePassingEvaluation: true },
+        },
+      });
+    expect(policy.status).toBe(200);
+    const { event } = await recordServiceRun(test.eventLog, {
+      model: 'scorer-auto',
+      version: '1.0.0',
+      datasetVersion: {
+        name: 'loans-auto',
+        version: 'v1',
+        contentHash: `sha256:${'a'.repeat(64)}`,
+      },
+    });
+    const id = uuidv7();
+    const approved = await test.app
+      .get(CommandBus)
+      .execute<ApproveAutomaticallyCommand, WriteResult | null>(
+        new ApproveAutomaticallyCommand(
+          {
+            model: 'scorer-auto',
+            version: '1.0.0',
+            environment: 'production',
+            evaluationId: event.data.evaluationId,
+          },
+          {
+            actor: { sub: 'attest:evaluation-run', roles: [] },
+            now: new Date().toISOString(),
+            correlationId: id,
+            commandId: id,
+          },
+        ),
+      );
+    expect(approved?.eventIds).toHaveLength(2);
+    const pack = await test
+      .anonymous()
+      .get(`${API}/models/scorer-auto/versions/1.0.0/audit-pack`)
+      .set('Authorization', carol)
+      .set('X-Ledger-Position', (approved as WriteResult).ledgerPosition)
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    const text = flowing((await pdfText(pack.body as Buffer)).text);
+    const approvals = text.slice(text.indexOf('6. Approvals'), text.indexOf('7. Deployments'));
+    expect(approvals).toContain('production · approved');
+    expect(approvals.replace(/\s+/g, '')).toContain(
+      `Automatic(lowrisk,passingevaluation${event.data.evaluationId})`,
+    );
   });
 });
