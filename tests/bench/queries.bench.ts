@@ -12,6 +12,7 @@ import { streams } from '../../src/ledger/stream-names';
 import { startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 import { settled } from '../support/events';
+import { recordServiceRun } from '../support/service-evaluations';
 import { predictionBatchEvent } from './bench-support';
 
 const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -59,9 +60,10 @@ async function main(): Promise<void> {
     for (let v = 1; v <= VERSIONS; v++) {
       for (const entry of seeded) {
         const dataset = `${entry.model}-data`;
+        const contentHash = digest();
         await send('ci', `/datasets/${dataset}/versions`, {
           version: `v${v}`,
-          contentHash: digest(),
+          contentHash,
           rows: 100_000,
           schema: [
             {
@@ -113,6 +115,14 @@ async function main(): Promise<void> {
           metrics: { auc: 0.79 },
           fairness: [],
           verdict: 'pass',
+        });
+        // The approval policy asks a service-run evaluation of a medium-risk version (README,
+        // "Approval on a passing evaluation"): recorded as the evaluation-run API records it.
+        await recordServiceRun(test.eventLog, {
+          model: entry.model,
+          version,
+          datasetVersion: { name: dataset, version: `v${v}`, contentHash },
+          evaluatedAt: time.iso(),
         });
         const approval = await send(
           'dana',

@@ -165,7 +165,8 @@ export async function recordServiceRun(
   options: ServiceRunOptions & { correlationId?: string },
 ): Promise<{ event: ModelEvaluated; appended: AppendResult }> {
   const event = serviceRunEvaluated(options);
-  const recorded = seedEvent(event, { sub: 'attest', roles: ['pipeline'] });
+  // Recorded when it was evaluated, as the run's command would be.
+  const recorded = seedEvent(event, { sub: 'attest', roles: ['pipeline'] }, event.data.evaluatedAt);
   if (options.correlationId) recorded.metadata.correlationId = options.correlationId;
   const appended = await eventLog.append(streams.model(options.model), [recorded], {
     expectedRevision: 'any',
