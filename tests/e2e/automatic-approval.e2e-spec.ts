@@ -1,6 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
 import { ApproveAutomaticallyCommand } from '../../src/approvals/commands/approve-automatically/approve-automatically.command';
+import { automaticApprovalHook } from '../../src/approvals/commands/approve-automatically/automatic-approval.hook';
 import type { Role } from '../../src/auth/roles';
 import type { CommandContext } from '../../src/ledger/commands/command-context';
 import type { WriteResult } from '../../src/ledger/commands/write-result';
@@ -359,6 +360,29 @@ describe.each(storeKinds())('approval on a passing service-run evaluation (%s)',
       const later = await serviceRun('auto', '1.0.0');
       expect(await approve({ ...input, evaluationId: later.evaluationId })).toBeNull();
       expect(await test.countEvents()).toBe(size + 1);
+    });
+
+    it('runs as the evaluation runner’s passed hook, under the run’s context', async () => {
+      await register('hooked', '1.0.0', 'low');
+      const run = await serviceRun('hooked', '1.0.0');
+      const hook = automaticApprovalHook(test.app.get(CommandBus));
+      const runContext = { ...context(), actor: { sub: 'dana', roles: ['data-scientist'] } };
+      await hook({
+        runId: run.evaluationId,
+        model: 'hooked',
+        version: '1.0.0',
+        environment: 'production',
+        evaluationId: run.evaluationId,
+        ledgerPosition: last,
+        requestedBy: 'dana',
+        context: runContext,
+      });
+      const approvedEvents = (await test.eventLog.readAll({ from: last }))
+        .filter((e) => e.type === 'ModelVersionApproved' && e.data.model === 'hooked')
+        .map((e) => e.data);
+      expect(approvedEvents).toEqual([
+        expect.objectContaining({ automatic: true, evaluationId: run.evaluationId, approvers: [] }),
+      ]);
     });
 
     it('does nothing for medium or high risk, a tier with stages, or a failed or stale run', async () => {
