@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ApproveAutomaticallyCommand } from '../../src/approvals/commands/approve-automatically/approve-automatically.command';
 import { automaticApprovalHook } from '../../src/approvals/commands/approve-automatically/automatic-approval.hook';
 import type { Role } from '../../src/auth/roles';
-import type { CommandContext } from '../../src/ledger/commands/command-context';
+import { type CommandContext, derivedUuid } from '../../src/ledger/commands/command-context';
 import type { WriteResult } from '../../src/ledger/commands/write-result';
 import type { RecordedEvent } from '../../src/ledger/event-log.port';
 import { streams } from '../../src/ledger/stream-names';
@@ -363,6 +363,11 @@ describe.each(storeKinds())('approval on a passing service-run evaluation (%s)',
     });
 
     it('runs as the evaluation runner’s passed hook, under the run’s context', async () => {
+      await setApprovalPolicy({
+        stages: [],
+        requirePassingEvaluation: true,
+        environments: { staging: { stages: ['risk-manager'], requirePassingEvaluation: false } },
+      });
       await register('hooked', '1.0.0', 'low');
       const run = await serviceRun('hooked', '1.0.0');
       const hook = automaticApprovalHook(test.app.get(CommandBus));
@@ -377,12 +382,21 @@ describe.each(storeKinds())('approval on a passing service-run evaluation (%s)',
         requestedBy: 'dana',
         context: runContext,
       });
-      const approvedEvents = (await test.eventLog.readAll({ from: last }))
-        .filter((e) => e.type === 'ModelVersionApproved' && e.data.model === 'hooked')
-        .map((e) => e.data);
-      expect(approvedEvents).toEqual([
-        expect.objectContaining({ automatic: true, evaluationId: run.evaluationId, approvers: [] }),
-      ]);
+      // One approval per evaluation: its id is derived from the run's version, environment and evaluation.
+      const approvalId = derivedUuid(
+        'automatic-approval',
+        'hooked',
+        '1.0.0',
+        'production',
+        run.evaluationId,
+      );
+      const [requested, approved] = await approvalEvents(approvalId);
+      expect(requested.data).toMatchObject({ requestedBy: 'dana', stages: [] });
+      expect(approved.data).toMatchObject({
+        automatic: true,
+        evaluationId: run.evaluationId,
+        approvers: [],
+      });
     });
 
     it('does nothing for medium or high risk, a tier with stages, or a failed or stale run', async () => {
