@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { DatasetDataStatus1764200000022 } from '../../migrations/1764200000022-dataset-data-status';
 import { DatasetRetentionSchedule } from '../../src/datasets/dataset-retention-schedule';
 import { streams } from '../../src/ledger/stream-names';
 import { creditDatasetCsv, creditDatasetRegistration } from '../support/onnx/credit-dataset';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
+import { createTestDatabase, storeKinds } from '../support/test-database';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -175,3 +178,67 @@ describe('the dataset retention sweep, scheduled and on request', () => {
     }
   });
 });
+
+/** Stores whose database outlives an app, so one can be restarted on it: PostgreSQL only. */
+const restartable = storeKinds().filter((kind) => kind === 'postgres');
+
+// With DATABASE_URL (PostgreSQL) only: the embedded store's database is the app's own.
+if (restartable.length > 0)
+  describe.each(restartable)('dataset data status after the upgrade (%s)', (kind) => {
+    it('shows data stored before its column existed, once the projection has replayed', async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'attest-data-status-upgrade-e2e-'));
+      const database = await createTestDatabase(kind);
+      const env = { ARTIFACT_DIR: dataDir, DATASET_SWEEP_INTERVAL_MS: '0' };
+      let test: TestApp | undefined = await startTestApp({ kind, database, env });
+      try {
+        const ci = `Bearer ${await test.token('ci-pipeline', ['pipeline'])}`;
+        const csv = creditDatasetCsv({ seed: 41, rows: 30 });
+        const hex = sha256(csv);
+        const registered = await test
+          .anonymous()
+          .post('/api/v1/datasets/loans-upgraded/versions')
+          .set('Authorization', ci)
+          .send(creditDatasetRegistration('2026-01', `sha256:${hex}`, 30));
+        expect(registered.status).toBe(201);
+        const stored = await test
+          .anonymous()
+          .put('/api/v1/datasets/loans-upgraded/versions/2026-01/data')
+          .set('Authorization', ci)
+          .set('Content-Type', 'text/csv')
+          .send(Buffer.from(csv));
+        expect(stored.status).toBe(200);
+        expect(await test.runner.waitFor(stored.body.ledgerPosition as string, 10_000)).toBe(true);
+
+        // As a ledger that stored the data under the release before: migration 22 undone and
+        // applied again (every row "not-stored", the projection's checkpoint reset), then a restart.
+        const runner = test.app.get(DataSource).createQueryRunner();
+        const migration = new DatasetDataStatus1764200000022();
+        await migration.down(runner);
+        await migration.up(runner);
+        const [row] = (await runner.query(
+          `SELECT data FROM dataset_versions WHERE name = 'loans-upgraded'`,
+        )) as { data: { status: string } }[];
+        expect(row.data.status).toBe('not-stored');
+        await runner.release();
+        await test.close();
+        test = undefined;
+
+        test = await startTestApp({ kind, database, env });
+        const view = await test
+          .anonymous()
+          .get('/api/v1/datasets/loans-upgraded/versions/2026-01')
+          .set('Authorization', `Bearer ${await test.token('regina', ['regulator'])}`)
+          .set('X-Ledger-Position', stored.body.ledgerPosition as string)
+          .expect(200);
+        expect(view.body.data).toMatchObject({
+          status: 'stored',
+          digest: `sha256:${hex}`,
+          size: Buffer.byteLength(csv),
+        });
+      } finally {
+        await test?.close();
+        await database.close();
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    });
+  });
