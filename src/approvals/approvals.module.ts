@@ -1,4 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import { EvaluationRunner } from '../evaluation/runs/evaluation-runner';
+import { automaticApprovalHook } from './commands/approve-automatically/automatic-approval.hook';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApproveAutomaticallyHandler } from './commands/approve-automatically/approve-automatically.handler';
 import { DecideApprovalStageHandler } from './commands/decide-approval-stage/decide-approval-stage.handler';
@@ -52,4 +56,24 @@ const projections = [ApprovalsProjection, ApprovalTimelineProjection];
   ],
   providers: [...commandHandlers, ...queryHandlers, ...projections],
 })
-export class ApprovalsModule {}
+export class ApprovalsModule implements OnModuleInit {
+  constructor(
+    private readonly modules: ModuleRef,
+    private readonly commands: CommandBus,
+  ) {}
+
+  /**
+   * A passing evaluation run approves a low-risk version whose tier has no human stage (README,
+   * "Approval on a passing evaluation"); where the evaluation runs are not part of the
+   * application (a projector-only context), there is nothing to hook.
+   */
+  onModuleInit(): void {
+    let runner: EvaluationRunner;
+    try {
+      runner = this.modules.get(EvaluationRunner, { strict: false });
+    } catch {
+      return;
+    }
+    runner.addPassedHook(automaticApprovalHook(this.commands));
+  }
+}

@@ -42,7 +42,7 @@ export type PassedEvaluation = {
 /**
  * Called after a run records a passing evaluation (README, "Evaluation runs"): where automatic
  * approval plugs in. Optional: any module may provide this token (it is looked up across the
- * application), or call EvaluationRunner.setPassedHook; without either nothing is called. A hook
+ * application), or call EvaluationRunner.addPassedHook; without either nothing is called. A hook
  * that throws is logged; the run has succeeded all the same.
  */
 export const EVALUATION_PASSED_HOOK = Symbol('EvaluationPassedHook');
@@ -76,6 +76,7 @@ const METRIC_NAMES = [
 export class EvaluationRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EvaluationRunner.name);
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly addedHooks: EvaluationPassedHook[] = [];
   private closing = false;
 
   constructor(
@@ -84,7 +85,7 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
     private readonly commands: CommandBus,
     private readonly modules: ModuleRef,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Optional() @Inject(EVALUATION_PASSED_HOOK) private onPassed?: EvaluationPassedHook,
+    @Optional() @Inject(EVALUATION_PASSED_HOOK) private readonly onPassed?: EvaluationPassedHook,
   ) {}
 
   /** Starts the run in the background; the returned promise is for tests and shutdown only. */
@@ -100,11 +101,11 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
   }
 
   /**
-   * Sets the hook called after a passing run (instead of providing EVALUATION_PASSED_HOOK): the
-   * approvals capability may call it from its own module, which can import this one.
+   * Adds a hook called after every passing run, besides any EVALUATION_PASSED_HOOK provider: the
+   * approvals capability adds automatic approval from its own module, which can import this one.
    */
-  setPassedHook(hook: EvaluationPassedHook): void {
-    this.onPassed = hook;
+  addPassedHook(hook: EvaluationPassedHook): void {
+    this.addedHooks.push(hook);
   }
 
   /** Runs still going (tests wait for them). */
@@ -267,21 +268,23 @@ export class EvaluationRunner implements BeforeApplicationShutdown {
     context: CommandContext,
   ): Promise<void> {
     // AUTOMATIC APPROVAL CALL SITE: the approvals capability provides EVALUATION_PASSED_HOOK.
-    const hook = this.onPassed ?? this.providedHook();
-    if (!hook) return;
-    try {
-      await hook({
-        runId: run.runId,
-        model: run.model,
-        version: run.version,
-        environment: run.environment,
-        evaluationId: run.runId,
-        ledgerPosition,
-        requestedBy: run.requestedBy,
-        context: { ...context, commandId: uuidv7() },
-      });
-    } catch (error) {
-      this.logger.error(`evaluation run ${run.runId}: the passed hook failed: ${describe(error)}`);
+    const provided = this.onPassed ?? this.providedHook();
+    const hooks = [...(provided ? [provided] : []), ...this.addedHooks];
+    for (const hook of hooks) {
+      try {
+        await hook({
+          runId: run.runId,
+          model: run.model,
+          version: run.version,
+          environment: run.environment,
+          evaluationId: run.runId,
+          ledgerPosition,
+          requestedBy: run.requestedBy,
+          context: { ...context, commandId: uuidv7() },
+        });
+      } catch (error) {
+        this.logger.error(`evaluation run ${run.runId}: a passed hook failed: ${describe(error)}`);
+      }
     }
   }
 
