@@ -2,23 +2,15 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   DEFAULT_EVALUATION_POLICY,
   type EvaluationRules,
-  type MeasuredFairness,
   rulesFor,
   verdict,
 } from '../../src/evaluation/evaluation-policy';
 import {
-  auc,
-  brierScore,
-  calibration,
-  deLongTest,
-  deciles,
-  fairness,
-  gini,
-  ksStatistic,
-  maxAbsoluteDifference,
-  predictAtThreshold,
-  thresholdMetrics,
-} from '../../src/evaluation/metrics';
+  championComparison,
+  measuredFairness,
+  scoreMetrics,
+} from '../../src/evaluation/engine/measures';
+import { deciles, maxAbsoluteDifference, predictAtThreshold } from '../../src/evaluation/metrics';
 import type { ServiceEvaluation } from '../../src/evaluation/service-evaluation';
 import type { AppendResult, EventLog } from '../../src/ledger/event-log.port';
 import type { ModelEvaluated, RiskTier } from '../../src/model-registry/model.events';
@@ -88,63 +80,20 @@ export function serviceEvaluated(options: ServiceEvaluationOptions): ModelEvalua
   const labels = Float64Array.from(rows.map((row) => row.default));
   const championScores = Float64Array.from(features.map((row) => treeEnsembleScore(row)));
   const predicted = predictAtThreshold(scores, threshold);
-  const atThreshold = thresholdMetrics(scores, labels, threshold);
-  const calibrated = calibration(scores, labels);
-  const comparison = champion === null ? null : deLongTest(scores, championScores, labels);
-  const measuredFairness: MeasuredFairness[] = (['age_band', 'sex'] as const).map((attribute) => {
-    const assessed = fairness(
-      labels,
-      predicted,
-      rows.map((row) => row[attribute]),
-      rules.minGroupSize,
-    );
-    return {
-      attribute,
-      groups: assessed.groups.map((group) => ({
-        group: group.group,
-        count: group.count,
-        selectionRate: group.selectionRate,
-        tpr: group.truePositiveRate,
-        fpr: group.falsePositiveRate,
-      })),
-      demographicParityRatio: assessed.demographicParity.ratio,
-      demographicParityDifference: assessed.demographicParity.difference,
-      equalizedOddsRatio: assessed.equalizedOdds.ratio,
-      equalizedOddsDifference: assessed.equalizedOdds.difference,
-      equalOpportunityDifference: assessed.equalOpportunity.difference,
-    };
-  });
-  const aucValue = auc(scores, labels) as number;
   const measures: ServiceEvaluation['measures'] = {
     rows: rows.length,
     positives: labels.reduce((n, label) => n + label, 0),
-    metrics: {
-      auc: aucValue,
-      gini: gini(scores, labels) as number,
-      ks: ksStatistic(scores, labels) as number,
-      brier: brierScore(scores, labels),
-      accuracy: atThreshold.accuracy,
-      precision: atThreshold.precision,
-      recall: atThreshold.recall,
-      f1: atThreshold.f1,
-      ece: calibrated.expectedCalibrationError,
-      hosmerLemeshow: {
-        statistic: calibrated.hosmerLemeshow,
-        degreesOfFreedom: calibrated.degreesOfFreedom,
-        pValue: calibrated.pValue,
-      },
-    },
-    calibrationBins: calibrated.bins,
-    champion: comparison && {
-      auc: comparison.aucB,
-      difference: comparison.difference,
-      standardError: comparison.standardError,
-      z: comparison.z,
-      pValue: comparison.pValue,
-      lower95: comparison.ci95[0],
-      upper95: comparison.ci95[1],
-    },
-    fairness: measuredFairness,
+    ...scoreMetrics(scores, labels, threshold),
+    champion: champion === null ? null : championComparison(scores, championScores, labels),
+    fairness: (['age_band', 'sex'] as const).map((attribute) =>
+      measuredFairness(
+        attribute,
+        rows.map((row) => row[attribute]),
+        labels,
+        predicted,
+        rules.minGroupSize,
+      ),
+    ),
     distribution: {
       score: deciles(scores),
       numeric: Object.fromEntries(
@@ -160,15 +109,12 @@ export function serviceEvaluated(options: ServiceEvaluationOptions): ModelEvalua
       ).maxAbsoluteDifference,
     },
   };
+  const { champion: comparison, fairness: measuredFairnessResults } = measures;
   const judged = verdict(rules, {
-    auc: aucValue,
-    champion: comparison && {
-      difference: comparison.difference,
-      lower95: comparison.ci95[0],
-      upper95: comparison.ci95[1],
-    },
-    ece: calibrated.expectedCalibrationError,
-    fairness: measuredFairness,
+    auc: measures.metrics.auc,
+    champion: comparison,
+    ece: measures.metrics.ece,
+    fairness: measuredFairnessResults,
   });
   const datasetVersion = options.datasetVersion ?? {
     name: 'credit-holdout',
@@ -204,7 +150,7 @@ export function serviceEvaluated(options: ServiceEvaluationOptions): ModelEvalua
   const fairnessResults = judged.results
     .filter((result) => result.attribute !== undefined && result.value !== null)
     .map((result) => {
-      const measured = measuredFairness.find((f) => f.attribute === result.attribute);
+      const measured = measuredFairnessResults.find((f) => f.attribute === result.attribute);
       return {
         attribute: result.attribute as string,
         metric: result.rule,
@@ -232,7 +178,7 @@ export function serviceEvaluated(options: ServiceEvaluationOptions): ModelEvalua
       },
       baseline:
         comparison && champion !== null
-          ? { version: champion, metrics: { auc: comparison.aucB } }
+          ? { version: champion, metrics: { auc: comparison.auc } }
           : null,
       fairness: fairnessResults,
       verdict: judged.passed ? 'pass' : 'fail',

@@ -12,6 +12,7 @@ import {
   predictAtThreshold,
   thresholdMetrics,
   type Frequencies,
+  type NumericArray,
 } from '../metrics';
 import type { EvaluationJob, EvaluationMeasures } from '../service-evaluation';
 import type { ColumnStore, TextColumn } from './columns';
@@ -121,37 +122,16 @@ export function measure(
       }
     }
   }
-  const at = thresholdMetrics(scores, labels, job.threshold);
-  // Two classes are present (checked above), so the AUC is defined; Gini = 2·AUC − 1.
-  const area = auc(scores, labels)!;
-  const calibrated = calibration(scores, labels, 10);
   const predicted = predictAtThreshold(scores, job.threshold);
   return {
     rows,
     positives,
-    metrics: {
-      auc: area,
-      gini: 2 * area - 1,
-      ks: ksStatistic(scores, labels)!,
-      brier: brierScore(scores, labels),
-      accuracy: at.accuracy,
-      precision: at.precision,
-      recall: at.recall,
-      f1: at.f1,
-      ece: calibrated.expectedCalibrationError,
-      hosmerLemeshow: {
-        statistic: calibrated.hosmerLemeshow,
-        degreesOfFreedom: calibrated.degreesOfFreedom,
-        pValue: calibrated.pValue,
-      },
-    },
-    calibrationBins: calibrated.bins,
+    ...scoreMetrics(scores, labels, job.threshold),
     champion: championScores ? championComparison(scores, championScores, labels) : null,
     fairness: job.protectedAttributes.map((attribute) =>
       measuredFairness(
         attribute,
-        store.text.get(attribute)!,
-        rows,
+        store.text.get(attribute)!.strings(rows),
         labels,
         predicted,
         job.minGroupSize,
@@ -184,10 +164,45 @@ export function measure(
   };
 }
 
-function championComparison(
-  scores: Float64Array,
-  championScores: Float64Array,
-  labels: Uint8Array,
+/**
+ * The discrimination and calibration measures of probability scores against 0/1 labels, at the
+ * threshold. The labels hold both classes (checked by `measure`), so the AUC and KS are defined.
+ */
+export function scoreMetrics(
+  scores: NumericArray,
+  labels: NumericArray,
+  threshold: number,
+): Pick<EvaluationMeasures, 'metrics' | 'calibrationBins'> {
+  const at = thresholdMetrics(scores, labels, threshold);
+  // Gini = 2·AUC − 1.
+  const area = auc(scores, labels)!;
+  const calibrated = calibration(scores, labels, 10);
+  return {
+    metrics: {
+      auc: area,
+      gini: 2 * area - 1,
+      ks: ksStatistic(scores, labels)!,
+      brier: brierScore(scores, labels),
+      accuracy: at.accuracy,
+      precision: at.precision,
+      recall: at.recall,
+      f1: at.f1,
+      ece: calibrated.expectedCalibrationError,
+      hosmerLemeshow: {
+        statistic: calibrated.hosmerLemeshow,
+        degreesOfFreedom: calibrated.degreesOfFreedom,
+        pValue: calibrated.pValue,
+      },
+    },
+    calibrationBins: calibrated.bins,
+  };
+}
+
+/** The candidate's scores compared with the champion's on the same rows (DeLong's test). */
+export function championComparison(
+  scores: NumericArray,
+  championScores: NumericArray,
+  labels: NumericArray,
 ): NonNullable<EvaluationMeasures['champion']> {
   const test = deLongTest(scores, championScores, labels);
   return {
@@ -201,15 +216,15 @@ function championComparison(
   };
 }
 
-function measuredFairness(
+/** The fairness of the predictions at the threshold across the groups of one protected attribute. */
+export function measuredFairness(
   attribute: string,
-  column: TextColumn,
-  rows: number,
-  labels: Uint8Array,
-  predicted: Uint8Array,
+  groups: ArrayLike<string>,
+  labels: NumericArray,
+  predicted: NumericArray,
   minGroupSize: number,
 ): MeasuredFairness {
-  const assessed = fairness(labels, predicted, column.strings(rows), minGroupSize);
+  const assessed = fairness(labels, predicted, groups, minGroupSize);
   return {
     attribute,
     groups: assessed.groups.map((group) => ({
