@@ -1,18 +1,17 @@
 /**
  * @jest-environment ./tests/support/onnx/onnx-test-environment.ts
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EvaluationRunner } from '../../src/evaluation/runs/evaluation-runner';
 import { streams } from '../../src/ledger/stream-names';
 import {
-  FEATURE_ORDER,
-  creditDatasetCsv,
-  creditDatasetRegistration,
-  logisticRegressionModel,
-} from '../support/onnx';
+  creditRunBody,
+  registerStoredDataset,
+  registerStoredVersion,
+  runEvaluation,
+} from '../support/evaluation-setup';
+import { creditDatasetCsv, logisticRegressionModel } from '../support/onnx';
 import { PASSING_SAMPLE } from '../support/service-evaluation-fixture';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -23,7 +22,7 @@ import { TestApp, startTestApp } from '../support/test-app';
  */
 const API = '/api/v1';
 const DATASET = 'credit-holdout';
-const sha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const HOLDOUT = { name: DATASET, version: '2026-05' };
 
 describe('the evaluation gate, end to end', () => {
   let test: TestApp;
@@ -51,60 +50,21 @@ describe('the evaluation gate, end to end', () => {
     return response;
   };
 
-  async function registerVersion(model: string, riskTier: 'low' | 'high') {
-    const run = await ok('post', '/training-runs', 'tess', {
-      model,
-      datasetVersions: [{ name: DATASET, version: '2026-05' }],
-      code: { repository: 'https://git.bank.example/ml/credit', commit: '9a1b2c3' },
-      algorithm: 'logistic-regression',
-      hyperparameters: {},
-    });
-    await ok('post', `/training-runs/${run.body.id}/completion`, 'pipe', {
-      metrics: { auc: 0.8 },
-      validationApproach: 'holdout',
-      artifact: {
-        uri: `s3://models/${model}.onnx`,
-        digest: `sha256:${sha256(artifact)}`,
-        format: 'onnx',
-      },
-    });
-    await ok('post', `/models/${model}/versions`, 'tess', {
-      version: '1.0.0',
-      runId: run.body.id,
-      riskTier,
-      decisionClass: 'substantially-assists',
-      personalInformationKinds: ['financial'],
-      decisions: 'approve or refer a consumer credit application',
-      intendedUse: 'consumer credit applications',
-      limitations: [],
-      owner: 'head-of-credit-risk',
-    });
-    await ok(
-      'put',
-      `/models/${model}/versions/1.0.0/artifact`,
-      'tess',
-      artifact,
-      'application/octet-stream',
+  const registerVersion = (model: string, riskTier: 'low' | 'high') =>
+    registerStoredVersion(
+      test,
+      { scientist: people.tess, pipeline: people.pipe },
+      { model, version: '1.0.0', artifact, trainedOn: HOLDOUT, riskTier },
     );
-  }
 
   /** Starts a run and waits until the runner has finished it (and its passed hooks). */
-  async function evaluate(model: string) {
-    const started = await ok('post', `/models/${model}/versions/1.0.0/evaluation-runs`, 'tess', {
-      dataset: { name: DATASET, version: '2026-05' },
-      labelColumn: 'default',
-      positiveLabel: '1',
-      protectedAttributes: ['age_band', 'sex'],
-      columns: { features: [...FEATURE_ORDER] },
-    });
-    expect(started.status).toBe(202);
-    await Promise.all(test.app.get(EvaluationRunner).running);
-    return (await ok('get', `/evaluation-runs/${started.body.id}`, 'regina')).body as {
-      status: string;
-      evaluationId: string;
-      verdict: { passed: boolean };
-    };
-  }
+  const evaluate = (model: string) =>
+    runEvaluation<{ status: string; evaluationId: string; verdict: { passed: boolean } }>(
+      test,
+      { requester: people.tess, reader: people.regina },
+      { name: model, version: '1.0.0' },
+      creditRunBody(HOLDOUT),
+    );
 
   /** The model's approvals, read at the ledger's head (everything appended so far projected). */
   const approvalsOf = async (model: string) => {
@@ -134,19 +94,7 @@ describe('the evaluation gate, end to end', () => {
     for (const [sub, roles] of Object.entries(cast)) {
       people[sub] = `Bearer ${await test.token(sub, roles)}`;
     }
-    await ok(
-      'post',
-      `/datasets/${DATASET}/versions`,
-      'pipe',
-      creditDatasetRegistration('2026-05', `sha256:${sha256(csv)}`, PASSING_SAMPLE.rows),
-    );
-    await ok(
-      'put',
-      `/datasets/${DATASET}/versions/2026-05/data`,
-      'pipe',
-      Buffer.from(csv),
-      'text/csv',
-    );
+    await registerStoredDataset(test, people.pipe, { ...HOLDOUT, csv, rows: PASSING_SAMPLE.rows });
     // Low risk: no human stage, a passing evaluation decides. High: two people, always.
     await ok('put', '/policies/approval', 'cora', {
       tiers: {

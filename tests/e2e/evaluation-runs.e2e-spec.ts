@@ -2,7 +2,6 @@
  * @jest-environment ./tests/support/onnx/onnx-test-environment.ts
  */
 import { Module } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +11,18 @@ import { DEFAULT_EVALUATION_POLICY } from '../../src/evaluation/evaluation-polic
 import { auc } from '../../src/evaluation/metrics';
 import {
   EVALUATION_PASSED_HOOK,
-  EvaluationRunner,
   type PassedEvaluation,
 } from '../../src/evaluation/runs/evaluation-runner';
 import type { ServiceEvaluation } from '../../src/evaluation/service-evaluation';
 import { DATABASE_HANDLE, type DatabaseHandle } from '../../src/ledger/database/database-handle';
 import { streams } from '../../src/ledger/stream-names';
 import type { ModelEvaluated } from '../../src/model-registry/model.events';
+import {
+  creditRunBody,
+  finishedRun,
+  registerStoredDataset,
+  registerStoredVersion,
+} from '../support/evaluation-setup';
 import {
   FEATURE_ORDER,
   creditDatasetCsv,
@@ -39,8 +43,6 @@ const ROWS = 600;
 const SEED = 21;
 const MODEL = 'credit-risk';
 const DATASET = 'credit-eval';
-
-const sha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 type RunView = {
   id: string;
@@ -88,16 +90,8 @@ describe('evaluation runs over HTTP', () => {
   const tree = Buffer.from(treeEnsembleModel());
 
   /** The body the suite's runs share; each case changes what it tests. */
-  const runBody = (changes: Record<string, unknown> = {}) => ({
-    dataset: { name: DATASET, version: '2026-03' },
-    labelColumn: 'default',
-    positiveLabel: '1',
-    protectedAttributes: ['age_band', 'sex'],
-    pipelineScoreColumn: 'pipeline_score',
-    columns: { features: [...FEATURE_ORDER] },
-    champion: null,
-    ...changes,
-  });
+  const runBody = (changes: Record<string, unknown> = {}) =>
+    creditRunBody({ name: DATASET, version: '2026-03' }, changes);
 
   const write = async (as: string, path: string, body: object, status = 201) => {
     const response = await test
@@ -107,18 +101,6 @@ describe('evaluation runs over HTTP', () => {
       .send(body);
     expect({ path, status: response.status, body: response.body }).toMatchObject({ path, status });
     return response;
-  };
-  const upload = async (as: string, path: string, type: string, bytes: Buffer) => {
-    const response = await test
-      .anonymous()
-      .put(`${API}${path}`)
-      .set('Authorization', people[as])
-      .set('Content-Type', type)
-      .send(bytes);
-    expect({ path, status: response.status, body: response.body }).toMatchObject({
-      path,
-      status: 200,
-    });
   };
   const startRun = (version: string, body: object, as = 'pipe') =>
     test
@@ -134,16 +116,8 @@ describe('evaluation runs over HTTP', () => {
       .expect(200);
     return response.body as RunView;
   };
-  /** Polls the run until it has finished, waiting for the runner's work between reads. */
-  const finished = async (id: string): Promise<RunView> => {
-    const runner = test.app.get(EvaluationRunner);
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const run = await readRun(id);
-      if (run.status === 'succeeded' || run.status === 'failed') return run;
-      await Promise.all(runner.running);
-    }
-    throw new Error(`run ${id} did not finish`);
-  };
+  /** The run once the runner has finished it. */
+  const finished = (id: string) => finishedRun<RunView>(test, people.regina, id);
   const evaluations = async (): Promise<ModelEvaluated['data'][]> =>
     (await test.eventLog.readStream(streams.model(MODEL)))
       .filter((event) => event.type === 'ModelEvaluated')
@@ -152,45 +126,16 @@ describe('evaluation runs over HTTP', () => {
     Number((await sql.query('SELECT count(*) AS n FROM evaluation_runs')).rows[0].n);
 
   /** credit-risk@<version> trained on the dataset, whose artifact is `bytes`; stored unless told. */
-  async function registerVersion(version: string, bytes: Buffer, store = true) {
-    const digest = `sha256:${sha256(bytes)}`;
-    const run = await write('tess', '/training-runs', {
-      model: MODEL,
-      datasetVersions: [{ name: DATASET, version: '2026-03' }],
-      code: { repository: 'https://git.bank.example/ml/credit-risk', commit: '3f9c2e1' },
-      algorithm: 'logistic-regression',
-      hyperparameters: {},
-    });
-    await write('pipe', `/training-runs/${run.body.id}/completion`, {
-      metrics: { auc: 0.8 },
-      validationApproach: 'holdout',
-      artifact: { uri: `s3://models/${version}.onnx`, digest, format: 'onnx' },
-    });
-    await write('tess', `/models/${MODEL}/versions`, {
-      version,
-      runId: run.body.id,
-      riskTier: 'low',
-      decisionClass: 'substantially-assists',
-      personalInformationKinds: ['financial'],
-      decisions: 'approve or refer a consumer credit application',
-      intendedUse: 'consumer credit applications',
-      limitations: [],
-      owner: 'head-of-credit-risk',
-    });
-    if (store) {
-      await upload(
-        'tess',
-        `/models/${MODEL}/versions/${version}/artifact`,
-        'application/octet-stream',
-        bytes,
-      );
-    }
-    return digest;
-  }
+  const registerVersion = (version: string, artifact: Buffer, store = true) =>
+    registerStoredVersion(
+      test,
+      { scientist: people.tess, pipeline: people.pipe },
+      { model: MODEL, version, artifact, trainedOn: { name: DATASET, version: '2026-03' }, store },
+    );
 
   let logisticDigest: string;
   let treeDigest: string;
-  const datasetHash = `sha256:${sha256(csv)}`;
+  let datasetHash: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'attest-evaluation-runs-e2e-'));
@@ -212,15 +157,12 @@ describe('evaluation runs over HTTP', () => {
     sql = new Client({ connectionString: test.app.get<DatabaseHandle>(DATABASE_HANDLE).url });
     await sql.connect();
 
-    await write('pipe', `/datasets/${DATASET}/versions`, {
-      ...creditDatasetRegistration('2026-03', datasetHash, ROWS),
+    datasetHash = await registerStoredDataset(test, people.pipe, {
+      name: DATASET,
+      version: '2026-03',
+      csv,
+      rows: ROWS,
     });
-    await upload(
-      'pipe',
-      `/datasets/${DATASET}/versions/2026-03/data`,
-      'text/csv',
-      Buffer.from(csv),
-    );
     // Registered, its data never stored.
     await write(
       'pipe',
@@ -509,15 +451,11 @@ describe('evaluation runs over HTTP', () => {
 
   it('refuses a dataset version whose data the retention sweep deleted', async () => {
     const other = creditDatasetCsv({ seed: SEED + 1, rows: ROWS });
-    await write('pipe', `/datasets/${DATASET}/versions`, {
-      ...creditDatasetRegistration('2026-05', `sha256:${sha256(other)}`, ROWS),
-      retention: 'P1M',
-    });
-    await upload(
-      'pipe',
-      `/datasets/${DATASET}/versions/2026-05/data`,
-      'text/csv',
-      Buffer.from(other),
+    await registerStoredDataset(
+      test,
+      people.pipe,
+      { name: DATASET, version: '2026-05', csv: other, rows: ROWS },
+      { retention: 'P1M' },
     );
     time.advanceDays(40);
     expect(await test.app.get(DatasetRetentionSweep).sweep()).toEqual([`${DATASET}@2026-05`]);

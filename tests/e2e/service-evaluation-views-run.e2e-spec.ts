@@ -1,20 +1,20 @@
 /**
  * @jest-environment ./tests/support/onnx/onnx-test-environment.ts
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EvaluationRunner } from '../../src/evaluation/runs/evaluation-runner';
 import type { ServiceEvaluation } from '../../src/evaluation/service-evaluation';
 import { streams } from '../../src/ledger/stream-names';
 import type { ModelEvaluated } from '../../src/model-registry/model.events';
 import {
-  FEATURE_ORDER,
-  creditDatasetCsv,
-  creditDatasetRegistration,
-  logisticRegressionModel,
-} from '../support/onnx';
+  creditRunBody,
+  registerStoredDataset,
+  registerStoredVersion,
+  runEvaluation,
+  sha256Digest as sha256,
+} from '../support/evaluation-setup';
+import { creditDatasetCsv, logisticRegressionModel } from '../support/onnx';
 import { binary, flowing, pdfText } from '../support/pdf';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
@@ -24,8 +24,6 @@ const MODEL = 'credit-risk';
 const DATASET = 'credit-holdout';
 /** Enough rows that every age band and sex has the low tier's 30 (minGroupSize). */
 const ROWS = 600;
-const sha256 = (bytes: string | Uint8Array) =>
-  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 /**
  * The version view and the audit pack read an evaluation exactly as the evaluation-run API
@@ -43,19 +41,6 @@ describe('an evaluation run through the API, as the version view and the audit p
   /** Where the run's evaluation landed: reads wait for it. */
   let position = '';
 
-  const send = async (as: string, method: 'post' | 'put', path: string, body: object | Buffer) => {
-    let call = test.anonymous()[method](`${API}${path}`).set('Authorization', people[as]);
-    if (Buffer.isBuffer(body))
-      call = call.set(
-        'Content-Type',
-        path.endsWith('/data') ? 'text/csv' : 'application/octet-stream',
-      );
-    const response = await call.send(body);
-    if (response.status >= 300) {
-      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
-    }
-    return response.body as { id: string; status?: string };
-  };
   const get = (path: string) => {
     const call = test.anonymous().get(`${API}${path}`).set('Authorization', people.carol);
     return position ? call.set('X-Ledger-Position', position) : call;
@@ -71,56 +56,21 @@ describe('an evaluation run through the API, as the version view and the audit p
     ] as const) {
       people[sub] = `Bearer ${await test.token(sub, [...roles])}`;
     }
-    await send('pipe', 'post', `/datasets/${DATASET}/versions`, {
-      ...creditDatasetRegistration('2026-03', sha256(csv), ROWS),
-    });
-    await send('pipe', 'put', `/datasets/${DATASET}/versions/2026-03/data`, Buffer.from(csv));
-    const run = await send('tess', 'post', '/training-runs', {
-      model: MODEL,
-      datasetVersions: [{ name: DATASET, version: '2026-03' }],
-      code: { repository: 'https://git.bank.example/ml/credit-risk', commit: '3f9c2e1' },
-      algorithm: 'logistic-regression',
-      hyperparameters: {},
-    });
-    await send('pipe', 'post', `/training-runs/${run.id}/completion`, {
-      metrics: { auc: 0.8 },
-      validationApproach: 'holdout',
-      artifact: { uri: 's3://models/1.0.0.onnx', digest: sha256(artifact), format: 'onnx' },
-    });
-    await send('tess', 'post', `/models/${MODEL}/versions`, {
-      version: '1.0.0',
-      runId: run.id,
-      riskTier: 'low',
-      decisionClass: 'substantially-assists',
-      personalInformationKinds: ['financial'],
-      decisions: 'approve or refer a consumer credit application',
-      intendedUse: 'consumer credit applications',
-      limitations: [],
-      owner: 'head-of-credit-risk',
-    });
-    await send('tess', 'put', `/models/${MODEL}/versions/1.0.0/artifact`, artifact);
-    const started = await send('pipe', 'post', `/models/${MODEL}/versions/1.0.0/evaluation-runs`, {
-      dataset: { name: DATASET, version: '2026-03' },
-      labelColumn: 'default',
-      positiveLabel: '1',
-      protectedAttributes: ['age_band', 'sex'],
-      pipelineScoreColumn: 'pipeline_score',
-      columns: { features: [...FEATURE_ORDER] },
-      champion: null,
-    });
-    const runner = test.app.get(EvaluationRunner);
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const run = (await get(`/evaluation-runs/${started.id}`).expect(200)).body as {
-        status: string;
-        ledgerPosition: string | null;
-      };
-      if (run.status === 'succeeded' || run.status === 'failed') {
-        expect(run.status).toBe('succeeded');
-        position = run.ledgerPosition as string;
-        break;
-      }
-      await Promise.all(runner.running);
-    }
+    const holdout = { name: DATASET, version: '2026-03' };
+    await registerStoredDataset(test, people.pipe, { ...holdout, csv, rows: ROWS });
+    await registerStoredVersion(
+      test,
+      { scientist: people.tess, pipeline: people.pipe },
+      { model: MODEL, version: '1.0.0', artifact, trainedOn: holdout },
+    );
+    const run = await runEvaluation<{ status: string; ledgerPosition: string | null }>(
+      test,
+      { requester: people.pipe, reader: people.carol },
+      { name: MODEL, version: '1.0.0' },
+      creditRunBody(holdout),
+    );
+    expect(run.status).toBe('succeeded');
+    position = run.ledgerPosition as string;
     const recorded = (await test.eventLog.readStream(streams.model(MODEL))).filter(
       (event) => event.type === 'ModelEvaluated',
     );
