@@ -50,27 +50,26 @@ export const INTERRUPTED = 'interrupted';
 export const HEARTBEAT_TIMEOUT_SECONDS = 120;
 export const HEARTBEAT_MS = 5_000;
 
-type Row = {
-  run_id: string;
-  model: string;
-  version: string;
-  environment: string;
-  settings: RunSettings;
-  inputs: RunInputs;
-  digest: string;
-  status: RunStatus;
-  rows_scored: string | number;
-  rows_total: string | number;
-  reason: string | null;
-  reason_field: string | null;
-  evaluation_id: string | null;
-  ledger_position: string | null;
-  verdict: Verdict | null;
-  requested_by: string;
-  requested_at: Date | string;
-  started_at: Date | string | null;
-  finished_at: Date | string | null;
-};
+/** What a run is asked to do: the same fields, one column each, in the evaluation_runs table. */
+type RunRequest = Pick<
+  EvaluationRun,
+  'model' | 'version' | 'environment' | 'settings' | 'inputs' | 'digest'
+>;
+
+/** A row of evaluation_runs as the driver gives it: the run's fields, snake_cased where two words. */
+type Row = RunRequest &
+  Pick<EvaluationRun, 'status' | 'reason' | 'verdict'> & {
+    run_id: string;
+    rows_scored: string | number;
+    rows_total: string | number;
+    reason_field: string | null;
+    evaluation_id: string | null;
+    ledger_position: string | null;
+    requested_by: string;
+    requested_at: Date | string;
+    started_at: Date | string | null;
+    finished_at: Date | string | null;
+  };
 
 const date = (value: Date | string | null): Date | null =>
   value === null ? null : value instanceof Date ? value : new Date(value);
@@ -114,19 +113,7 @@ export class EvaluationRunStore {
    * interrupted first, so they do not hold the digest.
    */
   async claim(
-    run: Pick<
-      EvaluationRun,
-      | 'runId'
-      | 'model'
-      | 'version'
-      | 'environment'
-      | 'settings'
-      | 'inputs'
-      | 'digest'
-      | 'rowsTotal'
-      | 'requestedBy'
-      | 'requestedAt'
-    >,
+    run: RunRequest & Pick<EvaluationRun, 'runId' | 'rowsTotal' | 'requestedBy' | 'requestedAt'>,
   ): Promise<{ run: EvaluationRun; created: boolean }> {
     await this.markInterrupted();
     for (let attempt = 0; attempt < 5; attempt++) {
