@@ -170,11 +170,10 @@ function encodeModel(
 // ---------------------------------------------------------------------------------------------
 // Models
 
-/** MatMul + Add + Sigmoid → `probability` float32 [N, 1]. */
-export function logisticRegressionModel(): Uint8Array {
+/** The logistic regression's weights and nodes: `features` → `probability` [N, 1]. */
+function logisticRegressionGraph() {
   const k = FEATURE_ORDER.length;
-  return encodeModel('credit_logistic_regression', {
-    input: [featuresInput()],
+  return {
     initializer: [
       floatTensor('weights', [k, 1], LOGISTIC_REGRESSION.weights),
       floatTensor('bias', [1], [LOGISTIC_REGRESSION.bias]),
@@ -184,6 +183,14 @@ export function logisticRegressionModel(): Uint8Array {
       node('Add', ['logit_raw', 'bias'], ['logit']),
       node('Sigmoid', ['logit'], ['probability']),
     ],
+  };
+}
+
+/** MatMul + Add + Sigmoid → `probability` float32 [N, 1]. */
+export function logisticRegressionModel(): Uint8Array {
+  return encodeModel('credit_logistic_regression', {
+    input: [featuresInput()],
+    ...logisticRegressionGraph(),
     output: [valueInfo('probability', tensorType(DataType.FLOAT, ['N', 1]))],
   });
 }
@@ -377,21 +384,15 @@ export function labelledLogisticRegressionModel(): Uint8Array {
  * string and an int64 input are fed without changing it.
  */
 export function mixedInputsModel(): Uint8Array {
-  const k = FEATURE_ORDER.length;
   return encodeModel('credit_logistic_regression_mixed_inputs', {
     input: [
       featuresInput(),
       valueInfo('band', tensorType(DataType.STRING, ['N'])),
       valueInfo('age_years', tensorType(DataType.INT64, ['N', 1])),
     ],
-    initializer: [
-      floatTensor('weights', [k, 1], LOGISTIC_REGRESSION.weights),
-      floatTensor('bias', [1], [LOGISTIC_REGRESSION.bias]),
-    ],
+    initializer: logisticRegressionGraph().initializer,
     node: [
-      node('MatMul', ['features', 'weights'], ['logit_raw']),
-      node('Add', ['logit_raw', 'bias'], ['logit']),
-      node('Sigmoid', ['logit'], ['probability']),
+      ...logisticRegressionGraph().node,
       node('Identity', ['band'], ['band_echo']),
       node('Cast', ['age_years'], ['age_float'], { attributes: { to: { int: DataType.FLOAT } } }),
     ],
