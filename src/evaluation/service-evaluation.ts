@@ -49,8 +49,6 @@ export type EvaluationJob = {
   dataset: {
     /** The stored CSV file. */
     path: string;
-    /** The registered schema's columns and types (`number`, `integer`, `string`, …). */
-    schema: { name: string; type: string }[];
     rows: number;
   };
   labelColumn: string;

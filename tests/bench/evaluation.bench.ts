@@ -182,7 +182,6 @@ function evaluationJob(model: string, csv: string): EvaluationJob {
     champion: null,
     dataset: {
       path: csv,
-      schema: CREDIT_DATASET_SCHEMA.map(({ name, type }) => ({ name, type })),
       rows: ROWS,
     },
     labelColumn: 'default',

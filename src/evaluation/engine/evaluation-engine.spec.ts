@@ -7,7 +7,6 @@ import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { AppConfigModule } from '../../config/config.module';
 import {
-  CREDIT_DATASET_SCHEMA,
   creditDatasetCsv,
   creditRows,
   FEATURE_ORDER,
@@ -59,7 +58,6 @@ function job(overrides: Partial<EvaluationJob> = {}): EvaluationJob {
     champion: null,
     dataset: {
       path: path('credit.csv'),
-      schema: CREDIT_DATASET_SCHEMA.map(({ name, type }) => ({ name, type })),
       rows: ROWS,
     },
     labelColumn: 'default',

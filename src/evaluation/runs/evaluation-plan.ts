@@ -247,7 +247,6 @@ export async function planEvaluation(
           : null,
       dataset: {
         path: dataPath,
-        schema: schema.map((field) => ({ name: field.name, type: field.type })),
         rows: dataset.data.rows,
       },
       labelColumn: settings.labelColumn,
