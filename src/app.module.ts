@@ -24,6 +24,10 @@ import { MonitoringModule } from './monitoring/monitoring.module';
 import { ComplianceModule } from './compliance/compliance.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { AuditPackModule } from './audit-pack/audit-pack.module';
+import { ServingModule } from './serving/serving.module';
+import { ReceiptsModule } from './receipts/receipts.module';
+import { RetrainingModule } from './retraining/retraining.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 import {
   DATABASE_HANDLE,
@@ -135,6 +139,10 @@ export class AppModule {
         ComplianceModule,
         IntegrityModule,
         AuditPackModule,
+        ServingModule,
+        ReceiptsModule,
+        RetrainingModule,
+        WebhooksModule,
         ...(options.imports ?? []),
       ],
     };

@@ -6,6 +6,8 @@ export const ROLES = [
   'compliance-officer',
   'regulator',
   'admin',
+  /** Applications that ask for decisions (a loan origination system): scoring and nothing else. */
+  'scoring',
 ] as const;
 
 export type Role = (typeof ROLES)[number];
@@ -13,3 +15,6 @@ export type Role = (typeof ROLES)[number];
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
+
+/** Every role that reads the ledger: all but `scoring`, which asks for decisions and nothing else. */
+export const READING_ROLES = ROLES.filter((role) => role !== 'scoring');

@@ -35,6 +35,42 @@ export interface AppConfig {
   artifacts: ArtifactConfig;
   evaluation: EvaluationConfig;
   datasets: DatasetConfig;
+  serving: ServingConfig;
+  receipts: ReceiptConfig;
+  monitoring: MonitoringConfig;
+  webhooks: WebhookConfig;
+}
+
+/** Models Attest serves itself (README, "Serving"). */
+export interface ServingConfig {
+  /** Worker threads holding onnxruntime sessions for real-time and batch scoring. */
+  workers: number;
+  /** Requests a minute per scoring caller (its own limit: an origination system is busy); 0: none. */
+  perMinute: number;
+}
+
+/** Decision receipts and their sealing into PredictionBatchRecorded (README, "Decision receipts"). */
+export interface ReceiptConfig {
+  /** Seal once this many receipts of a deployment's version wait; 0: not by count. */
+  sealEveryReceipts: number;
+  /** Seal at most this long after a receipt was written; 0: not by time. */
+  sealIntervalMs: number;
+}
+
+/** Drift, realised performance and retraining cadence (README, "Monitoring by Attest"). */
+export interface MonitoringConfig {
+  /** How often retraining cadences are checked; 0: never on its own. */
+  cadenceCheckIntervalMs: number;
+}
+
+/** Outgoing webhooks (README, "Webhooks"). */
+export interface WebhookConfig {
+  /** How often the outbox is polled for due deliveries. */
+  pollIntervalMs: number;
+  /** Attempts are retried with exponential backoff and jitter for this long, then given up. */
+  retryForMs: number;
+  /** One attempt's timeout. */
+  timeoutMs: number;
 }
 
 /** Stored dataset data (README, "Dataset data"). */
@@ -267,6 +303,34 @@ export function loadConfig(env: Env = process.env): AppConfig {
     datasets: {
       // Hourly by default; at most daily, so data past retention never waits more than a day.
       sweepIntervalMs: integer(env, 'DATASET_SWEEP_INTERVAL_MS', 3_600_000, 0, 86_400_000),
+    },
+    serving: {
+      workers: integer(
+        env,
+        'SERVING_WORKERS',
+        defaultEvaluationWorkers(availableParallelism()),
+        1,
+        64,
+      ),
+      perMinute: integer(env, 'RATE_LIMIT_SCORING_PER_MINUTE', 120_000, 0, 10_000_000),
+    },
+    receipts: {
+      sealEveryReceipts: integer(env, 'SEAL_EVERY_RECEIPTS', 1000, 0, 1_000_000),
+      sealIntervalMs: integer(env, 'SEAL_INTERVAL_MS', 60_000, 0, 86_400_000),
+    },
+    monitoring: {
+      cadenceCheckIntervalMs: integer(
+        env,
+        'RETRAINING_CHECK_INTERVAL_MS',
+        3_600_000,
+        0,
+        86_400_000,
+      ),
+    },
+    webhooks: {
+      pollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 60_000),
+      retryForMs: integer(env, 'WEBHOOK_RETRY_FOR_MS', 129_600_000, 1000, 604_800_000),
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     },
     rateLimit: {
       // Per replica; a fleet of pipelines may share one service principal's subject.

@@ -21,6 +21,9 @@ export const streams = {
   approval: (approvalId: string) => streamName('approval', approvalId),
   approvalPolicy: () => streamName('policy', 'approval'),
   evaluationPolicy: () => streamName('policy', 'evaluation'),
+  monitoringPolicy: () => streamName('policy', 'monitoring'),
+  /** Retraining triggers of one model. */
+  retraining: (model: string) => streamName('retraining', model),
   /** `deploymentId` is `<model>.<environment>`. */
   deployment: (deploymentId: string) => streamName('deployment', deploymentId),
   predictionBatch: (batchId: string) => streamName('prediction-batch', batchId),

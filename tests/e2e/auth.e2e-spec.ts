@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair, KeyLike } from 'jose';
-import { ROLES } from '../../src/auth/roles';
+import { READING_ROLES } from '../../src/auth/roles';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -43,11 +43,14 @@ describe('access with the built-in dev issuer', () => {
 
   afterAll(() => t?.close());
 
-  it('lets every role read the ledger, and nobody without a token', async () => {
-    for (const role of ROLES) {
+  it('lets every role read the ledger but scoring, and nobody without a token', async () => {
+    for (const role of READING_ROLES) {
       const token = await t.token(`${role}-user`, [role]);
       await t.anonymous().get(READ).set('Authorization', `Bearer ${token}`).expect(200);
     }
+    // Scoring asks for decisions and can do nothing else.
+    const scoring = await t.token('origination-system', ['scoring']);
+    await t.anonymous().get(READ).set('Authorization', `Bearer ${scoring}`).expect(403);
     const response = await t.anonymous().get(READ).expect(401);
     expect(response.headers['content-type']).toMatch(PROBLEM);
     expect(response.headers['www-authenticate']).toBe('Bearer realm="attest"');
