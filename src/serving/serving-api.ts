@@ -149,6 +149,7 @@ export function buildReceipt(input: ReceiptInput): ReceiptToWrite {
       latencyMs: input.latencyMs,
       scoreBin: numericBin(model.binning.score, score),
       featureBins,
+      binning: model.binning,
     },
   };
 }
