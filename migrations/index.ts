@@ -23,6 +23,8 @@ import { EvaluationRuns1764200000021 } from './1764200000021-evaluation-runs';
 import { DatasetDataStatus1764200000022 } from './1764200000022-dataset-data-status';
 import { ServiceEvaluations1764200000023 } from './1764200000023-service-evaluations';
 import { AutomaticApprovals1764200000024 } from './1764200000024-automatic-approvals';
+import { DecisionReceipts1764200000025 } from './1764200000025-decision-receipts';
+import { BatchScoring1764200000026 } from './1764200000026-batch-scoring';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -51,4 +53,6 @@ export const migrations = [
   DatasetDataStatus1764200000022,
   ServiceEvaluations1764200000023,
   AutomaticApprovals1764200000024,
+  DecisionReceipts1764200000025,
+  BatchScoring1764200000026,
 ];

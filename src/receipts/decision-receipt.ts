@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../ledger/canonical-json';
-import type { ServingArm } from '../serving/served-model';
+import type { Binning, ServingArm } from '../serving/served-model';
 
 /**
  * One scored row's receipt (README, "Decision receipts"): everything needed to show later which
@@ -38,6 +38,11 @@ export type ReceiptSummary = {
   latencyMs: number;
   scoreBin: number;
   featureBins: Record<string, number | null>;
+  /**
+   * The served version's Binning the indices refer to (ServedModel.binning, the same object for
+   * every row of a version): stored once per digest, so the sealed batch's bins carry its edges.
+   */
+  binning: Binning;
 };
 
 export type ReceiptToWrite = { receipt: DecisionReceipt; summary: ReceiptSummary };

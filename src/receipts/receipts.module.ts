@@ -1,5 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { ReceiptSink } from './decision-receipt';
+import { ReceiptWriter } from './receipt-writer';
 
 /** Decision receipts (README, "Decision receipts"): written before the answer, sealed into PredictionBatchRecorded, proven by GET /receipts/{id}. */
-@Module({})
+@Global()
+@Module({
+  providers: [ReceiptWriter, { provide: ReceiptSink, useExisting: ReceiptWriter }],
+  exports: [ReceiptSink, ReceiptWriter],
+})
 export class ReceiptsModule {}

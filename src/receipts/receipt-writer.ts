@@ -1,0 +1,212 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { canonicalJson } from '../ledger/canonical-json';
+import type { Binning } from '../serving/served-model';
+import { ReceiptSink, type ReceiptToWrite, receiptHash } from './decision-receipt';
+
+/** Rows per INSERT at most: a larger group waits for the next statement. */
+const MAX_ROWS_PER_STATEMENT = 5_000;
+/** Statements in flight at once; writes arriving meanwhile gather into the next one. */
+const MAX_IN_FLIGHT = 2;
+
+type Pending = {
+  rows: Row[];
+  binnings: Map<string, Binning>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+};
+
+/** One decision_receipts row as the INSERT reads it from its JSON parameter. */
+type Row = {
+  receipt_id: string;
+  deployment_id: string;
+  model: string;
+  environment: string;
+  version: string;
+  receipt: unknown;
+  receipt_hash: string;
+  score: number;
+  score_bin: number;
+  feature_bins: Record<string, number | null>;
+  latency_ms: number;
+  scored_at: string;
+  seal_key: string;
+  binning_digest: string;
+};
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * A Binning's digest, remembered per object: a served version hands the same Binning to every
+ * receipt it writes, so each row does not hash it again.
+ */
+const binningDigests = new WeakMap<Binning, string>();
+export function binningDigest(binning: Binning): string {
+  let digest = binningDigests.get(binning);
+  if (!digest) {
+    digest = `sha256:${sha256(canonicalJson(binning))}`;
+    binningDigests.set(binning, digest);
+  }
+  return digest;
+}
+
+/**
+ * What receipts must share to be sealed into one batch: one PredictionBatchRecorded names one
+ * deployment, version, artifact, onnxruntime version and baseline binning.
+ */
+export function sealKey(receipt: ReceiptToWrite['receipt'], binning: string): string {
+  return sha256(
+    canonicalJson([
+      receipt.deploymentId,
+      receipt.version,
+      receipt.artifactDigest,
+      receipt.onnxruntimeVersion,
+      binning,
+    ]),
+  );
+}
+
+function toRow({ receipt, summary }: ReceiptToWrite, digest: string): Row {
+  if (!Number.isFinite(receipt.outputs.score) || !Number.isFinite(summary.latencyMs))
+    throw new TypeError(`receipt ${receipt.receiptId}: score and latency must be finite`);
+  return {
+    receipt_id: receipt.receiptId,
+    deployment_id: receipt.deploymentId,
+    model: receipt.model,
+    environment: receipt.environment,
+    version: receipt.version,
+    receipt,
+    receipt_hash: receiptHash(receipt),
+    score: receipt.outputs.score,
+    score_bin: summary.scoreBin,
+    feature_bins: summary.featureBins,
+    latency_ms: summary.latencyMs,
+    scored_at: receipt.scoredAt,
+    seal_key: sealKey(receipt, digest),
+    binning_digest: digest,
+  };
+}
+
+/**
+ * The ReceiptSink (README, "Decision receipts"): every write() waits for its rows to be stored,
+ * and the writes that arrive while a statement is being prepared or run are stored together by
+ * the next one, a single multi-row INSERT (group commit). Under load a statement carries many
+ * requests' rows; alone, a write costs one round trip.
+ */
+@Injectable()
+export class ReceiptWriter extends ReceiptSink implements OnApplicationShutdown {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
+  /** Binnings known to be stored, so a statement does not send them again. */
+  private readonly storedBinnings = new Set<string>();
+  /** INSERT statements run so far, and the rows they stored: grouping is observable. */
+  readonly stats = { statements: 0, rows: 0 };
+
+  constructor(private readonly db: DataSource) {
+    super();
+  }
+
+  write(receipts: readonly ReceiptToWrite[]): Promise<void> {
+    if (receipts.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const binnings = new Map<string, Binning>();
+      let rows: Row[];
+      try {
+        rows = receipts.map((item) => {
+          const digest = binningDigest(item.summary.binning);
+          if (!this.storedBinnings.has(digest)) binnings.set(digest, item.summary.binning);
+          return toRow(item, digest);
+        });
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      this.queue.push({ rows, binnings, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves once every write so far has been stored or refused. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
+    this.scheduled = true;
+    // After the current I/O callbacks: every write of this turn of the event loop joins.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const group: Pending[] = [];
+    let count = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0];
+      if (group.length > 0 && count + next.rows.length > MAX_ROWS_PER_STATEMENT) break;
+      group.push(this.queue.shift() as Pending);
+      count += next.rows.length;
+    }
+    if (group.length === 0) return;
+    this.inFlight++;
+    this.schedule();
+    try {
+      const binnings = new Map<string, Binning>();
+      for (const pending of group)
+        for (const [digest, binning] of pending.binnings) binnings.set(digest, binning);
+      await this.insert(
+        group.flatMap((pending) => pending.rows),
+        binnings,
+      );
+      for (const digest of binnings.keys()) this.storedBinnings.add(digest);
+      for (const pending of group) pending.resolve();
+    } catch (error) {
+      for (const pending of group) pending.reject(error);
+    } finally {
+      this.inFlight--;
+      this.schedule();
+      if (this.queue.length === 0 && this.inFlight === 0) {
+        for (const resolve of this.idle.splice(0)) resolve();
+      }
+    }
+  }
+
+  /**
+   * One statement for the whole group: the rows travel as one JSON parameter, read in
+   * order by jsonb_array_elements (seq follows it); new binnings are stored by the same statement.
+   */
+  private async insert(rows: Row[], binnings: Map<string, Binning>): Promise<void> {
+    this.stats.statements++;
+    this.stats.rows += rows.length;
+    const binningRows = [...binnings].map(([binning_digest, binning]) => ({
+      binning_digest,
+      binning,
+    }));
+    await this.db.query(
+      `WITH binnings AS (
+         INSERT INTO receipt_binnings (binning_digest, binning)
+         SELECT b.binning_digest, b.binning
+           FROM jsonb_to_recordset($2::jsonb) AS b(binning_digest text, binning jsonb)
+         ON CONFLICT (binning_digest) DO NOTHING
+       )
+       INSERT INTO decision_receipts (receipt_id, deployment_id, model, environment, version,
+         receipt, receipt_hash, score, score_bin, feature_bins, latency_ms, scored_at, seal_key,
+         binning_digest)
+       SELECT (r.row->>'receipt_id')::uuid, r.row->>'deployment_id', r.row->>'model',
+         r.row->>'environment', r.row->>'version', r.row->'receipt', r.row->>'receipt_hash',
+         (r.row->>'score')::double precision, (r.row->>'score_bin')::smallint,
+         r.row->'feature_bins', (r.row->>'latency_ms')::double precision,
+         (r.row->>'scored_at')::timestamptz, r.row->>'seal_key', r.row->>'binning_digest'
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(row, ordinality)
+        ORDER BY r.ordinality`,
+      [JSON.stringify(rows), JSON.stringify(binningRows)],
+    );
+  }
+}
