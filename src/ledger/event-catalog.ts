@@ -32,6 +32,7 @@ export const EVENT_CATALOG = {
   deployments: ['ModelDeployed', 'DeploymentPromoted', 'DeploymentRolledBack', 'DeploymentRetired'],
   predictions: ['PredictionBatchRecorded', 'GroundTruthRecorded'],
   monitoring: ['DriftDetected', 'PerformanceDegraded', 'AlertRaised', 'AlertResolved'],
+  retraining: ['RetrainingTriggered'],
   privacy: ['DeletionRequested', 'DeletionAssessed', 'DeletionFulfilled'],
   accessLog: ['RegulatorAccessed', 'PersonalDataAccessed'],
   integrity: ['LedgerCheckpointSigned', 'LedgerSigningKeyActivated'],
