@@ -157,4 +157,47 @@ describe('prediction batch decider', () => {
       ).sort(),
     ).toEqual(['decisions', 'outputDistribution']);
   });
+
+  describe('a batch Attest sealed from its decision receipts', () => {
+    const receipts = {
+      root: 'ab'.repeat(32),
+      count: 1000,
+      firstReceiptId: '01936f0e-8a7b-7c3d-9e1f-000000000001',
+      lastReceiptId: '01936f0e-8a7b-7c3d-9e1f-000000000002',
+      onnxruntimeVersion: '1.23.2',
+      artifactDigest: DIGEST,
+    };
+    const sealed = (
+      overrides: Partial<RecordPredictionBatch['data']> = {},
+      deployment: DeploymentStanding = active,
+    ): RecordPredictionBatch => ({
+      ...record({ receipts, ...overrides }, deployment),
+      sealed: true,
+    });
+
+    it('is recorded after the version stopped serving, or the deployment was rolled back or retired', () => {
+      given(predictionBatchDecider)
+        .when(sealed({ version: '0.9.0' }))
+        .then([recorded(sealed({ version: '0.9.0' }))]);
+      for (const status of ['retired', 'inactive'] as const) {
+        const command = sealed({}, { ...active, status, servingVersions: [] });
+        given(predictionBatchDecider)
+          .when(command)
+          .then([recorded(command)]);
+      }
+    });
+
+    it('still needs the deployment to be recorded', () => {
+      given(predictionBatchDecider)
+        .when(sealed({}, { ...active, status: 'unrecorded', servingVersions: [] }))
+        .thenRefuses('not-found', 404);
+    });
+
+    it('must carry its receipts, counted as the batch is', () => {
+      expect(errorsOf(sealed({ receipts: undefined }))).toHaveProperty('receipts');
+      expect(errorsOf(sealed({ receipts: { ...receipts, count: 999 } }))).toHaveProperty([
+        'receipts.count',
+      ]);
+    });
+  });
 });

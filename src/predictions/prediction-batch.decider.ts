@@ -8,6 +8,12 @@ export type RecordPredictionBatch = {
   data: Omit<PredictionBatchRecorded['data'], 'recordedBy' | 'recordedAt'>;
   /** The deployment's stream, folded by the handler. */
   deployment: DeploymentStanding;
+  /**
+   * A batch Attest sealed from its own decision receipts (README, "Decision receipts"): each was
+   * written while the version served, so the batch is recorded even after a rollback or
+   * retirement; it needs only the deployment to be recorded, and must carry `receipts`.
+   */
+  sealed?: boolean;
   actor: string;
   now: string;
 };
@@ -35,8 +41,9 @@ export const predictionBatchDecider: Decider<
     // The batch id comes from the request's Idempotency-Key: recorded means this is a retry.
     if (state.status === 'recorded') return [];
     const { data } = command;
-    checkServing(command.deployment, data.version);
-    checkSummary(data);
+    if (command.sealed) checkRecorded(command.deployment);
+    else checkServing(command.deployment, data.version);
+    checkSummary(data, command.sealed === true);
     return [
       {
         type: 'PredictionBatchRecorded',
@@ -46,11 +53,15 @@ export const predictionBatchDecider: Decider<
   },
 };
 
-/** Predictions are recorded only where the deployment serves, and only from a version it serves. */
-function checkServing(deployment: DeploymentStanding, version: string): void {
+function checkRecorded(deployment: DeploymentStanding): void {
   if (deployment.status === 'unrecorded') {
     throw new NotRecorded('deployment', deployment.deploymentId);
   }
+}
+
+/** Predictions are recorded only where the deployment serves, and only from a version it serves. */
+function checkServing(deployment: DeploymentStanding, version: string): void {
+  checkRecorded(deployment);
   if (deployment.status !== 'active') {
     throw new StateConflict(
       'deployment-not-active',
@@ -71,11 +82,15 @@ function checkServing(deployment: DeploymentStanding, version: string): void {
 }
 
 /** The summary's figures must agree with each other; every disagreement is named. */
-function checkSummary(data: RecordPredictionBatch['data']): void {
+function checkSummary(data: RecordPredictionBatch['data'], sealed: boolean): void {
   const errors: Record<string, string[]> = {};
   const { count } = data;
   if (!Number.isInteger(count) || count < 1)
     errors.count = ['must be a whole number of at least 1'];
+  if (sealed && !data.receipts) errors.receipts = ['a sealed batch carries its receipts'];
+  if (data.receipts && data.receipts.count !== count) {
+    errors['receipts.count'] = [`is ${data.receipts.count}, but count is ${count}`];
+  }
   const windowError = windowProblem(data.window);
   if (windowError) errors['window.to'] = [windowError];
 
