@@ -1,0 +1,305 @@
+import { open, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { env as ortEnv } from 'onnxruntime-node';
+import { ArtifactStorage } from '../../artifacts/artifact-storage';
+import { SERVER_PEPPER } from '../../config/config.module';
+import type { SubjectPepper } from '../../config/subject-pepper';
+import { CLOCK, type Clock } from '../../ledger/clock';
+import { InvalidRequest } from '../../ledger/ledger.errors';
+import { ReceiptSink, type ReceiptToWrite } from '../../receipts/decision-receipt';
+import type { ServedModel } from '../served-model';
+import { MAX_ROWS, ServingScorer, buildReceipt, validateRows } from '../serving-api';
+import { type BatchRow, type ColumnPlan, CsvFault, readRowChunks } from './batch-csv';
+import {
+  type BatchScoringJob,
+  BatchScoringJobStore,
+  HEARTBEAT_MS,
+  HEARTBEAT_TIMEOUT_SECONDS,
+} from './batch-scoring-job.store';
+
+/** Rows validated, scored, receipted and written at a time. */
+export const CHUNK_ROWS = 4_096;
+
+/** The reason shown for a job that failed on the server's side; details are in the log only. */
+export const SERVER_FAULT = 'the batch failed on the server; see its log';
+/** The reason shown for a job still held when the service stopped. */
+export const SERVICE_STOPPED = 'interrupted: the service stopped during the job';
+
+/** The result file's header: one line per data row, in the order of the upload. */
+export const RESULT_HEADER = 'line,score,decision,label,receiptId\n';
+
+/** Where a job's files lie under the artifact directory. */
+export type JobFiles = { input: string; result: string };
+
+/** What the runner is handed for a job accepted by POST …/batch-scoring. */
+export type AcceptedJob = {
+  job: BatchScoringJob;
+  /** What serves the whole job: resolved once, when it was accepted. */
+  model: ServedModel;
+  plan: ColumnPlan;
+  files: JobFiles;
+};
+
+/** The directory under ARTIFACT_DIR holding batch uploads (while their job runs) and results. */
+export const BATCH_DIR = 'batch-scoring';
+
+/** A job's input and result files in `dir`. */
+export function jobFiles(dir: string, id: string): JobFiles {
+  return { input: join(dir, `${id}.input.csv`), result: join(dir, `${id}.result.csv`) };
+}
+
+/**
+ * Carries out batch scoring jobs after POST …/batch-scoring has answered 202 (README, "Batch
+ * scoring"), one job at a time per process so batch work does not crowd out real-time requests
+ * on the serving workers: the upload is read back in chunks of CHUNK_ROWS rows; each chunk is
+ * validated, scored by the serving workers, its receipts written (ReceiptSink) and only then its
+ * result lines appended, so every receipt id in a result file is stored; progress and a heartbeat
+ * go to the job's row. The upload (it may hold personal information) is removed when the job
+ * ends, whatever the outcome; a failed job's partial result is removed too.
+ */
+@Injectable()
+export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(BatchScoringRunner.name);
+  private readonly held = new Map<string, AcceptedJob>();
+  private queue: Promise<void> = Promise.resolve();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private closing = false;
+  private readonly onnxruntimeVersion = ortEnv.versions.node ?? ortEnv.versions.common;
+  readonly dir: string;
+
+  constructor(
+    private readonly store: BatchScoringJobStore,
+    private readonly scorer: ServingScorer,
+    private readonly sink: ReceiptSink,
+    storage: ArtifactStorage,
+    @Inject(SERVER_PEPPER) private readonly pepper: SubjectPepper,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.dir = join(storage.store.dir, BATCH_DIR);
+  }
+
+  /** Uploads and partial results left behind by jobs that ended with a process that died. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.sweep().catch((error: unknown) =>
+      this.logger.error(`batch scoring sweep: ${describe(error)}`),
+    );
+  }
+
+  /** Queues the job; the returned promise (for tests and benches) settles when it has ended. */
+  enqueue(accepted: AcceptedJob): Promise<void> {
+    this.held.set(accepted.job.id, accepted);
+    this.startHeartbeat();
+    const work = this.queue.then(() => this.run(accepted));
+    this.queue = work.catch(() => undefined);
+    return work
+      .catch((error: unknown) => {
+        // Never rejects: anything that escapes is a fault of the bookkeeping itself.
+        this.logger.error(`batch scoring job ${accepted.job.id}: ${describe(error)}`);
+      })
+      .finally(() => {
+        this.held.delete(accepted.job.id);
+        if (this.held.size === 0) this.stopHeartbeat();
+      });
+  }
+
+  /** Settles when every job queued so far has ended (tests wait for it). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    this.stopHeartbeat();
+    const now = this.clock();
+    await Promise.all(
+      [...this.held.values()].map(async ({ job, files }) => {
+        await this.store.failed(job.id, SERVICE_STOPPED, null, now).catch(() => undefined);
+        await rm(files.input, { force: true }).catch(() => undefined);
+      }),
+    );
+  }
+
+  private async run({ job, model, plan, files }: AcceptedJob): Promise<void> {
+    if (this.closing) return;
+    const started = performance.now();
+    await this.store.started(job.id, this.clock());
+    const counts = { rowsScored: 0, positives: 0 };
+    const result = await open(files.result, 'w', 0o640);
+    try {
+      await result.write(RESULT_HEADER);
+      await readRowChunks(files.input, plan, CHUNK_ROWS, async (rows) => {
+        if (this.closing) throw new Stopped();
+        const lines = await this.scoreChunk(job, model, rows, counts);
+        await result.write(lines);
+        await this.store.progress(job.id, counts, this.clock());
+      });
+      await result.sync();
+      await result.close();
+    } catch (error) {
+      await result.close().catch(() => undefined);
+      await rm(files.result, { force: true });
+      await rm(files.input, { force: true });
+      if (this.closing || error instanceof Stopped) return;
+      if (error instanceof CsvFault) {
+        await this.store.failed(job.id, error.message, error.column, this.clock());
+        this.logger.log(
+          `batch scoring job ${job.id} failed at line ${error.line ?? '?'}${error.column ? ` (${error.column})` : ''} after ${counts.rowsScored} rows`,
+        );
+        return;
+      }
+      this.logger.error(`batch scoring job ${job.id} failed on the server: ${describe(error)}`);
+      await this.store.failed(job.id, SERVER_FAULT, null, this.clock());
+      return;
+    }
+    await rm(files.input, { force: true });
+    await this.store.succeeded(job.id, counts, this.clock());
+    const seconds = (performance.now() - started) / 1000;
+    this.logger.log(
+      `batch scoring job ${job.id} succeeded: ${model.model}@${model.version} (${model.arm}), ${counts.rowsScored} rows in ${seconds.toFixed(1)} s (${Math.round(counts.rowsScored / Math.max(seconds, 0.001))} rows/s)`,
+    );
+  }
+
+  /**
+   * Validates, scores and receipts one chunk; returns its result lines once its receipts are
+   * stored. The receipts' latency is the chunk's scoring time shared among its rows.
+   */
+  private async scoreChunk(
+    job: BatchScoringJob,
+    model: ServedModel,
+    rows: BatchRow[],
+    counts: { rowsScored: number; positives: number },
+  ): Promise<string> {
+    const values = rows.map((row) => row.values);
+    for (let at = 0; at < values.length; at += MAX_ROWS) {
+      checkRows(model, rows, at);
+    }
+    const started = performance.now();
+    const scores = await this.scorer.score(model, values);
+    const latencyMs = (performance.now() - started) / rows.length;
+    const scoredAt = this.clock().toISOString();
+    const receipts: ReceiptToWrite[] = new Array<ReceiptToWrite>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      receipts[i] = buildReceipt({
+        model,
+        row: values[i],
+        score: scores[i],
+        requestId: job.requestId,
+        subjectRef: rows[i].subject,
+        latencyMs,
+        pepper: this.pepper.secret,
+        onnxruntimeVersion: this.onnxruntimeVersion,
+        scoredAt,
+      });
+    }
+    await this.sink.write(receipts);
+    let lines = '';
+    for (let i = 0; i < rows.length; i++) {
+      const { receipt } = receipts[i];
+      if (receipt.decision === 'positive') counts.positives++;
+      lines += `${rows[i].line},${receipt.outputs.score},${receipt.decision},${csvField(receipt.label)},${receipt.receiptId}\n`;
+    }
+    counts.rowsScored += rows.length;
+    return lines;
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      void this.store.heartbeat([...this.held.keys()]).catch(() => undefined);
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  /**
+   * Removes uploads of jobs that are over (a process died holding them, and they now show
+   * interrupted) and partial results of failed ones; files with no job row (the process died
+   * between the upload and the job's record) once they are older than the heartbeat timeout.
+   * A job another replica still runs is not over, so its files stay.
+   */
+  private async sweep(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const ids = new Map<string, string[]>();
+    for (const name of names) {
+      const match = /^([0-9a-f-]{36})\.(input|result)\.csv$/.exec(name);
+      if (match) ids.set(match[1], [...(ids.get(match[1]) ?? []), name]);
+    }
+    if (ids.size === 0) return;
+    const over = new Set(await this.store.finishedAmong([...ids.keys()]));
+    for (const [id, files] of ids) {
+      for (const name of files) {
+        const path = join(this.dir, name);
+        if (name.endsWith('.input.csv')) {
+          if (over.has(id) || (await this.orphaned(id, path))) await rm(path, { force: true });
+        } else if (over.has(id)) {
+          const job = await this.store.find(id);
+          if (job?.status === 'failed') await rm(path, { force: true });
+        }
+      }
+    }
+  }
+
+  private async orphaned(id: string, path: string): Promise<boolean> {
+    if (await this.store.find(id)) return false;
+    const info = await stat(path).catch(() => null);
+    return info !== null && Date.now() - info.mtimeMs > HEARTBEAT_TIMEOUT_SECONDS * 1000;
+  }
+}
+
+/** The shutdown reached a job between chunks. */
+class Stopped extends Error {}
+
+/**
+ * validateRows over up to MAX_ROWS rows from `at`: a guard behind toRow's conversion, so batch
+ * rows meet exactly what the predict endpoint checks. Its `rows.<i>.<feature>` is turned into
+ * the row's line and the column; its message is not passed on.
+ */
+function checkRows(model: ServedModel, rows: BatchRow[], at: number): void {
+  const slice = rows.slice(at, at + MAX_ROWS);
+  try {
+    validateRows(
+      model,
+      slice.map((row) => row.values),
+    );
+  } catch (error) {
+    if (!(error instanceof InvalidRequest)) throw error;
+    const [key] = Object.keys(error.fields);
+    const match = /^rows\.(\d+)(?:\.(.+))?$/.exec(key ?? '');
+    const row = match ? slice[Number(match[1])] : undefined;
+    const column = match?.[2] ?? null;
+    const line = row?.line ?? null;
+    throw new CsvFault(
+      `line ${line ?? '?'}${column ? `, column ${column}` : ''}: the value does not fit the model's feature`,
+      column,
+      line,
+    );
+  }
+}
+
+/** A CSV field, quoted when it must be. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** An error for the log: its type and message, never a stack of values. */
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { ArtifactsModule } from '../../artifacts/artifacts.module';
+import { BatchScoringJobStore } from './batch-scoring-job.store';
+import { BatchScoringRunner } from './batch-scoring-runner';
+import { StartBatchScoringHandler } from './commands/start-batch-scoring/start-batch-scoring.handler';
+import { StartBatchScoringHttpController } from './commands/start-batch-scoring/start-batch-scoring.http.controller';
+import { BatchScoringJobsHttpController } from './queries/batch-scoring-jobs/batch-scoring-jobs.http.controller';
+
+/**
+ * Batch scoring (README, "Batch scoring"): a CSV scored by what a deployment serves, as a job
+ * with progress and a result file, every row with its decision receipt. Needs ServingResolver
+ * and ServingScorer (ServingModule) and ReceiptSink (ReceiptsModule) from the application.
+ */
+@Module({
+  imports: [ArtifactsModule],
+  controllers: [StartBatchScoringHttpController, BatchScoringJobsHttpController],
+  providers: [StartBatchScoringHandler, BatchScoringJobStore, BatchScoringRunner],
+  exports: [BatchScoringRunner, BatchScoringJobStore],
+})
+export class BatchScoringModule {}
