@@ -1,4 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { TriggerRetrainingHttpController } from './commands/trigger-retraining.http.controller';
+import { RetrainingTriggersHttpController } from './queries/retraining-triggers.http.controller';
+import { RetrainingCadenceCheck } from './retraining-cadence';
+import { RetrainingCadenceSchedule } from './retraining-cadence.schedule';
 import { RetrainingTrigger } from './retraining-trigger';
 
 /**
@@ -7,7 +11,8 @@ import { RetrainingTrigger } from './retraining-trigger';
  */
 @Global()
 @Module({
-  providers: [RetrainingTrigger],
-  exports: [RetrainingTrigger],
+  controllers: [TriggerRetrainingHttpController, RetrainingTriggersHttpController],
+  providers: [RetrainingTrigger, RetrainingCadenceCheck, RetrainingCadenceSchedule],
+  exports: [RetrainingTrigger, RetrainingCadenceCheck],
 })
 export class RetrainingModule {}
