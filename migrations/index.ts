@@ -25,6 +25,7 @@ import { ServiceEvaluations1764200000023 } from './1764200000023-service-evaluat
 import { AutomaticApprovals1764200000024 } from './1764200000024-automatic-approvals';
 import { DecisionReceipts1764200000025 } from './1764200000025-decision-receipts';
 import { BatchScoring1764200000026 } from './1764200000026-batch-scoring';
+import { MonitoringPolicy1764200000027 } from './1764200000027-monitoring-policy';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   AutomaticApprovals1764200000024,
   DecisionReceipts1764200000025,
   BatchScoring1764200000026,
+  MonitoringPolicy1764200000027,
 ];

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { RaiseAlertHandler } from './commands/raise-alert/raise-alert.handler';
 import { RaiseAlertHttpController } from './commands/raise-alert/raise-alert.http.controller';
 import { RecordDriftHandler } from './commands/record-drift/record-drift.handler';
@@ -15,8 +15,18 @@ import { AlertsHttpController } from './queries/alerts/alerts.http.controller';
 import { DeploymentMonitoringHttpController } from './queries/deployment-monitoring/deployment-monitoring.http.controller';
 import { GetDeploymentMonitoringQueryHandler } from './queries/deployment-monitoring/deployment-monitoring.query-handler';
 import { MonitoringProjection } from './queries/monitoring.projection';
+import { SetMonitoringPolicyHandler } from './commands/set-monitoring-policy/set-monitoring-policy.handler';
+import { SetMonitoringPolicyHttpController } from './commands/set-monitoring-policy/set-monitoring-policy.http.controller';
+import { MonitoringPolicyHttpController } from './queries/monitoring-policy/monitoring-policy.http.controller';
+import { GetMonitoringPolicyQueryHandler } from './queries/monitoring-policy/get-monitoring-policy.query-handler';
+import { MonitoringPolicies } from './monitoring-policies';
 
-/** Drift and performance signals, alerts, and the per-deployment monitoring view (read SQL only). */
+/**
+ * Drift and performance signals, alerts, the per-deployment monitoring view (read SQL only), and
+ * monitoring by Attest: the monitoring policy (README, "Monitoring by Attest"). Global so the
+ * retraining cadence and the outcome routes reach MonitoringPolicies.
+ */
+@Global()
 @Module({
   controllers: [
     RecordDriftHttpController,
@@ -25,6 +35,8 @@ import { MonitoringProjection } from './queries/monitoring.projection';
     ResolveAlertHttpController,
     DeploymentMonitoringHttpController,
     AlertsHttpController,
+    SetMonitoringPolicyHttpController,
+    MonitoringPolicyHttpController,
   ],
   providers: [
     RecordDriftHandler,
@@ -35,6 +47,10 @@ import { MonitoringProjection } from './queries/monitoring.projection';
     GetDeploymentMonitoringQueryHandler,
     ListAlertsQueryHandler,
     GetAlertQueryHandler,
+    SetMonitoringPolicyHandler,
+    GetMonitoringPolicyQueryHandler,
+    MonitoringPolicies,
   ],
+  exports: [MonitoringPolicies],
 })
 export class MonitoringModule {}
