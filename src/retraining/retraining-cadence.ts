@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../ledger/clock';
 import { derivedUuid } from '../ledger/commands/command-context';
@@ -11,8 +11,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * The days a model's monitoring policy allows between completed training runs (`retrainEveryDays`
- * of its effective rules), or null for no cadence. Bound to monitoring's policies by
- * RetrainingModule; while nothing is bound, no cadence is checked.
+ * of its effective rules, `MonitoringPolicies.effectiveFor`), or null for no cadence.
  */
 export abstract class CadencePolicy {
   abstract retrainEveryDays(model: string): Promise<number | null>;
@@ -42,16 +41,10 @@ export class RetrainingCadenceCheck {
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
     private readonly trigger: RetrainingTrigger,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Optional() private readonly policy?: CadencePolicy,
+    private readonly policy: CadencePolicy,
   ) {}
 
-  /** Whether a cadence policy is bound (monitoring's policies). */
-  get bound(): boolean {
-    return this.policy !== undefined;
-  }
-
   async check(): Promise<DueCadence[]> {
-    if (!this.policy) return [];
     const now = this.clock();
     const models: { name: string }[] = await this.db.query('SELECT name FROM models ORDER BY name');
     const due: DueCadence[] = [];

@@ -1,24 +1,12 @@
-import { Global, Module } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { NewEvent } from '../../src/ledger/event-log.port';
 import { streams } from '../../src/ledger/stream-names';
-import { CadencePolicy, RetrainingCadenceCheck } from '../../src/retraining/retraining-cadence';
+import { RetrainingCadenceCheck } from '../../src/retraining/retraining-cadence';
 import { RetrainingTrigger } from '../../src/retraining/retraining-trigger';
 import { deploymentSeeds } from '../support/deployment-seeds';
 import { settled } from '../support/events';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
-
-/** The policy under test: credit-risk is retrained every 30 days, other models never. */
-class ThirtyDays extends CadencePolicy {
-  retrainEveryDays(model: string): Promise<number | null> {
-    return Promise.resolve(model === 'credit-risk' ? 30 : null);
-  }
-}
-
-@Global()
-@Module({ providers: [{ provide: CadencePolicy, useClass: ThirtyDays }], exports: [CadencePolicy] })
-class CadencePolicyModule {}
 
 const DIGEST = `sha256:${'9f'.repeat(32)}`;
 
@@ -27,10 +15,20 @@ describe('retraining triggers', () => {
   let test: TestApp;
 
   beforeAll(async () => {
-    test = await startTestApp({ clock: time.clock, imports: [CadencePolicyModule] });
+    test = await startTestApp({ clock: time.clock });
     const seeds = deploymentSeeds(test.eventLog);
     await seeds.registerModelVersion('credit-risk', '1.0.0');
     await seeds.registerModelVersion('fraud', '1.0.0');
+    // credit-risk is to be retrained every 30 days; fraud (high risk, like credit-risk) never.
+    await test
+      .anonymous()
+      .put('/api/v1/policies/monitoring')
+      .set('Authorization', `Bearer ${await test.token('ada', ['admin'])}`)
+      .send({
+        tiers: { high: { retrainEveryDays: null } },
+        models: { 'credit-risk': { retrainEveryDays: 30 } },
+      })
+      .expect(200);
   });
   afterAll(() => test.close());
 
