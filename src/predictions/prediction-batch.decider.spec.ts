@@ -200,4 +200,46 @@ describe('prediction batch decider', () => {
       ]);
     });
   });
+
+  describe('bins (README, "Monitoring by Attest")', () => {
+    const bins = {
+      baseline: { source: 'pipeline' as const, id: null },
+      score: { edges: [0.2, 0.5], counts: [300, 400, 300], missing: 0 },
+      features: [
+        { feature: 'income', edges: [1, 2, 3], counts: [200, 300, 300, 197], missing: 3 },
+        { feature: 'term', categories: ['12', '24'], counts: [500, 400, 100], missing: 0 },
+      ],
+    };
+
+    it('records bins that add up', () => {
+      given(predictionBatchDecider)
+        .when(record({ bins }))
+        .then([recorded(record({ bins }))]);
+    });
+
+    it('names each distribution whose bins do not fit or add up', () => {
+      expect(
+        errorsOf(
+          record({
+            bins: {
+              ...bins,
+              score: { edges: [0.5, 0.2], counts: [1, 2], missing: 0 },
+              features: [
+                { feature: 'income', edges: [1], counts: [600, 399], missing: 0 },
+                { feature: 'term', categories: ['12', '12'], counts: [500, 400, 100], missing: 0 },
+                { feature: 'term', counts: [1000], missing: 0 },
+              ],
+            },
+          }),
+        ),
+      ).toEqual({
+        'bins.score.edges': ['must be finite and strictly ascending'],
+        'bins.score.counts': ['has 2 counts: 3 expected (one more than edges)'],
+        'bins.features.0.counts': ['sum to 999 with 0 missing, but count is 1000'],
+        'bins.features.1.categories': ['must be distinct'],
+        'bins.features.2.feature': ['term appears twice'],
+        'bins.features.2': ['needs edges (numeric) or categories (categorical), not both'],
+      });
+    });
+  });
 });

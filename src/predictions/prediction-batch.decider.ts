@@ -1,7 +1,12 @@
 import type { Decider } from '../ledger/commands/decider';
 import { NotRecorded, RuleViolated, StateConflict } from '../ledger/commands/rule-errors';
 import type { DeploymentStanding } from './deployment-standing';
-import type { PredictionBatchEvent, PredictionBatchRecorded } from './prediction.events';
+import type {
+  BatchBins,
+  BinnedCounts,
+  PredictionBatchEvent,
+  PredictionBatchRecorded,
+} from './prediction.events';
 
 export type RecordPredictionBatch = {
   type: 'RecordPredictionBatch';
@@ -128,6 +133,8 @@ function checkSummary(data: RecordPredictionBatch['data'], sealed: boolean): voi
     }
   });
 
+  if (data.bins) binErrors(data.bins, count, errors);
+
   if (Object.keys(errors).length > 0) {
     throw new RuleViolated(
       'inconsistent-batch-summary',
@@ -135,6 +142,48 @@ function checkSummary(data: RecordPredictionBatch['data'], sealed: boolean): voi
       { errors },
     );
   }
+}
+
+/**
+ * Per-bin counts must fit their bins and add up (README, "Monitoring by Attest"): numeric bins
+ * have strictly ascending finite inner edges and one more count than edges, categorical bins
+ * distinct categories and one more count (any other value); counts plus missing make count.
+ */
+function binErrors(bins: BatchBins, count: number, errors: Record<string, string[]>): void {
+  const check = (binned: BinnedCounts, at: string) => {
+    const { edges, categories, counts, missing } = binned;
+    if ((edges === undefined) === (categories === undefined)) {
+      errors[at] = ['needs edges (numeric) or categories (categorical), not both'];
+      return;
+    }
+    const bounds = edges ?? categories ?? [];
+    if (edges && !edges.every((e, i) => Number.isFinite(e) && (i === 0 || e > edges[i - 1]))) {
+      errors[`${at}.edges`] = ['must be finite and strictly ascending'];
+    }
+    if (categories && new Set(categories).size !== categories.length) {
+      errors[`${at}.categories`] = ['must be distinct'];
+    }
+    if (counts.length !== bounds.length + 1) {
+      errors[`${at}.counts`] = [
+        `has ${counts.length} counts: ${bounds.length + 1} expected (one more than ${edges ? 'edges' : 'categories'})`,
+      ];
+    } else if (!counts.every(isCount) || !isCount(missing)) {
+      errors[`${at}.counts`] = ['counts and missing must be non-negative whole numbers'];
+    } else {
+      const total = counts.reduce((sum, n) => sum + n, 0);
+      if (total + missing !== count) {
+        errors[`${at}.counts`] = [`sum to ${total} with ${missing} missing, but count is ${count}`];
+      }
+    }
+  };
+  check(bins.score, 'bins.score');
+  const seen = new Set<string>();
+  bins.features.forEach((feature, index) => {
+    const at = `bins.features.${index}`;
+    if (seen.has(feature.feature)) errors[`${at}.feature`] = [`${feature.feature} appears twice`];
+    seen.add(feature.feature);
+    check(feature, at);
+  });
 }
 
 export function windowProblem(window: { from: string; to: string }): string | undefined {

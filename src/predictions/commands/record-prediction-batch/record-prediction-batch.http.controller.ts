@@ -8,7 +8,27 @@ import type { WriteResult } from '../../../ledger/commands/write-result';
 import { ApiWrite } from '../../../ledger/http/api-write.decorator';
 import { normalisedWindow } from '../../window.request.dto';
 import { RecordPredictionBatchCommand } from './record-prediction-batch.command';
-import { RecordPredictionBatchRequest } from './record-prediction-batch.request.dto';
+import type { BatchBins, BinnedCounts } from '../../prediction.events';
+import {
+  type BatchBinsRequest,
+  type BinnedCountsRequest,
+  RecordPredictionBatchRequest,
+} from './record-prediction-batch.request.dto';
+
+/** Plain bins for the decider, which checks they add up. */
+function batchBins(bins: BatchBinsRequest): BatchBins {
+  const binned = (b: BinnedCountsRequest): BinnedCounts => ({
+    ...(b.edges ? { edges: [...b.edges] } : {}),
+    ...(b.categories ? { categories: [...b.categories] } : {}),
+    counts: [...b.counts],
+    missing: b.missing,
+  });
+  return {
+    baseline: { source: bins.baseline.source, id: bins.baseline.id ?? null },
+    score: binned(bins.score),
+    features: bins.features.map((f) => ({ feature: f.feature, ...binned(f) })),
+  };
+}
 
 @ApiTags('predictions')
 @Controller('deployments')
@@ -47,6 +67,7 @@ export class RecordPredictionBatchHttpController {
           })),
           latencyMs: { p50: body.latencyMs.p50, p95: body.latencyMs.p95, p99: body.latencyMs.p99 },
           decisions: { automated: body.decisions.automated, referred: body.decisions.referred },
+          ...(body.bins ? { bins: batchBins(body.bins) } : {}),
         },
         { ...context, ...(source ? { source: { ...source } } : {}) },
       ),

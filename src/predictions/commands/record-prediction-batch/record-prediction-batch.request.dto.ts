@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Matches } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import {
   SHA256_DIGEST,
   SHA256_DIGEST_HINT,
@@ -79,6 +90,101 @@ export class DecisionsRequest {
   referred!: number;
 }
 
+/** The most bins one distribution may have. */
+const MAX_BINS = 1000;
+
+/**
+ * One distribution's counts per bin against a baseline (README, "Monitoring by Attest"): numeric
+ * with inner `edges` (bin i holds edges[i−1] ≤ v < edges[i]), or categorical with the baseline's
+ * `categories` and a last bin for any other value. The decider checks that they add up.
+ */
+export class BinnedCountsRequest {
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [0.12, 0.2, 0.27, 0.33, 0.4, 0.46, 0.53, 0.61, 0.72],
+    description: 'Numeric: the inner edges, strictly ascending (the baseline deciles)',
+  })
+  @Optional()
+  @IsArray({ message: 'edges must be an array' })
+  @ArrayMaxSize(MAX_BINS - 1)
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { each: true, message: 'each edge must be a finite number' },
+  )
+  edges?: number[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['owner', 'renter'],
+    description: 'Categorical: the baseline categories; one more bin, last, for any other value',
+  })
+  @Optional()
+  @IsArray({ message: 'categories must be an array' })
+  @ArrayMaxSize(MAX_BINS - 1)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  categories?: string[];
+
+  @ApiProperty({
+    type: [Number],
+    example: [100, 98, 103, 101, 97, 99, 102, 100, 100, 100],
+    description: 'One count per bin: edges + 1 or categories + 1; with missing they sum to count',
+  })
+  @IsArray({ message: 'counts must be an array' })
+  @ArrayMaxSize(MAX_BINS)
+  @IsInt({ each: true, message: 'each count must be a whole number' })
+  @Min(0, { each: true, message: 'each count must be at least 0' })
+  counts!: number[];
+
+  @ApiProperty({ example: 0, minimum: 0, maximum: MAX_COUNT })
+  @IsCount()
+  missing!: number;
+}
+
+export class FeatureBinsRequest extends BinnedCountsRequest {
+  @ApiProperty({ example: 'annual_income' })
+  @Matches(FEATURE, { message: 'feature must be a feature name (letters, digits, _ . : / -)' })
+  feature!: string;
+}
+
+export const BIN_BASELINE_SOURCES = ['evaluation', 'dataset-profile', 'fixed', 'pipeline'] as const;
+
+export class BinsBaselineRequest {
+  @ApiProperty({
+    enum: BIN_BASELINE_SOURCES,
+    description:
+      'What the edges come from; drift is measured against the evaluation named by id, or else the version’s latest passing evaluation by Attest',
+  })
+  @IsIn(BIN_BASELINE_SOURCES, {
+    message: `source must be one of ${BIN_BASELINE_SOURCES.join(', ')}`,
+  })
+  source!: (typeof BIN_BASELINE_SOURCES)[number];
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The evaluation id (or profile id)',
+  })
+  @ValidateIf((_object, value) => value !== undefined && value !== null)
+  @IsString()
+  @MaxLength(200)
+  id?: string | null;
+}
+
+export class BatchBinsRequest {
+  @ApiProperty({ type: BinsBaselineRequest })
+  @NestedObject(() => BinsBaselineRequest)
+  baseline!: BinsBaselineRequest;
+
+  @ApiProperty({ type: BinnedCountsRequest, description: 'The scores, binned' })
+  @NestedObject(() => BinnedCountsRequest)
+  score!: BinnedCountsRequest;
+
+  @ApiProperty({ type: [FeatureBinsRequest] })
+  @NestedArray(() => FeatureBinsRequest, { max: 2000 })
+  features!: FeatureBinsRequest[];
+}
+
 /** A batch summary: counts, digests and distributions only, never inputs or outputs of a person. */
 export class RecordPredictionBatchRequest {
   @ApiProperty({ example: '1.4.0', description: `The serving or canary version: ${VERSION_HINT}` })
@@ -121,6 +227,14 @@ export class RecordPredictionBatchRequest {
   @ApiProperty({ type: DecisionsRequest, description: 'automated + referred = count' })
   @NestedObject(() => DecisionsRequest)
   decisions!: DecisionsRequest;
+
+  @ApiPropertyOptional({
+    type: BatchBinsRequest,
+    description:
+      'Counts per bin of the score and of each feature against the baseline deciles: Attest computes drift (PSI) from them (README, "Monitoring by Attest")',
+  })
+  @NestedObject(() => BatchBinsRequest, { optional: true })
+  bins?: BatchBinsRequest;
 
   @ApiPropertyOptional({ type: SourceRequest })
   @NestedObject(() => SourceRequest, { optional: true })
