@@ -36,6 +36,13 @@ export const SERVICE_STOPPED = 'interrupted: the service stopped during the job'
 /** The result file's header: one line per data row, in the order of the upload. */
 export const RESULT_HEADER = 'line,score,decision,label,receiptId\n';
 
+/** Called after each stored chunk (see BatchScoringRunner.addChunkHook). */
+export type ChunkHook = (progress: {
+  jobId: string;
+  rowsScored: number;
+  positives: number;
+}) => Promise<void>;
+
 /** Where a job's files lie under the artifact directory. */
 export type JobFiles = { input: string; result: string };
 
@@ -69,6 +76,7 @@ export function jobFiles(dir: string, id: string): JobFiles {
 export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BatchScoringRunner.name);
   private readonly held = new Map<string, AcceptedJob>();
+  private readonly chunkHooks: ChunkHook[] = [];
   private queue: Promise<void> = Promise.resolve();
   private heartbeat: NodeJS.Timeout | null = null;
   private closing = false;
@@ -110,6 +118,14 @@ export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplica
       });
   }
 
+  /**
+   * Adds a hook awaited after each chunk's receipts, result lines and progress are stored, before
+   * the next chunk is read: where tests look at a job in the middle of its work.
+   */
+  addChunkHook(hook: ChunkHook): void {
+    this.chunkHooks.push(hook);
+  }
+
   /** Settles when every job queued so far has ended (tests wait for it). */
   idle(): Promise<void> {
     return this.queue;
@@ -140,6 +156,7 @@ export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplica
         const lines = await this.scoreChunk(job, model, rows, counts);
         await result.write(lines);
         await this.store.progress(job.id, counts, this.clock());
+        for (const hook of this.chunkHooks) await hook({ jobId: job.id, ...counts });
       });
       await result.sync();
       await result.close();
