@@ -67,9 +67,31 @@ export function sealKey(receipt: ReceiptToWrite['receipt'], binning: string): st
   );
 }
 
+/** A bin index the binning has room for: bins are counted at sealing without a second look. */
+function inBins(index: number, edges: readonly unknown[] | undefined): boolean {
+  return edges !== undefined && Number.isInteger(index) && index >= 0 && index <= edges.length;
+}
+
+/** A feature's edges or categories in the binning; undefined when it names no such feature. */
+function binEdges(binning: Binning, feature: string): readonly unknown[] | undefined {
+  if (Object.hasOwn(binning.numeric, feature)) return binning.numeric[feature];
+  if (Object.hasOwn(binning.categorical, feature)) return binning.categorical[feature];
+  return undefined;
+}
+
 function toRow({ receipt, summary }: ReceiptToWrite, digest: string): Row {
   if (!Number.isFinite(receipt.outputs.score) || !Number.isFinite(summary.latencyMs))
     throw new TypeError(`receipt ${receipt.receiptId}: score and latency must be finite`);
+  const { binning } = summary;
+  const badBins = Object.entries(summary.featureBins)
+    .filter(([feature, index]) => index !== null && !inBins(index, binEdges(binning, feature)))
+    .map(([feature]) => feature);
+  if (!inBins(summary.scoreBin, binning.score)) badBins.unshift('score');
+  if (badBins.length > 0) {
+    throw new RangeError(
+      `receipt ${receipt.receiptId}: bin index outside the binning for ${badBins.join(', ')}`,
+    );
+  }
   return {
     receipt_id: receipt.receiptId,
     deployment_id: receipt.deploymentId,
