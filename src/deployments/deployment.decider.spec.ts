@@ -327,6 +327,80 @@ describe('deployment decider', () => {
     });
   });
 
+  describe('automatic rollback for an alert (README, "Monitoring by Attest")', () => {
+    const ALERT = '0193aaaa-8a7b-8c3d-9e1f-2a3b4c5d6e7f';
+    const forAlert = (breachedVersion: string, alert = ALERT) =>
+      ({
+        type: 'RollBackDeployment',
+        data: {
+          deploymentId: ID,
+          reason: 'psi of income above 0.25',
+          automatic: true,
+          causeAlertId: alert,
+          breachedVersion,
+        },
+        actor: 'attest',
+        now: NOW,
+      }) satisfies DeploymentCommand;
+
+    it('drops the breaching canary once, naming the alert; the same alert again decides nothing', () => {
+      const events = history(v1, canary('2.0.0', 10));
+      const [rolledBack] = given(deploymentDecider, events).when(forAlert('2.0.0')).events();
+      expect(rolledBack.data).toEqual({
+        deploymentId: ID,
+        model: 'credit-risk',
+        environment: 'staging',
+        fromVersion: '2.0.0',
+        toVersion: '1.0.0',
+        reason: 'psi of income above 0.25',
+        automatic: true,
+        causeAlertId: ALERT,
+        rolledBackBy: 'attest',
+        rolledBackAt: NOW,
+      });
+      const after = [...events, rolledBack];
+      expect(replay(deploymentDecider, after)).toMatchObject({ version: '1.0.0', canary: null });
+      given(deploymentDecider, after).when(forAlert('2.0.0')).then([]);
+      // Even once the same version is deployed again, that alert never rolls back twice.
+      const again = deploymentDecider.decide(canary('2.0.0', 20), replay(deploymentDecider, after));
+      expect(again).toHaveLength(1);
+      given(deploymentDecider, [...after, ...again])
+        .when(forAlert('2.0.0'))
+        .then([]);
+    });
+
+    it('returns a breaching stable version to the one before it', () => {
+      const [rolledBack] = given(deploymentDecider, history(v1, v2))
+        .when(forAlert('2.0.0'))
+        .events();
+      expect(rolledBack.data).toMatchObject({
+        fromVersion: '2.0.0',
+        toVersion: '1.0.0',
+        causeAlertId: ALERT,
+      });
+    });
+
+    it('decides nothing when the breached version no longer serves or nothing could return', () => {
+      // 1.0.0 was replaced: its late breach changes nothing.
+      given(deploymentDecider, history(v1, v2)).when(forAlert('1.0.0')).then([]);
+      // No earlier version to return to: an alert does not empty the slot.
+      given(deploymentDecider, history(v1)).when(forAlert('1.0.0')).then([]);
+      // The stable version breached while a canary runs: the canary is not the one to drop.
+      given(deploymentDecider, history(v1, canary('2.0.0', 10)))
+        .when(forAlert('1.0.0'))
+        .then([]);
+      given(deploymentDecider, history(v1, v2, retire()))
+        .when(forAlert('2.0.0'))
+        .then([]);
+    });
+
+    it('leaves promotions and retirements without the causes', () => {
+      const events = history(v1, canary('2.0.0', 10), forAlert('2.0.0'), canary('3.0.0', 10));
+      const [promoted] = given(deploymentDecider, events).when(promote()).events();
+      expect(Object.keys(promoted.data)).not.toContain('rollbackCauses');
+    });
+  });
+
   describe('rollback', () => {
     it('drops a running canary and keeps the stable version, with reason and automatic flag', () => {
       const events = history(v1, canary('2.0.0', 10));

@@ -50,7 +50,21 @@ export type PromoteDeployment = {
 
 export type RollBackDeployment = {
   type: 'RollBackDeployment';
-  data: { deploymentId: string; reason: string; automatic: boolean };
+  data: {
+    deploymentId: string;
+    reason: string;
+    automatic: boolean;
+    /**
+     * The alert whose breach rolls back (README, "Monitoring by Attest"): a deployment is rolled
+     * back once per alert, however many replicas see the breach.
+     */
+    causeAlertId?: string | null;
+    /**
+     * With a cause: the version the breach is about. Only it is rolled back (a canary, or the
+     * stable version when an earlier one can return); when it no longer serves nothing is decided.
+     */
+    breachedVersion?: string;
+  };
   actor: string;
   now: string;
 };
@@ -65,7 +79,13 @@ export type RetireDeployment = {
 export type DeploymentCommand =
   DeployModel | PromoteDeployment | RollBackDeployment | RetireDeployment;
 
-type Slot = { deploymentId: string; model: string; environment: string };
+type Slot = {
+  deploymentId: string;
+  model: string;
+  environment: string;
+  /** Alerts that have rolled this slot back (README, "Monitoring by Attest"): each once. */
+  rollbackCauses?: readonly string[];
+};
 
 export type Canary = { version: string; percent: number };
 
@@ -104,7 +124,7 @@ export const deploymentDecider: Decider<DeploymentCommand, DeploymentEvent, Depl
     switch (event.type) {
       case 'ModelDeployed': {
         const { deploymentId, model, environment, version, strategy, canaryPercent } = event.data;
-        const slot = { deploymentId, model, environment };
+        const slot = { deploymentId, model, environment, ...causesOf(state) };
         // A retired or emptied slot starts a new life: nothing earlier to roll back to.
         const prior = state.status === 'active' ? state : undefined;
         if (strategy === 'canary') {
@@ -134,7 +154,13 @@ export const deploymentDecider: Decider<DeploymentCommand, DeploymentEvent, Depl
         };
       case 'DeploymentRolledBack': {
         if (state.status !== 'active') return state;
-        const slot = slotOf(state);
+        const cause = event.data.causeAlertId;
+        const slot = {
+          ...slotOf(state),
+          ...(cause
+            ? { rollbackCauses: [...(state.rollbackCauses ?? []), cause] }
+            : causesOf(state)),
+        };
         const { toVersion } = event.data;
         if (toVersion === null) return { ...slot, status: 'inactive' };
         // Dropping a canary leaves the stable version; otherwise the newest earlier version returns.
@@ -142,7 +168,9 @@ export const deploymentDecider: Decider<DeploymentCommand, DeploymentEvent, Depl
         return { ...slot, status: 'active', version: toVersion, canary: null, history };
       }
       case 'DeploymentRetired':
-        return state.status === 'none' ? state : { ...slotOf(state), status: 'retired' };
+        return state.status === 'none'
+          ? state
+          : { ...slotOf(state), ...causesOf(state), status: 'retired' };
       default:
         return unhandled(event);
     }
@@ -295,7 +323,13 @@ function promote(command: PromoteDeployment, state: DeploymentState): Deployment
 }
 
 function rollBack(command: RollBackDeployment, state: DeploymentState): DeploymentEvent[] {
-  const { deploymentId, reason, automatic } = command.data;
+  const { deploymentId, reason, automatic, causeAlertId } = command.data;
+  if (causeAlertId && state.status !== 'none') {
+    const versions = automaticRollback(command, state);
+    if (!versions) return [];
+    const [fromVersion, toVersion] = versions;
+    return [rolledBack(command, state as ActiveDeployment, fromVersion, toVersion)];
+  }
   const active = liveSlot(state, deploymentId);
   if (!active) {
     throw new StateConflict('nothing-deployed', `${deploymentId} serves no version to roll back`);
@@ -304,19 +338,61 @@ function rollBack(command: RollBackDeployment, state: DeploymentState): Deployme
   const [fromVersion, toVersion] = active.canary
     ? [active.canary.version, active.version]
     : [stableVersion(active), active.history[active.history.length - 1] ?? null];
-  const event: DeploymentRolledBack = {
+  return [
+    rolledBack(
+      { ...command, data: { deploymentId, reason, automatic } },
+      active,
+      fromVersion,
+      toVersion,
+    ),
+  ];
+}
+
+/**
+ * What a rollback for an alert does (README, "Monitoring by Attest"): nothing when this alert
+ * already rolled the slot back or the breached version no longer serves (so every replica that
+ * sees the breach decides it once); a breaching canary is dropped; a breaching stable version
+ * gives way to the one before it, if there is one and no canary runs.
+ */
+function automaticRollback(
+  { data }: RollBackDeployment,
+  state: Exclude<DeploymentState, { status: 'none' }>,
+): [string, string | null] | null {
+  if (state.rollbackCauses?.includes(data.causeAlertId as string)) return null;
+  if (state.status !== 'active') return null;
+  const breached = data.breachedVersion;
+  if (state.canary) {
+    return breached === undefined || breached === state.canary.version
+      ? [state.canary.version, state.version]
+      : null;
+  }
+  const previous = state.history[state.history.length - 1];
+  if (previous === undefined || (breached !== undefined && breached !== state.version)) return null;
+  return [stableVersion(state), previous];
+}
+
+function rolledBack(
+  command: RollBackDeployment,
+  active: ActiveDeployment,
+  fromVersion: string,
+  toVersion: string | null,
+): DeploymentRolledBack {
+  const { reason, automatic, causeAlertId } = command.data;
+  return {
     type: 'DeploymentRolledBack',
     data: {
-      ...slotOf(active),
+      deploymentId: active.deploymentId,
+      model: active.model,
+      environment: active.environment,
       fromVersion,
       toVersion,
       reason,
       automatic,
+      ...(causeAlertId ? { causeAlertId } : {}),
       rolledBackBy: command.actor,
       rolledBackAt: command.now,
     },
   };
-  return [event];
 }
 
 function retire(command: RetireDeployment, state: DeploymentState): DeploymentEvent[] {
@@ -370,6 +446,13 @@ function slotOf(state: Exclude<DeploymentState, { status: 'none' }>): Slot {
     model: state.model,
     environment: state.environment,
   };
+}
+
+/** The alerts that rolled the slot back, carried through every later event. */
+function causesOf(state: DeploymentState): Pick<Slot, 'rollbackCauses'> {
+  return state.status !== 'none' && state.rollbackCauses
+    ? { rollbackCauses: state.rollbackCauses }
+    : {};
 }
 
 function withPrevious(history: string[], previous: string | null): string[] {

@@ -50,6 +50,8 @@ export type DeploymentRolledBack = DomainEvent<
     toVersion: string | null;
     reason: string;
     automatic: boolean;
+    /** The alert whose breach the service rolled back for (README, "Monitoring by Attest"). */
+    causeAlertId?: string | null;
     rolledBackBy: string;
     rolledBackAt: string;
   }
