@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ArtifactsModule } from '../../artifacts/artifacts.module';
+import { ServingModule } from '../serving.module';
 import { BatchScoringJobStore } from './batch-scoring-job.store';
 import { BatchScoringRunner } from './batch-scoring-runner';
 import { StartBatchScoringHandler } from './commands/start-batch-scoring/start-batch-scoring.handler';
@@ -8,11 +9,11 @@ import { BatchScoringJobsHttpController } from './queries/batch-scoring-jobs/bat
 
 /**
  * Batch scoring (README, "Batch scoring"): a CSV scored by what a deployment serves, as a job
- * with progress and a result file, every row with its decision receipt. Needs ServingResolver
- * and ServingScorer (ServingModule) and ReceiptSink (ReceiptsModule) from the application.
+ * with progress and a result file, every row with its decision receipt. Scores with ServingModule's
+ * resolver and workers; writes receipts through the global ReceiptsModule's ReceiptSink.
  */
 @Module({
-  imports: [ArtifactsModule],
+  imports: [ArtifactsModule, ServingModule],
   controllers: [StartBatchScoringHttpController, BatchScoringJobsHttpController],
   providers: [StartBatchScoringHandler, BatchScoringJobStore, BatchScoringRunner],
   exports: [BatchScoringRunner, BatchScoringJobStore],

@@ -1,0 +1,396 @@
+/**
+ * @jest-environment ./tests/support/onnx/onnx-test-environment.ts
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { Role } from '../../src/auth/roles';
+import { DATABASE_HANDLE, type DatabaseHandle } from '../../src/ledger/database/database-handle';
+import { BatchScoringModule } from '../../src/serving/batch/batch-scoring.module';
+import { BatchScoringRunner, CHUNK_ROWS } from '../../src/serving/batch/batch-scoring-runner';
+import { registerStoredDataset, registerStoredVersion } from '../support/evaluation-setup';
+import {
+  CREDIT_COLUMNS,
+  FEATURE_ORDER,
+  type CreditRow,
+  creditDatasetCsv,
+  creditRows,
+  logisticRegressionModel,
+  logisticRegressionScore,
+} from '../support/onnx';
+import { recordServiceRun } from '../support/service-evaluations';
+import { TestApp, startTestApp } from '../support/test-app';
+
+const API = '/api/v1';
+const PROBLEM = /^application\/problem\+json/;
+const MODEL = 'credit-risk';
+const DEPLOYMENT = `${MODEL}.staging`;
+const DATASET = 'credit-train';
+const ROWS = 5_000;
+/** Large enough for the suite's CSVs, small enough to refuse a 1.1 MB upload. */
+const MAX_BYTES = 1_000_000;
+
+type JobView = {
+  id: string;
+  deploymentId: string;
+  version: string;
+  arm: string;
+  artifactDigest: string;
+  requestId: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  progress: { rowsScored: number; rowsTotal: number; percent: number };
+  counts: { positive: number; negative: number };
+  error: string | null;
+  errorField: string | null;
+  requestedBy: string;
+  links: { self: string; result: string | null; deployment: string; modelVersion: string };
+};
+
+/** The credit rows with an application id, which the jobs name as their subject column. */
+function applicationsCsv(rows: CreditRow[], change?: (line: string[], index: number) => void) {
+  const header = ['application_id', ...CREDIT_COLUMNS];
+  const lines = rows.map((row, index) => {
+    const line = [`APP-${100_000 + index}`, ...CREDIT_COLUMNS.map((column) => String(row[column]))];
+    change?.(line, index);
+    return line.join(',');
+  });
+  return `${header.join(',')}\n${lines.join('\n')}\n`;
+}
+
+/**
+ * Batch scoring over HTTP (README, "Batch scoring"): a CSV scored by the version a staging
+ * deployment serves (the LR fixture, its columns named by a passing evaluation by Attest), every
+ * row with a stored receipt, progress while it runs, refusals that name the column and line and
+ * never a value, and who may do what.
+ */
+describe('batch scoring over HTTP', () => {
+  let test: TestApp;
+  let dir: string;
+  let sql: Client;
+  let runner: BatchScoringRunner;
+  const people: Record<string, string> = {};
+  const rows = [...creditRows({ seed: 7, rows: ROWS })];
+  const csv = applicationsCsv(rows);
+  let digest: string;
+
+  const post = (body: string | Buffer, as = 'pipe', query = '') =>
+    test
+      .anonymous()
+      .post(`${API}/deployments/${DEPLOYMENT}/batch-scoring${query}`)
+      .set('Authorization', people[as])
+      .set('Content-Type', 'text/csv')
+      .send(Buffer.isBuffer(body) ? body : Buffer.from(body));
+  const read = async (id: string, as = 'regina'): Promise<JobView> => {
+    const response = await test
+      .anonymous()
+      .get(`${API}/batch-scoring/${id}`)
+      .set('Authorization', people[as])
+      .expect(200);
+    return response.body as JobView;
+  };
+  /** The job once the runner is done with everything queued. */
+  const finished = async (id: string): Promise<JobView> => {
+    await runner.idle();
+    return read(id);
+  };
+  const receiptCount = async (requestId: string) =>
+    Number(
+      (
+        await sql.query(
+          `SELECT count(*) AS n FROM decision_receipts WHERE receipt->>'requestId' = $1`,
+          [requestId],
+        )
+      ).rows[0].n,
+    );
+  const batchFiles = async () => readdir(join(dir, 'batch-scoring')).catch(() => [] as string[]);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'attest-batch-scoring-e2e-'));
+    test = await startTestApp({
+      env: { ARTIFACT_DIR: dir, ARTIFACT_MAX_BYTES: String(MAX_BYTES) },
+      imports: [BatchScoringModule],
+    });
+    const cast: Record<string, Role[]> = {
+      pipe: ['pipeline'],
+      tess: ['data-scientist'],
+      rick: ['risk-manager'],
+      regina: ['regulator'],
+      los: ['scoring'],
+      broker: ['scoring'],
+    };
+    for (const [sub, roles] of Object.entries(cast)) {
+      people[sub] = `Bearer ${await test.token(sub, roles)}`;
+    }
+    runner = test.app.get(BatchScoringRunner);
+    sql = new Client({ connectionString: test.app.get<DatabaseHandle>(DATABASE_HANDLE).url });
+    await sql.connect();
+
+    await registerStoredDataset(test, people.pipe, {
+      name: DATASET,
+      version: '2026-03',
+      csv: creditDatasetCsv({ seed: 3, rows: 50 }),
+      rows: 50,
+    });
+    digest = await registerStoredVersion(
+      test,
+      { scientist: people.tess, pipeline: people.pipe },
+      {
+        model: MODEL,
+        version: '1.0.0',
+        artifact: Buffer.from(logisticRegressionModel()),
+        trainedOn: { name: DATASET, version: '2026-03' },
+      },
+    );
+    // A passing evaluation by Attest in staging names the columns of the [N, 4] input.
+    await recordServiceRun(test.eventLog, {
+      model: MODEL,
+      version: '1.0.0',
+      environment: 'staging',
+      artifactDigest: digest,
+    });
+    const deployed = await test
+      .anonymous()
+      .post(`${API}/deployments`)
+      .set('Authorization', people.rick)
+      .send({ model: MODEL, version: '1.0.0', environment: 'staging', strategy: 'full' });
+    expect({ status: deployed.status, body: deployed.body }).toMatchObject({ status: 201 });
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await test?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('scores a 5,000-row CSV: one result line per row, each with a stored receipt, progress on the way', async () => {
+    // Looked at between the first and the second chunk: running, the first chunk counted.
+    const seen: JobView[] = [];
+    runner.addChunkHook(async ({ jobId, rowsScored }) => {
+      if (rowsScored === CHUNK_ROWS) seen.push(await read(jobId));
+    });
+    const response = await post(
+      csv,
+      'pipe',
+      '?requestId=nightly-2026-03&subjectColumn=application_id',
+    );
+    expect(response.status).toBe(202);
+    const { id } = response.body as { id: string };
+    expect(response.body).toEqual({ id, status: 'queued', href: `${API}/batch-scoring/${id}` });
+    expect(response.headers.location).toBe(`${API}/batch-scoring/${id}`);
+
+    const job = await finished(id);
+    expect(seen).toEqual([
+      expect.objectContaining({
+        status: 'running',
+        progress: {
+          rowsScored: CHUNK_ROWS,
+          rowsTotal: ROWS,
+          percent: Math.round((1000 * CHUNK_ROWS) / ROWS) / 10,
+        },
+      }),
+    ]);
+    const expected = rows.map((row) => logisticRegressionScore(FEATURE_ORDER.map((f) => row[f])));
+    const positives = expected.filter((score) => score >= 0.5).length;
+    expect(job).toMatchObject({
+      id,
+      deploymentId: DEPLOYMENT,
+      version: '1.0.0',
+      arm: 'stable',
+      artifactDigest: digest,
+      requestId: 'nightly-2026-03',
+      status: 'succeeded',
+      progress: { rowsScored: ROWS, rowsTotal: ROWS, percent: 100 },
+      counts: { positive: positives, negative: ROWS - positives },
+      error: null,
+      requestedBy: 'pipe',
+      links: {
+        self: `${API}/batch-scoring/${id}`,
+        result: `${API}/batch-scoring/${id}/result`,
+        modelVersion: `${API}/models/${MODEL}/versions/1.0.0`,
+      },
+    });
+
+    const result = await test
+      .anonymous()
+      .get(`${API}/batch-scoring/${id}/result`)
+      .set('Authorization', people.pipe)
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => done(null, text));
+      })
+      .expect(200);
+    expect(result.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = (result.body as string).trimEnd().split('\n');
+    expect(lines[0]).toBe('line,score,decision,label,receiptId');
+    expect(lines).toHaveLength(ROWS + 1);
+    const ids: string[] = [];
+    lines.slice(1).forEach((text, index) => {
+      const [line, score, decision, label, receiptId] = text.split(',');
+      expect(Number(line)).toBe(index + 2);
+      expect(Number(score)).toBeCloseTo(expected[index], 5);
+      expect(decision).toBe(expected[index] >= 0.5 ? 'positive' : 'negative');
+      expect(label).toBe(decision === 'positive' ? '1' : '0');
+      ids.push(receiptId);
+    });
+
+    // Every receipt id of the result is stored, with the job's version, request id and row's score.
+    const stored = await sql.query<{ receipt_id: string; receipt: Record<string, unknown> }>(
+      'SELECT receipt_id, receipt FROM decision_receipts WHERE receipt_id = ANY($1::uuid[])',
+      [ids],
+    );
+    expect(stored.rows).toHaveLength(ROWS);
+    const byId = new Map(stored.rows.map((row) => [row.receipt_id, row.receipt]));
+    const first = byId.get(ids[0])!;
+    expect(first).toMatchObject({
+      deploymentId: DEPLOYMENT,
+      version: '1.0.0',
+      arm: 'stable',
+      artifactDigest: digest,
+      requestId: 'nightly-2026-03',
+      decision: expected[0] >= 0.5 ? 'positive' : 'negative',
+    });
+    expect((first.outputs as { score: number }).score).toBeCloseTo(expected[0], 5);
+    // Subject references only as their keyed hash; no application id anywhere in the table.
+    expect(first.subjectRef).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(new Set([...byId.values()].map((r) => r.subjectRef)).size).toBe(ROWS);
+    const leaked = await sql.query(
+      `SELECT count(*) AS n FROM decision_receipts WHERE receipt::text LIKE '%APP-1%'`,
+    );
+    expect(Number(leaked.rows[0].n)).toBe(0);
+    // The upload is gone once the job is over; the result stays.
+    expect(await batchFiles()).toEqual([`${id}.result.csv`]);
+  });
+
+  it('refuses a CSV whose header lacks a feature (422 naming the column), keeping nothing', async () => {
+    const before = await sql.query('SELECT count(*) AS n FROM batch_scoring_jobs');
+    const files = await batchFiles();
+    const lacking = csv.replace('debt_ratio', 'debt');
+    const response = await post(lacking);
+    expect(response.status).toBe(422);
+    expect(response.headers['content-type']).toMatch(PROBLEM);
+    expect(response.body).toMatchObject({
+      code: 'batch-csv-unfit',
+      errors: { 'header.debt_ratio': [expect.stringContaining('debt_ratio')] },
+    });
+    const after = await sql.query('SELECT count(*) AS n FROM batch_scoring_jobs');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+    expect(await batchFiles()).toEqual(files);
+  });
+
+  it('fails the job at a non-numeric value, naming line and column and never the value', async () => {
+    // Data row 1234 (line 1235 of the file, after the header).
+    const bad = applicationsCsv(rows, (line, index) => {
+      if (index === 1233) line[1 + CREDIT_COLUMNS.indexOf('debt_ratio')] = 'SECRET-7';
+    });
+    const response = await post(bad, 'pipe', '?requestId=bad-at-1234');
+    expect(response.status).toBe(202);
+    const job = await finished(response.body.id as string);
+    expect(job).toMatchObject({
+      status: 'failed',
+      error: 'line 1235, column debt_ratio: the value is not a finite number',
+      errorField: 'debt_ratio',
+      progress: { rowsScored: 0 },
+      links: { result: null },
+    });
+    expect(JSON.stringify(job)).not.toContain('SECRET');
+    // The bad row's chunk was never scored: no receipt.
+    expect(await receiptCount('bad-at-1234')).toBe(0);
+    const result = await test
+      .anonymous()
+      .get(`${API}/batch-scoring/${job.id}/result`)
+      .set('Authorization', people.pipe);
+    expect(result.status).toBe(409);
+    expect(await batchFiles()).not.toContain(`${job.id}.input.csv`);
+    expect(await batchFiles()).not.toContain(`${job.id}.result.csv`);
+  });
+
+  it('keeps the receipts of chunks scored before a bad row', async () => {
+    const at = CHUNK_ROWS + 10;
+    const bad = applicationsCsv(rows, (line, index) => {
+      if (index === at) line[1 + CREDIT_COLUMNS.indexOf('income')] = '';
+    });
+    const response = await post(bad, 'pipe', '?requestId=bad-in-chunk-2');
+    const job = await finished(response.body.id as string);
+    expect(job).toMatchObject({
+      status: 'failed',
+      error: `line ${at + 2}, column income: the value is empty`,
+      progress: { rowsScored: CHUNK_ROWS },
+    });
+    expect(await receiptCount('bad-in-chunk-2')).toBe(CHUNK_ROWS);
+  });
+
+  it('refuses an upload larger than ARTIFACT_MAX_BYTES (413), keeping nothing', async () => {
+    const files = await batchFiles();
+    const huge = Buffer.alloc(MAX_BYTES + 100_000, 'a');
+    huge.write('income,debt_ratio,age,credit_history_months\n');
+    const response = await post(huge);
+    expect(response.status).toBe(413);
+    expect(response.body).toMatchObject({ code: 'batch-upload-too-large' });
+    expect(await batchFiles()).toEqual(files);
+  });
+
+  it('refuses an unknown deployment (404), a bad requestId (400) and a JSON body (400)', async () => {
+    const unknown = await test
+      .anonymous()
+      .post(`${API}/deployments/unknown-model.staging/batch-scoring`)
+      .set('Authorization', people.pipe)
+      .set('Content-Type', 'text/csv')
+      .send(Buffer.from(csv.slice(0, 2000)));
+    expect(unknown.status).toBe(404);
+    const badId = await post(csv.slice(0, 2000), 'pipe', `?requestId=${'x'.repeat(129)}`);
+    expect(badId.status).toBe(400);
+    expect(badId.body.errors).toHaveProperty('requestId');
+    const json = await test
+      .anonymous()
+      .post(`${API}/deployments/${DEPLOYMENT}/batch-scoring`)
+      .set('Authorization', people.pipe)
+      .send({ rows: [] });
+    expect(json.status).toBe(400);
+    expect(json.body.errors).toHaveProperty('body');
+  });
+
+  it('lets pipelines and scoring applications start jobs; a scoring application sees only its own', async () => {
+    const small = applicationsCsv(rows.slice(0, 20));
+    expect((await post(small, 'tess')).status).toBe(403);
+    expect((await post(small, 'regina')).status).toBe(403);
+    const anonymous = await test
+      .anonymous()
+      .post(`${API}/deployments/${DEPLOYMENT}/batch-scoring`)
+      .set('Content-Type', 'text/csv')
+      .send(Buffer.from(small));
+    expect(anonymous.status).toBe(401);
+
+    const response = await post(small, 'los');
+    expect(response.status).toBe(202);
+    const id = response.body.id as string;
+    expect((await finished(id)).status).toBe('succeeded');
+    // Its own job: status and result; another application's: not found.
+    expect((await read(id, 'los')).requestedBy).toBe('los');
+    await test
+      .anonymous()
+      .get(`${API}/batch-scoring/${id}/result`)
+      .set('Authorization', people.los)
+      .expect(200);
+    for (const path of [id, `${id}/result`]) {
+      const other = await test
+        .anonymous()
+        .get(`${API}/batch-scoring/${path}`)
+        .set('Authorization', people.broker);
+      expect(other.status).toBe(404);
+    }
+    // The reading roles read the status, not the result; pipelines read both.
+    expect((await read(id, 'rick')).status).toBe('succeeded');
+    const regulator = await test
+      .anonymous()
+      .get(`${API}/batch-scoring/${id}/result`)
+      .set('Authorization', people.regina);
+    expect(regulator.status).toBe(403);
+    await test
+      .anonymous()
+      .get(`${API}/batch-scoring/${id}/result`)
+      .set('Authorization', people.pipe)
+      .expect(200);
+  });
+});
