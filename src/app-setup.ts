@@ -75,11 +75,20 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     done();
   });
   const config = app.get<AppConfig>(APP_CONFIG);
-  await hardenHttp(app, config.rateLimit, app.get<TokenVerifier>(TOKEN_VERIFIER));
+  await hardenHttp(
+    app,
+    config.rateLimit,
+    app.get<TokenVerifier>(TOKEN_VERIFIER),
+    config.serving.perMinute,
+  );
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'metrics', method: RequestMethod.GET },
       { path: '.well-known/jwks.json', method: RequestMethod.GET },
+      // The Open Inference Protocol's paths, where KServe and Seldon clients look (README, "Serving").
+      { path: 'v2/models/:model', method: RequestMethod.GET },
+      { path: 'v2/models/:model/ready', method: RequestMethod.GET },
+      { path: 'v2/models/:model/infer', method: RequestMethod.POST },
     ],
   });
   app.useGlobalPipes(validationPipe());

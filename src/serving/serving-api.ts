@@ -1,4 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '../ledger/canonical-json';
 import { InvalidRequest } from '../ledger/ledger.errors';
 import type { ReceiptToWrite } from '../receipts/decision-receipt';
@@ -94,7 +95,7 @@ export type ReceiptInput = {
   /** The privacy pepper: keys the input digest and the subject reference. */
   pepper: string;
   onnxruntimeVersion: string;
-  /** Defaults: a new UUID, now. */
+  /** Defaults: a new UUIDv7, now. */
   receiptId?: string;
   scoredAt?: string;
 };
@@ -127,7 +128,7 @@ export function buildReceipt(input: ReceiptInput): ReceiptToWrite {
   }
   return {
     receipt: {
-      receiptId: input.receiptId ?? randomUUID(),
+      receiptId: input.receiptId ?? uuidv7(),
       deploymentId: model.deploymentId,
       model: model.model,
       environment: model.environment,

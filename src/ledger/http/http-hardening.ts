@@ -56,6 +56,8 @@ export async function hardenHttp(
   app: NestFastifyApplication,
   limits: RateLimitConfig,
   verifier: TokenVerifier,
+  /** RATE_LIMIT_SCORING_PER_MINUTE: a caller with the scoring role asks for decisions at volume (README, "Serving"). */
+  scoringPerMinute = limits.perMinute,
 ): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(helmet, {
@@ -92,7 +94,11 @@ export async function hardenHttp(
     await app.register(rateLimit, {
       global: true,
       hook: 'onRequest',
-      max: limits.perMinute,
+      max: async (request: FastifyRequest) => {
+        const actor = await verifiedActor(request, verifier);
+        if (!actor?.roles.includes('scoring')) return limits.perMinute;
+        return scoringPerMinute > 0 ? scoringPerMinute : Number.MAX_SAFE_INTEGER;
+      },
       timeWindow: WINDOW_MS,
       allowList: (request: FastifyRequest) => isUnlimited(request),
       // A token's subject only once it verifies: a forged token must not spend another's quota.
