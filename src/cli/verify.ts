@@ -9,8 +9,13 @@ import {
 } from '../integrity/evidence-bundle';
 import { readEmbeddedFiles } from '../integrity/pdf-attachment';
 import { hasAttestSignature, verifyPdfSignature } from '../integrity/pdf-signature';
+import {
+  RECEIPT_PROOF_FORMAT,
+  type ReceiptProofDocument,
+  verifyReceiptProof,
+} from '../receipts/receipt-proof-check';
 
-const USAGE = `usage: node attest-verify.js <audit-pack.pdf | report.pdf | evidence.json> [options]
+const USAGE = `usage: node attest-verify.js <audit-pack.pdf | report.pdf | evidence.json | receipt.json> [options]
        (in a checkout of Attest: npm run verify -- <file> [options])
 
 Checks an Attest audit pack or report from the file alone, with no service and no database: the
@@ -19,6 +24,10 @@ valid over them, and the ledger's key vouches for its certificate), the attached
 (whole, its digest as recorded), the checkpoint's signature, every cited event's hash against
 its content, every inclusion proof against the checkpoint; optionally consistency with an older
 checkpoint you kept.
+
+A decision receipt saved from GET /api/v1/receipts/{id} (receipt.json) is checked the same way:
+the receipt's hash from its content, its inclusion proof into the batch's Merkle root, the batch's
+PredictionBatchRecorded carrying that root, and that event's proof into the signed checkpoint.
 
   --jwks <file | URL>    the keys to trust: a file you saved, or the service's
                          https://<attest>/.well-known/jwks.json; without it, the pack's own
@@ -148,7 +157,15 @@ async function main(argv: string[]): Promise<number> {
   if (isPdf) {
     ({ bundle, change: evidenceChange } = attachedEvidence(file, bytes));
   } else if (bytes.subarray(0, 1).toString() === '{') {
-    bundle = (await readJson(file, 'the evidence bundle')) as EvidenceBundle;
+    const parsed = (await readJson(file, 'the evidence bundle')) as { format?: unknown } | null;
+    if (parsed?.format === RECEIPT_PROOF_FORMAT) {
+      if (flags.size > (flags.has('jwks') ? 1 : 0)) {
+        throw new UsageError('a receipt proof takes only --jwks');
+      }
+      const jwks = flags.has('jwks') ? await readJwks(flags.get('jwks') as string) : undefined;
+      return receiptProof(parsed as ReceiptProofDocument, jwks);
+    }
+    bundle = parsed as EvidenceBundle;
     if (bundle?.format !== BUNDLE_FORMAT) {
       throw new UsageError(`${file} is JSON but not an Attest evidence bundle`);
     }
@@ -228,6 +245,28 @@ async function main(argv: string[]): Promise<number> {
     failed.find((check) => /^the (file|signature|PDF)\b/.test(check.what)) ??
     failed[0];
   const sentence = first.what.replace(/[.\s]*$/, '.');
+  console.log(
+    `FAILED: ${sentence[0].toUpperCase()}${sentence.slice(1)}${failed.length > 1 ? ` (${failed.length} checks did not pass)` : ''}`,
+  );
+  return 1;
+}
+
+/** A saved GET /receipts/{id}: every check printed, exit 1 when any fails. */
+async function receiptProof(
+  document: ReceiptProofDocument,
+  jwks: JSONWebKeySet | undefined,
+): Promise<number> {
+  console.log(`verifying decision receipt ${String(document.receipt?.receiptId)}`);
+  const { ok, checks } = await verifyReceiptProof(document, {
+    jwks,
+    onCheck: (check) => console.log(`${check.ok ? '✓' : '✗'} ${check.what}`),
+  });
+  if (ok) {
+    console.log('VERIFIED: every check passed');
+    return 0;
+  }
+  const failed = checks.filter((check) => !check.ok);
+  const sentence = failed[0].what.replace(/[.\s]*$/, '.');
   console.log(
     `FAILED: ${sentence[0].toUpperCase()}${sentence.slice(1)}${failed.length > 1 ? ` (${failed.length} checks did not pass)` : ''}`,
   );

@@ -1,12 +1,22 @@
 import { Global, Module } from '@nestjs/common';
+import { IntegrityModule } from '../integrity/integrity.module';
 import { ReceiptSink } from './decision-receipt';
+import { ReceiptsHttpController } from './http/receipts.http.controller';
+import { ReceiptProofs } from './receipt-proofs';
 import { ReceiptSealer } from './receipt-sealer';
 import { ReceiptWriter } from './receipt-writer';
 
 /** Decision receipts (README, "Decision receipts"): written before the answer, sealed into PredictionBatchRecorded, proven by GET /receipts/{id}. */
 @Global()
 @Module({
-  providers: [ReceiptWriter, { provide: ReceiptSink, useExisting: ReceiptWriter }, ReceiptSealer],
+  imports: [IntegrityModule],
+  controllers: [ReceiptsHttpController],
+  providers: [
+    ReceiptWriter,
+    { provide: ReceiptSink, useExisting: ReceiptWriter },
+    ReceiptSealer,
+    ReceiptProofs,
+  ],
   exports: [ReceiptSink, ReceiptWriter, ReceiptSealer],
 })
 export class ReceiptsModule {}
