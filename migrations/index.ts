@@ -26,6 +26,7 @@ import { AutomaticApprovals1764200000024 } from './1764200000024-automatic-appro
 import { DecisionReceipts1764200000025 } from './1764200000025-decision-receipts';
 import { BatchScoring1764200000026 } from './1764200000026-batch-scoring';
 import { MonitoringPolicy1764200000027 } from './1764200000027-monitoring-policy';
+import { Webhooks1764200000028 } from './1764200000028-webhooks';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -57,4 +58,5 @@ export const migrations = [
   DecisionReceipts1764200000025,
   BatchScoring1764200000026,
   MonitoringPolicy1764200000027,
+  Webhooks1764200000028,
 ];
