@@ -23,6 +23,11 @@ export type DriftDetected = DomainEvent<
     threshold: number;
     breached: boolean;
     window: SignalWindow;
+    /**
+     * Drift Attest computed (README, "Monitoring by Attest"): each bin's baseline and observed
+     * share, before the floor, in bin order.
+     */
+    bins?: { baseline: number; observed: number }[];
     detectedBy: string;
     detectedAt: string;
   }

@@ -20,6 +20,9 @@ import { SetMonitoringPolicyHttpController } from './commands/set-monitoring-pol
 import { MonitoringPolicyHttpController } from './queries/monitoring-policy/monitoring-policy.http.controller';
 import { GetMonitoringPolicyQueryHandler } from './queries/monitoring-policy/get-monitoring-policy.query-handler';
 import { MonitoringPolicies } from './monitoring-policies';
+import { BreachResponder } from './breach-responder';
+import { DriftMonitor } from './drift/drift-monitor';
+import { MonitoringChecksProjection } from './drift/monitoring-checks.projection';
 
 /**
  * Drift and performance signals, alerts, the per-deployment monitoring view (read SQL only), and
@@ -50,7 +53,10 @@ import { MonitoringPolicies } from './monitoring-policies';
     SetMonitoringPolicyHandler,
     GetMonitoringPolicyQueryHandler,
     MonitoringPolicies,
+    MonitoringChecksProjection,
+    DriftMonitor,
+    BreachResponder,
   ],
-  exports: [MonitoringPolicies],
+  exports: [MonitoringPolicies, DriftMonitor, BreachResponder],
 })
 export class MonitoringModule {}

@@ -1,0 +1,136 @@
+import { streams } from '../../src/ledger/stream-names';
+import { DriftMonitor, SCORE_FEATURE } from '../../src/monitoring/drift/drift-monitor';
+import type { ModelEvaluated } from '../../src/model-registry/model.events';
+import {
+  DEPLOYMENT,
+  binnedBatchBody,
+  driftSettled,
+  sampleRows,
+  seedRollouts,
+  streamEvents,
+  versionsWithBaselines,
+} from '../support/monitoring-setup';
+import { TestApp, startTestApp } from '../support/test-app';
+
+const API = '/api/v1';
+
+/**
+ * Drift computed by the service (README, "Monitoring by Attest"): batches of seeded credit rows
+ * binned against the version's baseline deciles, posted by a pipeline. The same population stays
+ * quiet; a shifted one records DriftDetected by Attest with its bins and raises alerts; the check
+ * run again records nothing.
+ */
+describe('drift computed by Attest', () => {
+  let test: TestApp;
+  let evaluation: ModelEvaluated;
+  let pipeline: string;
+  let admin: string;
+  let hour = 0;
+
+  beforeAll(async () => {
+    test = await startTestApp();
+    pipeline = `Bearer ${await test.token('ci', ['pipeline'])}`;
+    admin = `Bearer ${await test.token('ann', ['admin'])}`;
+    evaluation = (await versionsWithBaselines(test.eventLog, ['1.0.0'])).get(
+      '1.0.0',
+    ) as ModelEvaluated;
+    await seedRollouts(test.eventLog, [{ version: '1.0.0' }]);
+  });
+  afterAll(() => test?.close());
+
+  const window = () => {
+    const from = new Date(Date.UTC(2026, 11, 1, hour++)).toISOString();
+    return { from, to: new Date(Date.parse(from) + 3_600_000).toISOString() };
+  };
+
+  async function post(body: object): Promise<{ id: string; ledgerPosition: string }> {
+    const { body: written } = await test
+      .anonymous()
+      .post(`${API}/deployments/${DEPLOYMENT}/prediction-batches`)
+      .set('Authorization', pipeline)
+      .send(body)
+      .expect(201);
+    await driftSettled(test, written.ledgerPosition as string);
+    return written as { id: string; ledgerPosition: string };
+  }
+
+  const signals = () => streamEvents(test.eventLog, streams.monitoringSignals(DEPLOYMENT));
+
+  it('stays quiet on batches from the baseline population', async () => {
+    for (const seed of [101, 102, 103]) {
+      const batch = await post(
+        binnedBatchBody(evaluation, '1.0.0', sampleRows(seed, 1000), window()),
+      );
+      const result = await test.app.get(DriftMonitor).check(batch.id);
+      expect(result.figures).toHaveLength(5);
+      for (const figure of result.figures) {
+        expect(figure.value).not.toBeNull();
+        expect(figure.value).toBeLessThan(0.1);
+        expect(figure.recorded).toBe(false);
+      }
+    }
+    expect(await signals()).toEqual([]);
+  });
+
+  it('records drift by Attest with its bins and raises an alert for each breach', async () => {
+    const batch = await post(
+      binnedBatchBody(evaluation, '1.0.0', sampleRows(201, 1000, 0.4), window()),
+    );
+    const recorded = await signals();
+    const drift = recorded.filter((event) => event.type === 'DriftDetected');
+    const features = drift.map((event) => event.data.feature).sort();
+    expect(features).toEqual(expect.arrayContaining(['income', 'debt_ratio', SCORE_FEATURE]));
+    for (const event of drift) {
+      expect(event.data).toMatchObject({
+        deploymentId: DEPLOYMENT,
+        version: '1.0.0',
+        metric: 'psi',
+        threshold: 0.25,
+        detectedBy: 'attest',
+      });
+      expect(event.data.value as number).toBeGreaterThan(0.1);
+      const bins = event.data.bins as { baseline: number; observed: number }[];
+      expect(bins.length).toBeGreaterThan(1);
+      expect(bins.reduce((sum, bin) => sum + bin.baseline, 0)).toBeCloseTo(1, 5);
+      expect(bins.reduce((sum, bin) => sum + bin.observed, 0)).toBeCloseTo(1, 5);
+    }
+    const breached = drift.filter((event) => event.data.breached === true);
+    expect(breached.length).toBeGreaterThanOrEqual(2);
+    // Each breach raised an alert citing its signal; the alerts show over HTTP.
+    const { body: alerts } = await test
+      .anonymous()
+      .get(`${API}/alerts?deployment=${DEPLOYMENT}`)
+      .set('Authorization', admin)
+      .expect(200);
+    const items = alerts.items as { causeEventId: string; kind: string }[];
+    expect(items.map((alert) => alert.causeEventId).sort()).toEqual(
+      breached.map((event) => event.id).sort(),
+    );
+    expect(items.every((alert) => alert.kind === 'drift')).toBe(true);
+
+    // Checked again (a replay, another replica): nothing is recorded twice.
+    const before = await test.countEvents();
+    const again = await test.app.get(DriftMonitor).check(batch.id);
+    expect(again.breaches).toHaveLength(breached.length);
+    expect(await test.countEvents()).toBe(before);
+  });
+
+  it('pools the batches the policy’s window names', async () => {
+    await test
+      .anonymous()
+      .put(`${API}/policies/monitoring`)
+      .set('Authorization', admin)
+      .send({ models: { 'credit-risk': { window: { batches: 2 } } } })
+      .expect(200);
+    const before = (await signals()).length;
+    // A quiet batch after the shifted one: pooled with it, the window still drifts.
+    const batch = await post(binnedBatchBody(evaluation, '1.0.0', sampleRows(301, 1000), window()));
+    const added = (await signals()).slice(before).filter((e) => e.type === 'DriftDetected');
+    expect(added.length).toBeGreaterThan(0);
+    for (const event of added) {
+      const span = event.data.window as { from: string; to: string };
+      expect(Date.parse(span.to) - Date.parse(span.from)).toBe(2 * 3_600_000);
+    }
+    expect((await test.app.get(DriftMonitor).check(batch.id)).figures.length).toBe(5);
+  });
+});
