@@ -420,7 +420,6 @@ if (restartable.length > 0)
       let test: TestApp | undefined = await startTestApp({ kind, database, env: idle });
       try {
         const admin = `Bearer ${await test.token('ada', ['admin'])}`;
-        const dana = `Bearer ${await test.token('dana', ['data-scientist'])}`;
         await deploymentSeeds(test.eventLog).registerModelVersion('credit-risk', '1.0.0');
         const created = await test
           .anonymous()
@@ -433,7 +432,8 @@ if (restartable.length > 0)
             await app
               .anonymous()
               .post('/api/v1/models/credit-risk/retraining-triggers')
-              .set('Authorization', dana)
+              // Each app signs with its own development key: a token from this app.
+              .set('Authorization', `Bearer ${await app.token('dana', ['data-scientist'])}`)
               .send({ note })
               .expect(201)
           ).body as { eventIds: string[]; ledgerPosition: string };
