@@ -2,6 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { IntegrityModule } from '../integrity/integrity.module';
 import { ReceiptSink } from './decision-receipt';
 import { ReceiptsHttpController } from './http/receipts.http.controller';
+import { OutcomesHttpController } from './outcomes/outcomes.http.controller';
+import { ReceiptOutcomes } from './outcomes/receipt-outcomes';
 import { ReceiptProofs } from './receipt-proofs';
 import { ReceiptSealer } from './receipt-sealer';
 import { ReceiptWriter } from './receipt-writer';
@@ -10,13 +12,14 @@ import { ReceiptWriter } from './receipt-writer';
 @Global()
 @Module({
   imports: [IntegrityModule],
-  controllers: [ReceiptsHttpController],
+  controllers: [ReceiptsHttpController, OutcomesHttpController],
   providers: [
     ReceiptWriter,
     { provide: ReceiptSink, useExisting: ReceiptWriter },
     ReceiptSealer,
     ReceiptProofs,
+    ReceiptOutcomes,
   ],
-  exports: [ReceiptSink, ReceiptWriter, ReceiptSealer],
+  exports: [ReceiptSink, ReceiptWriter, ReceiptSealer, ReceiptOutcomes],
 })
 export class ReceiptsModule {}

@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { ReceiptOutcomes } from '../../src/receipts/outcomes/receipt-outcomes';
 import { ReceiptSealer } from '../../src/receipts/receipt-sealer';
 import { ReceiptWriter } from '../../src/receipts/receipt-writer';
 import type { ReceiptProof } from '../../src/receipts/receipt-proofs';
@@ -119,5 +121,130 @@ describe('GET /receipts/{id} and the offline verifier', () => {
   it('is open to every reading role too', async () => {
     const regulator = `Bearer ${await test.token('reggie', ['regulator'])}`;
     await get(written[0].receipt.receiptId, regulator).expect(200);
+  });
+});
+
+describe('POST /deployments/{id}/outcomes: ground truth joined to receipts', () => {
+  let test: TestApp;
+  let pipeline: string;
+  const receipts = Array.from({ length: 6 }, (_, i) => testReceipt(i));
+  const other = testReceipt(50, { deploymentId: 'credit-risk.production' });
+  const path = '/api/v1/deployments/credit-risk.staging/outcomes';
+
+  beforeAll(async () => {
+    test = await startTestApp({ env: { SEAL_EVERY_RECEIPTS: '0', SEAL_INTERVAL_MS: '0' } });
+    pipeline = `Bearer ${await test.token('ci', ['pipeline'])}`;
+    const writer = test.app.get(ReceiptWriter);
+    await writer.write([...receipts, other]);
+  });
+  afterAll(() => test?.close());
+
+  const post = (body: unknown, authorization = pipeline) =>
+    test
+      .anonymous()
+      .post(path)
+      .set('Authorization', authorization)
+      .send(body as object);
+  const stored = async (id: string) => {
+    const rows = (await test.app
+      .get(DataSource)
+      .query('SELECT outcome FROM decision_receipts WHERE receipt_id = $1', [id])) as {
+      outcome: string | null;
+    }[];
+    return rows[0]?.outcome;
+  };
+  const id = (i: number) => receipts[i].receipt.receiptId;
+
+  it('stores outcomes on the receipts, and a repeat changes nothing', async () => {
+    const body = {
+      outcomes: [
+        { receiptId: id(0), label: 'default' },
+        { receiptId: id(1), label: 'repaid' },
+      ],
+    };
+    const first = await post(body).expect(200);
+    expect(first.body).toEqual({
+      deploymentId: 'credit-risk.staging',
+      received: 2,
+      recorded: 2,
+      unchanged: 0,
+    });
+    expect(await stored(id(0))).toBe('default');
+    const again = await post(body).expect(200);
+    expect(again.body).toMatchObject({ recorded: 0, unchanged: 2 });
+  });
+
+  it('refuses to change an outcome (409 naming the label), storing nothing of the request', async () => {
+    const response = await post({
+      outcomes: [
+        { receiptId: id(2), label: 'repaid' },
+        { receiptId: id(0), label: 'repaid' },
+      ],
+    }).expect(409);
+    expect(response.body.errors).toHaveProperty(['outcomes.1.label']);
+    expect(await stored(id(2))).toBeNull();
+    expect(await stored(id(0))).toBe('default');
+  });
+
+  it('refuses a receipt it does not know, or of another deployment (422 naming the receipt id)', async () => {
+    const response = await post({
+      outcomes: [
+        { receiptId: id(3), label: 'repaid' },
+        { receiptId: uuidv7(), label: 'repaid' },
+        { receiptId: other.receipt.receiptId, label: 'repaid' },
+      ],
+    }).expect(422);
+    expect(Object.keys(response.body.errors as object).sort()).toEqual([
+      'outcomes.1.receiptId',
+      'outcomes.2.receiptId',
+    ]);
+    expect(await stored(id(3))).toBeNull();
+    expect(await stored(other.receipt.receiptId)).toBeNull();
+  });
+
+  it('refuses labels that are not short class names, and more than 10,000 outcomes (400)', async () => {
+    for (const label of ['', 'x'.repeat(65), 42, 'line\nbreak']) {
+      const response = await post({ outcomes: [{ receiptId: id(4), label }] }).expect(400);
+      expect(response.body.errors).toHaveProperty(['outcomes.0.label']);
+    }
+    const tooMany = Array.from({ length: 10_001 }, () => ({ receiptId: id(4), label: 'repaid' }));
+    const response = await post({ outcomes: tooMany }).expect(400);
+    expect(response.body.errors).toHaveProperty('outcomes');
+    expect(await stored(id(4))).toBeNull();
+  });
+
+  it('is for the pipeline only', async () => {
+    const body = { outcomes: [{ receiptId: id(4), label: 'repaid' }] };
+    for (const role of ['scoring', 'regulator', 'risk-manager'] as const) {
+      await post(body, `Bearer ${await test.token(`someone-${role}`, [role])}`).expect(403);
+    }
+  });
+
+  it('lets exactly one of two racing requests set a receipt outcome', async () => {
+    const [a, b] = await Promise.all([
+      post({ outcomes: [{ receiptId: id(5), label: 'default' }] }),
+      post({ outcomes: [{ receiptId: id(5), label: 'repaid' }] }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    expect(await stored(id(5))).toBe(a.status === 200 ? 'default' : 'repaid');
+  });
+
+  it('gives monitoring the labelled scores of a version in a window', async () => {
+    const realised = await test.app.get(ReceiptOutcomes).realised('credit-risk.staging', '1.0.0', {
+      from: '2026-01-05T00:00:00.000Z',
+      to: '2026-01-06T00:00:00.000Z',
+    });
+    const labelled = [0, 1, 5].map((i) => receipts[i]);
+    expect(realised.count).toBe(3);
+    expect([...realised.scores]).toEqual(labelled.map((r) => r.receipt.outputs.score));
+    expect(realised.labels.slice(0, 2)).toEqual(['default', 'repaid']);
+    expect([...realised.positive]).toEqual(
+      labelled.map((r) => (r.receipt.decision === 'positive' ? 1 : 0)),
+    );
+    const outside = await test.app.get(ReceiptOutcomes).realised('credit-risk.staging', '1.0.0', {
+      from: '2026-02-01T00:00:00.000Z',
+      to: '2026-03-01T00:00:00.000Z',
+    });
+    expect(outside.count).toBe(0);
   });
 });
