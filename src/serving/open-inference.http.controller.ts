@@ -5,6 +5,7 @@ import { Allow } from '../auth/access.decorators';
 import { PRODUCTION, deploymentId } from '../ledger/commands/identifiers';
 import { InvalidRequest } from '../ledger/ledger.errors';
 import { ApiProblems } from '../ledger/http/api-problems.decorator';
+import { ApiServing } from './api-serving.decorator';
 import {
   InferRequest,
   InferResponse,
@@ -43,7 +44,7 @@ export class OpenInferenceHttpController {
       'Open Inference Protocol inference: one input per feature ([N] or [N, 1]), or an ONNX input with all its columns ([N, k]); outputs score, decision, label and receipt_id',
   })
   @ApiOkResponse({ type: InferResponse })
-  @ApiProblems(400, 401, 403, 404, 409, 503)
+  @ApiServing()
   async infer(
     @Param() { model }: OipModelPath,
     @Body() body: InferRequest,

@@ -75,6 +75,8 @@ export class InferInput {
   datatype!: OipDatatype;
 
   @ApiProperty({
+    type: 'array',
+    items: { oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'array', items: {} }] },
     example: [72],
     description: 'Row-major values (nested arrays are flattened): numbers, or strings for BYTES',
   })
@@ -120,8 +122,13 @@ export class InferRequest {
 export class InferOutput {
   @ApiProperty({ example: 'score' }) name!: string;
   @ApiProperty({ example: 'FP64' }) datatype!: string;
-  @ApiProperty({ example: [1] }) shape!: number[];
-  @ApiProperty({ example: [0.137] }) data!: unknown[];
+  @ApiProperty({ type: [Number], example: [1] }) shape!: number[];
+  @ApiProperty({
+    type: 'array',
+    items: { oneOf: [{ type: 'number' }, { type: 'string' }] },
+    example: [0.137],
+  })
+  data!: unknown[];
 }
 
 export class InferResponse {
@@ -143,12 +150,12 @@ export class InferResponse {
 export class TensorMetadata {
   @ApiProperty({ example: 'income' }) name!: string;
   @ApiProperty({ example: 'FP64' }) datatype!: string;
-  @ApiProperty({ example: [-1] }) shape!: number[];
+  @ApiProperty({ type: [Number], example: [-1] }) shape!: number[];
 }
 
 export class ModelMetadataResponse {
   @ApiProperty({ example: 'credit-risk.production' }) name!: string;
-  @ApiProperty({ example: ['1.4.0'] }) versions!: string[];
+  @ApiProperty({ type: [String], example: ['1.4.0'] }) versions!: string[];
   @ApiProperty({ example: 'onnxruntime_onnx' }) platform!: string;
   @ApiProperty({ type: [TensorMetadata] }) inputs!: TensorMetadata[];
   @ApiProperty({ type: [TensorMetadata] }) outputs!: TensorMetadata[];

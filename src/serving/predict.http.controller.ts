@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/access.decorators';
 import { DeploymentPath } from '../deployments/deployment-path.request.dto';
-import { ApiProblems } from '../ledger/http/api-problems.decorator';
+import { ApiServing } from './api-serving.decorator';
 import { PredictRequest, PredictResponse } from './predict.request.dto';
 import { PredictionService } from './prediction-service';
 
@@ -21,7 +21,7 @@ export class PredictHttpController {
       'The version comes from the ledger on every request (a canary takes the request ids whose SHA-256 falls in its share); the threshold, features and labels from its latest passing evaluation by Attest in this environment, else threshold 0.5 and the inputs by name. Receipts are stored before the answer. An unknown, missing or ill-typed feature is a 400 naming rows.<i>.<feature>; a retired or emptied deployment a 409; nothing is recorded for a refused request.',
   })
   @ApiOkResponse({ type: PredictResponse })
-  @ApiProblems(400, 401, 403, 404, 409, 503)
+  @ApiServing()
   predict(@Param() { id }: DeploymentPath, @Body() body: PredictRequest): Promise<PredictResponse> {
     return this.predictions.predict({
       deploymentId: id,

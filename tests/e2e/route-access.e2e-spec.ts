@@ -47,6 +47,8 @@ const WRITERS: [RegExp, Role[]][] = [
   [/^\/models\/:name\/versions\/:version\/approval-requests$/, ['data-scientist']],
   [/^\/approvals\/:id\/decisions$/, ['risk-manager', 'compliance-officer']],
   [/^\/approvals\/:id\/withdrawal$/, ['data-scientist']],
+  [/^\/deployments\/:id\/predict$/, ['scoring', 'pipeline']],
+  [/^\/v2\/models\/:model\/infer$/, ['scoring', 'pipeline']],
   [/^\/deployments\/:id\/(prediction-batches|ground-truth)$/, ['pipeline', 'data-scientist']],
   [/^\/deployments(\/|$)/, ['pipeline', 'risk-manager']],
   [
@@ -60,6 +62,15 @@ const WRITERS: [RegExp, Role[]][] = [
   [/^\/alerts(\/|$)/, ['pipeline', 'risk-manager']],
   [/^\/ledger\/checkpoints$/, ['compliance-officer', 'admin']],
 ];
+
+/**
+ * The Open Inference Protocol's reads (README, "Serving"): what a scoring client asks before it
+ * asks for decisions, for the scoring role and pipelines only, outside /api/v1.
+ */
+const SERVING_READS = /^\/v2\/models\//;
+/** The path a route answers on: the OIP's and the public keys outside the API prefix. */
+const served = (path: string) =>
+  path.startsWith('/.well-known/') || path.startsWith('/v2/') ? path : `/api/v1${path}`;
 
 describe('the role matrix on every route', () => {
   let test: TestApp;
@@ -94,8 +105,19 @@ describe('the role matrix on every route', () => {
     }
   });
 
+  it('gives the OIP reads to the scoring role and pipelines only', () => {
+    const reads = routes.filter((r) => r.method === 'GET' && SERVING_READS.test(r.path));
+    expect(reads.map((r) => r.path).sort()).toEqual([
+      '/v2/models/:model',
+      '/v2/models/:model/ready',
+    ]);
+    for (const route of reads) expect([...route.roles].sort()).toEqual(['pipeline', 'scoring']);
+  });
+
   it('lets the regulator read every non-public read route', () => {
-    for (const route of routes.filter((r) => r.method === 'GET' && !r.isPublic)) {
+    for (const route of routes.filter(
+      (r) => r.method === 'GET' && !r.isPublic && !SERVING_READS.test(r.path),
+    )) {
       expect({ route: route.path, regulator: route.roles.includes('regulator') }).toEqual({
         route: route.path,
         regulator: true,
@@ -107,7 +129,9 @@ describe('the role matrix on every route', () => {
     const ids = await seedSampleHistory(test);
     const concrete = sampleReadPaths(ids);
     const regulator = `Bearer ${await test.token('rosa-regulator', ['regulator'])}`;
-    const reads = routes.filter((r) => r.method === 'GET' && !r.isPublic);
+    const reads = routes.filter(
+      (r) => r.method === 'GET' && !r.isPublic && !SERVING_READS.test(r.path),
+    );
     const asked: string[] = [];
     for (const route of reads) {
       const path = concrete[route.path] ?? (route.path.includes(':') ? undefined : route.path);
@@ -142,10 +166,13 @@ describe('the role matrix on every route', () => {
     const regulator = `Bearer ${await test.token('rita', ['regulator'])}`;
     const before = await test.countEvents();
     for (const route of routes.filter((r) => r.method !== 'GET')) {
-      const path = `/api/v1${route.path
-        .replace(/:name/g, 'credit-risk')
-        .replace(/:version/g, '1.0.0')
-        .replace(/:id/g, '0190f1a2-0000-7000-8000-000000000000')}`;
+      const path = served(
+        route.path
+          .replace(/:name/g, 'credit-risk')
+          .replace(/:model/g, 'credit-risk')
+          .replace(/:version/g, '1.0.0')
+          .replace(/:id/g, '0190f1a2-0000-7000-8000-000000000000'),
+      );
       const client = test.anonymous();
       const call = client[route.method.toLowerCase() as 'post' | 'put' | 'patch' | 'delete'](path);
       const response = await call.set('Authorization', regulator).send({});
@@ -163,9 +190,8 @@ describe('the role matrix on every route', () => {
     };
     // Prometheus scrapes /metrics; it is not part of the API.
     for (const route of routes.filter((r) => r.path !== '/metrics')) {
-      // Verifiers find the keys where they expect them, outside the API prefix.
-      const prefix = route.path.startsWith('/.well-known/') ? '' : '/api/v1';
-      const path = `${prefix}${route.path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
+      // Verifiers find the keys, and OIP clients the models, outside the API prefix.
+      const path = served(route.path.replace(/:([A-Za-z]+)/g, '{$1}'));
       const operation = document.paths[path]?.[route.method.toLowerCase()];
       expect({ route: `${route.method} ${path}`, documented: Boolean(operation) }).toEqual({
         route: `${route.method} ${path}`,
