@@ -42,7 +42,7 @@ function deploy(
       approvalId: null,
       ...overrides,
     },
-    facts: { version: 'registered', approval: null, ...options.facts },
+    facts: { version: 'registered', artifactStored: true, approval: null, ...options.facts },
     actor: 'rita',
     roles: options.roles ?? ['risk-manager'],
     now: NOW,
@@ -186,6 +186,12 @@ describe('deployment decider', () => {
       given(deploymentDecider)
         .when(deploy({}, { facts: { version: 'retired' } }))
         .thenRefuses('model-version-retired', 409);
+    });
+
+    it('refuses a version whose artifact was never stored: it could not be served (422 naming version)', () => {
+      given(deploymentDecider)
+        .when(deploy({}, { facts: { artifactStored: false } }))
+        .thenRefuses('artifact-not-stored', 422);
     });
 
     it('starts a new life in a retired slot: nothing earlier to roll back to', () => {

@@ -33,8 +33,12 @@ export type DeployModel = {
     canaryPercent: number | null;
     approvalId: string | null;
   };
-  /** Facts from other streams: the version's standing, and the cited approval (null when none cited). */
-  facts: { version: VersionStanding; approval: ApprovalFact | null };
+  /**
+   * Facts from other streams: the version's standing, whether its ONNX artifact was stored (a
+   * version Attest cannot serve is not deployed: README, "Serving"), and the cited approval
+   * (null when none cited).
+   */
+  facts: { version: VersionStanding; artifactStored: boolean; approval: ApprovalFact | null };
   actor: string;
   /** The caller's roles: a caller who may deploy only as a pipeline needs an approval everywhere. */
   roles: readonly string[];
@@ -196,6 +200,7 @@ function deploy(command: DeployModel, state: DeploymentState): DeploymentEvent[]
   const { data } = command;
   checkCanaryPercent(data.strategy, data.canaryPercent);
   checkVersion(data.model, data.version, command.facts.version);
+  checkArtifactStored(data.model, data.version, command.facts.artifactStored);
   checkApproval(command);
 
   const active = state.status === 'active' ? state : undefined;
@@ -266,6 +271,15 @@ function checkVersion(model: string, version: string, standing: VersionStanding)
       errors: { version: ['retired in the model registry'] },
     });
   }
+}
+
+function checkArtifactStored(model: string, version: string, stored: boolean): void {
+  if (stored) return;
+  throw new RuleViolated(
+    'artifact-not-stored',
+    `${model}@${version} has no stored artifact: PUT its ONNX file before deploying it`,
+    { errors: { version: ['its ONNX artifact was never stored, so it cannot be served'] } },
+  );
 }
 
 /**

@@ -2,23 +2,36 @@ import type { ApprovalEvent } from '../../../approvals/approval.events';
 import type { ModelEvent } from '../../../model-registry/model.events';
 import type { ApprovalFact, VersionStanding } from '../../deployment.decider';
 
+/** A version as a deployment sees it: registered or retired, and whether its artifact is stored. */
+export type VersionFacts = { standing: VersionStanding; artifactStored: boolean };
+
 /**
- * What a deployment needs from the model registry's stream: which versions exist and which are
- * retired. A local fold of the registry's events, not its decider (docs/design.md §2: rules across
- * capabilities read the other stream).
+ * What a deployment needs from the model registry's stream: which versions exist, which are
+ * retired, and which have their ONNX artifact stored. A local fold of the registry's events, not
+ * its decider (docs/design.md §2: rules across capabilities read the other stream).
  */
 export const modelVersionStandings = {
   // Keyed by version in a Map: a plain object would find `constructor` on its prototype.
-  initialState: (): ReadonlyMap<string, VersionStanding> => new Map(),
+  initialState: (): ReadonlyMap<string, VersionFacts> => new Map(),
   evolve(
-    state: ReadonlyMap<string, VersionStanding>,
+    state: ReadonlyMap<string, VersionFacts>,
     event: ModelEvent,
-  ): ReadonlyMap<string, VersionStanding> {
+  ): ReadonlyMap<string, VersionFacts> {
+    const current = state.get(event.data.version);
     switch (event.type) {
       case 'ModelVersionRegistered':
-        return new Map(state).set(event.data.version, 'registered');
+        return new Map(state).set(event.data.version, {
+          standing: 'registered',
+          artifactStored: current?.artifactStored ?? false,
+        });
       case 'ModelVersionRetired':
-        return new Map(state).set(event.data.version, 'retired');
+        return current
+          ? new Map(state).set(event.data.version, { ...current, standing: 'retired' })
+          : state;
+      case 'ModelArtifactStored':
+        return current
+          ? new Map(state).set(event.data.version, { ...current, artifactStored: true })
+          : state;
       // Cards, evaluations and whatever the registry records later do not change the standing.
       default:
         return state;

@@ -24,7 +24,8 @@ export class DeployModelHandler implements ICommandHandler<DeployModelCommand> {
           type: 'DeployModel' as const,
           data: { deploymentId: id, ...input },
           facts: {
-            version: versions.get(input.version) ?? 'unregistered',
+            version: versions.get(input.version)?.standing ?? 'unregistered',
+            artifactStored: versions.get(input.version)?.artifactStored ?? false,
             approval: input.approvalId ? await this.approval(facts, input.approvalId) : null,
           },
           actor: context.actor.sub,
