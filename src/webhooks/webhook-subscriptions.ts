@@ -95,6 +95,7 @@ export class WebhookSubscriptions {
   /**
    * Stops deliveries to it: the subscription is marked deleted and its secret dropped, and
    * deliveries not yet made are cancelled (one under way finishes). Its delivery log stays.
+   * Deleting it again changes nothing.
    */
   async delete(id: string, deletedBy: string): Promise<void> {
     await this.db.transaction(async (manager) => {
@@ -103,7 +104,15 @@ export class WebhookSubscriptions {
           WHERE webhook_id = $1 AND deleted_at IS NULL RETURNING webhook_id`,
         [id, this.clock().toISOString(), deletedBy],
       );
-      if (rowsOf(deleted).length === 0) throw new NotRecorded('webhook', id);
+      if (rowsOf(deleted).length === 0) {
+        // Deleted already: a repeat of the same request. Never subscribed: 404.
+        const [known]: unknown[] = await manager.query(
+          'SELECT 1 FROM webhooks WHERE webhook_id = $1',
+          [id],
+        );
+        if (!known) throw new NotRecorded('webhook', id);
+        return;
+      }
       await manager.query(
         `UPDATE webhook_deliveries SET status = 'cancelled', next_attempt_at = NULL,
            finished_at = now() WHERE webhook_id = $1 AND status = 'pending'`,

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -57,7 +58,13 @@ export class WebhooksHttpController {
       'Each event of those types recorded from now on is POSTed to the URL as a thin JSON payload {id, type, stream, ledgerPosition, occurredAt} signed with Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature). A URL that is not http or https, or an unknown event type, is a 400 naming the field.',
   })
   @ApiCreatedResponse({ type: WebhookCreated })
-  @ApiProblems(400, 401, 403)
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Retry-safe: the same key and body answer the first subscription again (its secret included) and make no other; the same key with another body is a 422. Scoped to the caller.',
+  })
+  @ApiProblems(400, 401, 403, 422)
   create(
     @Body() body: CreateWebhookRequest,
     @CurrentActor() actor: Actor,
@@ -93,7 +100,11 @@ export class WebhooksHttpController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Unsubscribe: deliveries not yet made are cancelled' })
+  @ApiOperation({
+    summary: 'Unsubscribe: deliveries not yet made are cancelled',
+    description:
+      'Idempotent: deleting a deleted subscription again answers 204 too; an id never subscribed is 404.',
+  })
   @ApiNoContentResponse()
   @ApiProblems(400, 401, 403, 404)
   async delete(@Param() { id }: WebhookPath, @CurrentActor() actor: Actor): Promise<void> {

@@ -136,11 +136,37 @@ describe('webhooks', () => {
       .delete(`/api/v1/webhooks/${created.body.id}`)
       .set('Authorization', admin)
       .expect(204);
+    // A repeat changes nothing; an id never subscribed is unknown.
     await test
       .anonymous()
       .delete(`/api/v1/webhooks/${created.body.id}`)
       .set('Authorization', admin)
+      .expect(204);
+    await test
+      .anonymous()
+      .delete('/api/v1/webhooks/0190f1a2-0000-7000-8000-000000000000')
+      .set('Authorization', admin)
       .expect(404);
+    await test
+      .anonymous()
+      .delete('/api/v1/webhooks/not-an-id')
+      .set('Authorization', admin)
+      .expect(400);
+  });
+
+  it('answers a retried subscription with its Idempotency-Key once, making one', async () => {
+    const send = () =>
+      subscribe({ url: 'https://pipelines.example/once', eventTypes: ['RetrainingTriggered'] })
+        .set('Idempotency-Key', 'subscribe-once')
+        .expect(201);
+    const [first, again] = [await send(), await send()];
+    expect(again.body).toEqual(first.body);
+    const listed = await test.anonymous().get('/api/v1/webhooks').set('Authorization', admin);
+    const once = listed.body.items.filter(
+      (item: { url: string }) => item.url === 'https://pipelines.example/once',
+    );
+    expect(once).toHaveLength(1);
+    await test.anonymous().delete(`/api/v1/webhooks/${first.body.id}`).set('Authorization', admin);
   });
 
   it('refuses a URL that is not http(s) and unknown event types with 400 naming the field, keeping nothing', async () => {
