@@ -101,6 +101,7 @@ describe('drift computed by Attest', () => {
       .anonymous()
       .get(`${API}/alerts?deployment=${DEPLOYMENT}`)
       .set('Authorization', admin)
+      .set('X-Ledger-Position', (await test.eventLog.headPosition()) as string)
       .expect(200);
     const items = alerts.items as { causeEventId: string; kind: string }[];
     expect(items.map((alert) => alert.causeEventId).sort()).toEqual(
