@@ -168,6 +168,7 @@ describe('POST /deployments/{id}/outcomes: ground truth joined to receipts', () 
       received: 2,
       recorded: 2,
       unchanged: 0,
+      eventIds: [],
     });
     expect(await stored(id(0))).toBe('default');
     const again = await post(body).expect(200);

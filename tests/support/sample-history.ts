@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Role } from '../../src/auth/roles';
 import { EvaluationRunner } from '../../src/evaluation/runs/evaluation-runner';
+import { ReceiptWriter } from '../../src/receipts/receipt-writer';
 import {
   FEATURE_ORDER,
   creditDatasetCsv,
   creditDatasetRegistration,
   logisticRegressionModel,
 } from './onnx';
+import { testReceipt } from './receipts';
 import type { TestApp } from './test-app';
 
 /** The sample model versions' ONNX file (stored with PUT …/artifact) and its registered digest. */
@@ -16,8 +18,9 @@ export const SAMPLE_ARTIFACT_DIGEST = `sha256:${createHash('sha256').update(SAMP
 /**
  * A little of everything, through the API: what every read route needs to answer 200. Each call
  * with another `tag` adds one more of each (dataset `loans<tag>`, model `scorer<tag>`, deployment
- * `scorer<tag>.staging` with two prediction batches, an alert, a deletion request, a holdout
- * `holdout<tag>` with its data stored and an evaluation run of the version on it).
+ * `scorer<tag>.staging` with two prediction batches and a decision receipt, an alert, a deletion
+ * request, a holdout `holdout<tag>` with its data stored and an evaluation run of the version on
+ * it).
  */
 export async function seedSampleHistory(test: TestApp, tag = '') {
   const dataset = `loans${tag}`;
@@ -146,6 +149,9 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
     subjectId: `customer-9${tag}`,
     receivedOn: '2026-11-01',
   });
+  // A decision receipt of the deployment, not sealed yet (README, "Decision receipts").
+  const receipt = testReceipt(0, { deploymentId: deployment });
+  await test.app.get(ReceiptWriter).write([receipt]);
   // A signed checkpoint of all of it, so the integrity endpoints have something to prove against,
   // and an audit pack handed out, whose evidence can be downloaded again.
   await post(carol, '/ledger/checkpoints', {});
@@ -163,6 +169,7 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
     alertId: alert.id,
     deletionRequestId: deletion.id,
     evaluationRunId,
+    receiptId: receipt.receipt.receiptId,
     position,
   };
 }
@@ -252,5 +259,6 @@ export function sampleReadPaths(
     '/ledger/proofs/inclusion/:eventId': `/ledger/proofs/inclusion/${ids.datasetEventId}`,
     '/ledger/proofs/consistency': '/ledger/proofs/consistency?from=1',
     '/compliance/reports/:report': '/compliance/reports/asic-model-governance',
+    '/receipts/:receiptId': `/receipts/${ids.receiptId}`,
   };
 }

@@ -64,6 +64,8 @@ export async function startTestApp(
     // No checkpoint appears on its own in the middle of a test; tests of signing turn it on.
     CHECKPOINT_EVERY_EVENTS: '0',
     CHECKPOINT_INTERVAL_MS: '0',
+    // Nor a batch of decision receipts sealed by time; tests of sealing set their own.
+    SEAL_INTERVAL_MS: '0',
     // Suites fire many requests from one address; tests of the limits turn them on.
     RATE_LIMIT_PER_MINUTE: '0',
     RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',

@@ -410,6 +410,10 @@ export function validRequests(
         source,
       },
     },
+    'POST /api/v1/deployments/{id}/outcomes': {
+      params: { id: 'scorer.staging' },
+      body: { outcomes: [{ receiptId: t.receiptId, label: 'repaid' }] },
+    },
     'POST /api/v1/monitoring/drift': {
       params: {},
       body: {

@@ -18,6 +18,13 @@ class OutcomesRecordedView {
 
   @ApiProperty({ description: 'Receipts that already had the same outcome (a repeat)' })
   unchanged!: number;
+
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description: 'Always empty: outcomes are stored on the receipts, never in the ledger',
+  })
+  eventIds!: [];
 }
 
 /** Ground truth joined to decision receipts (README, "Decision receipts"). */

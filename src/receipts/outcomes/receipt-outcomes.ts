@@ -11,6 +11,8 @@ export type OutcomesRecorded = {
   recorded: number;
   /** Receipts that already had the same outcome (a repeat). */
   unchanged: number;
+  /** Always empty: outcomes are stored on the receipts, never in the ledger. */
+  eventIds: [];
 };
 
 /**
@@ -105,6 +107,7 @@ export class ReceiptOutcomes {
         received: outcomes.length,
         recorded: toSet.length,
         unchanged,
+        eventIds: [],
       };
     });
   }
