@@ -27,6 +27,8 @@ import {
 
 /** Rows validated, scored, receipted and written at a time. */
 export const CHUNK_ROWS = 4_096;
+/** Chunks whose receipts may be being stored at once while the next is read and scored. */
+export const STORING_CHUNKS = 2;
 
 /** The reason shown for a job that failed on the server's side; details are in the log only. */
 export const SERVER_FAULT = 'the batch failed on the server; see its log';
@@ -152,29 +154,38 @@ export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplica
     const counts = { rowsScored: 0, positives: 0 };
     const timings = newTimings();
     const result = await open(files.result, 'w', 0o640);
-    // The previous chunk's storing (receipts, then result lines, then progress): it runs while
-    // the next chunk is read and scored, and is awaited before that chunk is stored in turn.
-    let storing: Promise<void> = Promise.resolve();
+    // Chunks being stored (receipts, then result lines, then progress) while the next ones are
+    // read and scored: up to STORING_CHUNKS at once, their receipts written concurrently (the
+    // sink groups them), their result lines appended in order. `last` settles after the newest
+    // chunk's lines, and so after every earlier chunk's.
+    const storing: Promise<void>[] = [];
+    let last: Promise<void> = Promise.resolve();
+    const drain = async (keep: number) => {
+      const waited = performance.now();
+      while (storing.length > keep) await storing.shift();
+      timings.waitMs += performance.now() - waited;
+    };
     try {
       await result.write(RESULT_HEADER);
       await readRowChunks(files.input, plan, CHUNK_ROWS, async (rows) => {
         if (this.closing) throw new Stopped();
         const scored = await this.scoreChunk(job, model, rows, timings);
-        const waited = performance.now();
-        await storing;
-        timings.waitMs += performance.now() - waited;
-        storing = this.storeChunk(job, scored, result, counts, timings);
-        // Awaited by the next chunk or after the last; a refusal is not left unhandled meanwhile.
-        storing.catch(() => undefined);
+        await drain(STORING_CHUNKS - 1);
+        const stored = this.storeReceipts(scored, timings);
+        const before = last;
+        last = Promise.all([stored, before]).then(() =>
+          this.appendChunk(job, scored, result, counts, timings),
+        );
+        // Awaited by drain or after the last chunk; not left unhandled meanwhile.
+        last.catch(() => undefined);
+        storing.push(last);
       });
-      const waited = performance.now();
-      await storing;
-      timings.waitMs += performance.now() - waited;
+      await drain(0);
       await result.sync();
       await result.close();
     } catch (error) {
       // Receipts of chunks before the fault are stored in full before the job is marked failed.
-      await storing.catch(() => undefined);
+      await Promise.allSettled(storing);
       await result.close().catch(() => undefined);
       await rm(files.result, { force: true });
       await rm(files.input, { force: true });
@@ -242,21 +253,26 @@ export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplica
     return { lines: rows.map((row) => row.line), receipts };
   }
 
+  /** Stores a scored chunk's receipts (ReceiptSink.write). */
+  private async storeReceipts({ receipts }: ScoredChunk, timings: Timings): Promise<void> {
+    const started = performance.now();
+    await this.sink.write(receipts);
+    timings.storeMs += performance.now() - started;
+  }
+
   /**
-   * Stores a scored chunk's receipts, then appends its result lines (so every receipt id in a
-   * result file is stored), then records the progress and calls the chunk hooks.
+   * Appends a chunk's result lines once its receipts are stored (so every receipt id in a result
+   * file is stored) and the chunks before it are appended, then records the progress and calls
+   * the chunk hooks.
    */
-  private async storeChunk(
+  private async appendChunk(
     job: BatchScoringJob,
     { lines, receipts }: ScoredChunk,
     result: FileHandle,
     counts: { rowsScored: number; positives: number },
     timings: Timings,
   ): Promise<void> {
-    let mark = performance.now();
-    await this.sink.write(receipts);
-    timings.storeMs += performance.now() - mark;
-    mark = performance.now();
+    const started = performance.now();
     let text = '';
     for (let i = 0; i < receipts.length; i++) {
       const { receipt } = receipts[i];
@@ -266,7 +282,7 @@ export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplica
     await result.write(text);
     counts.rowsScored += receipts.length;
     await this.store.progress(job.id, counts, this.clock());
-    timings.resultMs += performance.now() - mark;
+    timings.resultMs += performance.now() - started;
     for (const hook of this.chunkHooks) await hook({ jobId: job.id, ...counts });
   }
 
