@@ -11,8 +11,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   (`claimed_until`) and deleted once its signals are recorded. A lease that runs out (the
  *   process died) lets another replica take the row again: processing is at least once, and the
  *   appends are idempotent (signal and alert ids derive from the batch).
- * - `performance_checks`: how far realised performance has been judged per deployment and
- *   version (the chunks of outcomes already recorded).
+ * - `performance_checks`: the windows whose realised performance has been judged, per deployment
+ *   and version (each window is judged once, when it first holds enough outcomes).
  */
 export class MonitoringPolicy1764200000027 implements MigrationInterface {
   name = 'MonitoringPolicy1764200000027';
@@ -52,8 +52,11 @@ export class MonitoringPolicy1764200000027 implements MigrationInterface {
       CREATE TABLE performance_checks (
         deployment_id  text NOT NULL,
         version        text NOT NULL,
-        chunks_judged  int NOT NULL DEFAULT 0,
-        PRIMARY KEY (deployment_id, version)
+        window_from    timestamptz NOT NULL,
+        window_to      timestamptz NOT NULL,
+        outcomes       int NOT NULL,
+        judged_at      timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (deployment_id, version, window_from)
       )`);
   }
 

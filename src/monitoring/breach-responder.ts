@@ -5,6 +5,7 @@ import type { Actor } from '../ledger/event-log.port';
 import { streams } from '../ledger/stream-names';
 import { deploymentDecider } from '../deployments/deployment.decider';
 import { RetrainingTrigger } from '../retraining/retraining-trigger';
+import { alertDecider } from './alert.decider';
 import type { MonitoringRules } from './monitoring-policy';
 
 /** Who records what monitoring by Attest decides (README, "Monitoring by Attest"). */
@@ -97,4 +98,13 @@ export class BreachResponder {
     }
     return outcome.events.length > 0;
   }
+}
+
+/** The signal behind an alert: its AlertRaised names it (what a retraining trigger cites). */
+export async function alertCause(writer: StreamWriter, alertId: string): Promise<string> {
+  const loaded = await writer.load(alertDecider, streams.alert(alertId));
+  const raised = loaded.events.find((event) => event.type === 'AlertRaised');
+  const cause = raised?.type === 'AlertRaised' ? raised.data.causeEventId : null;
+  if (!cause) throw new Error(`alert ${alertId} names no signal`);
+  return cause;
 }

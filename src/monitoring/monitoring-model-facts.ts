@@ -9,6 +9,8 @@ export type MonitoringEvaluation = {
   auc: number;
   accuracy: number;
   threshold: number;
+  /** The label value that counted as positive (1) in the evaluation's data. */
+  positiveLabel: string;
   distribution: {
     score: Deciles;
     numeric: Record<string, Deciles>;
@@ -55,6 +57,7 @@ export const monitoringModelFacts = {
           auc: service.measures.metrics.auc,
           accuracy: service.measures.metrics.accuracy,
           threshold: service.settings.threshold,
+          positiveLabel: service.settings.positiveLabel,
           distribution: service.measures.distribution,
         };
         return {

@@ -22,6 +22,7 @@ import { GetMonitoringPolicyQueryHandler } from './queries/monitoring-policy/get
 import { MonitoringPolicies } from './monitoring-policies';
 import { BreachResponder } from './breach-responder';
 import { DriftMonitor } from './drift/drift-monitor';
+import { PerformanceMonitor } from './performance/performance-monitor';
 import { MonitoringChecksProjection } from './drift/monitoring-checks.projection';
 
 /**
@@ -55,8 +56,9 @@ import { MonitoringChecksProjection } from './drift/monitoring-checks.projection
     MonitoringPolicies,
     MonitoringChecksProjection,
     DriftMonitor,
+    PerformanceMonitor,
     BreachResponder,
   ],
-  exports: [MonitoringPolicies, DriftMonitor, BreachResponder],
+  exports: [MonitoringPolicies, DriftMonitor, PerformanceMonitor, BreachResponder],
 })
 export class MonitoringModule {}

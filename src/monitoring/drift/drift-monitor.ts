@@ -12,12 +12,10 @@ import { type CommandContext, derivedUuid } from '../../ledger/commands/command-
 import { StateConflict } from '../../ledger/commands/rule-errors';
 import { StreamWriter } from '../../ledger/commands/stream-writer';
 import type { BatchBins, BinnedCounts } from '../../predictions/prediction.events';
-import { type Breach, BreachResponder, MONITOR } from '../breach-responder';
+import { type Breach, BreachResponder, MONITOR, alertCause } from '../breach-responder';
 import { readDeployment, recordSignal } from '../commands/record-signal';
 import { MonitoringPolicies } from '../monitoring-policies';
 import type { MonitoringWindow } from '../monitoring-policy';
-import { alertDecider } from '../alert.decider';
-import { streams } from '../../ledger/stream-names';
 import { type MonitoringEvaluation, baselineEvaluation } from '../monitoring-model-facts';
 import { categoricalBaselineShares, numericBaselineShares, pooled, psi } from './psi';
 
@@ -253,7 +251,7 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
             version: batch.version,
             reason: 'drift',
             alertId: written.alertId,
-            signalEventId: await this.signalEventId(written.alertId),
+            signalEventId: await alertCause(this.writer, written.alertId),
             signalType: 'DriftDetected',
             metric: 'psi',
             value: result.value,
@@ -272,15 +270,6 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
     }
     await this.breaches.respond(breaches, rules, context);
     return { batchId, figures, breaches };
-  }
-
-  /** The signal behind an alert: its AlertRaised names it (what a retraining trigger cites). */
-  private async signalEventId(alertId: string): Promise<string> {
-    const loaded = await this.writer.load(alertDecider, streams.alert(alertId));
-    const raised = loaded.events.find((event) => event.type === 'AlertRaised');
-    const cause = raised?.type === 'AlertRaised' ? raised.data.causeEventId : null;
-    if (!cause) throw new Error(`alert ${alertId} names no signal`);
-    return cause;
   }
 
   /** The evaluation the batch's bins name, or else the version's latest passing one by Attest. */
