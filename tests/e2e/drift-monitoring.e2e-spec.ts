@@ -134,4 +134,32 @@ describe('drift computed by Attest', () => {
     }
     expect((await test.app.get(DriftMonitor).check(batch.id)).figures.length).toBe(5);
   });
+
+  it('triggers retraining on a breach when the policy says so, once', async () => {
+    await test
+      .anonymous()
+      .put(`${API}/policies/monitoring`)
+      .set('Authorization', admin)
+      .send({ tiers: { high: { onBreach: { retrain: true } } } })
+      .expect(200);
+    const batch = await post(
+      binnedBatchBody(evaluation, '1.0.0', sampleRows(501, 1000, 0.4), window()),
+    );
+    const triggers = await streamEvents(test.eventLog, streams.retraining('credit-risk'));
+    expect(triggers).toHaveLength(1);
+    const drift = (await signals()).filter(
+      (event) => event.type === 'DriftDetected' && event.data.breached,
+    );
+    const cited = triggers[0].data.signals as { eventId: string; type: string }[];
+    expect(triggers[0].data).toMatchObject({
+      model: 'credit-risk',
+      reason: 'drift',
+      triggeredBy: 'attest',
+    });
+    expect(cited.every((signal) => signal.type === 'DriftDetected')).toBe(true);
+    expect(cited.every((signal) => drift.some((event) => event.id === signal.eventId))).toBe(true);
+    // Checked again: the same trigger, not a second one.
+    await test.app.get(DriftMonitor).check(batch.id);
+    expect(await streamEvents(test.eventLog, streams.retraining('credit-risk'))).toHaveLength(1);
+  });
 });
