@@ -1,7 +1,7 @@
 /**
  * @jest-environment ./tests/support/onnx/onnx-test-environment.ts
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -18,6 +18,7 @@ import {
   creditRows,
   logisticRegressionModel,
   logisticRegressionScore,
+  treeEnsembleModel,
 } from '../support/onnx';
 import { recordServiceRun } from '../support/service-evaluations';
 import { TestApp, startTestApp } from '../support/test-app';
@@ -165,7 +166,7 @@ describe('batch scoring over HTTP', () => {
   it('scores a 5,000-row CSV: one result line per row, each with a stored receipt, progress on the way', async () => {
     // Looked at between the first and the second chunk: running, the first chunk counted.
     const seen: JobView[] = [];
-    runner.addChunkHook(async ({ jobId, rowsScored }) => {
+    const remove = runner.addChunkHook(async ({ jobId, rowsScored }) => {
       if (rowsScored === CHUNK_ROWS) seen.push(await read(jobId));
     });
     const response = await post(
@@ -179,6 +180,7 @@ describe('batch scoring over HTTP', () => {
     expect(response.headers.location).toBe(`${API}/batch-scoring/${id}`);
 
     const job = await finished(id);
+    remove();
     expect(seen).toEqual([
       expect.objectContaining({
         status: 'running',
@@ -392,5 +394,78 @@ describe('batch scoring over HTTP', () => {
       .get(`${API}/batch-scoring/${id}/result`)
       .set('Authorization', people.pipe)
       .expect(200);
+  });
+
+  it('shows a job whose process stopped reporting as failed, interrupted, and sweeps its upload on start', async () => {
+    // What a process killed mid-job leaves: a running job whose heartbeat stopped, its upload.
+    const id = '0193a1b2-0000-7000-8000-00000000dead';
+    await sql.query(
+      `INSERT INTO batch_scoring_jobs (id, deployment_id, model, environment, version, arm,
+         artifact_digest, request_id, status, rows_total, rows_scored, requested_by, created_at,
+         updated_at, started_at, heartbeat_at)
+       VALUES ($1::uuid, $2, $3, 'staging', '1.0.0', 'stable', $4, $1::text, 'running', 5000, 4096, 'pipe',
+         now() - interval '10 minutes', now() - interval '10 minutes',
+         now() - interval '10 minutes', now() - interval '3 minutes')`,
+      [id, DEPLOYMENT, MODEL, digest],
+    );
+    await writeFile(join(dir, 'batch-scoring', `${id}.input.csv`), csv.slice(0, 500));
+    const job = await read(id);
+    expect(job).toMatchObject({
+      status: 'failed',
+      error: 'interrupted',
+      progress: { rowsScored: 4096, rowsTotal: 5000 },
+    });
+    // A process starting on the same directory removes what the dead one left.
+    await runner.onApplicationBootstrap();
+    expect(await batchFiles()).not.toContain(`${id}.input.csv`);
+  });
+
+  it('serves a whole job with the version resolved when it was accepted, whatever is deployed meanwhile', async () => {
+    const treeDigest = await registerStoredVersion(
+      test,
+      { scientist: people.tess, pipeline: people.pipe },
+      {
+        model: MODEL,
+        version: '2.0.0',
+        artifact: Buffer.from(treeEnsembleModel()),
+        trainedOn: { name: DATASET, version: '2026-03' },
+      },
+    );
+    await recordServiceRun(test.eventLog, {
+      model: MODEL,
+      version: '2.0.0',
+      environment: 'staging',
+      artifactDigest: treeDigest,
+    });
+    // 2.0.0 is deployed once the job's first chunk is stored.
+    let deployed = 0;
+    const remove = runner.addChunkHook(async ({ rowsScored }) => {
+      if (rowsScored !== CHUNK_ROWS) return;
+      const response = await test
+        .anonymous()
+        .post(`${API}/deployments`)
+        .set('Authorization', people.rick)
+        .send({ model: MODEL, version: '2.0.0', environment: 'staging', strategy: 'full' });
+      deployed = response.status;
+    });
+    const during = await post(csv, 'pipe', '?requestId=during-deploy');
+    const job = await finished(during.body.id as string);
+    remove();
+    expect(deployed).toBe(201);
+    expect(job).toMatchObject({ status: 'succeeded', version: '1.0.0', artifactDigest: digest });
+    const versions = await sql.query<{ version: string; n: string }>(
+      `SELECT version, count(*) AS n FROM decision_receipts WHERE receipt->>'requestId' = $1
+         GROUP BY version`,
+      ['during-deploy'],
+    );
+    expect(versions.rows.map((row) => [row.version, Number(row.n)])).toEqual([['1.0.0', ROWS]]);
+
+    // The next job is served by 2.0.0.
+    const after = await post(applicationsCsv(rows.slice(0, 10)), 'pipe', '?requestId=after-deploy');
+    expect(await finished(after.body.id as string)).toMatchObject({
+      status: 'succeeded',
+      version: '2.0.0',
+      artifactDigest: treeDigest,
+    });
   });
 });

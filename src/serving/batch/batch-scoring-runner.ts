@@ -124,10 +124,15 @@ export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplica
 
   /**
    * Adds a hook awaited after each chunk's receipts, result lines and progress are stored, before
-   * the next chunk is read: where tests look at a job in the middle of its work.
+   * the next chunk is stored: where tests look at a job in the middle of its work. Returns
+   * what removes it.
    */
-  addChunkHook(hook: ChunkHook): void {
+  addChunkHook(hook: ChunkHook): () => void {
     this.chunkHooks.push(hook);
+    return () => {
+      const at = this.chunkHooks.indexOf(hook);
+      if (at >= 0) this.chunkHooks.splice(at, 1);
+    };
   }
 
   /** Settles when every job queued so far has ended (tests wait for it). */
