@@ -27,8 +27,12 @@ import {
 
 /** Rows validated, scored, receipted and written at a time. */
 export const CHUNK_ROWS = 4_096;
-/** Chunks whose receipts may be being stored at once while the next is read and scored. */
-export const STORING_CHUNKS = 2;
+/**
+ * Chunks whose receipts may be being stored at once while the next is read and scored. One: the
+ * receipt writer runs at most two statements at a time, and the other is left to real-time
+ * requests, whose receipts would otherwise wait behind a batch's thousands.
+ */
+export const STORING_CHUNKS = 1;
 
 /** The reason shown for a job that failed on the server's side; details are in the log only. */
 export const SERVER_FAULT = 'the batch failed on the server; see its log';
