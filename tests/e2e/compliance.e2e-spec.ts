@@ -11,6 +11,7 @@ import { seedStream } from '../support/seed-events';
 import { recordPassingServiceEvaluation } from '../support/service-evaluation-fixture';
 import { TestClock } from '../support/test-clock';
 import { staffWith } from '../support/staff';
+import { storeVersionArtifact, versionArtifact } from '../support/stored-artifacts';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
@@ -110,7 +111,7 @@ describe('compliance views: the ADM register and the personal-data inventory', (
       validationApproach: 'out-of-time holdout',
       artifact: {
         uri: `s3://models/${name}/${version}.onnx`,
-        digest: sha(`${name}@${version}`),
+        digest: versionArtifact(`${name}@${version}`).digest,
         format: 'onnx',
       },
     });
@@ -122,6 +123,11 @@ describe('compliance views: the ADM register and the personal-data inventory', (
       intendedUse: `${name} in retail banking`,
       limitations: [],
       owner: `owner-of-${name}`,
+    });
+    await storeVersionArtifact(test, as(registrant), {
+      model: name,
+      version,
+      tag: `${name}@${version}`,
     });
     if (evaluated) {
       await send('ci', 'post', `/models/${name}/versions/${version}/evaluations`, {
@@ -145,7 +151,7 @@ describe('compliance views: the ADM register and the personal-data inventory', (
         version: '2026-01',
         contentHash: sha('credit-applications'),
       },
-      artifactDigest: sha(`${name}@${version}`),
+      artifactDigest: versionArtifact(`${name}@${version}`).digest,
       evaluatedAt: time.iso(),
     });
     position = appended.position;

@@ -7,6 +7,7 @@ import type {
 import type { EventLog, JsonObject, NewEvent } from '../../src/ledger/event-log.port';
 import { streams } from '../../src/ledger/stream-names';
 import type { ModelEvent, ModelVersionRegistered } from '../../src/model-registry/model.events';
+import { modelArtifactStored } from './seed-events';
 
 const AT = '2026-03-01T00:00:00.000Z';
 const DIGEST = `sha256:${'9f'.repeat(32)}`;
@@ -46,6 +47,7 @@ export function deploymentSeeds(log: EventLog) {
       model: string,
       version: string,
       overrides: Partial<ModelVersionRegistered['data']> = {},
+      options: { artifactStored?: boolean } = {},
     ): Promise<void> {
       const registered: ModelVersionRegistered = {
         type: 'ModelVersionRegistered',
@@ -69,10 +71,19 @@ export function deploymentSeeds(log: EventLog) {
           ...overrides,
         },
       };
-      await append(streams.model(model), [registered], {
-        sub: 'dana',
-        roles: ['data-scientist'],
+      // Stored with it unless told: a version whose artifact was never stored cannot be deployed.
+      const stored = modelArtifactStored({
+        model,
+        version,
+        digest: registered.data.artifactDigest,
+        storedBy: 'dana',
+        storedAt: AT,
       });
+      await append(
+        streams.model(model),
+        options.artifactStored === false ? [registered] : [registered, stored],
+        { sub: 'dana', roles: ['data-scientist'] },
+      );
     },
 
     async retireModelVersion(model: string, version: string): Promise<void> {

@@ -9,6 +9,7 @@ import type {
 } from '../../src/ledger/event-log.port';
 import { streams } from '../../src/ledger/stream-names';
 import type {
+  ModelArtifactStored,
   ModelEvaluated,
   ModelEvent,
   ModelVersionRegistered,
@@ -90,6 +91,38 @@ export function modelVersionRegistered(
       vendor: null,
       registeredBy: 'reggie',
       registeredAt: SEEDED_AT,
+      ...data,
+    },
+  };
+}
+
+/**
+ * The version's ONNX file stored (what PUT …/artifact records), described as the fixture
+ * logistic regression: `features` float32 [N, 4] in, `probability` float32 [N, 1] out. A
+ * deployment needs it (a version whose artifact was never stored cannot be deployed).
+ */
+export function modelArtifactStored(
+  data: Partial<ModelArtifactStored['data']> & { model: string; version: string },
+): ModelArtifactStored {
+  return {
+    type: 'ModelArtifactStored',
+    data: {
+      digest: hash('a1'),
+      size: 512,
+      irVersion: 8,
+      producerName: 'attest-fixtures',
+      producerVersion: '1.0.0',
+      opsets: [{ domain: '', version: 17 }],
+      operators: [
+        { domain: '', opType: 'Gemm' },
+        { domain: '', opType: 'Sigmoid' },
+      ],
+      inputs: [{ name: 'features', kind: 'tensor', elementType: 'float32', shape: ['N', 4] }],
+      outputs: [{ name: 'probability', kind: 'tensor', elementType: 'float32', shape: ['N', 1] }],
+      scoreOutput: 'probability',
+      onnxruntimeVersion: '1.23.2',
+      storedBy: 'reggie',
+      storedAt: SEEDED_AT,
       ...data,
     },
   };

@@ -186,12 +186,16 @@ function logisticRegressionGraph() {
   };
 }
 
-/** MatMul + Add + Sigmoid → `probability` float32 [N, 1]. */
-export function logisticRegressionModel(): Uint8Array {
+/**
+ * MatMul + Add + Sigmoid → `probability` float32 [N, 1]. With `docString` the graph carries it:
+ * another file (another digest) with the same scores, one per model version of a test.
+ */
+export function logisticRegressionModel(docString?: string): Uint8Array {
   return encodeModel('credit_logistic_regression', {
     input: [featuresInput()],
     ...logisticRegressionGraph(),
     output: [valueInfo('probability', tensorType(DataType.FLOAT, ['N', 1]))],
+    ...(docString === undefined ? {} : { docString }),
   });
 }
 
