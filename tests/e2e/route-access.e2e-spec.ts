@@ -56,12 +56,17 @@ const WRITERS: [RegExp, Role[]][] = [
     ['pipeline', 'data-scientist', 'risk-manager'],
   ],
   [/^\/datasets\/retention-sweeps$/, ['admin']],
+  [/^\/models\/:name\/retraining-triggers$/, ['risk-manager', 'data-scientist']],
   [/^\/(datasets|training-runs|models)(\/|$)/, ['pipeline', 'data-scientist']],
   [/^\/(privacy|policies)\//, ['compliance-officer', 'admin']],
   [/^\/monitoring\/(drift|performance)$/, ['pipeline']],
   [/^\/alerts(\/|$)/, ['pipeline', 'risk-manager']],
   [/^\/ledger\/checkpoints$/, ['compliance-officer', 'admin']],
+  [/^\/webhooks(\/|$)/, ['admin']],
 ];
+
+/** Webhook subscriptions and their delivery log (README, "Webhooks"): configuration, admin only. */
+const ADMIN_READS = /^\/webhooks(\/|$)/;
 
 /**
  * The Open Inference Protocol's reads (README, "Serving"): what a scoring client asks before it
@@ -114,9 +119,19 @@ describe('the role matrix on every route', () => {
     for (const route of reads) expect([...route.roles].sort()).toEqual(['pipeline', 'scoring']);
   });
 
+  it('gives the webhook reads to admins only', () => {
+    const reads = routes.filter((r) => r.method === 'GET' && ADMIN_READS.test(r.path));
+    expect(reads.map((r) => r.path).sort()).toEqual(['/webhooks', '/webhooks/:id/deliveries']);
+    for (const route of reads) expect([...route.roles]).toEqual(['admin']);
+  });
+
   it('lets the regulator read every non-public read route', () => {
     for (const route of routes.filter(
-      (r) => r.method === 'GET' && !r.isPublic && !SERVING_READS.test(r.path),
+      (r) =>
+        r.method === 'GET' &&
+        !r.isPublic &&
+        !SERVING_READS.test(r.path) &&
+        !ADMIN_READS.test(r.path),
     )) {
       expect({ route: route.path, regulator: route.roles.includes('regulator') }).toEqual({
         route: route.path,
@@ -130,7 +145,11 @@ describe('the role matrix on every route', () => {
     const concrete = sampleReadPaths(ids);
     const regulator = `Bearer ${await test.token('rosa-regulator', ['regulator'])}`;
     const reads = routes.filter(
-      (r) => r.method === 'GET' && !r.isPublic && !SERVING_READS.test(r.path),
+      (r) =>
+        r.method === 'GET' &&
+        !r.isPublic &&
+        !SERVING_READS.test(r.path) &&
+        !ADMIN_READS.test(r.path),
     );
     const asked: string[] = [];
     for (const route of reads) {
@@ -197,7 +216,8 @@ describe('the role matrix on every route', () => {
         route: `${route.method} ${path}`,
         documented: true,
       });
-      if (route.method !== 'GET') {
+      // A DELETE is idempotent by itself (deleting again answers 204): no key to document.
+      if (route.method !== 'GET' && route.method !== 'DELETE') {
         const headers = (operation?.parameters ?? []).filter((p) => p.in === 'header');
         expect({ route: `${route.method} ${path}`, headers: headers.map((h) => h.name) }).toEqual({
           route: `${route.method} ${path}`,

@@ -242,6 +242,7 @@ export function sampleReadPaths(
     '/training-runs/:id': `/training-runs/${ids.runId}`,
     '/models/:name': `/models/scorer${tag}`,
     '/models/:name/versions/:version': `/models/scorer${tag}/versions/1.0.0`,
+    '/models/:name/retraining-triggers': `/models/scorer${tag}/retraining-triggers`,
     '/models/:name/versions/:version/artifact': `/models/scorer${tag}/versions/1.0.0/artifact`,
     '/models/:name/versions/:version/evaluation-runs': `/models/scorer${tag}/versions/1.0.0/evaluation-runs`,
     '/evaluation-runs/:id': `/evaluation-runs/${ids.evaluationRunId}`,

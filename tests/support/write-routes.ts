@@ -490,6 +490,14 @@ export function validRequests(
       },
     },
     'POST /api/v1/datasets/retention-sweeps': { params: {}, body: {} },
+    'POST /api/v1/models/{name}/retraining-triggers': {
+      params: { name: 'scorer' },
+      body: { note: 'new bureau data' },
+    },
+    'POST /api/v1/webhooks': {
+      params: {},
+      body: { url: 'http://127.0.0.1:9/hooks', eventTypes: ['RetrainingTriggered'] },
+    },
     'POST /api/v1/ledger/checkpoints': { params: {}, body: {} },
     // The test-only route of tests/support/probe.module.ts.
     'POST /api/v1/test-probe': { params: {}, body: { name: 'probe', count: 1 } },
