@@ -19,14 +19,14 @@ describe('monitoring policy', () => {
     expect(effectiveRules(EMPTY_MONITORING_POLICY, 'any', 'low')).toEqual(DEFAULT_MONITORING_RULES);
     expect(effectiveRules(policy, 'credit-risk', 'high')).toEqual({
       ...DEFAULT_MONITORING_RULES,
-      psi: { warn: 0.05, alert: 0.3 },
+      psi: { warn: 0.05, alert: 0.3, minCount: 200 },
       window: { hours: 24 },
       onBreach: { rollback: true, retrain: false },
       retrainEveryDays: 30,
     });
     expect(effectiveRules(policy, 'fraud', 'low')).toEqual({
       ...DEFAULT_MONITORING_RULES,
-      psi: { warn: 0.1, alert: 0.3 },
+      psi: { warn: 0.1, alert: 0.3, minCount: 200 },
       window: { batches: 3 },
     });
   });

@@ -9,8 +9,11 @@ export type MonitoringWindow = { batches: number } | { hours: number } | null;
 
 /** The rules monitoring applies to one model's deployments (README, "Monitoring by Attest"). */
 export type MonitoringRules = {
-  /** PSI at or above `warn` is recorded; above `alert` it is a breach that raises an alert. */
-  psi: { warn: number; alert: number };
+  /**
+   * PSI above `warn` is recorded; above `alert` it is a breach that raises an alert. A figure
+   * needs `minCount` observed values (pooled over the window): fewer make PSI mostly noise.
+   */
+  psi: { warn: number; alert: number; minCount: number };
   window: MonitoringWindow;
   /** Realised performance against the version's passing evaluation by Attest. */
   performance: { maxAucDrop: number; maxAccuracyDrop: number; minOutcomes: number };
@@ -42,7 +45,7 @@ export type MonitoringPolicy = {
 
 /** The rules while no policy says otherwise; README documents these values. */
 export const DEFAULT_MONITORING_RULES: MonitoringRules = {
-  psi: { warn: 0.1, alert: 0.25 },
+  psi: { warn: 0.1, alert: 0.25, minCount: 200 },
   window: null,
   performance: { maxAucDrop: 0.05, maxAccuracyDrop: 0.05, minOutcomes: 200 },
   onBreach: { rollback: false, retrain: false },
@@ -62,7 +65,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const GROUPS = {
-  psi: ['warn', 'alert'],
+  psi: ['warn', 'alert', 'minCount'],
   performance: ['maxAucDrop', 'maxAccuracyDrop', 'minOutcomes'],
   onBreach: ['rollback', 'retrain'],
 } as const;
@@ -115,7 +118,7 @@ function overrideErrors(overrides: unknown, path: string, into: Record<string, s
       if (v === undefined) continue;
       let problem: string | null;
       if (group === 'onBreach') problem = typeof v === 'boolean' ? null : 'must be true or false';
-      else if (field === 'minOutcomes')
+      else if (field === 'minOutcomes' || field === 'minCount')
         problem = numberProblem(v, { min: 1, max: MAX_OUTCOMES, integer: true });
       else if (group === 'psi')
         problem = numberProblem(v, { min: 0, max: MAX_PSI, exclusiveMin: true });

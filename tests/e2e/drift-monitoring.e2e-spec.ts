@@ -72,6 +72,15 @@ describe('drift computed by Attest', () => {
     expect(await signals()).toEqual([]);
   });
 
+  it('gives no figure for a batch with fewer values than psi.minCount, however shifted', async () => {
+    const batch = await post(
+      binnedBatchBody(evaluation, '1.0.0', sampleRows(150, 60, 0.4), window()),
+    );
+    const result = await test.app.get(DriftMonitor).check(batch.id);
+    expect(result.figures.map((figure) => figure.value)).toEqual([null, null, null, null, null]);
+    expect(await signals()).toEqual([]);
+  });
+
   it('records drift by Attest with its bins and raises an alert for each breach', async () => {
     const batch = await post(
       binnedBatchBody(evaluation, '1.0.0', sampleRows(201, 1000, 0.4), window()),

@@ -73,7 +73,7 @@ describe('the monitoring policy over HTTP', () => {
     await deploymentSeeds(test.eventLog).registerModelVersion('credit-risk', '1.0.0');
     const rules = await test.app.get(MonitoringPolicies).effectiveFor('credit-risk');
     expect(rules).toEqual({
-      psi: { warn: 0.12, alert: 0.25 },
+      psi: { warn: 0.12, alert: 0.25, minCount: 200 },
       window: { batches: 3 },
       performance: { maxAucDrop: 0.05, maxAccuracyDrop: 0.05, minOutcomes: 500 },
       onBreach: { rollback: true, retrain: false },

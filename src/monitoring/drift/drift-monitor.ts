@@ -211,7 +211,10 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
         .map((b) => pick(b.bins))
         .filter((d): d is BinnedCounts => d !== undefined && sameBins(d, own));
       const counts = pooled(alike);
-      const result = shares && counts ? psi(shares, counts.counts) : null;
+      const observed = counts ? counts.counts.reduce((sum, n) => sum + n, 0) : 0;
+      // Too few values for a figure: PSI over a handful of rows is sampling noise.
+      const result =
+        shares && counts && observed >= rules.psi.minCount ? psi(shares, counts.counts) : null;
       if (!result || !(result.value > rules.psi.warn)) {
         figures.push({ feature, value: result?.value ?? null, recorded: false, breached: false });
         continue;

@@ -9,11 +9,11 @@ import { NestedObject, Optional } from '../../../ledger/http/validation';
  */
 export class MonitoringOverridesRequest {
   @ApiPropertyOptional({
-    example: { warn: 0.1, alert: 0.25 },
+    example: { warn: 0.1, alert: 0.25, minCount: 200 },
     description:
-      'Population stability index levels: above warn a DriftDetected is recorded, above alert it is a breach (alert raised); warn < alert',
+      'Population stability index levels: above warn a DriftDetected is recorded, above alert it is a breach (alert raised); warn < alert. minCount: observed values (pooled over the window) a figure needs',
   })
-  psi?: { warn?: number; alert?: number };
+  psi?: { warn?: number; alert?: number; minCount?: number };
 
   @ApiPropertyOptional({
     nullable: true,
