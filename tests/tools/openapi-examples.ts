@@ -38,6 +38,28 @@ async function main(): Promise<void> {
     clock.advanceDays(1);
     const paths = sampleReadPaths(ids);
     const officer = `Bearer ${await test.token('carol', ['compliance-officer'])}`;
+    // Webhooks are an admin's (README, "Webhooks"): one subscription, and one event queued for it
+    // (nothing listens at its address, so its log shows refused attempts).
+    const admin = `Bearer ${await test.token('ada', ['admin'])}`;
+    const webhook = await test
+      .anonymous()
+      .post('/api/v1/webhooks')
+      .set('Authorization', admin)
+      .send({
+        url: 'http://127.0.0.1:9/attest-hooks',
+        eventTypes: ['RetrainingTriggered'],
+        description: 'retraining pipeline',
+      })
+      .expect(201);
+    const trigger = await test
+      .anonymous()
+      .post('/api/v1/models/scorer/retraining-triggers')
+      .set('Authorization', `Bearer ${await test.token('rick', ['risk-manager'])}`)
+      .send({ note: 'the bureau changed its score bands' })
+      .expect(201);
+    await test.runner.waitFor(trigger.body.ledgerPosition as string, 10_000);
+    paths['/webhooks/:id/deliveries'] = `/webhooks/${webhook.body.id as string}/deliveries`;
+    const asAdmin = (route: string) => route.startsWith('/webhooks');
     const document = (await test.http().get('/api/docs-json').expect(200)).body as {
       paths: Record<
         string,
@@ -55,8 +77,8 @@ async function main(): Promise<void> {
       const response = await test
         .anonymous()
         .get(`${template.startsWith('/api/v1/') ? `/api/v1${path}` : path}${AS_JSON[route] ?? ''}`)
-        .set('Authorization', officer)
-        .set('X-Ledger-Position', ids.position);
+        .set('Authorization', asAdmin(route) ? admin : officer)
+        .set('X-Ledger-Position', trigger.body.ledgerPosition as string);
       if (response.status !== 200) {
         throw new Error(`GET ${path}: ${response.status} ${response.text}`);
       }
