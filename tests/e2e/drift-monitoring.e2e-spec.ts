@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { streams } from '../../src/ledger/stream-names';
 import { DriftMonitor, SCORE_FEATURE } from '../../src/monitoring/drift/drift-monitor';
 import type { ModelEvaluated } from '../../src/model-registry/model.events';
@@ -122,6 +123,29 @@ describe('drift computed by Attest', () => {
     const before = await test.countEvents();
     const again = await test.app.get(DriftMonitor).check(batch.id);
     expect(again.breaches).toHaveLength(breached.length);
+    expect(await test.countEvents()).toBe(before);
+  });
+
+  it('takes again the check of a process that died mid-way, once its lease ran out, recording nothing twice', async () => {
+    const batch = await post(
+      binnedBatchBody(evaluation, '1.0.0', sampleRows(211, 1000, 0.4), window()),
+    );
+    const sql = test.app.get(DataSource);
+    const before = await test.countEvents();
+    // A process took the check and died: its lease still runs, so nobody takes it yet.
+    await sql.query(
+      `INSERT INTO monitoring_checks (kind, batch_id, deployment_id, claimed_by, claimed_until)
+       VALUES ('drift', $1, $2, 'a-dead-process', now() + interval '1 hour')`,
+      [batch.id, DEPLOYMENT],
+    );
+    expect(await test.app.get(DriftMonitor).drain()).toBe(0);
+    // Its lease runs out: the check is taken, done and deleted, and its signals stand once.
+    await sql.query(
+      `UPDATE monitoring_checks SET claimed_until = now() - interval '1 second' WHERE batch_id = $1`,
+      [batch.id],
+    );
+    expect(await test.app.get(DriftMonitor).drain()).toBe(1);
+    expect(await sql.query('SELECT * FROM monitoring_checks')).toEqual([]);
     expect(await test.countEvents()).toBe(before);
   });
 
