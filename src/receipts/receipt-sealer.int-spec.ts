@@ -192,6 +192,21 @@ describe.each(storeKinds())('ReceiptSealer on %s', (kind) => {
       await seedDeployment(test.eventLog);
     });
 
+    it('leaves a batch the ledger refuses assigned, and seals the others meanwhile', async () => {
+      const unknown = 'fraud-score.staging';
+      await write(2, unknown);
+      await write(3);
+      const sealed = await sealer.seal({ all: true });
+      expect(sealed.map((batch) => batch.count)).toEqual([3]);
+      const [stuck] = await sealer.assignedBatches();
+      expect(stuck).toBeDefined();
+      // Once the deployment is recorded, the next pass finishes it first.
+      await seedDeployment(test.eventLog, '1.0.0', unknown);
+      const [finished] = await sealer.seal();
+      expect(finished).toMatchObject({ batchId: stuck, count: 2 });
+      expect(await sealer.assignedBatches()).toEqual([]);
+    });
+
     it('keeps receipts of different versions apart, one batch each', async () => {
       await seedDeployment(test.eventLog, '2.0.0');
       await write(2, RECEIPT_DEPLOYMENT, '1.0.0');

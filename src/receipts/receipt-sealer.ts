@@ -141,13 +141,26 @@ export class ReceiptSealer implements OnApplicationBootstrap, BeforeApplicationS
     return Math.max(POLL_MS.min, Math.min(POLL_MS.max, interval > 0 ? interval / 2 : POLL_MS.max));
   }
 
+  /**
+   * A batch the ledger refuses (its deployment unknown) or that fails for a while stays assigned
+   * and is tried again next pass; it holds up no other batch.
+   */
   private async pass(all: boolean): Promise<SealedBatch[]> {
     const sealed: SealedBatch[] = [];
-    for (const batchId of await this.assignedBatches()) sealed.push(await this.record(batchId));
+    const recordEach = async (batchIds: string[]) => {
+      for (const batchId of batchIds) {
+        const recorded = await this.record(batchId).catch((error: unknown) => {
+          if (this.closing) throw error;
+          return undefined;
+        });
+        if (recorded) sealed.push(recorded);
+      }
+    };
+    await recordEach(await this.assignedBatches());
     for (;;) {
       const assigned = await this.assignDue(all);
       if (assigned.length === 0) return sealed;
-      for (const batchId of assigned) sealed.push(await this.record(batchId));
+      await recordEach(assigned);
     }
   }
 
