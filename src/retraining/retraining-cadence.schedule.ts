@@ -6,6 +6,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DatabaseOutage } from '../ledger/database/database-outage';
 import { START_PROJECTIONS } from '../ledger/ledger.module';
 import { type DueCadence, RetrainingCadenceCheck } from './retraining-cadence';
 
@@ -25,13 +26,15 @@ export class RetrainingCadenceSchedule implements OnApplicationBootstrap, OnAppl
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     // Only a serving process checks on its own: not the CLI's short-lived ones.
     @Inject(START_PROJECTIONS) private readonly serving: boolean,
+    // An outage is logged once by DatabaseOutage, not by every check that meets it.
+    private readonly outage: DatabaseOutage,
   ) {}
 
   onApplicationBootstrap(): void {
     const every = this.config.monitoring.cadenceCheckIntervalMs;
     if (!this.serving || every === 0) return;
     this.timer = setInterval(() => {
-      if (this.running) return;
+      if (this.running || this.outage.down) return;
       this.running = this.cadence
         .check()
         .then((due) => {
@@ -42,7 +45,9 @@ export class RetrainingCadenceSchedule implements OnApplicationBootstrap, OnAppl
           return due;
         })
         .catch((error: unknown) => {
-          this.logger.warn(`the retraining cadence check failed: ${(error as Error).message}`);
+          if (!this.outage.noteError(error, 'the retraining cadence check')) {
+            this.logger.warn(`the retraining cadence check failed: ${(error as Error).message}`);
+          }
           return [];
         })
         .finally(() => (this.running = undefined));

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DatabaseOutage } from '../ledger/database/database-outage';
 import { START_PROJECTIONS } from '../ledger/ledger.module';
 import { type RetryDelay, WEBHOOK_RETRY_DELAY, fullJitterDelay } from './webhook-retry';
 
@@ -52,6 +53,8 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     // Only a serving process delivers: not the CLI's short-lived ones.
     @Inject(START_PROJECTIONS) private readonly serving: boolean,
+    // An outage is logged once by DatabaseOutage, not by every poll that meets it.
+    private readonly outage: DatabaseOutage,
     @Optional()
     @Inject(WEBHOOK_RETRY_DELAY)
     private readonly retryDelay: RetryDelay = fullJitterDelay,
@@ -60,10 +63,12 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     if (!this.serving) return;
     this.timer = setInterval(() => {
-      if (this.running || this.stopped) return;
+      if (this.running || this.stopped || this.outage.down) return;
       this.running = this.drain()
         .catch((error: unknown) => {
-          this.logger.warn(`webhook delivery poll failed: ${(error as Error).name}`);
+          if (!this.outage.noteError(error, 'the webhook deliverer')) {
+            this.logger.warn(`webhook delivery poll failed: ${(error as Error).name}`);
+          }
           return 0;
         })
         .finally(() => (this.running = undefined));
