@@ -22,6 +22,7 @@ import {
 } from '../support/onnx';
 import { recordServiceRun } from '../support/service-evaluations';
 import { TestApp, startTestApp } from '../support/test-app';
+import { createTestDatabase, defaultStoreKind } from '../support/test-database';
 
 const API = '/api/v1';
 const PROBLEM = /^application\/problem\+json/;
@@ -57,6 +58,43 @@ function applicationsCsv(rows: CreditRow[], change?: (line: string[], index: num
     return line.join(',');
   });
   return `${header.join(',')}\n${lines.join('\n')}\n`;
+}
+
+/**
+ * The deployment the suites score with: credit-risk@1.0.0 (the LR fixture) trained on a stored
+ * credit dataset, its artifact stored, a passing evaluation by Attest in staging naming the
+ * columns of its [N, 4] input, deployed to staging by a risk manager. Returns the artifact digest.
+ */
+async function deployCreditModel(test: TestApp, people: Record<string, string>): Promise<string> {
+  await registerStoredDataset(test, people.pipe, {
+    name: DATASET,
+    version: '2026-03',
+    csv: creditDatasetCsv({ seed: 3, rows: 50 }),
+    rows: 50,
+  });
+  const digest = await registerStoredVersion(
+    test,
+    { scientist: people.tess, pipeline: people.pipe },
+    {
+      model: MODEL,
+      version: '1.0.0',
+      artifact: Buffer.from(logisticRegressionModel()),
+      trainedOn: { name: DATASET, version: '2026-03' },
+    },
+  );
+  await recordServiceRun(test.eventLog, {
+    model: MODEL,
+    version: '1.0.0',
+    environment: 'staging',
+    artifactDigest: digest,
+  });
+  const deployed = await test
+    .anonymous()
+    .post(`${API}/deployments`)
+    .set('Authorization', people.rick)
+    .send({ model: MODEL, version: '1.0.0', environment: 'staging', strategy: 'full' });
+  expect({ status: deployed.status, body: deployed.body }).toMatchObject({ status: 201 });
+  return digest;
 }
 
 /**
@@ -127,35 +165,7 @@ describe('batch scoring over HTTP', () => {
     sql = new Client({ connectionString: test.app.get<DatabaseHandle>(DATABASE_HANDLE).url });
     await sql.connect();
 
-    await registerStoredDataset(test, people.pipe, {
-      name: DATASET,
-      version: '2026-03',
-      csv: creditDatasetCsv({ seed: 3, rows: 50 }),
-      rows: 50,
-    });
-    digest = await registerStoredVersion(
-      test,
-      { scientist: people.tess, pipeline: people.pipe },
-      {
-        model: MODEL,
-        version: '1.0.0',
-        artifact: Buffer.from(logisticRegressionModel()),
-        trainedOn: { name: DATASET, version: '2026-03' },
-      },
-    );
-    // A passing evaluation by Attest in staging names the columns of the [N, 4] input.
-    await recordServiceRun(test.eventLog, {
-      model: MODEL,
-      version: '1.0.0',
-      environment: 'staging',
-      artifactDigest: digest,
-    });
-    const deployed = await test
-      .anonymous()
-      .post(`${API}/deployments`)
-      .set('Authorization', people.rick)
-      .send({ model: MODEL, version: '1.0.0', environment: 'staging', strategy: 'full' });
-    expect({ status: deployed.status, body: deployed.body }).toMatchObject({ status: 201 });
+    digest = await deployCreditModel(test, people);
   });
   afterAll(async () => {
     await sql?.end();
@@ -467,5 +477,86 @@ describe('batch scoring over HTTP', () => {
       version: '2.0.0',
       artifactDigest: treeDigest,
     });
+  });
+});
+
+describe('batch scoring when the service stops during a job', () => {
+  it('stops at a chunk boundary: after a restart the job shows failed, interrupted, its stored chunks receipted, its files gone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'attest-batch-scoring-stop-'));
+    // The store outlives the first application: on disk under DATA_DIR, or one PostgreSQL database.
+    const kind = defaultStoreKind();
+    const database = kind === 'postgres' ? await createTestDatabase(kind) : undefined;
+    const start = () =>
+      startTestApp({ kind, database, env: { DATA_DIR: dir }, imports: [BatchScoringModule] });
+    let test: TestApp | undefined;
+    try {
+      test = await start();
+      const people: Record<string, string> = {};
+      const cast: Record<string, Role[]> = {
+        pipe: ['pipeline'],
+        tess: ['data-scientist'],
+        rick: ['risk-manager'],
+      };
+      for (const [sub, roles] of Object.entries(cast)) {
+        people[sub] = `Bearer ${await test.token(sub, roles)}`;
+      }
+      await deployCreditModel(test, people);
+      const first = test;
+      const runner = first.app.get(BatchScoringRunner);
+      // Three chunks; the application starts closing once the first is stored.
+      let closing: Promise<void> | undefined;
+      runner.addChunkHook(({ rowsScored }) => {
+        if (rowsScored === CHUNK_ROWS) closing ??= first.close();
+        return Promise.resolve();
+      });
+      const rows = [...creditRows({ seed: 8, rows: 3 * CHUNK_ROWS - 100 })];
+      const response = await first
+        .anonymous()
+        .post(`${API}/deployments/${DEPLOYMENT}/batch-scoring?requestId=stopped`)
+        .set('Authorization', people.pipe)
+        .set('Content-Type', 'text/csv')
+        .send(Buffer.from(applicationsCsv(rows)));
+      expect(response.status).toBe(202);
+      const id = response.body.id as string;
+      // The close waits for the job to stop.
+      await runner.idle();
+      await closing;
+      test = undefined;
+
+      test = await start();
+      const reader = `Bearer ${await test.token('pipe', ['pipeline'])}`;
+      const job = (
+        await test
+          .anonymous()
+          .get(`${API}/batch-scoring/${id}`)
+          .set('Authorization', reader)
+          .expect(200)
+      ).body as JobView;
+      expect(job).toMatchObject({
+        status: 'failed',
+        error: 'interrupted: the service stopped during the job',
+      });
+      // Stopped before the end, after the first chunk; every chunk counted has its receipts.
+      const scored = job.progress.rowsScored;
+      expect(scored).toBeGreaterThanOrEqual(CHUNK_ROWS);
+      expect(scored).toBeLessThan(rows.length);
+      const sql = new Client({
+        connectionString: test.app.get<DatabaseHandle>(DATABASE_HANDLE).url,
+      });
+      await sql.connect();
+      try {
+        const receipts = await sql.query(
+          `SELECT count(*) AS n FROM decision_receipts WHERE receipt->>'requestId' = 'stopped'`,
+        );
+        expect(Number(receipts.rows[0].n)).toBeGreaterThanOrEqual(scored);
+      } finally {
+        await sql.end();
+      }
+      expect(await readdir(join(dir, 'artifacts', 'batch-scoring'))).toEqual([]);
+    } finally {
+      await test?.close();
+      await database?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

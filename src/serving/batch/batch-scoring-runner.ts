@@ -2,11 +2,11 @@ import { type FileHandle, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import { env as ortEnv } from 'onnxruntime-node';
 import { ArtifactStorage } from '../../artifacts/artifact-storage';
@@ -79,7 +79,7 @@ export function jobFiles(dir: string, id: string): JobFiles {
  * ends, whatever the outcome; a failed job's partial result is removed too.
  */
 @Injectable()
-export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(BatchScoringRunner.name);
   private readonly held = new Map<string, AcceptedJob>();
   private readonly chunkHooks: ChunkHook[] = [];
@@ -144,20 +144,28 @@ export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplica
     return this.queue;
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * The running job stops at its next chunk, once the chunks before it are stored; it and every
+   * queued job are marked failed, `interrupted: the service stopped…`, and their uploads removed.
+   * Before the serving workers and the database close: this module's destroy hook runs before
+   * those of the modules it imports.
+   */
+  async onModuleDestroy(): Promise<void> {
     this.closing = true;
+    await this.queue;
     this.stopHeartbeat();
-    const now = this.clock();
-    await Promise.all(
-      [...this.held.values()].map(async ({ job, files }) => {
-        await this.store.failed(job.id, SERVICE_STOPPED, null, now).catch(() => undefined);
-        await rm(files.input, { force: true }).catch(() => undefined);
-      }),
-    );
   }
 
-  private async run({ job, model, plan, files }: AcceptedJob): Promise<void> {
-    if (this.closing) return;
+  /** A job the shutdown reached: failed, its upload and partial result removed. */
+  private async stopped({ job, files }: AcceptedJob): Promise<void> {
+    await rm(files.input, { force: true }).catch(() => undefined);
+    await rm(files.result, { force: true }).catch(() => undefined);
+    await this.store.failed(job.id, SERVICE_STOPPED, null, this.clock()).catch(() => undefined);
+  }
+
+  private async run(accepted: AcceptedJob): Promise<void> {
+    const { job, model, plan, files } = accepted;
+    if (this.closing) return this.stopped(accepted);
     const started = performance.now();
     await this.store.started(job.id, this.clock());
     const counts = { rowsScored: 0, positives: 0 };
@@ -198,7 +206,7 @@ export class BatchScoringRunner implements OnApplicationBootstrap, BeforeApplica
       await result.close().catch(() => undefined);
       await rm(files.result, { force: true });
       await rm(files.input, { force: true });
-      if (this.closing || error instanceof Stopped) return;
+      if (this.closing || error instanceof Stopped) return this.stopped(accepted);
       if (error instanceof CsvFault) {
         await this.store.failed(job.id, error.message, error.column, this.clock());
         this.logger.log(
