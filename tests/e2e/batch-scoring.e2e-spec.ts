@@ -406,6 +406,28 @@ describe('batch scoring over HTTP', () => {
       .expect(200);
   });
 
+  it('runs jobs one at a time: a job accepted while another runs is queued, then runs', async () => {
+    let second: { id: string; status: string; queuedView: JobView } | undefined;
+    const small = applicationsCsv(rows.slice(0, 300));
+    const remove = runner.addChunkHook(async ({ rowsScored }) => {
+      if (rowsScored !== CHUNK_ROWS || second) return;
+      const response = await post(small, 'los', '?requestId=second-job');
+      const id = response.body.id as string;
+      second = { id, status: response.body.status as string, queuedView: await read(id) };
+    });
+    const first = await post(csv, 'pipe', '?requestId=first-job');
+    const firstJob = await finished(first.body.id as string);
+    remove();
+    expect(second).toMatchObject({
+      status: 'queued',
+      queuedView: { status: 'queued', progress: { rowsScored: 0, rowsTotal: 300 } },
+    });
+    const secondJob = await finished(second!.id);
+    expect([firstJob.status, secondJob.status]).toEqual(['succeeded', 'succeeded']);
+    expect(await receiptCount('first-job')).toBe(ROWS);
+    expect(await receiptCount('second-job')).toBe(300);
+  });
+
   it('shows a job whose process stopped reporting as failed, interrupted, and sweeps its upload on start', async () => {
     // What a process killed mid-job leaves: a running job whose heartbeat stopped, its upload.
     const id = '0193a1b2-0000-7000-8000-00000000dead';
