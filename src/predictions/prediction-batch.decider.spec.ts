@@ -167,11 +167,16 @@ describe('prediction batch decider', () => {
       onnxruntimeVersion: '1.23.2',
       artifactDigest: DIGEST,
     };
+    const bins = {
+      baseline: { source: 'fixed' as const, id: null },
+      score: { edges: [0.5], counts: [600, 400], missing: 0 },
+      features: [],
+    };
     const sealed = (
       overrides: Partial<RecordPredictionBatch['data']> = {},
       deployment: DeploymentStanding = active,
     ): RecordPredictionBatch => ({
-      ...record({ receipts, ...overrides }, deployment),
+      ...record({ receipts, bins, ...overrides }, deployment),
       sealed: true,
     });
 
@@ -193,8 +198,9 @@ describe('prediction batch decider', () => {
         .thenRefuses('not-found', 404);
     });
 
-    it('must carry its receipts, counted as the batch is', () => {
+    it('must carry its receipts, counted as the batch is, and its bins', () => {
       expect(errorsOf(sealed({ receipts: undefined }))).toHaveProperty('receipts');
+      expect(errorsOf(sealed({ bins: undefined }))).toHaveProperty('bins');
       expect(errorsOf(sealed({ receipts: { ...receipts, count: 999 } }))).toHaveProperty([
         'receipts.count',
       ]);

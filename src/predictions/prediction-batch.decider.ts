@@ -93,6 +93,7 @@ function checkSummary(data: RecordPredictionBatch['data'], sealed: boolean): voi
   if (!Number.isInteger(count) || count < 1)
     errors.count = ['must be a whole number of at least 1'];
   if (sealed && !data.receipts) errors.receipts = ['a sealed batch carries its receipts'];
+  if (sealed && !data.bins) errors.bins = ['a sealed batch carries its bins'];
   if (data.receipts && data.receipts.count !== count) {
     errors['receipts.count'] = [`is ${data.receipts.count}, but count is ${count}`];
   }
