@@ -8,7 +8,12 @@ import type { WriteResult } from '../../src/ledger/commands/write-result';
 import type { RecordedEvent } from '../../src/ledger/event-log.port';
 import { streams } from '../../src/ledger/stream-names';
 import type { RiskTier } from '../../src/model-registry/model.events';
-import { modelEvaluated, modelVersionRegistered, seedModelEvents } from '../support/seed-events';
+import {
+  modelArtifactStored,
+  modelEvaluated,
+  modelVersionRegistered,
+  seedModelEvents,
+} from '../support/seed-events';
 import { recordServiceRun } from '../support/service-evaluations';
 import { binary, flowing, pdfText } from '../support/pdf';
 import { seedSampleHistory } from '../support/sample-history';
@@ -74,6 +79,8 @@ describe.each(storeKinds())('approval on a passing service-run evaluation (%s)',
     last = (
       await seedModelEvents(test.eventLog, model, [
         modelVersionRegistered({ model, version, riskTier }),
+        // Stored, so an approved version can be deployed.
+        modelArtifactStored({ model, version }),
       ])
     ).position;
   };

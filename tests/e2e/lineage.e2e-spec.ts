@@ -1,5 +1,6 @@
 import { GovernanceClient } from '../support/governance-client';
 import { STAFF } from '../support/staff';
+import { storeVersionArtifact, versionArtifact } from '../support/stored-artifacts';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 
@@ -92,7 +93,7 @@ describe('lineage', () => {
       validationApproach: 'out-of-time holdout 2025-Q4',
       artifact: {
         uri: `s3://models/credit-risk/${version}.onnx`,
-        digest: sha(version.replace(/\./g, '')),
+        digest: versionArtifact(version).digest,
         format: 'onnx',
       },
     });
@@ -106,6 +107,11 @@ describe('lineage', () => {
       intendedUse: 'pre-screening of unsecured personal loans',
       limitations: ['not for small-business lending'],
       owner: 'head-of-credit-risk',
+    });
+    await storeVersionArtifact(test, api.bearer(registrant), {
+      model: 'credit-risk',
+      version,
+      tag: version,
     });
     await send('ci', `/models/credit-risk/versions/${version}/evaluations`, {
       datasetVersion: { name: 'credit-holdout', version: '2026-01' },
@@ -270,13 +276,13 @@ describe('lineage', () => {
       model: 'credit-risk',
       status: 'completed',
       codeCommit: 'c0ffee100',
-      artifactDigest: sha('100'),
+      artifactDigest: versionArtifact('1.0.0').digest,
     });
     expect(run?.eventIds).toHaveLength(2);
     expect(node(graph, 'credit-risk@1.0.0')?.facts).toMatchObject({
       riskTier: 'high',
       decisionClass: 'substantially-assists',
-      artifactDigest: sha('100'),
+      artifactDigest: versionArtifact('1.0.0').digest,
     });
     expect(node(graph, 'credit-risk.production')?.facts).toMatchObject({
       environment: 'production',

@@ -1,6 +1,7 @@
 import { binary, flowing, pdfText } from '../support/pdf';
 import { recordPassingServiceEvaluation } from '../support/service-evaluation-fixture';
 import { STAFF } from '../support/staff';
+import { storeVersionArtifact, versionArtifact } from '../support/stored-artifacts';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 
@@ -242,7 +243,11 @@ describe('one truth per fact: every view of a model version agrees', () => {
     await send('2026-03-01T09:02:00Z', 'ci', `/training-runs/${run.id}/completion`, {
       metrics: { auc: 0.82 },
       validationApproach: 'out-of-time holdout',
-      artifact: { uri: 's3://models/credit-risk/1.0.0.onnx', digest: sha('10'), format: 'onnx' },
+      artifact: {
+        uri: 's3://models/credit-risk/1.0.0.onnx',
+        digest: versionArtifact(VERSION).digest,
+        format: 'onnx',
+      },
     });
     await send('2026-03-01T09:03:00Z', 'dana', `/models/${MODEL}/versions`, {
       version: VERSION,
@@ -255,6 +260,10 @@ describe('one truth per fact: every view of a model version agrees', () => {
       limitations: ['not for small-business lending'],
       owner: 'head-of-credit-risk',
     });
+    time.set('2026-03-01T09:03:30Z');
+    position = (
+      await storeVersionArtifact(test, as('dana'), { model: MODEL, version: VERSION, tag: VERSION })
+    ).ledgerPosition;
     await send('2026-03-01T09:04:00Z', 'ci', `${versionPath}/evaluations`, {
       datasetVersion: { name: 'credit-applications', version: '2026-02' },
       metrics: { auc: 0.81 },
@@ -270,7 +279,7 @@ describe('one truth per fact: every view of a model version agrees', () => {
         environment: 'production',
         riskTier: 'medium',
         datasetVersion: { name: 'credit-applications', version: '2026-02', contentHash: sha('c1') },
-        artifactDigest: sha('10'),
+        artifactDigest: versionArtifact(VERSION).digest,
         evaluatedAt: '2026-03-01T09:04:30.000Z',
       })
     ).appended.position;

@@ -16,13 +16,16 @@ export function versionArtifact(tag: string): { bytes: Buffer; digest: string } 
   return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
 }
 
-/** Stores `tag`'s artifact as model@version's ONNX file (PUT …/artifact); it must be accepted. */
+/**
+ * Stores `tag`'s artifact as model@version's ONNX file (PUT …/artifact); it must be accepted.
+ * Returns the write's answer (its ledgerPosition, for reads that wait on it).
+ */
 export async function storeVersionArtifact(
   test: TestApp,
   authorization: string,
   target: { model: string; version: string; tag: string },
   headers: Record<string, string> = {},
-): Promise<void> {
+): Promise<{ id: string; ledgerPosition: string }> {
   const path = `/api/v1/models/${target.model}/versions/${target.version}/artifact`;
   let call = test
     .anonymous()
@@ -35,4 +38,5 @@ export async function storeVersionArtifact(
     path,
     status: 200,
   });
+  return response.body as { id: string; ledgerPosition: string };
 }
