@@ -61,7 +61,7 @@ class ImmediateRetryModule {}
 const ENV = {
   WEBHOOK_POLL_INTERVAL_MS: '20',
   WEBHOOK_TIMEOUT_MS: '2000',
-  WEBHOOK_RETRY_FOR_MS: '5000',
+  WEBHOOK_RETRY_FOR_MS: '60000',
   RETRAINING_CHECK_INTERVAL_MS: '0',
 };
 
@@ -87,6 +87,17 @@ describe('webhooks', () => {
   });
   afterAll(() => test.close());
   beforeEach(() => (retry.delayMs = 0));
+  // Each test's subscriptions end with it, so no receiver a test closed is retried in the next.
+  afterEach(async () => {
+    const listed = await test.anonymous().get('/api/v1/webhooks').set('Authorization', admin);
+    for (const { id } of listed.body.items as { id: string }[]) {
+      await test
+        .anonymous()
+        .delete(`/api/v1/webhooks/${id}`)
+        .set('Authorization', admin)
+        .expect(204);
+    }
+  });
 
   const subscribe = (body: object, auth = admin) =>
     test.anonymous().post('/api/v1/webhooks').set('Authorization', auth).send(body);
@@ -343,7 +354,7 @@ describe('webhooks', () => {
   });
 
   it('gives up once the retry window has passed, and records it', async () => {
-    retry.delayMs = 60_000; // past WEBHOOK_RETRY_FOR_MS: the first failure is the last
+    retry.delayMs = 600_000; // past WEBHOOK_RETRY_FOR_MS: the first failure is the last
     const receiver = await startReceiver([500]);
     try {
       const created = await subscribe({ url: receiver.url, eventTypes: ['RetrainingTriggered'] });
@@ -372,7 +383,7 @@ describe('webhooks', () => {
     const receiver = await startReceiver();
     const url = receiver.url;
     await receiver.close(); // nothing listens there now
-    retry.delayMs = 60_000;
+    retry.delayMs = 600_000;
     const created = await subscribe({ url, eventTypes: ['RetrainingTriggered'] });
     await triggerRetraining('unreachable receiver');
     await until(
@@ -409,6 +420,41 @@ describe('webhooks', () => {
         .set('Authorization', admin)
         .expect(404);
       expect(receiver.received).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('cancels the deliveries a deleted webhook still had to make', async () => {
+    retry.delayMs = 30_000; // within the retry window: the delivery waits for its next attempt
+    const receiver = await startReceiver([500]);
+    try {
+      const created = await subscribe({ url: receiver.url, eventTypes: ['RetrainingTriggered'] });
+      const id = created.body.id as string;
+      await triggerRetraining('deleted while pending');
+      await until(
+        async () => (await deliveries(id))[0]?.log.length === 1,
+        'the first attempt to be logged',
+      );
+      expect((await deliveries(id))[0]).toMatchObject({ status: 'pending', attempts: 1 });
+      await test
+        .anonymous()
+        .delete(`/api/v1/webhooks/${id}`)
+        .set('Authorization', admin)
+        .expect(204);
+      const db = test.app.get(DataSource);
+      // Due now, as if its wait were over: nothing is sent all the same.
+      await db.query(
+        'UPDATE webhook_deliveries SET next_attempt_at = now() WHERE webhook_id = $1',
+        [id],
+      );
+      await test.app.get(WebhookDeliverer).drain();
+      const rows: { status: string; attempts: number }[] = await db.query(
+        'SELECT status, attempts FROM webhook_deliveries WHERE webhook_id = $1',
+        [id],
+      );
+      expect(rows).toEqual([{ status: 'cancelled', attempts: 1 }]);
+      expect(receiver.received).toHaveLength(1);
     } finally {
       await receiver.close();
     }
