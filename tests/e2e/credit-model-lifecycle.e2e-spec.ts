@@ -4,6 +4,7 @@ import { GovernanceClient } from '../support/governance-client';
 import { recordServiceRun } from '../support/service-evaluations';
 import { binary, flowing, pdfText } from '../support/pdf';
 import { STAFF } from '../support/staff';
+import { storeVersionArtifact, versionArtifact } from '../support/stored-artifacts';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const sha = (fill: string) => `sha256:${fill.repeat(64).slice(0, 64)}`;
@@ -42,7 +43,7 @@ describe('a credit-risk model from dataset to rollback', () => {
       hyperparameters: { depth: 6, learningRate: 0.05 },
       environment: { python: '3.12', xgboost: '2.1' },
     });
-    const artifact = sha(version.replace(/\./g, ''));
+    const artifact = versionArtifact(version).digest;
     await send('ci', 'post', `/training-runs/${run.id}/completion`, {
       metrics: { auc: 0.82, ks: 0.41 },
       validationApproach: 'out-of-time holdout 2025-Q4',
@@ -63,6 +64,14 @@ describe('a credit-risk model from dataset to rollback', () => {
       limitations: ['not for small-business lending'],
       owner: 'head-of-credit-risk',
     });
+    api.position = (
+      await storeVersionArtifact(
+        test,
+        api.bearer(registrant),
+        { model: 'credit-risk', version, tag: version },
+        { 'X-Correlation-Id': `credit-flow-${registrant}` },
+      )
+    ).ledgerPosition;
     await send('ci', 'post', `/models/credit-risk/versions/${version}/evaluations`, {
       datasetVersion: { name: 'credit-applications', version: '2026-01' },
       metrics: { auc: 0.81, gini: 0.62, psi: 0.04 },
