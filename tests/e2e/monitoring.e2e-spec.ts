@@ -1,5 +1,6 @@
 import { GovernanceClient } from '../support/governance-client';
 import { staffWith } from '../support/staff';
+import { storeVersionArtifact, versionArtifact } from '../support/stored-artifacts';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 
@@ -72,7 +73,7 @@ describe('monitoring views and alerts over HTTP', () => {
       validationApproach: 'out-of-time holdout 2025-Q4',
       artifact: {
         uri: `s3://models/credit-risk/${version}.onnx`,
-        digest: sha(version.replace(/\./g, '')),
+        digest: versionArtifact(version).digest,
         format: 'onnx',
       },
     });
@@ -86,6 +87,11 @@ describe('monitoring views and alerts over HTTP', () => {
       intendedUse: 'pre-screening of unsecured personal loans',
       limitations: ['not for small-business lending'],
       owner: 'head-of-credit-risk',
+    });
+    await storeVersionArtifact(test, api.bearer('dana'), {
+      model: 'credit-risk',
+      version,
+      tag: version,
     });
   }
 

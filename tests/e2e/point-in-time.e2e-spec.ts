@@ -5,6 +5,7 @@ import { ModelCardHistoryProjection } from '../../src/model-registry/queries/mod
 import type { ModelEvaluated } from '../../src/model-registry/model.events';
 import { recordPassingServiceEvaluation } from '../support/service-evaluation-fixture';
 import { STAFF } from '../support/staff';
+import { storeVersionArtifact, versionArtifact } from '../support/stored-artifacts';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 
@@ -105,7 +106,7 @@ describe('point-in-time answers (asOf)', () => {
       validationApproach: 'out-of-time holdout',
       artifact: {
         uri: `s3://models/credit-risk/${version}.onnx`,
-        digest: sha(version.replace(/\./g, '')),
+        digest: versionArtifact(version).digest,
         format: 'onnx',
       },
     });
@@ -120,6 +121,13 @@ describe('point-in-time answers (asOf)', () => {
       limitations: ['not for small-business lending'],
       owner: 'head-of-credit-risk',
     });
+    position = (
+      await storeVersionArtifact(test, as(registrant), {
+        model: 'credit-risk',
+        version,
+        tag: version,
+      })
+    ).ledgerPosition;
     await evaluate(at, version, 0.81);
   }
 
@@ -148,7 +156,7 @@ describe('point-in-time answers (asOf)', () => {
       environment: 'production',
       riskTier: 'high',
       datasetVersion: data,
-      artifactDigest: sha(version.replace(/\./g, '')),
+      artifactDigest: versionArtifact(version).digest,
       evaluatedAt: new Date(at).toISOString(),
     });
     position = appended.position;
