@@ -353,6 +353,15 @@ export function validRequests(
         source,
       },
     },
+    'PUT /api/v1/policies/monitoring': {
+      params: {},
+      body: {
+        default: { psi: { warn: 0.1, alert: 0.25, minCount: 200 }, window: { batches: 3 } },
+        tiers: { high: { onBreach: { rollback: true } } },
+        models: { 'credit-risk': { retrainEveryDays: 30 } },
+        source,
+      },
+    },
     'POST /api/v1/approvals/{id}/decisions': {
       params: { id: t.approvalId },
       body: { decision: 'grant', stage: 0, comment: 'fine', source },
