@@ -105,9 +105,10 @@ describe('the monitoring policy over HTTP', () => {
     expect(await test.countEvents()).toBe(before);
   });
 
-  it('is written by admins only and read by every reading role', async () => {
-    await put('cora', policy, 403);
+  it('is written by admins and compliance officers (docs/design.md §7) and read by every reading role', async () => {
+    await put('cora', policy, 200);
     await put('pipe', policy, 403);
+    await put('regina', policy, 403);
     await get('pipe');
     await get('scorer', 403);
   });

@@ -16,7 +16,7 @@ export class SetMonitoringPolicyHttpController {
 
   @Put('monitoring')
   @HttpCode(200)
-  @Allow('admin')
+  @Allow('compliance-officer', 'admin')
   @ApiOperation({
     summary:
       'Set how Attest monitors deployments: PSI warn and alert levels, the window pooled per figure, realised-performance bounds, whether a breach rolls back or triggers retraining, and the retraining cadence, as overrides by default, risk tier and model; each change is a new version (the same policy again is a no-op)',
