@@ -195,4 +195,22 @@ describe('drift computed by Attest', () => {
     await test.app.get(DriftMonitor).check(batch.id);
     expect(await streamEvents(test.eventLog, streams.retraining('credit-risk'))).toHaveLength(1);
   });
+
+  it('pools the batches ending within the policy’s hours', async () => {
+    await test
+      .anonymous()
+      .put(`${API}/policies/monitoring`)
+      .set('Authorization', admin)
+      .send({ default: { window: { hours: 3 } } })
+      .expect(200);
+    const before = (await signals()).length;
+    // Hourly batches: this one and the two before it end within three hours of its end.
+    await post(binnedBatchBody(evaluation, '1.0.0', sampleRows(601, 1000), window()));
+    const added = (await signals()).slice(before).filter((e) => e.type === 'DriftDetected');
+    expect(added.length).toBeGreaterThan(0);
+    for (const event of added) {
+      const span = event.data.window as { from: string; to: string };
+      expect(Date.parse(span.to) - Date.parse(span.from)).toBe(3 * 3_600_000);
+    }
+  });
 });
