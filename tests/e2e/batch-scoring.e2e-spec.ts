@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Role } from '../../src/auth/roles';
 import { DATABASE_HANDLE, type DatabaseHandle } from '../../src/ledger/database/database-handle';
+import { canaryArm } from '../../src/serving/canary';
 import { BatchScoringModule } from '../../src/serving/batch/batch-scoring.module';
 import { BatchScoringRunner, CHUNK_ROWS } from '../../src/serving/batch/batch-scoring-runner';
 import { registerStoredDataset, registerStoredVersion } from '../support/evaluation-setup';
@@ -499,6 +500,40 @@ describe('batch scoring over HTTP', () => {
       version: '2.0.0',
       artifactDigest: treeDigest,
     });
+  });
+
+  it('serves a canary job by its requestId, the whole job on the arm it lands on', async () => {
+    // 2.0.0 serves staging (the test before); 1.0.0 comes back as a 50% canary.
+    const canary = await test
+      .anonymous()
+      .post(`${API}/deployments`)
+      .set('Authorization', people.rick)
+      .send({
+        model: MODEL,
+        version: '1.0.0',
+        environment: 'staging',
+        strategy: 'canary',
+        canaryPercent: 50,
+      });
+    expect(canary.status).toBe(201);
+    const ids = Array.from({ length: 40 }, (_, i) => `canary-probe-${i}`);
+    const onCanary = ids.find((id) => canaryArm(id, 50) === 'canary')!;
+    const onStable = ids.find((id) => canaryArm(id, 50) === 'stable')!;
+    const small = applicationsCsv(rows.slice(0, 50));
+    for (const [requestId, arm, version] of [
+      [onCanary, 'canary', '1.0.0'],
+      [onStable, 'stable', '2.0.0'],
+    ]) {
+      const response = await post(small, 'pipe', `?requestId=${requestId}`);
+      const job = await finished(response.body.id as string);
+      expect(job).toMatchObject({ status: 'succeeded', requestId, arm, version });
+      const arms = await sql.query<{ arm: string; version: string }>(
+        `SELECT DISTINCT receipt->>'arm' AS arm, version FROM decision_receipts
+           WHERE receipt->>'requestId' = $1`,
+        [requestId],
+      );
+      expect(arms.rows).toEqual([{ arm, version }]);
+    }
   });
 });
 

@@ -1,19 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-
-/** Visible ASCII, as a request id of the predict endpoint. */
-export const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+import { REQUEST_ID, REQUEST_ID_HINT } from '../../../predict.request.dto';
 
 /** The query of POST /deployments/{id}/batch-scoring. */
 export class StartBatchScoringQuery {
   @ApiPropertyOptional({
     example: 'nightly-2026-03-01',
-    description:
-      "Routes a canary deployment for the whole job (the same id always lands on the same arm) and is every receipt's requestId; default: the job's id",
+    description: `Routes a canary deployment for the whole job (the same id always lands on the same arm) and is every receipt's requestId (${REQUEST_ID_HINT}); default: the job's id`,
   })
   @IsOptional()
   @IsString()
-  @Matches(REQUEST_ID, { message: 'requestId must be 1 to 128 visible ASCII characters' })
+  @Matches(REQUEST_ID, { message: `requestId must be ${REQUEST_ID_HINT}` })
   requestId?: string;
 
   @ApiPropertyOptional({
