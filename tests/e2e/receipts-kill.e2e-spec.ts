@@ -26,6 +26,7 @@ import {
 } from '../support/onnx';
 import { PASSING_SAMPLE } from '../support/service-evaluation-fixture';
 import { startTestApp } from '../support/test-app';
+import { type TestDatabase, createTestDatabase, storeKinds } from '../support/test-database';
 
 const ROOT = join(__dirname, '../..');
 const DEPLOYMENT = 'credit-risk.staging';
@@ -88,16 +89,23 @@ class Service {
   }
 }
 
-/** Runs `work` on the embedded store under dataDir while no service holds it. */
-async function withStore(dataDir: string, work: (sql: Client) => Promise<void>): Promise<void> {
-  const store = await startEmbedded(dataDir);
-  const sql = new Client({ connectionString: store.url });
+/**
+ * Runs `work` on the store while no service holds it: the PostgreSQL database, or the embedded
+ * store under dataDir.
+ */
+async function withStore(
+  dataDir: string,
+  database: TestDatabase | undefined,
+  work: (sql: Client) => Promise<void>,
+): Promise<void> {
+  const store = database ? undefined : await startEmbedded(dataDir);
+  const sql = new Client({ connectionString: database?.url ?? store?.url });
   await sql.connect();
   try {
     await work(sql);
   } finally {
     await sql.end();
-    await store.close();
+    await store?.close();
   }
 }
 
@@ -107,15 +115,23 @@ async function withStore(dataDir: string, work: (sql: Client) => Promise<void>):
  * sealing on, every receipt it answered is sealed into exactly one recorded batch and its proof
  * verifies offline.
  */
-describe('kill -9 between answering and sealing', () => {
+describe.each(storeKinds())('kill -9 between answering and sealing, on %s', (kind) => {
   let dataDir: string;
   let service: Service | undefined;
   let http: HttpClient;
+  let database: TestDatabase | undefined;
+  /** The service's store: the PostgreSQL database, when there is one. */
+  const store = (): Record<string, string> => (database ? { DATABASE_URL: database.url } : {});
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'attest-receipts-kill-'));
     // The deployment, set up in this process on the same data directory, then closed.
-    const test = await startTestApp({ env: { DATA_DIR: dataDir, SERVING_WORKERS: '1' } });
+    if (kind === 'postgres') database = await createTestDatabase('postgres');
+    const test = await startTestApp({
+      kind,
+      database,
+      env: { DATA_DIR: dataDir, SERVING_WORKERS: '1' },
+    });
     try {
       const people = {
         pipe: `Bearer ${await test.token('pipe', ['pipeline'])}`,
@@ -161,6 +177,7 @@ describe('kill -9 between answering and sealing', () => {
     await service?.signal('SIGKILL');
     http?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await database?.close();
   });
 
   it('seals every answered receipt exactly once after a restart, and its proof verifies', async () => {
@@ -172,6 +189,7 @@ describe('kill -9 between answering and sealing', () => {
 
     // Sealing off: nothing answered is sealed before the kill.
     service = new Service(dataDir, http.port, {
+      ...store(),
       SEAL_INTERVAL_MS: '0',
       SEAL_EVERY_RECEIPTS: '1000000',
     });
@@ -208,7 +226,7 @@ describe('kill -9 between answering and sealing', () => {
     const handedOut = [...answered];
     expect(handedOut.length).toBeGreaterThanOrEqual(300);
     // As the kill left the store: every receipt handed out is stored, none is sealed.
-    await withStore(dataDir, async (sql) => {
+    await withStore(dataDir, database, async (sql) => {
       const stored = await sql.query<{ n: string; sealed: string }>(
         `SELECT count(*) AS n, count(batch_id) AS sealed FROM decision_receipts
           WHERE receipt_id = ANY($1::uuid[])`,
@@ -219,6 +237,7 @@ describe('kill -9 between answering and sealing', () => {
 
     // Started again with sealing on: the receipts waiting are sealed by time.
     service = new Service(dataDir, http.port, {
+      ...store(),
       SEAL_INTERVAL_MS: '50',
       SEAL_EVERY_RECEIPTS: '1000',
     });
@@ -254,7 +273,7 @@ describe('kill -9 between answering and sealing', () => {
     service = undefined;
 
     // The store as the service left it: each receipt in one batch, each batch one event.
-    await withStore(dataDir, async (sql) => {
+    await withStore(dataDir, database, async (sql) => {
       const receipts = await sql.query<{ receipt_id: string; batch_id: string | null }>(
         'SELECT receipt_id, batch_id FROM decision_receipts WHERE receipt_id = ANY($1::uuid[])',
         [handedOut],
