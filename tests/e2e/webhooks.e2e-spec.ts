@@ -1,5 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
@@ -34,7 +39,11 @@ async function startReceiver(plan: number[] = []) {
     url: `http://127.0.0.1:${port}/hooks`,
     received,
     plan,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -60,7 +69,7 @@ class ImmediateRetryModule {}
 
 const ENV = {
   WEBHOOK_POLL_INTERVAL_MS: '20',
-  WEBHOOK_TIMEOUT_MS: '2000',
+  WEBHOOK_TIMEOUT_MS: '1000',
   WEBHOOK_RETRY_FOR_MS: '60000',
   RETRAINING_CHECK_INTERVAL_MS: '0',
 };
@@ -392,6 +401,34 @@ describe('webhooks', () => {
     );
     const [delivery] = await deliveries(created.body.id as string);
     expect(delivery.log[0]).toMatchObject({ statusCode: null, error: 'ECONNREFUSED' });
+  });
+
+  it('gives up on a receiver that does not answer within WEBHOOK_TIMEOUT_MS and records a timeout', async () => {
+    retry.delayMs = 600_000;
+    const held: ServerResponse[] = [];
+    const server = createServer((_request, response) => held.push(response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const created = await subscribe({
+        url: `http://127.0.0.1:${port}/slow`,
+        eventTypes: ['RetrainingTriggered'],
+      });
+      await triggerRetraining('slow receiver');
+      await until(
+        async () => (await deliveries(created.body.id as string))[0]?.status === 'failed',
+        'the attempt to time out',
+      );
+      const [delivery] = await deliveries(created.body.id as string);
+      expect(delivery.log).toEqual([
+        expect.objectContaining({ statusCode: null, error: 'timeout', outcome: 'failed' }),
+      ]);
+      expect(held).toHaveLength(1);
+    } finally {
+      for (const response of held) response.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('stops sending to a deleted webhook: new events are not queued, its secret is dropped', async () => {
