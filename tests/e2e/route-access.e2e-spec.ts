@@ -50,6 +50,8 @@ const WRITERS: [RegExp, Role[]][] = [
   [/^\/deployments\/:id\/predict$/, ['scoring', 'pipeline']],
   [/^\/v2\/models\/:model\/infer$/, ['scoring', 'pipeline']],
   [/^\/deployments\/:id\/(prediction-batches|ground-truth)$/, ['pipeline', 'data-scientist']],
+  // Ground truth joined to receipts: labels about people, from the pipeline only.
+  [/^\/deployments\/:id\/outcomes$/, ['pipeline']],
   [/^\/deployments(\/|$)/, ['pipeline', 'risk-manager']],
   [
     /^\/models\/:name\/versions\/:version\/evaluation-runs$/,
