@@ -169,6 +169,15 @@ describe('realised performance and automatic rollback', () => {
         (event) => event.type === 'DriftDetected' && event.data.breached,
       ),
     ).toEqual([]);
+    for (const { batchId } of sealed) {
+      const { figures, skipped } = await test.app.get(DriftMonitor).check(batchId);
+      expect({ batchId, skipped }).toEqual({ batchId, skipped: undefined });
+      expect(figures.map((f) => f.feature).sort()).toEqual(['(score)', ...FEATURE_ORDER].sort());
+      for (const figure of figures) {
+        expect(figure.value).not.toBeNull();
+        expect(figure.value as number).toBeLessThan(0.25);
+      }
+    }
 
     // The stable version's outcomes are what happened; the canary's say the opposite.
     await send(
