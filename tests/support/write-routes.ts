@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { Role } from '../../src/auth/roles';
 import { DATABASE_HANDLE, DatabaseHandle } from '../../src/ledger/database/database-handle';
 import { SAMPLE_ARTIFACT_DIGEST, seedSampleHistory } from './sample-history';
+import { recordPassingServiceEvaluation } from './service-evaluation-fixture';
 import type { TestApp } from './test-app';
 
 /** Every role that may write (a regulator never writes): one caller reaches every write route. */
@@ -110,6 +111,14 @@ export async function seedWriteTargets(test: TestApp) {
     schema: [{ name: 'term', type: 'number', personal: false, sensitive: false }],
     location: 's3://retiring',
     region: 'AU',
+  });
+  // A passing evaluation by Attest in staging names the columns of the served version's [N, 4]
+  // input, so scorer.staging answers predictions (README, "Serving").
+  await recordPassingServiceEvaluation(test.eventLog, {
+    model: 'scorer',
+    version: '1.0.0',
+    environment: 'staging',
+    artifactDigest: SAMPLE_ARTIFACT_DIGEST,
   });
   const batch = await post('/deployments/scorer.staging/prediction-batches', {
     version: '1.0.0',
@@ -417,6 +426,21 @@ export function validRequests(
         labelsDigest: digest('4'),
         metrics: { auc: 0.75 },
         source,
+      },
+    },
+    'POST /api/v1/deployments/{id}/predict': {
+      params: { id: 'scorer.staging' },
+      body: {
+        requestId: 'fuzz-request-1',
+        subjectRef: 'customer-1',
+        rows: [{ income: 52, debt_ratio: 0.3, age: 41, credit_history_months: 60 }],
+      },
+    },
+    'POST /v2/models/{model}/infer': {
+      params: { model: 'scorer.staging' },
+      body: {
+        id: 'fuzz-request-2',
+        inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [52, 0.3, 41, 60] }],
       },
     },
     'POST /api/v1/deployments/{id}/outcomes': {
