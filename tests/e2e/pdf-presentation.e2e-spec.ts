@@ -4,6 +4,7 @@ import { binary, flowing, pdfText } from '../support/pdf';
 import { recordPassingServiceEvaluation } from '../support/service-evaluation-fixture';
 import { STAFF } from '../support/staff';
 import { TestClock } from '../support/test-clock';
+import { storeVersionArtifact, versionArtifact } from '../support/stored-artifacts';
 import { TestApp, startTestApp } from '../support/test-app';
 
 type Body = Record<string, unknown>;
@@ -108,7 +109,7 @@ describe('what the PDFs print: ISO dates, whole lineage names, stage numbers as 
       validationApproach: 'out-of-time holdout',
       artifact: {
         uri: 's3://models/limits.onnx',
-        digest: `sha256:${'b2'.repeat(32)}`,
+        digest: versionArtifact(VERSION).digest,
         format: 'onnx',
       },
     });
@@ -123,6 +124,13 @@ describe('what the PDFs print: ISO dates, whole lineage names, stage numbers as 
       limitations: [],
       owner: 'head-of-retail-credit',
     });
+    position = (
+      await storeVersionArtifact(test, `Bearer ${tokens.get('dana')}`, {
+        model: MODEL,
+        version: VERSION,
+        tag: VERSION,
+      })
+    ).ledgerPosition;
     await send('ci', `/models/${MODEL}/versions/${VERSION}/evaluations`, {
       datasetVersion: { name: DATASET, version: DATASET_VERSION },
       metrics: { auc: 0.8 },
@@ -141,7 +149,7 @@ describe('what the PDFs print: ISO dates, whole lineage names, stage numbers as 
           version: DATASET_VERSION,
           contentHash: `sha256:${'a1'.repeat(32)}`,
         },
-        artifactDigest: `sha256:${'b2'.repeat(32)}`,
+        artifactDigest: versionArtifact(VERSION).digest,
         evaluatedAt: time.iso(),
       })
     ).appended.position;
