@@ -33,7 +33,14 @@ export class HttpClient {
       timeoutMs?: number;
     },
   ): Promise<HttpAnswer> {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    // A Buffer is sent as it is (an uploaded file), anything else as JSON.
+    const binary = Buffer.isBuffer(options.body);
+    const payload =
+      options.body === undefined
+        ? undefined
+        : binary
+          ? (options.body as Buffer)
+          : JSON.stringify(options.body);
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -46,7 +53,7 @@ export class HttpClient {
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
             ...(payload
               ? {
-                  'content-type': 'application/json',
+                  'content-type': binary ? 'application/octet-stream' : 'application/json',
                   'content-length': String(Buffer.byteLength(payload)),
                 }
               : {}),

@@ -4,6 +4,7 @@
  * uniquely, retried with the same key and body after a connection error, as a real pipeline would.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { versionArtifact } from '../support/stored-artifacts';
 import { HttpAnswer, HttpClient, sleep } from './service';
 
 export type WriteKind = 'dataset-version' | 'training-run' | 'prediction-batch';
@@ -71,6 +72,8 @@ export function emptyFigures(): WriterFigures {
 }
 
 const digest = () => `sha256:${randomBytes(32).toString('hex')}`;
+/** The deployed version's ONNX file: deploying needs it stored. */
+const MODEL_ARTIFACT = versionArtifact('chaos');
 
 function datasetVersionBody(version: string, rows: number) {
   return {
@@ -314,7 +317,7 @@ export async function setUpDeployment(
   await expectWrite(http, pipeline, `/api/v1/training-runs/${run.id}/completion`, {
     metrics: { auc: 0.81 },
     validationApproach: 'out-of-time holdout',
-    artifact: { uri: 's3://chaos/model.onnx', digest: digest(), format: 'onnx' },
+    artifact: { uri: 's3://chaos/model.onnx', digest: MODEL_ARTIFACT.digest, format: 'onnx' },
   });
   await expectWrite(http, pipeline, `/api/v1/models/${MODEL}/versions`, {
     version: '1.0.0',
@@ -327,6 +330,14 @@ export async function setUpDeployment(
     limitations: [],
     owner: 'chaos-owner',
   });
+  // A version whose artifact was never stored cannot be deployed (README, "Serving").
+  const stored = await http.call('PUT', `/api/v1/models/${MODEL}/versions/1.0.0/artifact`, {
+    token: pipeline,
+    body: MODEL_ARTIFACT.bytes,
+  });
+  if (stored.status !== 200) {
+    throw new Error(`setup: PUT artifact answered ${stored.status} ${JSON.stringify(stored.body)}`);
+  }
   await expectWrite(http, riskManager, '/api/v1/deployments', {
     model: MODEL,
     version: '1.0.0',
