@@ -17,6 +17,7 @@ import { DevIssuer } from '../../src/auth/dev-issuer';
 import { DEV_ISSUER, loadConfig } from '../../src/config/app-config';
 import { connectToServer, startEmbedded } from '../../src/ledger/database/database-handle';
 import { scratchDatabase } from '../support/test-database';
+import { versionArtifact } from '../support/stored-artifacts';
 
 const CLIENTS = 16;
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 3000);
@@ -37,7 +38,9 @@ function call(
   token: string,
   body?: unknown,
 ): Promise<{ status: number; body: unknown }> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
+  // A Buffer is sent as it is (an uploaded file), anything else as JSON.
+  const binary = Buffer.isBuffer(body);
+  const payload = body === undefined ? undefined : binary ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -49,7 +52,10 @@ function call(
         headers: {
           authorization: `Bearer ${token}`,
           ...(payload
-            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            ? {
+                'content-type': binary ? 'application/octet-stream' : 'application/json',
+                'content-length': Buffer.byteLength(payload),
+              }
             : {}),
         },
       },
@@ -83,6 +89,8 @@ async function expectStatus(
 }
 
 const digest = () => `sha256:${randomBytes(32).toString('hex')}`;
+/** The deployed version's ONNX file. */
+const ARTIFACT = versionArtifact('bench-credit');
 
 function batch(index: number) {
   const from = new Date(Date.UTC(2026, 10, 26, 0, 0, 0) + index * 60_000);
@@ -220,7 +228,7 @@ async function main(): Promise<void> {
       {
         metrics: { auc: 0.81 },
         validationApproach: 'out-of-time holdout',
-        artifact: { uri: 's3://bench/model.onnx', digest: digest(), format: 'onnx' },
+        artifact: { uri: 's3://bench/model.onnx', digest: ARTIFACT.digest, format: 'onnx' },
       },
       201,
     );
@@ -241,6 +249,15 @@ async function main(): Promise<void> {
         owner: 'bench-owner',
       },
       201,
+    );
+    // A version whose artifact was never stored cannot be deployed (README, "Serving").
+    await expectStatus(
+      port,
+      'PUT',
+      '/api/v1/models/bench-credit/versions/1.0.0/artifact',
+      pipeline,
+      ARTIFACT.bytes,
+      200,
     );
     await expectStatus(
       port,

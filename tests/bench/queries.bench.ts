@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Role } from '../../src/auth/roles';
 import { streams } from '../../src/ledger/stream-names';
+import { storeVersionArtifact, versionArtifact } from '../support/stored-artifacts';
 import { startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 import { settled } from '../support/events';
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
           validationApproach: 'holdout',
           artifact: {
             uri: `s3://models/${entry.model}/${v}.onnx`,
-            digest: digest(),
+            digest: versionArtifact(`${entry.model}@${v}`).digest,
             format: 'onnx',
           },
         });
@@ -110,6 +111,12 @@ async function main(): Promise<void> {
           limitations: [],
           owner: 'owner',
         });
+        // A version whose artifact was never stored cannot be deployed (README, "Serving").
+        await storeVersionArtifact(test, `Bearer ${tokens.get('dana')}`, {
+          model: entry.model,
+          version,
+          tag: `${entry.model}@${v}`,
+        });
         await send('ci', `/models/${entry.model}/versions/${version}/evaluations`, {
           datasetVersion: { name: dataset, version: `v${v}` },
           metrics: { auc: 0.79 },
@@ -122,6 +129,7 @@ async function main(): Promise<void> {
           model: entry.model,
           version,
           datasetVersion: { name: dataset, version: `v${v}`, contentHash },
+          artifactDigest: versionArtifact(`${entry.model}@${v}`).digest,
           evaluatedAt: time.iso(),
         });
         const approval = await send(
