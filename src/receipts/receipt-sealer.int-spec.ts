@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG } from '../config/app-config';
@@ -8,7 +10,7 @@ import { streams } from '../ledger/stream-names';
 import type { JsonObject } from '../ledger/event-log.port';
 import type { PredictionBatchRecorded } from '../predictions/prediction.events';
 import { receiptHash } from './decision-receipt';
-import { ReceiptSealer } from './receipt-sealer';
+import { ReceiptSealer, SEAL_LOCK_NAMESPACE } from './receipt-sealer';
 import { ReceiptTree } from './receipt-tree';
 import { ReceiptWriter } from './receipt-writer';
 import {
@@ -351,3 +353,44 @@ describe.each(storeKinds())('ReceiptSealer on %s', (kind) => {
     });
   });
 });
+
+// PostgreSQL only: the embedded store serves one session, where an advisory lock never waits.
+if (process.env.DATABASE_URL) {
+  describe('ReceiptSealer on postgres: the lock per seal key', () => {
+    let test: TestApp;
+    beforeAll(async () => {
+      test = await startTestApp({ kind: 'postgres', env: MANUAL });
+      await seedDeployment(test.eventLog);
+    });
+    afterAll(() => test?.close());
+
+    it('assigns nothing while another process holds the key, then the whole batch', async () => {
+      await test.app.get(ReceiptWriter).write([testReceipt(1), testReceipt(2), testReceipt(3)]);
+      const db = test.app.get(DataSource);
+      const [{ seal_key: key }] = (await db.query(
+        'SELECT DISTINCT seal_key FROM decision_receipts WHERE batch_id IS NULL',
+      )) as { seal_key: string }[];
+      const other = new Client({ connectionString: test.database!.url });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query('SELECT pg_advisory_xact_lock($1::int4, $2::int4)', [
+          SEAL_LOCK_NAMESPACE,
+          createHash('sha256').update(key).digest().readInt32BE(0),
+        ]);
+        const sealer = test.app.get(ReceiptSealer);
+        expect(await sealer.assign(key, 100)).toBeNull();
+        await other.query('COMMIT');
+        const batchId = await sealer.assign(key, 100);
+        expect(batchId).not.toBeNull();
+        const [{ count }] = (await db.query(
+          'SELECT count FROM receipt_batches WHERE batch_id = $1',
+          [batchId],
+        )) as { count: number }[];
+        expect(count).toBe(3);
+      } finally {
+        await other.end();
+      }
+    });
+  });
+}
