@@ -144,7 +144,8 @@ describe('drift computed by Attest', () => {
       `UPDATE monitoring_checks SET claimed_until = now() - interval '1 second' WHERE batch_id = $1`,
       [batch.id],
     );
-    expect(await test.app.get(DriftMonitor).drain()).toBe(1);
+    // This drain, or the monitor's own pass it waits for, takes it.
+    await test.app.get(DriftMonitor).drain();
     expect(await sql.query('SELECT * FROM monitoring_checks')).toEqual([]);
     expect(await test.countEvents()).toBe(before);
   });
