@@ -9,6 +9,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `seq` is the write order, and the leaf order of a batch's Merkle tree.
  * - `seal_key` groups receipts that can share a batch: same deployment, version, artifact,
  *   onnxruntime version and binning (a batch carries one of each).
+ * - Indices a write does not need are partial (batch, labelled): each receipt insert updates
+ *   only its key, its id and the waiting set.
  * - `receipt_binnings` holds each Binning once, keyed by its digest: a sealed batch's bins carry
  *   the edges its receipts were binned against.
  * - `receipt_batches` is the sealing's own progress: 'assigned' (receipts given a batch id and
@@ -52,11 +54,12 @@ export class DecisionReceipts1764200000025 implements MigrationInterface {
          WHERE batch_id IS NULL`,
     );
     await db.query(
-      'CREATE INDEX decision_receipts_by_batch ON decision_receipts (batch_id, leaf_index)',
+      `CREATE INDEX decision_receipts_by_batch ON decision_receipts (batch_id, leaf_index)
+         WHERE batch_id IS NOT NULL`,
     );
     await db.query(
-      `CREATE INDEX decision_receipts_by_version ON decision_receipts
-         (deployment_id, version, scored_at)`,
+      `CREATE INDEX decision_receipts_labelled ON decision_receipts
+         (deployment_id, version, scored_at) WHERE outcome IS NOT NULL`,
     );
     await db.query(`
       CREATE TABLE receipt_batches (
