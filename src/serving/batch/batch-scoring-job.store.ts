@@ -206,12 +206,20 @@ export class BatchScoringJobStore {
     );
   }
 
-  async failed(id: string, error: string, field: string | null, at: Date): Promise<void> {
+  /** Failed, with the rows scored (and receipted) before the failure when known. */
+  async failed(
+    id: string,
+    error: string,
+    field: string | null,
+    at: Date,
+    counts?: { rowsScored: number; positives: number },
+  ): Promise<void> {
     await this.db.query(
       `UPDATE batch_scoring_jobs SET status = 'failed', error = $2, error_field = $3,
-         finished_at = $4, updated_at = $4, heartbeat_at = now()
+         finished_at = $4, updated_at = $4, heartbeat_at = now(),
+         rows_scored = COALESCE($5, rows_scored), positives = COALESCE($6, positives)
          WHERE id = $1 AND status IN ('queued', 'running')`,
-      [id, error, field, at.toISOString()],
+      [id, error, field, at.toISOString(), counts?.rowsScored ?? null, counts?.positives ?? null],
     );
   }
 

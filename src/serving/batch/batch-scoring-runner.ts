@@ -1,6 +1,7 @@
 import { type FileHandle, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -25,8 +26,15 @@ import {
   HEARTBEAT_TIMEOUT_SECONDS,
 } from './batch-scoring-job.store';
 
-/** Rows validated, scored, receipted and written at a time. */
-export const CHUNK_ROWS = 4_096;
+/**
+ * Rows validated, scored, receipted and written at a time: small enough that storing a chunk's
+ * receipts (in embedded PGlite, on this very thread) holds real-time requests up briefly.
+ */
+export const CHUNK_ROWS = 1_024;
+/** Receipts built between two turns of the event loop. */
+const RECEIPTS_PER_TURN = 256;
+/** Progress is recorded after the first chunk, then at most this often (and at the end). */
+const PROGRESS_EVERY_MS = 500;
 /**
  * Chunks whose receipts may be being stored at once while the next is read and scored. One: the
  * receipt writer runs at most two statements at a time, and the other is left to real-time
@@ -157,10 +165,12 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** A job the shutdown reached: failed, its upload and partial result removed. */
-  private async stopped({ job, files }: AcceptedJob): Promise<void> {
+  private async stopped({ job, files }: AcceptedJob, counts?: Counts): Promise<void> {
     await rm(files.input, { force: true }).catch(() => undefined);
     await rm(files.result, { force: true }).catch(() => undefined);
-    await this.store.failed(job.id, SERVICE_STOPPED, null, this.clock()).catch(() => undefined);
+    await this.store
+      .failed(job.id, SERVICE_STOPPED, null, this.clock(), counts)
+      .catch(() => undefined);
   }
 
   private async run(accepted: AcceptedJob): Promise<void> {
@@ -168,7 +178,7 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
     if (this.closing) return this.stopped(accepted);
     const started = performance.now();
     await this.store.started(job.id, this.clock());
-    const counts = { rowsScored: 0, positives: 0 };
+    const counts: Counts = { rowsScored: 0, positives: 0, recordedAt: -Infinity };
     const timings = newTimings();
     const result = await open(files.result, 'w', 0o640);
     // Chunks being stored (receipts, then result lines, then progress) while the next ones are
@@ -206,16 +216,16 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
       await result.close().catch(() => undefined);
       await rm(files.result, { force: true });
       await rm(files.input, { force: true });
-      if (this.closing || error instanceof Stopped) return this.stopped(accepted);
+      if (this.closing || error instanceof Stopped) return this.stopped(accepted, counts);
       if (error instanceof CsvFault) {
-        await this.store.failed(job.id, error.message, error.column, this.clock());
+        await this.store.failed(job.id, error.message, error.column, this.clock(), counts);
         this.logger.log(
           `batch scoring job ${job.id} failed at line ${error.line ?? '?'}${error.column ? ` (${error.column})` : ''} after ${counts.rowsScored} rows`,
         );
         return;
       }
       this.logger.error(`batch scoring job ${job.id} failed on the server: ${describe(error)}`);
-      await this.store.failed(job.id, SERVER_FAULT, null, this.clock());
+      await this.store.failed(job.id, SERVER_FAULT, null, this.clock(), counts);
       return;
     }
     await rm(files.input, { force: true });
@@ -254,6 +264,8 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
     const scoredAt = this.clock().toISOString();
     const receipts: ReceiptToWrite[] = new Array<ReceiptToWrite>(rows.length);
     for (let i = 0; i < rows.length; i++) {
+      // Real-time requests are answered between slices.
+      if (i > 0 && i % RECEIPTS_PER_TURN === 0) await yieldToLoop();
       receipts[i] = buildReceipt({
         model,
         row: values[i],
@@ -286,7 +298,7 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
     job: BatchScoringJob,
     { lines, receipts }: ScoredChunk,
     result: FileHandle,
-    counts: { rowsScored: number; positives: number },
+    counts: Counts,
     timings: Timings,
   ): Promise<void> {
     const started = performance.now();
@@ -298,9 +310,13 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
     }
     await result.write(text);
     counts.rowsScored += receipts.length;
-    await this.store.progress(job.id, counts, this.clock());
+    if (performance.now() - counts.recordedAt >= PROGRESS_EVERY_MS) {
+      await this.store.progress(job.id, counts, this.clock());
+      counts.recordedAt = performance.now();
+    }
     timings.resultMs += performance.now() - started;
-    for (const hook of this.chunkHooks) await hook({ jobId: job.id, ...counts });
+    const { rowsScored, positives } = counts;
+    for (const hook of this.chunkHooks) await hook({ jobId: job.id, rowsScored, positives });
   }
 
   private startHeartbeat(): void {
@@ -387,6 +403,9 @@ export function describeTimings(timings: Timings, seconds: number): string {
   const inLine = timings.validateMs + timings.scoreMs + timings.receiptsMs + timings.waitMs;
   return `${parts.join(', ')}; reading the CSV and the rest ${Math.round(seconds * 1000 - inLine)} ms`;
 }
+
+/** A job's rows scored and decided positive so far, and when they were last recorded. */
+type Counts = { rowsScored: number; positives: number; recordedAt: number };
 
 /** A chunk scored and receipted, waiting to be stored: its rows' lines, in order. */
 type ScoredChunk = { lines: number[]; receipts: ReceiptToWrite[] };
