@@ -8,9 +8,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   ledger order (`seq`), so a window can pool a batch with the ones before it.
  * - `monitoring_checks`: work for the monitor, enqueued by the same projection in the transaction
  *   that moves its checkpoint (so no batch is missed or enqueued twice), taken by a lease
- *   (`claimed_until`) and deleted once its signals are recorded. A lease that runs out (the
- *   process died) lets another replica take the row again: processing is at least once, and the
- *   appends are idempotent (signal and alert ids derive from the batch).
+ *   (`claimed_until`) and marked `done_at` once its signals are recorded. A lease that runs out
+ *   (the process died) lets another replica take the row again: processing is at least once, and
+ *   the appends are idempotent (signal and alert ids derive from the batch). Done rows stay, so a
+ *   rebuild of the projection, which replays every batch, enqueues none of them again.
  * - `performance_checks`: the windows whose realised performance has been judged, per deployment
  *   and version (each window is judged once, when it first holds enough outcomes).
  */
@@ -45,9 +46,12 @@ export class MonitoringPolicy1764200000027 implements MigrationInterface {
         claimed_until  timestamptz,
         attempts       int NOT NULL DEFAULT 0,
         last_error     text,
+        done_at        timestamptz,
         UNIQUE (kind, batch_id)
       )`);
-    await db.query('CREATE INDEX monitoring_checks_due ON monitoring_checks (claimed_until, seq)');
+    await db.query(
+      'CREATE INDEX monitoring_checks_due ON monitoring_checks (seq) WHERE done_at IS NULL',
+    );
     await db.query(`
       CREATE TABLE performance_checks (
         deployment_id  text NOT NULL,

@@ -134,19 +134,19 @@ describe('drift computed by Attest', () => {
     const before = await test.countEvents();
     // A process took the check and died: its lease still runs, so nobody takes it yet.
     await sql.query(
-      `INSERT INTO monitoring_checks (kind, batch_id, deployment_id, claimed_by, claimed_until)
-       VALUES ('drift', $1, $2, 'a-dead-process', now() + interval '1 hour')`,
-      [batch.id, DEPLOYMENT],
+      `UPDATE monitoring_checks SET done_at = NULL, claimed_by = 'a-dead-process',
+         claimed_until = now() + interval '1 hour' WHERE batch_id = $1`,
+      [batch.id],
     );
     expect(await test.app.get(DriftMonitor).drain()).toBe(0);
-    // Its lease runs out: the check is taken, done and deleted, and its signals stand once.
+    // Its lease runs out: the check is taken and done, and its signals stand once.
     await sql.query(
       `UPDATE monitoring_checks SET claimed_until = now() - interval '1 second' WHERE batch_id = $1`,
       [batch.id],
     );
     // This drain, or the monitor's own pass it waits for, takes it.
     await test.app.get(DriftMonitor).drain();
-    expect(await sql.query('SELECT * FROM monitoring_checks')).toEqual([]);
+    expect(await sql.query('SELECT * FROM monitoring_checks WHERE done_at IS NULL')).toEqual([]);
     expect(await test.countEvents()).toBe(before);
   });
 
@@ -213,5 +213,20 @@ describe('drift computed by Attest', () => {
       const span = event.data.window as { from: string; to: string };
       expect(Date.parse(span.to) - Date.parse(span.from)).toBe(3 * 3_600_000);
     }
+  });
+
+  it('enqueues no batch again when its projection is rebuilt from zero', async () => {
+    const sql = test.app.get(DataSource);
+    const [{ n: batches }] = (await sql.query(
+      'SELECT count(*)::int AS n FROM monitoring_batches',
+    )) as { n: number }[];
+    const before = await test.countEvents();
+    await test.runner.rebuild(['monitoring-checks']);
+    expect(await sql.query('SELECT * FROM monitoring_checks WHERE done_at IS NULL')).toEqual([]);
+    expect(await sql.query('SELECT count(*)::int AS n FROM monitoring_batches')).toEqual([
+      { n: batches },
+    ]);
+    await test.app.get(DriftMonitor).drain();
+    expect(await test.countEvents()).toBe(before);
   });
 });

@@ -133,7 +133,9 @@ export async function driftSettled(test: TestApp, position: string, replicas: Te
     await Promise.all(replicas.map((replica) => replica.app.get(DriftMonitor).drain()));
     const [{ n }] = (await test.app
       .get(DataSource)
-      .query('SELECT count(*)::int AS n FROM monitoring_checks')) as { n: number }[];
+      .query('SELECT count(*)::int AS n FROM monitoring_checks WHERE done_at IS NULL')) as {
+      n: number;
+    }[];
     if (n === 0) return;
     if (Date.now() > deadline) throw new Error(`${n} drift checks still waiting`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -59,7 +59,7 @@ const iso = (value: Date | string) =>
  * MonitoringChecksProjection enqueued, one at a time under a lease, computes the PSI of the score
  * and of each feature over the policy's window against the version's baseline, records a
  * DriftDetected for each above the warn level (a breach above the alert level raises an alert),
- * lets the BreachResponder act on the breaches, and deletes the check. A process that dies
+ * lets the BreachResponder act on the breaches, and marks the check done. A process that dies
  * mid-check leaves the row to be taken again when its lease runs out; signal and alert ids derive
  * from the batch and feature, so a second pass records nothing twice.
  */
@@ -121,10 +121,10 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
       if (!taken) return done;
       try {
         await this.check(taken.batch_id);
-        await this.db.query('DELETE FROM monitoring_checks WHERE seq = $1 AND claimed_by = $2', [
-          taken.seq,
-          this.owner,
-        ]);
+        await this.db.query(
+          'UPDATE monitoring_checks SET done_at = now() WHERE seq = $1 AND claimed_by = $2',
+          [taken.seq, this.owner],
+        );
         done++;
       } catch (error) {
         if (this.closing) return done;
@@ -151,7 +151,7 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
          claimed_until = now() + $2::int * interval '1 millisecond'
        WHERE seq = (
          SELECT seq FROM monitoring_checks
-          WHERE claimed_until IS NULL OR claimed_until < now()
+          WHERE done_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
           ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
        RETURNING seq, batch_id, attempts`,
       [this.owner, LEASE_MS],

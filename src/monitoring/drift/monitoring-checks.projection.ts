@@ -9,7 +9,8 @@ import type { PredictionBatchRecorded } from '../../predictions/prediction.event
  * carries bins goes into `monitoring_batches` (what windows pool) and enqueues a drift check in
  * `monitoring_checks`, in the transaction that moves this projection's checkpoint, so across
  * restarts and replicas each batch is enqueued exactly once. The DriftMonitor takes the checks.
- * A rebuild replays every batch and enqueues them again: the checks record nothing twice.
+ * Checks once done stay in the table (not one of this projection's tables), so a rebuild, which
+ * replays every batch into `monitoring_batches`, enqueues none of them again.
  */
 @Injectable()
 @ReadModelProjection()
