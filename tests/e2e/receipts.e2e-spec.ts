@@ -108,6 +108,10 @@ describe('GET /receipts/{id} and the offline verifier', () => {
     const response = await get(waiting.receipt.receiptId).expect(200);
     expect(response.body).toMatchObject({ status: 'pending', batch: null, evidence: null });
     expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // Nothing proves it yet: the verifier says so rather than passing it.
+    const checked = await verify(dir, 'pending.json', response.body);
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toMatch(/not sealed yet/);
   });
 
   it('is 404 for an unknown receipt, 400 for one that is not an id, 401 without a token', async () => {
