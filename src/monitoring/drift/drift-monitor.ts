@@ -8,6 +8,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../../ledger/clock';
+import { classifyDatabaseError } from '../../ledger/database/database-errors';
 import { type CommandContext, derivedUuid } from '../../ledger/commands/command-context';
 import { StateConflict } from '../../ledger/commands/rule-errors';
 import { StreamWriter } from '../../ledger/commands/stream-writer';
@@ -106,7 +107,10 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
     this.timer = setTimeout(() => {
       this.drain()
         .catch((error: unknown) => {
-          if (!this.closing) this.logger.warn({ err: error }, 'drift checks failed; retrying');
+          // An outage is logged once where requests meet it (DatabaseOutage); polls fail quietly.
+          if (!this.closing && classifyDatabaseError(error) !== 'unavailable') {
+            this.logger.warn({ err: error }, 'drift checks failed; retrying');
+          }
         })
         .finally(() => this.schedule(POLL_MS));
     }, delayMs);
@@ -128,6 +132,8 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
         done++;
       } catch (error) {
         if (this.closing) return done;
+        // The database is away: the lease brings the check back once it answers again.
+        if (classifyDatabaseError(error) === 'unavailable') throw error;
         const attempts = taken.attempts + 1;
         const delay = Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** Math.min(attempts, 20));
         this.logger.warn(

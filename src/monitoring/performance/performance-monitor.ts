@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { deploymentDecider } from '../../deployments/deployment.decider';
 import { auc } from '../../evaluation/metrics';
 import { CLOCK, type Clock } from '../../ledger/clock';
+import { classifyDatabaseError } from '../../ledger/database/database-errors';
 import { type CommandContext, derivedUuid } from '../../ledger/commands/command-context';
 import { RuleViolated, StateConflict } from '../../ledger/commands/rule-errors';
 import { StreamWriter } from '../../ledger/commands/stream-writer';
@@ -90,7 +91,10 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
     this.timer = setTimeout(() => {
       this.sweep()
         .catch((error: unknown) => {
-          if (!this.closing) this.logger.warn({ err: error }, 'performance checks failed');
+          // An outage is logged once where requests meet it (DatabaseOutage); sweeps fail quietly.
+          if (!this.closing && classifyDatabaseError(error) !== 'unavailable') {
+            this.logger.warn({ err: error }, 'performance checks failed');
+          }
         })
         .finally(() => this.schedule(SWEEP_MS));
     }, delayMs);
