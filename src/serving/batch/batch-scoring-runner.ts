@@ -177,10 +177,9 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
     const { job, model, plan, files } = accepted;
     if (this.closing) return this.stopped(accepted);
     const started = performance.now();
-    await this.store.started(job.id, this.clock());
     const counts: Counts = { rowsScored: 0, positives: 0, recordedAt: -Infinity };
     const timings = newTimings();
-    const result = await open(files.result, 'w', 0o640);
+    let result: FileHandle | undefined;
     // Chunks being stored (receipts, then result lines, then progress) while the next ones are
     // read and scored: up to STORING_CHUNKS at once, their receipts written concurrently (the
     // sink groups them), their result lines appended in order. `last` settles after the newest
@@ -193,7 +192,10 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
       timings.waitMs += performance.now() - waited;
     };
     try {
-      await result.write(RESULT_HEADER);
+      await this.store.started(job.id, this.clock());
+      result = await open(files.result, 'w', 0o640);
+      const output = result;
+      await output.write(RESULT_HEADER);
       await readRowChunks(files.input, plan, CHUNK_ROWS, async (rows) => {
         if (this.closing) throw new Stopped();
         const scored = await this.scoreChunk(job, model, rows, timings);
@@ -201,19 +203,19 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
         const stored = this.storeReceipts(scored, timings);
         const before = last;
         last = Promise.all([stored, before]).then(() =>
-          this.appendChunk(job, scored, result, counts, timings),
+          this.appendChunk(job, scored, output, counts, timings),
         );
         // Awaited by drain or after the last chunk; not left unhandled meanwhile.
         last.catch(() => undefined);
         storing.push(last);
       });
       await drain(0);
-      await result.sync();
-      await result.close();
+      await output.sync();
+      await output.close();
     } catch (error) {
       // Receipts of chunks before the fault are stored in full before the job is marked failed.
       await Promise.allSettled(storing);
-      await result.close().catch(() => undefined);
+      await result?.close().catch(() => undefined);
       await rm(files.result, { force: true });
       await rm(files.input, { force: true });
       if (this.closing || error instanceof Stopped) return this.stopped(accepted, counts);
