@@ -198,7 +198,8 @@ describe('realised performance and automatic rollback', () => {
       },
       200,
     );
-    const judged = await test.app.get(PerformanceMonitor).check(DEPLOYMENT);
+    // Storing the outcomes starts the check; the sweep would find them a minute later anyway.
+    const judged = await test.app.get(PerformanceMonitor).judgedAfterOutcomes(DEPLOYMENT);
     const byVersion = Object.fromEntries(judged.map((j) => [j.version, j]));
     expect(byVersion['1.0.0']).toMatchObject({ outcomes: 600, breaches: [] });
     expect(byVersion['1.0.0'].metrics.auc as number).toBeGreaterThan(

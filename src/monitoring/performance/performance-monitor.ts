@@ -66,6 +66,8 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
   private closing = false;
   private sweptUntil: Date | null = null;
   private readonly running = new Map<string, Promise<PerformanceJudgement[]>>();
+  /** The check started by the latest outcomes of each deployment. */
+  private readonly afterOutcomes = new Map<string, Promise<PerformanceJudgement[]>>();
 
   constructor(
     private readonly db: DataSource,
@@ -77,6 +79,17 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
   ) {}
 
   onApplicationBootstrap(): void {
+    // Outcomes just stored are judged at once; the sweep catches whatever this misses.
+    this.outcomes.addRecordedHook((deploymentId) => {
+      if (this.closing) return;
+      const judged = this.check(deploymentId).catch((error: unknown) => {
+        if (!this.closing && classifyDatabaseError(error) !== 'unavailable') {
+          this.logger.warn({ err: error }, 'performance check after outcomes failed');
+        }
+        return [];
+      });
+      this.afterOutcomes.set(deploymentId, judged);
+    });
     this.schedule(0);
   }
 
@@ -99,6 +112,11 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
         .finally(() => this.schedule(SWEEP_MS));
     }, delayMs);
     this.timer.unref();
+  }
+
+  /** What the check started by the deployment's latest outcomes judged, once it is done. */
+  judgedAfterOutcomes(deploymentId: string): Promise<PerformanceJudgement[]> {
+    return this.afterOutcomes.get(deploymentId) ?? Promise.resolve([]);
   }
 
   /** Checks every deployment with outcomes recorded since the last sweep (all, the first time). */

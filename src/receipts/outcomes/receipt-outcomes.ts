@@ -42,7 +42,18 @@ export type RealisedOutcomes = {
  */
 @Injectable()
 export class ReceiptOutcomes {
+  private readonly recordedHooks: ((deploymentId: string) => void)[] = [];
+
   constructor(private readonly db: DataSource) {}
+
+  /**
+   * Called, not awaited, after outcomes of a deployment are stored: realised performance is
+   * judged then (README, "Monitoring by Attest") rather than at its next sweep. Monitoring adds
+   * itself here, so receipts depend on nothing of it.
+   */
+  addRecordedHook(hook: (deploymentId: string) => void): void {
+    this.recordedHooks.push(hook);
+  }
 
   /**
    * Sets each receipt's outcome, all or nothing: every receipt must be one of this deployment
@@ -66,7 +77,7 @@ export class ReceiptOutcomes {
     });
     if (Object.keys(conflicts).length > 0) throw conflict(conflicts);
 
-    return this.db.transaction(async (manager) => {
+    const recorded = await this.db.transaction(async (manager) => {
       const ids = [...wanted.keys()];
       const rows = (await manager.query(
         `SELECT receipt_id, outcome FROM decision_receipts
@@ -107,9 +118,11 @@ export class ReceiptOutcomes {
         received: outcomes.length,
         recorded: toSet.length,
         unchanged,
-        eventIds: [],
+        eventIds: [] as [],
       };
     });
+    if (recorded.recorded > 0) for (const hook of this.recordedHooks) hook(deploymentId);
+    return recorded;
   }
 
   /**
