@@ -4,7 +4,7 @@ import { InvalidRequest } from '../ledger/ledger.errors';
 import { canaryArm, routingBucket } from './canary';
 import type { ServedModel } from './served-model';
 import { MAX_ROWS, buildReceipt, validateRows } from './serving-api';
-import { innerEdges, negativeLabel } from './serving-resolver';
+import { FreshReads, innerEdges, negativeLabel } from './serving-resolver';
 
 const PEPPER = 'a-test-pepper-of-at-least-32-characters';
 
@@ -216,5 +216,49 @@ describe('serving defaults', () => {
     expect(innerEdges([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(innerEdges([0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3])).toEqual([0, 1, 2]);
     expect(innerEdges(null)).toEqual([]);
+  });
+});
+
+describe('FreshReads (the resolver reads a deployment once for the requests arriving together)', () => {
+  it('never answers a caller with a read that began before it arrived, and shares the next one', async () => {
+    let version = 0;
+    const started: number[] = [];
+    const gates: (() => void)[] = [];
+    const reads = new FreshReads(async () => {
+      // What the read sees is the state when it starts.
+      const seen = version;
+      started.push(seen);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return seen;
+    });
+    const first = reads.next();
+    version = 1; // a deploy commits while the first read runs
+    const second = reads.next();
+    const third = reads.next();
+    expect(started).toEqual([0]);
+    gates.shift()!();
+    expect(await first).toBe(0);
+    // The second and third callers share one read, begun after they arrived.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1]);
+    gates.shift()!();
+    expect([await second, await third]).toEqual([1, 1]);
+    // Idle again: the next caller starts its own read.
+    version = 2;
+    const fourth = reads.next();
+    gates.shift()!();
+    expect(await fourth).toBe(2);
+    expect(started).toEqual([0, 1, 2]);
+  });
+
+  it('a failed read fails its callers only; the next caller reads again', async () => {
+    let fail = true;
+    const reads = new FreshReads(async () => {
+      if (fail) throw new Error('database down');
+      return 'ok';
+    });
+    await expect(reads.next()).rejects.toThrow('database down');
+    fail = false;
+    await expect(reads.next()).resolves.toBe('ok');
   });
 });

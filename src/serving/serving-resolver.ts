@@ -33,6 +33,7 @@ export class UnservableModel extends StateConflict {}
 @Injectable()
 export class LedgerServingResolver extends ServingResolver {
   private readonly versions = new Map<string, VersionServing>();
+  private readonly reads = new Map<string, FreshReads<unknown>>();
 
   constructor(
     private readonly writer: StreamWriter,
@@ -64,8 +65,12 @@ export class LedgerServingResolver extends ServingResolver {
     const slot = parseDeploymentId(deploymentId);
     if (!slot) throw new NotRecorded('deployment', deploymentId);
     const [state, facts] = await Promise.all([
-      this.writer.state(deploymentDecider, streams.deployment(deploymentId)),
-      this.writer.state(servingModelFacts, streams.model(slot.model)),
+      this.fresh(streams.deployment(deploymentId), () =>
+        this.writer.state(deploymentDecider, streams.deployment(deploymentId)),
+      ),
+      this.fresh(streams.model(slot.model), () =>
+        this.writer.state(servingModelFacts, streams.model(slot.model)),
+      ),
     ]);
     if (state.status === 'none') throw new NotRecorded('deployment', deploymentId);
     if (state.status === 'retired') {
@@ -107,6 +112,16 @@ export class LedgerServingResolver extends ServingResolver {
     return { ...served, deploymentId, environment: slot.environment, arm };
   }
 
+  /** A read of the stream that starts after this call, shared with the calls arriving with it. */
+  private fresh<T>(stream: string, read: () => Promise<T>): Promise<T> {
+    let reads = this.reads.get(stream) as FreshReads<T> | undefined;
+    if (!reads) {
+      if (this.reads.size >= MAX_CACHED_VERSIONS * 4) this.reads.clear();
+      this.reads.set(stream, (reads = new FreshReads(read)));
+    }
+    return reads.next();
+  }
+
   private async versionServing(
     environment: string,
     artifact: ModelArtifactStored['data'],
@@ -134,6 +149,43 @@ export class LedgerServingResolver extends ServingResolver {
     }
     this.versions.set(key, served);
     return served;
+  }
+}
+
+/**
+ * Reads of one stream's state, each started after every caller it answers arrived, so what a
+ * caller sees includes every write committed before it asked; callers arriving while a read runs
+ * share the next one. Under load a few reads answer many requests (README, "Serving").
+ */
+export class FreshReads<T> {
+  private running: Promise<T> | undefined;
+  private queued: Promise<T> | undefined;
+
+  constructor(private readonly read: () => Promise<T>) {}
+
+  next(): Promise<T> {
+    if (!this.running) return this.start();
+    // The running read may have begun before this caller arrived: wait for the one after it.
+    this.queued ??= this.running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.queued = undefined;
+        return this.start();
+      });
+    return this.queued;
+  }
+
+  private start(): Promise<T> {
+    const reading = this.read();
+    this.running = reading;
+    const done = () => {
+      if (this.running === reading) this.running = undefined;
+    };
+    reading.then(done, done);
+    return reading;
   }
 }
 
