@@ -130,6 +130,28 @@ describe('validateRows', () => {
     expect(JSON.stringify(fields)).not.toContain('Jane');
   });
 
+  it('takes JSON booleans or true/false/1/0 for a bool input, and nothing else', () => {
+    const withFlag: ServedModel = {
+      ...model,
+      scoring: {
+        ...model.scoring,
+        inputs: [{ name: 'flag', kind: 'tensor', elementType: 'bool', shape: ['N'] }],
+        columns: { ...model.scoring.columns, flag: 'owns_home' },
+      },
+      features: [...model.features, { name: 'owns_home', kind: 'text', integer: false }],
+    };
+    const rows = [true, false, 'TRUE', ' 0 '].map((owns_home) => ({ ...row, owns_home }));
+    expect(() => validateRows(withFlag, rows)).not.toThrow();
+    expect(() => validateRows(withFlag, [{ ...row, owns_home: 'maybe' }])).toThrow(InvalidRequest);
+    let fields: unknown;
+    try {
+      validateRows(withFlag, [{ ...row, owns_home: 2 }]);
+    } catch (error) {
+      fields = (error as InvalidRequest).fields;
+    }
+    expect(fields).toEqual({ 'rows.0.owns_home': ['must be true or false'] });
+  });
+
   it('a prototype key is a feature name like any other', () => {
     expect(refusal([{ ...row, constructor: 1 }])).toEqual({
       'rows.0.constructor': ['not a feature of this model'],

@@ -39,10 +39,11 @@ export abstract class ServingScorer {
  * `rows.<i>.<feature>`, or `rows` itself when it is not 1..MAX_ROWS objects. Never echoes a value.
  */
 export function validateRows(
-  model: Pick<ServedModel, 'features'>,
+  model: Pick<ServedModel, 'features'> & Partial<Pick<ServedModel, 'scoring'>>,
   rows: unknown,
   field = 'rows',
 ): asserts rows is Record<string, unknown>[] {
+  const booleans = booleanFeatures(model);
   if (!Array.isArray(rows) || rows.length === 0 || rows.length > MAX_ROWS) {
     throw new InvalidRequest(`${field} must be an array of 1 to ${MAX_ROWS} rows`, {
       [field]: [`an array of 1 to ${MAX_ROWS} objects of named features`],
@@ -70,6 +71,13 @@ export function validateRows(
         if (typeof value !== 'number') add(at, 'must be a number');
         else if (!Number.isFinite(value)) add(at, 'must be a finite number');
         else if (feature.integer && !Number.isInteger(value)) add(at, 'must be a whole number');
+      } else if (booleans.has(feature.name)) {
+        if (
+          typeof value !== 'boolean' &&
+          !(typeof value === 'string' && BOOLEAN_TEXT.test(value))
+        ) {
+          add(at, 'must be true or false');
+        }
       } else if (typeof value !== 'string') {
         add(at, 'must be a string');
       }
@@ -81,6 +89,20 @@ export function validateRows(
   if (Object.keys(errors).length > 0) {
     throw new InvalidRequest(`${field} do not fit the served model's features`, errors);
   }
+}
+
+/** What a bool input reads as true or false (the evaluation engine's reading of a text column). */
+const BOOLEAN_TEXT = /^\s*(true|false|1|0)\s*$/i;
+
+/** The features that feed bool inputs: JSON booleans, or "true"/"false"/"1"/"0". */
+export function booleanFeatures(model: Partial<Pick<ServedModel, 'scoring'>>): Set<string> {
+  const names = new Set<string>();
+  for (const input of model.scoring?.inputs ?? []) {
+    if (input.elementType !== 'bool') continue;
+    const given = model.scoring?.columns[input.name] ?? input.name;
+    for (const name of typeof given === 'string' ? [given] : given) names.add(name);
+  }
+  return names;
 }
 
 /** What one receipt is built from. */

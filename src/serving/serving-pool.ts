@@ -122,7 +122,8 @@ export function columnsOf(
     } else {
       request.text.push({
         name: feature.name,
-        values: rows.map((row) => row[feature.name] as string),
+        // A bool input's JSON booleans as the text the scorer reads ("true", "false").
+        values: rows.map((row) => String(row[feature.name])),
       });
     }
   }
