@@ -10,9 +10,11 @@
  * decision receipt, as in production. PostgreSQL when DATABASE_URL is set (a scratch database),
  * embedded PGlite in a temporary DATA_DIR on disk otherwise.
  *
- * `runBatchScoringBench()` returns the figures (bench:serving calls it); run alone:
- * `node --experimental-vm-modules scripts/run.js dist/tests/bench/batch-scoring.bench.js` after
- * `npm run build`, or `npx ts-node --transpile-only tests/bench/batch-scoring.bench.ts`.
+ * It also prints where a job's time went (BatchScoringRunner's phases) and the largest event-loop
+ * delay of the HTTP thread during it. `runBatchScoringBench()` returns the figures (bench:serving
+ * calls it); run alone: `node scripts/run.js dist/tests/bench/batch-scoring.bench.js` (builds
+ * first when needed). From the sources it needs the build: ts-node would load
+ * src/openapi/response-examples.json in place of its .ts.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
