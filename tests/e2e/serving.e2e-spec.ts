@@ -383,6 +383,85 @@ describe('serving predictions over HTTP', () => {
     });
   });
 
+  it('refuses to deploy a version whose artifact was never stored (422 naming version), appending nothing', async () => {
+    await registerStoredVersion(
+      test,
+      { scientist: people.tess, pipeline: people.pipe },
+      {
+        model: MODEL,
+        version: '3.0.0',
+        artifact: Buffer.from('never stored'),
+        trainedOn: { name: DATASET, version: '2026-03' },
+        store: false,
+      },
+    );
+    const before = await test.countEvents();
+    const response = await post(`${API}/deployments`, 'rick', {
+      model: MODEL,
+      version: '3.0.0',
+      environment: 'staging',
+      strategy: 'canary',
+      canaryPercent: 10,
+    });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({
+      code: 'artifact-not-stored',
+      errors: { version: [expect.any(String)] },
+    });
+    expect(await test.countEvents()).toBe(before);
+  });
+
+  it('refuses a deployment rolled back to nothing, and the share a lone first canary leaves (409)', async () => {
+    const one = (requestId: string) => ({ requestId, rows: [featuresOf(rows[0])] });
+    await write('rick', '/deployments', {
+      model: MODEL,
+      version: '1.0.0',
+      environment: 'uat',
+      strategy: 'full',
+    });
+    await write('rick', `/deployments/${MODEL}.uat/rollback`, { reason: 'not yet' });
+    const emptied = await predict(one('after-rollback'), 'app', `${MODEL}.uat`);
+    expect(emptied.status).toBe(409);
+    expect(emptied.body.code).toBe('nothing-deployed');
+
+    await write('rick', '/deployments', {
+      model: MODEL,
+      version: '1.0.0',
+      environment: 'pilot',
+      strategy: 'canary',
+      canaryPercent: 20,
+    });
+    const outside = await predict(one(requestIdOn('stable', 20)), 'app', `${MODEL}.pilot`);
+    expect(outside.status).toBe(409);
+    expect(outside.body.code).toBe('no-stable-version');
+    const inside = await predict(one(requestIdOn('canary', 20)), 'app', `${MODEL}.pilot`);
+    // No evaluation by Attest in pilot names the [N, 4] input's columns: refused, not guessed.
+    expect(inside.status).toBe(409);
+    expect(inside.body.code).toBe('columns-unknown');
+  });
+
+  it('keeps the subject reference and the inputs only as keyed hashes in the stored receipt', async () => {
+    const response = await predict({
+      requestId: 'privacy-1',
+      subjectRef: 'customer-31337',
+      rows: [featuresOf(rows[9])],
+    });
+    expect(response.status).toBe(200);
+    const stored = await sql.query(
+      'SELECT receipt::text AS receipt FROM decision_receipts WHERE receipt_id = $1',
+      [response.body.predictions[0].receiptId],
+    );
+    const receipt = stored.rows[0].receipt as string;
+    expect(receipt).not.toContain('customer-31337');
+    expect(receipt).not.toContain('"income"');
+    expect(JSON.parse(receipt)).toMatchObject({
+      subjectRef: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
+      inputDigest: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
+      requestId: 'privacy-1',
+      version: '1.0.0',
+    });
+  });
+
   it('refuses a retired deployment with 409 and writes no receipt', async () => {
     await write('rick', `/deployments/${DEPLOYMENT}/retirement`, { reason: 'replaced' });
     const before = await receiptCount();
