@@ -109,6 +109,7 @@ describe('rate limits', () => {
     test = await startTestApp({
       env: {
         RATE_LIMIT_PER_MINUTE: '5',
+        RATE_LIMIT_SCORING_PER_MINUTE: '8',
         RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '10',
         // No proxy in front: an X-Forwarded-For the client makes up names no other address.
         TRUST_PROXY: 'false',
@@ -157,6 +158,18 @@ describe('rate limits', () => {
     // Probes and the scrape are never refused.
     await test.anonymous().get('/api/v1/health/live').expect(200);
     await test.anonymous().get('/metrics').expect(200);
+  });
+
+  it('gives a caller with the scoring role its own limit (RATE_LIMIT_SCORING_PER_MINUTE)', async () => {
+    const lender = `Bearer ${await test.token('lender', ['scoring'])}`;
+    const pipeline = `Bearer ${await test.token('ci-limited', ['pipeline'])}`;
+    // Nothing is deployed: each answer is 404, and each counts.
+    const ask = (token: string) =>
+      test.anonymous().get('/v2/models/credit-risk.staging/ready').set('Authorization', token);
+    for (let i = 0; i < 8; i++) await ask(lender).expect(404);
+    expect((await ask(lender).expect(429)).body).toMatchObject({ code: 'too-many-requests' });
+    for (let i = 0; i < 5; i++) await ask(pipeline).expect(404);
+    await ask(pipeline).expect(429);
   });
 
   it('does not count probes or the metrics scrape against a caller’s quota', async () => {
