@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import type { Role } from '../../src/auth/roles';
 import { DATABASE_HANDLE, type DatabaseHandle } from '../../src/ledger/database/database-handle';
 import { canaryArm } from '../../src/serving/canary';
+import { ReceiptSealer } from '../../src/receipts/receipt-sealer';
 import { BatchScoringModule } from '../../src/serving/batch/batch-scoring.module';
 import { BatchScoringRunner, CHUNK_ROWS } from '../../src/serving/batch/batch-scoring-runner';
 import { registerStoredDataset, registerStoredVersion } from '../support/evaluation-setup';
@@ -274,6 +275,26 @@ describe('batch scoring over HTTP', () => {
     expect(Number(leaked.rows[0].n)).toBe(0);
     // The upload is gone once the job is over; the result stays.
     expect(await batchFiles()).toEqual([`${id}.result.csv`]);
+  });
+
+  it('has its receipts sealed as real-time ones are: every one in a recorded batch', async () => {
+    await test.app.get(ReceiptSealer).seal({ all: true });
+    const unsealed = await sql.query(
+      `SELECT count(*) AS n FROM decision_receipts
+        WHERE receipt->>'requestId' = 'nightly-2026-03' AND batch_id IS NULL`,
+    );
+    expect(Number(unsealed.rows[0].n)).toBe(0);
+    const batches = await sql.query<{ status: string; event_id: string | null; n: string }>(
+      `SELECT b.status, b.event_id, count(*) AS n FROM decision_receipts d
+         JOIN receipt_batches b ON b.batch_id = d.batch_id
+        WHERE d.receipt->>'requestId' = 'nightly-2026-03'
+        GROUP BY b.batch_id, b.status, b.event_id`,
+    );
+    expect(batches.rows.length).toBeGreaterThan(0);
+    expect(batches.rows.reduce((sum, row) => sum + Number(row.n), 0)).toBe(ROWS);
+    for (const batch of batches.rows) {
+      expect(batch).toMatchObject({ status: 'recorded', event_id: expect.any(String) });
+    }
   });
 
   it('refuses a CSV whose header lacks a feature (422 naming the column), keeping nothing', async () => {
