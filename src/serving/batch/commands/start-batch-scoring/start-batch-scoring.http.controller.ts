@@ -39,7 +39,7 @@ export class StartBatchScoringHttpController {
       },
     },
   })
-  @ApiProblems(400, 401, 403, 404, 409, 413, 422, 503)
+  @ApiProblems(400, 401, 403, 404, 409, 413, 422, 429, 503)
   async start(
     @Param() path: DeploymentPath,
     @Query() query: StartBatchScoringQuery,
