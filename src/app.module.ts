@@ -25,6 +25,7 @@ import { ComplianceModule } from './compliance/compliance.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { AuditPackModule } from './audit-pack/audit-pack.module';
 import { ServingModule } from './serving/serving.module';
+import { BatchScoringModule } from './serving/batch/batch-scoring.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { RetrainingModule } from './retraining/retraining.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -140,6 +141,7 @@ export class AppModule {
         IntegrityModule,
         AuditPackModule,
         ServingModule,
+        BatchScoringModule,
         ReceiptsModule,
         RetrainingModule,
         WebhooksModule,

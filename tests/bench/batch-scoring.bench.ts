@@ -22,7 +22,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { BatchScoringModule } from '../../src/serving/batch/batch-scoring.module';
 import {
   BatchScoringRunner,
   CHUNK_ROWS,
@@ -91,7 +90,6 @@ export async function runBatchScoringBench(
     test = await startTestApp({
       // On disk, as in production: an in-memory PGlite copies its files as they grow.
       env: { DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' },
-      imports: [BatchScoringModule],
     });
     const app = test;
     const runner = app.app.get(BatchScoringRunner);

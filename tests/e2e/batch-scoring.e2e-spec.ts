@@ -9,7 +9,6 @@ import type { Role } from '../../src/auth/roles';
 import { DATABASE_HANDLE, type DatabaseHandle } from '../../src/ledger/database/database-handle';
 import { canaryArm } from '../../src/serving/canary';
 import { ReceiptSealer } from '../../src/receipts/receipt-sealer';
-import { BatchScoringModule } from '../../src/serving/batch/batch-scoring.module';
 import { BatchScoringRunner, CHUNK_ROWS } from '../../src/serving/batch/batch-scoring-runner';
 import { registerStoredDataset, registerStoredVersion } from '../support/evaluation-setup';
 import {
@@ -144,13 +143,27 @@ describe('batch scoring over HTTP', () => {
         )
       ).rows[0].n,
     );
+  /** A job's result CSV as `as` reads it (200 expected). */
+  const resultText = async (id: string, as: string): Promise<string> => {
+    const response = await test
+      .anonymous()
+      .get(`${API}/batch-scoring/${id}/result`)
+      .set('Authorization', people[as])
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => done(null, text));
+      });
+    expect({ as, status: response.status }).toEqual({ as, status: 200 });
+    return response.body as string;
+  };
   const batchFiles = async () => readdir(join(dir, 'batch-scoring')).catch(() => [] as string[]);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'attest-batch-scoring-e2e-'));
     test = await startTestApp({
       env: { ARTIFACT_DIR: dir, ARTIFACT_MAX_BYTES: String(MAX_BYTES) },
-      imports: [BatchScoringModule],
     });
     const cast: Record<string, Role[]> = {
       pipe: ['pipeline'],
@@ -415,18 +428,13 @@ describe('batch scoring over HTTP', () => {
         .set('Authorization', people.broker);
       expect(other.status).toBe(404);
     }
-    // The reading roles read the status, not the result; pipelines read both.
+    // Every reading role reads any job and its result (scores and receipt ids, no input value),
+    // as pipelines do: the same lines as its own application got.
     expect((await read(id, 'rick')).status).toBe('succeeded');
-    const regulator = await test
-      .anonymous()
-      .get(`${API}/batch-scoring/${id}/result`)
-      .set('Authorization', people.regina);
-    expect(regulator.status).toBe(403);
-    await test
-      .anonymous()
-      .get(`${API}/batch-scoring/${id}/result`)
-      .set('Authorization', people.pipe)
-      .expect(200);
+    const own = await resultText(id, 'los');
+    for (const reader of ['regina', 'rick', 'tess', 'pipe']) {
+      expect({ reader, result: await resultText(id, reader) }).toEqual({ reader, result: own });
+    }
   });
 
   it('runs jobs one at a time: a job accepted while another runs is queued, then runs', async () => {
@@ -565,8 +573,7 @@ describe('batch scoring when the service stops during a job', () => {
     // The store outlives the first application: on disk under DATA_DIR, or one PostgreSQL database.
     const kind = defaultStoreKind();
     const database = kind === 'postgres' ? await createTestDatabase(kind) : undefined;
-    const start = () =>
-      startTestApp({ kind, database, env: { DATA_DIR: dir }, imports: [BatchScoringModule] });
+    const start = () => startTestApp({ kind, database, env: { DATA_DIR: dir } });
     let test: TestApp | undefined;
     try {
       test = await start();

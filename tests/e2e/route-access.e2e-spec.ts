@@ -52,6 +52,8 @@ const WRITERS: [RegExp, Role[]][] = [
   [/^\/deployments\/:id\/(prediction-batches|ground-truth)$/, ['pipeline', 'data-scientist']],
   // Ground truth joined to receipts: labels about people, from the pipeline only.
   [/^\/deployments\/:id\/outcomes$/, ['pipeline']],
+  // A CSV scored by what the deployment serves (README, "Batch scoring"): as for predictions.
+  [/^\/deployments\/:id\/batch-scoring$/, ['scoring', 'pipeline']],
   [/^\/deployments(\/|$)/, ['pipeline', 'risk-manager']],
   [
     /^\/models\/:name\/versions\/:version\/evaluation-runs$/,

@@ -215,6 +215,12 @@ export function validRequests(
       params: { name: 'loans', version: 'v1' },
       body: {},
     },
+    // Takes the CSV as text/csv (tests/e2e/batch-scoring.e2e-spec.ts); JSON bodies are refused
+    // with 400 naming `body`.
+    'POST /api/v1/deployments/{id}/batch-scoring': {
+      params: { id: 'scorer.staging' },
+      body: {},
+    },
     'POST /api/v1/datasets/{name}/versions/{version}/retirement': {
       params: { name: 'retiring', version: 'v1' },
       body: { reason: 'superseded', source },

@@ -22,8 +22,9 @@ export class BatchScoringJobPath {
 /**
  * Batch scoring jobs as they stand (README, "Batch scoring"): read from the service's own job
  * table, not from a projection, so no X-Ledger-Position applies. A caller with the `scoring`
- * role only (an application) sees its own jobs; pipelines and the reading roles see every job's
- * status, and pipelines every result.
+ * role only (an application) sees its own jobs; pipelines and the reading roles see every job,
+ * its result included: a result holds scores and receipt ids, no input value, so a regulator can
+ * check each line against its receipt.
  */
 @ApiTags('serving')
 @Controller('batch-scoring')
@@ -46,7 +47,7 @@ export class BatchScoringJobsHttpController {
   }
 
   @Get(':id/result')
-  @Allow('pipeline', 'scoring')
+  @Allow(...READING_ROLES, 'scoring')
   @ApiOperation({
     summary:
       "The result of a succeeded job as CSV: a header line, then one line per data row of the upload, in its order: line (the row's line in the upload), score, decision (positive or negative), label, receiptId (GET /receipts/{id}). 409 until the job has succeeded",
