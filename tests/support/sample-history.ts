@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Role } from '../../src/auth/roles';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { v7 as uuidv7 } from 'uuid';
 import { EvaluationRunner } from '../../src/evaluation/runs/evaluation-runner';
+import type { DecisionReceipt } from '../../src/receipts/decision-receipt';
 import { ReceiptWriter } from '../../src/receipts/receipt-writer';
+import { BatchScoringJobStore } from '../../src/serving/batch/batch-scoring-job.store';
+import {
+  BatchScoringRunner,
+  RESULT_HEADER,
+  jobFiles,
+} from '../../src/serving/batch/batch-scoring-runner';
 import {
   FEATURE_ORDER,
   creditDatasetCsv,
@@ -18,7 +27,8 @@ export const SAMPLE_ARTIFACT_DIGEST = `sha256:${createHash('sha256').update(SAMP
 /**
  * A little of everything, through the API: what every read route needs to answer 200. Each call
  * with another `tag` adds one more of each (dataset `loans<tag>`, model `scorer<tag>`, deployment
- * `scorer<tag>.staging` with two prediction batches and a decision receipt, an alert, a deletion
+ * `scorer<tag>.staging` with two prediction batches, a decision receipt and a batch scoring job
+ * that succeeded with it, an alert, a deletion
  * request, a holdout `holdout<tag>` with its data stored and an evaluation run of the version on
  * it).
  */
@@ -152,6 +162,7 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
   // A decision receipt of the deployment, not sealed yet (README, "Decision receipts").
   const receipt = testReceipt(0, { deploymentId: deployment });
   await test.app.get(ReceiptWriter).write([receipt]);
+  const batchScoringJobId = await succeededBatchJob(test, receipt.receipt);
   // A signed checkpoint of all of it, so the integrity endpoints have something to prove against,
   // and an audit pack handed out, whose evidence can be downloaded again.
   await post(carol, '/ledger/checkpoints', {});
@@ -170,8 +181,45 @@ export async function seedSampleHistory(test: TestApp, tag = '') {
     deletionRequestId: deletion.id,
     evaluationRunId,
     receiptId: receipt.receipt.receiptId,
+    batchScoringJobId,
     position,
   };
+}
+
+/**
+ * A batch scoring job that succeeded (README, "Batch scoring"), written as the runner leaves one:
+ * its row in the job table and its result file, whose one line is the sample receipt. Written
+ * straight into the service's own bookkeeping, as the receipt is: scoring a CSV through the API
+ * needs the version's input columns named by a passing evaluation by Attest, which the sample
+ * history does not have (its evaluation run fails on purpose).
+ */
+async function succeededBatchJob(test: TestApp, receipt: DecisionReceipt): Promise<string> {
+  const store = test.app.get(BatchScoringJobStore);
+  const runner = test.app.get(BatchScoringRunner);
+  const id = uuidv7();
+  const files = jobFiles(runner.dir, id);
+  await mkdir(runner.dir, { recursive: true });
+  const line = [2, receipt.outputs.score, receipt.decision, receipt.label, receipt.receiptId];
+  await writeFile(files.result, `${RESULT_HEADER}${line.join(',')}\n`);
+  const at = new Date(receipt.scoredAt);
+  await store.create({
+    id,
+    deploymentId: receipt.deploymentId,
+    model: receipt.model,
+    environment: receipt.environment,
+    version: receipt.version,
+    arm: receipt.arm,
+    artifactDigest: receipt.artifactDigest,
+    requestId: receipt.requestId,
+    rowsTotal: 1,
+    resultPath: files.result,
+    requestedBy: 'ci',
+    createdAt: at,
+  });
+  await store.started(id, at);
+  const positives = receipt.decision === 'positive' ? 1 : 0;
+  await store.succeeded(id, { rowsScored: 1, positives }, at);
+  return id;
 }
 
 /**
@@ -261,5 +309,7 @@ export function sampleReadPaths(
     '/ledger/proofs/consistency': '/ledger/proofs/consistency?from=1',
     '/compliance/reports/:report': '/compliance/reports/asic-model-governance',
     '/receipts/:receiptId': `/receipts/${ids.receiptId}`,
+    '/batch-scoring/:id': `/batch-scoring/${ids.batchScoringJobId}`,
+    '/batch-scoring/:id/result': `/batch-scoring/${ids.batchScoringJobId}/result`,
   };
 }
