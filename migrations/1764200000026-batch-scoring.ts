@@ -6,6 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * its receipts (sealed into PredictionBatchRecorded events); this table tracks the work towards
  * them (status, progress, heartbeat), the version and arm the job was served by, and where its
  * result file lies. `error` and `error_field` name a line and a column, never a value.
+ * `upload_digest` is the upload's HMAC-SHA-256 under the privacy pepper (never the rows): a retry
+ * with the job's Idempotency-Key is compared against it.
  */
 export class BatchScoring1764200000026 implements MigrationInterface {
   name = 'BatchScoring1764200000026';
@@ -21,6 +23,8 @@ export class BatchScoring1764200000026 implements MigrationInterface {
         arm             text NOT NULL CHECK (arm IN ('stable', 'canary')),
         artifact_digest text NOT NULL,
         request_id      text NOT NULL,
+        subject_column  text,
+        upload_digest   text NOT NULL,
         status          text NOT NULL
                           CHECK (status IN ('queued', 'running', 'succeeded', 'failed')),
         rows_total      bigint NOT NULL DEFAULT 0,

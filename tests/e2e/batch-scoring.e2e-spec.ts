@@ -437,6 +437,73 @@ describe('batch scoring over HTTP', () => {
     }
   });
 
+  it('honours Idempotency-Key: the same bytes again answer the first job and keep nothing; other bytes or another query are 422', async () => {
+    const small = applicationsCsv(rows.slice(0, 30));
+    const keyed = (body: string, key: string, as = 'pipe', query = '') =>
+      post(body, as, query).set('Idempotency-Key', key);
+    const jobs = async () =>
+      Number((await sql.query('SELECT count(*) AS n FROM batch_scoring_jobs')).rows[0].n);
+
+    const first = await keyed(small, 'nightly-retry-1');
+    expect(first.status).toBe(202);
+    const id = first.body.id as string;
+    expect((await finished(id)).status).toBe('succeeded');
+    const before = { jobs: await jobs(), files: await batchFiles() };
+
+    const again = await keyed(small, 'nightly-retry-1');
+    expect({
+      status: again.status,
+      body: again.body,
+      location: again.headers.location,
+      replayed: again.headers['idempotent-replayed'],
+    }).toEqual({
+      status: 202,
+      body: { id, status: 'succeeded', href: `${API}/batch-scoring/${id}` },
+      location: `${API}/batch-scoring/${id}`,
+      replayed: 'true',
+    });
+    await runner.idle();
+    // Nothing scored again, no second job, no upload kept.
+    expect(await receiptCount(id)).toBe(30);
+    expect({ jobs: await jobs(), files: await batchFiles() }).toEqual(before);
+
+    // The same key with other bytes, or with another query: refused, nothing kept.
+    const otherBytes = await keyed(applicationsCsv(rows.slice(1, 31)), 'nightly-retry-1');
+    const otherQuery = await keyed(small, 'nightly-retry-1', 'pipe', '?requestId=another-run');
+    for (const response of [otherBytes, otherQuery]) {
+      expect(response.status).toBe(422);
+      expect(response.headers['content-type']).toMatch(PROBLEM);
+      expect(response.body).toMatchObject({ code: 'idempotency-key-reused' });
+    }
+    await runner.idle();
+    expect({ jobs: await jobs(), files: await batchFiles() }).toEqual(before);
+
+    // Keys are the caller's: another caller's same key starts a job of its own.
+    const theirs = await keyed(small, 'nightly-retry-1', 'los');
+    expect(theirs.status).toBe(202);
+    expect(theirs.body.id).not.toBe(id);
+    expect((await finished(theirs.body.id as string)).requestedBy).toBe('los');
+  });
+
+  it('starts one job for concurrent retries with one Idempotency-Key, keeping one upload', async () => {
+    const small = applicationsCsv(rows.slice(0, 40));
+    const responses = await Promise.all(
+      Array.from({ length: 4 }, () => post(small, 'pipe').set('Idempotency-Key', 'nightly-race-1')),
+    );
+    expect(responses.map((response) => response.status)).toEqual([202, 202, 202, 202]);
+    const ids = new Set(responses.map((response) => response.body.id as string));
+    expect(ids.size).toBe(1);
+    const [id] = ids;
+    expect((await finished(id)).status).toBe('succeeded');
+    const rowsOf = await sql.query('SELECT count(*) AS n FROM batch_scoring_jobs WHERE id = $1', [
+      id,
+    ]);
+    expect(Number(rowsOf.rows[0].n)).toBe(1);
+    expect(await receiptCount(id)).toBe(40);
+    // Every racing upload is gone: the winner's with its job, the others' at once.
+    expect((await batchFiles()).filter((name) => name.endsWith('.input.csv'))).toEqual([]);
+  });
+
   it('runs jobs one at a time: a job accepted while another runs is queued, then runs', async () => {
     let second: { id: string; status: string; queuedView: JobView } | undefined;
     const small = applicationsCsv(rows.slice(0, 300));
@@ -465,11 +532,11 @@ describe('batch scoring over HTTP', () => {
     await sql.query(
       `INSERT INTO batch_scoring_jobs (id, deployment_id, model, environment, version, arm,
          artifact_digest, request_id, status, rows_total, rows_scored, requested_by, created_at,
-         updated_at, started_at, heartbeat_at)
+         updated_at, started_at, heartbeat_at, upload_digest)
        VALUES ($1::uuid, $2, $3, 'staging', '1.0.0', 'stable', $4, $1::text, 'running', 5000, 4096, 'pipe',
          now() - interval '10 minutes', now() - interval '10 minutes',
-         now() - interval '10 minutes', now() - interval '3 minutes')`,
-      [id, DEPLOYMENT, MODEL, digest],
+         now() - interval '10 minutes', now() - interval '3 minutes', $5)`,
+      [id, DEPLOYMENT, MODEL, digest, `hmac-sha256:${'0'.repeat(64)}`],
     );
     await writeFile(join(dir, 'batch-scoring', `${id}.input.csv`), csv.slice(0, 500));
     const job = await read(id);

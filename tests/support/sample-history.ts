@@ -211,6 +211,9 @@ async function succeededBatchJob(test: TestApp, receipt: DecisionReceipt): Promi
     arm: receipt.arm,
     artifactDigest: receipt.artifactDigest,
     requestId: receipt.requestId,
+    subjectColumn: null,
+    // Made up, as the receipt's input digest is: no upload was streamed.
+    uploadDigest: `hmac-sha256:${'0'.repeat(64)}`,
     rowsTotal: 1,
     resultPath: files.result,
     requestedBy: 'ci',

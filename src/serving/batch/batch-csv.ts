@@ -1,3 +1,4 @@
+import type { Hash, Hmac } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -74,13 +75,15 @@ export class RecordCounter {
 
 /**
  * Streams `content` to a new file at `path` (mode 0600: it may hold personal information),
- * counting records on the way. Beyond `maxBytes` it stops reading, removes the file and throws
- * UploadTooLarge. Returns the number of records, the header row included.
+ * counting records on the way and feeding every byte to `hash` when given. Beyond `maxBytes` it
+ * stops reading, removes the file and throws UploadTooLarge. Returns the number of records, the
+ * header row included.
  */
 export async function saveUpload(
   content: Readable,
   path: string,
   maxBytes: number,
+  hash?: Hash | Hmac,
 ): Promise<{ bytes: number; records: number }> {
   const counter = new RecordCounter();
   let size = 0;
@@ -91,6 +94,7 @@ export async function saveUpload(
       size += bytes.length;
       if (size > maxBytes) throw new UploadTooLarge(maxBytes);
       counter.update(bytes);
+      hash?.update(bytes);
       let written = 0;
       while (written < bytes.length) {
         const { bytesWritten } = await file.write(bytes, written, bytes.length - written);
@@ -105,6 +109,29 @@ export async function saveUpload(
     throw error;
   }
   return { bytes: size, records: counter.finish() };
+}
+
+/**
+ * Reads `content` to its end feeding `hash`, keeping nothing: a retry's upload, compared with the
+ * job it repeats by digest only. Beyond `maxBytes` it stops reading and throws UploadTooLarge.
+ */
+export async function digestUpload(
+  content: Readable,
+  maxBytes: number,
+  hash: Hash | Hmac,
+): Promise<void> {
+  let size = 0;
+  try {
+    for await (const chunk of content) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      size += bytes.length;
+      if (size > maxBytes) throw new UploadTooLarge(maxBytes);
+      hash.update(bytes);
+    }
+  } catch (error) {
+    content.destroy();
+    throw error;
+  }
 }
 
 /** The file's first record (its header), read with csv-parse; null when the file has none. */

@@ -14,6 +14,13 @@ export type BatchScoringJob = {
   arm: ServingArm;
   artifactDigest: string;
   requestId: string;
+  /** The column holding each row's subject reference, as the request named it. */
+  subjectColumn: string | null;
+  /**
+   * The upload's `hmac-sha256:<hex>` under the privacy pepper: what a retry with the same
+   * Idempotency-Key must match (keyed, so it cannot be used to test guesses of the rows).
+   */
+  uploadDigest: string;
   status: BatchJobStatus;
   rowsTotal: number;
   rowsScored: number;
@@ -50,6 +57,8 @@ type Row = {
   arm: ServingArm;
   artifact_digest: string;
   request_id: string;
+  subject_column: string | null;
+  upload_digest: string;
   status: BatchJobStatus;
   rows_total: string | number;
   rows_scored: string | number;
@@ -77,6 +86,8 @@ function fromRow(row: Row): BatchScoringJob {
     arm: row.arm,
     artifactDigest: row.artifact_digest,
     requestId: row.request_id,
+    subjectColumn: row.subject_column,
+    uploadDigest: row.upload_digest,
     status: row.status,
     rowsTotal: Number(row.rows_total),
     rowsScored: Number(row.rows_scored),
@@ -102,6 +113,8 @@ export type NewBatchJob = Pick<
   | 'arm'
   | 'artifactDigest'
   | 'requestId'
+  | 'subjectColumn'
+  | 'uploadDigest'
   | 'rowsTotal'
   | 'resultPath'
   | 'requestedBy'
@@ -116,12 +129,17 @@ export type NewBatchJob = Pick<
 export class BatchScoringJobStore {
   constructor(private readonly db: DataSource) {}
 
-  async create(job: NewBatchJob): Promise<BatchScoringJob> {
+  /**
+   * Records a queued job; null when a job with its id is already recorded (a retry with the same
+   * Idempotency-Key, whose id is derived from it, that lost the race).
+   */
+  async create(job: NewBatchJob): Promise<BatchScoringJob | null> {
     const [row] = (await this.db.query(
       `INSERT INTO batch_scoring_jobs (id, deployment_id, model, environment, version, arm,
          artifact_digest, request_id, status, rows_total, result_path, requested_by, created_at,
-         updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10, $11, $12, $12)
+         updated_at, subject_column, upload_digest)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10, $11, $12, $12, $13, $14)
+       ON CONFLICT (id) DO NOTHING
        RETURNING *`,
       [
         job.id,
@@ -136,9 +154,11 @@ export class BatchScoringJobStore {
         job.resultPath,
         job.requestedBy,
         job.createdAt.toISOString(),
+        job.subjectColumn,
+        job.uploadDigest,
       ],
     )) as Row[];
-    return fromRow(row);
+    return row ? fromRow(row) : null;
   }
 
   async find(id: string): Promise<BatchScoringJob | null> {

@@ -9,6 +9,11 @@ export class StartBatchScoringCommand {
       requestId?: string;
       /** The column holding each row's subject reference (stored as its keyed hash only). */
       subjectColumn?: string;
+      /**
+       * The keyed digest of the request's Idempotency-Key (idempotencyKeyDigest), never the raw
+       * key: the job's id is derived from it and the caller.
+       */
+      idempotencyKey?: string;
       content: Readable;
     },
     readonly context: CommandContext,
