@@ -2,15 +2,21 @@
  * `npm run openapi:examples`: rebuilds the response examples of the API description from a real
  * run. It starts the service on a scratch database, records the sample history through the API
  * (datasets, a training run, a model version, an approval request, a deployment, prediction
- * batches, ground truth, an alert, a deletion request), asks every read route as a compliance
- * officer, and writes each 200 answer, arrays cut to two items, to
+ * batches, ground truth, an alert, a deletion request, a decision receipt, a batch scoring job),
+ * asks every read route as a compliance officer (webhooks as an admin, the Open Inference
+ * Protocol's reads as a pipeline), and writes each 200 answer, arrays cut to two items, to
  * src/openapi/response-examples.json. The service serves them as the examples of its OpenAPI
  * document; a test checks each still matches its schema, so a view that changes shape without
  * its examples fails. Run it after changing a view.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sampleReadPaths, seedSampleHistory } from '../support/sample-history';
+import {
+  SAMPLE_ARTIFACT_DIGEST,
+  sampleReadPaths,
+  seedSampleHistory,
+} from '../support/sample-history';
+import { recordServiceRun } from '../support/service-evaluations';
 import { startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 
@@ -57,9 +63,26 @@ async function main(): Promise<void> {
       .set('Authorization', `Bearer ${await test.token('rick', ['risk-manager'])}`)
       .send({ note: 'the bureau changed its score bands' })
       .expect(201);
-    await test.runner.waitFor(trigger.body.ledgerPosition as string, 10_000);
+    // The Open Inference Protocol's reads describe what a deployment serves (README, "Serving"):
+    // the sample version's [N, 4] input needs its columns named by a passing evaluation by Attest.
+    const evaluated = await recordServiceRun(test.eventLog, {
+      model: 'scorer',
+      version: '1.0.0',
+      environment: 'staging',
+      artifactDigest: SAMPLE_ARTIFACT_DIGEST,
+      // The sample's registered dataset version (the audit pack reads the holdout back).
+      datasetVersion: { name: 'loans', version: 'v1', contentHash: `sha256:${'a'.repeat(64)}` },
+      evaluatedAt: clock.clock().toISOString(),
+    });
+    // Appended after the trigger: the newest position, which every read is asked to reflect.
+    const latest = evaluated.appended.position;
+    await test.runner.waitFor(latest, 10_000);
     paths['/webhooks/:id/deliveries'] = `/webhooks/${webhook.body.id as string}/deliveries`;
-    const asAdmin = (route: string) => route.startsWith('/webhooks');
+    paths['/v2/models/:model'] = '/v2/models/scorer.staging';
+    paths['/v2/models/:model/ready'] = '/v2/models/scorer.staging/ready';
+    const pipeline = `Bearer ${await test.token('ci', ['pipeline'])}`;
+    const reader = (route: string) =>
+      route.startsWith('/webhooks') ? admin : route.startsWith('/v2/') ? pipeline : officer;
     const document = (await test.http().get('/api/docs-json').expect(200)).body as {
       paths: Record<
         string,
@@ -77,8 +100,8 @@ async function main(): Promise<void> {
       const response = await test
         .anonymous()
         .get(`${template.startsWith('/api/v1/') ? `/api/v1${path}` : path}${AS_JSON[route] ?? ''}`)
-        .set('Authorization', asAdmin(route) ? admin : officer)
-        .set('X-Ledger-Position', trigger.body.ledgerPosition as string);
+        .set('Authorization', reader(route))
+        .set('X-Ledger-Position', latest);
       if (response.status !== 200) {
         throw new Error(`GET ${path}: ${response.status} ${response.text}`);
       }
