@@ -57,7 +57,7 @@ async function main(): Promise<void> {
         description: 'retraining pipeline',
       })
       .expect(201);
-    const trigger = await test
+    await test
       .anonymous()
       .post('/api/v1/models/scorer/retraining-triggers')
       .set('Authorization', `Bearer ${await test.token('rick', ['risk-manager'])}`)
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       datasetVersion: { name: 'loans', version: 'v1', contentHash: `sha256:${'a'.repeat(64)}` },
       evaluatedAt: clock.clock().toISOString(),
     });
-    // Appended after the trigger: the newest position, which every read is asked to reflect.
+    // Appended after the trigger was answered: the newest position, which every read reflects.
     const latest = evaluated.appended.position;
     await test.runner.waitFor(latest, 10_000);
     paths['/webhooks/:id/deliveries'] = `/webhooks/${webhook.body.id as string}/deliveries`;
