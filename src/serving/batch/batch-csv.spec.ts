@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import {
   CsvFault,
   RecordCounter,
   UploadTooLarge,
+  digestUpload,
   planColumns,
   readHeader,
   readRowChunks,
@@ -74,6 +76,28 @@ describe('saveUpload', () => {
       UploadTooLarge,
     );
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('feeds every byte it saves to the hash, in pieces or whole', async () => {
+    const text = 'income,age,region\n1,2,north\n3,4,south\n';
+    const whole = createHash('sha256').update(text).digest('hex');
+    const pieces = [text.slice(0, 5), text.slice(5, 21), text.slice(21)].map((t) => Buffer.from(t));
+    const hash = createHash('sha256');
+    await saveUpload(Readable.from(pieces), join(dir, 'upload-3.csv'), 1024, hash);
+    expect(hash.digest('hex')).toBe(whole);
+  });
+});
+
+describe('digestUpload', () => {
+  it('hashes the body and keeps nothing; refuses more than the limit', async () => {
+    const text = 'income,age,region\n1,2,north\n';
+    const hash = createHash('sha256');
+    await digestUpload(Readable.from([Buffer.from(text)]), 1024, hash);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(text).digest('hex'));
+    const chunks = Array.from({ length: 10 }, () => Buffer.alloc(100, 0x31));
+    await expect(
+      digestUpload(Readable.from(chunks), 550, createHash('sha256')),
+    ).rejects.toBeInstanceOf(UploadTooLarge);
   });
 });
 
