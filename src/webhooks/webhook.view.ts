@@ -29,9 +29,10 @@ export class WebhookCreated extends WebhookView {
   secret!: string;
 }
 
+/** Every subscription (configuration, a handful): not a paged list. */
 export class WebhookList {
   @ApiProperty({ type: [WebhookView] })
-  items!: WebhookView[];
+  webhooks!: WebhookView[];
 }
 
 export class WebhookAttemptView {
@@ -99,7 +100,8 @@ export class WebhookDeliveryView {
   log!: WebhookAttemptView[];
 }
 
+/** The newest deliveries of one webhook, up to `limit`: a log, not a paged list. */
 export class WebhookDeliveryList {
   @ApiProperty({ type: [WebhookDeliveryView], description: 'Newest first' })
-  items!: WebhookDeliveryView[];
+  deliveries!: WebhookDeliveryView[];
 }

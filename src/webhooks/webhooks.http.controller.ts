@@ -77,7 +77,7 @@ export class WebhooksHttpController {
   @ApiRead()
   @ApiOkResponse({ type: WebhookList })
   async list(): Promise<WebhookList> {
-    return { items: await this.subscriptions.list() };
+    return { webhooks: await this.subscriptions.list() };
   }
 
   @Get(':id/deliveries')
@@ -91,7 +91,7 @@ export class WebhooksHttpController {
     @Query() query: ListDeliveriesRequest,
   ): Promise<WebhookDeliveryList> {
     return {
-      items: await this.subscriptions.deliveries(id, {
+      deliveries: await this.subscriptions.deliveries(id, {
         status: query.status,
         limit: query.limit ?? 100,
       }),

@@ -97,7 +97,7 @@ describe('retraining triggers', () => {
       .get('/api/v1/models/credit-risk/retraining-triggers')
       .set('Authorization', await bearer(['regulator']))
       .expect(200);
-    expect(listed.body.items).toEqual([
+    expect(listed.body.triggers).toEqual([
       expect.objectContaining({
         triggerId: written.body.id,
         model: 'credit-risk',

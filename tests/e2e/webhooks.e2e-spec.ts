@@ -99,7 +99,7 @@ describe('webhooks', () => {
   // Each test's subscriptions end with it, so no receiver a test closed is retried in the next.
   afterEach(async () => {
     const listed = await test.anonymous().get('/api/v1/webhooks').set('Authorization', admin);
-    for (const { id } of listed.body.items as { id: string }[]) {
+    for (const { id } of listed.body.webhooks as { id: string }[]) {
       await test
         .anonymous()
         .delete(`/api/v1/webhooks/${id}`)
@@ -128,7 +128,7 @@ describe('webhooks', () => {
         .get(`/api/v1/webhooks/${webhookId}/deliveries`)
         .set('Authorization', admin)
         .expect(200)
-    ).body.items as Delivery[];
+    ).body.deliveries as Delivery[];
 
   it('lets only an admin subscribe, list, read deliveries and delete', async () => {
     for (const roles of [['risk-manager'], ['pipeline'], ['regulator'], ['compliance-officer']]) {
@@ -182,7 +182,7 @@ describe('webhooks', () => {
     const [first, again] = [await send(), await send()];
     expect(again.body).toEqual(first.body);
     const listed = await test.anonymous().get('/api/v1/webhooks').set('Authorization', admin);
-    const once = listed.body.items.filter(
+    const once = listed.body.webhooks.filter(
       (item: { url: string }) => item.url === 'https://pipelines.example/once',
     );
     expect(once).toHaveLength(1);
@@ -192,7 +192,7 @@ describe('webhooks', () => {
   it('refuses a URL that is not http(s) and unknown event types with 400 naming the field, keeping nothing', async () => {
     const before = (
       await test.anonymous().get('/api/v1/webhooks').set('Authorization', admin).expect(200)
-    ).body.items.length;
+    ).body.webhooks.length;
     for (const url of [
       'ftp://pipelines.example/hook',
       'javascript:alert(1)',
@@ -224,7 +224,7 @@ describe('webhooks', () => {
     }
     const after = (
       await test.anonymous().get('/api/v1/webhooks').set('Authorization', admin).expect(200)
-    ).body.items.length;
+    ).body.webhooks.length;
     expect(after).toBe(before);
   });
 
@@ -237,7 +237,7 @@ describe('webhooks', () => {
     expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(Buffer.from(created.body.secret.slice('whsec_'.length), 'base64')).toHaveLength(32);
     const listed = await test.anonymous().get('/api/v1/webhooks').set('Authorization', admin);
-    const mine = listed.body.items.find((item: { id: string }) => item.id === created.body.id);
+    const mine = listed.body.webhooks.find((item: { id: string }) => item.id === created.body.id);
     expect(mine).toEqual({
       id: created.body.id,
       url: 'http://127.0.0.1:9/unused',

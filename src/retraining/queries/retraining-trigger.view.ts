@@ -47,7 +47,8 @@ export class RetrainingTriggerView {
   ledgerPosition!: string;
 }
 
+/** The whole of one model's retraining stream (a handful of events): not a paged list. */
 export class RetrainingTriggerList {
   @ApiProperty({ type: [RetrainingTriggerView], description: 'Newest first' })
-  items!: RetrainingTriggerView[];
+  triggers!: RetrainingTriggerView[];
 }

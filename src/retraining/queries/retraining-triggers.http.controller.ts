@@ -27,7 +27,7 @@ export class RetrainingTriggersHttpController {
     if (model.versions.size === 0) throw new NotRecorded('model', name);
     const { recorded } = await this.writer.load(retrainingDecider, streams.retraining(name));
     return {
-      items: recorded
+      triggers: recorded
         .map((event) => ({
           ...(event.data as RetrainingTriggered['data']),
           eventId: event.id,
