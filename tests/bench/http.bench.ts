@@ -5,11 +5,8 @@
  * The service runs as its own process (`node dist/src/main.js`), as in production. PostgreSQL when
  * DATABASE_URL is set (a scratch database is created and dropped), embedded PGlite otherwise.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -17,76 +14,21 @@ import { DevIssuer } from '../../src/auth/dev-issuer';
 import { DEV_ISSUER, loadConfig } from '../../src/config/app-config';
 import { connectToServer, startEmbedded } from '../../src/ledger/database/database-handle';
 import { scratchDatabase } from '../support/test-database';
+import {
+  type Run,
+  ServiceClient,
+  drive,
+  freePort,
+  percentile,
+  startService,
+  stopService,
+} from './service-process';
 import { versionArtifact } from '../support/stored-artifacts';
 
 const CLIENTS = 16;
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = 300;
-
-interface Run {
-  perSecond: number;
-  latenciesMs: number[];
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-
-function call(
-  port: number,
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; body: unknown }> {
-  // A Buffer is sent as it is (an uploaded file), anything else as JSON.
-  const binary = Buffer.isBuffer(body);
-  const payload = body === undefined ? undefined : binary ? body : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(payload
-            ? {
-                'content-type': binary ? 'application/octet-stream' : 'application/json',
-                'content-length': Buffer.byteLength(payload),
-              }
-            : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function expectStatus(
-  port: number,
-  method: string,
-  path: string,
-  token: string,
-  body: unknown,
-  status: number,
-): Promise<Record<string, unknown>> {
-  const response = await call(port, method, path, token, body);
-  if (response.status !== status) {
-    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
-  }
-  return response.body as Record<string, unknown>;
-}
 
 const digest = () => `sha256:${randomBytes(32).toString('hex')}`;
 /** The deployed version's ONNX file. */
@@ -109,64 +51,6 @@ function batch(index: number) {
   };
 }
 
-/** `total` operations from CLIENTS concurrent loops; throughput and every latency. */
-async function drive(total: number, operation: (index: number) => Promise<void>): Promise<Run> {
-  const latenciesMs: number[] = [];
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      for (let index = next++; index < total; index = next++) {
-        const begin = process.hrtime.bigint();
-        await operation(index);
-        latenciesMs.push(Number(process.hrtime.bigint() - begin) / 1e6);
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { perSecond: total / seconds, latenciesMs };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    // e.g. BENCH_SERVICE_NODE_ARGS=--cpu-prof to profile the service under load.
-    [...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/src/main.js'],
-    {
-      env: {
-        ...process.env,
-        ...env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        // 16 clients with one token: throughput, not the per-caller limit, is measured.
-        RATE_LIMIT_PER_MINUTE: '0',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-    const ready = await call(port, 'GET', '/api/v1/health/live', '').catch(() => undefined);
-    if (ready?.status === 200) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the service did not start within 60 s');
-}
-
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'attest-bench-http-'));
   const rawDir = await mkdtemp(join(tmpdir(), 'attest-bench-raw-'));
@@ -175,6 +59,7 @@ async function main(): Promise<void> {
   const rawDb = base ? await scratchDatabase(base, 'attest_bench') : undefined;
   const rawHandle = rawDb ? connectToServer(rawDb.url) : await startEmbedded(rawDir);
   const port = await freePort();
+  const client = new ServiceClient(port, CLIENTS);
   const service = await startService(
     {
       DATA_DIR: dataDir,
@@ -191,8 +76,7 @@ async function main(): Promise<void> {
     const riskManager = await issuer.sign({ sub: 'bench-risk', roles: ['risk-manager'] });
 
     // The flow a scoring pipeline runs in: a registered, trained model deployed to staging.
-    await expectStatus(
-      port,
+    await client.expect(
       'POST',
       '/api/v1/datasets/bench-loans/versions',
       pipeline,
@@ -206,8 +90,7 @@ async function main(): Promise<void> {
       },
       201,
     );
-    const run = await expectStatus(
-      port,
+    const run = await client.expect(
       'POST',
       '/api/v1/training-runs',
       pipeline,
@@ -220,8 +103,7 @@ async function main(): Promise<void> {
       },
       201,
     );
-    await expectStatus(
-      port,
+    await client.expect(
       'POST',
       `/api/v1/training-runs/${String(run.id)}/completion`,
       pipeline,
@@ -232,8 +114,7 @@ async function main(): Promise<void> {
       },
       201,
     );
-    await expectStatus(
-      port,
+    await client.expect(
       'POST',
       '/api/v1/models/bench-credit/versions',
       pipeline,
@@ -251,16 +132,14 @@ async function main(): Promise<void> {
       201,
     );
     // A version whose artifact was never stored cannot be deployed (README, "Serving").
-    await expectStatus(
-      port,
+    await client.expect(
       'PUT',
       '/api/v1/models/bench-credit/versions/1.0.0/artifact',
       pipeline,
       ARTIFACT.bytes,
       200,
     );
-    await expectStatus(
-      port,
+    await client.expect(
       'POST',
       '/api/v1/deployments',
       riskManager,
@@ -286,7 +165,7 @@ async function main(): Promise<void> {
     });
     let sequence = 0;
     const viaHttp = async (index: number) => {
-      const response = await call(port, 'POST', batches, pipeline, batch(sequence++ + index));
+      const response = await client.call('POST', batches, pipeline, batch(sequence++ + index));
       if (response.status !== 201)
         throw new Error(`${response.status} ${JSON.stringify(response.body)}`);
     };
@@ -304,8 +183,8 @@ async function main(): Promise<void> {
     console.log(
       `Attest HTTP write benchmark on ${label}: ${CLIENTS} concurrent clients, ${REQUESTS} requests per round, best of ${ROUNDS} rounds; ${JSON.stringify(batch(0)).length}-byte bodies`,
     );
-    await drive(WARMUP, viaHttp);
-    await drive(WARMUP, viaRaw);
+    await drive(CLIENTS, WARMUP, viaHttp);
+    await drive(CLIENTS, WARMUP, viaRaw);
 
     let http: Run = { perSecond: 0, latenciesMs: [] };
     let rawBest: Run = { perSecond: 0, latenciesMs: [] };
@@ -313,7 +192,7 @@ async function main(): Promise<void> {
       // Alternate which goes first, so neither always meets a checkpoint or a cold cache.
       const order = round % 2 === 0 ? [viaRaw, viaHttp] : [viaHttp, viaRaw];
       for (const operation of order) {
-        const result = await drive(REQUESTS, operation);
+        const result = await drive(CLIENTS, REQUESTS, operation);
         if (operation === viaHttp && result.perSecond > http.perSecond) http = result;
         if (operation === viaRaw && result.perSecond > rawBest.perSecond) rawBest = result;
       }
@@ -335,9 +214,8 @@ async function main(): Promise<void> {
     );
     await raw.end();
   } finally {
-    agent.destroy();
-    service.kill('SIGTERM');
-    await new Promise((resolve) => service.once('exit', resolve));
+    client.close();
+    await stopService(service);
     await rawHandle.close();
     await serviceDb?.drop();
     await rawDb?.drop();

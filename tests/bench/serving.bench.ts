@@ -11,11 +11,8 @@
  * size of a production credit model. PostgreSQL when DATABASE_URL is set (a scratch database is
  * created and dropped), embedded PGlite otherwise.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -33,6 +30,15 @@ import {
 } from '../support/onnx';
 import { scratchDatabase } from '../support/test-database';
 import { runBatchScoringBench } from './batch-scoring.bench';
+import {
+  type Run,
+  ServiceClient,
+  drive,
+  freePort,
+  percentile,
+  startService,
+  stopService,
+} from './service-process';
 
 const CLIENTS = 16;
 const REQUESTS = Number(process.env.BENCH_SERVING_REQUESTS ?? 4000);
@@ -43,90 +49,6 @@ const WARMUP = 500;
 const SEED = 42;
 const MODEL = 'bench-credit';
 const DEPLOYMENT = `${MODEL}.staging`;
-
-type Run = { perSecond: number; latenciesMs: number[] };
-type Reply = { status: number; body: unknown };
-
-const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-
-function call(
-  port: number,
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<Reply> {
-  const payload =
-    body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(payload
-            ? { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }
-            : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            // Not JSON: kept as text.
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function expectStatus(
-  port: number,
-  method: string,
-  path: string,
-  token: string,
-  body: unknown,
-  status: number,
-  contentType?: string,
-): Promise<Record<string, unknown>> {
-  const response = await call(port, method, `/api/v1${path}`, token, body, contentType);
-  if (response.status !== status) {
-    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
-  }
-  return response.body as Record<string, unknown>;
-}
-
-/** `total` operations from CLIENTS concurrent loops (closed loop); throughput and every latency. */
-async function drive(total: number, operation: (index: number) => Promise<void>): Promise<Run> {
-  const latenciesMs: number[] = [];
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      for (let index = next++; index < total; index = next++) {
-        const begin = process.hrtime.bigint();
-        await operation(index);
-        latenciesMs.push(Number(process.hrtime.bigint() - begin) / 1e6);
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { perSecond: total / seconds, latenciesMs };
-}
 
 /**
  * Requests started on a fixed schedule (open loop) at `rate` a second, at most CLIENTS in flight:
@@ -159,44 +81,17 @@ async function paced(
   return { perSecond: total / elapsed, latenciesMs, late };
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/src/main.js'],
-    {
-      env: {
-        ...process.env,
-        ...env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        // Throughput, not the per-caller limits, is measured.
-        RATE_LIMIT_PER_MINUTE: '0',
-        RATE_LIMIT_SCORING_PER_MINUTE: '0',
-      },
-      stdio: ['ignore', process.env.BENCH_SERVICE_LOG ? 'inherit' : 'ignore', 'inherit'],
-    },
-  );
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-    const ready = await call(port, 'GET', '/api/v1/health/live', '').catch(() => undefined);
-    if (ready?.status === 200) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the service did not start within 60 s');
+/** A request under /api/v1 that must answer `status`. */
+function api(
+  client: ServiceClient,
+  method: string,
+  path: string,
+  token: string,
+  body: unknown,
+  status: number,
+  contentType?: string,
+): Promise<Record<string, unknown>> {
+  return client.expect(method, `/api/v1${path}`, token, body, status, contentType);
 }
 
 const sha256 = (bytes: string | Uint8Array) =>
@@ -207,7 +102,11 @@ const sha256 = (bytes: string | Uint8Array) =>
  * with its artifact, an evaluation Attest runs (it gives the served columns, threshold and drift
  * baseline), a rollout to staging.
  */
-async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promise<string> {
+async function setUp(
+  client: ServiceClient,
+  dataDir: string,
+  artifact: Uint8Array,
+): Promise<string> {
   const { audience } = loadConfig({}).auth;
   const issuer = await DevIssuer.open(dataDir, DEV_ISSUER, audience);
   const scientist = await issuer.sign({ sub: 'bench-scientist', roles: ['data-scientist'] });
@@ -218,8 +117,8 @@ async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promi
   // The bench measures serving, not the model: any AUC above chance passes in staging.
   const officer = await issuer.sign({ sub: 'bench-officer', roles: ['compliance-officer'] });
   const lenient = { minAuc: 0.5, minGroupSize: 1 };
-  await expectStatus(
-    port,
+  await api(
+    client,
     'PUT',
     '/policies/evaluation',
     officer,
@@ -228,16 +127,16 @@ async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promi
   );
   const rows = 2000;
   const csv = creditDatasetCsv({ seed: SEED, rows });
-  await expectStatus(
-    port,
+  await api(
+    client,
     'POST',
     '/datasets/bench-holdout/versions',
     pipeline,
     creditDatasetRegistration('v1', sha256(csv), rows),
     201,
   );
-  await expectStatus(
-    port,
+  await api(
+    client,
     'PUT',
     '/datasets/bench-holdout/versions/v1/data',
     pipeline,
@@ -245,8 +144,8 @@ async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promi
     201,
     'text/csv',
   ).catch(async () =>
-    expectStatus(
-      port,
+    api(
+      client,
       'PUT',
       '/datasets/bench-holdout/versions/v1/data',
       pipeline,
@@ -255,8 +154,8 @@ async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promi
       'text/csv',
     ),
   );
-  const run = await expectStatus(
-    port,
+  const run = await api(
+    client,
     'POST',
     '/training-runs',
     scientist,
@@ -269,8 +168,8 @@ async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promi
     },
     201,
   );
-  await expectStatus(
-    port,
+  await api(
+    client,
     'POST',
     `/training-runs/${String(run.id)}/completion`,
     pipeline,
@@ -281,8 +180,8 @@ async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promi
     },
     201,
   );
-  await expectStatus(
-    port,
+  await api(
+    client,
     'POST',
     `/models/${MODEL}/versions`,
     scientist,
@@ -299,8 +198,7 @@ async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promi
     },
     201,
   );
-  const stored = await call(
-    port,
+  const stored = await client.call(
     'PUT',
     `/api/v1/models/${MODEL}/versions/1.0.0/artifact`,
     scientist,
@@ -309,8 +207,8 @@ async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promi
   );
   if (stored.status >= 300)
     throw new Error(`artifact: ${stored.status} ${JSON.stringify(stored.body)}`);
-  const evaluation = await expectStatus(
-    port,
+  const evaluation = await api(
+    client,
     'POST',
     `/models/${MODEL}/versions/1.0.0/evaluation-runs`,
     scientist,
@@ -326,8 +224,8 @@ async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promi
     202,
   );
   for (let attempt = 0; ; attempt++) {
-    const view = await expectStatus(
-      port,
+    const view = await api(
+      client,
       'GET',
       `/evaluation-runs/${String(evaluation.id)}`,
       scientist,
@@ -340,8 +238,8 @@ async function setUp(port: number, dataDir: string, artifact: Uint8Array): Promi
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await expectStatus(
-    port,
+  await api(
+    client,
     'POST',
     '/deployments',
     riskManager,
@@ -369,6 +267,7 @@ async function main(): Promise<void> {
   const base = process.env.DATABASE_URL;
   const serviceDb = base ? await scratchDatabase(base, 'attest_bench') : undefined;
   const port = await freePort();
+  const client = new ServiceClient(port, CLIENTS);
   const artifact = treeEnsembleModelOf(randomTreeEnsemble(mulberry32(SEED)));
   const service = await startService(
     {
@@ -384,13 +283,13 @@ async function main(): Promise<void> {
     interOpNumThreads: 1,
   });
   try {
-    const scoring = await setUp(port, dataDir, artifact);
+    const scoring = await setUp(client, dataDir, artifact);
     const rows = requestRows(REQUESTS + WARMUP);
     const predict = `/api/v1/deployments/${DEPLOYMENT}/predict`;
     let sequence = 0;
     const viaHttp = async (index: number) => {
       const id = sequence++;
-      const response = await call(port, 'POST', predict, scoring, {
+      const response = await client.call('POST', predict, scoring, {
         requestId: `bench-${id}`,
         rows: [rows[(id + index) % rows.length]],
       });
@@ -410,23 +309,23 @@ async function main(): Promise<void> {
     };
     // The cheapest route: HTTP, routing and the security headers, no token, scoring or receipt.
     const viaHealth = async () => {
-      const response = await call(port, 'GET', '/api/v1/health/live', '');
+      const response = await client.call('GET', '/api/v1/health/live', '');
       if (response.status !== 200) throw new Error(`health: ${response.status}`);
     };
 
     console.log(
       `Attest serving benchmark on ${label}: ${CLIENTS} concurrent clients, single-row predictions of a 300-tree depth-6 ensemble, ${REQUESTS} requests per round, best of ${ROUNDS} rounds`,
     );
-    await drive(WARMUP, viaHttp);
-    await drive(WARMUP, viaRaw);
-    await drive(WARMUP, viaHealth);
+    await drive(CLIENTS, WARMUP, viaHttp);
+    await drive(CLIENTS, WARMUP, viaRaw);
+    await drive(CLIENTS, WARMUP, viaHealth);
     let http: Run = { perSecond: 0, latenciesMs: [] };
     let raw: Run = { perSecond: 0, latenciesMs: [] };
     let health: Run = { perSecond: 0, latenciesMs: [] };
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? [viaRaw, viaHttp, viaHealth] : [viaHealth, viaHttp, viaRaw];
       for (const operation of order) {
-        const result = await drive(REQUESTS, operation);
+        const result = await drive(CLIENTS, REQUESTS, operation);
         if (operation === viaHttp && result.perSecond > http.perSecond) http = result;
         if (operation === viaRaw && result.perSecond > raw.perSecond) raw = result;
         if (operation === viaHealth && result.perSecond > health.perSecond) health = result;
@@ -454,9 +353,7 @@ async function main(): Promise<void> {
     );
 
     // The service's own view: scoring latency per receipt, from the batches it sealed.
-    await call(port, 'POST', '/api/v1/ledger/checkpoints', scoring).catch(() => undefined);
-    const batches = await call(
-      port,
+    const batches = await client.call(
       'GET',
       `/api/v1/deployments/${DEPLOYMENT}/prediction-batches?limit=100`,
       await signAs(dataDir, ['risk-manager']),
@@ -480,10 +377,9 @@ async function main(): Promise<void> {
     console.log('\nbatch scoring:');
     await runBatchScoringBench();
   } finally {
-    agent.destroy();
+    client.close();
     await session.release();
-    service.kill('SIGTERM');
-    await new Promise((resolve) => service.once('exit', resolve));
+    await stopService(service);
     await serviceDb?.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
