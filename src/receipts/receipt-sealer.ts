@@ -11,6 +11,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { deploymentDecider } from '../deployments/deployment.decider';
 import { CLOCK, type Clock } from '../ledger/clock';
+import { SerialWork } from '../ledger/database/serial-work';
 import { type CommandContext, derivedUuid } from '../ledger/commands/command-context';
 import { StreamWriter } from '../ledger/commands/stream-writer';
 import { type Actor, EVENT_LOG, type EventLog } from '../ledger/event-log.port';
@@ -81,9 +82,14 @@ type ReceiptRow = {
 @Injectable()
 export class ReceiptSealer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ReceiptSealer');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<SealedBatch[]>;
-  private closing = false;
+  private readonly work = new SerialWork<SealedBatch[]>({
+    pass: () => this.pass(false),
+    nextDelayMs: () => this.pollMs(),
+    logger: this.logger,
+    failure: 'sealing receipts failed; retrying',
+    // Every failed timed pass is logged, one that meets an outage too.
+    quietOnOutage: false,
+  });
   /** Batches whose recording failed and was logged: logged again only when it succeeds. */
   private readonly failing = new Set<string>();
 
@@ -99,13 +105,11 @@ export class ReceiptSealer implements OnApplicationBootstrap, BeforeApplicationS
   onApplicationBootstrap(): void {
     const { sealEveryReceipts, sealIntervalMs } = this.config.receipts;
     if (sealEveryReceipts === 0 && sealIntervalMs === 0) return;
-    this.schedule(0);
+    this.work.start(0);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.work.close();
   }
 
   /**
@@ -113,27 +117,12 @@ export class ReceiptSealer implements OnApplicationBootstrap, BeforeApplicationS
    * with `all`). One pass at a time in a process; a call during a pass waits for it and runs
    * another.
    */
-  async seal(options: { all?: boolean } = {}): Promise<SealedBatch[]> {
-    while (this.running) await this.running.catch(() => undefined);
-    const pass = this.pass(options.all === true);
-    this.running = pass;
-    try {
-      return await pass;
-    } finally {
-      if (this.running === pass) this.running = undefined;
-    }
+  seal(options: { all?: boolean } = {}): Promise<SealedBatch[]> {
+    return this.work.run(() => this.pass(options.all === true));
   }
 
-  private schedule(delayMs: number): void {
-    if (this.closing) return;
-    this.timer = setTimeout(() => {
-      this.seal()
-        .catch((error: unknown) => {
-          if (!this.closing) this.logger.warn({ err: error }, 'sealing receipts failed; retrying');
-        })
-        .finally(() => this.schedule(this.pollMs()));
-    }, delayMs);
-    this.timer.unref();
+  private get closing(): boolean {
+    return this.work.closing;
   }
 
   private pollMs(): number {

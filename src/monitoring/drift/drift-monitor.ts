@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../../ledger/clock';
 import { classifyDatabaseError } from '../../ledger/database/database-errors';
+import { SerialWork } from '../../ledger/database/serial-work';
 import { type CommandContext, derivedUuid } from '../../ledger/commands/command-context';
 import { StateConflict } from '../../ledger/commands/rule-errors';
 import { StreamWriter } from '../../ledger/commands/stream-writer';
@@ -68,9 +69,12 @@ const iso = (value: Date | string) =>
 export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('DriftMonitor');
   private readonly owner = randomUUID();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
-  private closing = false;
+  private readonly work = new SerialWork<number>({
+    pass: () => this.pass(),
+    nextDelayMs: () => POLL_MS,
+    logger: this.logger,
+    failure: 'drift checks failed; retrying',
+  });
 
   constructor(
     private readonly db: DataSource,
@@ -81,40 +85,20 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.work.start(0);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.work.close();
   }
 
   /** Takes and runs every due check; resolves with how many were done. One drain at a time. */
-  async drain(): Promise<number> {
-    while (this.running) await this.running.catch(() => undefined);
-    const pass = this.pass();
-    this.running = pass;
-    try {
-      return await pass;
-    } finally {
-      if (this.running === pass) this.running = undefined;
-    }
+  drain(): Promise<number> {
+    return this.work.run();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.closing) return;
-    this.timer = setTimeout(() => {
-      this.drain()
-        .catch((error: unknown) => {
-          // An outage is logged once where requests meet it (DatabaseOutage); polls fail quietly.
-          if (!this.closing && classifyDatabaseError(error) !== 'unavailable') {
-            this.logger.warn({ err: error }, 'drift checks failed; retrying');
-          }
-        })
-        .finally(() => this.schedule(POLL_MS));
-    }, delayMs);
-    this.timer.unref();
+  private get closing(): boolean {
+    return this.work.closing;
   }
 
   private async pass(): Promise<number> {

@@ -11,6 +11,7 @@ import { deploymentDecider } from '../../deployments/deployment.decider';
 import { auc } from '../../evaluation/metrics';
 import { CLOCK, type Clock } from '../../ledger/clock';
 import { classifyDatabaseError } from '../../ledger/database/database-errors';
+import { SerialWork } from '../../ledger/database/serial-work';
 import { type CommandContext, derivedUuid } from '../../ledger/commands/command-context';
 import { RuleViolated, StateConflict } from '../../ledger/commands/rule-errors';
 import { StreamWriter } from '../../ledger/commands/stream-writer';
@@ -62,8 +63,12 @@ export function performanceWindowMs(window: MonitoringWindow): number {
 @Injectable()
 export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('PerformanceMonitor');
-  private timer?: NodeJS.Timeout;
-  private closing = false;
+  private readonly work = new SerialWork<void>({
+    pass: () => this.sweepPass(),
+    nextDelayMs: () => SWEEP_MS,
+    logger: this.logger,
+    failure: 'performance checks failed',
+  });
   private sweptUntil: Date | null = null;
   private readonly running = new Map<string, Promise<PerformanceJudgement[]>>();
   /** The check started by the latest outcomes of each deployment. */
@@ -90,28 +95,18 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
       });
       this.afterOutcomes.set(deploymentId, judged);
     });
-    this.schedule(0);
+    this.work.start(0);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    clearTimeout(this.timer);
-    await Promise.all([...this.running.values()].map((p) => p.catch(() => undefined)));
+    await Promise.all([
+      this.work.close(),
+      ...[...this.running.values()].map((p) => p.catch(() => undefined)),
+    ]);
   }
 
-  private schedule(delayMs: number): void {
-    if (this.closing) return;
-    this.timer = setTimeout(() => {
-      this.sweep()
-        .catch((error: unknown) => {
-          // An outage is logged once where requests meet it (DatabaseOutage); sweeps fail quietly.
-          if (!this.closing && classifyDatabaseError(error) !== 'unavailable') {
-            this.logger.warn({ err: error }, 'performance checks failed');
-          }
-        })
-        .finally(() => this.schedule(SWEEP_MS));
-    }, delayMs);
-    this.timer.unref();
+  private get closing(): boolean {
+    return this.work.closing;
   }
 
   /** What the check started by the deployment's latest outcomes judged, once it is done. */
@@ -119,8 +114,15 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
     return this.afterOutcomes.get(deploymentId) ?? Promise.resolve([]);
   }
 
-  /** Checks every deployment with outcomes recorded since the last sweep (all, the first time). */
-  async sweep(): Promise<void> {
+  /**
+   * Checks every deployment with outcomes recorded since the last sweep (all, the first time).
+   * One sweep at a time: a call during one waits for it and sweeps again.
+   */
+  sweep(): Promise<void> {
+    return this.work.run();
+  }
+
+  private async sweepPass(): Promise<void> {
     const started = new Date();
     const rows = (await this.db.query(
       `SELECT DISTINCT deployment_id FROM decision_receipts
