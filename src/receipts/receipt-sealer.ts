@@ -86,9 +86,8 @@ export class ReceiptSealer implements OnApplicationBootstrap, BeforeApplicationS
     pass: () => this.pass(false),
     nextDelayMs: () => this.pollMs(),
     logger: this.logger,
+    // An outage is logged once where requests meet it (DatabaseOutage), as the other loops do.
     failure: 'sealing receipts failed; retrying',
-    // Every failed timed pass is logged, one that meets an outage too.
-    quietOnOutage: false,
   });
   /** Batches whose recording failed and was logged: logged again only when it succeeds. */
   private readonly failing = new Set<string>();
