@@ -6,6 +6,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
 
 export type Run = { perSecond: number; latenciesMs: number[] };
 export type Reply = { status: number; body: unknown };
@@ -125,7 +126,9 @@ export async function freePort(): Promise<number> {
 /**
  * `node dist/src/main.js` on `port` with `env`, without per-caller rate limits (throughput is
  * measured, not the limits); resolves once it answers its liveness probe.
- * BENCH_SERVICE_NODE_ARGS=--cpu-prof profiles it; BENCH_SERVICE_LOG=1 shows its log.
+ * BENCH_SERVICE_NODE_ARGS=--cpu-prof profiles it; BENCH_SERVICE_LOG=1 shows its log;
+ * BENCH_SERVICE_PROBE=1 prints its main thread's load, event-loop delay and GC every busy second
+ * (service-probe.ts).
  */
 export async function startService(
   env: Record<string, string>,
@@ -133,7 +136,13 @@ export async function startService(
 ): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/src/main.js'],
+    [
+      ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ...(process.env.BENCH_SERVICE_PROBE
+        ? ['--require', join(__dirname, 'service-probe.js')]
+        : []),
+      'dist/src/main.js',
+    ],
     {
       env: {
         ...process.env,
