@@ -6,6 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Operational state of the service like evaluation_runs, not a projection of the ledger
  * (docs/design.md §2): the ledger holds the sealed batches, this table the receipts they prove.
  *
+ * - `receipt` is the receipt's canonical JSON as text, exactly what `receipt_hash` covers (no
+ *   jsonb parse on write, no re-serialising to check it).
  * - `seq` is the write order, and the leaf order of a batch's Merkle tree.
  * - `seal_key` groups receipts that can share a batch: same deployment, version, artifact,
  *   onnxruntime version and binning (a batch carries one of each).
@@ -34,7 +36,7 @@ export class DecisionReceipts1764200000025 implements MigrationInterface {
         model           text NOT NULL,
         environment     text NOT NULL,
         version         text NOT NULL,
-        receipt         jsonb NOT NULL,
+        receipt         text NOT NULL,
         receipt_hash    text NOT NULL,
         score           double precision NOT NULL,
         score_bin       smallint NOT NULL,

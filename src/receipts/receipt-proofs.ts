@@ -57,7 +57,8 @@ export class ReceiptProofs {
         WHERE r.receipt_id = $1`,
       [receiptId],
     )) as {
-      receipt: DecisionReceipt;
+      /** Canonical JSON text (README, "Decision receipts"). */
+      receipt: string;
       receipt_hash: string;
       leaf_index: number | null;
       batch_id: string | null;
@@ -68,13 +69,14 @@ export class ReceiptProofs {
       ledger_position: string | null;
     }[];
     if (!row) throw new NotRecorded('receipt', receiptId);
-    const hash = receiptHash(row.receipt);
+    const receipt = JSON.parse(row.receipt) as DecisionReceipt;
+    const hash = receiptHash(receipt);
     if (hash !== row.receipt_hash) {
       throw new IntegrityViolation(`receipt ${receiptId} no longer hashes to what was written`, {
         table: 'decision_receipts',
       });
     }
-    const base = { format: RECEIPT_PROOF_FORMAT, receipt: row.receipt, receiptHash: hash } as const;
+    const base = { format: RECEIPT_PROOF_FORMAT, receipt, receiptHash: hash } as const;
     if (row.status !== 'recorded' || row.batch_id === null || row.leaf_index === null) {
       return { ...base, status: 'pending', batch: null, evidence: null };
     }

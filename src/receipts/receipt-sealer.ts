@@ -252,11 +252,13 @@ export class ReceiptSealer implements OnApplicationBootstrap, BeforeApplicationS
       batchId,
     ])) as BatchRow[];
     if (!batch) throw new Error(`no receipt batch ${batchId}`);
-    const receipts = (await this.db.query(
-      `SELECT receipt, receipt_hash, score_bin, feature_bins, latency_ms, binning_digest
-         FROM decision_receipts WHERE batch_id = $1 ORDER BY leaf_index`,
-      [batchId],
-    )) as ReceiptRow[];
+    const receipts = (
+      (await this.db.query(
+        `SELECT receipt, receipt_hash, score_bin, feature_bins, latency_ms, binning_digest
+           FROM decision_receipts WHERE batch_id = $1 ORDER BY leaf_index`,
+        [batchId],
+      )) as (Omit<ReceiptRow, 'receipt'> & { receipt: string })[]
+    ).map((row) => ({ ...row, receipt: JSON.parse(row.receipt) as DecisionReceipt }));
     if (receipts.length !== batch.count) {
       throw new Error(
         `receipt batch ${batchId} holds ${receipts.length} of ${batch.count} receipts`,

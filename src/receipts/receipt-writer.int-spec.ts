@@ -1,4 +1,6 @@
 import { DataSource } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../ledger/canonical-json';
 import { receiptHash } from './decision-receipt';
 import { ReceiptWriter } from './receipt-writer';
 import { storeKinds } from '../../tests/support/test-database';
@@ -37,7 +39,7 @@ describe.each(storeKinds())('ReceiptWriter on %s', (kind) => {
       [ids],
     )) as {
       receipt_id: string;
-      receipt: Parameters<typeof receiptHash>[0];
+      receipt: string;
       receipt_hash: string;
       score: number;
       score_bin: number;
@@ -47,7 +49,9 @@ describe.each(storeKinds())('ReceiptWriter on %s', (kind) => {
     for (const [index, row] of rows.entries()) {
       const written = writes.flat()[index];
       // What is stored hashes to what was hashed when written: the proof rests on it.
-      expect(receiptHash(row.receipt)).toBe(row.receipt_hash);
+      // The receipt is kept as its canonical JSON text, the very bytes its hash covers.
+      expect(row.receipt).toBe(canonicalJson(written.receipt));
+      expect(createHash('sha256').update(row.receipt).digest('hex')).toBe(row.receipt_hash);
       expect(row.receipt_hash).toBe(receiptHash(written.receipt));
       expect(row.score).toBe(written.receipt.outputs.score);
       expect(row.score_bin).toBe(written.summary.scoreBin);
@@ -57,6 +61,24 @@ describe.each(storeKinds())('ReceiptWriter on %s', (kind) => {
       n: number;
     }[];
     expect(n).toBe(1);
+  });
+
+  it('stores text with quotes, backslashes, commas, braces and the word NULL as it was written', async () => {
+    const odd = testReceipt(3000, { version: 'NULL' });
+    odd.receipt.model = 'a "quoted", {braced} \\ back\\slashed model';
+    odd.receipt.label = 'NULL';
+    odd.receipt.requestId = '}{,"\\';
+    await writer.write([odd, testReceipt(3001)]);
+    const [row] = (await db.query(
+      'SELECT model, version, receipt, receipt_hash FROM decision_receipts WHERE receipt_id = $1',
+      [odd.receipt.receiptId],
+    )) as { model: string; version: string; receipt: string; receipt_hash: string }[];
+    expect(row).toEqual({
+      model: odd.receipt.model,
+      version: 'NULL',
+      receipt: canonicalJson(odd.receipt),
+      receipt_hash: receiptHash(odd.receipt),
+    });
   });
 
   it('rejects every caller of a failed statement and stores none of its rows', async () => {

@@ -138,7 +138,7 @@ describe('batch scoring over HTTP', () => {
     Number(
       (
         await sql.query(
-          `SELECT count(*) AS n FROM decision_receipts WHERE receipt->>'requestId' = $1`,
+          `SELECT count(*) AS n FROM decision_receipts WHERE receipt::jsonb->>'requestId' = $1`,
           [requestId],
         )
       ).rows[0].n,
@@ -264,7 +264,7 @@ describe('batch scoring over HTTP', () => {
 
     // Every receipt id of the result is stored, with the job's version, request id and row's score.
     const stored = await sql.query<{ receipt_id: string; receipt: Record<string, unknown> }>(
-      'SELECT receipt_id, receipt FROM decision_receipts WHERE receipt_id = ANY($1::uuid[])',
+      'SELECT receipt_id, receipt::jsonb AS receipt FROM decision_receipts WHERE receipt_id = ANY($1::uuid[])',
       [ids],
     );
     expect(stored.rows).toHaveLength(ROWS);
@@ -294,13 +294,13 @@ describe('batch scoring over HTTP', () => {
     await test.app.get(ReceiptSealer).seal({ all: true });
     const unsealed = await sql.query(
       `SELECT count(*) AS n FROM decision_receipts
-        WHERE receipt->>'requestId' = 'nightly-2026-03' AND batch_id IS NULL`,
+        WHERE receipt::jsonb->>'requestId' = 'nightly-2026-03' AND batch_id IS NULL`,
     );
     expect(Number(unsealed.rows[0].n)).toBe(0);
     const batches = await sql.query<{ status: string; event_id: string | null; n: string }>(
       `SELECT b.status, b.event_id, count(*) AS n FROM decision_receipts d
          JOIN receipt_batches b ON b.batch_id = d.batch_id
-        WHERE d.receipt->>'requestId' = 'nightly-2026-03'
+        WHERE d.receipt::jsonb->>'requestId' = 'nightly-2026-03'
         GROUP BY b.batch_id, b.status, b.event_id`,
     );
     expect(batches.rows.length).toBeGreaterThan(0);
@@ -584,7 +584,7 @@ describe('batch scoring over HTTP', () => {
     expect(deployed).toBe(201);
     expect(job).toMatchObject({ status: 'succeeded', version: '1.0.0', artifactDigest: digest });
     const versions = await sql.query<{ version: string; n: string }>(
-      `SELECT version, count(*) AS n FROM decision_receipts WHERE receipt->>'requestId' = $1
+      `SELECT version, count(*) AS n FROM decision_receipts WHERE receipt::jsonb->>'requestId' = $1
          GROUP BY version`,
       ['during-deploy'],
     );
@@ -625,8 +625,8 @@ describe('batch scoring over HTTP', () => {
       const job = await finished(response.body.id as string);
       expect(job).toMatchObject({ status: 'succeeded', requestId, arm, version });
       const arms = await sql.query<{ arm: string; version: string }>(
-        `SELECT DISTINCT receipt->>'arm' AS arm, version FROM decision_receipts
-           WHERE receipt->>'requestId' = $1`,
+        `SELECT DISTINCT receipt::jsonb->>'arm' AS arm, version FROM decision_receipts
+           WHERE receipt::jsonb->>'requestId' = $1`,
         [requestId],
       );
       expect(arms.rows).toEqual([{ arm, version }]);
@@ -699,7 +699,7 @@ describe('batch scoring when the service stops during a job', () => {
       await sql.connect();
       try {
         const receipts = await sql.query(
-          `SELECT count(*) AS n FROM decision_receipts WHERE receipt->>'requestId' = 'stopped'`,
+          `SELECT count(*) AS n FROM decision_receipts WHERE receipt::jsonb->>'requestId' = 'stopped'`,
         );
         expect(Number(receipts.rows[0].n)).toBeGreaterThanOrEqual(scored);
       } finally {

@@ -135,7 +135,8 @@ export class ReceiptOutcomes {
     window: { from: string; to: string },
   ): Promise<RealisedOutcomes> {
     const rows = (await this.db.query(
-      `SELECT score, outcome, receipt->>'label' AS predicted, receipt->>'decision' AS decision,
+      `SELECT score, outcome, receipt::jsonb->>'label' AS predicted,
+              receipt::jsonb->>'decision' AS decision,
               batch_id
          FROM decision_receipts
         WHERE deployment_id = $1 AND version = $2 AND scored_at >= $3 AND scored_at < $4
