@@ -11,7 +11,7 @@ import { readEmbeddedFiles } from '../integrity/pdf-attachment';
 import { hasAttestSignature, verifyPdfSignature } from '../integrity/pdf-signature';
 import {
   RECEIPT_PROOF_FORMAT,
-  type ReceiptProofDocument,
+  type ReceiptProof,
   verifyReceiptProof,
 } from '../receipts/receipt-proof-check';
 
@@ -163,7 +163,7 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('a receipt proof takes only --jwks');
       }
       const jwks = flags.has('jwks') ? await readJwks(flags.get('jwks') as string) : undefined;
-      return receiptProof(parsed as ReceiptProofDocument, jwks);
+      return receiptProof(parsed as ReceiptProof, jwks);
     }
     bundle = parsed as EvidenceBundle;
     if (bundle?.format !== BUNDLE_FORMAT) {
@@ -253,7 +253,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** A saved GET /receipts/{id}: every check printed, exit 1 when any fails. */
 async function receiptProof(
-  document: ReceiptProofDocument,
+  document: ReceiptProof,
   jwks: JSONWebKeySet | undefined,
 ): Promise<number> {
   console.log(`verifying decision receipt ${String(document.receipt?.receiptId)}`);

@@ -6,20 +6,30 @@ import { verifyReceiptInclusion } from './receipt-tree';
 /** The format GET /receipts/{id} answers with (receipt-proofs.ts). */
 export const RECEIPT_PROOF_FORMAT = 'attest-receipt-proof/1';
 
-/** A saved answer of GET /receipts/{id}, as the offline verifier reads it: nothing trusted. */
-export type ReceiptProofDocument = {
-  format: string;
+/**
+ * What `GET /receipts/{id}` answers (receipt-proofs.ts) and `npm run verify` checks from a saved
+ * copy (README, "Decision receipts"). Declared here, free of the service's imports, so the
+ * offline verifier reads the very type the service writes; read from a file, nothing in it is
+ * trusted.
+ */
+export type ReceiptProof = {
+  format: typeof RECEIPT_PROOF_FORMAT;
   receipt: DecisionReceipt;
+  /** SHA-256 (hex) of the receipt's canonical JSON: its leaf input in the batch's tree. */
   receiptHash: string;
-  status: string;
+  /** Sealed: in a recorded batch, with proofs; pending: not sealed yet, no proof (ask again). */
+  status: 'sealed' | 'pending';
   batch: {
     batchId: string;
     eventId: string;
     leafIndex: number;
     count: number;
+    /** The batch's Merkle root, hex, as its PredictionBatchRecorded carries it. */
     root: string;
+    /** RFC 9162 audit path from the receipt's leaf to the root, hex. */
     proof: string[];
   } | null;
+  /** The batch's event with its inclusion proof into a signed checkpoint of the ledger. */
   evidence: EvidenceBundle | null;
 };
 
@@ -39,7 +49,7 @@ type SealedData = {
  * inclusion proof to the checkpoint, the checkpoint's signature.
  */
 export async function verifyReceiptProof(
-  document: ReceiptProofDocument,
+  document: ReceiptProof,
   options: { jwks?: JSONWebKeySet; onCheck?: (check: CheckResult) => void } = {},
 ): Promise<{ ok: boolean; checks: CheckResult[] }> {
   const checks: CheckResult[] = [];

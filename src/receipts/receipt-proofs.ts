@@ -9,30 +9,10 @@ import { EvidenceBuilder, IntegrityLogBehind } from '../integrity/evidence-build
 import { BUNDLE_FORMAT, type CitedEvent, type EvidenceBundle } from '../integrity/evidence-bundle';
 import { IntegrityViolation } from '../integrity/integrity-violation';
 import { type DecisionReceipt, receiptHash } from './decision-receipt';
-import { RECEIPT_PROOF_FORMAT } from './receipt-proof-check';
-import { ReceiptTree, verifyReceiptInclusion } from './receipt-tree';
+import { RECEIPT_PROOF_FORMAT, type ReceiptProof } from './receipt-proof-check';
 
-/** What `GET /receipts/{id}` answers, and `npm run verify` checks (README, "Decision receipts"). */
-export type ReceiptProof = {
-  format: typeof RECEIPT_PROOF_FORMAT;
-  receipt: DecisionReceipt;
-  /** SHA-256 (hex) of the receipt's canonical JSON: its leaf input in the batch's tree. */
-  receiptHash: string;
-  /** Sealed: in a recorded batch, with proofs; pending: not sealed yet, no proof (ask again). */
-  status: 'sealed' | 'pending';
-  batch: {
-    batchId: string;
-    eventId: string;
-    leafIndex: number;
-    count: number;
-    /** The batch's Merkle root, hex, as its PredictionBatchRecorded carries it. */
-    root: string;
-    /** RFC 9162 audit path from the receipt's leaf to the root, hex. */
-    proof: string[];
-  } | null;
-  /** The batch's event with its inclusion proof into a signed checkpoint of the ledger. */
-  evidence: EvidenceBundle | null;
-};
+export type { ReceiptProof };
+import { ReceiptTree, verifyReceiptInclusion } from './receipt-tree';
 
 /**
  * A receipt with its proofs: the receipt's place in its batch's Merkle tree, and the batch event's
