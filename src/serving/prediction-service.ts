@@ -6,7 +6,6 @@ import type { SubjectPepper } from '../config/subject-pepper';
 import { ReceiptSink } from '../receipts/decision-receipt';
 import type { ServedModel } from './served-model';
 import { ServingResolver, ServingScorer, buildReceipt, validateRows } from './serving-api';
-import { ScoringFailed } from './serving-pool';
 
 /** One scored row as a caller receives it. */
 export type Prediction = {
@@ -56,9 +55,6 @@ export class PredictionService {
     const rows = request.toRows ? request.toRows(model) : request.rows;
     validateRows(model, rows);
     const scores = await this.scorer.score(model, rows);
-    for (const score of scores) {
-      if (!Number.isFinite(score)) throw new ScoringFailed(model, 'a score is not a finite number');
-    }
     const latencyMs = performance.now() - started;
     const scoredAt = new Date().toISOString();
     const written = rows.map((row, i) =>

@@ -96,6 +96,15 @@ describe('the serving pool (worker threads holding onnxruntime sessions)', () =>
     some.forEach((row, i) => expect(scores[i]).toBeCloseTo(expected(row), 5));
   });
 
+  it('fails a request scored to a non-finite number (503), so no caller gets a decision on it', async () => {
+    // Inputs too large for float32 reach the model as ±Infinity: −0.03·∞ + 4·∞ is NaN.
+    const huge = { ...rows[0], income: 1e300, debt_ratio: 1e300 };
+    const failure = await pool.score(model, [rows[0], huge]).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ScoringFailed);
+    expect((failure as ScoringFailed).status).toBe(503);
+    expect((failure as Error).message).toContain('a score is not a finite number');
+  });
+
   it('fails a request whose artifact cannot be loaded (503), and serves the next one', async () => {
     const broken = {
       ...model,

@@ -66,6 +66,8 @@ async function score(request: ScoreRequest): Promise<Float64Array> {
   for (let i = 0; i < request.rows; i++) store.lines[i] = i;
   const scores = new Float64Array(request.rows);
   await scorer.score(store, 0, request.rows, scores);
+  // Nothing is decided on a score that is not a number: real-time and batch scoring alike.
+  if (!scores.every(Number.isFinite)) throw new Error('a score is not a finite number');
   return scores;
 }
 
