@@ -20,13 +20,27 @@ export class MonitoringPolicies {
    * registry does not hold gets default and model overrides only.
    */
   async effectiveFor(model: string, version?: string): Promise<MonitoringRules> {
+    return (await this.forModel(model)).rulesFor(version);
+  }
+
+  /**
+   * The model's facts and its rules per version from one read of each stream, for a caller that
+   * needs both (a check reads its baseline from the facts).
+   */
+  async forModel(model: string): Promise<{
+    facts: MonitoringModelFacts;
+    rulesFor: (version?: string) => MonitoringRules;
+  }> {
     const [{ policy }, facts] = await Promise.all([
       this.writer.state(monitoringPolicyDecider, streams.monitoringPolicy()),
       this.modelFacts(model),
     ]);
-    const chosen = version ?? facts.order.at(-1);
-    const riskTier = chosen ? (facts.versions.get(chosen)?.riskTier ?? null) : null;
-    return effectiveRules(policy, model, riskTier);
+    const rulesFor = (version?: string) => {
+      const chosen = version ?? facts.order.at(-1);
+      const riskTier = chosen ? (facts.versions.get(chosen)?.riskTier ?? null) : null;
+      return effectiveRules(policy, model, riskTier);
+    };
+    return { facts, rulesFor };
   }
 
   /** The model's stream folded for monitoring: tiers and Attest's evaluations per version. */

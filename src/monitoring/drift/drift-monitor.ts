@@ -18,7 +18,11 @@ import { type Breach, BreachResponder, MONITOR, alertCause } from '../breach-res
 import { readDeployment, recordSignal } from '../commands/record-signal';
 import { MonitoringPolicies } from '../monitoring-policies';
 import type { MonitoringWindow } from '../monitoring-policy';
-import { type MonitoringEvaluation, baselineEvaluation } from '../monitoring-model-facts';
+import {
+  type MonitoringEvaluation,
+  type MonitoringModelFacts,
+  baselineEvaluation,
+} from '../monitoring-model-facts';
 import { categoricalBaselineShares, numericBaselineShares, pooled, psi } from './psi';
 
 /** The name a drift signal gives the score's distribution (features are named by themselves). */
@@ -164,8 +168,9 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
       batchId,
     ])) as BatchRow[];
     if (!batch) return { batchId, figures: [], breaches: [], skipped: 'no binned batch' };
-    const rules = await this.policies.effectiveFor(batch.model, batch.version);
-    const baseline = await this.baselineOf(batch);
+    const { facts, rulesFor } = await this.policies.forModel(batch.model);
+    const rules = rulesFor(batch.version);
+    const baseline = baselineOf(batch, facts);
     if (!baseline) {
       return {
         batchId,
@@ -265,18 +270,6 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
     return { batchId, figures, breaches };
   }
 
-  /** The evaluation the batch's bins name, or else the version's latest passing one by Attest. */
-  private async baselineOf(batch: BatchRow): Promise<MonitoringEvaluation | null> {
-    const facts = await this.policies.modelFacts(batch.model);
-    const version = facts.versions.get(batch.version);
-    const named = batch.bins.baseline.source === 'evaluation' ? batch.bins.baseline.id : null;
-    if (named) {
-      const evaluation = version?.evaluations.find((e) => e.evaluationId === named);
-      if (evaluation) return evaluation;
-    }
-    return baselineEvaluation(version, batch.environment);
-  }
-
   /**
    * The batches pooled with this one under the policy's window, in ledger order up to it: the
    * batch alone, the last n of its deployment and version, or those ending within h hours of it.
@@ -329,4 +322,15 @@ function sameBins(a: BinnedCounts, b: BinnedCounts): boolean {
 /** The error's class and message, for the check's row (messages name no personal data). */
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'unknown error';
+}
+
+/** The evaluation the batch's bins name, or else the version's latest passing one by Attest. */
+function baselineOf(batch: BatchRow, facts: MonitoringModelFacts): MonitoringEvaluation | null {
+  const version = facts.versions.get(batch.version);
+  const named = batch.bins.baseline.source === 'evaluation' ? batch.bins.baseline.id : null;
+  if (named) {
+    const evaluation = version?.evaluations.find((e) => e.evaluationId === named);
+    if (evaluation) return evaluation;
+  }
+  return baselineEvaluation(version, batch.environment);
 }

@@ -156,9 +156,9 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
     const { model, environment } = deploymentSlot(deploymentId);
     const deployment = await readDeployment(this.writer, deploymentId);
     const judged: PerformanceJudgement[] = [];
+    const { facts, rulesFor } = await this.policies.forModel(model);
     for (const version of deployment.versions) {
-      const rules = await this.policies.effectiveFor(model, version);
-      const facts = await this.policies.modelFacts(model);
+      const rules = rulesFor(version);
       const baseline = baselineEvaluation(facts.versions.get(version), environment);
       if (!baseline) continue;
       const span = (await this.db.query(
