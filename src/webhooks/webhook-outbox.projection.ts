@@ -13,6 +13,12 @@ export type WebhookPayload = {
   occurredAt: string;
 };
 
+type Subscription = {
+  webhook_id: string;
+  event_types: string[];
+  after_position: string | null;
+};
+
 /** A delivery's id, the `webhook-id` header: one per event and subscription, the same on retries. */
 export function deliveryIdOf(webhookId: string, eventId: string): string {
   return derivedUuid('webhook-delivery', webhookId, eventId);
@@ -32,18 +38,27 @@ export class WebhookOutboxProjection implements Projection {
   readonly name = 'webhook-outbox';
   readonly tables: readonly string[] = [];
 
+  /**
+   * The live subscriptions, read once per batch transaction rather than once per event: a
+   * subscription made during the batch starts after the ledger's head, so after every event in it.
+   */
+  private readonly subscriptions = new WeakMap<EntityManager, Promise<Subscription[]>>();
+
   constructor(@Inject(EVENT_LOG) private readonly eventLog: EventLog) {}
 
   async apply(event: RecordedEvent, manager: EntityManager): Promise<void> {
-    const hooks: { webhook_id: string; after_position: string | null }[] = await manager.query(
-      `SELECT webhook_id, after_position FROM webhooks
-        WHERE deleted_at IS NULL AND ($1 = ANY (event_types) OR '*' = ANY (event_types))`,
-      [event.type],
-    );
-    const due = hooks.filter(
+    let live = this.subscriptions.get(manager);
+    if (!live) {
+      live = manager.query(
+        'SELECT webhook_id, event_types, after_position FROM webhooks WHERE deleted_at IS NULL',
+      ) as Promise<Subscription[]>;
+      this.subscriptions.set(manager, live);
+    }
+    const due = (await live).filter(
       (hook) =>
-        hook.after_position === null ||
-        this.eventLog.comparePositions(event.position, hook.after_position) > 0,
+        (hook.event_types.includes(event.type) || hook.event_types.includes('*')) &&
+        (hook.after_position === null ||
+          this.eventLog.comparePositions(event.position, hook.after_position) > 0),
     );
     if (due.length === 0) return;
     const payload: WebhookPayload = {
