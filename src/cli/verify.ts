@@ -234,17 +234,29 @@ async function main(argv: string[]): Promise<number> {
       what: embedded.ok ? 'PDF signature: valid over the whole file' : embedded.change,
     });
   }
+  // The one sentence: the most particular change first (the evidence, then the file's bytes).
+  return verdict(
+    checks,
+    (failed) =>
+      failed.find((check) => check.what.startsWith('the attached evidence')) ??
+      failed.find((check) => /^the (file|signature|PDF)\b/.test(check.what)),
+  );
+}
+
+/**
+ * Prints the outcome, exit code 0 when every check passed; else the failure `pick` names (the
+ * first one by default) in one sentence, and 1.
+ */
+function verdict(
+  checks: CheckResult[],
+  pick: (failed: CheckResult[]) => CheckResult | undefined = () => undefined,
+): number {
   const failed = checks.filter((check) => !check.ok);
   if (failed.length === 0) {
     console.log('VERIFIED: every check passed');
     return 0;
   }
-  // The one sentence: the most particular change first (the evidence, then the file's bytes).
-  const first =
-    failed.find((check) => check.what.startsWith('the attached evidence')) ??
-    failed.find((check) => /^the (file|signature|PDF)\b/.test(check.what)) ??
-    failed[0];
-  const sentence = first.what.replace(/[.\s]*$/, '.');
+  const sentence = (pick(failed) ?? failed[0]).what.replace(/[.\s]*$/, '.');
   console.log(
     `FAILED: ${sentence[0].toUpperCase()}${sentence.slice(1)}${failed.length > 1 ? ` (${failed.length} checks did not pass)` : ''}`,
   );
@@ -257,20 +269,11 @@ async function receiptProof(
   jwks: JSONWebKeySet | undefined,
 ): Promise<number> {
   console.log(`verifying decision receipt ${String(document.receipt?.receiptId)}`);
-  const { ok, checks } = await verifyReceiptProof(document, {
+  const { checks } = await verifyReceiptProof(document, {
     jwks,
     onCheck: (check) => console.log(`${check.ok ? '✓' : '✗'} ${check.what}`),
   });
-  if (ok) {
-    console.log('VERIFIED: every check passed');
-    return 0;
-  }
-  const failed = checks.filter((check) => !check.ok);
-  const sentence = failed[0].what.replace(/[.\s]*$/, '.');
-  console.log(
-    `FAILED: ${sentence[0].toUpperCase()}${sentence.slice(1)}${failed.length > 1 ? ` (${failed.length} checks did not pass)` : ''}`,
-  );
-  return 1;
+  return verdict(checks);
 }
 
 main(process.argv.slice(2)).then(
