@@ -1,11 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
-import { env as onnxEnv } from 'onnxruntime-node';
 import { SERVER_PEPPER } from '../config/config.module';
 import type { SubjectPepper } from '../config/subject-pepper';
 import { ReceiptSink } from '../receipts/decision-receipt';
 import type { ServedModel } from './served-model';
-import { ServingResolver, ServingScorer, buildReceipt, validateRows } from './serving-api';
+import {
+  ONNXRUNTIME_VERSION,
+  ServingResolver,
+  ServingScorer,
+  buildReceipt,
+  validateRows,
+} from './serving-api';
 
 /** One scored row as a caller receives it. */
 export type Prediction = {
@@ -33,8 +38,6 @@ export type PredictionResult = {
  */
 @Injectable()
 export class PredictionService {
-  readonly onnxruntimeVersion = onnxEnv.versions.node ?? onnxEnv.versions.common;
-
   constructor(
     private readonly resolver: ServingResolver,
     private readonly scorer: ServingScorer,
@@ -66,7 +69,7 @@ export class PredictionService {
         subjectRef: request.subjectRef,
         latencyMs,
         pepper: this.pepper.secret,
-        onnxruntimeVersion: this.onnxruntimeVersion,
+        onnxruntimeVersion: ONNXRUNTIME_VERSION,
         scoredAt,
       }),
     );

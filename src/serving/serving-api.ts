@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { env as ortEnv } from 'onnxruntime-node';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '../ledger/canonical-json';
 import { InvalidRequest } from '../ledger/ledger.errors';
@@ -10,6 +11,9 @@ import { type ServedModel, categoryBin, numericBin } from './served-model';
  * for a request, validate rows against it, score them, and build each row's receipt. Batch
  * scoring uses the same four pieces as the predict endpoint.
  */
+
+/** The onnxruntime this process scores with, as every receipt names it. */
+export const ONNXRUNTIME_VERSION = ortEnv.versions.node ?? ortEnv.versions.common;
 
 /** Most rows one request may carry. */
 export const MAX_ROWS = 1000;
@@ -27,7 +31,7 @@ export abstract class ServingResolver {
 /**
  * Scores validated rows (see validateRows) with the model's stored artifact, all rows in one
  * `session.run` in a worker thread; the result has one score per row, in order.
- * Implemented by ./serving-scorer.ts; the class is the Nest injection token.
+ * Implemented by ./serving-pool.ts; the class is the Nest injection token.
  */
 export abstract class ServingScorer {
   abstract score(model: ServedModel, rows: Record<string, unknown>[]): Promise<Float64Array>;

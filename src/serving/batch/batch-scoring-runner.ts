@@ -9,7 +9,6 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { env as ortEnv } from 'onnxruntime-node';
 import { ArtifactStorage } from '../../artifacts/artifact-storage';
 import { SERVER_PEPPER } from '../../config/config.module';
 import type { SubjectPepper } from '../../config/subject-pepper';
@@ -17,7 +16,13 @@ import { CLOCK, type Clock } from '../../ledger/clock';
 import { InvalidRequest } from '../../ledger/ledger.errors';
 import { ReceiptSink, type ReceiptToWrite } from '../../receipts/decision-receipt';
 import type { ServedModel } from '../served-model';
-import { MAX_ROWS, ServingScorer, buildReceipt, validateRows } from '../serving-api';
+import {
+  MAX_ROWS,
+  ONNXRUNTIME_VERSION,
+  ServingScorer,
+  buildReceipt,
+  validateRows,
+} from '../serving-api';
 import { type BatchRow, type ColumnPlan, CsvFault, readRowChunks } from './batch-csv';
 import {
   type BatchScoringJob,
@@ -96,7 +101,6 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
   private closing = false;
   /** Where the last job that succeeded spent its time (benchmarks print it). */
   lastTimings: { jobId: string; seconds: number; phases: Timings } | null = null;
-  private readonly onnxruntimeVersion = ortEnv.versions.node ?? ortEnv.versions.common;
   readonly dir: string;
 
   constructor(
@@ -276,7 +280,7 @@ export class BatchScoringRunner implements OnApplicationBootstrap, OnModuleDestr
         subjectRef: rows[i].subject,
         latencyMs,
         pepper: this.pepper.secret,
-        onnxruntimeVersion: this.onnxruntimeVersion,
+        onnxruntimeVersion: ONNXRUNTIME_VERSION,
         scoredAt,
       });
     }
