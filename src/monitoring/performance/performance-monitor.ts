@@ -141,8 +141,14 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
    * not judged yet. Call it after outcomes are recorded; one check per deployment at a time here.
    */
   async check(deploymentId: string): Promise<PerformanceJudgement[]> {
-    const current = this.running.get(deploymentId);
-    if (current) await current.catch(() => undefined);
+    // Until none is under way: several callers waiting on one pass would otherwise all start.
+    for (
+      let current = this.running.get(deploymentId);
+      current;
+      current = this.running.get(deploymentId)
+    ) {
+      await current.catch(() => undefined);
+    }
     const pass = this.judgeDeployment(deploymentId);
     this.running.set(deploymentId, pass);
     try {
