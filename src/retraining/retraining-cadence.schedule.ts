@@ -7,19 +7,23 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseOutage } from '../ledger/database/database-outage';
+import { SerialWork } from '../ledger/database/serial-work';
 import { START_PROJECTIONS } from '../ledger/ledger.module';
 import { type DueCadence, RetrainingCadenceCheck } from './retraining-cadence';
 
 /**
  * Checks retraining cadences every RETRAINING_CHECK_INTERVAL_MS while the service runs (README,
- * "Retraining triggers"); 0 turns it off. One check at a time: a tick that finds one under way
- * skips it.
+ * "Retraining triggers"); 0 turns it off. One check at a time, the next timed after each.
  */
 @Injectable()
 export class RetrainingCadenceSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RetrainingCadence');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<DueCadence[]>;
+  private readonly work = new SerialWork<DueCadence[]>({
+    pass: () => this.check(),
+    nextDelayMs: () => this.config.monitoring.cadenceCheckIntervalMs,
+    logger: this.logger,
+    failure: 'the retraining cadence check failed',
+  });
 
   constructor(
     private readonly cadence: RetrainingCadenceCheck,
@@ -32,31 +36,26 @@ export class RetrainingCadenceSchedule implements OnApplicationBootstrap, OnAppl
 
   onApplicationBootstrap(): void {
     const every = this.config.monitoring.cadenceCheckIntervalMs;
-    if (!this.serving || every === 0) return;
-    this.timer = setInterval(() => {
-      if (this.running || this.outage.down) return;
-      this.running = this.cadence
-        .check()
-        .then((due) => {
-          const recorded = due.filter((cadence) => cadence.recorded);
-          if (recorded.length > 0) {
-            this.logger.log(`retraining due for ${recorded.map((c) => c.model).join(', ')}`);
-          }
-          return due;
-        })
-        .catch((error: unknown) => {
-          if (!this.outage.noteError(error, 'the retraining cadence check')) {
-            this.logger.warn(`the retraining cadence check failed: ${(error as Error).message}`);
-          }
-          return [];
-        })
-        .finally(() => (this.running = undefined));
-    }, every);
-    this.timer.unref();
+    if (this.serving && every > 0) this.work.start(every);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.work.close();
+  }
+
+  /** The timer's pass: none while the database is known to be away. */
+  private async check(): Promise<DueCadence[]> {
+    if (this.outage.down) return [];
+    try {
+      const due = await this.cadence.check();
+      const recorded = due.filter((cadence) => cadence.recorded);
+      if (recorded.length > 0) {
+        this.logger.log(`retraining due for ${recorded.map((c) => c.model).join(', ')}`);
+      }
+      return due;
+    } catch (error) {
+      this.outage.noteError(error, 'the retraining cadence check');
+      throw error;
+    }
   }
 }

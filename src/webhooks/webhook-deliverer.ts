@@ -11,6 +11,7 @@ import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseOutage } from '../ledger/database/database-outage';
+import { SerialWork } from '../ledger/database/serial-work';
 import { START_PROJECTIONS } from '../ledger/ledger.module';
 import { type RetryDelay, WEBHOOK_RETRY_DELAY, fullJitterDelay } from './webhook-retry';
 
@@ -44,9 +45,12 @@ type Answer = { statusCode: number | null; error: string | null };
 @Injectable()
 export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
-  private stopped = false;
+  private readonly work = new SerialWork<number>({
+    pass: () => this.poll(),
+    nextDelayMs: () => this.config.webhooks.pollIntervalMs,
+    logger: this.logger,
+    failure: 'webhook delivery poll failed',
+  });
 
   constructor(
     private readonly db: DataSource,
@@ -61,25 +65,22 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.serving) return;
-    this.timer = setInterval(() => {
-      if (this.running || this.stopped || this.outage.down) return;
-      this.running = this.drain()
-        .catch((error: unknown) => {
-          if (!this.outage.noteError(error, 'the webhook deliverer')) {
-            this.logger.warn(`webhook delivery poll failed: ${(error as Error).name}`);
-          }
-          return 0;
-        })
-        .finally(() => (this.running = undefined));
-    }, this.config.webhooks.pollIntervalMs);
-    this.timer.unref();
+    if (this.serving) this.work.start(this.config.webhooks.pollIntervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.work.close();
+  }
+
+  /** The timer's pass: none while the database is known to be away. */
+  private async poll(): Promise<number> {
+    if (this.outage.down) return 0;
+    try {
+      return await this.drain();
+    } catch (error) {
+      this.outage.noteError(error, 'the webhook deliverer');
+      throw error;
+    }
   }
 
   /** Sends what is due until nothing is; how many attempts it made. */
@@ -88,7 +89,7 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     for (;;) {
       const sent = await this.deliverDue();
       total += sent;
-      if (sent < BATCH || this.stopped) return total;
+      if (sent < BATCH || this.work.closing) return total;
     }
   }
 
