@@ -49,7 +49,12 @@ export type ReceiptToWrite = { receipt: DecisionReceipt; summary: ReceiptSummary
 
 /** SHA-256 of the receipt's canonical JSON, hex: its Merkle leaf input. */
 export function receiptHash(receipt: DecisionReceipt): string {
-  return createHash('sha256').update(canonicalJson(receipt)).digest('hex');
+  return receiptTextHash(canonicalJson(receipt));
+}
+
+/** `receiptHash` of a receipt already serialised as its canonical JSON text. */
+export function receiptTextHash(canonicalText: string): string {
+  return createHash('sha256').update(canonicalText).digest('hex');
 }
 
 /**

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { canonicalJson } from '../ledger/canonical-json';
 import type { Binning } from '../serving/served-model';
-import { ReceiptSink, type ReceiptToWrite } from './decision-receipt';
+import { ReceiptSink, type ReceiptToWrite, receiptTextHash } from './decision-receipt';
 
 /** Rows per INSERT at most: a larger group waits for the next statement. */
 const MAX_ROWS_PER_STATEMENT = 5_000;
@@ -144,7 +144,7 @@ function toRow({ receipt, summary }: ReceiptToWrite, digest: string): Row {
     version: receipt.version,
     receipt: text,
     // receiptHash(receipt), from the text already made.
-    receipt_hash: sha256(text),
+    receipt_hash: receiptTextHash(text),
     score: receipt.outputs.score,
     score_bin: summary.scoreBin,
     feature_bins: JSON.stringify(summary.featureBins),
