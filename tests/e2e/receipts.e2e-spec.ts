@@ -100,6 +100,9 @@ describe('GET /receipts/{id} and the offline verifier', () => {
       verify(dir, 'moved.json', moved),
     ]);
     expect(rootRun.code).toBe(1);
+    // Both checks the root takes part in fail: the leaf's path, and the batch event carrying it.
+    expect(rootRun.stdout).toMatch(/not in the batch/);
+    expect(rootRun.stdout).toMatch(/does not carry batch/);
     expect(movedRun.code).toBe(1);
     expect(movedRun.stdout).toMatch(/not in the batch/);
   });
