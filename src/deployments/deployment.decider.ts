@@ -337,12 +337,10 @@ function promote(command: PromoteDeployment, state: DeploymentState): Deployment
 }
 
 function rollBack(command: RollBackDeployment, state: DeploymentState): DeploymentEvent[] {
-  const { deploymentId, reason, automatic, causeAlertId } = command.data;
+  const { deploymentId, causeAlertId } = command.data;
   if (causeAlertId && state.status !== 'none') {
     const versions = automaticRollback(command, state);
-    if (!versions) return [];
-    const [fromVersion, toVersion] = versions;
-    return [rolledBack(command, state as ActiveDeployment, fromVersion, toVersion)];
+    return versions ? [rolledBack(command, state as ActiveDeployment, ...versions)] : [];
   }
   const active = liveSlot(state, deploymentId);
   if (!active) {
@@ -352,14 +350,7 @@ function rollBack(command: RollBackDeployment, state: DeploymentState): Deployme
   const [fromVersion, toVersion] = active.canary
     ? [active.canary.version, active.version]
     : [stableVersion(active), active.history[active.history.length - 1] ?? null];
-  return [
-    rolledBack(
-      { ...command, data: { deploymentId, reason, automatic } },
-      active,
-      fromVersion,
-      toVersion,
-    ),
-  ];
+  return [rolledBack(command, active, fromVersion, toVersion)];
 }
 
 /**
@@ -395,9 +386,7 @@ function rolledBack(
   return {
     type: 'DeploymentRolledBack',
     data: {
-      deploymentId: active.deploymentId,
-      model: active.model,
-      environment: active.environment,
+      ...slotOf(active),
       fromVersion,
       toVersion,
       reason,
