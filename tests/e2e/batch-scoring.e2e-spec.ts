@@ -62,6 +62,35 @@ function applicationsCsv(rows: CreditRow[], change?: (line: string[], index: num
 }
 
 /**
+ * MODEL@version trained on the stored credit dataset, its artifact stored, and a passing
+ * evaluation by Attest in staging naming the columns of its [N, 4] input. Returns its digest.
+ */
+async function storeEvaluatedVersion(
+  test: TestApp,
+  people: Record<string, string>,
+  version: string,
+  artifact: Uint8Array,
+): Promise<string> {
+  const digest = await registerStoredVersion(
+    test,
+    { scientist: people.tess, pipeline: people.pipe },
+    {
+      model: MODEL,
+      version,
+      artifact: Buffer.from(artifact),
+      trainedOn: { name: DATASET, version: '2026-03' },
+    },
+  );
+  await recordServiceRun(test.eventLog, {
+    model: MODEL,
+    version,
+    environment: 'staging',
+    artifactDigest: digest,
+  });
+  return digest;
+}
+
+/**
  * The deployment the suites score with: credit-risk@1.0.0 (the LR fixture) trained on a stored
  * credit dataset, its artifact stored, a passing evaluation by Attest in staging naming the
  * columns of its [N, 4] input, deployed to staging by a risk manager. Returns the artifact digest.
@@ -73,22 +102,7 @@ async function deployCreditModel(test: TestApp, people: Record<string, string>):
     csv: creditDatasetCsv({ seed: 3, rows: 50 }),
     rows: 50,
   });
-  const digest = await registerStoredVersion(
-    test,
-    { scientist: people.tess, pipeline: people.pipe },
-    {
-      model: MODEL,
-      version: '1.0.0',
-      artifact: Buffer.from(logisticRegressionModel()),
-      trainedOn: { name: DATASET, version: '2026-03' },
-    },
-  );
-  await recordServiceRun(test.eventLog, {
-    model: MODEL,
-    version: '1.0.0',
-    environment: 'staging',
-    artifactDigest: digest,
-  });
+  const digest = await storeEvaluatedVersion(test, people, '1.0.0', logisticRegressionModel());
   const deployed = await test
     .anonymous()
     .post(`${API}/deployments`)
@@ -551,22 +565,7 @@ describe('batch scoring over HTTP', () => {
   });
 
   it('serves a whole job with the version resolved when it was accepted, whatever is deployed meanwhile', async () => {
-    const treeDigest = await registerStoredVersion(
-      test,
-      { scientist: people.tess, pipeline: people.pipe },
-      {
-        model: MODEL,
-        version: '2.0.0',
-        artifact: Buffer.from(treeEnsembleModel()),
-        trainedOn: { name: DATASET, version: '2026-03' },
-      },
-    );
-    await recordServiceRun(test.eventLog, {
-      model: MODEL,
-      version: '2.0.0',
-      environment: 'staging',
-      artifactDigest: treeDigest,
-    });
+    const treeDigest = await storeEvaluatedVersion(test, people, '2.0.0', treeEnsembleModel());
     // 2.0.0 is deployed once the job's first chunk is stored.
     let deployed = 0;
     const remove = runner.addChunkHook(async ({ rowsScored }) => {
