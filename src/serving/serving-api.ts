@@ -3,6 +3,7 @@ import { env as ortEnv } from 'onnxruntime-node';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '../ledger/canonical-json';
 import { InvalidRequest } from '../ledger/ledger.errors';
+import { SubjectHasher } from '../privacy/subject-hasher';
 import type { ReceiptToWrite } from '../receipts/decision-receipt';
 import { type ServedModel, categoryBin, numericBin } from './served-model';
 
@@ -168,8 +169,9 @@ export function buildReceipt(input: ReceiptInput): ReceiptToWrite {
       decision,
       label: decision === 'positive' ? model.labels.positive : model.labels.negative,
       requestId: input.requestId,
+      // The ref every other record of this subject carries, so a deletion request finds it.
       subjectRef:
-        input.subjectRef === null ? null : keyedDigest(input.pepper, input.subjectRef.trim()),
+        input.subjectRef === null ? null : new SubjectHasher(input.pepper).ref(input.subjectRef),
       scoredAt: input.scoredAt ?? new Date().toISOString(),
     },
     summary: {

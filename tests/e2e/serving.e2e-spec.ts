@@ -3,6 +3,7 @@
  */
 import { Client } from 'pg';
 import { DATABASE_HANDLE, type DatabaseHandle } from '../../src/ledger/database/database-handle';
+import { SubjectHasher } from '../../src/privacy/subject-hasher';
 import { routingBucket } from '../../src/serving/canary';
 import {
   creditRunBody,
@@ -460,6 +461,8 @@ describe('serving predictions over HTTP', () => {
       requestId: 'privacy-1',
       version: '1.0.0',
     });
+    // The same ref as every other record of this subject (a deletion request's, for one).
+    expect(JSON.parse(receipt).subjectRef).toBe(test.app.get(SubjectHasher).ref('customer-31337'));
   });
 
   it('refuses a retired deployment with 409 and writes no receipt', async () => {
