@@ -10,6 +10,55 @@ import { TestClock } from '../support/test-clock';
 
 const DIGEST = `sha256:${'9f'.repeat(32)}`;
 
+/** A training run of the model that completed at `at`, written straight into its stream. */
+async function completedRun(test: TestApp, model: string, at: string): Promise<string> {
+  const runId = uuidv7();
+  const meta = (occurredAt: string) => ({
+    schemaVersion: 1,
+    occurredAt,
+    actor: { sub: 'ci', roles: ['pipeline'] },
+    correlationId: runId,
+    causationId: runId,
+  });
+  const events: NewEvent[] = [
+    {
+      id: uuidv7(),
+      type: 'TrainingRunStarted',
+      data: {
+        runId,
+        model,
+        datasetVersions: [{ name: 'loans', version: 'v1', contentHash: DIGEST }],
+        code: { repository: 'credit', commit: 'abc1234' },
+        algorithm: 'logistic-regression',
+        hyperparameters: {},
+        environment: {},
+        startedBy: 'ci',
+        startedAt: at,
+      },
+      metadata: meta(at),
+    },
+    {
+      id: uuidv7(),
+      type: 'TrainingRunCompleted',
+      data: {
+        runId,
+        metrics: { auc: 0.8 },
+        validationApproach: 'holdout',
+        artifact: { uri: 's3://models/x', digest: DIGEST, format: 'onnx' },
+        completedBy: 'ci',
+        completedAt: at,
+      },
+      metadata: meta(at),
+    },
+  ];
+  const result = await test.eventLog.append(streams.trainingRun(runId), events, {
+    expectedRevision: 'no_stream',
+  });
+  await settled(test.eventLog, result.position);
+  await test.runner.waitFor(result.position, 10_000);
+  return events[1].id;
+}
+
 describe('retraining triggers', () => {
   const time = new TestClock('2026-01-05T09:00:00.000Z');
   let test: TestApp;
@@ -34,55 +83,6 @@ describe('retraining triggers', () => {
 
   const bearer = async (roles: Parameters<TestApp['token']>[1]) =>
     `Bearer ${await test.token('someone', roles)}`;
-
-  /** A training run of the model that completed at `at`, written straight into its stream. */
-  async function completedRun(model: string, at: string): Promise<string> {
-    const runId = uuidv7();
-    const meta = (occurredAt: string) => ({
-      schemaVersion: 1,
-      occurredAt,
-      actor: { sub: 'ci', roles: ['pipeline'] },
-      correlationId: runId,
-      causationId: runId,
-    });
-    const events: NewEvent[] = [
-      {
-        id: uuidv7(),
-        type: 'TrainingRunStarted',
-        data: {
-          runId,
-          model,
-          datasetVersions: [{ name: 'loans', version: 'v1', contentHash: DIGEST }],
-          code: { repository: 'credit', commit: 'abc1234' },
-          algorithm: 'logistic-regression',
-          hyperparameters: {},
-          environment: {},
-          startedBy: 'ci',
-          startedAt: at,
-        },
-        metadata: meta(at),
-      },
-      {
-        id: uuidv7(),
-        type: 'TrainingRunCompleted',
-        data: {
-          runId,
-          metrics: { auc: 0.8 },
-          validationApproach: 'holdout',
-          artifact: { uri: 's3://models/x', digest: DIGEST, format: 'onnx' },
-          completedBy: 'ci',
-          completedAt: at,
-        },
-        metadata: meta(at),
-      },
-    ];
-    const result = await test.eventLog.append(streams.trainingRun(runId), events, {
-      expectedRevision: 'no_stream',
-    });
-    await settled(test.eventLog, result.position);
-    await test.runner.waitFor(result.position, 10_000);
-    return events[1].id;
-  }
 
   it('records a manual trigger for a risk manager and lists it for every reader', async () => {
     const written = await test
@@ -158,8 +158,8 @@ describe('retraining triggers', () => {
 
   it('triggers a cadence once per period after the last completed run, and not before', async () => {
     const cadence = test.app.get(RetrainingCadenceCheck);
-    const completedEventId = await completedRun('credit-risk', '2026-01-05T09:00:00.000Z');
-    await completedRun('fraud', '2025-01-01T00:00:00.000Z'); // no cadence for fraud
+    const completedEventId = await completedRun(test, 'credit-risk', '2026-01-05T09:00:00.000Z');
+    await completedRun(test, 'fraud', '2025-01-01T00:00:00.000Z'); // no cadence for fraud
 
     time.set('2026-02-04T08:59:59.000Z'); // 30 days less a second
     expect(await cadence.check()).toEqual([]);
@@ -188,7 +188,7 @@ describe('retraining triggers', () => {
     ]);
 
     // Retrained: nothing is due until 30 days after the new run.
-    await completedRun('credit-risk', '2026-03-07T12:00:00.000Z');
+    await completedRun(test, 'credit-risk', '2026-03-07T12:00:00.000Z');
     time.set('2026-04-05T00:00:00.000Z');
     expect(await cadence.check()).toEqual([]);
 
@@ -215,5 +215,41 @@ describe('retraining triggers', () => {
         },
       ],
     ]);
+  });
+});
+
+describe('the retraining cadence schedule', () => {
+  it('records a due cadence on its own every RETRAINING_CHECK_INTERVAL_MS', async () => {
+    const time = new TestClock('2026-01-05T09:00:00.000Z');
+    const test = await startTestApp({
+      clock: time.clock,
+      env: { RETRAINING_CHECK_INTERVAL_MS: '20' },
+    });
+    try {
+      await deploymentSeeds(test.eventLog).registerModelVersion('credit-risk', '1.0.0');
+      await test
+        .anonymous()
+        .put('/api/v1/policies/monitoring')
+        .set('Authorization', `Bearer ${await test.token('ada', ['admin'])}`)
+        .send({ models: { 'credit-risk': { retrainEveryDays: 30 } } })
+        .expect(200);
+      await completedRun(test, 'credit-risk', '2026-01-05T09:00:00.000Z');
+      time.set('2026-02-05T10:00:00.000Z');
+      // Nothing calls the check here: the schedule's own passes find the cadence due.
+      const cadences = async () =>
+        (await test.eventLog.readStream(streams.retraining('credit-risk')).catch(() => [])).filter(
+          (e) => e.data.reason === 'cadence',
+        );
+      const deadline = Date.now() + 10_000;
+      while ((await cadences()).length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const recorded = await cadences();
+      expect(recorded.map((e) => e.data.signals)).toEqual([
+        [expect.objectContaining({ metric: 'days-since-training', value: 30, threshold: 30 })],
+      ]);
+    } finally {
+      await test.close();
+    }
   });
 });
