@@ -43,9 +43,7 @@ export class LedgerServingResolver extends ServingResolver {
   }
 
   async resolve(deploymentId: string, requestId: string): Promise<ServedModel> {
-    return this.resolveWith(deploymentId, (canary) =>
-      canaryArm(requestId, canary.percent) === 'canary' ? 'canary' : 'stable',
-    );
+    return this.resolveWith(deploymentId, (canary) => canaryArm(requestId, canary.percent));
   }
 
   /**
@@ -194,7 +192,7 @@ export class FreshReads<T> {
  * defaults: threshold 0.5, each input fed by the feature of its name, the artifact's score
  * output, positive label "1", fixed score bins (README, "Serving").
  */
-export function servingOf(
+function servingOf(
   artifact: ModelArtifactStored['data'],
   evaluation: ModelEvaluated['data'] | null,
   artifactPath: string,
