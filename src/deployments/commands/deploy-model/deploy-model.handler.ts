@@ -20,12 +20,13 @@ export class DeployModelHandler implements ICommandHandler<DeployModelCommand> {
       deploymentDecider,
       async (facts) => {
         const versions = await facts.state(modelVersionStandings, streams.model(input.model));
+        const version = versions.get(input.version);
         return {
           type: 'DeployModel' as const,
           data: { deploymentId: id, ...input },
           facts: {
-            version: versions.get(input.version)?.standing ?? 'unregistered',
-            artifactStored: versions.get(input.version)?.artifactStored ?? false,
+            version: version?.standing ?? 'unregistered',
+            artifactStored: version?.artifactStored ?? false,
             approval: input.approvalId ? await this.approval(facts, input.approvalId) : null,
           },
           actor: context.actor.sub,
