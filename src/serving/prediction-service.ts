@@ -51,12 +51,18 @@ export class PredictionService {
     subjectRef: string | null;
     /** The rows, or how to read them from the request once the served version is known. */
     rows: unknown;
-    toRows?: (model: ServedModel) => unknown;
+    /** Reads and validates (validateRows) the rows against the served version. */
+    toRows?: (model: ServedModel) => Record<string, unknown>[];
   }): Promise<PredictionResult> {
     const started = performance.now();
     const model = await this.resolver.resolve(request.deploymentId, request.requestId);
-    const rows = request.toRows ? request.toRows(model) : request.rows;
-    validateRows(model, rows);
+    let rows: Record<string, unknown>[];
+    if (request.toRows) {
+      rows = request.toRows(model);
+    } else {
+      validateRows(model, request.rows);
+      rows = request.rows;
+    }
     const scores = await this.scorer.score(model, rows);
     const latencyMs = performance.now() - started;
     const scoredAt = new Date().toISOString();
