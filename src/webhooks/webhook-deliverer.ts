@@ -14,6 +14,7 @@ import { DatabaseOutage } from '../ledger/database/database-outage';
 import { SerialWork } from '../ledger/database/serial-work';
 import { START_PROJECTIONS } from '../ledger/ledger.module';
 import { type RetryDelay, WEBHOOK_RETRY_DELAY, fullJitterDelay } from './webhook-retry';
+import { rowsOf } from './webhook-subscriptions';
 
 /** Deliveries one poll claims at a time (and sends concurrently). */
 const BATCH = 16;
@@ -222,10 +223,4 @@ function errorClass(error: unknown): string {
   if (failure.name === 'TimeoutError' || failure.name === 'AbortError') return 'timeout';
   if (typeof failure.cause?.code === 'string') return failure.cause.code;
   return failure.cause?.name ?? failure.name ?? 'Error';
-}
-
-/** Rows an UPDATE … RETURNING touched (TypeORM answers [rows, count] for those). */
-function rowsOf(result: unknown): unknown[] {
-  const [first, count] = result as [unknown, unknown];
-  return Array.isArray(first) && typeof count === 'number' ? first : (result as unknown[]);
 }

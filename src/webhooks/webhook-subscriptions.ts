@@ -190,7 +190,7 @@ export class WebhookSubscriptions {
 }
 
 /** Rows an UPDATE … RETURNING touched (TypeORM answers [rows, count] for those). */
-function rowsOf(result: unknown): unknown[] {
+export function rowsOf(result: unknown): unknown[] {
   const [first, count] = result as [unknown, unknown];
   return Array.isArray(first) && typeof count === 'number' ? first : (result as unknown[]);
 }
