@@ -33,8 +33,6 @@ export class DecisionReceipts1764200000025 implements MigrationInterface {
         seq             bigserial PRIMARY KEY,
         receipt_id      uuid NOT NULL UNIQUE,
         deployment_id   text NOT NULL,
-        model           text NOT NULL,
-        environment     text NOT NULL,
         version         text NOT NULL,
         receipt         text NOT NULL,
         receipt_hash    text NOT NULL,

@@ -66,15 +66,17 @@ describe.each(storeKinds())('ReceiptWriter on %s', (kind) => {
   it('stores text with quotes, backslashes, commas, braces and the word NULL as it was written', async () => {
     const odd = testReceipt(3000, { version: 'NULL' });
     odd.receipt.model = 'a "quoted", {braced} \\ back\\slashed model';
+    odd.receipt.deploymentId = 'a "quoted", {braced} \\ back\\slashed deployment';
     odd.receipt.label = 'NULL';
     odd.receipt.requestId = '}{,"\\';
     await writer.write([odd, testReceipt(3001)]);
     const [row] = (await db.query(
-      'SELECT model, version, receipt, receipt_hash FROM decision_receipts WHERE receipt_id = $1',
+      `SELECT deployment_id, version, receipt, receipt_hash FROM decision_receipts
+        WHERE receipt_id = $1`,
       [odd.receipt.receiptId],
-    )) as { model: string; version: string; receipt: string; receipt_hash: string }[];
+    )) as { deployment_id: string; version: string; receipt: string; receipt_hash: string }[];
     expect(row).toEqual({
-      model: odd.receipt.model,
+      deployment_id: odd.receipt.deploymentId,
       version: 'NULL',
       receipt: canonicalJson(odd.receipt),
       receipt_hash: receiptHash(odd.receipt),

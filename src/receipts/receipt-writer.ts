@@ -24,8 +24,6 @@ type Pending = {
 type Row = {
   receipt_id: string;
   deployment_id: string;
-  model: string;
-  environment: string;
   version: string;
   receipt: string;
   receipt_hash: string;
@@ -45,8 +43,6 @@ type Row = {
 const COLUMNS: readonly [keyof Row, string][] = [
   ['receipt_id', 'uuid'],
   ['deployment_id', 'text'],
-  ['model', 'text'],
-  ['environment', 'text'],
   ['version', 'text'],
   ['receipt', 'text'],
   ['receipt_hash', 'text'],
@@ -139,8 +135,6 @@ function toRow({ receipt, summary }: ReceiptToWrite, digest: string): Row {
   return {
     receipt_id: receipt.receiptId,
     deployment_id: receipt.deploymentId,
-    model: receipt.model,
-    environment: receipt.environment,
     version: receipt.version,
     receipt: text,
     // receiptHash(receipt), from the text already made.
