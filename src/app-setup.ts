@@ -27,6 +27,8 @@ import { AccessLogRecorder } from './access-log/access-log.recorder';
 import { PersonalDataAccessInterceptor } from './access-log/personal-data-access';
 import { recordRegulatorRequests } from './access-log/regulator-access.hook';
 import { withQuietFramework } from './startup-logger';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormBody from '@fastify/formbody';
 
 export const API_PREFIX = 'api/v1';
 
@@ -61,6 +63,9 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   // later (a database outage) would stay in that buffer.
   app.flushLogs();
   useJsonBodyParser(app, bodyLimit);
+  // The console (README, "Console"): its session and CSRF cookies, and its HTML forms.
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormBody, { bodyLimit: 65_536 });
   // Model artifacts and dataset data (CSV) are streamed to disk as they arrive, never held whole
   // (their own limit, ARTIFACT_MAX_BYTES, is kept by the content store).
   adapter
@@ -89,6 +94,9 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
       { path: 'v2/models/:model', method: RequestMethod.GET },
       { path: 'v2/models/:model/ready', method: RequestMethod.GET },
       { path: 'v2/models/:model/infer', method: RequestMethod.POST },
+      // The web console (README, "Console").
+      { path: 'console', method: RequestMethod.ALL },
+      { path: 'console/{*path}', method: RequestMethod.ALL },
     ],
   });
   app.useGlobalPipes(validationPipe());

@@ -29,6 +29,7 @@ import { BatchScoringModule } from './serving/batch/batch-scoring.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { RetrainingModule } from './retraining/retraining.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { ConsoleModule } from './console/console.module';
 
 import {
   DATABASE_HANDLE,
@@ -145,6 +146,7 @@ export class AppModule {
         ReceiptsModule,
         RetrainingModule,
         WebhooksModule,
+        ConsoleModule,
         ...(options.imports ?? []),
       ],
     };

@@ -39,6 +39,7 @@ export interface AppConfig {
   receipts: ReceiptConfig;
   monitoring: MonitoringConfig;
   webhooks: WebhookConfig;
+  console: ConsoleConfig;
 }
 
 /** Models Attest serves itself (README, "Serving"). */
@@ -61,6 +62,28 @@ export interface ReceiptConfig {
 export interface MonitoringConfig {
   /** How often retraining cadences are checked; 0: never on its own. */
   cadenceCheckIntervalMs: number;
+}
+
+/** The web console at /console (README, "Console"). */
+export interface ConsoleConfig {
+  /**
+   * OpenID Connect sign-in (authorization code with PKCE). Absent: the dev sign-in page, offered
+   * only while tokens come from the built-in dev issuer.
+   */
+  oidc?: ConsoleOidcConfig;
+  /** How long a dev sign-in session lasts. */
+  sessionHours: number;
+}
+
+export interface ConsoleOidcConfig {
+  /** The identity provider's issuer URL (its /.well-known/openid-configuration is read). */
+  issuer: string;
+  clientId: string;
+  /** A confidential client's secret; absent: a public client (PKCE alone). */
+  clientSecret?: string;
+  scopes: string;
+  /** Where the provider sends the browser back: <public URL>/console/callback. */
+  redirectUrl: string;
 }
 
 /** Outgoing webhooks (README, "Webhooks"). */
@@ -332,10 +355,41 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryForMs: integer(env, 'WEBHOOK_RETRY_FOR_MS', 129_600_000, 1000, 604_800_000),
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     },
+    console: consoleConfig(env),
     rateLimit: {
       // Per replica; a fleet of pipelines may share one service principal's subject.
       perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 1_000_000),
       authFailuresPerMinute: integer(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
+    },
+  };
+}
+
+function consoleConfig(env: Env): ConsoleConfig {
+  const sessionHours = integer(env, 'CONSOLE_SESSION_HOURS', 8, 1, 24);
+  const issuer = env.CONSOLE_OIDC_ISSUER || undefined;
+  if (!issuer) return { sessionHours };
+  if (!/^https?:\/\/\S+$/.test(issuer))
+    throw new ConfigError(
+      `CONSOLE_OIDC_ISSUER=${JSON.stringify(issuer)} is invalid: expected the identity provider’s https:// issuer URL`,
+    );
+  const clientId = env.CONSOLE_OIDC_CLIENT_ID;
+  if (!clientId)
+    throw new ConfigError(
+      'CONSOLE_OIDC_CLIENT_ID is missing: with CONSOLE_OIDC_ISSUER set, the console signs in as that client',
+    );
+  const publicUrl = env.CONSOLE_PUBLIC_URL;
+  if (!publicUrl || !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl))
+    throw new ConfigError(
+      'CONSOLE_PUBLIC_URL is missing or invalid: with CONSOLE_OIDC_ISSUER set, expected the URL browsers reach Attest at (https://attest.example.com), for the sign-in redirect',
+    );
+  return {
+    sessionHours,
+    oidc: {
+      issuer,
+      clientId,
+      clientSecret: env.CONSOLE_OIDC_CLIENT_SECRET || undefined,
+      scopes: env.CONSOLE_OIDC_SCOPES || 'openid profile',
+      redirectUrl: `${publicUrl.replace(/\/+$/, '')}/console/callback`,
     },
   };
 }

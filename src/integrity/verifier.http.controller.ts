@@ -25,7 +25,7 @@ export class VerifierNotBuilt extends DomainError {
 }
 
 /** The package root: the nearest directory above this file holding package.json. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
