@@ -139,6 +139,11 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
+  /** The newest checkpoint signed at or before `instant` (the console's time travel). */
+  async asOf(instant: Date): Promise<SignedCheckpoint | undefined> {
+    return this.find('WHERE signed_at <= $1 ORDER BY tree_size DESC LIMIT 1', [instant]);
+  }
+
   /** The checkpoint of exactly this tree size, if one was signed. */
   async at(treeSize: number): Promise<SignedCheckpoint | undefined> {
     if (this.lastSigned?.treeSize === treeSize) return this.lastSigned;

@@ -7,6 +7,7 @@ import { EvidenceBuilder } from './evidence-builder';
 import { IntegrityHttpController } from './integrity.http.controller';
 import { IntegrityLogProjection } from './integrity-log.projection';
 import { JwksHttpController } from './jwks.http.controller';
+import { SearchLedgerQueryHandler } from './ledger-search.query';
 import { PdfSigner } from './pdf-signer';
 import { VerifierHttpController } from './verifier.http.controller';
 import { openSigningKey } from './signing-key';
@@ -34,6 +35,7 @@ import { openSigningKey } from './signing-key';
     PdfSigner,
     IntegrityLogProjection,
     CheckpointsProjection,
+    SearchLedgerQueryHandler,
   ],
   exports: [CheckpointSigner, EvidenceBuilder, PdfSigner, SIGNING_KEY],
 })

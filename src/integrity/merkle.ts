@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { consistencyRoots, hashSteps, inclusionRoot, proofStep } from './merkle-paths';
 
 /**
  * The Merkle tree of RFC 9162 (Certificate Transparency 2.0), §2.1: leaves hashed with a 0x00
@@ -188,32 +189,8 @@ export function verifyInclusion(
   proof: readonly Hash[],
   root: Hash,
 ): boolean {
-  if (!(index >= 0 && index < treeSize)) return false;
-  let fn = index;
-  let sn = treeSize - 1;
-  let r = leaf;
-  for (const p of proof) {
-    if (sn === 0) return false;
-    const step = proofStep(fn, sn);
-    r = step.left ? nodeHash(p, r) : nodeHash(r, p);
-    ({ fn, sn } = step);
-  }
-  return sn === 0 && r.equals(root);
-}
-
-/**
- * One step up an RFC 9162 verification path from node (fn, sn): whether the proof's next hash
- * goes on the left, and the node the step reaches.
- */
-function proofStep(fn: number, sn: number): { left: boolean; fn: number; sn: number } {
-  const left = fn % 2 === 1 || fn === sn;
-  if (left && fn % 2 === 0) {
-    while (fn % 2 === 0 && fn !== 0) {
-      fn = Math.floor(fn / 2);
-      sn = Math.floor(sn / 2);
-    }
-  }
-  return { left, fn: Math.floor(fn / 2), sn: Math.floor(sn / 2) };
+  const reached = hashSteps(inclusionRoot(index, treeSize, leaf, proof), nodeHash);
+  return reached !== undefined && reached.equals(root);
 }
 
 /** RFC 9162 §2.1.4.2: does `proof` show the tree (size1, root1) is a prefix of (size2, root2)? */
@@ -224,36 +201,8 @@ export function verifyConsistency(
   root2: Hash,
   proof: readonly Hash[],
 ): boolean {
-  if (size1 <= 0 || size1 > size2) return false;
-  if (size1 === size2) return proof.length === 0 && root1.equals(root2);
-  const path = [...proof];
-  // A first tree that is a complete subtree is implied, not sent: put its root first.
-  if (isPowerOfTwo(size1)) path.unshift(root1);
-  if (path.length === 0) return false;
-  let fn = size1 - 1;
-  let sn = size2 - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr = path[0];
-  let sr = path[0];
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    const step = proofStep(fn, sn);
-    if (step.left) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    ({ fn, sn } = step);
-  }
-  return sn === 0 && fr.equals(root1) && sr.equals(root2);
-}
-
-function isPowerOfTwo(n: number): boolean {
-  return n > 0 && (n & (n - 1)) === 0;
+  const roots = hashSteps(consistencyRoots(size1, size2, root1, proof), nodeHash);
+  return roots !== undefined && roots[0].equals(root1) && roots[1].equals(root2);
 }
 
 /**
