@@ -10,6 +10,7 @@ import { RollBackDeploymentHandler } from './commands/roll-back-deployment/roll-
 import { RollBackDeploymentHttpController } from './commands/roll-back-deployment/roll-back-deployment.http.controller';
 import { DeploymentTimelineProjection } from './queries/deployments-as-of/deployment-timeline.projection';
 import { ListDeploymentsAsOfQueryHandler } from './queries/deployments-as-of/deployments-as-of.query-handler';
+import { ListRollbackCausesQueryHandler } from './queries/rollback-causes/rollback-causes.query-handler';
 import { DeploymentHistoryRow, DeploymentRow } from './queries/deployments/deployment.read-model';
 import { DeploymentsProjection } from './queries/deployments/deployments.projection';
 import {
@@ -37,6 +38,7 @@ import { DeploymentsHttpController } from './queries/deployments/deployments.htt
     GetDeploymentQueryHandler,
     DeploymentTimelineProjection,
     ListDeploymentsAsOfQueryHandler,
+    ListRollbackCausesQueryHandler,
   ],
 })
 export class DeploymentsModule {}

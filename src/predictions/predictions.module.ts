@@ -13,6 +13,7 @@ import {
   ListPredictionBatchesQueryHandler,
 } from './queries/prediction-batches/prediction-batches.query-handler';
 import { PredictionBatchesHttpController } from './queries/prediction-batches/prediction-batches.http.controller';
+import { GetPredictionSpanQueryHandler } from './queries/prediction-span/prediction-span.query-handler';
 import { PredictionsProjection } from './queries/prediction-batches/predictions.projection';
 
 @Module({
@@ -28,6 +29,7 @@ import { PredictionsProjection } from './queries/prediction-batches/predictions.
     PredictionsProjection,
     ListPredictionBatchesQueryHandler,
     ListGroundTruthQueryHandler,
+    GetPredictionSpanQueryHandler,
   ],
 })
 export class PredictionsModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DeploymentsConsoleController } from './deployments.console-controller';
 
 /** The console's deployments pages (README, "Console"). */
-@Module({ controllers: [] })
+@Module({ controllers: [DeploymentsConsoleController] })
 export class ConsoleDeploymentsModule {}
