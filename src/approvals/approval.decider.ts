@@ -15,6 +15,7 @@ import type {
   ModelVersionApproved,
 } from './approval.events';
 import type { EvaluationFact, ModelVersionFacts } from './model-version-facts';
+import { decisionBars } from './who-may-decide';
 
 export type RequestApproval = {
   type: 'RequestApproval';
@@ -320,15 +321,23 @@ function decideStage(command: DecideApprovalStage, state: ApprovalState): Approv
     );
   }
   const { role } = open.stages[stage];
-  const { sub, roles } = command.actor;
-  if (!roles.includes(role)) {
+  const { sub } = command.actor;
+  const grantedBy = open.grants.map((grant) => grant.sub);
+  const bar = decisionBars({ ...open, role, grantedBy }, command.actor).at(0);
+  if (bar?.rule === 'stage-role-required') {
     throw new ActorNotPermitted('stage-role-required', `stage ${stage} is decided by a ${role}`, {
       stage,
       role,
     });
   }
-  checkFourEyes(open, sub);
-  if (open.grants.some((grant) => grant.sub === sub)) {
+  if (bar?.rule === 'four-eyes') {
+    throw new ActorNotPermitted(
+      'four-eyes',
+      `${sub} ${bar.reasons.join(' and ')}, so cannot decide on it`,
+      { reasons: bar.reasons },
+    );
+  }
+  if (bar?.rule === 'one-stage-per-person') {
     throw new ActorNotPermitted(
       'one-stage-per-person',
       `${sub} already granted a stage of approval ${approvalId}; another person must decide this one`,
@@ -412,23 +421,6 @@ function openRequest(state: ApprovalState, approvalId: string): RequestFacts {
     });
   }
   return state;
-}
-
-/** docs/design.md §7: nobody decides on a version they registered, trained or asked approval for. */
-function checkFourEyes(open: RequestFacts, sub: string): void {
-  const conflicts: [string, string][] = [
-    [open.registeredBy, 'registered this version'],
-    [open.trainedBy, 'trained this version (training run author)'],
-    [open.requestedBy, 'requested this approval'],
-  ];
-  const reasons = conflicts.filter(([who]) => who === sub).map(([, why]) => why);
-  if (reasons.length > 0) {
-    throw new ActorNotPermitted(
-      'four-eyes',
-      `${sub} ${reasons.join(' and ')}, so cannot decide on it`,
-      { reasons },
-    );
-  }
 }
 
 /** A grant rests on the evidence the request recorded: a changed artifact or new evaluation voids it. */

@@ -15,6 +15,10 @@ import { WithdrawApprovalHandler } from './commands/withdraw-approval/withdraw-a
 import { WithdrawApprovalHttpController } from './commands/withdraw-approval/withdraw-approval.http.controller';
 import { ApprovalPolicyHttpController } from './queries/approval-policy/approval-policy.http.controller';
 import { GetApprovalPolicyQueryHandler } from './queries/approval-policy/get-approval-policy.query-handler';
+import {
+  ListEvidenceEvaluationsQueryHandler,
+  ListPendingApprovalsQueryHandler,
+} from './queries/approval-inbox/approval-inbox.query-handler';
 import { ApprovalTimelineProjection } from './queries/approvals-as-of/approval-timeline.projection';
 import {
   GetApprovalAsOfQueryHandler,
@@ -41,6 +45,8 @@ const queryHandlers = [
   GetApprovalQueryHandler,
   ListApprovalsAsOfQueryHandler,
   GetApprovalAsOfQueryHandler,
+  ListPendingApprovalsQueryHandler,
+  ListEvidenceEvaluationsQueryHandler,
 ];
 const projections = [ApprovalsProjection, ApprovalTimelineProjection];
 
