@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { IntegrityModule } from '../integrity/integrity.module';
 import { ComplianceReports } from './reports/compliance-reports';
 import { ComplianceReportsHttpController } from './reports/compliance-reports.http.controller';
+import { ReportDownloads } from './reports/report-downloads';
 import { AdmRegisterHttpController } from './queries/adm-register/adm-register.http.controller';
 import { AdmRegisterQueryHandler } from './queries/adm-register/adm-register.query-handler';
 import { ServingPeriodsProjection } from './queries/adm-register/serving-periods.projection';
@@ -24,6 +25,9 @@ import { PersonalDataQueryHandler } from './queries/personal-data/personal-data.
     AdmRegisterQueryHandler,
     PersonalDataQueryHandler,
     ComplianceReports,
+    ReportDownloads,
   ],
+  // The console's report pages build and hand out reports as the API does (README, "Console").
+  exports: [ReportDownloads],
 })
 export class ComplianceModule {}

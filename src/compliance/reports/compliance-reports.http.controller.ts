@@ -1,62 +1,27 @@
-import { Controller, Get, Inject, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiProduces,
-  ApiPropertyOptional,
   ApiResponse,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IsIn, IsOptional, Matches } from 'class-validator';
-import { PassThrough } from 'node:stream';
 import { AllowEveryRole } from '../../auth/access.decorators';
-import { SIGNING_KEY } from '../../integrity/checkpoint-signer';
-import { EvidenceBuilder } from '../../integrity/evidence-builder';
-import { signPdfDigest } from '../../integrity/evidence-bundle';
-import { PdfSigner } from '../../integrity/pdf-signer';
-import type { SigningKey } from '../../integrity/signing-key';
-import { CLOCK, type Clock } from '../../ledger/clock';
-import { RESOURCE_NAME, RESOURCE_NAME_HINT } from '../../ledger/commands/identifiers';
 import { ApiRead } from '../../ledger/http/api-read.decorator';
-import { InvalidRequest } from '../../ledger/ledger.errors';
-import { AdmRegisterRequest } from '../queries/adm-register/adm-register.request.dto';
-import { reportingPeriod } from '../queries/adm-register/reporting-period';
+import { ReportPath, ReportRequest } from './compliance-report.request.dto';
 import { AsicReportView, OaicReportView } from './compliance-report.view';
-import { ComplianceReports, REPORT_NAMES, type ReportName } from './compliance-reports';
-import { writeReportPdf } from './report.pdf';
-
-class ReportPath {
-  @IsIn(REPORT_NAMES, { message: `report must be one of ${REPORT_NAMES.join(', ')}` })
-  report!: ReportName;
-}
-
-class ReportRequest extends AdmRegisterRequest {
-  @ApiPropertyOptional({ enum: ['json', 'pdf'], default: 'json' })
-  @IsOptional()
-  @IsIn(['json', 'pdf'], { message: 'format must be json or pdf' })
-  format?: 'json' | 'pdf';
-
-  @ApiPropertyOptional({ example: 'credit-risk', description: 'One model; omitted: the portfolio' })
-  @IsOptional()
-  @Matches(RESOURCE_NAME, { message: `model must be ${RESOURCE_NAME_HINT}` })
-  model?: string;
-}
+import { REPORT_NAMES } from './compliance-reports';
+import { ReportDownloads } from './report-downloads';
 
 @ApiTags('compliance')
 @AllowEveryRole()
 @Controller('compliance/reports')
 export class ComplianceReportsHttpController {
-  constructor(
-    private readonly reports: ComplianceReports,
-    private readonly evidence: EvidenceBuilder,
-    @Inject(SIGNING_KEY) private readonly key: SigningKey,
-    @Inject(CLOCK) private readonly clock: Clock,
-    private readonly pdfSigner: PdfSigner,
-  ) {}
+  constructor(private readonly downloads: ReportDownloads) {}
 
   @Get(':report')
   @ApiOperation({
@@ -94,35 +59,9 @@ export class ComplianceReportsHttpController {
     @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<object | StreamableFile> {
-    const resolved = reportingPeriod(request, this.clock());
-    if ('errors' in resolved) throw new InvalidRequest('invalid reporting period', resolved.errors);
-    const built = await this.reports.build(report, resolved.period, request.model ?? null);
-    if (request.format !== 'pdf') return built.report;
-    // Rendered in memory: reports cite governance events only, never the high-volume ones.
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const signing = await this.pdfSigner.signing(httpRequest);
-    await writeReportPdf(out, built.report, built.citation, this.evidence, signing);
-    const pdf = Buffer.concat(chunks);
-    const sha256 = await this.pdfSigner.signBuffer(pdf);
-    void reply
-      .header(
-        'Content-Disposition',
-        `attachment; filename="${report}-${resolved.period.from}-${resolved.period.to}.pdf"`,
-      )
-      .header(
-        'Attest-Signature',
-        await signPdfDigest(sha256, {
-          privateKey: this.key.privateKey,
-          kid: this.key.publicJwk.kid,
-        }),
-      )
-      .header('Attest-Content-SHA256', sha256)
-      .header(
-        'Attest-Checkpoint',
-        `${built.citation.checkpoint.treeSize} ${built.citation.checkpoint.rootHash}`,
-      );
-    return new StreamableFile(pdf, { type: 'application/pdf' });
+    const made = await this.downloads.make(report, request, httpRequest);
+    if (made.format === 'json') return made.report;
+    for (const [name, value] of Object.entries(made.headers)) void reply.header(name, value);
+    return new StreamableFile(made.pdf, { type: 'application/pdf' });
   }
 }

@@ -1,5 +1,5 @@
 import { isCalendarDate } from '../../../ledger/calendar-date';
-import { admTransparencyInForce, reportingPeriod } from './reporting-period';
+import { admTransparencyInForce, reportingPeriod, reportingPeriodAsOf } from './reporting-period';
 
 const today = new Date('2026-04-15T22:30:00Z');
 
@@ -48,5 +48,24 @@ describe('the reporting period', () => {
     expect(isCalendarDate('2026-02-30')).toBe(false);
     expect(isCalendarDate('2026-2-3')).toBe(false);
     expect(isCalendarDate('2026-02-28T00:00:00Z')).toBe(false);
+  });
+
+  it('as of an instant: to defaults to its day and the period ends at the instant', () => {
+    const asOf = new Date('2026-03-10T08:15:00Z');
+    expect(reportingPeriodAsOf({}, asOf)).toEqual({
+      period: {
+        from: '2025-03-11',
+        to: '2026-03-10',
+        start: '2025-03-11T00:00:00.000Z',
+        end: '2026-03-10T08:15:00.000Z',
+      },
+    });
+    // A period over before the instant is as it was; a from after to is still refused.
+    expect(reportingPeriodAsOf({ from: '2026-01-01', to: '2026-01-31' }, asOf)).toEqual(
+      reportingPeriod({ from: '2026-01-01', to: '2026-01-31' }, asOf),
+    );
+    expect(reportingPeriodAsOf({ from: '2026-04-01' }, asOf)).toEqual({
+      errors: { from: ['from (2026-04-01) must not be after to (2026-03-10)'] },
+    });
   });
 });

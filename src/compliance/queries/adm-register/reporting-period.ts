@@ -44,3 +44,18 @@ function twelveMonthsBefore(date: string): string {
   const back = new Date(Date.UTC(year - 1, month - 1, day) + DAY_MS);
   return back.toISOString().slice(0, 10);
 }
+
+/**
+ * The period as the ledger stood at an instant (the console's time travel, README "Console"):
+ * `to` defaults to the instant's day, and the period ends at the instant when it falls inside,
+ * so every fact the register reads "as recorded before the end" is one recorded by then.
+ */
+export function reportingPeriodAsOf(
+  asked: { from?: string; to?: string },
+  asOf: Date,
+): PeriodResult {
+  const resolved = reportingPeriod(asked, asOf);
+  if ('errors' in resolved) return resolved;
+  const at = asOf.toISOString();
+  return at < resolved.period.end ? { period: { ...resolved.period, end: at } } : resolved;
+}
