@@ -312,7 +312,8 @@ export class DeploymentsConsoleController {
       ${done && DONE[done] && !problem ? notice('success', DONE[done]) : ''}
       <p><a href="${ctx.href('/console/deployments')}">All deployments</a></p>
       ${servingSection(ctx, shown)} ${actionsSection(ctx, shown)}
-      ${periodSection(ctx, period, deploymentId)} ${deploymentCharts(monitoring, rules, period)}
+      ${periodSection(ctx, period, deploymentId, monitoring)}
+      ${deploymentCharts(monitoring, rules, period)}
       ${historySection(shown.history, causes, alerts)} ${alertsSection(ctx, alerts)}
     `;
     return page(ctx, { title: deploymentId, section: 'deployments', body });
@@ -537,7 +538,12 @@ function actionsSection(ctx: ConsoleContext, shown: Shown): Html {
   </section>`;
 }
 
-function periodSection(ctx: ConsoleContext, period: Period, deploymentId: string): Html {
+function periodSection(
+  ctx: ConsoleContext,
+  period: Period,
+  deploymentId: string,
+  view: DeploymentMonitoringView,
+): Html {
   const options = [
     ...PRESETS.map((p) => ({ key: p.key, label: p.label })),
     { key: 'custom', label: 'Dates below' },
@@ -573,8 +579,8 @@ function periodSection(ctx: ConsoleContext, period: Period, deploymentId: string
       <div><button type="submit">Show</button></div>
     </form>
     <p data-field="period">
-      Showing ${instant(period.from)} to ${instant(period.to)} in ${period.bucket} buckets (UTC); a
-      batch or ground-truth record counts where its window starts.
+      Showing ${instant(view.from)} to ${instant(view.to)} in ${view.bucket} buckets (UTC); a batch
+      or ground-truth record counts where its window starts.
     </p>
     ${
       period.truncated
