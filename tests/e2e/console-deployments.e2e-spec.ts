@@ -10,6 +10,7 @@ import {
   startConsole,
   writeControls,
 } from '../support/console-browser';
+import { BreachResponder, MONITOR } from '../../src/monitoring/breach-responder';
 import { deploymentSeeds } from '../support/deployment-seeds';
 import { TestClock } from '../support/test-clock';
 
@@ -337,6 +338,63 @@ describe('console deployments', () => {
     await expect(cells(page.locator('tbody tr', { hasText: STAGING }))).resolves.toEqual(
       expect.arrayContaining(['1.1.0', '2']),
     );
+  });
+
+  it('shows an automatic rollback with the alert that caused it', async () => {
+    // As the drift monitor does on a breach when the policy says roll back (README, "Monitoring
+    // by Attest"): the breach's alert, then the BreachResponder's rollback citing it.
+    const drift = await harness.test
+      .anonymous()
+      .post('/api/v1/monitoring/drift')
+      .set('Authorization', await bearer('ci', ['pipeline']))
+      .send({
+        deploymentId: UAT,
+        version: '1.2.0',
+        feature: 'debt_ratio',
+        metric: 'psi',
+        value: 0.42,
+        threshold: 0.25,
+        window: { from: '2026-11-20T10:00:00.000Z', to: '2026-11-20T11:00:00.000Z' },
+      });
+    expect(drift.status).toBe(201);
+    const alertId = drift.body.alertId as string;
+    await harness.test.runner.waitFor(drift.body.ledgerPosition, 10_000);
+    const alert = (await harness.test.http().get(`/api/v1/alerts/${alertId}`)).body as {
+      summary: string;
+      causeEventId: string;
+    };
+    const rolledBack = await harness.test.app.get(BreachResponder).rollBack(
+      {
+        deploymentId: UAT,
+        model: MODEL,
+        version: '1.2.0',
+        reason: 'drift',
+        alertId,
+        signalEventId: alert.causeEventId,
+        signalType: 'DriftDetected',
+        metric: 'psi',
+        value: 0.42,
+        threshold: 0.25,
+        summary: alert.summary,
+      },
+      {
+        actor: MONITOR,
+        now: time.iso(),
+        correlationId: 'console-deployments',
+        commandId: '01936f0e-8a7b-7c3d-9e1f-2a3b4c5d6e7f',
+      },
+    );
+    expect(rolledBack).toBe(true);
+    const head = await harness.test.eventLog.headPosition();
+    await harness.test.runner.waitFor(head!, 10_000);
+    expect(await serving(UAT)).toMatchObject({ version: '1.0.0' });
+
+    await page.goto(`/console/deployments/${UAT}`);
+    const row = page.locator('#history-heading + div tbody tr').first();
+    await expect(text(row)).resolves.toContain('Rolled back 1.2.0 to 1.0.0 automatic');
+    const cause = row.getByRole('link', { name: /alert “psi of debt_ratio/ });
+    await expect(cause.getAttribute('href')).resolves.toBe(`#alert-${alertId}`);
+    await expect(page.locator(`tr#alert-${alertId}`).count()).resolves.toBe(1);
   });
 
   it('does not overflow sideways on a tablet', async () => {
