@@ -16,6 +16,7 @@ import {
   GetModelAsOfQueryHandler,
   GetModelVersionAsOfQueryHandler,
 } from './queries/model-registry-as-of/model-registry-as-of.query-handler';
+import { ListModelInventoryQueryHandler } from './queries/model-inventory/model-inventory.query-handler';
 import { ModelRegistryProjection } from './queries/model-registry/model-registry.projection';
 import {
   GetModelQueryHandler,
@@ -63,6 +64,7 @@ import { ModelsHttpController } from './queries/model-registry/models.http.contr
     ModelCardHistoryProjection,
     GetModelAsOfQueryHandler,
     GetModelVersionAsOfQueryHandler,
+    ListModelInventoryQueryHandler,
   ],
 })
 export class ModelRegistryModule {}
