@@ -28,10 +28,14 @@ export const DESKTOP = { width: 1280, height: 900 };
 export const TABLET = { width: 768, height: 1024 };
 
 export async function startConsole(
-  options: Parameters<typeof startTestApp>[0] = {},
+  options: Parameters<typeof startTestApp>[0] & {
+    /** Listen on this port (when the app's own config must name its address); default any. */
+    port?: number;
+  } = {},
 ): Promise<ConsoleHarness> {
-  const test = await startTestApp(options);
-  await test.app.listen(0, '127.0.0.1');
+  const { port = 0, ...appOptions } = options;
+  const test = await startTestApp(appOptions);
+  await test.app.listen(port, '127.0.0.1');
   const address = test.app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('the app is not listening');
   const baseUrl = `http://127.0.0.1:${address.port}`;

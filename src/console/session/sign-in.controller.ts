@@ -8,15 +8,22 @@ import {
   Query,
   Req,
   Res,
+  UseFilters,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { decodeJwt } from 'jose';
 import { Public } from '../../auth/access.decorators';
+import { TOKEN_VERIFIER } from '../../auth/access.guard';
+import { AuthKeysUnavailable, Unauthenticated } from '../../auth/auth.errors';
 import { DevIssuer } from '../../auth/dev-issuer';
 import { READING_ROLES, isRole } from '../../auth/roles';
+import type { TokenVerifier } from '../../auth/token-verifier';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { CONSOLE_SCRIPTS } from '../assets/assets.controller';
 import {
   CONSOLE_COOKIE_PATH,
+  ConsoleErrorFilter,
   SESSION_COOKIE,
   checkCsrf,
   cookieOptions,
@@ -25,6 +32,27 @@ import {
 import type { ConsoleRequest } from '../console-context';
 import { html } from '../html';
 import { notice, page } from '../layout';
+import { ConsoleSignInFailed, OidcClient, SignInTransaction, TRANSACTION_MS } from './oidc-client';
+
+/** The sign-in under way (PKCE verifier, state, nonce, next), sent back only to the callback. */
+export const TRANSACTION_COOKIE = 'attest_oidc';
+/** The provider's ID token, sent back only on sign-out (the provider's id_token_hint). */
+export const ID_TOKEN_COOKIE = 'attest_id_token';
+const CALLBACK_PATH = '/console/callback';
+const SIGN_OUT_PATH = '/console/sign-out';
+/** A browser keeps cookies of at most about 4 KB; a longer token cannot be a session. */
+const MAX_TOKEN_LENGTH = 3800;
+
+/**
+ * The interstitial pages' onward navigation. A session cookie set on the provider's cross-site
+ * redirect is SameSite=Strict, so a redirect in that same chain would arrive without it; a
+ * navigation this page starts is same-site and carries it (README, "Console").
+ */
+CONSOLE_SCRIPTS.set(
+  'continue.js',
+  () =>
+    "var a = document.querySelector('a[data-continue]'); if (a) window.location.replace(a.href);\n",
+);
 
 /** Where a signed-in browser goes: a console path only, never another site. */
 export function safeNext(next: unknown): string {
@@ -52,11 +80,14 @@ const ROLE_LABELS: Record<(typeof READING_ROLES)[number], string> = {
  */
 @Public()
 @ApiExcludeController()
+@UseFilters(ConsoleErrorFilter)
 @Controller('console')
 export class SignInController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DevIssuer) private readonly devIssuer: DevIssuer | null,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+    private readonly oidc: OidcClient,
   ) {}
 
   /** The dev sign-in page exists only while the dev issuer signs tokens and no IdP is set. */
@@ -65,11 +96,25 @@ export class SignInController {
   }
 
   @Get('sign-in')
-  signInPage(
+  async signInPage(
     @Req() request: ConsoleRequest,
     @Res() reply: FastifyReply,
     @Query('next') next?: string,
-  ): void {
+  ): Promise<void> {
+    if (this.oidc.settings) {
+      const { url, transaction } = await this.oidc.start(safeNext(next));
+      void reply
+        .setCookie(TRANSACTION_COOKIE, encodeTransaction(transaction), {
+          ...cookieOptions(request, TRANSACTION_MS / 1000),
+          path: CALLBACK_PATH,
+          // The provider sends the browser back with a cross-site top-level GET.
+          sameSite: 'lax',
+        })
+        .status(303)
+        .header('Location', url)
+        .send();
+      return;
+    }
     if (!this.devSignIn) {
       void reply
         .status(503)
@@ -121,14 +166,108 @@ export class SignInController {
       .send();
   }
 
+  /**
+   * The provider's answer: the code exchanged, the ID token verified, and the access token kept
+   * as the session only when the API itself would accept it (same verifier, same roles).
+   */
+  @Get('callback')
+  async callback(
+    @Req() request: ConsoleRequest,
+    @Res() reply: FastifyReply,
+    @Query() query: Record<string, unknown>,
+  ): Promise<void> {
+    if (!this.oidc.settings) throw new NotFoundException();
+    const transaction = decodeTransaction(request.cookies?.[TRANSACTION_COOKIE]);
+    const signedIn = await this.oidc.finish(query ?? {}, transaction);
+    // The sign-in is used up, whatever the access token turns out to be.
+    void reply.clearCookie(TRANSACTION_COOKIE, { ...cookieOptions(request), path: CALLBACK_PATH });
+    const token = signedIn.accessToken;
+    if (token.length > MAX_TOKEN_LENGTH)
+      throw new ConsoleSignInFailed(
+        502,
+        'access-token-too-long',
+        `the identity provider’s access token is ${token.length} characters long, too long for a browser to keep as a cookie (at most ${MAX_TOKEN_LENGTH})`,
+      );
+    let actor;
+    try {
+      actor = await this.verifier.verify(`Bearer ${token}`);
+    } catch (error) {
+      if (error instanceof AuthKeysUnavailable) throw error;
+      if (error instanceof Unauthenticated)
+        throw new ConsoleSignInFailed(
+          403,
+          'access-token-refused',
+          `the identity provider signed you in, but its access token is not one this service accepts (${error.message.replace(/^a valid bearer token is required: /, '')}); AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE must describe the tokens it issues to the console’s client (README, "Console")`,
+        );
+      throw error;
+    }
+    if (!actor.roles.some((role) => (READING_ROLES as readonly string[]).includes(role)))
+      throw new ConsoleSignInFailed(
+        403,
+        'no-console-role',
+        `you are signed in as ${actor.sub}, but your access token holds none of the roles that open the console (${READING_ROLES.join(', ')})`,
+      );
+    const expires = decodeJwt(token).exp as number;
+    const seconds = Math.max(1, Math.floor(expires - Date.now() / 1000));
+    const next = transaction!.next;
+    void reply
+      .setCookie(SESSION_COOKIE, token, cookieOptions(request, seconds))
+      .setCookie(ID_TOKEN_COOKIE, signedIn.idToken, {
+        ...cookieOptions(request, seconds),
+        path: SIGN_OUT_PATH,
+      })
+      .type('text/html; charset=utf-8')
+      .send(
+        page(undefined, {
+          title: 'Signing in',
+          scripts: ['continue.js'],
+          body: html`${notice('success', html`Signed in as <strong>${actor.sub}</strong>.`)}
+            <p><a href="${next}" data-continue>Continue to the console</a></p>`,
+        }).text,
+      );
+  }
+
   @Post('sign-out')
-  signOut(@Req() request: ConsoleRequest, @Res() reply: FastifyReply): void {
+  async signOut(@Req() request: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
     checkCsrf(request);
     void reply
       .clearCookie(SESSION_COOKIE, cookieOptions(request))
-      .status(303)
-      .header('Location', '/console/sign-in')
-      .send();
+      .clearCookie(ID_TOKEN_COOKIE, { ...cookieOptions(request), path: SIGN_OUT_PATH });
+    if (!this.oidc.settings) {
+      void reply.status(303).header('Location', '/console/sign-in').send();
+      return;
+    }
+    const idToken = request.cookies?.[ID_TOKEN_COOKIE];
+    const endSession = await this.oidc.endSessionUrl(idToken || undefined);
+    if (!endSession) {
+      void reply.status(303).header('Location', '/console/signed-out').send();
+      return;
+    }
+    // A page, not a redirect: the console's form-action 'self' would stop a form's redirect to
+    // another site.
+    void reply.type('text/html; charset=utf-8').send(
+      page(undefined, {
+        title: 'Signing out',
+        scripts: ['continue.js'],
+        body: html`${notice('success', 'You have signed out of Attest.')}
+          <p>
+            <a href="${endSession}" data-continue>Sign out at the identity provider as well</a>
+          </p>`,
+      }).text,
+    );
+  }
+
+  /** Where the identity provider sends the browser once it has signed out there too. */
+  @Get('signed-out')
+  signedOut(@Res() reply: FastifyReply): void {
+    if (!this.oidc.settings) throw new NotFoundException();
+    void reply.type('text/html; charset=utf-8').send(
+      page(undefined, {
+        title: 'Signed out',
+        body: html`${notice('success', 'You have signed out.')}
+          <p><a href="/console/sign-in">Sign in again</a></p>`,
+      }).text,
+    );
   }
 
   private devPage(
@@ -180,5 +319,26 @@ export class SignInController {
           <button type="submit">Sign in</button>
         </form>`,
     });
+  }
+}
+
+function encodeTransaction(transaction: SignInTransaction): string {
+  return Buffer.from(JSON.stringify(transaction)).toString('base64url');
+}
+
+/** The transaction cookie's sign-in, or undefined when it is missing or not one of ours. */
+function decodeTransaction(cookie: string | undefined): SignInTransaction | undefined {
+  if (!cookie) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cookie, 'base64url').toString('utf8')) as unknown;
+    const t = value as Partial<SignInTransaction>;
+    return typeof t === 'object' &&
+      t !== null &&
+      [t.verifier, t.state, t.nonce, t.next].every((v) => typeof v === 'string') &&
+      typeof t.startedAt === 'number'
+      ? { ...(t as SignInTransaction), next: safeNext(t.next) }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
