@@ -1,0 +1,83 @@
+import type { Type } from '@nestjs/common';
+import { apiRoles, type ConsoleContext } from '../console-context';
+import { Html, HtmlValue, html } from '../html';
+import { tableWrap } from '../layout';
+import { validationPipe } from '../../ledger/http/validation';
+
+/**
+ * What the compliance pages share (README, "Console"): tables with real headers, the query of a
+ * page read through the API's own request class, and whether a person reads an API route.
+ */
+
+export interface Column {
+  header: string;
+  numeric?: boolean;
+}
+
+/** A table in its scrolling wrapper: column headers, one row header per row (the first cell). */
+export function dataTable(caption: string, columns: Column[], rows: HtmlValue[][]): Html {
+  const cls = (column: Column | undefined) => (column?.numeric ? 'num' : undefined);
+  return tableWrap(
+    caption,
+    html`<table class="compliance-table">
+      <caption class="compliance-hidden">
+        ${caption}
+      </caption>
+      <thead>
+        <tr>
+          ${columns.map((c) => html`<th scope="col" class="${cls(c)}">${c.header}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (row) =>
+            html`<tr>
+              ${row.map((cell, i) =>
+                i === 0
+                  ? html`<th scope="row">${cell}</th>`
+                  : html`<td class="${cls(columns[i])}">${cell}</td>`,
+              )}
+            </tr>`,
+        )}
+      </tbody>
+    </table>`,
+  );
+}
+
+/** `YYYY-MM-DD` as it is written: a calendar date, machine-readable in its datetime attribute. */
+export function day(date: string | null | undefined): Html {
+  if (!date) return html`<span class="muted">—</span>`;
+  const text = date.slice(0, 10);
+  return html`<time datetime="${text}">${text}</time>`;
+}
+
+/** A list as lines, or a dash when empty. */
+export function lines(items: readonly HtmlValue[]): Html {
+  if (items.length === 0) return html`<span class="muted">—</span>`;
+  return html`<ul class="cell-list">
+    ${items.map((item) => html`<li>${item}</li>`)}
+  </ul>`;
+}
+
+/**
+ * The page's query as the API route would take it: empty form fields and the time-travel
+ * instant left out, then checked by the route's request class (unknown or bad fields: 400
+ * naming each).
+ */
+export async function queryAs<T extends object>(
+  ctx: ConsoleContext,
+  metatype: Type<T>,
+  extra: Record<string, string> = {},
+): Promise<T> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of ctx.query) if (key !== 'asOf' && value !== '') fields[key] = value;
+  return (await validationPipe().transform(
+    { ...fields, ...extra },
+    { type: 'query', metatype },
+  )) as T;
+}
+
+/** Whether the signed-in person holds one of the roles of the API route (read routes too). */
+export function reads(ctx: ConsoleContext, controller: Type, method: string): boolean {
+  return apiRoles(controller, method).some((role) => ctx.actor.roles.includes(role));
+}
