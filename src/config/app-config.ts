@@ -377,8 +377,18 @@ function consoleConfig(env: Env): ConsoleConfig {
     throw new ConfigError(
       'CONSOLE_OIDC_CLIENT_ID is missing: with CONSOLE_OIDC_ISSUER set, the console signs in as that client',
     );
+  // The session is the provider's access token, verified as API bearer tokens are.
+  if (!env.AUTH_JWKS_URL && !env.AUTH_JWKS_FILE)
+    throw new ConfigError(
+      'AUTH_JWKS_URL is missing: with CONSOLE_OIDC_ISSUER set, the console keeps the identity provider’s access token as its session and verifies it as API tokens are, so AUTH_JWKS_URL (or AUTH_JWKS_FILE), AUTH_ISSUER and AUTH_AUDIENCE must describe that provider’s access tokens',
+    );
+  const scopes = env.CONSOLE_OIDC_SCOPES || 'openid profile';
+  if (!/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scopes))
+    throw new ConfigError(
+      `CONSOLE_OIDC_SCOPES=${JSON.stringify(scopes)} is invalid: expected scopes separated by single spaces (openid is always asked for)`,
+    );
   const publicUrl = env.CONSOLE_PUBLIC_URL;
-  if (!publicUrl || !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl))
+  if (!publicUrl || !/^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/.test(publicUrl))
     throw new ConfigError(
       'CONSOLE_PUBLIC_URL is missing or invalid: with CONSOLE_OIDC_ISSUER set, expected the URL browsers reach Attest at (https://attest.example.com), for the sign-in redirect',
     );
@@ -388,7 +398,7 @@ function consoleConfig(env: Env): ConsoleConfig {
       issuer,
       clientId,
       clientSecret: env.CONSOLE_OIDC_CLIENT_SECRET || undefined,
-      scopes: env.CONSOLE_OIDC_SCOPES || 'openid profile',
+      scopes,
       redirectUrl: `${publicUrl.replace(/\/+$/, '')}/console/callback`,
     },
   };
