@@ -35,7 +35,7 @@ class PackPath extends ModelVersionPath {
   packId!: string;
 }
 
-class AuditPackRequest {
+export class AuditPackRequest {
   @ApiPropertyOptional({
     enum: ['pdf', 'json'],
     default: 'pdf',
@@ -81,46 +81,10 @@ export class AuditPackHttpController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StreamableFile> {
-    if (format === 'json') {
-      const { citation } = await this.packs.prepare(name, version);
-      // Streamed below, past the point where a problem could be answered: proofs checked first.
-      await this.evidence.verifyProofs(citation);
-      const subject = {
-        kind: 'model-version',
-        id: `${name}@${version}`,
-        title: `Audit pack: ${name} ${version}`,
-      };
-      // Written as it is made: a page of events at a time, waiting whenever the client is slow.
-      const body = new PassThrough();
-      this.evidence
-        .writeBundle(subject, citation, async (text) => {
-          if (!body.write(text)) await once(body, 'drain');
-        })
-        .then(
-          () => body.end(),
-          (error: unknown) => body.destroy(error as Error),
-        );
-      void reply.header(
-        'Content-Disposition',
-        `attachment; filename="${name}-${version}-evidence.json"`,
-      );
-      return new StreamableFile(body, { type: 'application/json' });
-    }
-    const signing = await this.pdfSigner.signing(request);
-    const pack = await this.packs.generate(name, version, actor.sub, signing);
-    const stream = createReadStream(pack.path);
-    stream.on('close', () => void rm(pack.directory, { recursive: true, force: true }));
-    void reply
-      .header('Content-Disposition', `attachment; filename="${name}-${version}-audit-pack.pdf"`)
-      .header('Attest-Pack-Id', pack.packId)
-      .header('Attest-Signature', pack.signature)
-      .header('Attest-Content-SHA256', pack.sha256)
-      .header(
-        'Attest-Checkpoint',
-        `${pack.citation.checkpoint.treeSize} ${pack.citation.checkpoint.rootHash}`,
-      )
-      .header('Attest-Cited-Events', String(pack.events));
-    return new StreamableFile(stream, { type: 'application/pdf' });
+    return auditPackDownload(
+      { packs: this.packs, evidence: this.evidence, pdfSigner: this.pdfSigner },
+      { name, version, format, actor, request, reply },
+    );
   }
 
   @Get(':name/versions/:version/audit-packs/:packId/evidence')
@@ -146,4 +110,63 @@ export class AuditPackHttpController {
     );
     return new StreamableFile(Buffer.from(bundle), { type: 'application/json' });
   }
+}
+
+/**
+ * The audit pack of a version (PDF) or its evidence bundle (format=json), with its headers: the
+ * API's route and the console's download (README, "Console") answer through this one function.
+ */
+export async function auditPackDownload(
+  services: { packs: AuditPackService; evidence: EvidenceBuilder; pdfSigner: PdfSigner },
+  input: {
+    name: string;
+    version: string;
+    format: 'pdf' | 'json' | undefined;
+    actor: Actor;
+    request: FastifyRequest;
+    reply: FastifyReply;
+  },
+): Promise<StreamableFile> {
+  const { name, version, format, actor, request, reply } = input;
+  const { packs, evidence, pdfSigner } = services;
+  if (format === 'json') {
+    const { citation } = await packs.prepare(name, version);
+    // Streamed below, past the point where a problem could be answered: proofs checked first.
+    await evidence.verifyProofs(citation);
+    const subject = {
+      kind: 'model-version',
+      id: `${name}@${version}`,
+      title: `Audit pack: ${name} ${version}`,
+    };
+    // Written as it is made: a page of events at a time, waiting whenever the client is slow.
+    const body = new PassThrough();
+    evidence
+      .writeBundle(subject, citation, async (text) => {
+        if (!body.write(text)) await once(body, 'drain');
+      })
+      .then(
+        () => body.end(),
+        (error: unknown) => body.destroy(error as Error),
+      );
+    void reply.header(
+      'Content-Disposition',
+      `attachment; filename="${name}-${version}-evidence.json"`,
+    );
+    return new StreamableFile(body, { type: 'application/json' });
+  }
+  const signing = await pdfSigner.signing(request);
+  const pack = await packs.generate(name, version, actor.sub, signing);
+  const stream = createReadStream(pack.path);
+  stream.on('close', () => void rm(pack.directory, { recursive: true, force: true }));
+  void reply
+    .header('Content-Disposition', `attachment; filename="${name}-${version}-audit-pack.pdf"`)
+    .header('Attest-Pack-Id', pack.packId)
+    .header('Attest-Signature', pack.signature)
+    .header('Attest-Content-SHA256', pack.sha256)
+    .header(
+      'Attest-Checkpoint',
+      `${pack.citation.checkpoint.treeSize} ${pack.citation.checkpoint.rootHash}`,
+    )
+    .header('Attest-Cited-Events', String(pack.events));
+  return new StreamableFile(stream, { type: 'application/pdf' });
 }

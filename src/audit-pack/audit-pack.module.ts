@@ -9,5 +9,6 @@ import { AuditPackService } from './audit-pack.service';
   imports: [IntegrityModule],
   controllers: [AuditPackHttpController],
   providers: [AuditPackContentReader, AuditPackService],
+  exports: [AuditPackService],
 })
 export class AuditPackModule {}

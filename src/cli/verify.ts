@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { JSONWebKeySet } from 'jose';
+import { NODE_VERIFIER } from '../integrity/evidence-bundle';
 import {
   type CheckResult,
-  type EvidenceBundle,
-  BUNDLE_FORMAT,
-  verifyBundle,
-} from '../integrity/evidence-bundle';
-import { readEmbeddedFiles } from '../integrity/pdf-attachment';
-import { hasAttestSignature, verifyPdfSignature } from '../integrity/pdf-signature';
+  NotEvidence,
+  checkEvidenceFile,
+  isPdf,
+  verdictOf,
+} from '../integrity/evidence-checks';
 import {
   RECEIPT_PROOF_FORMAT,
   type ReceiptProof,
@@ -106,57 +105,12 @@ async function readJws(file: string): Promise<string> {
   return jws;
 }
 
-/**
- * The evidence bundle attached to a PDF, or the sentence saying how it was changed. A PDF with
- * neither Attest's signature nor an attached bundle is not a pack at all (UsageError).
- */
-function attachedEvidence(
-  file: string,
-  bytes: Buffer,
-): { bundle?: EvidenceBundle; change?: string } {
-  const signed = hasAttestSignature(bytes);
-  let change: string | undefined;
-  for (const attached of readEmbeddedFiles(bytes)) {
-    if (!attached.data) {
-      change ??= `the attached evidence was changed: ${attached.error}`;
-      continue;
-    }
-    const digest = createHash('sha256').update(attached.data).digest('hex');
-    let parsed: EvidenceBundle;
-    try {
-      parsed = JSON.parse(attached.data.toString('utf8')) as EvidenceBundle;
-    } catch {
-      if (attached.declaredSha256)
-        change ??= 'the attached evidence was changed: it is no longer JSON';
-      continue;
-    }
-    if (parsed?.format !== BUNDLE_FORMAT) continue;
-    if (attached.declaredSha256 && attached.declaredSha256 !== digest) {
-      return {
-        bundle: parsed,
-        change: `the attached evidence was changed: its digest is ${digest}, not the ${attached.declaredSha256} recorded beside it`,
-      };
-    }
-    return { bundle: parsed, change };
-  }
-  if (change) return { change };
-  if (signed) {
-    return { change: 'the attached evidence was removed: the signed PDF carries no evidence.json' };
-  }
-  throw new UsageError(`${file} is a PDF without Attest's evidence: not an audit pack or report`);
-}
-
 async function main(argv: string[]): Promise<number> {
   const { file, flags } = options(argv);
   const bytes = await readFile(file).catch(() => {
     throw new UsageError(`cannot read ${file}`);
   });
-  const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-' || hasAttestSignature(bytes);
-  let bundle: EvidenceBundle | undefined;
-  let evidenceChange: string | undefined;
-  if (isPdf) {
-    ({ bundle, change: evidenceChange } = attachedEvidence(file, bytes));
-  } else if (bytes.subarray(0, 1).toString() === '{') {
+  if (!isPdf(bytes) && bytes.subarray(0, 1).toString() === '{') {
     const parsed = (await readJson(file, 'the evidence bundle')) as { format?: unknown } | null;
     if (parsed?.format === RECEIPT_PROOF_FORMAT) {
       if (flags.size > (flags.has('jwks') ? 1 : 0)) {
@@ -165,19 +119,9 @@ async function main(argv: string[]): Promise<number> {
       const jwks = flags.has('jwks') ? await readJwks(flags.get('jwks') as string) : undefined;
       return receiptProof(parsed as ReceiptProof, jwks);
     }
-    bundle = parsed as EvidenceBundle;
-    if (bundle?.format !== BUNDLE_FORMAT) {
-      throw new UsageError(`${file} is JSON but not an Attest evidence bundle`);
-    }
-  } else {
-    throw new UsageError(`${file} is not a PDF: not an Attest audit pack or report`);
   }
   const jwks = flags.has('jwks') ? await readJwks(flags.get('jwks') as string) : undefined;
-  const pdfBytes = isPdf
-    ? bytes
-    : flags.has('pdf')
-      ? await readFile(flags.get('pdf') as string)
-      : undefined;
+  const pdfBytes = flags.has('pdf') ? await readFile(flags.get('pdf') as string) : undefined;
   const signatureFlag = flags.get('signature');
   const signature =
     signatureFlag === undefined
@@ -197,50 +141,36 @@ async function main(argv: string[]): Promise<number> {
     };
   }
 
-  const checks: CheckResult[] = [];
-  const show = (check: CheckResult) => {
-    checks.push(check);
-    // Each event that passes is summed up at the end; failures are named one by one.
-    if (!check.ok || !check.what.startsWith('event ')) {
-      console.log(`${check.ok ? '✓' : '✗'} ${check.what}`);
-    }
-  };
-  console.log(
-    `verifying ${bundle?.subject?.title ?? file}: ${bundle?.events?.length ?? 0} cited events`,
-  );
-  if (evidenceChange) show({ ok: false, what: evidenceChange });
-  if (bundle && !evidenceChange) {
-    try {
-      await verifyBundle(bundle, {
+  // The checks are evidence-checks.ts's, shared with the console's in-browser verifier.
+  let result;
+  try {
+    result = await checkEvidenceFile(
+      bytes,
+      {
+        name: file,
         jwks,
         previous,
-        pdf:
-          pdfBytes && (signature || bundle.pdf || isPdf)
-            ? { bytes: pdfBytes, signature }
-            : undefined,
-        onCheck: show,
-      });
-    } catch (error) {
-      show({
-        ok: false,
-        what: `the evidence was changed: it cannot be checked (${(error as Error).message})`,
-      });
-    }
-  } else if (pdfBytes) {
-    // The evidence cannot be read: the PDF's own signature still says whether the file changed.
-    const embedded = verifyPdfSignature(pdfBytes);
-    show({
-      ok: embedded.ok,
-      what: embedded.ok ? 'PDF signature: valid over the whole file' : embedded.change,
-    });
+        pdfBytes,
+        signature,
+        onStart: (bundle) =>
+          console.log(
+            `verifying ${bundle?.subject?.title ?? file}: ${bundle?.events?.length ?? 0} cited events`,
+          ),
+        // Each event that passes is summed up at the end; failures are named one by one.
+        onCheck: (check) => {
+          if (!check.ok || !check.what.startsWith('event ')) {
+            console.log(`${check.ok ? '✓' : '✗'} ${check.what}`);
+          }
+        },
+      },
+      NODE_VERIFIER,
+    );
+  } catch (error) {
+    if (error instanceof NotEvidence) throw new UsageError(error.message);
+    throw error;
   }
   // The one sentence: the most particular change first (the evidence, then the file's bytes).
-  return verdict(
-    checks,
-    (failed) =>
-      failed.find((check) => check.what.startsWith('the attached evidence')) ??
-      failed.find((check) => /^the (file|signature|PDF)\b/.test(check.what)),
-  );
+  return verdict(result.checks, () => result.named);
 }
 
 /**
@@ -252,15 +182,8 @@ function verdict(
   pick: (failed: CheckResult[]) => CheckResult | undefined = () => undefined,
 ): number {
   const failed = checks.filter((check) => !check.ok);
-  if (failed.length === 0) {
-    console.log('VERIFIED: every check passed');
-    return 0;
-  }
-  const sentence = (pick(failed) ?? failed[0]).what.replace(/[.\s]*$/, '.');
-  console.log(
-    `FAILED: ${sentence[0].toUpperCase()}${sentence.slice(1)}${failed.length > 1 ? ` (${failed.length} checks did not pass)` : ''}`,
-  );
-  return 1;
+  console.log(verdictOf(checks, failed.length > 0 ? pick(failed) : undefined));
+  return failed.length === 0 ? 0 : 1;
 }
 
 /** A saved GET /receipts/{id}: every check printed, exit 1 when any fails. */

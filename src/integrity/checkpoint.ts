@@ -5,7 +5,7 @@ import {
   compactVerify,
   createLocalJWKSet,
 } from 'jose';
-import { SIGNING_ALGORITHM } from './signing-key';
+import { SIGNING_ALGORITHM } from './signing-algorithm';
 
 /** What a signed checkpoint commits to: the tree of the first `treeSize` events of this log. */
 export interface CheckpointPayload {

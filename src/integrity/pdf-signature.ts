@@ -1,6 +1,7 @@
 import { X509Certificate, createHash, sign, verify, type KeyObject } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import forge from 'node-forge';
+import { NO_PDF_SIGNATURE, hasAttestSignature } from './evidence-checks';
 
 /**
  * The PDF's own signature (README: Audit packs and the offline verifier): a PAdES signature
@@ -193,19 +194,12 @@ async function hashRange(
   }
 }
 
-/** What verifyPdfSignature answers for a PDF with no signature dictionary at all. */
-export const NO_PDF_SIGNATURE = 'the PDF carries no signature of its own';
+export { NO_PDF_SIGNATURE, hasAttestSignature };
 
 /** What the signature embedded in a PDF says, or the one sentence of what was changed. */
 export type PdfSignatureCheck =
   | { ok: true; certificate: X509Certificate; certificateSha256: string; signedBytes: number }
   | { ok: false; change: string };
-
-/** Whether the file has Attest's signature dictionary (even if bytes elsewhere were changed). */
-export function hasAttestSignature(pdf: Buffer): boolean {
-  const text = pdf.toString('latin1');
-  return /\/Type\s*\/Sig\b/.test(text) && /\/Name\s*\(Attest\)/.test(text);
-}
 
 /**
  * Checks the PDF's embedded signature from the file alone: one signature, whose ByteRange

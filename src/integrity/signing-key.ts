@@ -10,8 +10,9 @@ import {
   importPKCS8,
 } from 'jose';
 import { MEMORY_DATA_DIR } from '../config/app-config';
+import { SIGNING_ALGORITHM } from './signing-algorithm';
 
-export const SIGNING_ALGORITHM = 'EdDSA';
+export { SIGNING_ALGORITHM };
 export const SIGNING_KEY_FILE_NAME = 'ledger-signing-key.jwk.json';
 
 /** The Ed25519 key that signs checkpoints; its id is the RFC 7638 thumbprint of its public key. */
