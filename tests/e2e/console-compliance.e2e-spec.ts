@@ -184,6 +184,12 @@ describe('console compliance pages', () => {
       'no-evaluation no evaluation recorded',
     ]);
     await expect(page.getByText('APP 1.7–1.9 were in force on').count()).resolves.toBe(1);
+    await expect(
+      page.getByRole('link', { name: 'scorer 1.0.0' }).getAttribute('href'),
+    ).resolves.toBe('/console/models/scorer/versions/1.0.0');
+    await expect(page.getByRole('link', { name: 'staging' }).getAttribute('href')).resolves.toBe(
+      '/console/deployments/scorer.staging',
+    );
     for (const name of ['OAIC privacy report', 'Deletion requests'])
       await expect(page.getByRole('link', { name }).count()).resolves.toBe(1);
     expect(await accessibilityViolations(page)).toEqual([]);

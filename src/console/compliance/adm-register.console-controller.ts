@@ -107,27 +107,29 @@ export class AdmRegisterConsoleController {
                 'info',
                 'No model version that makes or substantially assists decisions served in this period.',
               )
-            : entriesTable(register.entries)
+            : entriesTable(ctx, register.entries)
         }`,
     }).text;
   }
 }
 
-function servedIn(entry: AdmRegisterEntryView): Html {
+function servedIn(ctx: ConsoleContext, entry: AdmRegisterEntryView): Html {
   return lines(
     entry.environments.flatMap((e) =>
       e.periods.map(
         (p) =>
-          html`${e.environment}: ${instant(p.servedFrom)} to
-          ${p.servedTo ? instant(p.servedTo) : 'the end of the period'}${
-            p.startedAs === 'canary' ? ' (started as a canary)' : ''
-          }`,
+          html`<a href="${ctx.href(`/console/deployments/${encodeURIComponent(e.deploymentId)}`)}"
+              >${e.environment}</a
+            >: ${instant(p.servedFrom)} to
+            ${p.servedTo ? instant(p.servedTo) : 'the end of the period'}${
+              p.startedAs === 'canary' ? ' (started as a canary)' : ''
+            }`,
       ),
     ),
   );
 }
 
-function entriesTable(entries: AdmRegisterEntryView[]): Html {
+function entriesTable(ctx: ConsoleContext, entries: AdmRegisterEntryView[]): Html {
   return dataTable(
     'Automated decision-making register',
     [
@@ -142,16 +144,19 @@ function entriesTable(entries: AdmRegisterEntryView[]): Html {
       { header: 'Gaps' },
     ],
     entries.map((e) => [
-      html`${e.model} <span class="mono">${e.version}</span>${
-          e.retiredAt ? html`<br /><span class="muted">retired ${instant(e.retiredAt)}</span>` : ''
-        }`,
+      html`<a
+          href="${ctx.href(
+            `/console/models/${encodeURIComponent(e.model)}/versions/${encodeURIComponent(e.version)}`,
+          )}"
+          >${e.model} <span class="mono">${e.version}</span></a
+        >${e.retiredAt ? html`<br /><span class="muted">retired ${instant(e.retiredAt)}</span>` : ''}`,
       `${e.decisionClass} · ${e.riskTier}`,
       e.personalInformationKinds.length > 0
         ? e.personalInformationKinds.join(', ')
         : html`<span class="badge bad">none recorded</span>`,
       e.decisions,
       `${e.owner} · ${e.vendor ?? 'in-house'}`,
-      servedIn(e),
+      servedIn(ctx, e),
       lines(e.approvals.map((a) => html`${a.environment}: ${a.approvedBy}`)),
       `${e.evaluations.count} (${e.evaluations.passing})`,
       e.gaps.length === 0
