@@ -388,9 +388,10 @@ function consoleConfig(env: Env): ConsoleConfig {
       `CONSOLE_OIDC_SCOPES=${JSON.stringify(scopes)} is invalid: expected scopes separated by single spaces (openid is always asked for)`,
     );
   const publicUrl = env.CONSOLE_PUBLIC_URL;
-  if (!publicUrl || !/^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/.test(publicUrl))
+  // The console's cookies are scoped to /console, so it is served at /console of this origin.
+  if (!publicUrl || !/^https?:\/\/[^/\s?#]+\/?$/.test(publicUrl))
     throw new ConfigError(
-      'CONSOLE_PUBLIC_URL is missing or invalid: with CONSOLE_OIDC_ISSUER set, expected the URL browsers reach Attest at (https://attest.example.com), for the sign-in redirect',
+      'CONSOLE_PUBLIC_URL is missing or invalid: with CONSOLE_OIDC_ISSUER set, expected the origin browsers reach Attest at, without a path (https://attest.example.com), for the sign-in redirect',
     );
   return {
     sessionHours,

@@ -1,5 +1,6 @@
+import { decodeJwt } from 'jose';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ConsoleHarness, startConsole } from '../support/console-browser';
+import { ConsoleHarness, accessibilityViolations, startConsole } from '../support/console-browser';
 import {
   TestIdentityProvider,
   freePort,
@@ -111,6 +112,10 @@ describe('console sign-in with an OpenID Connect provider', () => {
       path: '/console',
       secure: false,
     });
+    // It lasts as long as the access token it holds.
+    const { exp, aud } = decodeJwt(session!.value);
+    expect(aud).toBe('attest-api');
+    expect(Math.abs(session!.expires - exp!)).toBeLessThanOrEqual(2);
     // The session is the provider's access token: the API takes it as it is.
     const api = await harness.test
       .anonymous()
@@ -126,6 +131,7 @@ describe('console sign-in with an OpenID Connect provider', () => {
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.waitForURL((url) => onApp(url, '/console/signed-out'));
     expect(await sessionOf(page.context())).toBeUndefined();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.goto('/console');
     expect(onProvider(page)).toBe(true);
     await expect(page.locator('input[name="login"]').count()).resolves.toBe(1);

@@ -22,10 +22,6 @@ describe('console sign-in configuration', () => {
       scopes: 'openid profile',
       redirectUrl: 'https://attest.example.com/console/callback',
     });
-    expect(
-      loadConfig({ ...idp, CONSOLE_PUBLIC_URL: 'https://tools.example.com/attest' }).console.oidc
-        ?.redirectUrl,
-    ).toBe('https://tools.example.com/attest/console/callback');
   });
 
   it.each([
@@ -35,6 +31,8 @@ describe('console sign-in configuration', () => {
     [{ CONSOLE_OIDC_SCOPES: 'openid  "profile"' }, /CONSOLE_OIDC_SCOPES=.* is invalid/],
     [{ CONSOLE_PUBLIC_URL: '' }, /CONSOLE_PUBLIC_URL is missing or invalid/],
     [{ CONSOLE_PUBLIC_URL: 'https://attest.example.com/?x=1' }, /CONSOLE_PUBLIC_URL/],
+    // The console's cookies are scoped to /console: it cannot live under a path prefix.
+    [{ CONSOLE_PUBLIC_URL: 'https://tools.example.com/attest' }, /without a path/],
   ])('refuses to start with %j, naming the variable', (change, message) => {
     let error: unknown;
     try {
