@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ApprovalsConsoleController } from './approvals.console-controller';
 
 /** The console's approvals pages (README, "Console"). */
-@Module({ controllers: [] })
+@Module({ controllers: [ApprovalsConsoleController] })
 export class ConsoleApprovalsModule {}

@@ -1,0 +1,204 @@
+import { Body, Controller, Get, Header, Inject, Param, Post, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { FastifyReply } from 'fastify';
+import { ApprovalPath } from '../../approvals/approval-path.request.dto';
+import { DecideApprovalStageCommand } from '../../approvals/commands/decide-approval-stage/decide-approval-stage.command';
+import { DecideApprovalStageHttpController } from '../../approvals/commands/decide-approval-stage/decide-approval-stage.http.controller';
+import { DecideApprovalStageRequest } from '../../approvals/commands/decide-approval-stage/decide-approval-stage.request.dto';
+import { RequestApprovalCommand } from '../../approvals/commands/request-approval/request-approval.command';
+import { RequestApprovalHttpController } from '../../approvals/commands/request-approval/request-approval.http.controller';
+import {
+  ModelVersionPath,
+  RequestApprovalRequest,
+} from '../../approvals/commands/request-approval/request-approval.request.dto';
+import {
+  type EvidenceEvaluation,
+  ListEvidenceEvaluationsQuery,
+  ListPendingApprovalsQuery,
+} from '../../approvals/queries/approval-inbox/approval-inbox.query-handler';
+import { ListApprovalsAsOfQuery } from '../../approvals/queries/approvals-as-of/approvals-as-of.query-handler';
+import type { ApprovalRecord } from '../../approvals/queries/approvals/approval.read-model';
+import { GetApprovalQuery } from '../../approvals/queries/approvals/approvals.query-handler';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { Command, type CommandContext } from '../../ledger/commands/command-context';
+import { PRODUCTION, UUID } from '../../ledger/commands/identifiers';
+import type { WriteResult } from '../../ledger/commands/write-result';
+import { toProblem } from '../../ledger/http/problem-details.filter';
+import { validationPipe } from '../../ledger/http/validation';
+import { DomainError } from '../../ledger/ledger.errors';
+import { ProjectionRunner } from '../../ledger/projections/projection-runner';
+import { ConsoleController, ConsoleWrite } from '../console-access';
+import { Console, type ConsoleContext, createConsoleContext } from '../console-context';
+import type { HtmlValue } from '../html';
+import { versionPath } from '../inventory/inventory.pages';
+import { page } from '../layout';
+import {
+  type Refusal,
+  decidedNotice,
+  inboxBody,
+  inboxItems,
+  refusalNotice,
+} from './approvals-html';
+
+/** The most pending requests one inbox shows (the oldest first). */
+export const INBOX_LIMIT = 500;
+const INBOX = '/console/approvals';
+
+/** Form fields as the API's DTO reads them: no CSRF token, a blank text left out, numbers as numbers. */
+function formFields(
+  body: Record<string, unknown> | undefined,
+  numeric: readonly string[] = [],
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(body ?? {})) {
+    if (name === '_csrf') continue;
+    if (typeof value === 'string' && value.trim() === '') continue;
+    fields[name] =
+      numeric.includes(name) && typeof value === 'string' && /^\d{1,6}$/.test(value)
+        ? Number(value)
+        : value;
+  }
+  return fields;
+}
+
+async function validated<T extends object>(
+  fields: Record<string, unknown>,
+  type: 'body' | 'param',
+  metatype: new () => T,
+): Promise<T> {
+  return (await validationPipe().transform(fields, { type, metatype })) as T;
+}
+
+/**
+ * The approvals inbox and its writes (README, "Console"): the same queries and commands as the
+ * REST API, the four-eyes rule from the approvals capability.
+ */
+@ConsoleController()
+@Controller('console')
+export class ApprovalsConsoleController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly commands: CommandBus,
+    private readonly runner: ProjectionRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('approvals')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  async inbox(@Console() ctx: ConsoleContext): Promise<string> {
+    const decided = ctx.asOf ? undefined : ctx.query.get('decided');
+    let notices: HtmlValue = '';
+    if (decided && UUID.test(decided)) {
+      const approval = await this.queries
+        .execute(new GetApprovalQuery(decided))
+        .catch(() => undefined);
+      notices = approval ? decidedNotice(approval, ctx.actor.sub) : '';
+    }
+    return (await this.inboxPage(ctx, notices)).text;
+  }
+
+  /** Grants or rejects a pending stage as POST /approvals/:id/decisions does. */
+  @Post('approvals/:id/decisions')
+  @ConsoleWrite(DecideApprovalStageHttpController, 'decide')
+  async decide(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown> | undefined,
+    @Command() context: CommandContext,
+    @Console() ctx: ConsoleContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const typed = typeof body?.comment === 'string' ? body.comment : '';
+    try {
+      const path = await validated({ id }, 'param', ApprovalPath);
+      const request = await validated(
+        formFields(body, ['stage']),
+        'body',
+        DecideApprovalStageRequest,
+      );
+      const { decision, stage, comment } = request;
+      const result = (await this.commands.execute(
+        new DecideApprovalStageCommand(
+          { approvalId: path.id, decision, stage: stage ?? null, comment: comment ?? null },
+          context,
+        ),
+      )) as WriteResult;
+      await this.runner.waitFor(result.ledgerPosition, this.config.readWaitTimeoutMs);
+      void reply.status(303).header('Location', `${INBOX}?decided=${path.id}`);
+      return '';
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      // A refusal: the inbox again, as it stands, with the API's own sentence and status.
+      const problem = toProblem(error);
+      const fields = (problem as { errors?: Record<string, string[]> }).errors;
+      const refusal: Refusal = { approvalId: id, comment: typed };
+      const inboxCtx = createConsoleContext({
+        actor: ctx.actor,
+        csrfToken: ctx.csrfToken,
+        url: INBOX,
+      });
+      void reply.status(problem.status).header('Content-Type', 'text/html; charset=utf-8');
+      return (await this.inboxPage(inboxCtx, refusalNotice(problem.detail, fields), refusal)).text;
+    }
+  }
+
+  /**
+   * Requests approval of a version as POST /models/:name/versions/:version/approval-requests
+   * does, from the version's page; back to that page once the read side has it. A refusal is
+   * the API's problem on a page (ConsoleErrorFilter).
+   */
+  @Post('models/:name/versions/:version/approval-requests')
+  @ConsoleWrite(RequestApprovalHttpController, 'request')
+  async requestApproval(
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @Body() body: Record<string, unknown> | undefined,
+    @Command() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const path = await validated({ name, version }, 'param', ModelVersionPath);
+    const request = await validated(formFields(body), 'body', RequestApprovalRequest);
+    const result = (await this.commands.execute(
+      new RequestApprovalCommand(
+        {
+          model: path.name,
+          version: path.version,
+          environment: request.environment ?? PRODUCTION,
+          comment: request.comment ?? null,
+        },
+        context,
+      ),
+    )) as WriteResult;
+    await this.runner.waitFor(result.ledgerPosition, this.config.readWaitTimeoutMs);
+    void reply.status(303).header('Location', versionPath(path.name, path.version));
+    return '';
+  }
+
+  /**
+   * At most two reads whatever the number of requests: every pending request (now, or as it
+   * stood at the instant), then the evaluations behind the evidence of those this person may
+   * decide.
+   */
+  private async inboxPage(ctx: ConsoleContext, notices: HtmlValue, refusal?: Refusal) {
+    const page_ = { limit: INBOX_LIMIT };
+    const listed: { items: ApprovalRecord[]; nextCursor: string | null } = ctx.asOf
+      ? await this.queries.execute(
+          new ListApprovalsAsOfQuery(ctx.asOf, { status: 'pending' }, page_),
+        )
+      : await this.queries.execute(new ListPendingApprovalsQuery(page_));
+    const barred = inboxItems(listed.items, ctx.actor);
+    const mine = barred.filter((item) => item.bars.length === 0).map((item) => item.approval);
+    const evaluations =
+      mine.length > 0
+        ? await this.queries.execute(new ListEvidenceEvaluationsQuery(mine))
+        : ({} as Record<string, EvidenceEvaluation[]>);
+    const items = barred.map((item) => ({
+      ...item,
+      evaluations: evaluations[item.approval.id] ?? [],
+    }));
+    return page(ctx, {
+      title: 'Approvals',
+      section: 'approvals',
+      body: inboxBody(ctx, items, { notices, more: listed.nextCursor !== null, refusal }),
+    });
+  }
+}
