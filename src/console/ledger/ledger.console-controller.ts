@@ -307,7 +307,7 @@ function verificationPlaceholder(ctx: ConsoleContext): Html {
     class="panel"
     aria-labelledby="verification-heading"
     id="verification"
-    hx-get="/console/ledger/verification"
+    hx-get="${ctx.href('/console/ledger/verification')}"
     hx-trigger="load"
     hx-swap="outerHTML"
   >

@@ -1,8 +1,15 @@
 import { buildSync } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../integrity/verifier.http.controller';
 
-const BROWSER = join(packageRoot(), 'src', 'console', 'ledger', 'browser');
+/**
+ * The browser sources beside this module: TypeScript when running from a checkout (ts-node,
+ * tests), the JavaScript tsc compiled when running from dist (the image ships dist alone).
+ */
+function browserSource(name: string): string {
+  const typescript = join(__dirname, 'browser', `${name}.ts`);
+  return existsSync(typescript) ? typescript : join(__dirname, 'browser', `${name}.js`);
+}
 
 /**
  * The in-browser pack verifier as one script (README, "Console"), bundled by esbuild from
@@ -12,7 +19,7 @@ const BROWSER = join(packageRoot(), 'src', 'console', 'ledger', 'browser');
  */
 export function verifyPackScript(): string {
   const result = buildSync({
-    entryPoints: [join(BROWSER, 'verify-pack.ts')],
+    entryPoints: [browserSource('verify-pack')],
     bundle: true,
     write: false,
     platform: 'browser',
@@ -20,7 +27,7 @@ export function verifyPackScript(): string {
     target: ['chrome120', 'firefox121', 'safari17'],
     minify: true,
     legalComments: 'inline',
-    alias: { 'node:crypto': join(BROWSER, 'no-node-crypto.ts') },
+    alias: { 'node:crypto': browserSource('no-node-crypto') },
     logLevel: 'silent',
   });
   return result.outputFiles[0].text;
