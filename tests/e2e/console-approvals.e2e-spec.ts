@@ -356,6 +356,13 @@ describe('console approvals inbox', () => {
     });
     expect(rejectWithout.status()).toBe(400);
     expect(await rejectWithout.text()).toContain('comment is required to reject');
+
+    // A request for approval: the API's DTO names the field at fault; a regulator may not ask.
+    const requests = `/console/models/${MODEL}/versions/${VERSION}/approval-requests`;
+    const badEnvironment = await postForm(scientist, requests, { environment: 'Prod Env!' });
+    expect(badEnvironment.status()).toBe(400);
+    expect(await badEnvironment.text()).toContain('<code>environment</code>: environment must be');
+    expect((await postForm(rita, requests, { comment: 'please' })).status()).toBe(403);
     expect(await harness.test.countEvents()).toBe(before);
   });
 });
