@@ -60,7 +60,7 @@ describe('console compliance pages', () => {
   /** What a page answers to this browser's session (its cookies), status and body. */
   const fetchAs = (page: Page, url: string) => page.request.get(url, { maxRedirects: 0 });
 
-  it('journey: a compliance officer reads the ASIC report and downloads it as PDF and JSON', async () => {
+  it('journey: a compliance officer downloads the ASIC report (PDF and JSON) and the audit pack', async () => {
     const page = await harness.newPage();
     await signIn(page, 'carol', ['compliance-officer']);
     await page.goto('/console/compliance');
@@ -163,6 +163,20 @@ describe('console compliance pages', () => {
     expect(consoleJson.headers()['content-disposition']).toBe(
       apiJson.headers['content-disposition'],
     );
+
+    // The model version's audit pack, from its entry in the register.
+    await page.goto('/console/compliance');
+    const [packDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Audit pack of scorer 1.0.0 (PDF)' }).click(),
+    ]);
+    expect(packDownload.suggestedFilename()).toBe('scorer-1.0.0-audit-pack.pdf');
+    const pack = await readFile((await packDownload.path())!);
+    expect(pack.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const packText = flowing((await pdfText(pack)).text);
+    expect(packText).toContain('scorer');
+    expect(packText).toContain('solely-automated');
+    expect(packText).toContain('loans@v1');
   });
 
   it('shows the ADM register with the seeded model, and as the ledger stood before it served', async () => {
@@ -173,7 +187,7 @@ describe('console compliance pages', () => {
       'Automated decision-making register',
     );
     await expect(cells(page.getByRole('row', { name: /scorer 1\.0\.0/ }))).resolves.toEqual([
-      'scorer 1.0.0',
+      'scorer 1.0.0 Audit pack of scorer 1.0.0 (PDF)',
       'solely-automated · low',
       'financial',
       'approve small limits',
@@ -185,11 +199,11 @@ describe('console compliance pages', () => {
     ]);
     await expect(page.getByText('APP 1.7–1.9 were in force on').count()).resolves.toBe(1);
     await expect(
-      page.getByRole('link', { name: 'scorer 1.0.0' }).getAttribute('href'),
+      page.getByRole('link', { name: 'scorer 1.0.0', exact: true }).getAttribute('href'),
     ).resolves.toBe('/console/models/scorer/versions/1.0.0');
-    await expect(page.getByRole('link', { name: 'staging' }).getAttribute('href')).resolves.toBe(
-      '/console/deployments/scorer.staging',
-    );
+    await expect(
+      page.getByRole('link', { name: 'staging', exact: true }).getAttribute('href'),
+    ).resolves.toBe('/console/deployments/scorer.staging');
     for (const name of ['OAIC privacy report', 'Deletion requests'])
       await expect(page.getByRole('link', { name }).count()).resolves.toBe(1);
     expect(await accessibilityViolations(page)).toEqual([]);

@@ -129,6 +129,14 @@ function servedIn(ctx: ConsoleContext, entry: AdmRegisterEntryView): Html {
   );
 }
 
+/**
+ * The version's signed audit pack, from the ledger pages' download (the API's own pack, as of
+ * now: a pack is always built from the ledger as it stands).
+ */
+function auditPack(e: AdmRegisterEntryView): string {
+  return `/console/models/${encodeURIComponent(e.model)}/versions/${encodeURIComponent(e.version)}/audit-pack`;
+}
+
 function entriesTable(ctx: ConsoleContext, entries: AdmRegisterEntryView[]): Html {
   return dataTable(
     'Automated decision-making register',
@@ -149,7 +157,10 @@ function entriesTable(ctx: ConsoleContext, entries: AdmRegisterEntryView[]): Htm
             `/console/models/${encodeURIComponent(e.model)}/versions/${encodeURIComponent(e.version)}`,
           )}"
           >${e.model} <span class="mono">${e.version}</span></a
-        >${e.retiredAt ? html`<br /><span class="muted">retired ${instant(e.retiredAt)}</span>` : ''}`,
+        >${e.retiredAt ? html`<br /><span class="muted">retired ${instant(e.retiredAt)}</span>` : ''}
+        <br /><a href="${auditPack(e)}"
+          >Audit pack<span class="compliance-hidden"> of ${e.model} ${e.version}</span> (PDF)</a
+        >`,
       `${e.decisionClass} · ${e.riskTier}`,
       e.personalInformationKinds.length > 0
         ? e.personalInformationKinds.join(', ')
