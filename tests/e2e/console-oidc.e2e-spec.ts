@@ -82,7 +82,9 @@ describe('console sign-in with an OpenID Connect provider', () => {
       expect(location.searchParams.get(name)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const transaction = ([] as string[])
       .concat(start.headers['set-cookie'] ?? [])
-      .find((c) => c.startsWith('attest_oidc='));
+      .find((c) =>
+        c.startsWith(`attest_oidc_${location.searchParams.get('state')!.slice(0, 16)}=`),
+      );
     expect(transaction).toMatch(/; Max-Age=600/);
     expect(transaction).toMatch(/; Path=\/console\/callback/);
     expect(transaction).toMatch(/; HttpOnly/);
@@ -123,7 +125,7 @@ describe('console sign-in with an OpenID Connect provider', () => {
       .set('Authorization', `Bearer ${session!.value}`);
     expect(api.status).toBe(200);
     const cookies = await page.context().cookies(harness.baseUrl + '/console/callback');
-    expect(cookies.map((c) => c.name)).not.toContain('attest_oidc');
+    expect(cookies.filter((c) => c.name.startsWith('attest_oidc_'))).toEqual([]);
 
     // Signing out ends the session here and at the provider.
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -135,6 +137,25 @@ describe('console sign-in with an OpenID Connect provider', () => {
     await page.goto('/console');
     expect(onProvider(page)).toBe(true);
     await expect(page.locator('input[name="login"]').count()).resolves.toBe(1);
+  });
+
+  it('finishes a sign-in started in one tab after another tab started its own', async () => {
+    const first = await harness.newPage();
+    await first.goto('/console/ledger');
+    expect(onProvider(first)).toBe(true);
+    const second = await first.context().newPage();
+    await second.goto('/console');
+    expect(onProvider(second)).toBe(true);
+    const started = (await first.context().cookies(harness.baseUrl + '/console/callback')).filter(
+      (c) => c.name.startsWith('attest_oidc_'),
+    );
+    expect(started).toHaveLength(2);
+    await first.locator('input[name="login"]').fill('rita');
+    await first.locator('input[name="password"]').fill('any password');
+    await first.getByRole('button', { name: 'Sign-in' }).click();
+    await first.getByRole('button', { name: 'Continue' }).click();
+    await first.waitForURL((url) => onApp(url, '/console/ledger'));
+    expect(await sessionOf(first.context())).toBeDefined();
   });
 
   it('refuses an answer whose state is not the one this browser sent, with a 400 page', async () => {

@@ -34,8 +34,12 @@ import { html } from '../html';
 import { notice, page } from '../layout';
 import { ConsoleSignInFailed, OidcClient, SignInTransaction, TRANSACTION_MS } from './oidc-client';
 
-/** The sign-in under way (PKCE verifier, state, nonce, next), sent back only to the callback. */
-export const TRANSACTION_COOKIE = 'attest_oidc';
+/**
+ * A sign-in under way (PKCE verifier, state, nonce, next), sent back only to the callback: one
+ * cookie per sign-in, named after its state, so sign-ins started in several tabs each finish.
+ */
+export const TRANSACTION_COOKIE = 'attest_oidc_';
+const transactionCookie = (state: string) => `${TRANSACTION_COOKIE}${state.slice(0, 16)}`;
 /** The provider's ID token, sent back only on sign-out (the provider's id_token_hint). */
 export const ID_TOKEN_COOKIE = 'attest_id_token';
 const CALLBACK_PATH = '/console/callback';
@@ -104,7 +108,7 @@ export class SignInController {
     if (this.oidc.settings) {
       const { url, transaction } = await this.oidc.start(safeNext(next));
       void reply
-        .setCookie(TRANSACTION_COOKIE, encodeTransaction(transaction), {
+        .setCookie(transactionCookie(transaction.state), encodeTransaction(transaction), {
           ...cookieOptions(request, TRANSACTION_MS / 1000),
           path: CALLBACK_PATH,
           // The provider sends the browser back with a cross-site top-level GET.
@@ -177,10 +181,17 @@ export class SignInController {
     @Query() query: Record<string, unknown>,
   ): Promise<void> {
     if (!this.oidc.settings) throw new NotFoundException();
-    const transaction = decodeTransaction(request.cookies?.[TRANSACTION_COOKIE]);
+    // This answer's sign-in; else any other under way here (refused: its state differs).
+    const started = Object.entries(request.cookies ?? {}).filter(
+      ([name, value]) => name.startsWith(TRANSACTION_COOKIE) && value,
+    );
+    const state = typeof query?.state === 'string' ? query.state : '';
+    const [name, cookie] = started.find(([n]) => n === transactionCookie(state)) ??
+      started[0] ?? [undefined, undefined];
+    const transaction = decodeTransaction(cookie);
     const signedIn = await this.oidc.finish(query ?? {}, transaction);
     // The sign-in is used up, whatever the access token turns out to be.
-    void reply.clearCookie(TRANSACTION_COOKIE, { ...cookieOptions(request), path: CALLBACK_PATH });
+    void reply.clearCookie(name!, { ...cookieOptions(request), path: CALLBACK_PATH });
     const token = signedIn.accessToken;
     if (token.length > MAX_TOKEN_LENGTH)
       throw new ConsoleSignInFailed(
