@@ -17,8 +17,14 @@ export interface ConsoleRoute {
   handler: string;
 }
 
-/** Not pages: the stylesheet and scripts, and the dev sign-in form (no session, no data). */
-const NOT_PAGES = [/^\/console\/assets(\/|$)/, /^\/console\/sign-(in|out)$/];
+/**
+ * Not pages: the stylesheet and scripts, and signing in and out (the dev sign-in form, the
+ * identity provider's callback and the signed-out notice: no session, no data).
+ */
+const NOT_PAGES = [
+  /^\/console\/assets(\/|$)/,
+  /^\/console\/(sign-in|sign-out|signed-out|callback)$/,
+];
 
 /** Every GET route under /console the application serves, read from its controllers. */
 export function consoleRoutes(app: INestApplication): ConsoleRoute[] {
@@ -170,8 +176,27 @@ function valuesFor(param: string, before: string, owner: string, ids: ConsoleIds
   throw new UnresolvedParameter(`no seeded value for :${param} after "${before}"`);
 }
 
+/**
+ * Routes that answer a GET form: the query string each needs (without it they answer 400 naming
+ * the fields). They redirect to the page asked for.
+ */
+const FORM_QUERIES: Record<string, (ids: ConsoleIds) => Record<string, string>> = {
+  '/console/ledger/audit-pack': (ids) => ({ name: ids.model, version: ids.version }),
+};
+
+/** Whether a route is a GET form, answering a redirect (303) rather than a page. */
+export function isFormRoute(path: string): boolean {
+  return path in FORM_QUERIES;
+}
+
 /** Concrete URLs for a route over the seeded ids (several for /reports/:report); throws if none. */
 export function concretePaths(path: string, ids: ConsoleIds): string[] {
+  const form = FORM_QUERIES[path];
+  const query = form ? `?${new URLSearchParams(form(ids)).toString()}` : '';
+  return pathsOf(path, ids).map((url) => `${url}${query}`);
+}
+
+function pathsOf(path: string, ids: ConsoleIds): string[] {
   const segments = path.split('/');
   let urls = [''];
   segments.forEach((segment, i) => {
