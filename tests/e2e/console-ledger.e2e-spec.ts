@@ -148,6 +148,9 @@ describe('console: ledger and verifying a pack in the browser', () => {
       expect({ query, status: response?.status() }).toEqual({ query, status: 400 });
       await expect(page.locator('main').textContent()).resolves.toContain(field);
     }
+    const noVersion = await page.goto('/console/ledger/audit-pack?name=scorer&version=');
+    expect(noVersion?.status()).toBe(400);
+    await expect(page.locator('main').textContent()).resolves.toContain('version must be');
   });
 
   it('travels in time: events up to the instant only, and the checkpoint signed by then', async () => {
@@ -158,6 +161,10 @@ describe('console: ledger and verifying a pack in the browser', () => {
     const panel = (await page.locator('main').textContent()) ?? '';
     expect(panel).toContain('Signed checkpoint as of the instant');
     expect(panel).not.toContain(checkpoint.rootHash);
+    await page.locator('#verification dl.facts').waitFor();
+    await expect(page.locator('#verification').textContent()).resolves.toContain(
+      'cannot be run as of an instant',
+    );
     await page.goto('/console/ledger');
     expect(await page.locator('main').textContent()).toContain(checkpoint.rootHash);
   });
