@@ -245,7 +245,7 @@ function othersTable(ctx: ConsoleContext, items: readonly InboxItem[], caption: 
 export function inboxBody(
   ctx: ConsoleContext,
   items: readonly InboxItem[],
-  options: { notices: HtmlValue; more: boolean; refusal?: Refusal },
+  options: { notices: HtmlValue; more: boolean; cards: number; refusal?: Refusal },
 ): Html {
   const mine = items.filter((item) => item.bars.length === 0);
   const others = items.filter((item) => item.bars.length > 0);
@@ -276,7 +276,15 @@ export function inboxBody(
       ${
         mine.length === 0
           ? html`<p>Nothing ${past ? 'waited' : 'waits'} for your decision.</p>`
-          : mine.map((item) => decidable(ctx, item, options.refusal))
+          : html`${
+              mine.length > options.cards
+                ? notice(
+                    'info',
+                    `The oldest ${options.cards} of the ${mine.length} are shown with their evidence; the others appear here as these are decided.`,
+                  )
+                : ''
+            }
+            ${mine.slice(0, options.cards).map((item) => decidable(ctx, item, options.refusal))}`
       }
     </section>
     <section aria-labelledby="others-heading">

@@ -42,6 +42,8 @@ import {
 
 /** The most pending requests one inbox shows (the oldest first). */
 export const INBOX_LIMIT = 500;
+/** The most of them shown with their evidence and a decision form (the oldest first). */
+export const INBOX_CARDS = 50;
 const INBOX = '/console/approvals';
 
 /** Form fields as the API's DTO reads them: no CSRF token, a blank text left out, numbers as numbers. */
@@ -186,7 +188,10 @@ export class ApprovalsConsoleController {
         )
       : await this.queries.execute(new ListPendingApprovalsQuery(page_));
     const barred = inboxItems(listed.items, ctx.actor);
-    const mine = barred.filter((item) => item.bars.length === 0).map((item) => item.approval);
+    const mine = barred
+      .filter((item) => item.bars.length === 0)
+      .slice(0, INBOX_CARDS)
+      .map((item) => item.approval);
     const evaluations =
       mine.length > 0
         ? await this.queries.execute(new ListEvidenceEvaluationsQuery(mine))
@@ -198,7 +203,12 @@ export class ApprovalsConsoleController {
     return page(ctx, {
       title: 'Approvals',
       section: 'approvals',
-      body: inboxBody(ctx, items, { notices, more: listed.nextCursor !== null, refusal }),
+      body: inboxBody(ctx, items, {
+        notices,
+        more: listed.nextCursor !== null,
+        cards: INBOX_CARDS,
+        refusal,
+      }),
     });
   }
 }
