@@ -206,8 +206,10 @@ describe('console inventory and model version pages', () => {
     await expect(form.locator('input[name="environment"]').inputValue()).resolves.toBe(
       'production',
     );
-    await page.goto(`${versionUrl}?asOf=${new Date().toISOString()}`);
+    const past = await page.goto(`${versionUrl}?asOf=${new Date().toISOString()}`);
+    expect(past?.status()).toBe(200);
     await expect(writeControls(page).count()).resolves.toBe(0);
+    await expect(page.getByText('open alerts as they stand now').count()).resolves.toBe(1);
   });
 
   it('shows a regulator the same pages with no write control', async () => {
