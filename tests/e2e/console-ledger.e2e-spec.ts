@@ -257,7 +257,7 @@ describe('console: ledger and verifying a pack in the browser', () => {
     await screenshot(verify, 'verify-tampered');
   });
 
-  it('checks an evidence bundle (JSON) downloaded from the console too, and a changed event fails', async () => {
+  it('checks an evidence bundle (JSON) downloaded from the console too, and a changed event dropped on the page fails', async () => {
     const bundle = await page.request.get(
       '/console/models/scorer/versions/1.0.0/audit-pack?format=json',
     );
@@ -277,8 +277,15 @@ describe('console: ledger and verifying a pack in the browser', () => {
       events: { type: string; data: Record<string, unknown> }[];
     };
     parsed.events[0].data = { ...parsed.events[0].data, tampered: true };
-    await writeFile(join(dir, 'evidence-changed.json'), JSON.stringify(parsed));
-    await page.setInputFiles('#pack-file', join(dir, 'evidence-changed.json'));
+    // Dropped on the page this time, rather than picked.
+    // (A browser expression: the test compiles without the DOM's types.)
+    const dataTransfer = await page.evaluateHandle(`(() => {
+      const transfer = new DataTransfer();
+      const file = new File([${JSON.stringify(JSON.stringify(parsed))}], 'evidence-changed.json');
+      transfer.items.add(file);
+      return transfer;
+    })()`);
+    await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer });
     await page.locator('#verify-result[data-state="failed"]').waitFor();
     const failed = await page.locator('#verify-checks li[data-check="failed"]').allTextContents();
     expect(failed[0]).toMatch(/✗ Failed: event .*: its content hashes to .* it was altered/);
