@@ -24,6 +24,7 @@ describe('console inventory and model version pages', () => {
   let harness: ConsoleHarness;
   let page: Page;
   let beforeRegistration: Date;
+  let beforeEvaluation: Date;
   const versionUrl = '/console/models/scorer/versions/1.0.0';
 
   beforeAll(async () => {
@@ -31,6 +32,7 @@ describe('console inventory and model version pages', () => {
     const { test } = harness;
     beforeRegistration = new Date(Date.now() - 1000);
     await seedSampleHistory(test);
+    beforeEvaluation = new Date();
     const ci = `Bearer ${await test.token('ci', ['pipeline'])}`;
     const rows = 2000;
     await registerStoredDataset(test, ci, {
@@ -193,6 +195,21 @@ describe('console inventory and model version pages', () => {
     );
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'model-version');
+  });
+
+  it('shows the version as it stood before its evaluation: no evaluation, no holdout in its lineage', async () => {
+    const response = await page.goto(`${versionUrl}?asOf=${beforeEvaluation.toISOString()}`);
+    expect(response?.status()).toBe(200);
+    const svg = page.locator('svg.lineage');
+    await expect(svg.locator('g[data-node="loans@v1"]').count()).resolves.toBe(1);
+    await expect(svg.locator('g[data-node="holdout-large@v1"]').count()).resolves.toBe(0);
+    await expect(svg.locator('g.node-evaluation').count()).resolves.toBe(0);
+    await expect(page.getByText('No evaluation recorded by then.').count()).resolves.toBe(1);
+    await expect(
+      page.getByRole('link', { name: 'scorer', exact: true }).first().getAttribute('href'),
+    ).resolves.toBe(
+      `/console/models/scorer?asOf=${encodeURIComponent(beforeEvaluation.toISOString())}`,
+    );
   });
 
   it('offers a data scientist the Request approval form with the API’s field names', async () => {
