@@ -17,6 +17,8 @@ ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip DATA_DIR=/var/lib/attest
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The console reads its stylesheets (and bundles its browser verifier) from its sources (README, "Console").
+COPY --from=build /app/src/console ./src/console
 COPY reports ./reports
 RUN mkdir -p /var/lib/attest && chown node:node /var/lib/attest
 USER node
