@@ -101,11 +101,14 @@ export function lineChart(options: LineChartOptions): Html {
       `<text class="tick" x="${PAD.left - 6}" y="${sy(t) + 4}" text-anchor="end">${esc(formatY(t))}</text>`,
     );
   }
-  for (const t of ticks(x0, x1, Math.min(4, new Set(xs).size - 1 || 1))) {
+  const xTicks = ticks(x0, x1, Math.min(4, new Set(xs).size - 1 || 1));
+  xTicks.forEach((t, i) => {
+    // The last label ends at the right edge instead of running past it.
+    const anchor = i === xTicks.length - 1 && xTicks.length > 1 ? 'end' : 'middle';
     parts.push(
-      `<text class="tick" x="${sx(t)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle">${esc(formatX(t))}</text>`,
+      `<text class="tick" x="${sx(t)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="${anchor}">${esc(formatX(t))}</text>`,
     );
-  }
+  });
   if (options.diagonal) {
     parts.push(
       `<line class="ideal" x1="${sx(Math.max(x0, y0))}" y1="${sy(Math.max(x0, y0))}" x2="${sx(Math.min(x1, y1))}" y2="${sy(Math.min(x1, y1))}"/>`,
