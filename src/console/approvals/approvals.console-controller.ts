@@ -23,12 +23,10 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { Command, type CommandContext } from '../../ledger/commands/command-context';
 import { PRODUCTION, UUID } from '../../ledger/commands/identifiers';
 import type { WriteResult } from '../../ledger/commands/write-result';
-import { toProblem } from '../../ledger/http/problem-details.filter';
-import { validationPipe } from '../../ledger/http/validation';
-import { DomainError } from '../../ledger/ledger.errors';
 import { ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { ConsoleController, ConsoleWrite } from '../console-access';
 import { Console, type ConsoleContext, createConsoleContext } from '../console-context';
+import { consoleWrite, formFields, type ReadSide, validated } from '../console-write';
 import type { HtmlValue } from '../html';
 import { versionPath } from '../inventory/inventory.pages';
 import { page } from '../layout';
@@ -45,31 +43,6 @@ export const INBOX_LIMIT = 500;
 /** The most of them shown with their evidence and a decision form (the oldest first). */
 export const INBOX_CARDS = 50;
 const INBOX = '/console/approvals';
-
-/** Form fields as the API's DTO reads them: no CSRF token, a blank text left out, numbers as numbers. */
-function formFields(
-  body: Record<string, unknown> | undefined,
-  numeric: readonly string[] = [],
-): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(body ?? {})) {
-    if (name === '_csrf') continue;
-    if (typeof value === 'string' && value.trim() === '') continue;
-    fields[name] =
-      numeric.includes(name) && typeof value === 'string' && /^\d{1,6}$/.test(value)
-        ? Number(value)
-        : value;
-  }
-  return fields;
-}
-
-async function validated<T extends object>(
-  fields: Record<string, unknown>,
-  type: 'body' | 'param',
-  metatype: new () => T,
-): Promise<T> {
-  return (await validationPipe().transform(fields, { type, metatype })) as T;
-}
 
 /**
  * The approvals inbox and its writes (README, "Console"): the same queries and commands as the
@@ -110,37 +83,31 @@ export class ApprovalsConsoleController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const typed = typeof body?.comment === 'string' ? body.comment : '';
-    try {
-      const path = await validated({ id }, 'param', ApprovalPath);
-      const request = await validated(
-        formFields(body, ['stage']),
-        'body',
-        DecideApprovalStageRequest,
-      );
-      const { decision, stage, comment } = request;
-      const result = (await this.commands.execute(
-        new DecideApprovalStageCommand(
-          { approvalId: path.id, decision, stage: stage ?? null, comment: comment ?? null },
-          context,
-        ),
-      )) as WriteResult;
-      await this.runner.waitFor(result.ledgerPosition, this.config.readWaitTimeoutMs);
-      void reply.status(303).header('Location', `${INBOX}?decided=${path.id}`);
-      return '';
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
+    return consoleWrite(reply, this.readSide(), {
+      run: async () => {
+        const path = await validated(ApprovalPath, { id }, 'param');
+        const request = await validated(DecideApprovalStageRequest, formFields(body, ['stage']));
+        const { decision, stage, comment } = request;
+        return (await this.commands.execute(
+          new DecideApprovalStageCommand(
+            { approvalId: path.id, decision, stage: stage ?? null, comment: comment ?? null },
+            context,
+          ),
+        )) as WriteResult;
+      },
+      location: () => `${INBOX}?decided=${id}`,
       // A refusal: the inbox again, as it stands, with the API's own sentence and status.
-      const problem = toProblem(error);
-      const fields = (problem as { errors?: Record<string, string[]> }).errors;
-      const refusal: Refusal = { approvalId: id, comment: typed };
-      const inboxCtx = createConsoleContext({
-        actor: ctx.actor,
-        csrfToken: ctx.csrfToken,
-        url: INBOX,
-      });
-      void reply.status(problem.status).header('Content-Type', 'text/html; charset=utf-8');
-      return (await this.inboxPage(inboxCtx, refusalNotice(problem.detail, fields), refusal)).text;
-    }
+      refused: (problem) => {
+        const fields = (problem as { errors?: Record<string, string[]> }).errors;
+        const refusal: Refusal = { approvalId: id, comment: typed };
+        const inboxCtx = createConsoleContext({
+          actor: ctx.actor,
+          csrfToken: ctx.csrfToken,
+          url: INBOX,
+        });
+        return this.inboxPage(inboxCtx, refusalNotice(problem.detail, fields), refusal);
+      },
+    });
   }
 
   /**
@@ -157,22 +124,28 @@ export class ApprovalsConsoleController {
     @Command() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const path = await validated({ name, version }, 'param', ModelVersionPath);
-    const request = await validated(formFields(body), 'body', RequestApprovalRequest);
-    const result = (await this.commands.execute(
-      new RequestApprovalCommand(
-        {
-          model: path.name,
-          version: path.version,
-          environment: request.environment ?? PRODUCTION,
-          comment: request.comment ?? null,
-        },
-        context,
-      ),
-    )) as WriteResult;
-    await this.runner.waitFor(result.ledgerPosition, this.config.readWaitTimeoutMs);
-    void reply.status(303).header('Location', versionPath(path.name, path.version));
-    return '';
+    const path = await validated(ModelVersionPath, { name, version }, 'param');
+    return consoleWrite(reply, this.readSide(), {
+      run: async () => {
+        const request = await validated(RequestApprovalRequest, formFields(body));
+        return (await this.commands.execute(
+          new RequestApprovalCommand(
+            {
+              model: path.name,
+              version: path.version,
+              environment: request.environment ?? PRODUCTION,
+              comment: request.comment ?? null,
+            },
+            context,
+          ),
+        )) as WriteResult;
+      },
+      location: () => versionPath(path.name, path.version),
+    });
+  }
+
+  private readSide(): ReadSide {
+    return { runner: this.runner, timeoutMs: this.config.readWaitTimeoutMs };
   }
 
   /**

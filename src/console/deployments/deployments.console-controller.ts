@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Inject, Param, Post, Res, type Type } from '@nestjs/common';
+import { Body, Controller, Get, Header, Inject, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -31,8 +31,7 @@ import {
 import { CLOCK, type Clock } from '../../ledger/clock';
 import { Command, type CommandContext } from '../../ledger/commands/command-context';
 import type { WriteResult } from '../../ledger/commands/write-result';
-import { type ProblemDetails, toProblem } from '../../ledger/http/problem-details.filter';
-import { validationPipe } from '../../ledger/http/validation';
+import type { ProblemDetails } from '../../ledger/http/problem-details.filter';
 import { ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { GetModelQuery } from '../../model-registry/queries/model-registry/model-registry.query-handler';
 import type { ModelView } from '../../model-registry/queries/model-registry/model.view';
@@ -58,6 +57,7 @@ import {
 } from '../../predictions/queries/prediction-span/prediction-span.query-handler';
 import { ConsoleController, ConsoleWrite } from '../console-access';
 import { Console, type ConsoleContext } from '../console-context';
+import { consoleWrite, formFields, validated } from '../console-write';
 import { Html, html } from '../html';
 import { instant, notice, page, tableWrap } from '../layout';
 import { type Period, PRESETS, periodRequest, resolvePeriod } from './deployment-period';
@@ -183,7 +183,7 @@ export class DeploymentsConsoleController {
   ): Promise<string> {
     const deploymentId = await this.deploymentIdOf(id);
     return this.write(ctx, reply, deploymentId, 'promoted', async () => {
-      const request = await validated(PromoteDeploymentRequest, fieldsOf(body));
+      const request = await validated(PromoteDeploymentRequest, formFields(body));
       return this.commands.execute<PromoteDeploymentCommand, WriteResult>(
         new PromoteDeploymentCommand(
           { deploymentId },
@@ -206,7 +206,7 @@ export class DeploymentsConsoleController {
     const deploymentId = await this.deploymentIdOf(id);
     return this.write(ctx, reply, deploymentId, 'rolled-back', async () => {
       // A person rolls back here: `automatic` is the monitors' (the API takes false when absent).
-      const request = await validated(RollBackDeploymentRequest, fieldsOf(body));
+      const request = await validated(RollBackDeploymentRequest, formFields(body));
       return this.commands.execute<RollBackDeploymentCommand, WriteResult>(
         new RollBackDeploymentCommand(
           { deploymentId, reason: request.reason, automatic: request.automatic ?? false },
@@ -229,7 +229,7 @@ export class DeploymentsConsoleController {
     const { id: alertId } = await validated(AlertPath, { id }, 'param');
     const alert = await this.queries.execute<GetAlertQuery, AlertView>(new GetAlertQuery(alertId));
     return this.write(ctx, reply, alert.deploymentId, 'resolved', async () => {
-      const request = await validated(ResolveAlertRequest, fieldsOf(body));
+      const request = await validated(ResolveAlertRequest, formFields(body));
       return this.commands.execute<ResolveAlertCommand, WriteResult>(
         new ResolveAlertCommand(
           { alertId, resolution: request.resolution },
@@ -240,31 +240,25 @@ export class DeploymentsConsoleController {
   }
 
   /**
-   * A console write: the API's command, then the read side caught up, then 303 back to the
-   * deployment (Post/Redirect/Get). A refusal re-renders the page with the API's sentence and
-   * status.
+   * A console write (console-write.ts): 303 back to the deployment; a refusal re-renders the page
+   * with the API's sentence and status.
    */
-  private async write(
+  private write(
     ctx: ConsoleContext,
     reply: FastifyReply,
     deploymentId: string,
     done: keyof typeof DONE,
     run: () => Promise<WriteResult>,
   ): Promise<string> {
-    let result: WriteResult;
-    try {
-      result = await run();
-    } catch (error) {
-      const problem = toProblem(error);
-      if (problem.status >= 500) throw error;
-      void reply.status(problem.status);
-      return (await this.render(ctx, deploymentId, problem)).text;
-    }
-    await this.runner.waitFor(result.ledgerPosition, this.config.readWaitTimeoutMs);
-    void reply
-      .status(303)
-      .header('Location', `/console/deployments/${deploymentId}?done=${String(done)}`);
-    return '';
+    return consoleWrite(
+      reply,
+      { runner: this.runner, timeoutMs: this.config.readWaitTimeoutMs },
+      {
+        run,
+        location: () => `/console/deployments/${deploymentId}?done=${String(done)}`,
+        refused: (problem) => this.render(ctx, deploymentId, problem),
+      },
+    );
   }
 
   private async deploymentIdOf(id: string): Promise<string> {
@@ -413,21 +407,6 @@ export class DeploymentsConsoleController {
     } while (after);
     return alerts;
   }
-}
-
-/** The form's fields without the console's own (`_csrf`): the API's DTO refuses unknown ones. */
-function fieldsOf(body: Record<string, unknown> | undefined): Record<string, unknown> {
-  const { _csrf: _token, ...fields } = body ?? {};
-  return fields;
-}
-
-/** The API's own validation of its request DTO: 400 naming each field at fault. */
-async function validated<T>(
-  metatype: Type<T>,
-  value: Record<string, unknown>,
-  type: 'body' | 'param' = 'body',
-): Promise<T> {
-  return (await validationPipe().transform(value, { type, metatype })) as T;
 }
 
 /** Whether the alert was open at the instant (now: it is open). */
