@@ -9,9 +9,9 @@ import {
 } from '../../compliance/reports/compliance-reports';
 import { ReportDownloads } from '../../compliance/reports/report-downloads';
 import { loadReportMappings } from '../../compliance/reports/report-mappings';
-import { validationPipe } from '../../ledger/http/validation';
 import { ConsoleController } from '../console-access';
 import { Console, type ConsoleContext } from '../console-context';
+import { validated } from '../console-write';
 import { html } from '../html';
 import { notice, page } from '../layout';
 import { queryAs } from './compliance-html';
@@ -31,11 +31,7 @@ export const REPORT_PAGES: readonly { name: ReportName; title: string }[] = REPO
 class ReportPageRequest extends OmitType(ReportRequest, ['format'] as const) {}
 
 async function reportName(report: string): Promise<ReportName> {
-  const path = (await validationPipe().transform(
-    { report },
-    { type: 'param', metatype: ReportPath },
-  )) as ReportPath;
-  return path.report;
+  return (await validated(ReportPath, { report }, 'param')).report;
 }
 
 /** The download links of a report: the same period and scope as the page shows. */

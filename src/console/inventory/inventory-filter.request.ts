@@ -1,6 +1,7 @@
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { ENVIRONMENT, ENVIRONMENT_HINT } from '../../ledger/commands/identifiers';
-import { Optional, validationPipe } from '../../ledger/http/validation';
+import { Optional } from '../../ledger/http/validation';
+import { validated } from '../console-write';
 import { RISK_TIERS, type RiskTier } from '../../model-registry/model.events';
 import {
   MODEL_VERSION_STATUSES,
@@ -38,8 +39,5 @@ export async function inventoryFilter(query: URLSearchParams): Promise<Inventory
     const value = query.get(field)?.trim();
     if (value) fields[field] = value;
   }
-  return (await validationPipe().transform(fields, {
-    type: 'query',
-    metatype: InventoryFilterRequest,
-  })) as InventoryFilterRequest;
+  return validated(InventoryFilterRequest, fields, 'query');
 }

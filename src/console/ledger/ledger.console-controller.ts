@@ -14,12 +14,12 @@ import {
 import { PdfSigner } from '../../integrity/pdf-signer';
 import { EVENT_TYPES } from '../../ledger/event-catalog';
 import type { Actor } from '../../ledger/event-log.port';
-import { validationPipe } from '../../ledger/http/validation';
 import { InvalidRequest } from '../../ledger/ledger.errors';
 import type { VerificationReport } from '../../ledger/ledger-verifier';
 import { VerifyLedgerQuery } from '../../ledger/queries/verify-ledger/verify-ledger.query';
 import { ModelVersionPath } from '../../model-registry/model-path.request.dto';
 import { Console, type ConsoleContext } from '../console-context';
+import { validated } from '../console-write';
 import { ConsoleController } from '../console-access';
 import { Html, html } from '../html';
 import { instant, notice, page, tableWrap } from '../layout';
@@ -49,10 +49,7 @@ export class LedgerConsoleController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async explorer(@Console() ctx: ConsoleContext): Promise<string> {
     const fields = explorerFields(ctx.query);
-    const request = (await validationPipe().transform(fields, {
-      type: 'query',
-      metatype: LedgerExplorerRequest,
-    })) as LedgerExplorerRequest;
+    const request = await validated(LedgerExplorerRequest, fields, 'query');
     const from = instantOf('from', request.from);
     const to = instantOf('to', request.to);
     if (from && to && to < from) {
@@ -104,10 +101,11 @@ export class LedgerConsoleController {
     @Console() ctx: ConsoleContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const { name, version } = (await validationPipe().transform(
+    const { name, version } = await validated(
+      ModelVersionPath,
       { name: ctx.query.get('name') ?? '', version: ctx.query.get('version') ?? '' },
-      { type: 'query', metatype: ModelVersionPath },
-    )) as ModelVersionPath;
+      'query',
+    );
     const format = ctx.query.get('format') === 'json' ? 'json' : undefined;
     const target = `/console/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/audit-pack`;
     void reply.status(303).header('Location', format ? `${target}?format=json` : target);
