@@ -54,6 +54,56 @@ export function tableWrap(caption: HtmlValue, table: Html): Html {
   </div>`;
 }
 
+/** A column of a data table: its header, and whether its cells are numbers (right-aligned). */
+export interface TableColumn {
+  label: HtmlValue;
+  numeric?: boolean;
+}
+
+export interface DataTableOptions {
+  /** Names the scrolling region (see tableWrap). */
+  label: string;
+  /** The table's <caption>, when it has one. */
+  caption?: HtmlValue;
+  captionClass?: string;
+  className?: string;
+  columns: readonly TableColumn[];
+  /** The body's rows, each a `<tr>`. */
+  rows: readonly Html[];
+}
+
+/** ` class="…"`, or nothing when there is no class. */
+function classAttribute(name: string | undefined): Html {
+  return name ? html` class="${name}"` : html``;
+}
+
+/**
+ * A data table in its scrolling wrapper (README, "Console"): an optional caption, column
+ * headers (th scope=col, `num` on numeric columns), then the rows as given.
+ */
+export function dataTable(options: DataTableOptions): Html {
+  const { caption, columns, rows } = options;
+  return tableWrap(
+    options.label,
+    html`<table${classAttribute(options.className)}>
+      ${caption === undefined ? '' : html`<caption${classAttribute(options.captionClass)}>${caption}</caption>`}
+      <thead>
+        <tr>
+          ${columns.map(
+            (column) =>
+              html`<th scope="col" ${classAttribute(column.numeric ? 'num' : undefined)}>
+                ${column.label}
+              </th>`,
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>`,
+  );
+}
+
 function header(ctx: ConsoleContext | undefined, section: Section | undefined): Html {
   if (!ctx) {
     return html`<header class="top"><a class="brand" href="/console">Attest</a></header>`;

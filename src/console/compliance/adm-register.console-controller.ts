@@ -17,7 +17,7 @@ import { ConsoleController } from '../console-access';
 import { Console, type ConsoleContext } from '../console-context';
 import { Html, html } from '../html';
 import { instant, notice, page } from '../layout';
-import { dataTable, day, lines, queryAs, reads } from './compliance-html';
+import { cellTable, day, lines, queryAs, reads } from './compliance-html';
 import { REPORT_PAGES } from './reports.console-controller';
 
 /**
@@ -138,18 +138,18 @@ function auditPack(e: AdmRegisterEntryView): string {
 }
 
 function entriesTable(ctx: ConsoleContext, entries: AdmRegisterEntryView[]): Html {
-  return dataTable(
+  return cellTable(
     'Automated decision-making register',
     [
-      { header: 'Model version' },
-      { header: 'Decision class · risk' },
-      { header: 'Kinds of personal information' },
-      { header: 'Decisions' },
-      { header: 'Owner · vendor' },
-      { header: 'Served' },
-      { header: 'Approved by' },
-      { header: 'Evaluations (passing)' },
-      { header: 'Gaps' },
+      { label: 'Model version' },
+      { label: 'Decision class · risk' },
+      { label: 'Kinds of personal information' },
+      { label: 'Decisions' },
+      { label: 'Owner · vendor' },
+      { label: 'Served' },
+      { label: 'Approved by' },
+      { label: 'Evaluations (passing)' },
+      { label: 'Gaps' },
     ],
     entries.map((e) => [
       html`<a

@@ -1,47 +1,34 @@
 import type { Type } from '@nestjs/common';
 import { apiRoles, type ConsoleContext } from '../console-context';
+import { validated } from '../console-write';
 import { Html, HtmlValue, html } from '../html';
-import { tableWrap } from '../layout';
-import { validationPipe } from '../../ledger/http/validation';
+import { dataTable, type TableColumn } from '../layout';
 
 /**
  * What the compliance pages share (README, "Console"): tables with real headers, the query of a
  * page read through the API's own request class, and whether a person reads an API route.
  */
 
-export interface Column {
-  header: string;
-  numeric?: boolean;
-}
-
 /** A table in its scrolling wrapper: column headers, one row header per row (the first cell). */
-export function dataTable(caption: string, columns: Column[], rows: HtmlValue[][]): Html {
-  const cls = (column: Column | undefined) => (column?.numeric ? 'num' : undefined);
-  return tableWrap(
+export function cellTable(caption: string, columns: TableColumn[], rows: HtmlValue[][]): Html {
+  const cls = (column: TableColumn | undefined) => (column?.numeric ? 'num' : undefined);
+  return dataTable({
+    label: caption,
     caption,
-    html`<table class="compliance-table">
-      <caption class="compliance-hidden">
-        ${caption}
-      </caption>
-      <thead>
-        <tr>
-          ${columns.map((c) => html`<th scope="col" class="${cls(c)}">${c.header}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (row) =>
-            html`<tr>
-              ${row.map((cell, i) =>
-                i === 0
-                  ? html`<th scope="row">${cell}</th>`
-                  : html`<td class="${cls(columns[i])}">${cell}</td>`,
-              )}
-            </tr>`,
-        )}
-      </tbody>
-    </table>`,
-  );
+    captionClass: 'compliance-hidden',
+    className: 'compliance-table',
+    columns,
+    rows: rows.map(
+      (row) =>
+        html`<tr>
+          ${row.map((cell, i) =>
+            i === 0
+              ? html`<th scope="row">${cell}</th>`
+              : html`<td class="${cls(columns[i])}">${cell}</td>`,
+          )}
+        </tr>`,
+    ),
+  });
 }
 
 /** `YYYY-MM-DD` as it is written: a calendar date, machine-readable in its datetime attribute. */
@@ -71,10 +58,7 @@ export async function queryAs<T extends object>(
 ): Promise<T> {
   const fields: Record<string, string> = {};
   for (const [key, value] of ctx.query) if (key !== 'asOf' && value !== '') fields[key] = value;
-  return (await validationPipe().transform(
-    { ...fields, ...extra },
-    { type: 'query', metatype },
-  )) as T;
+  return validated(metatype, { ...fields, ...extra }, 'query');
 }
 
 /** Whether the signed-in person holds one of the roles of the API route (read routes too). */

@@ -15,7 +15,7 @@ import { ConsoleController, ConsoleRoles } from '../console-access';
 import { Console, type ConsoleContext, apiRoles } from '../console-context';
 import { Html, html } from '../html';
 import { instant, notice, page } from '../layout';
-import { dataTable, day, queryAs } from './compliance-html';
+import { cellTable, day, queryAs } from './compliance-html';
 
 /**
  * Where a request stands against its due date, from the privacy capability's own count of the
@@ -87,17 +87,17 @@ export class DeletionRequestsConsoleController {
         ${
           found.items.length === 0
             ? notice('info', 'No deletion request matches.')
-            : dataTable(
+            : cellTable(
                 'Deletion requests',
                 [
-                  { header: 'Request' },
-                  { header: 'Received' },
-                  { header: 'Due' },
-                  { header: 'Status' },
-                  { header: 'Days until due' },
-                  { header: 'Affected (datasets, models, deployments)' },
-                  { header: 'Channel' },
-                  { header: 'Requested by' },
+                  { label: 'Request' },
+                  { label: 'Received' },
+                  { label: 'Due' },
+                  { label: 'Status' },
+                  { label: 'Days until due' },
+                  { label: 'Affected (datasets, models, deployments)' },
+                  { label: 'Channel' },
+                  { label: 'Requested by' },
                 ],
                 found.items.map((r) => [
                   html`<span class="mono">${r.id}</span>`,

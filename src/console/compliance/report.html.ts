@@ -7,7 +7,7 @@ import type {
 } from '../../compliance/reports/compliance-reports';
 import { Html, HtmlValue, html } from '../html';
 import { instant } from '../layout';
-import { dataTable, day, lines } from './compliance-html';
+import { cellTable, day, lines } from './compliance-html';
 
 /**
  * A compliance report on screen (README, "Console"): the sections of its PDF (report.pdf.ts), in
@@ -69,12 +69,12 @@ const STATUS: Record<MappedAnswer['status'], Html> = {
 };
 
 function mappingTable(caption: string, items: MappedAnswer[], guardrails: boolean): Html {
-  return dataTable(
+  return cellTable(
     caption,
     [
-      { header: guardrails ? 'Guardrail · practice' : 'Question' },
-      { header: 'Evidencing event types (count in period)' },
-      { header: 'Status' },
+      { label: guardrails ? 'Guardrail · practice' : 'Question' },
+      { label: 'Evidencing event types (count in period)' },
+      { label: 'Status' },
     ],
     items.map((item) => [
       html`${item.id}.
@@ -112,16 +112,16 @@ function asic(report: AsicReport): Section[] {
   return [
     [
       titles[1],
-      dataTable(
+      cellTable(
         'Model inventory',
         [
-          { header: 'Model version' },
-          { header: 'Stage' },
-          { header: 'Risk' },
-          { header: 'Decision class' },
-          { header: 'Owner' },
-          { header: 'Vendor' },
-          { header: 'Serving now (share); dates' },
+          { label: 'Model version' },
+          { label: 'Stage' },
+          { label: 'Risk' },
+          { label: 'Decision class' },
+          { label: 'Owner' },
+          { label: 'Vendor' },
+          { label: 'Serving now (share); dates' },
         ],
         report.inventory.map((v) => [
           `${v.model} ${v.version}`,
@@ -136,9 +136,9 @@ function asic(report: AsicReport): Section[] {
     ],
     [
       titles[2],
-      dataTable(
+      cellTable(
         'Accountability',
-        [{ header: 'Model version' }, { header: 'Owner' }, { header: 'Approvals' }],
+        [{ label: 'Model version' }, { label: 'Owner' }, { label: 'Approvals' }],
         report.accountability.map((a) => [
           `${a.model} ${a.version}`,
           a.owner,
@@ -167,15 +167,15 @@ function asic(report: AsicReport): Section[] {
     [titles[3], mappingTable('REP 798 questions', report.obligations, false)],
     [
       titles[4],
-      dataTable(
+      cellTable(
         'Fairness and disclosure',
         [
-          { header: 'Model version' },
-          { header: 'Evaluations', numeric: true },
-          { header: 'Fairness checks (failed)' },
-          { header: 'Explainability' },
-          { header: 'Consumer disclosure' },
-          { header: 'Human oversight' },
+          { label: 'Model version' },
+          { label: 'Evaluations', numeric: true },
+          { label: 'Fairness checks (failed)' },
+          { label: 'Explainability' },
+          { label: 'Consumer disclosure' },
+          { label: 'Human oversight' },
         ],
         report.fairness.map((f) => [
           `${f.model} ${f.version}`,
@@ -191,9 +191,9 @@ function asic(report: AsicReport): Section[] {
       titles[5],
       report.thirdParty.length === 0
         ? none('No vendor model is recorded.')
-        : dataTable(
+        : cellTable(
             'Third-party models',
-            [{ header: 'Model version' }, { header: 'Vendor' }],
+            [{ label: 'Model version' }, { label: 'Vendor' }],
             report.thirdParty.map((t) => [`${t.model} ${t.version}`, t.vendor]),
           ),
     ],
@@ -206,14 +206,14 @@ function asic(report: AsicReport): Section[] {
         </p>
         ${
           monitoring.alerts.length > 0
-            ? dataTable(
+            ? cellTable(
                 'Alerts raised',
                 [
-                  { header: 'Raised' },
-                  { header: 'Deployment' },
-                  { header: 'Severity · kind' },
-                  { header: 'Summary' },
-                  { header: 'Status' },
+                  { label: 'Raised' },
+                  { label: 'Deployment' },
+                  { label: 'Severity · kind' },
+                  { label: 'Summary' },
+                  { label: 'Status' },
                 ],
                 monitoring.alerts.map((a) => [
                   instant(a.raisedAt),
@@ -227,13 +227,13 @@ function asic(report: AsicReport): Section[] {
         }
         ${
           monitoring.rollbacks.length > 0
-            ? dataTable(
+            ? cellTable(
                 'Rollbacks',
                 [
-                  { header: 'When' },
-                  { header: 'Deployment' },
-                  { header: 'From · to' },
-                  { header: 'Reason' },
+                  { label: 'When' },
+                  { label: 'Deployment' },
+                  { label: 'From · to' },
+                  { label: 'Reason' },
                 ],
                 monitoring.rollbacks.map((r) => [
                   instant(r.at),
@@ -249,9 +249,9 @@ function asic(report: AsicReport): Section[] {
       titles[7],
       report.openFindings.length === 0
         ? none('No open finding.')
-        : dataTable(
+        : cellTable(
             'Open findings',
-            [{ header: 'Model version' }, { header: 'Environment' }, { header: 'Finding' }],
+            [{ label: 'Model version' }, { label: 'Environment' }, { label: 'Finding' }],
             report.openFindings.map((f) => [
               `${f.model}${f.version ? ` ${f.version}` : ''}`,
               f.environment ?? '—',
@@ -294,17 +294,17 @@ function oaic(report: OaicReport): Section[] {
       titles[1],
       report.personalInformation.length === 0
         ? none('No dataset holding personal information is recorded.')
-        : dataTable(
+        : cellTable(
             'Personal information per dataset',
             [
-              { header: 'Dataset version' },
-              { header: 'Kinds (sensitive)' },
-              { header: 'Lawful basis' },
-              { header: 'Collection notice' },
-              { header: 'Purpose' },
-              { header: 'Retention · region' },
-              { header: 'PIA' },
-              { header: 'Models trained on it' },
+              { label: 'Dataset version' },
+              { label: 'Kinds (sensitive)' },
+              { label: 'Lawful basis' },
+              { label: 'Collection notice' },
+              { label: 'Purpose' },
+              { label: 'Retention · region' },
+              { label: 'PIA' },
+              { label: 'Models trained on it' },
             ],
             report.personalInformation.map((d) => [
               `${d.dataset}@${d.version}`,
@@ -327,15 +327,15 @@ function oaic(report: OaicReport): Section[] {
         ${
           report.adm.entries.length === 0
             ? none('No model version that decides or substantially assists served in the period.')
-            : dataTable(
+            : cellTable(
                 'Automated decisions',
                 [
-                  { header: 'Model version' },
-                  { header: 'ADM class' },
-                  { header: 'Kinds of personal information' },
-                  { header: 'Decisions' },
-                  { header: 'Environments' },
-                  { header: 'Gaps' },
+                  { label: 'Model version' },
+                  { label: 'ADM class' },
+                  { label: 'Kinds of personal information' },
+                  { label: 'Decisions' },
+                  { label: 'Environments' },
+                  { label: 'Gaps' },
                 ],
                 report.adm.entries.map((e) => [
                   `${e.model} ${e.version}`,
@@ -355,14 +355,14 @@ function oaic(report: OaicReport): Section[] {
       html`${
         report.deletionRequests.length === 0
           ? none('No deletion request in the period.')
-          : dataTable(
+          : cellTable(
               'Deletion requests',
               [
-                { header: 'Request' },
-                { header: 'Received' },
-                { header: 'Due' },
-                { header: 'Status against due date' },
-                { header: 'Affected (datasets, models, deployments)' },
+                { label: 'Request' },
+                { label: 'Received' },
+                { label: 'Due' },
+                { label: 'Status against due date' },
+                { label: 'Affected (datasets, models, deployments)' },
               ],
               report.deletionRequests.map((r) => [
                 html`<span class="mono">${r.id}</span>`,
@@ -386,12 +386,12 @@ function oaic(report: OaicReport): Section[] {
         )}
       ${
         accounting.length > 0
-          ? dataTable(
+          ? cellTable(
               'How each affected item was accounted for',
               [
-                { header: 'Fulfilled request' },
-                { header: 'Affected item' },
-                { header: 'Accounted for by' },
+                { label: 'Fulfilled request' },
+                { label: 'Affected item' },
+                { label: 'Accounted for by' },
               ],
               accounting,
             )
@@ -403,9 +403,9 @@ function oaic(report: OaicReport): Section[] {
       titles[6],
       exceptions.length === 0
         ? none('No item was kept back from a deletion.')
-        : dataTable(
+        : cellTable(
             'Exceptions',
-            [{ header: 'Request' }, { header: 'Item kept' }, { header: 'Reason' }],
+            [{ label: 'Request' }, { label: 'Item kept' }, { label: 'Reason' }],
             exceptions,
           ),
     ],
