@@ -1,4 +1,5 @@
 import { Html, html, trusted } from './html';
+import { table } from './layout';
 
 /**
  * Charts as inline SVG drawn on the server (README, "Console"): no charting script, nothing
@@ -136,28 +137,20 @@ export function lineChart(options: LineChartOptions): Html {
   const svg = trusted(
     `<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${esc(options.title)}" preserveAspectRatio="xMidYMid meet">${parts.join('')}</svg>`,
   );
-  const table = html`<table>
-    <thead>
-      <tr>
-        <th scope="col">Series</th>
-        <th scope="col">x</th>
-        <th scope="col">y</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${options.series.flatMap((series) =>
-        series.points.map(
-          (p) =>
-            html`<tr>
-              <td>${series.name}</td>
-              <td>${formatX(p.x)}</td>
-              <td>${formatY(p.y)}</td>
-            </tr>`,
-        ),
-      )}
-    </tbody>
-  </table>`;
-  return figure(options.title, svg, table, legendOf(options.series.map((s) => s.name)));
+  const data = table({
+    columns: [{ label: 'Series' }, { label: 'x' }, { label: 'y' }],
+    rows: options.series.flatMap((series) =>
+      series.points.map(
+        (p) =>
+          html`<tr>
+            <td>${series.name}</td>
+            <td>${formatX(p.x)}</td>
+            <td>${formatY(p.y)}</td>
+          </tr>`,
+      ),
+    ),
+  });
+  return figure(options.title, svg, data, legendOf(options.series.map((s) => s.name)));
 }
 
 /** Bars over labelled bins (a score distribution), optionally beside a baseline. */
@@ -195,29 +188,25 @@ export function barChart(options: BarChartOptions): Html {
     `<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${esc(options.title)}" preserveAspectRatio="xMidYMid meet">${parts.join('')}</svg>`,
   );
   const [name, compareName] = options.legend ?? ['value'];
-  const table = html`<table>
-    <thead>
-      <tr>
-        <th scope="col">Bin</th>
-        <th scope="col">${name}</th>
-        ${paired ? html`<th scope="col">${compareName ?? 'compare'}</th>` : ''}
-      </tr>
-    </thead>
-    <tbody>
-      ${options.bars.map(
-        (bar) =>
-          html`<tr>
-            <td>${bar.label}</td>
-            <td>${formatY(bar.value)}</td>
-            ${paired ? html`<td>${bar.compare === undefined ? '—' : formatY(bar.compare)}</td>` : ''}
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  const data = table({
+    columns: [
+      { label: 'Bin' },
+      { label: name },
+      ...(paired ? [{ label: compareName ?? 'compare' }] : []),
+    ],
+    rows: options.bars.map(
+      (bar) =>
+        html`<tr>
+          <td>${bar.label}</td>
+          <td>${formatY(bar.value)}</td>
+          ${paired ? html`<td>${bar.compare === undefined ? '—' : formatY(bar.compare)}</td>` : ''}
+        </tr>`,
+    ),
+  });
   return figure(
     options.title,
     svg,
-    table,
+    data,
     paired ? legendOf([name, compareName ?? 'compare']) : html``,
   );
 }

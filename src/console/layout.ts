@@ -60,16 +60,14 @@ export interface TableColumn {
   numeric?: boolean;
 }
 
-export interface DataTableOptions {
-  /** Names the scrolling region (see tableWrap). */
-  label: string;
+export interface TableOptions {
   /** The table's <caption>, when it has one. */
   caption?: HtmlValue;
   captionClass?: string;
   className?: string;
   columns: readonly TableColumn[];
   /** The body's rows, each a `<tr>`. */
-  rows: readonly Html[];
+  rows: HtmlValue;
 }
 
 /** ` class="…"`, or nothing when there is no class. */
@@ -78,30 +76,29 @@ function classAttribute(name: string | undefined): Html {
 }
 
 /**
- * A data table in its scrolling wrapper (README, "Console"): an optional caption, column
- * headers (th scope=col, `num` on numeric columns), then the rows as given.
+ * A data table (README, "Console"): an optional caption, column headers (th scope=col, `num` on
+ * numeric columns), then the rows as given.
  */
-export function dataTable(options: DataTableOptions): Html {
+export function table(options: TableOptions): Html {
   const { caption, columns, rows } = options;
-  return tableWrap(
-    options.label,
-    html`<table${classAttribute(options.className)}>
-      ${caption === undefined ? '' : html`<caption${classAttribute(options.captionClass)}>${caption}</caption>`}
-      <thead>
-        <tr>
-          ${columns.map(
-            (column) =>
-              html`<th scope="col" ${classAttribute(column.numeric ? 'num' : undefined)}>
-                ${column.label}
-              </th>`,
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>`,
-  );
+  const num = (column: TableColumn) => classAttribute(column.numeric ? 'num' : undefined);
+  const th = (column: TableColumn) => html`<th scope="col" ${num(column)}>${column.label}</th>`;
+  return html`<table${classAttribute(options.className)}>
+    ${caption === undefined ? '' : html`<caption${classAttribute(options.captionClass)}>${caption}</caption>`}
+    <thead>
+      <tr>
+        ${columns.map(th)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}
+
+/** A data table in its scrolling wrapper; `label` names the wrapper (see tableWrap). */
+export function dataTable(options: TableOptions & { label: string }): Html {
+  return tableWrap(options.label, table(options));
 }
 
 function header(ctx: ConsoleContext | undefined, section: Section | undefined): Html {

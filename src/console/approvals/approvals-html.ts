@@ -5,7 +5,7 @@ import { DecideApprovalStageHttpController } from '../../approvals/commands/deci
 import type { ConsoleContext } from '../console-context';
 import { Html, type HtmlValue, html, join } from '../html';
 import { versionPath } from '../inventory/inventory.pages';
-import { instant, notice, tableWrap } from '../layout';
+import { dataTable, instant, notice } from '../layout';
 
 /** One pending request as the inbox shows it: the evidence, and why this person may not decide. */
 export type InboxItem = {
@@ -77,28 +77,22 @@ function evaluationsTable(item: InboxItem): Html {
         <td>${instant(e.evaluatedAt)}</td>
       </tr>`,
   );
-  return html`${tableWrap(
+  const table = dataTable({
+    label: caption,
     caption,
-    html`<table>
-      <caption class="approvals-hidden">
-        ${caption}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Evaluation</th>
-          <th scope="col">Verdict</th>
-          <th scope="col">Computed by</th>
-          <th scope="col">Environment</th>
-          <th scope="col">Dataset</th>
-          <th scope="col">Recorded by</th>
-          <th scope="col">Evaluated</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>`,
-  )}
+    captionClass: 'approvals-hidden',
+    columns: [
+      { label: 'Evaluation' },
+      { label: 'Verdict' },
+      { label: 'Computed by' },
+      { label: 'Environment' },
+      { label: 'Dataset' },
+      { label: 'Recorded by' },
+      { label: 'Evaluated' },
+    ],
+    rows,
+  });
+  return html`${table}
   ${
     evaluations.length < count
       ? html`<p class="muted">
@@ -217,28 +211,21 @@ function othersTable(ctx: ConsoleContext, items: readonly InboxItem[], caption: 
         <td>${barSentence(bars)}</td>
       </tr>`,
   );
-  return tableWrap(
+  return dataTable({
+    label: caption,
     caption,
-    html`<table>
-      <caption class="approvals-hidden">
-        ${caption}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Model</th>
-          <th scope="col">Version</th>
-          <th scope="col">Environment</th>
-          <th scope="col">Waiting for</th>
-          <th scope="col">Requested by</th>
-          <th scope="col">Requested</th>
-          <th scope="col">Why you cannot decide</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>`,
-  );
+    captionClass: 'approvals-hidden',
+    columns: [
+      { label: 'Model' },
+      { label: 'Version' },
+      { label: 'Environment' },
+      { label: 'Waiting for' },
+      { label: 'Requested by' },
+      { label: 'Requested' },
+      { label: 'Why you cannot decide' },
+    ],
+    rows,
+  });
 }
 
 /** The inbox's body: what this person may decide, then every other pending request and why not. */

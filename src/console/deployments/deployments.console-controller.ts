@@ -59,7 +59,7 @@ import { ConsoleController, ConsoleWrite } from '../console-access';
 import { Console, type ConsoleContext } from '../console-context';
 import { consoleWrite, formFields, validated } from '../console-write';
 import { Html, html } from '../html';
-import { instant, notice, page, tableWrap } from '../layout';
+import { dataTable, instant, notice, page } from '../layout';
 import { type Period, PRESETS, periodRequest, resolvePeriod } from './deployment-period';
 import { deploymentCharts } from './deployment-charts';
 
@@ -134,30 +134,26 @@ export class DeploymentsConsoleController {
           </td>
         </tr>`,
     );
-    const table = html`<table>
-      <caption class="muted">
-        ${deployments.length}
-        deployment${deployments.length === 1 ? '' : 's'}${
-          ctx.asOf ? html`, as they stood at ${instant(ctx.asOf)}` : ''
-        }
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Deployment</th>
-          <th scope="col">Model</th>
-          <th scope="col">Environment</th>
-          <th scope="col">Stable version</th>
-          <th scope="col">Canary</th>
-          <th scope="col">Status</th>
-          <th scope="col" class="num">Open alerts</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>`;
+    const table = dataTable({
+      label: 'Deployments',
+      caption: html`${deployments.length}
+      deployment${deployments.length === 1 ? '' : 's'}${
+        ctx.asOf ? html`, as they stood at ${instant(ctx.asOf)}` : ''
+      }`,
+      captionClass: 'muted',
+      columns: [
+        { label: 'Deployment' },
+        { label: 'Model' },
+        { label: 'Environment' },
+        { label: 'Stable version' },
+        { label: 'Canary' },
+        { label: 'Status' },
+        { label: 'Open alerts', numeric: true },
+      ],
+      rows,
+    });
     const body = deployments.length
-      ? tableWrap('Deployments', table)
+      ? table
       : html`<p>
           ${ctx.asOf ? 'Nothing had been deployed by then.' : 'Nothing is deployed yet.'}
         </p>`;
@@ -629,22 +625,11 @@ function historySection(
     <h2 id="history-heading">History</h2>
     ${
       history.length
-        ? tableWrap(
-            'History',
-            html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Change</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows}
-              </tbody>
-            </table>`,
-          )
+        ? dataTable({
+            label: 'History',
+            columns: [{ label: 'When' }, { label: 'Change' }, { label: 'By' }, { label: 'Reason' }],
+            rows,
+          })
         : html`<p>No change recorded.</p>`
     }
   </section>`;
@@ -691,24 +676,18 @@ function alertsSection(ctx: ConsoleContext, alerts: AlertView[]): Html {
     </p>
     ${
       shown.length
-        ? tableWrap(
-            'Alerts',
-            html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">Raised</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Summary</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Resolution</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows}
-              </tbody>
-            </table>`,
-          )
+        ? dataTable({
+            label: 'Alerts',
+            columns: [
+              { label: 'Raised' },
+              { label: 'Severity' },
+              { label: 'Kind' },
+              { label: 'Summary' },
+              { label: 'Status' },
+              { label: 'Resolution' },
+            ],
+            rows,
+          })
         : html`<p>No alert ${ctx.asOf ? 'had been' : 'has been'} raised.</p>`
     }
   </section>`;

@@ -10,7 +10,7 @@ import type { DeploymentNow } from '../../model-registry/queries/model-registry/
 import { MODEL_VERSION_STATUSES } from '../../model-registry/queries/model-registry/version-status';
 import type { ConsoleContext } from '../console-context';
 import { Html, HtmlValue, html, join } from '../html';
-import { instant, notice, tableWrap } from '../layout';
+import { dataTable, instant, notice } from '../layout';
 import type { InventoryFilterRequest } from './inventory-filter.request';
 
 /** Where a model's and a version's pages are. */
@@ -148,26 +148,22 @@ export function inventoryBody(
   const caption = filtered
     ? `${shown.length} of ${inventory.models.length} models match the filters`
     : `${inventory.models.length} model${inventory.models.length === 1 ? '' : 's'}`;
-  const table = html`<table class="inventory">
-    <caption>
-      ${caption}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Model</th>
-        <th scope="col">Owner</th>
-        <th scope="col">Risk tier</th>
-        <th scope="col">Decision class</th>
-        <th scope="col">Latest version and stage</th>
-        <th scope="col">Versions (newest first)</th>
-        <th scope="col">Serving, by environment</th>
-        <th scope="col" class="num">Open alerts</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  const table = dataTable({
+    label: 'Models',
+    caption,
+    className: 'inventory',
+    columns: [
+      { label: 'Model' },
+      { label: 'Owner' },
+      { label: 'Risk tier' },
+      { label: 'Decision class' },
+      { label: 'Latest version and stage' },
+      { label: 'Versions (newest first)' },
+      { label: 'Serving, by environment' },
+      { label: 'Open alerts', numeric: true },
+    ],
+    rows,
+  });
   const results = html`<div id="inventory-results" aria-live="polite">
     ${
       shown.length === 0
@@ -180,7 +176,7 @@ export function inventoryBody(
                 : 'No model matches these filters.'
             }
           </p>`
-        : tableWrap('Models', table)
+        : table
     }
   </div>`;
   return html`<p>
@@ -305,52 +301,42 @@ export function modelBody(
   openAlerts: readonly AlertView[],
 ): Html {
   const latest = model.versions[model.versions.length - 1];
-  const versions = html`<table>
-    <caption>
-      Versions of ${model.name}, newest first
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Version</th>
-        <th scope="col">Stage</th>
-        <th scope="col">Risk tier</th>
-        <th scope="col">Registered by</th>
-        <th scope="col">Registered</th>
-        <th scope="col">Serving</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${[...model.versions].reverse().map((v) => versionRow(ctx, model.name, v))}
-    </tbody>
-  </table>`;
-  const deployments = html`<table>
-    <caption>
-      Deployments of ${model.name}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Deployment</th>
-        <th scope="col">Environment</th>
-        <th scope="col">Status</th>
-        <th scope="col">Serving</th>
-        <th scope="col">Strategy</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${model.deployments.map(
-        (d) =>
-          html`<tr>
-            <th scope="row">
-              <a href="${ctx.href(deploymentPath(d.deploymentId))}">${d.deploymentId}</a>
-            </th>
-            <td>${d.environment}</td>
-            <td>${d.status}</td>
-            <td>${servingText(d)}</td>
-            <td>${d.strategy}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  const versions = dataTable({
+    label: 'Versions',
+    caption: html`Versions of ${model.name}, newest first`,
+    columns: [
+      { label: 'Version' },
+      { label: 'Stage' },
+      { label: 'Risk tier' },
+      { label: 'Registered by' },
+      { label: 'Registered' },
+      { label: 'Serving' },
+    ],
+    rows: [...model.versions].reverse().map((v) => versionRow(ctx, model.name, v)),
+  });
+  const deployments = dataTable({
+    label: 'Deployments',
+    caption: html`Deployments of ${model.name}`,
+    columns: [
+      { label: 'Deployment' },
+      { label: 'Environment' },
+      { label: 'Status' },
+      { label: 'Serving' },
+      { label: 'Strategy' },
+    ],
+    rows: model.deployments.map(
+      (d) =>
+        html`<tr>
+          <th scope="row">
+            <a href="${ctx.href(deploymentPath(d.deploymentId))}">${d.deploymentId}</a>
+          </th>
+          <td>${d.environment}</td>
+          <td>${d.status}</td>
+          <td>${servingText(d)}</td>
+          <td>${d.strategy}</td>
+        </tr>`,
+    ),
+  });
   return html`<p>
       <a href="${ctx.href('/console')}">Inventory</a> › ${model.name}. Latest version
       <a href="${ctx.href(versionPath(model.name, latest.version))}">${latest.version}</a>
@@ -361,11 +347,11 @@ export function modelBody(
     <h2>Model card (version ${latest.version})</h2>
     ${cardFacts(latest.card)}
     <h2>Versions</h2>
-    ${tableWrap('Versions', versions)}
+    ${versions}
     <h2>Deployments</h2>
     ${
       model.deployments.length === 0
         ? html`<p>Never deployed${ctx.asOf ? ' by then' : ''}.</p>`
-        : tableWrap('Deployments', deployments)
+        : deployments
     }`;
 }

@@ -8,7 +8,7 @@ import type { AlertView } from '../../monitoring/queries/alerts/alert.view';
 import { lineChart } from '../charts';
 import type { ConsoleContext } from '../console-context';
 import { Html, HtmlValue, html, join } from '../html';
-import { instant, notice, tableWrap } from '../layout';
+import { dataTable, instant, notice } from '../layout';
 import {
   alertsAsOfNowNotice,
   cardFacts,
@@ -125,54 +125,35 @@ function lineageSection(ctx: ConsoleContext, view: ModelVersionView, lineage: Li
   const { nodes, edges } = lineageDiagram(ctx, view, lineage);
   const labels = new Map(nodes.map((node) => [node.key, node]));
   const title = `Lineage of ${view.model}@${view.version}: ${nodes.length} nodes, ${edges.length} edges`;
-  const nodeTable = html`<table>
-    <caption>
-      Nodes of the lineage graph
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Kind</th>
-        <th scope="col">Name or id</th>
-        <th scope="col">Facts</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${nodes.map(
-        (node) =>
-          html`<tr>
-            <td>${node.kind}</td>
-            <th scope="row">
-              ${node.href && !node.root ? html`<a href="${node.href}">${node.label}</a>` : node.label}
-            </th>
-            <td>${node.detail || html`<span class="muted">—</span>`}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
-  const edgeTable = html`<table>
-    <caption>
-      Edges of the lineage graph, upstream end first
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">From</th>
-        <th scope="col">Relation</th>
-        <th scope="col">To</th>
-        <th scope="col">Recorded</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${edges.map(
-        (edge) =>
-          html`<tr>
-            <td>${labels.get(edge.from)?.label ?? edge.from}</td>
-            <td>${edge.relation}</td>
-            <td>${labels.get(edge.to)?.label ?? edge.to}</td>
-            <td>${instant(edge.at)}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  const nodeTable = dataTable({
+    label: 'Lineage nodes',
+    caption: 'Nodes of the lineage graph',
+    columns: [{ label: 'Kind' }, { label: 'Name or id' }, { label: 'Facts' }],
+    rows: nodes.map(
+      (node) =>
+        html`<tr>
+          <td>${node.kind}</td>
+          <th scope="row">
+            ${node.href && !node.root ? html`<a href="${node.href}">${node.label}</a>` : node.label}
+          </th>
+          <td>${node.detail || html`<span class="muted">—</span>`}</td>
+        </tr>`,
+    ),
+  });
+  const edgeTable = dataTable({
+    label: 'Lineage edges',
+    caption: 'Edges of the lineage graph, upstream end first',
+    columns: [{ label: 'From' }, { label: 'Relation' }, { label: 'To' }, { label: 'Recorded' }],
+    rows: edges.map(
+      (edge) =>
+        html`<tr>
+          <td>${labels.get(edge.from)?.label ?? edge.from}</td>
+          <td>${edge.relation}</td>
+          <td>${labels.get(edge.to)?.label ?? edge.to}</td>
+          <td>${instant(edge.at)}</td>
+        </tr>`,
+    ),
+  });
   return html`<section aria-labelledby="lineage-heading">
     <h2 id="lineage-heading">Lineage</h2>
     <p>
@@ -186,7 +167,7 @@ function lineageSection(ctx: ConsoleContext, view: ModelVersionView, lineage: Li
     </figure>
     <details>
       <summary>Nodes and edges as tables</summary>
-      ${tableWrap('Lineage nodes', nodeTable)} ${tableWrap('Lineage edges', edgeTable)}
+      ${nodeTable} ${edgeTable}
     </details>
   </section>`;
 }
@@ -197,119 +178,106 @@ function trainingData(view: ModelVersionView, lineage: LineageGraphView): Html {
       .filter((node) => node.kind === 'dataset-version')
       .map((node) => [node.id, node.facts as Facts]),
   );
-  const table = html`<table>
-    <caption>
-      Dataset versions ${view.model}@${view.version} was trained on
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Dataset version</th>
-        <th scope="col" class="num">Rows</th>
-        <th scope="col">Region</th>
-        <th scope="col">Personal information</th>
-        <th scope="col">Sensitive information</th>
-        <th scope="col">Status</th>
-        <th scope="col">Content hash</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${view.datasetVersions.map((dataset) => {
-        const id = `${dataset.name}@${dataset.version}`;
-        const f = facts.get(id) ?? null;
-        return html`<tr>
-          <th scope="row">${id}</th>
-          <td class="num">${fact(f, 'rows') ?? '—'}</td>
-          <td>${fact(f, 'region') ?? '—'}</td>
-          <td>${yesNo(f?.containsPersonalInformation)}</td>
-          <td>${yesNo(f?.containsSensitiveInformation)}</td>
-          <td>${fact(f, 'status') ?? '—'}</td>
-          <td><code>${dataset.contentHash}</code></td>
-        </tr>`;
-      })}
-    </tbody>
-  </table>`;
+  const table = dataTable({
+    label: 'Training data',
+    caption: html`Dataset versions ${view.model}@${view.version} was trained on`,
+    columns: [
+      { label: 'Dataset version' },
+      { label: 'Rows', numeric: true },
+      { label: 'Region' },
+      { label: 'Personal information' },
+      { label: 'Sensitive information' },
+      { label: 'Status' },
+      { label: 'Content hash' },
+    ],
+    rows: view.datasetVersions.map((dataset) => {
+      const id = `${dataset.name}@${dataset.version}`;
+      const f = facts.get(id) ?? null;
+      return html`<tr>
+        <th scope="row">${id}</th>
+        <td class="num">${fact(f, 'rows') ?? '—'}</td>
+        <td>${fact(f, 'region') ?? '—'}</td>
+        <td>${yesNo(f?.containsPersonalInformation)}</td>
+        <td>${yesNo(f?.containsSensitiveInformation)}</td>
+        <td>${fact(f, 'status') ?? '—'}</td>
+        <td><code>${dataset.contentHash}</code></td>
+      </tr>`;
+    }),
+  });
   return html`<h2>Training data</h2>
-    ${tableWrap('Training data', table)}`;
+    ${table}`;
 }
 
 function fairnessTables(evaluation: ModelEvaluationView): Html {
-  const rules = html`<table class="fairness">
-    <caption>
-      Fairness verdicts of evaluation ${shortId(evaluation.id)}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Protected attribute</th>
-        <th scope="col">Metric</th>
-        <th scope="col">Per group</th>
-        <th scope="col" class="num">Value</th>
-        <th scope="col" class="num">Threshold</th>
-        <th scope="col">Verdict</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${evaluation.fairness.map(
-        (result) =>
-          html`<tr>
-            <th scope="row">${result.attribute}</th>
-            <td>${result.metric}</td>
-            <td>
-              ${join(
-                Object.entries(result.groups).map(([group, value]) => `${group}: ${figure(value)}`),
-                '; ',
-              )}
-            </td>
-            <td class="num">${figure(result.value)}</td>
-            <td class="num">${figure(result.threshold)}</td>
-            <td>
-              ${result.passed ? html`<span class="badge ok">pass</span>` : html`<span class="badge bad">fail</span>`}
-            </td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  const rules = dataTable({
+    label: 'Fairness verdicts',
+    caption: html`Fairness verdicts of evaluation ${shortId(evaluation.id)}`,
+    className: 'fairness',
+    columns: [
+      { label: 'Protected attribute' },
+      { label: 'Metric' },
+      { label: 'Per group' },
+      { label: 'Value', numeric: true },
+      { label: 'Threshold', numeric: true },
+      { label: 'Verdict' },
+    ],
+    rows: evaluation.fairness.map(
+      (result) =>
+        html`<tr>
+          <th scope="row">${result.attribute}</th>
+          <td>${result.metric}</td>
+          <td>
+            ${join(
+              Object.entries(result.groups).map(([group, value]) => `${group}: ${figure(value)}`),
+              '; ',
+            )}
+          </td>
+          <td class="num">${figure(result.value)}</td>
+          <td class="num">${figure(result.threshold)}</td>
+          <td>
+            ${result.passed ? html`<span class="badge ok">pass</span>` : html`<span class="badge bad">fail</span>`}
+          </td>
+        </tr>`,
+    ),
+  });
   const measured = evaluation.service?.measures.fairness ?? [];
   const statuses = new Map(
     (evaluation.service?.verdict.results ?? [])
       .filter((r) => r.attribute)
       .map((r) => [`${r.attribute}`, r.status]),
   );
-  const groups = html`<table class="fairness-groups">
-    <caption>
-      Fairness by group, evaluation ${shortId(evaluation.id)}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Protected attribute</th>
-        <th scope="col">Group</th>
-        <th scope="col" class="num">Rows</th>
-        <th scope="col" class="num">Selection rate</th>
-        <th scope="col" class="num">True positive rate</th>
-        <th scope="col" class="num">False positive rate</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${measured.flatMap((attribute) =>
-        attribute.groups.map(
-          (group) =>
-            html`<tr>
-              <td>${attribute.attribute}</td>
-              <th scope="row">${group.group}</th>
-              <td class="num">${group.count}</td>
-              <td class="num">${percent(group.selectionRate)}</td>
-              <td class="num">${percent(group.tpr)}</td>
-              <td class="num">${percent(group.fpr)}</td>
-            </tr>`,
-        ),
-      )}
-    </tbody>
-  </table>`;
+  const groups = dataTable({
+    label: 'Fairness by group',
+    caption: html`Fairness by group, evaluation ${shortId(evaluation.id)}`,
+    className: 'fairness-groups',
+    columns: [
+      { label: 'Protected attribute' },
+      { label: 'Group' },
+      { label: 'Rows', numeric: true },
+      { label: 'Selection rate', numeric: true },
+      { label: 'True positive rate', numeric: true },
+      { label: 'False positive rate', numeric: true },
+    ],
+    rows: measured.flatMap((attribute) =>
+      attribute.groups.map(
+        (group) =>
+          html`<tr>
+            <td>${attribute.attribute}</td>
+            <th scope="row">${group.group}</th>
+            <td class="num">${group.count}</td>
+            <td class="num">${percent(group.selectionRate)}</td>
+            <td class="num">${percent(group.tpr)}</td>
+            <td class="num">${percent(group.fpr)}</td>
+          </tr>`,
+      ),
+    ),
+  });
   return html`${
     evaluation.fairness.length > 0
-      ? tableWrap('Fairness verdicts', rules)
+      ? rules
       : html`<p class="muted">No fairness rule was assessed.</p>`
   }
-  ${measured.length > 0 ? tableWrap('Fairness by group', groups) : ''}
+  ${measured.length > 0 ? groups : ''}
   ${
     statuses.size > 0 && [...statuses.values()].includes('not-assessable')
       ? html`<p>Some fairness rules were not assessable (groups too small).</p>`
@@ -320,64 +288,51 @@ function fairnessTables(evaluation: ModelEvaluationView): Html {
 function ruleTable(evaluation: ModelEvaluationView): HtmlValue {
   const results = evaluation.service?.verdict.results ?? [];
   if (results.length === 0) return '';
-  return tableWrap(
-    'Policy rules',
-    html`<table>
-      <caption>
-        Policy rules of evaluation ${shortId(evaluation.id)}: ${evaluation.service?.verdict.outcome}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Rule</th>
-          <th scope="col">Attribute</th>
-          <th scope="col" class="num">Value</th>
-          <th scope="col">Must be</th>
-          <th scope="col">Result</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${results.map(
-          (r) =>
-            html`<tr>
-              <th scope="row">${r.rule}</th>
-              <td>${r.attribute ?? '—'}</td>
-              <td class="num">${figure(r.value)}</td>
-              <td>${r.comparison} ${figure(r.threshold)}</td>
-              <td>${r.status}${r.reason ? html` <span class="muted">(${r.reason})</span>` : ''}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>`,
-  );
+  return dataTable({
+    label: 'Policy rules',
+    caption: html`Policy rules of evaluation ${shortId(evaluation.id)}:
+    ${evaluation.service?.verdict.outcome}`,
+    columns: [
+      { label: 'Rule' },
+      { label: 'Attribute' },
+      { label: 'Value', numeric: true },
+      { label: 'Must be' },
+      { label: 'Result' },
+    ],
+    rows: results.map(
+      (r) =>
+        html`<tr>
+          <th scope="row">${r.rule}</th>
+          <td>${r.attribute ?? '—'}</td>
+          <td class="num">${figure(r.value)}</td>
+          <td>${r.comparison} ${figure(r.threshold)}</td>
+          <td>${r.status}${r.reason ? html` <span class="muted">(${r.reason})</span>` : ''}</td>
+        </tr>`,
+    ),
+  });
 }
 
 function evaluationSection(evaluation: ModelEvaluationView): Html {
   const metrics = Object.entries(evaluation.metrics);
   const bins = evaluation.service?.measures.calibrationBins ?? [];
-  const metricTable = html`<table>
-    <caption>
-      Metrics of evaluation ${shortId(evaluation.id)}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Metric</th>
-        <th scope="col" class="num">Value</th>
-        <th scope="col" class="num">
-          Baseline${evaluation.baseline?.version ? ` (${evaluation.baseline.version})` : ''}
-        </th>
-      </tr>
-    </thead>
-    <tbody>
-      ${metrics.map(
-        ([name, value]) =>
-          html`<tr>
-            <th scope="row">${name}</th>
-            <td class="num">${figure(value)}</td>
-            <td class="num">${figure(evaluation.baseline?.metrics[name])}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  const baseline = evaluation.baseline?.version ? ` (${evaluation.baseline.version})` : '';
+  const metricTable = dataTable({
+    label: 'Metrics',
+    caption: html`Metrics of evaluation ${shortId(evaluation.id)}`,
+    columns: [
+      { label: 'Metric' },
+      { label: 'Value', numeric: true },
+      { label: `Baseline${baseline}`, numeric: true },
+    ],
+    rows: metrics.map(
+      ([name, value]) =>
+        html`<tr>
+          <th scope="row">${name}</th>
+          <td class="num">${figure(value)}</td>
+          <td class="num">${figure(evaluation.baseline?.metrics[name])}</td>
+        </tr>`,
+    ),
+  });
   return html`<section class="evaluation" aria-labelledby="evaluation-${evaluation.id}">
     <h3 id="evaluation-${evaluation.id}">
       Evaluation ${shortId(evaluation.id)}:
@@ -396,7 +351,7 @@ function evaluationSection(evaluation: ModelEvaluationView): Html {
       },
       recorded by ${evaluation.evaluatedBy}, ${instant(evaluation.evaluatedAt)}.
     </p>
-    ${metrics.length > 0 ? tableWrap('Metrics', metricTable) : ''} ${ruleTable(evaluation)}
+    ${metrics.length > 0 ? metricTable : ''} ${ruleTable(evaluation)}
     <h4>Fairness</h4>
     ${fairnessTables(evaluation)}
     ${
@@ -461,44 +416,39 @@ function approvalTimeline(approval: ApprovalRecord): Html {
 
 function deploymentsSection(ctx: ConsoleContext, view: ModelVersionView): Html {
   const serving = new Set(view.deployments.map((d) => d.deploymentId));
-  const table = html`<table>
-    <caption>
-      Every spell ${view.model}@${view.version} served, oldest first
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Deployment</th>
-        <th scope="col">Environment</th>
-        <th scope="col">Strategy</th>
-        <th scope="col">Started</th>
-        <th scope="col">Ended</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${view.deploymentHistory.map(
-        (spell) =>
-          html`<tr>
-            <th scope="row">
-              <a href="${ctx.href(deploymentPath(spell.deploymentId))}">${spell.deploymentId}</a>
-            </th>
-            <td>${spell.environment}</td>
-            <td>
-              ${spell.strategy}${spell.canaryPercent !== null ? ` (${spell.canaryPercent}%)` : ''}
-            </td>
-            <td>${spell.started}, ${instant(spell.startedAt)}</td>
-            <td>
-              ${
-                spell.ended
-                  ? html`${spell.ended}, ${instant(spell.endedAt)}`
-                  : serving.has(spell.deploymentId)
-                    ? 'serving'
-                    : '—'
-              }
-            </td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  const table = dataTable({
+    label: 'Deployment history',
+    caption: html`Every spell ${view.model}@${view.version} served, oldest first`,
+    columns: [
+      { label: 'Deployment' },
+      { label: 'Environment' },
+      { label: 'Strategy' },
+      { label: 'Started' },
+      { label: 'Ended' },
+    ],
+    rows: view.deploymentHistory.map(
+      (spell) =>
+        html`<tr>
+          <th scope="row">
+            <a href="${ctx.href(deploymentPath(spell.deploymentId))}">${spell.deploymentId}</a>
+          </th>
+          <td>${spell.environment}</td>
+          <td>
+            ${spell.strategy}${spell.canaryPercent !== null ? ` (${spell.canaryPercent}%)` : ''}
+          </td>
+          <td>${spell.started}, ${instant(spell.startedAt)}</td>
+          <td>
+            ${
+              spell.ended
+                ? html`${spell.ended}, ${instant(spell.endedAt)}`
+                : serving.has(spell.deploymentId)
+                  ? 'serving'
+                  : '—'
+            }
+          </td>
+        </tr>`,
+    ),
+  });
   return html`<h2>Deployments</h2>
     <p>
       ${
@@ -515,45 +465,40 @@ function deploymentsSection(ctx: ConsoleContext, view: ModelVersionView): Html {
             )}.`
       }
     </p>
-    ${view.deploymentHistory.length > 0 ? tableWrap('Deployment history', table) : ''}`;
+    ${view.deploymentHistory.length > 0 ? table : ''}`;
 }
 
 function monitoringSection(ctx: ConsoleContext, alerts: readonly AlertView[]): Html {
-  const table = html`<table>
-    <caption>
-      Open alerts of this version
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Raised</th>
-        <th scope="col">Deployment</th>
-        <th scope="col">Severity</th>
-        <th scope="col">Kind</th>
-        <th scope="col">Summary</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${alerts.map(
-        (alert) =>
-          html`<tr>
-            <td>${instant(alert.raisedAt)}</td>
-            <td>
-              <a href="${ctx.href(deploymentPath(alert.deploymentId))}">${alert.deploymentId}</a>
-            </td>
-            <td>${alert.severity}</td>
-            <td>${alert.kind}</td>
-            <td>${alert.summary}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  const table = dataTable({
+    label: 'Open alerts',
+    caption: 'Open alerts of this version',
+    columns: [
+      { label: 'Raised' },
+      { label: 'Deployment' },
+      { label: 'Severity' },
+      { label: 'Kind' },
+      { label: 'Summary' },
+    ],
+    rows: alerts.map(
+      (alert) =>
+        html`<tr>
+          <td>${instant(alert.raisedAt)}</td>
+          <td>
+            <a href="${ctx.href(deploymentPath(alert.deploymentId))}">${alert.deploymentId}</a>
+          </td>
+          <td>${alert.severity}</td>
+          <td>${alert.kind}</td>
+          <td>${alert.summary}</td>
+        </tr>`,
+    ),
+  });
   return html`<h2>Monitoring</h2>
     ${alertsAsOfNowNotice(ctx)}
     <p data-open-alerts="${alerts.length}">
       ${alerts.length} open alert${alerts.length === 1 ? '' : 's'}: alerts whose signal names this
       version, and alerts raised by hand on a deployment where it serves.
     </p>
-    ${alerts.length > 0 ? tableWrap('Open alerts', table) : ''}`;
+    ${alerts.length > 0 ? table : ''}`;
 }
 
 function requestApprovalForm(ctx: ConsoleContext, view: ModelVersionView): Html {

@@ -22,7 +22,7 @@ import { Console, type ConsoleContext } from '../console-context';
 import { validated } from '../console-write';
 import { ConsoleController } from '../console-access';
 import { Html, html } from '../html';
-import { instant, notice, page, tableWrap } from '../layout';
+import { dataTable, instant, notice, page } from '../layout';
 import { LedgerExplorerRequest, explorerFields, instantOf } from './ledger-explorer.request';
 
 /** Events per page of the explorer. */
@@ -273,27 +273,20 @@ function events(
         ? html`<p>
             No event matches these filters${found.nextCursor === null ? '' : ' on this page'}.
           </p>`
-        : tableWrap(
-            'Ledger events',
-            html`<table class="ledger-events">
-              <caption>
-                Ledger events, newest first
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Position</th>
-                  <th scope="col">Time</th>
-                  <th scope="col">Stream</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Data</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows}
-              </tbody>
-            </table>`,
-          )
+        : dataTable({
+            label: 'Ledger events',
+            caption: 'Ledger events, newest first',
+            className: 'ledger-events',
+            columns: [
+              { label: 'Position' },
+              { label: 'Time' },
+              { label: 'Stream' },
+              { label: 'Type' },
+              { label: 'Actor' },
+              { label: 'Data' },
+            ],
+            rows,
+          })
     }
     ${actorScan}
     <nav class="pager" aria-label="Event pages">${newest} ${older}</nav>
