@@ -1,5 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import type { CommandContext } from '../ledger/commands/command-context';
+import type { SourceRequest } from '../ledger/commands/source.request.dto';
 import type { WriteResult } from '../ledger/commands/write-result';
 import { type ProblemDetails, toProblem } from '../ledger/http/problem-details.filter';
 import { validationPipe } from '../ledger/http/validation';
@@ -40,6 +42,14 @@ export async function validated<T>(
   type: 'body' | 'param' | 'query' = 'body',
 ): Promise<T> {
   return (await validationPipe().transform(value, { type, metatype })) as T;
+}
+
+/** The command's context with the form's `source` (where the change came from), when it has one. */
+export function withSource(
+  context: CommandContext,
+  source: SourceRequest | undefined,
+): CommandContext {
+  return source ? { ...context, source: { ...source } } : context;
 }
 
 /** Where a write waits for the read side before answering. */

@@ -31,6 +31,13 @@ export function instant(iso: string | Date | null | undefined): Html {
   return html`<time datetime="${date.toISOString()}">${text}</time>`;
 }
 
+/** The time-travel instant as a hidden field, so that a GET form (filters, periods) keeps it. */
+export function asOfField(ctx: ConsoleContext): Html {
+  return ctx.asOf
+    ? html`<input type="hidden" name="asOf" value="${ctx.asOf.toISOString()}" />`
+    : html``;
+}
+
 /** The value of the time-travel control for an instant (datetime-local, UTC). */
 function controlValue(asOf: Date | undefined): string {
   return asOf ? asOf.toISOString().slice(0, 19) : '';

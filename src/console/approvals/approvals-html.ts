@@ -80,7 +80,7 @@ function evaluationsTable(item: InboxItem): Html {
   const table = dataTable({
     label: caption,
     caption,
-    captionClass: 'approvals-hidden',
+    captionClass: 'visually-hidden',
     columns: [
       { label: 'Evaluation' },
       { label: 'Verdict' },
@@ -214,7 +214,7 @@ function othersTable(ctx: ConsoleContext, items: readonly InboxItem[], caption: 
   return dataTable({
     label: caption,
     caption,
-    captionClass: 'approvals-hidden',
+    captionClass: 'visually-hidden',
     columns: [
       { label: 'Model' },
       { label: 'Version' },

@@ -16,8 +16,8 @@ import { DeletionRequestsHttpController } from '../../privacy/queries/deletion-r
 import { ConsoleController } from '../console-access';
 import { Console, type ConsoleContext } from '../console-context';
 import { Html, html } from '../html';
-import { instant, notice, page } from '../layout';
-import { cellTable, day, lines, queryAs, reads } from './compliance-html';
+import { asOfField, instant, notice, page } from '../layout';
+import { cellTable, day, lines, periodFields, queryAs, reads } from './compliance-html';
 import { REPORT_PAGES } from './reports.console-controller';
 
 /**
@@ -74,19 +74,7 @@ export class AdmRegisterConsoleController {
           and what the register lacks (${obligation.reference}).
         </p>
         <form class="filters" method="get" action="${ctx.path}" aria-label="Reporting period">
-          ${
-            ctx.asOf
-              ? html`<input type="hidden" name="asOf" value="${ctx.asOf.toISOString()}" />`
-              : ''
-          }
-          <div>
-            <label for="from">From (first day)</label>
-            <input id="from" name="from" type="date" value="${period.from}" />
-          </div>
-          <div>
-            <label for="to">To (last day, inclusive)</label>
-            <input id="to" name="to" type="date" value="${period.to}" />
-          </div>
+          ${asOfField(ctx)} ${periodFields(period)}
           <button type="submit">Show the register</button>
         </form>
         <p>
@@ -159,7 +147,7 @@ function entriesTable(ctx: ConsoleContext, entries: AdmRegisterEntryView[]): Htm
           >${e.model} <span class="mono">${e.version}</span></a
         >${e.retiredAt ? html`<br /><span class="muted">retired ${instant(e.retiredAt)}</span>` : ''}
         <br /><a href="${auditPack(e)}"
-          >Audit pack<span class="compliance-hidden"> of ${e.model} ${e.version}</span> (PDF)</a
+          >Audit pack<span class="visually-hidden"> of ${e.model} ${e.version}</span> (PDF)</a
         >`,
       `${e.decisionClass} · ${e.riskTier}`,
       e.personalInformationKinds.length > 0

@@ -15,7 +15,7 @@ export function cellTable(caption: string, columns: TableColumn[], rows: HtmlVal
   return dataTable({
     label: caption,
     caption,
-    captionClass: 'compliance-hidden',
+    captionClass: 'visually-hidden',
     className: 'compliance-table',
     columns,
     rows: rows.map(
@@ -36,6 +36,18 @@ export function day(date: string | null | undefined): Html {
   if (!date) return html`<span class="muted">—</span>`;
   const text = date.slice(0, 10);
   return html`<time datetime="${text}">${text}</time>`;
+}
+
+/** The reporting period's fields of a compliance form: first and last UTC day. */
+export function periodFields(period: { from: string; to: string }): Html {
+  return html`<div>
+      <label for="from">From (first day)</label>
+      <input id="from" name="from" type="date" value="${period.from}" />
+    </div>
+    <div>
+      <label for="to">To (last day, inclusive)</label>
+      <input id="to" name="to" type="date" value="${period.to}" />
+    </div>`;
 }
 
 /** A list as lines, or a dash when empty. */

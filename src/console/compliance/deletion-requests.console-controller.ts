@@ -14,7 +14,7 @@ import {
 import { ConsoleController, ConsoleRoles } from '../console-access';
 import { Console, type ConsoleContext, apiRoles } from '../console-context';
 import { Html, html } from '../html';
-import { instant, notice, page } from '../layout';
+import { asOfField, instant, notice, page } from '../layout';
 import { cellTable, day, queryAs } from './compliance-html';
 
 /**
@@ -63,11 +63,7 @@ export class DeletionRequestsConsoleController {
       body: html`<p><a href="${ctx.href('/console/compliance')}">Compliance</a></p>
         ${ctx.asOf ? notice('warning', now) : html`<p>${now}</p>`}
         <form class="filters" method="get" action="${ctx.path}" aria-label="Filter requests">
-          ${
-            ctx.asOf
-              ? html`<input type="hidden" name="asOf" value="${ctx.asOf.toISOString()}" />`
-              : ''
-          }
+          ${asOfField(ctx)}
           <div>
             <label for="status">Status</label>
             <select id="status" name="status">

@@ -13,8 +13,8 @@ import { ConsoleController } from '../console-access';
 import { Console, type ConsoleContext } from '../console-context';
 import { validated } from '../console-write';
 import { html } from '../html';
-import { notice, page } from '../layout';
-import { queryAs } from './compliance-html';
+import { asOfField, notice, page } from '../layout';
+import { periodFields, queryAs } from './compliance-html';
 import { reportSections } from './report.html';
 
 const MAPPINGS = loadReportMappings();
@@ -76,19 +76,7 @@ export class ReportsConsoleController {
         <p class="muted">${shown.basis}</p>
         ${ctx.asOf ? notice('warning', now) : html`<p>${now}</p>`}
         <form class="filters" method="get" action="${ctx.path}" aria-label="Reporting period">
-          ${
-            ctx.asOf
-              ? html`<input type="hidden" name="asOf" value="${ctx.asOf.toISOString()}" />`
-              : ''
-          }
-          <div>
-            <label for="from">From (first day)</label>
-            <input id="from" name="from" type="date" value="${shown.period.from}" />
-          </div>
-          <div>
-            <label for="to">To (last day, inclusive)</label>
-            <input id="to" name="to" type="date" value="${shown.period.to}" />
-          </div>
+          ${asOfField(ctx)} ${periodFields(shown.period)}
           <div>
             <label for="model">Model (empty: the portfolio)</label>
             <input id="model" name="model" type="text" value="${shown.model ?? ''}" />

@@ -57,9 +57,9 @@ import {
 } from '../../predictions/queries/prediction-span/prediction-span.query-handler';
 import { ConsoleController, ConsoleWrite } from '../console-access';
 import { Console, type ConsoleContext } from '../console-context';
-import { consoleWrite, formFields, validated } from '../console-write';
+import { consoleWrite, formFields, validated, withSource } from '../console-write';
 import { Html, html } from '../html';
-import { dataTable, instant, notice, page } from '../layout';
+import { asOfField, dataTable, instant, notice, page } from '../layout';
 import { type Period, PRESETS, periodRequest, resolvePeriod } from './deployment-period';
 import { deploymentCharts } from './deployment-charts';
 
@@ -181,10 +181,7 @@ export class DeploymentsConsoleController {
     return this.write(ctx, reply, deploymentId, 'promoted', async () => {
       const request = await validated(PromoteDeploymentRequest, formFields(body));
       return this.commands.execute<PromoteDeploymentCommand, WriteResult>(
-        new PromoteDeploymentCommand(
-          { deploymentId },
-          { ...context, ...(request.source ? { source: { ...request.source } } : {}) },
-        ),
+        new PromoteDeploymentCommand({ deploymentId }, withSource(context, request.source)),
       );
     });
   }
@@ -206,7 +203,7 @@ export class DeploymentsConsoleController {
       return this.commands.execute<RollBackDeploymentCommand, WriteResult>(
         new RollBackDeploymentCommand(
           { deploymentId, reason: request.reason, automatic: request.automatic ?? false },
-          { ...context, ...(request.source ? { source: { ...request.source } } : {}) },
+          withSource(context, request.source),
         ),
       );
     });
@@ -229,7 +226,7 @@ export class DeploymentsConsoleController {
       return this.commands.execute<ResolveAlertCommand, WriteResult>(
         new ResolveAlertCommand(
           { alertId, resolution: request.resolution },
-          { ...context, ...(request.source ? { source: { ...request.source } } : {}) },
+          withSource(context, request.source),
         ),
       );
     });
@@ -531,7 +528,7 @@ function periodSection(
       class="filters"
       aria-label="Period"
     >
-      ${ctx.asOf ? html`<input type="hidden" name="asOf" value="${ctx.asOf.toISOString()}" />` : ''}
+      ${asOfField(ctx)}
       <div>
         <label for="period">Period</label>
         <select id="period" name="period">

@@ -10,7 +10,7 @@ import type { DeploymentNow } from '../../model-registry/queries/model-registry/
 import { MODEL_VERSION_STATUSES } from '../../model-registry/queries/model-registry/version-status';
 import type { ConsoleContext } from '../console-context';
 import { Html, HtmlValue, html, join } from '../html';
-import { dataTable, instant, notice } from '../layout';
+import { asOfField, dataTable, instant, notice } from '../layout';
 import type { InventoryFilterRequest } from './inventory-filter.request';
 
 /** Where a model's and a version's pages are. */
@@ -196,7 +196,7 @@ export function inventoryBody(
       hx-trigger="input changed delay:300ms, search, submit"
       hx-push-url="true"
     >
-      ${ctx.asOf ? html`<input type="hidden" name="asOf" value="${ctx.asOf.toISOString()}" />` : ''}
+      ${asOfField(ctx)}
       <div>
         <label for="q">Search by name</label>
         <input id="q" name="q" type="search" value="${filter.q ?? ''}" autocomplete="off" />

@@ -22,7 +22,7 @@ import { Console, type ConsoleContext } from '../console-context';
 import { validated } from '../console-write';
 import { ConsoleController } from '../console-access';
 import { Html, html } from '../html';
-import { dataTable, instant, notice, page } from '../layout';
+import { asOfField, dataTable, instant, notice, page } from '../layout';
 import { LedgerExplorerRequest, explorerFields, instantOf } from './ledger-explorer.request';
 
 /** Events per page of the explorer. */
@@ -158,7 +158,7 @@ function filters(ctx: ConsoleContext, request: LedgerExplorerRequest): Html {
     action="/console/ledger"
     role="search"
   >
-    ${ctx.asOf ? html`<input type="hidden" name="asOf" value="${ctx.asOf.toISOString()}" />` : ''}
+    ${asOfField(ctx)}
     <div class="field">
       <label for="filter-stream">Stream</label>
       <input
