@@ -28,6 +28,7 @@ import { PersonalDataAccessInterceptor } from './access-log/personal-data-access
 import { recordRegulatorRequests } from './access-log/regulator-access.hook';
 import { withQuietFramework } from './startup-logger';
 import fastifyCookie from '@fastify/cookie';
+import { SESSION_COOKIE } from './console/console-access';
 import fastifyFormBody from '@fastify/formbody';
 
 export const API_PREFIX = 'api/v1';
@@ -85,6 +86,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     config.rateLimit,
     app.get<TokenVerifier>(TOKEN_VERIFIER),
     config.serving.perMinute,
+    SESSION_COOKIE,
   );
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [

@@ -132,6 +132,17 @@ describe('rate limits', () => {
     await read(bob).expect(200);
   });
 
+  it('limits a console session by its person, not by the address it shares (README, "Console")', async () => {
+    const session = async (sub: string) =>
+      `attest_session=${await test.token(sub, ['compliance-officer'])}`;
+    const [carol, cleo] = [await session('carol-console'), await session('cleo-console')];
+    const page = (cookie: string) => test.anonymous().get('/console').set('Cookie', cookie);
+    for (let i = 0; i < 5; i++) await page(carol).expect(200);
+    expect((await page(carol)).status).toBe(429);
+    // Another person signed in from the same address has a quota of their own.
+    await page(cleo).expect(200);
+  });
+
   it('refuses an address sending bad tokens after a few, even when they arrive at once', async () => {
     const answers = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>

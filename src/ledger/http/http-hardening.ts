@@ -58,6 +58,11 @@ export async function hardenHttp(
   verifier: TokenVerifier,
   /** RATE_LIMIT_SCORING_PER_MINUTE: a caller with the scoring role asks for decisions at volume (README, "Serving"). */
   scoringPerMinute = limits.perMinute,
+  /**
+   * The console's session cookie (README, "Console"): a signed-in person's access token, so their
+   * console requests count against their own quota, not their address's.
+   */
+  sessionCookie?: string,
 ): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(helmet, {
@@ -88,14 +93,14 @@ export async function hardenHttp(
   });
 
   if (limits.authFailuresPerMinute > 0) {
-    limitAuthFailures(app, limits.authFailuresPerMinute, verifier);
+    limitAuthFailures(app, limits.authFailuresPerMinute, verifier, sessionCookie);
   }
   if (limits.perMinute > 0) {
     await app.register(rateLimit, {
       global: true,
       hook: 'onRequest',
       max: async (request: FastifyRequest) => {
-        const actor = await verifiedActor(request, verifier);
+        const actor = await verifiedActor(request, verifier, sessionCookie);
         if (!actor?.roles.includes('scoring')) return limits.perMinute;
         return scoringPerMinute > 0 ? scoringPerMinute : Number.MAX_SAFE_INTEGER;
       },
@@ -103,7 +108,7 @@ export async function hardenHttp(
       allowList: (request: FastifyRequest) => isUnlimited(request),
       // A token's subject only once it verifies: a forged token must not spend another's quota.
       keyGenerator: async (request: FastifyRequest) => {
-        const actor = await verifiedActor(request, verifier);
+        const actor = await verifiedActor(request, verifier, sessionCookie);
         return actor ? `sub:${actor.sub}` : `ip:${request.ip}`;
       },
       errorResponseBuilder: (_request, context) =>
@@ -120,14 +125,22 @@ export async function hardenHttp(
   }
 }
 
-/** The verified caller of a request's bearer token (undefined: none, or it does not verify). */
+/**
+ * The verified caller of a request's bearer token, or of its console session cookie when it sends
+ * no Authorization header (undefined: none, or it does not verify).
+ */
 function verifiedActor(
   request: FastifyRequest,
   verifier: TokenVerifier,
+  sessionCookie: string | undefined,
 ): Promise<Actor | undefined> {
   let actor = verifications.get(request);
   if (!actor) {
-    const authorization = request.headers.authorization;
+    const cookie = sessionCookie
+      ? (request as { cookies?: Record<string, string | undefined> }).cookies?.[sessionCookie]
+      : undefined;
+    const authorization =
+      request.headers.authorization ?? (cookie ? `Bearer ${cookie}` : undefined);
     actor = authorization
       ? verifier.verify(authorization).catch(() => undefined)
       : Promise.resolve(undefined);
@@ -149,6 +162,7 @@ function limitAuthFailures(
   app: NestFastifyApplication,
   max: number,
   verifier: TokenVerifier,
+  sessionCookie: string | undefined,
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
   // In the order the windows were opened, which is the order they end in: the first is the oldest.
@@ -174,7 +188,7 @@ function limitAuthFailures(
   const counted = new WeakSet<FastifyRequest>();
   fastify.addHook('onRequest', async (request) => {
     const window = windowOf(request.ip, Date.now());
-    const verified = Boolean(await verifiedActor(request, verifier));
+    const verified = Boolean(await verifiedActor(request, verifier, sessionCookie));
     if (request.headers.authorization && !verified) {
       counted.add(request);
       window.failures++;
