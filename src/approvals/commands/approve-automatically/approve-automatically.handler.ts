@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
@@ -7,6 +8,9 @@ import { RuleViolated, StateConflict } from '../../../ledger/commands/rule-error
 import { StreamWriter } from '../../../ledger/commands/stream-writer';
 import { type WriteResult, writeResult } from '../../../ledger/commands/write-result';
 import { streams } from '../../../ledger/stream-names';
+import { APP_CONFIG, type AppConfig } from '../../../config/app-config';
+import { EVENT_LOG, type EventLog } from '../../../ledger/event-log.port';
+import { ProjectionRunner } from '../../../ledger/projections/projection-runner';
 import { approvalPolicyDecider, tierPolicyFor } from '../../approval-policy.decider';
 import { approvalDecider } from '../../approval.decider';
 import { modelFacts, modelVersionFacts } from '../../model-version-facts';
@@ -26,6 +30,9 @@ export class ApproveAutomaticallyHandler implements ICommandHandler<ApproveAutom
   constructor(
     private readonly writer: StreamWriter,
     @InjectRepository(ApprovalRecord) private readonly approvals: Repository<ApprovalRecord>,
+    private readonly runner: ProjectionRunner,
+    @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute({ input, context }: ApproveAutomaticallyCommand): Promise<WriteResult | null> {
@@ -36,6 +43,10 @@ export class ApproveAutomaticallyHandler implements ICommandHandler<ApproveAutom
     if (!facts) return null;
     const policy = await this.writer.state(approvalPolicyDecider, streams.approvalPolicy());
     if (tierPolicyFor(policy.tiers, facts.riskTier, environment).stages.length > 0) return null;
+    // The approvals read model must hold every approval recorded before this command, or a
+    // later passing run approves the version a second time (read-your-writes, docs/consistency.md).
+    const head = await this.eventLog.headPosition();
+    if (head) await this.runner.waitFor(head, this.config.readWaitTimeoutMs);
     const open = await this.approvals.count({
       where: { model, version, environment, status: In(['pending', 'approved']) },
     });
