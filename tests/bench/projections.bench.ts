@@ -1,0 +1,463 @@
+/**
+ * `npm run bench:projections`: today's read side against the ledger's own read speed, the
+ * baseline for the read-side rewrite.
+ *
+ * Seeds a ledger of BENCH_EVENTS events (default 100,000) through the store's own append path:
+ * a governance history through the HTTP API (datasets, training runs, model versions,
+ * evaluations, approvals, deployments, rollbacks), then prediction-batch summaries and
+ * regulators' access records appended straight to the log. Then, in the same run:
+ *   (a) a raw keyset read of the whole ledger in ledger order (EventLog.readAll in pages, JSON
+ *       parsed by the adapter): events/s;
+ *   (b) a rebuild of every projection (ProjectionRunner.rebuild, as `npm run
+ *       projections:rebuild` runs it), one projection after the other: time, events/s, the
+ *       SQL statements it sent (pg's Client and Pool wrapped), per projection and in all;
+ *   (c) a live catch-up: every projection's tables and checkpoint emptied, the app closed, a new
+ *       one started over the same database, timed until every projection has caught up.
+ * No assertions on time. PostgreSQL when DATABASE_URL is set (a scratch database), embedded
+ * PGlite (persisted in a temporary DATA_DIR, so a second app can open it) otherwise.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { Role } from '../../src/auth/roles';
+import type { LedgerPosition, NewEvent } from '../../src/ledger/event-log.port';
+import { streams } from '../../src/ledger/stream-names';
+import { settled } from '../support/events';
+import { recordServiceRun } from '../support/service-evaluations';
+import { storeVersionArtifact, versionArtifact } from '../support/stored-artifacts';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { TestClock } from '../support/test-clock';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { predictionBatchEvent } from './bench-support';
+
+const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const PAGE = Number(process.env.BENCH_PAGE ?? 1000);
+const MODELS = 10;
+const VERSIONS = 3;
+/** One regulator's read in this many bulk events (the access log's records). */
+const ACCESS_EVERY = 20;
+const digest = () => `sha256:${randomBytes(32).toString('hex')}`;
+
+// ---- SQL statement counter (as tests/support/query-counter.ts wraps pg, without its probe) ----
+
+let counting = false;
+let statements = 0;
+
+type QueryFn = (this: unknown, ...args: unknown[]) => unknown;
+
+function countStatements(): void {
+  const clientQuery = Client.prototype.query as unknown as QueryFn;
+  (Client.prototype as unknown as { query: QueryFn }).query = function (...args: unknown[]) {
+    // pg-pool's own query calls a client's: counted once, at the pool.
+    if (counting && !/[/\\]pg-pool[/\\]index\.js/.test(new Error().stack ?? '')) statements++;
+    return clientQuery.apply(this, args);
+  };
+  const poolQuery = Pool.prototype.query as unknown as QueryFn;
+  (Pool.prototype as unknown as { query: QueryFn }).query = function (...args: unknown[]) {
+    if (counting) statements++;
+    return poolQuery.apply(this, args);
+  };
+}
+
+async function counted<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> {
+  statements = 0;
+  counting = true;
+  try {
+    const result = await work();
+    return { result, statements };
+  } finally {
+    counting = false;
+  }
+}
+
+// ---- seeding ----
+
+/** Governance history through the API (as tests/bench/queries.bench.ts seeds it); model → serving version. */
+async function seedGovernance(test: TestApp, time: TestClock): Promise<Map<string, string>> {
+  const tokens = new Map<string, string>();
+  const people: [string, Role[]][] = [
+    ['ci', ['pipeline']],
+    ['dana', ['data-scientist']],
+    ['rick', ['risk-manager']],
+  ];
+  for (const [sub, roles] of people) tokens.set(sub, await test.token(sub, roles, '24h'));
+  const send = async (who: string, path: string, body: object) => {
+    const response = await test
+      .anonymous()
+      .post(`/api/v1${path}`)
+      .set('Authorization', `Bearer ${tokens.get(who)}`)
+      .send(body);
+    if (response.status >= 300)
+      throw new Error(`POST ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body as { id: string; ledgerPosition: string };
+  };
+  const serving = new Map<string, string[]>();
+  for (let v = 1; v <= VERSIONS; v++) {
+    for (let m = 0; m < MODELS; m++) {
+      const model = `model-${m}`;
+      const dataset = `${model}-data`;
+      const contentHash = digest();
+      await send('ci', `/datasets/${dataset}/versions`, {
+        version: `v${v}`,
+        contentHash,
+        rows: 100_000,
+        schema: [
+          {
+            name: 'income',
+            type: 'number',
+            personal: true,
+            sensitive: false,
+            category: 'financial',
+          },
+          { name: 'term', type: 'number', personal: false, sensitive: false },
+        ],
+        location: `s3://lake/${dataset}/v${v}.parquet`,
+        region: 'ap-southeast-2',
+        lawfulBasis: 'consent',
+        collectionNotice: 'notice-v1',
+        retention: 'P7Y',
+        ...(v > 1 ? { parents: [{ name: dataset, version: `v${v - 1}` }] } : {}),
+      });
+      const run = await send('ci', '/training-runs', {
+        model,
+        datasetVersions: [{ name: dataset, version: `v${v}` }],
+        code: { repository: 'git@example:models.git', commit: randomBytes(4).toString('hex') },
+        algorithm: 'xgboost',
+        hyperparameters: { depth: 6 },
+      });
+      const artifact = versionArtifact(`${model}@${v}`).digest;
+      await send('ci', `/training-runs/${run.id}/completion`, {
+        metrics: { auc: 0.8 },
+        validationApproach: 'holdout',
+        artifact: { uri: `s3://models/${model}/${v}.onnx`, digest: artifact, format: 'onnx' },
+      });
+      const version = `${v}.0.0`;
+      await send('dana', `/models/${model}/versions`, {
+        version,
+        runId: run.id,
+        riskTier: 'medium',
+        decisionClass: 'substantially-assists',
+        personalInformationKinds: ['financial'],
+        decisions: 'approve or refer applications',
+        intendedUse: 'benchmark',
+        limitations: [],
+        owner: 'owner',
+      });
+      await storeVersionArtifact(test, `Bearer ${tokens.get('dana')}`, {
+        model,
+        version,
+        tag: `${model}@${v}`,
+      });
+      await send('ci', `/models/${model}/versions/${version}/evaluations`, {
+        datasetVersion: { name: dataset, version: `v${v}` },
+        metrics: { auc: 0.79 },
+        fairness: [],
+        verdict: 'pass',
+      });
+      await recordServiceRun(test.eventLog, {
+        model,
+        version,
+        datasetVersion: { name: dataset, version: `v${v}`, contentHash },
+        artifactDigest: artifact,
+        evaluatedAt: time.iso(),
+      });
+      const approval = await send(
+        'dana',
+        `/models/${model}/versions/${version}/approval-requests`,
+        {
+          environment: 'production',
+        },
+      );
+      await send('rick', `/approvals/${approval.id}/decisions`, { decision: 'grant' });
+      await send('rick', '/deployments', {
+        model,
+        version,
+        environment: 'production',
+        strategy: 'full',
+        approvalId: approval.id,
+      });
+      serving.set(model, [...(serving.get(model) ?? []), version]);
+    }
+    time.advanceDays(30);
+  }
+  const current = new Map<string, string>();
+  for (const [m, [model, versions]] of [...serving].entries()) {
+    if (m < MODELS / 2) {
+      await send('rick', `/deployments/${model}.production/rollback`, {
+        reason: 'drift',
+        automatic: true,
+      });
+      current.set(model, versions[versions.length - 2]);
+    } else current.set(model, versions[versions.length - 1]);
+  }
+  return current;
+}
+
+/** A regulator's read as the access log records it (src/access-log/access-log.recorder.ts). */
+function regulatorAccessed(sub: string, i: number, at: Date): NewEvent {
+  const id = uuidv7();
+  return {
+    id,
+    type: 'RegulatorAccessed',
+    data: {
+      sub,
+      roles: ['regulator'],
+      method: 'GET',
+      url: `/api/v1/models/model-${i % MODELS}`,
+      status: 200,
+      accessedAt: at.toISOString(),
+    },
+    metadata: {
+      schemaVersion: 1,
+      occurredAt: at.toISOString(),
+      actor: { sub, roles: ['regulator'] },
+      correlationId: id,
+      causationId: id,
+    },
+  };
+}
+
+/** Prediction batches (and every ACCESS_EVERY-th a regulator's read), 16 appends at a time. */
+async function seedBulk(
+  test: TestApp,
+  serving: Map<string, string>,
+  count: number,
+): Promise<LedgerPosition> {
+  let next = 0;
+  let last = '';
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const model = `model-${i % MODELS}`;
+        const from = new Date(
+          Date.parse('2026-01-06T00:00:00Z') + Math.floor(i / MODELS) * 600_000,
+        );
+        let stream: string;
+        let event: NewEvent;
+        let fresh = true;
+        if (i % ACCESS_EVERY === ACCESS_EVERY - 1) {
+          stream = streams.accessLog('rita');
+          event = regulatorAccessed('rita', i, from);
+          fresh = false;
+        } else {
+          const batchId = uuidv7();
+          stream = streams.predictionBatch(batchId);
+          event = predictionBatchEvent({
+            batchId,
+            deploymentId: `${model}.production`,
+            model,
+            version: serving.get(model) as string,
+            environment: 'production',
+            from,
+          });
+        }
+        const { position } = await test.eventLog.append(stream, [event], {
+          expectedRevision: fresh ? 'no_stream' : 'any',
+        });
+        if (!last || test.eventLog.comparePositions(position, last) > 0) last = position;
+      }
+    }),
+  );
+  return last;
+}
+
+// ---- measuring ----
+
+const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+
+async function rawRead(test: TestApp): Promise<{ events: number; seconds: number }> {
+  const begin = process.hrtime.bigint();
+  let from: LedgerPosition | undefined;
+  let events = 0;
+  for (;;) {
+    const page = await test.eventLog.readAll({ from, maxCount: PAGE });
+    if (page.length === 0) break;
+    events += page.length;
+    from = page[page.length - 1].position;
+  }
+  return { events, seconds: seconds(begin) };
+}
+
+interface Rebuilt {
+  name: string;
+  applied: number;
+  seconds: number;
+  statements: number;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = load();
+  const started = Date.now();
+  const dataDir = process.env.DATABASE_URL
+    ? undefined
+    : await mkdtemp(join(tmpdir(), 'attest-bench-projections-'));
+  const database: TestDatabase | undefined = process.env.DATABASE_URL
+    ? await createTestDatabase('postgres')
+    : undefined;
+  const kind = database ? 'postgres' : 'embedded';
+  const env = { DATABASE_POOL_SIZE: '16', ...(dataDir ? { DATA_DIR: dataDir } : {}) };
+  countStatements();
+  let test: TestApp | undefined;
+  try {
+    const time = new TestClock('2026-01-05T09:00:00.000Z');
+    test = await startTestApp({ kind, database, clock: time.clock, env });
+    const serving = await seedGovernance(test, time);
+    const governance = await test.countEvents();
+    // The bulk goes in with the projections stopped: (b) and (c) replay it all anyway.
+    await test.runner.stop();
+    const bulkStarted = process.hrtime.bigint();
+    const last = await seedBulk(test, serving, Math.max(0, TARGET_EVENTS - governance));
+    await settled(test.eventLog, last);
+    const bulkSeconds = seconds(bulkStarted);
+    const raw0 = await rawRead(test); // also warms the cache the way (b) will find it
+    const total = raw0.events;
+    console.log(
+      `${kind}: seeded ${total} events (${governance} through the API; bulk ${(total - governance) / bulkSeconds > 0 ? ((total - governance) / bulkSeconds).toFixed(0) : '-'} appends/s) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+
+    // (a) raw keyset read, in ledger order, pages of PAGE.
+    const raw = await rawRead(test);
+    const rawRate = raw.events / raw.seconds;
+    console.log(`(a) raw read: ${raw.events} events in ${raw.seconds.toFixed(2)} s`);
+
+    // (b) a rebuild of every projection, one after the other, as projections:rebuild runs it.
+    const runner = test.runner;
+    const names = runner.projections().map((projection) => projection.name);
+    const rebuilt: Rebuilt[] = [];
+    const rebuildStarted = process.hrtime.bigint();
+    for (const name of names) {
+      const begin = process.hrtime.bigint();
+      const { result, statements: sent } = await counted(() => runner.rebuild([name]));
+      rebuilt.push({
+        name,
+        applied: result[0].eventsApplied,
+        seconds: seconds(begin),
+        statements: sent,
+      });
+      process.stderr.write(`  rebuilt ${name} in ${seconds(begin).toFixed(1)} s\n`);
+    }
+    const rebuildSeconds = seconds(rebuildStarted);
+
+    // (c) live catch-up: every projection emptied, a new app over the same database.
+    const tables = runner.projections().flatMap((projection) => projection.tables);
+    const dataSource = test.app.get(DataSource);
+    await dataSource.transaction(async (manager) => {
+      if (tables.length > 0) await manager.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
+      await manager.query('UPDATE projection_checkpoints SET position = NULL, updated_at = now()');
+    });
+    await test.close();
+    test = undefined;
+    const catchUpStarted = process.hrtime.bigint();
+    let bootSeconds = 0;
+    const { statements: catchUpStatements } = await counted(async () => {
+      test = await startTestApp({ kind, database, env });
+      bootSeconds = seconds(catchUpStarted);
+      await test.runner.caughtUp();
+    });
+    const catchUpSeconds = seconds(catchUpStarted);
+    const after = (test as TestApp | undefined)?.runner.status() ?? [];
+    const appliedLive = after.reduce((sum, status) => sum + status.eventsApplied, 0);
+
+    // ---- report ----
+    const rate = (events: number, s: number) => (s > 0 ? events / s : 0);
+    const rebuildRate = rate(total, rebuildSeconds);
+    const catchUpRate = rate(total, catchUpSeconds);
+    const rebuildStatements = rebuilt.reduce((sum, row) => sum + row.statements, 0);
+    const appliedRebuild = rebuilt.reduce((sum, row) => sum + row.applied, 0);
+    const line = (cells: string[], widths: number[]) =>
+      cells
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+        .join('');
+    const widths = [26, 10, 10, 12, 12, 12, 10];
+    console.log(
+      `\nledger: ${total} events (${kind}); page ${PAGE}; 2 cores; load average at start ${loadAtStart}`,
+    );
+    console.log(
+      line(
+        ['projection', 'applied', 'seconds', 'ledger ev/s', 'statements', 'stmts/ev', '× raw'],
+        widths,
+      ),
+    );
+    for (const row of rebuilt) {
+      const perSecond = rate(total, row.seconds);
+      console.log(
+        line(
+          [
+            row.name,
+            String(row.applied),
+            row.seconds.toFixed(1),
+            perSecond.toFixed(0),
+            String(row.statements),
+            (row.statements / Math.max(1, row.applied)).toFixed(2),
+            (perSecond / rawRate).toFixed(3),
+          ],
+          widths,
+        ),
+      );
+    }
+    console.log('');
+    const summary = [32, 10, 12, 12, 12, 10];
+    console.log(
+      line(['measure', 'seconds', 'ledger ev/s', 'statements', 'stmts/ev', '× raw'], summary),
+    );
+    console.log(
+      line(
+        ['(a) raw keyset read', raw.seconds.toFixed(2), rawRate.toFixed(0), '-', '-', '1'],
+        summary,
+      ),
+    );
+    console.log(
+      line(
+        [
+          `(b) rebuild, ${rebuilt.length} projections`,
+          rebuildSeconds.toFixed(1),
+          rebuildRate.toFixed(0),
+          String(rebuildStatements),
+          (rebuildStatements / total).toFixed(2),
+          (rebuildRate / rawRate).toFixed(4),
+        ],
+        summary,
+      ),
+    );
+    console.log(
+      line(
+        [
+          '(c) live catch-up, new app',
+          catchUpSeconds.toFixed(1),
+          catchUpRate.toFixed(0),
+          String(catchUpStatements),
+          (catchUpStatements / total).toFixed(2),
+          (catchUpRate / rawRate).toFixed(4),
+        ],
+        summary,
+      ),
+    );
+    console.log(
+      `\nstmts/ev: statements per ledger event (per projection: per event it applied). (b) applied ${appliedRebuild} projection-events in all; (c) applied ${appliedLive}, of which the app's boot took ${bootSeconds.toFixed(1)} s; its statements include the boot's.`,
+    );
+    console.log(
+      `load average at end ${load()}; whole run ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+  } finally {
+    await (test as TestApp | undefined)?.close();
+    await database?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
