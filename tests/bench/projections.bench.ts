@@ -400,7 +400,7 @@ async function main(): Promise<void> {
             row.seconds.toFixed(1),
             perSecond.toFixed(0),
             String(row.statements),
-            (row.statements / Math.max(1, row.applied)).toFixed(2),
+            row.applied > 0 ? (row.statements / row.applied).toFixed(2) : '-',
             (perSecond / rawRate).toFixed(3),
           ],
           widths,
