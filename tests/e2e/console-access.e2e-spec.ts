@@ -1,68 +1,19 @@
-import { RequestMethod, type Type } from '@nestjs/common';
-import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { ALLOWED_ROLES, PUBLIC_ROUTE } from '../../src/auth/access.decorators';
 import { ROLES, type Role } from '../../src/auth/roles';
-import { ConsoleGuard, consoleWriteOf } from '../../src/console/console-access';
+import { consoleWriteOf } from '../../src/console/console-access';
 import { apiRoles } from '../../src/console/console-context';
 import { settled } from '../support/events';
 import { sampleReadPaths, seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
+import { appRoutes } from '../support/app-routes';
 
-interface Route {
-  method: string;
-  path: string;
-  controller: Type;
-  handler: object;
-  /** Behind the console's session guard. */
-  guarded: boolean;
-  /** The console page's roles (@ConsoleRoles), or the API route's (@Allow). */
-  roles: readonly Role[] | undefined;
-  isPublic: boolean;
-}
+/** Every route, with a console page's roles (@ConsoleRoles) or else the API route's (@Allow). */
+type Route = ReturnType<typeof routesOf>[number];
 
-/** Every route the application serves, read from the controllers themselves. */
-function routesOf(test: TestApp): Route[] {
-  const discovery = test.app.get(DiscoveryService);
-  const scanner = test.app.get(MetadataScanner);
-  const reflector = test.app.get(Reflector);
-  const routes: Route[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const { instance, metatype } = wrapper;
-    if (!instance || !metatype) continue;
-    const controller = metatype as Type;
-    const prefixes = ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-    const prototype = Object.getPrototypeOf(instance) as object;
-    for (const name of scanner.getAllMethodNames(prototype)) {
-      const handler = (prototype as Record<string, unknown>)[name] as () => void;
-      const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-      if (paths === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      const guards = [
-        ...((Reflect.getMetadata(GUARDS_METADATA, controller) as unknown[]) ?? []),
-        ...((Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[]) ?? []),
-      ];
-      for (const prefix of prefixes)
-        for (const path of ([] as string[]).concat(paths))
-          routes.push({
-            method,
-            path: `/${[prefix, path].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/'),
-            controller,
-            handler,
-            guarded: guards.includes(ConsoleGuard),
-            // @ConsoleRoles' key (src/console/console-access.ts), else the API's @Allow.
-            roles:
-              reflector.getAllAndOverride<readonly Role[]>('attest:console-roles', [
-                handler,
-                controller,
-              ]) ??
-              reflector.getAllAndOverride<readonly Role[]>(ALLOWED_ROLES, [handler, controller]),
-            isPublic:
-              reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [handler, controller]) ?? false,
-          });
-    }
-  }
-  return routes;
+function routesOf(test: TestApp) {
+  return appRoutes(test.app).map((route) => ({
+    ...route,
+    roles: route.consoleRoles ?? (route.roles.length > 0 ? route.roles : undefined),
+  }));
 }
 
 /**

@@ -1,47 +1,14 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { ALLOWED_ROLES, PUBLIC_ROUTE } from '../../src/auth/access.decorators';
 import { ROLES, type Role } from '../../src/auth/roles';
 import { settled } from '../support/events';
 import { sampleReadPaths, seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
+import { type AppRoute, appRoutes } from '../support/app-routes';
 
-interface Route {
-  method: string;
-  path: string;
-  roles: readonly Role[];
-  isPublic: boolean;
-}
-
-/** Every route the application serves, read from the controllers themselves. */
-function routesOf(test: TestApp): Route[] {
-  const discovery = test.app.get(DiscoveryService);
-  const scanner = test.app.get(MetadataScanner);
-  const reflector = test.app.get(Reflector);
-  const routes: Route[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const { instance, metatype } = wrapper;
-    if (!instance || !metatype) continue;
-    const prefix = String(Reflect.getMetadata(PATH_METADATA, metatype) ?? '');
-    const prototype = Object.getPrototypeOf(instance) as object;
-    for (const name of scanner.getAllMethodNames(prototype)) {
-      const handler = (prototype as Record<string, unknown>)[name] as object;
-      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-      if (path === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      const targets = [handler as () => void, metatype];
-      routes.push({
-        method,
-        path: `/${[prefix, path].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/'),
-        roles: reflector.getAllAndOverride<readonly Role[]>(ALLOWED_ROLES, targets) ?? [],
-        isPublic: reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) ?? false,
-      });
-    }
-  }
+/** Every route the application serves but the test probes and the console. */
+function routesOf(test: TestApp) {
   // The console's routes answer HTML to a session cookie; tests/e2e/console-*.e2e-spec.ts check
   // that each console write has exactly the roles of the API route it stands for.
-  return routes.filter(
+  return appRoutes(test.app).filter(
     (route) => !route.path.startsWith('/test-probe') && !route.path.startsWith('/console'),
   );
 }
@@ -87,7 +54,7 @@ const served = (path: string) =>
 
 describe('the role matrix on every route', () => {
   let test: TestApp;
-  let routes: Route[];
+  let routes: AppRoute[];
 
   beforeAll(async () => {
     test = await startTestApp();

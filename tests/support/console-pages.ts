@@ -1,7 +1,5 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { INestApplication } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { appRoutes } from './app-routes';
 import { REPORT_NAMES } from '../../src/compliance/reports/compliance-reports';
 
 /**
@@ -28,33 +26,15 @@ const NOT_PAGES = [
 
 /** Every GET route under /console the application serves, read from its controllers. */
 export function consoleRoutes(app: INestApplication): ConsoleRoute[] {
-  const discovery = app.get(DiscoveryService);
-  const scanner = app.get(MetadataScanner);
-  const routes: ConsoleRoute[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const { instance, metatype } = wrapper;
-    if (!instance || !metatype) continue;
-    const prefixes = ([] as unknown[]).concat(Reflect.getMetadata(PATH_METADATA, metatype) ?? '');
-    const prototype = Object.getPrototypeOf(instance) as object;
-    for (const name of scanner.getAllMethodNames(prototype)) {
-      const handler = (prototype as Record<string, unknown>)[name] as object;
-      const declared = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-      if (declared === undefined) continue;
-      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod;
-      if (method !== RequestMethod.GET) continue;
-      for (const prefix of prefixes) {
-        for (const path of ([] as string[]).concat(declared)) {
-          const full = `/${[String(prefix), path].filter((p) => p && p !== '/').join('/')}`
-            .replace(/\/+/g, '/')
-            .replace(/(.)\/$/, '$1');
-          if (!full.startsWith('/console')) continue;
-          if (NOT_PAGES.some((pattern) => pattern.test(full))) continue;
-          routes.push({ path: full, controller: metatype.name, handler: name });
-        }
-      }
-    }
-  }
-  return routes.sort((a, b) => a.path.localeCompare(b.path));
+  return appRoutes(app)
+    .filter(
+      (route) =>
+        route.method === 'GET' &&
+        route.path.startsWith('/console') &&
+        !NOT_PAGES.some((pattern) => pattern.test(route.path)),
+    )
+    .map((route) => ({ path: route.path, controller: route.controller.name, handler: route.name }))
+    .sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** The ids a seeded history gives the console's path parameters. */
