@@ -1,11 +1,12 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In, LessThanOrEqual } from 'typeorm';
 import type { ServingShare } from '../../../deployments/queries/deployments-as-of/version-deployments';
 import type { ModelCard } from '../model-registry-as-of/model-card-history';
 import type { ModelCardView } from '../model-registry/model.view';
 import { type DeploymentNow, versionStandings } from '../model-registry/version-standing';
-import { standingOf } from '../model-registry/model-registry.query-handler';
+import { currentCard, standingOf } from '../model-registry/model-registry.query-handler';
+import { ModelVersionRecord } from '../model-registry/model-registry.read-model';
 import type { ModelVersionStatus } from '../model-registry/version-status';
 
 /** One version in the inventory: its card, who registered it, its status and where it serves. */
@@ -50,48 +51,7 @@ export class ListModelInventoryQuery extends Query<ModelInventory> {
   }
 }
 
-type VersionRow = {
-  model: string;
-  version: string;
-  registeredBy: string;
-  registeredAt: Date;
-  retiredAt: Date | null;
-  riskTier: ModelCard['riskTier'];
-  decisionClass: ModelCard['decisionClass'];
-  personalInformationKinds: string[];
-  decisions: string;
-  intendedUse: string;
-  limitations: string[];
-  owner: string;
-  vendor: string | null;
-  explainability: string | null;
-  humanOversight: string | null;
-  consumerDisclosure: string | null;
-  monitoringCadence: string | null;
-  cardUpdatedBy: string | null;
-  cardUpdatedAt: Date | null;
-};
-
 const iso = (value: Date | string | null) => (value ? new Date(value).toISOString() : null);
-
-function cardOf(row: VersionRow): ModelCardView {
-  return {
-    riskTier: row.riskTier,
-    decisionClass: row.decisionClass,
-    personalInformationKinds: row.personalInformationKinds,
-    decisions: row.decisions,
-    intendedUse: row.intendedUse,
-    limitations: row.limitations,
-    owner: row.owner,
-    vendor: row.vendor,
-    explainability: row.explainability,
-    humanOversight: row.humanOversight,
-    consumerDisclosure: row.consumerDisclosure,
-    monitoringCadence: row.monitoringCadence,
-    updatedBy: row.cardUpdatedBy,
-    updatedAt: iso(row.cardUpdatedAt),
-  };
-}
 
 @QueryHandler(ListModelInventoryQuery)
 export class ListModelInventoryQueryHandler implements IQueryHandler<
@@ -103,20 +63,13 @@ export class ListModelInventoryQueryHandler implements IQueryHandler<
   async execute({ asOf, model }: ListModelInventoryQuery): Promise<ModelInventory> {
     const models = model === undefined ? null : [model];
     const [rows, cards, standings] = await Promise.all([
-      this.dataSource.query(
-        `SELECT model, version, registered_by AS "registeredBy", registered_at AS "registeredAt",
-           retired_at AS "retiredAt", risk_tier AS "riskTier", decision_class AS "decisionClass",
-           personal_information_kinds AS "personalInformationKinds", decisions,
-           intended_use AS "intendedUse", limitations, owner, vendor, explainability,
-           human_oversight AS "humanOversight", consumer_disclosure AS "consumerDisclosure",
-           monitoring_cadence AS "monitoringCadence", card_updated_by AS "cardUpdatedBy",
-           card_updated_at AS "cardUpdatedAt"
-         FROM model_versions
-         WHERE ($1::text[] IS NULL OR model = ANY($1::text[]))
-           AND ($2::timestamptz IS NULL OR registered_at <= $2::timestamptz)
-         ORDER BY model, registration_revision`,
-        [models, asOf],
-      ) as Promise<VersionRow[]>,
+      this.dataSource.getRepository(ModelVersionRecord).find({
+        where: {
+          ...(models ? { model: In(models) } : {}),
+          ...(asOf ? { registeredAt: LessThanOrEqual(asOf) } : {}),
+        },
+        order: { model: 'ASC', registrationRevision: 'ASC' },
+      }),
       asOf === null ? Promise.resolve(null) : this.cardsAt(models, asOf),
       versionStandings(this.dataSource, models, asOf),
     ]);
@@ -125,7 +78,7 @@ export class ListModelInventoryQueryHandler implements IQueryHandler<
       const key = `${row.model}@${row.version}`;
       // As of an instant, the card its history held then; a version without one was not yet
       // read back then, as GET /models/{name}?asOf leaves it out.
-      const card = cards === null ? cardOf(row) : cards.get(key);
+      const card = cards === null ? currentCard(row) : cards.get(key);
       if (!card) continue;
       const standing = standingOf(standings, row.model, row.version);
       const list = byModel.get(row.model) ?? [];

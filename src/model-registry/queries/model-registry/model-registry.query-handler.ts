@@ -98,7 +98,7 @@ export function standingOf(standings: Standings, model: string, version: string)
 }
 
 /** The card as the `model_versions` row holds it now. */
-function currentCard(record: ModelVersionRecord): ModelCardView {
+export function currentCard(record: ModelVersionRecord): ModelCardView {
   return {
     riskTier: record.riskTier,
     decisionClass: record.decisionClass,
