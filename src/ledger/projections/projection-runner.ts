@@ -504,7 +504,14 @@ export class ProjectionRunner {
     const { projection } = worker;
     await this.dataSource.transaction(async (manager) => {
       await this.lockCheckpoint(manager, projection.name, batchStart);
-      for (const event of batch) await projection.apply(event, manager);
+      if (projection.applyPage)
+        await projection.applyPage(batch, {
+          manager,
+          from: batchStart,
+          to: position,
+          rebuilding: false,
+        });
+      else for (const event of batch) await projection.apply?.(event, manager);
       await manager.query(
         'UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE projection = $1',
         [projection.name, position],
