@@ -14,7 +14,9 @@ import {
   WrongExpectedVersion,
 } from '../../src/ledger/ledger.errors';
 import { verifyLedger } from '../../src/ledger/ledger-verifier';
+import { MARK_READ_MODEL_TRANSACTION } from '../../src/ledger/postgres/postgres-event-log';
 import { newEvent, newEvents, settled } from '../support/events';
+import { scratchDatabase } from '../support/test-database';
 import {
   LedgerFixture,
   capabilities,
@@ -633,6 +635,88 @@ describe.each(ledgerKinds())('EventLog contract (%s)', (kind) => {
       expect(delivered.map((event) => event.id)).toEqual([lateId, prompt.id]);
       expect(delivered[1].position).toBe(promptResult.position);
       await subscription.close();
+    });
+
+    /**
+     * Delivers `append`'s event while `hold` keeps a transaction open (it has begun and taken a
+     * transaction id, or not, as the case may be), without waiting for that transaction to end.
+     */
+    async function deliveredWhileOpen(hold: Client, begin: string[]): Promise<void> {
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'any' })).position;
+      const subscription = log.subscribe({ from: start });
+      const iterator = subscription[Symbol.asyncIterator]();
+      try {
+        while (((await iterator.next()).value as SubscriptionMessage).kind !== 'caughtUp');
+        for (const statement of begin) await hold.query(statement);
+        const prompt = newEvent();
+        await log.append(`${stream}-prompt`, [prompt], { expectedRevision: 'any' });
+        // The transaction stays open until the event is delivered: only a frontier that passes it
+        // over can deliver; a subscription that waited for it would never end this loop.
+        let message = (await iterator.next()).value as SubscriptionMessage;
+        while (message.kind !== 'event')
+          message = (await iterator.next()).value as SubscriptionMessage;
+        expect(message.event.id).toBe(prompt.id);
+        expect((await log.readAll({ from: start })).map((event) => event.id)).toContain(prompt.id);
+      } finally {
+        await hold.query('ROLLBACK').catch(() => undefined);
+        await subscription.close();
+      }
+    }
+
+    it('does not wait for a transaction open in another database of the server', async () => {
+      const other = await scratchDatabase(fixture.database?.url as string, 'attest_other');
+      const hold = new Client({ connectionString: other.url });
+      await hold.connect();
+      try {
+        await deliveredWhileOpen(hold, [
+          'BEGIN',
+          'CREATE TABLE held (n int)',
+          // It holds a transaction id, as the open transactions that used to delay delivery did.
+          'SELECT pg_current_xact_id()',
+        ]);
+      } finally {
+        await hold.end();
+        await other.drop();
+      }
+    });
+
+    it('does not wait for a read-only transaction, nor for a marked read-model transaction', async () => {
+      const hold = new Client({ connectionString: fixture.database?.url });
+      await hold.connect();
+      try {
+        await deliveredWhileOpen(hold, [
+          'BEGIN TRANSACTION READ ONLY',
+          'SELECT count(*) FROM ledger_events',
+        ]);
+        await deliveredWhileOpen(hold, [
+          'BEGIN',
+          MARK_READ_MODEL_TRANSACTION,
+          'CREATE TEMP TABLE read_model_work (n int)',
+          'SELECT pg_current_xact_id()',
+        ]);
+      } finally {
+        await hold.end();
+      }
+    });
+
+    it('still waits for an unmarked writing transaction of this database that may append', async () => {
+      const start = (await log.append(stream, [newEvent()], { expectedRevision: 'no_stream' }))
+        .position;
+      const hold = new Client({ connectionString: fixture.database?.url });
+      await hold.connect();
+      try {
+        await hold.query('BEGIN');
+        await hold.query('CREATE TEMP TABLE maybe_appender (n int)');
+        const prompt = newEvent();
+        await log.append(`${stream}-prompt`, [prompt], { expectedRevision: 'no_stream' });
+        expect((await log.readAll({ from: start })).map((event) => event.id)).not.toContain(
+          prompt.id,
+        );
+        await hold.query('COMMIT');
+        expect((await log.readAll({ from: start })).map((event) => event.id)).toContain(prompt.id);
+      } finally {
+        await hold.end();
+      }
     });
   }
 });

@@ -288,9 +288,13 @@ export class PostgresEventLog implements EventLog {
   }
 
   /**
-   * Reads only what is settled (below the oldest running transaction), so rows still held back
-   * are neither fetched nor parsed again on every look; one flag says whether any exist. Rows the
-   * filter does not match come back as bare positions, so the cursor can still pass them.
+   * Reads only what is settled, so rows still held back are neither fetched nor parsed again on
+   * every look; one flag says whether any exist. Rows the filter does not match come back as bare
+   * positions, so the cursor can still pass them.
+   *
+   * Settled means below the oldest running transaction that could still append to the ledger
+   * (SETTLED_FRONTIER): transactions of other databases on the server and read-model
+   * transactions (markReadModelTransaction) are not waited for (README, "Delivery order").
    */
   private async readPage(
     cursor: PgPosition,
@@ -305,10 +309,10 @@ export class PostgresEventLog implements EventLog {
     const rows = await this.query<PageRow & { held_back: boolean }>({
       name: 'ledger-read-page',
       text: `SELECT p.*, h.held_back
-             FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s
+             FROM (${SETTLED_FRONTIER}) s
              CROSS JOIN LATERAL (
                -- ORDER BY … LIMIT 1 keeps this on the global-order index whatever the statistics say.
-               SELECT (SELECT transaction_id FROM ledger_events WHERE transaction_id >= s.xmin
+               SELECT (SELECT transaction_id FROM ledger_events WHERE transaction_id >= s.frontier
                        ORDER BY transaction_id, position LIMIT 1) IS NOT NULL AS held_back
              ) h
              LEFT JOIN LATERAL (
@@ -322,7 +326,7 @@ export class PostgresEventLog implements EventLog {
                FROM ledger_events e
                CROSS JOIN LATERAL (SELECT ${match} AS matched) m
                WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
-                 AND e.transaction_id < s.xmin
+                 AND e.transaction_id < s.frontier
                ORDER BY e.transaction_id, e.position
                LIMIT $3
              ) p ON true`,
@@ -569,6 +573,42 @@ export class PostgresEventLog implements EventLog {
 const INSERT_COLUMNS =
   'INSERT INTO ledger_events (id, stream, revision, type, data, metadata, hash, prev_hash)';
 const LOCK_NAMESPACE = STREAM_LOCK_NAMESPACE;
+
+/** The first half of the advisory lock a read-model transaction takes ('ATRM'): never a ledger writer. */
+export const READ_MODEL_LOCK_NAMESPACE = 0x4154524d;
+
+/**
+ * Marks the transaction of `run` as one that never appends to the ledger (a projection's page):
+ * delivery does not wait for it (SETTLED_FRONTIER). A shared lock, so marks never wait on each other.
+ */
+export const MARK_READ_MODEL_TRANSACTION = `SELECT pg_advisory_xact_lock_shared(${READ_MODEL_LOCK_NAMESPACE}, 0)`;
+
+/**
+ * One row, \`frontier\`: every ledger row whose transaction id is below it is settled — its
+ * transaction has committed (visible to this statement) or rolled back, and no transaction still
+ * running can add a row below it. The frontier is the oldest transaction still running (in this
+ * statement's snapshot) that might append to the ledger; while none is, the snapshot's xmax.
+ *
+ * A running transaction is passed over only on proof it cannot append: its backend is connected
+ * to another database (a backend never changes database), or it holds the read-model mark. Proof
+ * comes from pg_stat_activity and pg_locks read after the snapshot; a transaction that ends in
+ * between is not found, and so is waited for until the next read: never a skipped append. A
+ * read-only transaction has no transaction id and never appears at all. (Transaction ids are
+ * compared modulo 2^32, as backend_xid has no epoch; a false match can only come from another
+ * epoch, billions of transactions apart.)
+ */
+const SETTLED_FRONTIER = `
+  SELECT coalesce(
+    (SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
+     WHERE NOT EXISTS (
+       SELECT 1 FROM pg_stat_activity a
+       WHERE a.backend_xid::text = (x::text::numeric % 4294967296)::text
+         AND (a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database())
+              OR EXISTS (SELECT 1 FROM pg_locks l
+                         WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted
+                           AND l.classid::bigint = ${READ_MODEL_LOCK_NAMESPACE} AND l.objid = 0 AND l.objsubid = 2)))),
+    pg_snapshot_xmax(snap.s)) AS frontier
+  FROM (SELECT pg_current_snapshot() AS s) snap`;
 
 /**
  * Inserts only while every condition's stream is at the revision it was read at (a missing
