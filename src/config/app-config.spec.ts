@@ -11,6 +11,32 @@ describe('loadConfig', () => {
     expect(config.readWaitTimeoutMs).toBe(5000);
   });
 
+  it('runs as one process doing everything unless ATTEST_ROLE says otherwise', () => {
+    expect(loadConfig({}).role).toBe('all');
+    expect(loadConfig({ ATTEST_ROLE: '' }).role).toBe('all');
+    const postgres = { DATABASE_URL: 'postgres://u@h/d' };
+    expect(loadConfig({ ...postgres, ATTEST_ROLE: 'api' }).role).toBe('api');
+    expect(loadConfig({ ...postgres, ATTEST_ROLE: 'projector' }).role).toBe('projector');
+    expect(loadConfig({ ...postgres, ATTEST_ROLE: 'all' }).role).toBe('all');
+  });
+
+  it('refuses an unknown ATTEST_ROLE, naming the variable and the roles', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/d', ATTEST_ROLE: 'worker' })).toThrow(
+      new ConfigError(
+        'ATTEST_ROLE="worker" is invalid: expected one of all, api, projector (all: API and projections in one process)',
+      ),
+    );
+  });
+
+  it('refuses ATTEST_ROLE=api or projector on the embedded store, which one process holds', () => {
+    for (const role of ['api', 'projector']) {
+      expect(() => loadConfig({ ATTEST_ROLE: role })).toThrow(
+        new RegExp(`^ATTEST_ROLE=${role} needs DATABASE_URL: the embedded store`),
+      );
+      expect(() => loadConfig({ ATTEST_ROLE: role })).toThrow(ConfigError);
+    }
+  });
+
   it('takes EventStoreDB beside PostgreSQL', () => {
     const config = loadConfig({
       EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',

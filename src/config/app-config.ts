@@ -4,7 +4,18 @@ import { isAbsolute, join, resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/**
+ * What this process does (README, "Projector role"): `all` serves the API and runs the
+ * projections and the background writers; `api` serves the API only (reads wait for projector
+ * processes through X-Ledger-Position); `projector` runs the projections and the background
+ * writers, serving health, readiness and metrics only.
+ */
+export type AttestRole = 'all' | 'api' | 'projector';
+
+export const ATTEST_ROLES: readonly AttestRole[] = ['all', 'api', 'projector'];
+
 export interface AppConfig {
+  role: AttestRole;
   port: number;
   host: string;
   dataDir: string;
@@ -277,6 +288,25 @@ function authConfig(env: Env): AuthConfig {
   };
 }
 
+function attestRole(env: Env): AttestRole {
+  const raw = env.ATTEST_ROLE;
+  if (raw === undefined || raw === '') return 'all';
+  const role = raw as AttestRole;
+  if (!ATTEST_ROLES.includes(role)) {
+    throw new ConfigError(
+      `ATTEST_ROLE=${JSON.stringify(raw)} is invalid: expected one of ${ATTEST_ROLES.join(', ')} (all: API and projections in one process)`,
+    );
+  }
+  // One process holds the embedded store's data dir: an API process and a projector process
+  // could never share it.
+  if (role !== 'all' && !env.DATABASE_URL) {
+    throw new ConfigError(
+      `ATTEST_ROLE=${role} needs DATABASE_URL: the embedded store under DATA_DIR is held by one process, so separate API and projector processes share a PostgreSQL server (or leave ATTEST_ROLE unset for one process doing both)`,
+    );
+  }
+  return role;
+}
+
 /** Reads and checks the environment; the first bad variable stops start-up with one line. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
@@ -293,6 +323,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
   return {
+    role: attestRole(env),
     eventStoreConnectionString: eventStore,
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
