@@ -39,6 +39,7 @@ import {
 import { DatabaseModule } from './ledger/database/database.module';
 import type { Clock } from './ledger/clock';
 import { LedgerModule } from './ledger/ledger.module';
+import { LedgerApiModule } from './ledger-api/ledger-api.module';
 
 export interface AppOptions {
   /** Variables that take precedence over the environment (tests); .env is then not read. */
@@ -124,6 +125,7 @@ export class AppModule {
           projectionRetryMs: options.projectionRetryMs,
           clock: options.clock,
         }),
+        LedgerApiModule,
         AuthModule,
         HealthModule,
         DatasetsModule,

@@ -1,5 +1,4 @@
 import { GENESIS_HASH, eventHash } from './hash-chain';
-import type { TreeReport } from '../integrity/tree-check';
 import type { EventLog, LedgerPosition, RecordedEvent } from './event-log.port';
 
 export type MismatchReason = 'hash-mismatch' | 'broken-link' | 'revision-gap';
@@ -14,7 +13,11 @@ export interface ChainMismatch {
   actual: string;
 }
 
-export interface VerificationReport {
+/**
+ * What the chains' check found, with `tree`: the result of another check run over the same
+ * events (the integrity capability's tree check; the ledger knows only that it says `ok`).
+ */
+export interface VerificationReport<Tree extends { ok: boolean } = { ok: boolean }> {
   ok: boolean;
   eventsChecked: number;
   streamsChecked: number;
@@ -23,7 +26,7 @@ export interface VerificationReport {
   mismatchCount: number;
   verifiedThrough: LedgerPosition | null;
   /** The integrity tree checked against the same events, when it was asked for. */
-  tree?: TreeReport;
+  tree?: Tree;
 }
 
 /** Checks something else against each event as the chains are verified (the integrity tree). */
@@ -35,11 +38,11 @@ export interface EventObserver<R> {
 const PAGE = 1000;
 
 /** Recomputes every stream's hash chain from the stored events (docs/design.md §3). */
-export async function verifyLedger(
+export async function verifyLedger<Tree extends { ok: boolean } = { ok: boolean }>(
   eventLog: EventLog,
   onProgress?: (eventsChecked: number) => void,
-  tree?: EventObserver<TreeReport>,
-): Promise<VerificationReport> {
+  tree?: EventObserver<Tree>,
+): Promise<VerificationReport<Tree>> {
   const heads = new Map<string, { revision: bigint; hash: string }>();
   let eventsChecked = 0;
   let firstMismatch: ChainMismatch | null = null;

@@ -20,15 +20,6 @@ import { IdempotencyInterceptor } from './commands/idempotency.interceptor';
 import { IdempotencyOwner } from './commands/idempotency-owner';
 import { StreamWriter } from './commands/stream-writer';
 import { PROJECTION_RETRY_MS, ProjectionRunner } from './projections/projection-runner';
-import { LedgerEventsHttpController } from './queries/ledger-events/ledger-events.http.controller';
-import { ListLedgerEventsQueryHandler } from './queries/ledger-events/list-ledger-events.query-handler';
-import { StreamIndexHttpController } from './queries/stream-index/stream-index.http.controller';
-import {
-  GetStreamQueryHandler,
-  ListStreamsQueryHandler,
-} from './queries/stream-index/stream-index.query-handler';
-import { VerifyLedgerHttpController } from './queries/verify-ledger/verify-ledger.http.controller';
-import { VerifyLedgerQueryHandler } from './queries/verify-ledger/verify-ledger.query-handler';
 import { StreamIndexProjection } from './stream-index/stream-index.projection';
 import { StreamIndexEntry } from './stream-index/stream-index.read-model';
 
@@ -59,7 +50,10 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
-/** The event log, hash chains, projection runner and the ledger's own endpoints. */
+/**
+ * The event log, hash chains and the projection runner. The ledger's HTTP endpoints (events,
+ * streams, verification) are in src/ledger-api (docs/architecture.md, "Boundaries").
+ */
 @Module({})
 export class LedgerModule {
   static forRoot(options: {
@@ -74,11 +68,6 @@ export class LedgerModule {
         CqrsModule.forRoot(),
         DiscoveryModule,
         TypeOrmModule.forFeature([StreamIndexEntry]),
-      ],
-      controllers: [
-        LedgerEventsHttpController,
-        VerifyLedgerHttpController,
-        StreamIndexHttpController,
       ],
       providers: [
         {
@@ -97,10 +86,6 @@ export class LedgerModule {
         IdempotencyOwner,
         StreamWriter,
         StreamIndexProjection,
-        ListLedgerEventsQueryHandler,
-        VerifyLedgerQueryHandler,
-        ListStreamsQueryHandler,
-        GetStreamQueryHandler,
       ],
       exports: [
         EVENT_LOG,

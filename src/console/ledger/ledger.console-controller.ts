@@ -15,8 +15,10 @@ import { PdfSigner } from '../../integrity/pdf-signer';
 import { EVENT_TYPES } from '../../ledger/event-catalog';
 import type { Actor } from '../../ledger/event-log.port';
 import { InvalidRequest } from '../../ledger/ledger.errors';
-import type { VerificationReport } from '../../ledger/ledger-verifier';
-import { VerifyLedgerQuery } from '../../ledger/queries/verify-ledger/verify-ledger.query';
+import {
+  type LedgerVerification,
+  VerifyLedgerQuery,
+} from '../../ledger-api/verify-ledger/verify-ledger.query';
 import { ModelVersionPath } from '../../model-registry/model-path.request.dto';
 import { Console, type ConsoleContext } from '../console-context';
 import { validated } from '../console-write';
@@ -310,7 +312,7 @@ function verificationPlaceholder(ctx: ConsoleContext): Html {
   </section>`;
 }
 
-function verificationPanel(ctx: ConsoleContext, report: VerificationReport): Html {
+function verificationPanel(ctx: ConsoleContext, report: LedgerVerification): Html {
   const chain = report.firstMismatch;
   // The console always asks for the tree (VerifyLedgerQuery checks it with the chains).
   const tree = report.tree ?? {

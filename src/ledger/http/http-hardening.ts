@@ -5,10 +5,18 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
 import type { RateLimitConfig } from '../../config/app-config';
-import type { TokenVerifier } from '../../auth/token-verifier';
 import type { Actor } from '../event-log.port';
 import { DomainError } from '../ledger.errors';
 import { problemType } from './problem-details.filter';
+
+/**
+ * Who a bearer token names, or a rejection: what the rate limits need of authentication. The
+ * auth capability's TokenVerifier is one; the ledger does not import it (docs/architecture.md,
+ * "Boundaries").
+ */
+export interface BearerVerifier {
+  verify(authorization: string | undefined): Promise<Actor>;
+}
 
 /** Longer request targets get 414; Node refuses a request line and headers over 16 KiB with 431. */
 export const MAX_URL_LENGTH = 8192;
@@ -55,7 +63,7 @@ const CACHEABLE =
 export async function hardenHttp(
   app: NestFastifyApplication,
   limits: RateLimitConfig,
-  verifier: TokenVerifier,
+  verifier: BearerVerifier,
   /** RATE_LIMIT_SCORING_PER_MINUTE: a caller with the scoring role asks for decisions at volume (README, "Serving"). */
   scoringPerMinute = limits.perMinute,
   /**
@@ -131,7 +139,7 @@ export async function hardenHttp(
  */
 function verifiedActor(
   request: FastifyRequest,
-  verifier: TokenVerifier,
+  verifier: BearerVerifier,
   sessionCookie: string | undefined,
 ): Promise<Actor | undefined> {
   let actor = verifications.get(request);
@@ -161,7 +169,7 @@ const verifications = new WeakMap<FastifyRequest, Promise<Actor | undefined>>();
 function limitAuthFailures(
   app: NestFastifyApplication,
   max: number,
-  verifier: TokenVerifier,
+  verifier: BearerVerifier,
   sessionCookie: string | undefined,
 ): void {
   const fastify = app.getHttpAdapter().getInstance();

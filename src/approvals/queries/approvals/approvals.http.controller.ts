@@ -11,7 +11,7 @@ import {
 import { AllowEveryRole, CurrentActor } from '../../../auth/access.decorators';
 import type { Actor } from '../../../ledger/event-log.port';
 import { ApiProblems } from '../../../ledger/http/api-problems.decorator';
-import { AsOfRequest } from '../../../deployments/queries/deployments-as-of/as-of.request.dto';
+import { AsOfRequest } from '../../../ledger/queries/as-of.request.dto';
 import { ApprovalPath } from '../../approval-path.request.dto';
 import {
   ApprovalAsOf,

@@ -8,10 +8,7 @@ import {
   RESOURCE_NAME,
   RESOURCE_NAME_HINT,
 } from '../../../ledger/commands/identifiers';
-import {
-  AS_OF_DESCRIPTION,
-  IsInstant,
-} from '../../../deployments/queries/deployments-as-of/as-of.request.dto';
+import { AS_OF_DESCRIPTION, IsInstant } from '../../../ledger/queries/as-of.request.dto';
 import { APPROVAL_STATUSES, type ApprovalStatus } from './approval.read-model';
 
 const byRequestTime = (requestedAt: string, id: string, fields: [string, string]) =>

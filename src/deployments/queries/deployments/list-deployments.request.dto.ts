@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Listing } from '../../../ledger/queries/paging/listing';
 import { PageRequest } from '../../../ledger/queries/paging/page-request';
-import { AS_OF_DESCRIPTION, IsInstant } from '../deployments-as-of/as-of.request.dto';
+import { AS_OF_DESCRIPTION, IsInstant } from '../../../ledger/queries/as-of.request.dto';
 import {
   ENVIRONMENT,
   ENVIRONMENT_HINT,

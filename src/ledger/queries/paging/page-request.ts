@@ -11,7 +11,7 @@ import {
   Min,
   ValidateBy,
 } from 'class-validator';
-import { isInstant } from '../../../deployments/queries/deployments-as-of/as-of.request.dto';
+import { isInstant } from '../as-of.request.dto';
 import { isCalendarDate } from '../../calendar-date';
 import { defaultLimit, type Listing, maxLimit, sortParams } from './listing';
 

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { AllowEveryRole } from '../../../auth/access.decorators';
 import { ApiProblems } from '../../../ledger/http/api-problems.decorator';
-import { AsOfRequest } from '../../../deployments/queries/deployments-as-of/as-of.request.dto';
+import { AsOfRequest } from '../../../ledger/queries/as-of.request.dto';
 import { ModelPath, ModelVersionPath } from '../../model-path.request.dto';
 import {
   GetModelAsOfQuery,

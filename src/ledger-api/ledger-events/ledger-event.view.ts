@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { RecordedEvent } from '../../event-log.port';
+import type { RecordedEvent } from '../../ledger/event-log.port';
 
 export class LedgerEventView {
   @ApiProperty({ format: 'uuid' }) id!: string;

@@ -1,9 +1,9 @@
-import { AllowEveryRole } from '../../../auth/access.decorators';
+import { AllowEveryRole } from '../../auth/access.decorators';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiProblems } from '../../http/api-problems.decorator';
+import { ApiProblems } from '../../ledger/http/api-problems.decorator';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { StreamIndexEntry } from '../../stream-index/stream-index.read-model';
+import { StreamIndexEntry } from '../../ledger/stream-index/stream-index.read-model';
 import { GetStreamQuery, ListStreamsQuery, StreamIndexPage } from './stream-index.query-handler';
 import { ListStreamsRequest, StreamParams } from './list-streams.request.dto';
 

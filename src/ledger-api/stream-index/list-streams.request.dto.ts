@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { STREAM_NAME, STREAM_NAME_HINT } from '../../stream-names';
+import { STREAM_NAME, STREAM_NAME_HINT } from '../../ledger/stream-names';
 
 export class ListStreamsRequest {
   @ApiPropertyOptional({ description: 'Cursor (exclusive): the previous page’s nextCursor' })

@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
-import { EVENT_LOG, EventLog } from '../../event-log.port';
-import { InvalidRequest } from '../../ledger.errors';
+import { EVENT_LOG, EventLog } from '../../ledger/event-log.port';
+import { InvalidRequest } from '../../ledger/ledger.errors';
 import { LedgerEventView, presentEvent } from './ledger-event.view';
 import { ListLedgerEventsQuery } from './list-ledger-events.query';
 

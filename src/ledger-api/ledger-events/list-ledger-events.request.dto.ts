@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { STREAM_NAME, STREAM_NAME_HINT } from '../../stream-names';
+import { STREAM_NAME, STREAM_NAME_HINT } from '../../ledger/stream-names';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class ListLedgerEventsRequest {

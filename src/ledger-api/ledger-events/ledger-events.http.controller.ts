@@ -1,7 +1,7 @@
-import { AllowEveryRole } from '../../../auth/access.decorators';
+import { AllowEveryRole } from '../../auth/access.decorators';
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiProblems } from '../../http/api-problems.decorator';
+import { ApiProblems } from '../../ledger/http/api-problems.decorator';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LedgerEventPage } from './list-ledger-events.query-handler';
 import { ListLedgerEventsQuery } from './list-ledger-events.query';

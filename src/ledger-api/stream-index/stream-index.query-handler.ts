@@ -2,8 +2,8 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiProperty } from '@nestjs/swagger';
 import { MoreThan, Repository } from 'typeorm';
-import { StreamNotFound } from '../../ledger.errors';
-import { StreamIndexEntry } from '../../stream-index/stream-index.read-model';
+import { StreamNotFound } from '../../ledger/ledger.errors';
+import { StreamIndexEntry } from '../../ledger/stream-index/stream-index.read-model';
 
 export class StreamIndexPage {
   @ApiProperty({ type: [StreamIndexEntry] }) items!: StreamIndexEntry[];
