@@ -1,109 +1,144 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { unhandled } from '../../../ledger/commands/decider';
-import type { RecordedEvent } from '../../../ledger/event-log.port';
-import { Projection, ReadModelProjection } from '../../../ledger/projections/projection';
-import { DATASET_EVENT_TYPES, type DatasetEvent } from '../../dataset.events';
+import { firstPerKey, keyOf, recordset, waves } from '../../../ledger/projections/page-rows';
+import {
+  DeclaredProjection,
+  type Handlers,
+  ReadModelProjection,
+  type Recorded,
+} from '../../../ledger/projections/projection';
+import type { DatasetEvent } from '../../dataset.events';
 
-/** Dataset versions as the registry shows them; every statement is safe to replay. */
+type VersionEvent = Recorded<{ type: string; data: { name: string; version: string } }>;
+const versionKey = (event: VersionEvent) => keyOf(event.data.name, event.data.version);
+
+/**
+ * Dataset versions as the registry shows them; every statement is safe to replay. A run of
+ * registrations is one multi-row insert; a run of changes is one `UPDATE … FROM` per wave (a
+ * version changed twice in a run takes two waves, in ledger order).
+ */
 @Injectable()
 @ReadModelProjection()
-export class DatasetVersionsProjection implements Projection {
+export class DatasetVersionsProjection extends DeclaredProjection<DatasetEvent> {
   readonly name = 'dataset-versions';
-  readonly eventTypes = DATASET_EVENT_TYPES;
   readonly tables = ['dataset_versions'];
 
-  async apply(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-    const event = { type: recorded.type, data: recorded.data } as DatasetEvent;
-    switch (event.type) {
-      case 'DatasetVersionRegistered': {
-        const d = event.data;
-        await manager.query(
-          `INSERT INTO dataset_versions (name, version, content_hash, rows, schema, location, region,
-             contains_personal, contains_sensitive, lawful_basis, collection_notice, purpose, retention,
-             pia_id, parents, status, registered_by, registered_at, event_id, data)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'active', $16, $17, $18,
-             jsonb_build_object('status', 'not-stored', 'digest', $3::text))
-           ON CONFLICT (name, version) DO NOTHING`,
-          [
-            d.name,
-            d.version,
-            d.contentHash,
-            d.rows,
-            JSON.stringify(d.schema),
-            d.location,
-            d.region,
-            d.containsPersonalInformation,
-            d.containsSensitiveInformation,
-            d.lawfulBasis,
-            d.collectionNotice,
-            d.purpose,
-            d.retention,
-            d.piaId,
-            JSON.stringify(d.parents),
-            d.registeredBy,
-            d.registeredAt,
-            recorded.id,
-          ],
-        );
-        return;
-      }
-      case 'DatasetValidated': {
-        const d = event.data;
-        const entry = {
-          validationId: d.validationId,
-          suite: d.suite,
-          passed: d.passed,
-          failedChecks: d.checks.filter((check) => !check.passed).map((check) => check.name),
-          validatedBy: d.validatedBy,
-          validatedAt: d.validatedAt,
-        };
-        await manager.query(
-          `UPDATE dataset_versions SET validations = validations || $3::jsonb
-           WHERE name = $1 AND version = $2
-             AND NOT validations @> jsonb_build_array(jsonb_build_object('validationId', $4::text))`,
-          [d.name, d.version, JSON.stringify([entry]), d.validationId],
-        );
-        return;
-      }
-      case 'DatasetProfiled': {
-        const d = event.data;
-        const profile = { profileId: d.profileId, features: d.features, profiledAt: d.profiledAt };
-        await manager.query(
-          `UPDATE dataset_versions SET latest_profile = $3::jsonb WHERE name = $1 AND version = $2`,
-          [d.name, d.version, JSON.stringify(profile)],
-        );
-        return;
-      }
-      case 'DatasetVersionRetired':
-        await manager.query(
-          `UPDATE dataset_versions SET status = 'retired', retired_reason = $3 WHERE name = $1 AND version = $2`,
-          [event.data.name, event.data.version, event.data.reason],
-        );
-        return;
-      case 'DatasetDataStored': {
-        // The file's digest is the registered contentHash; the view shows where the file stands.
-        const { name, version, digest, size, storedAt } = event.data;
-        const data = { status: 'stored', digest, size, storedAt };
-        await manager.query(
-          `UPDATE dataset_versions SET data = $3::jsonb WHERE name = $1 AND version = $2`,
-          [name, version, JSON.stringify(data)],
-        );
-        return;
-      }
-      case 'DatasetDataPurged': {
-        const { name, version, digest, purgedAt } = event.data;
-        // Keeps the size and when it was stored, as the DatasetDataStored before it recorded.
-        await manager.query(
-          `UPDATE dataset_versions
-           SET data = data || jsonb_build_object('status', 'purged', 'digest', $3::text, 'purgedAt', $4::text)
-           WHERE name = $1 AND version = $2`,
-          [name, version, digest, purgedAt],
-        );
-        return;
-      }
-      default:
-        unhandled(event);
-    }
+  protected readonly handlers: Handlers<DatasetEvent> = {
+    DatasetVersionRegistered: async (events, { manager }) => {
+      const rows = firstPerKey(events, versionKey).map(({ id, data: d }) => ({
+        name: d.name,
+        version: d.version,
+        content_hash: d.contentHash,
+        rows: d.rows,
+        schema: d.schema,
+        location: d.location,
+        region: d.region,
+        contains_personal: d.containsPersonalInformation,
+        contains_sensitive: d.containsSensitiveInformation,
+        lawful_basis: d.lawfulBasis,
+        collection_notice: d.collectionNotice,
+        purpose: d.purpose,
+        retention: d.retention,
+        pia_id: d.piaId,
+        parents: d.parents,
+        registered_by: d.registeredBy,
+        registered_at: d.registeredAt,
+        event_id: id,
+      }));
+      await manager.query(
+        `INSERT INTO dataset_versions (name, version, content_hash, rows, schema, location, region,
+           contains_personal, contains_sensitive, lawful_basis, collection_notice, purpose, retention,
+           pia_id, parents, status, registered_by, registered_at, event_id, data)
+         SELECT name, version, content_hash, rows, schema, location, region, contains_personal,
+           contains_sensitive, lawful_basis, collection_notice, purpose, retention, pia_id, parents,
+           'active', registered_by, registered_at, event_id,
+           jsonb_build_object('status', 'not-stored', 'digest', content_hash)
+         FROM jsonb_to_recordset($1::jsonb) AS r(name text, version text, content_hash text,
+           rows bigint, schema jsonb, location text, region text, contains_personal boolean,
+           contains_sensitive boolean, lawful_basis text, collection_notice text, purpose text,
+           retention text, pia_id text, parents jsonb, registered_by text,
+           registered_at timestamptz, event_id uuid)
+         ON CONFLICT (name, version) DO NOTHING`,
+        [recordset(rows)],
+      );
+    },
+
+    DatasetValidated: (events, { manager }) =>
+      inWaves(manager, events, (wave) => [
+        `UPDATE dataset_versions d SET validations = d.validations || jsonb_build_array(r.entry)
+         FROM jsonb_to_recordset($1::jsonb) AS r(name text, version text, entry jsonb)
+         WHERE d.name = r.name AND d.version = r.version
+           AND NOT d.validations @> jsonb_build_array(jsonb_build_object('validationId', r.entry -> 'validationId'))`,
+        wave.map(({ data: d }) => ({
+          name: d.name,
+          version: d.version,
+          entry: {
+            validationId: d.validationId,
+            suite: d.suite,
+            passed: d.passed,
+            failedChecks: d.checks.filter((check) => !check.passed).map((check) => check.name),
+            validatedBy: d.validatedBy,
+            validatedAt: d.validatedAt,
+          },
+        })),
+      ]),
+
+    DatasetProfiled: (events, { manager }) =>
+      inWaves(manager, events, (wave) => [
+        `UPDATE dataset_versions d SET latest_profile = r.profile
+         FROM jsonb_to_recordset($1::jsonb) AS r(name text, version text, profile jsonb)
+         WHERE d.name = r.name AND d.version = r.version`,
+        wave.map(({ data: d }) => ({
+          name: d.name,
+          version: d.version,
+          profile: { profileId: d.profileId, features: d.features, profiledAt: d.profiledAt },
+        })),
+      ]),
+
+    DatasetVersionRetired: (events, { manager }) =>
+      inWaves(manager, events, (wave) => [
+        `UPDATE dataset_versions d SET status = 'retired', retired_reason = r.reason
+         FROM jsonb_to_recordset($1::jsonb) AS r(name text, version text, reason text)
+         WHERE d.name = r.name AND d.version = r.version`,
+        wave.map(({ data: d }) => ({ name: d.name, version: d.version, reason: d.reason })),
+      ]),
+
+    // The file's digest is the registered contentHash; the view shows where the file stands.
+    DatasetDataStored: (events, { manager }) =>
+      inWaves(manager, events, (wave) => [
+        `UPDATE dataset_versions d SET data = r.data
+         FROM jsonb_to_recordset($1::jsonb) AS r(name text, version text, data jsonb)
+         WHERE d.name = r.name AND d.version = r.version`,
+        wave.map(({ data: { name, version, digest, size, storedAt } }) => ({
+          name,
+          version,
+          data: { status: 'stored', digest, size, storedAt },
+        })),
+      ]),
+
+    // Keeps the size and when it was stored, as the DatasetDataStored before it recorded.
+    DatasetDataPurged: (events, { manager }) =>
+      inWaves(manager, events, (wave) => [
+        `UPDATE dataset_versions d SET data = d.data || r.purged
+         FROM jsonb_to_recordset($1::jsonb) AS r(name text, version text, purged jsonb)
+         WHERE d.name = r.name AND d.version = r.version`,
+        wave.map(({ data: { name, version, digest, purgedAt } }) => ({
+          name,
+          version,
+          purged: { status: 'purged', digest, purgedAt },
+        })),
+      ]),
+  };
+}
+
+/** One statement per wave of the run (each version at most once per wave), in ledger order. */
+async function inWaves<E extends VersionEvent>(
+  manager: EntityManager,
+  events: readonly E[],
+  statement: (wave: E[]) => [sql: string, rows: object[]],
+): Promise<void> {
+  for (const wave of waves(events, versionKey)) {
+    const [sql, rows] = statement(wave);
+    await manager.query(sql, [recordset(rows)]);
   }
 }
