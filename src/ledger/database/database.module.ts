@@ -10,6 +10,8 @@ import {
 import { migrate } from './migrate';
 import { DatabaseOutage } from './database-outage';
 import { StoreProgress } from './store-progress';
+import { PostgresLeases } from '../projections/postgres-leases';
+import { PROJECTION_LEASES, SoleProjector } from '../projections/projection-leases';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite store under DATA_DIR. */
 @Global()
@@ -29,8 +31,16 @@ export class DatabaseModule {
           useFactory: (config: AppConfig) => openDatabase(config, embedded, logStream),
         },
         DatabaseOutage,
+        {
+          // README, "Projector role": on PostgreSQL several projector processes share the
+          // projections, one each; the embedded store is one process's, which runs them all.
+          provide: PROJECTION_LEASES,
+          inject: [DATABASE_HANDLE],
+          useFactory: (handle: DatabaseHandle) =>
+            handle.kind === 'postgres' ? new PostgresLeases(handle.url) : new SoleProjector(),
+        },
       ],
-      exports: [DATABASE_HANDLE, DatabaseOutage],
+      exports: [DATABASE_HANDLE, DatabaseOutage, PROJECTION_LEASES],
     };
   }
 }

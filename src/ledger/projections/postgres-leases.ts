@@ -129,6 +129,11 @@ export class PostgresLeases implements ProjectionLeases {
     }
   }
 
+  /** Nest's shutdown: after the HTTP server has closed. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
   /** Gives every lease back and closes the lease session (shutdown). */
   async close(): Promise<void> {
     this.closed = true;
