@@ -14,6 +14,16 @@ export type AttestRole = 'all' | 'api' | 'projector';
 
 export const ATTEST_ROLES: readonly AttestRole[] = ['all', 'api', 'projector'];
 
+/**
+ * Whether the role runs the projections and the background writers that belong with them
+ * (checkpoint signing, receipt sealing, drift checks, the realised-performance sweep, webhook
+ * delivery, the retention sweep and retraining cadence checks): `all` and `projector`.
+ */
+export const runsProjections = (role: AttestRole): boolean => role !== 'api';
+
+/** Whether the role serves the HTTP API (a projector serves health, readiness and metrics only). */
+export const servesApi = (role: AttestRole): boolean => role !== 'projector';
+
 export interface AppConfig {
   role: AttestRole;
   port: number;

@@ -8,7 +8,7 @@ import {
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { APP_CONFIG, type AppConfig, runsProjections } from '../config/app-config';
 import { deploymentDecider } from '../deployments/deployment.decider';
 import { CLOCK, type Clock } from '../ledger/clock';
 import { SerialWork } from '../ledger/database/serial-work';
@@ -100,10 +100,14 @@ export class ReceiptSealer implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Sealing runs when either trigger is set; the first pass finishes what a crash left. */
+  /**
+   * Sealing runs when either trigger is set; the first pass finishes what a crash left. An API
+   * process (ATTEST_ROLE=api) leaves timed sealing to the projectors (README, "Projector role").
+   */
   onApplicationBootstrap(): void {
     const { sealEveryReceipts, sealIntervalMs } = this.config.receipts;
     if (sealEveryReceipts === 0 && sealIntervalMs === 0) return;
+    if (!runsProjections(this.config.role)) return;
     this.work.start(0);
   }
 

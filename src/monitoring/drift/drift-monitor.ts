@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig, runsProjections } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../ledger/clock';
 import { classifyDatabaseError } from '../../ledger/database/database-errors';
 import { SerialWork } from '../../ledger/database/serial-work';
@@ -86,10 +87,12 @@ export class DriftMonitor implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly policies: MonitoringPolicies,
     private readonly breaches: BreachResponder,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Checks are taken by projector processes, not by API ones (README, "Projector role"). */
   onApplicationBootstrap(): void {
-    this.work.start(0);
+    if (runsProjections(this.config.role)) this.work.start(0);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

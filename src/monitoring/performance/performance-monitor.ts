@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig, runsProjections } from '../../config/app-config';
 import { deploymentDecider } from '../../deployments/deployment.decider';
 import { auc } from '../../evaluation/metrics';
 import { CLOCK, type Clock } from '../../ledger/clock';
@@ -81,10 +82,12 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
     private readonly policies: MonitoringPolicies,
     private readonly breaches: BreachResponder,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    // Outcomes just stored are judged at once; the sweep catches whatever this misses.
+    // Outcomes just stored are judged at once, by the process that stored them; the sweep, run
+    // by projector processes rather than API ones (README, "Projector role"), catches the rest.
     this.outcomes.addRecordedHook((deploymentId) => {
       if (this.closing) return;
       const judged = this.check(deploymentId).catch((error: unknown) => {
@@ -95,7 +98,7 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
       });
       this.afterOutcomes.set(deploymentId, judged);
     });
-    this.work.start(0);
+    if (runsProjections(this.config.role)) this.work.start(0);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
