@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { derivedUuid } from '../ledger/commands/command-context';
 import { EVENT_LOG, type EventLog, type RecordedEvent } from '../ledger/event-log.port';
-import { Projection, ReadModelProjection } from '../ledger/projections/projection';
+import { recordset } from '../ledger/projections/batching';
+import {
+  type Projection,
+  type ProjectionContext,
+  ReadModelProjection,
+} from '../ledger/projections/projection';
 
 /** What a receiver is sent: where to find the event, never its data (README, "Webhooks"). */
 export type WebhookPayload = {
@@ -29,8 +33,13 @@ export function deliveryIdOf(webhookId: string, eventId: string): string {
  * delivery per subscription that wants its type. It runs as a projection, so the rows are
  * written in the transaction that moves its checkpoint: an event is queued exactly once and none
  * is skipped across restarts. It owns no table (a rebuild must not empty the delivery log); the
- * unique (webhook, event) key makes a replay queue nothing twice, and a subscription's
- * `after_position` keeps it from the events recorded before it was made.
+ * unique (webhook, event) key makes a replay queue nothing twice, so a delivery already delivered
+ * (or failed) stays as it is, and a subscription's `after_position` keeps it from the events
+ * recorded before it was made.
+ *
+ * The one projection that reads every event type (a subscription may ask for `*`), so it is not a
+ * DeclaredProjection, whose event types are those it has handlers for: it applies a page whole,
+ * the subscriptions read once and its deliveries one insert.
  */
 @Injectable()
 @ReadModelProjection()
@@ -38,47 +47,48 @@ export class WebhookOutboxProjection implements Projection {
   readonly name = 'webhook-outbox';
   readonly tables: readonly string[] = [];
 
-  /**
-   * The live subscriptions, read once per batch transaction rather than once per event: a
-   * subscription made during the batch starts after the ledger's head, so after every event in it.
-   */
-  private readonly subscriptions = new WeakMap<EntityManager, Promise<Subscription[]>>();
-
   constructor(@Inject(EVENT_LOG) private readonly eventLog: EventLog) {}
 
-  async apply(event: RecordedEvent, manager: EntityManager): Promise<void> {
-    let live = this.subscriptions.get(manager);
-    if (!live) {
-      live = manager.query(
-        'SELECT webhook_id, event_types, after_position FROM webhooks WHERE deleted_at IS NULL',
-      ) as Promise<Subscription[]>;
-      this.subscriptions.set(manager, live);
-    }
-    const due = (await live).filter(
-      (hook) =>
-        (hook.event_types.includes(event.type) || hook.event_types.includes('*')) &&
-        (hook.after_position === null ||
-          this.eventLog.comparePositions(event.position, hook.after_position) > 0),
-    );
-    if (due.length === 0) return;
-    const payload: WebhookPayload = {
-      id: event.id,
-      type: event.type,
-      stream: event.stream,
-      ledgerPosition: event.position,
-      occurredAt: event.metadata.occurredAt,
-    };
-    const values: unknown[] = [];
-    const rows = due.map((hook, index) => {
-      values.push(deliveryIdOf(hook.webhook_id, event.id), hook.webhook_id);
-      return `($${index * 2 + 4}::uuid, $${index * 2 + 5}::uuid, $1::uuid, $2, $3::jsonb, 'pending', now(), now())`;
+  async applyPage(events: readonly RecordedEvent[], { manager }: ProjectionContext): Promise<void> {
+    if (events.length === 0) return;
+    // A subscription made while this page is applied starts after the ledger's head, so after
+    // every event in it.
+    const live = (await manager.query(
+      'SELECT webhook_id, event_types, after_position FROM webhooks WHERE deleted_at IS NULL',
+    )) as Subscription[];
+    if (live.length === 0) return;
+    const rows = events.flatMap((event) => {
+      const due = live.filter(
+        (hook) =>
+          (hook.event_types.includes(event.type) || hook.event_types.includes('*')) &&
+          (hook.after_position === null ||
+            this.eventLog.comparePositions(event.position, hook.after_position) > 0),
+      );
+      if (due.length === 0) return [];
+      const payload: WebhookPayload = {
+        id: event.id,
+        type: event.type,
+        stream: event.stream,
+        ledgerPosition: event.position,
+        occurredAt: event.metadata.occurredAt,
+      };
+      return due.map((hook) => ({
+        delivery_id: deliveryIdOf(hook.webhook_id, event.id),
+        webhook_id: hook.webhook_id,
+        event_id: event.id,
+        event_type: event.type,
+        payload,
+      }));
     });
+    if (rows.length === 0) return;
     await manager.query(
       `INSERT INTO webhook_deliveries
          (delivery_id, webhook_id, event_id, event_type, payload, status, next_attempt_at, created_at)
-       VALUES ${rows.join(', ')}
+       SELECT delivery_id, webhook_id, event_id, event_type, payload, 'pending', now(), now()
+       FROM jsonb_to_recordset($1::jsonb) AS d(delivery_id uuid, webhook_id uuid, event_id uuid,
+         event_type text, payload jsonb)
        ON CONFLICT (webhook_id, event_id) DO NOTHING`,
-      [event.id, event.type, JSON.stringify(payload), ...values],
+      [recordset(rows)],
     );
   }
 }

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { DeploymentsProjection } from '../../src/deployments/queries/deployments/deployments.projection';
 import { PredictionsProjection } from '../../src/predictions/queries/prediction-batches/predictions.projection';
 import { deploymentSeeds } from '../support/deployment-seeds';
+import { redeliver } from '../support/redeliver';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const DIGEST = `sha256:${'3c'.repeat(32)}`;
@@ -547,17 +548,11 @@ describe('deployments and predictions over HTTP', () => {
     expect(before.deployments.length).toBeGreaterThan(3);
     expect(before.batches.length).toBeGreaterThan(1);
 
-    const db = test.app.get(DataSource);
-    const projections = [test.app.get(DeploymentsProjection), test.app.get(PredictionsProjection)];
-    await db.transaction(async (manager) => {
-      for (const event of all) {
-        for (const projection of projections) {
-          if (projection.eventTypes.some((type) => type === event.type)) {
-            await projection.apply(event, manager);
-          }
-        }
-      }
-    });
+    await redeliver(
+      test.app.get(DataSource),
+      [test.app.get(DeploymentsProjection), test.app.get(PredictionsProjection)],
+      all,
+    );
     expect(await tables()).toEqual(before);
 
     await test.runner.rebuild(['deployments', 'predictions']);

@@ -3,6 +3,7 @@ import { ApprovalTimelineProjection } from '../../src/approvals/queries/approval
 import { DeploymentTimelineProjection } from '../../src/deployments/queries/deployments-as-of/deployment-timeline.projection';
 import { ModelCardHistoryProjection } from '../../src/model-registry/queries/model-registry-as-of/model-card-history.projection';
 import type { ModelEvaluated } from '../../src/model-registry/model.events';
+import { redeliver } from '../support/redeliver';
 import { recordPassingServiceEvaluation } from '../support/service-evaluation-fixture';
 import { STAFF } from '../support/staff';
 import { storeVersionArtifact, versionArtifact } from '../support/stored-artifacts';
@@ -620,20 +621,15 @@ describe('point-in-time answers (asOf)', () => {
     expect(before.filter((answer) => answer.status === 200).length).toBeGreaterThan(40);
 
     const events = await test.eventLog.readAll({ maxCount: 10_000 });
-    const projections = [
-      test.app.get(DeploymentTimelineProjection),
-      test.app.get(ApprovalTimelineProjection),
-      test.app.get(ModelCardHistoryProjection),
-    ];
-    await test.app.get(DataSource).transaction(async (manager) => {
-      for (const projection of projections) {
-        for (const event of events) {
-          if (projection.eventTypes.some((type) => type === event.type)) {
-            await projection.apply(event, manager);
-          }
-        }
-      }
-    });
+    await redeliver(
+      test.app.get(DataSource),
+      [
+        test.app.get(DeploymentTimelineProjection),
+        test.app.get(ApprovalTimelineProjection),
+        test.app.get(ModelCardHistoryProjection),
+      ],
+      events,
+    );
     expect(await answers()).toEqual(before);
 
     await test.runner.rebuild();

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../../../ledger/event-log.port';
-import { Projection, ReadModelProjection } from '../../../ledger/projections/projection';
-import { DEPLOYMENT_EVENT_TYPES, type DeploymentEvent } from '../../deployment.events';
+import { type RecordedOf, recordset } from '../../../ledger/projections/batching';
+import {
+  DeclaredProjection,
+  type Handlers,
+  type ProjectionContext,
+  ReadModelProjection,
+} from '../../../ledger/projections/projection';
+import type { DeploymentEvent } from '../../deployment.events';
 import { type DeploymentMoment, nextMoment } from './deployment-timeline';
 import { MOMENT_COLUMNS, type MomentRow, momentOf } from './deployment-timeline.read-model';
 
@@ -10,57 +16,126 @@ import { MOMENT_COLUMNS, type MomentRow, momentOf } from './deployment-timeline.
  * `deployment_timeline`: each deployment as every event of its stream left it, dated by the
  * event's occurredAt. A row is keyed by stream revision and folded from the row before it in this
  * same table, so a replayed event changes nothing and a rebuild needs no other projection.
+ *
+ * A page is folded in memory: each deployment's row before the page is read once (one query per
+ * run that meets deployments not seen yet in the page), and the page's rows are one insert.
  */
 @Injectable()
 @ReadModelProjection()
-export class DeploymentTimelineProjection implements Projection {
+export class DeploymentTimelineProjection extends DeclaredProjection<DeploymentEvent> {
   readonly name = 'deployment-timeline';
-  readonly eventTypes = DEPLOYMENT_EVENT_TYPES;
   readonly tables = ['deployment_timeline'];
 
-  async apply(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-    const event = { type: recorded.type, data: recorded.data } as unknown as DeploymentEvent;
-    const deploymentId = event.data.deploymentId;
-    if (typeof deploymentId !== 'string') return;
-    const revision = recorded.revision.toString();
-    const [before] = (await manager.query(
-      `SELECT ${MOMENT_COLUMNS} FROM deployment_timeline
-       WHERE deployment_id = $1 AND revision < $2 ORDER BY revision DESC LIMIT 1`,
-      [deploymentId, revision],
-    )) as MomentRow[];
-    const moment = nextMoment(before ? momentOf(before) : null, event);
-    if (moment) await insert(manager, recorded, deploymentId, moment);
+  private readonly pages = new WeakMap<ProjectionContext, TimelinePage>();
+
+  protected readonly handlers: Handlers<DeploymentEvent> = {
+    ModelDeployed: (events, context) => this.page(context).fold(events),
+    DeploymentPromoted: (events, context) => this.page(context).fold(events),
+    DeploymentRolledBack: (events, context) => this.page(context).fold(events),
+    DeploymentRetired: (events, context) => this.page(context).fold(events),
+  };
+
+  override async applyPage(
+    events: readonly RecordedEvent[],
+    context: ProjectionContext,
+  ): Promise<void> {
+    const page = this.page(context);
+    try {
+      await super.applyPage(events, context);
+      await page.flush();
+    } finally {
+      this.pages.delete(context);
+    }
+  }
+
+  private page(context: ProjectionContext): TimelinePage {
+    let page = this.pages.get(context);
+    if (!page) {
+      page = new TimelinePage(context.manager);
+      this.pages.set(context, page);
+    }
+    return page;
   }
 }
 
-async function insert(
-  manager: EntityManager,
-  recorded: RecordedEvent,
-  deploymentId: string,
-  moment: DeploymentMoment,
-): Promise<void> {
-  await manager.query(
-    `INSERT INTO deployment_timeline (deployment_id, revision, model, environment, event_type, version,
-       canary_version, canary_percent, strategy, status, approval_id, cited_approvals, deployed_by, at,
-       event_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15)
-     ON CONFLICT (deployment_id, revision) DO NOTHING`,
-    [
-      deploymentId,
-      recorded.revision.toString(),
-      moment.model,
-      moment.environment,
-      recorded.type,
-      moment.version,
-      moment.canaryVersion,
-      moment.canaryPercent,
-      moment.strategy,
-      moment.status,
-      moment.approvalId,
-      JSON.stringify(moment.citedApprovals),
-      moment.deployedBy,
-      recorded.metadata.occurredAt,
-      recorded.id,
-    ],
-  );
+type TimelineRow = ReturnType<typeof rowOf>;
+
+/** One page's fold: the newest moment of each deployment it has met, and the rows to insert. */
+class TimelinePage {
+  /** Each deployment's newest moment so far (null: never rolled out before). */
+  private readonly latest = new Map<string, DeploymentMoment | null>();
+  private readonly rows: TimelineRow[] = [];
+
+  constructor(private readonly manager: EntityManager) {}
+
+  async fold(events: readonly RecordedOf<DeploymentEvent>[]): Promise<void> {
+    await this.readBefore(events);
+    for (const event of events) {
+      const deploymentId = event.data.deploymentId;
+      const moment = nextMoment(this.latest.get(deploymentId) ?? null, event);
+      if (!moment) continue;
+      this.latest.set(deploymentId, moment);
+      this.rows.push(rowOf(event, moment));
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.rows.length === 0) return;
+    await this.manager.query(
+      `INSERT INTO deployment_timeline (deployment_id, revision, model, environment, event_type,
+         version, canary_version, canary_percent, strategy, status, approval_id, cited_approvals,
+         deployed_by, at, event_id)
+       SELECT deployment_id, revision, model, environment, event_type, version, canary_version,
+         canary_percent, strategy, status, approval_id, cited_approvals, deployed_by, at, event_id
+       FROM jsonb_to_recordset($1::jsonb) AS t(deployment_id text, revision bigint, model text,
+         environment text, event_type text, version text, canary_version text,
+         canary_percent int, strategy text, status text, approval_id text,
+         cited_approvals jsonb, deployed_by text, at timestamptz, event_id uuid)
+       ON CONFLICT (deployment_id, revision) DO NOTHING`,
+      [recordset(this.rows)],
+    );
+  }
+
+  /** The row before its first event in this page, of each deployment not met yet in the page. */
+  private async readBefore(events: readonly RecordedOf<DeploymentEvent>[]): Promise<void> {
+    const first = new Map<string, bigint>();
+    for (const event of events) {
+      const deploymentId = event.data.deploymentId;
+      if (!this.latest.has(deploymentId) && !first.has(deploymentId))
+        first.set(deploymentId, event.revision);
+    }
+    if (first.size === 0) return;
+    const keys = [...first].map(([deployment_id, revision]) => ({ deployment_id, revision }));
+    const rows = (await this.manager.query(
+      `SELECT moment.* FROM jsonb_to_recordset($1::jsonb) AS k(deployment_id text, revision bigint)
+       CROSS JOIN LATERAL (
+         SELECT ${MOMENT_COLUMNS} FROM deployment_timeline t
+         WHERE t.deployment_id = k.deployment_id AND t.revision < k.revision
+         ORDER BY t.revision DESC LIMIT 1
+       ) moment`,
+      [recordset(keys)],
+    )) as MomentRow[];
+    for (const deploymentId of first.keys()) this.latest.set(deploymentId, null);
+    for (const row of rows) this.latest.set(row.deploymentId, momentOf(row));
+  }
+}
+
+function rowOf(event: RecordedOf<DeploymentEvent>, moment: DeploymentMoment) {
+  return {
+    deployment_id: event.data.deploymentId,
+    revision: event.revision,
+    model: moment.model,
+    environment: moment.environment,
+    event_type: event.type,
+    version: moment.version,
+    canary_version: moment.canaryVersion,
+    canary_percent: moment.canaryPercent,
+    strategy: moment.strategy,
+    status: moment.status,
+    approval_id: moment.approvalId,
+    cited_approvals: moment.citedApprovals,
+    deployed_by: moment.deployedBy,
+    at: event.metadata.occurredAt,
+    event_id: event.id,
+  };
 }

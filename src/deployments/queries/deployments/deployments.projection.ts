@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { unhandled } from '../../../ledger/commands/decider';
-import type { RecordedEvent } from '../../../ledger/event-log.port';
-import { Projection, ReadModelProjection } from '../../../ledger/projections/projection';
-import { DEPLOYMENT_EVENT_TYPES, type DeploymentEvent } from '../../deployment.events';
+import { newestBy, recordset } from '../../../ledger/projections/batching';
+import {
+  DeclaredProjection,
+  type Handlers,
+  type Recorded,
+  ReadModelProjection,
+} from '../../../ledger/projections/projection';
+import type { DeploymentEvent } from '../../deployment.events';
 
 type HistoryEntry = {
   version: string | null;
@@ -18,159 +22,198 @@ type HistoryEntry = {
   at: string;
 };
 
+const byDeployment = (event: Recorded<DeploymentEvent>) => event.data.deploymentId;
+
 /**
  * Deployments as they stand and their history. A history row is keyed by stream revision and a
- * current row only moves forward in revision, so a replayed event changes nothing.
+ * current row only moves forward in revision, so a replayed event changes nothing. A run of one
+ * event type is two statements: its history rows, then the current rows as each deployment's
+ * newest event of the run left them.
  */
 @Injectable()
 @ReadModelProjection()
-export class DeploymentsProjection implements Projection {
+export class DeploymentsProjection extends DeclaredProjection<DeploymentEvent> {
   readonly name = 'deployments';
-  readonly eventTypes = DEPLOYMENT_EVENT_TYPES;
   readonly tables = ['deployments', 'deployment_history'];
 
-  async apply(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-    const event = { type: recorded.type, data: recorded.data } as DeploymentEvent;
-    const revision = recorded.revision.toString();
-    const id = event.data.deploymentId;
-    switch (event.type) {
-      case 'ModelDeployed': {
-        const d = event.data;
-        await this.record(manager, recorded, id, {
-          version: d.version,
-          fromVersion: d.previousVersion,
-          toVersion: d.strategy === 'full' ? d.version : d.previousVersion,
-          strategy: d.strategy,
-          canaryPercent: d.canaryPercent,
-          approvalId: d.approvalId,
-          actor: d.deployedBy,
-          at: d.deployedAt,
-        });
+  protected readonly handlers: Handlers<DeploymentEvent> = {
+    ModelDeployed: async (events, { manager }) => {
+      await recordHistory(manager, events, ({ data: d }) => ({
+        version: d.version,
+        fromVersion: d.previousVersion,
+        toVersion: d.strategy === 'full' ? d.version : d.previousVersion,
+        strategy: d.strategy,
+        canaryPercent: d.canaryPercent,
+        approvalId: d.approvalId,
+        actor: d.deployedBy,
+        at: d.deployedAt,
+      }));
+      const rows = newestBy(events, byDeployment).map(({ data: d, revision }) => {
         const canary = d.strategy === 'canary';
-        await manager.query(
-          `INSERT INTO deployments (deployment_id, model, environment, version, canary_version,
-             canary_percent, strategy, status, approval_id, deployed_by, updated_at, last_revision)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11)
-           ON CONFLICT (deployment_id) DO UPDATE SET
-             version = EXCLUDED.version,
-             canary_version = EXCLUDED.canary_version,
-             canary_percent = EXCLUDED.canary_percent,
-             strategy = EXCLUDED.strategy,
-             status = EXCLUDED.status,
-             approval_id = EXCLUDED.approval_id,
-             deployed_by = EXCLUDED.deployed_by,
-             updated_at = EXCLUDED.updated_at,
-             last_revision = EXCLUDED.last_revision
-           WHERE deployments.last_revision < EXCLUDED.last_revision`,
-          [
-            id,
-            d.model,
-            d.environment,
-            canary ? d.previousVersion : d.version,
-            canary ? d.version : null,
-            canary ? d.canaryPercent : null,
-            d.strategy,
-            d.approvalId,
-            d.deployedBy,
-            d.deployedAt,
-            revision,
-          ],
-        );
-        return;
-      }
-      case 'DeploymentPromoted': {
-        const d = event.data;
-        await this.record(manager, recorded, id, {
-          version: d.version,
-          fromVersion: d.previousVersion,
-          toVersion: d.version,
-          actor: d.promotedBy,
-          at: d.promotedAt,
-        });
-        await manager.query(
-          `UPDATE deployments SET version = $2, canary_version = NULL, canary_percent = NULL,
-             strategy = 'full', deployed_by = $3, updated_at = $4, last_revision = $5
-           WHERE deployment_id = $1 AND last_revision < $5`,
-          [id, d.version, d.promotedBy, d.promotedAt, revision],
-        );
-        return;
-      }
-      case 'DeploymentRolledBack': {
-        const d = event.data;
-        await this.record(manager, recorded, id, {
-          version: d.fromVersion,
-          fromVersion: d.fromVersion,
-          toVersion: d.toVersion,
-          reason: d.reason,
-          automatic: d.automatic,
-          actor: d.rolledBackBy,
-          at: d.rolledBackAt,
-        });
-        // The version serving again keeps the approval it was deployed on.
-        await manager.query(
-          `UPDATE deployments SET version = $2, canary_version = NULL, canary_percent = NULL,
-             strategy = 'full', status = CASE WHEN $2::text IS NULL THEN 'inactive' ELSE 'active' END,
-             approval_id = (SELECT h.approval_id FROM deployment_history h
-                            WHERE h.deployment_id = $1 AND h.event_type = 'ModelDeployed'
-                              AND h.version = $2 AND h.revision < $5
-                            ORDER BY h.revision DESC LIMIT 1),
-             deployed_by = $3, updated_at = $4, last_revision = $5
-           WHERE deployment_id = $1 AND last_revision < $5`,
-          [id, d.toVersion, d.rolledBackBy, d.rolledBackAt, revision],
-        );
-        return;
-      }
-      case 'DeploymentRetired': {
-        const d = event.data;
-        await this.record(manager, recorded, id, {
-          version: d.version,
-          fromVersion: d.version,
-          toVersion: null,
-          reason: d.reason,
-          actor: d.retiredBy,
-          at: d.retiredAt,
-        });
-        await manager.query(
-          `UPDATE deployments SET version = NULL, canary_version = NULL, canary_percent = NULL,
-             strategy = 'full', status = 'retired', approval_id = NULL,
-             deployed_by = $2, updated_at = $3, last_revision = $4
-           WHERE deployment_id = $1 AND last_revision < $4`,
-          [id, d.retiredBy, d.retiredAt, revision],
-        );
-        return;
-      }
-      default:
-        unhandled(event);
-    }
-  }
+        return {
+          deployment_id: d.deploymentId,
+          model: d.model,
+          environment: d.environment,
+          version: canary ? d.previousVersion : d.version,
+          canary_version: canary ? d.version : null,
+          canary_percent: canary ? d.canaryPercent : null,
+          strategy: d.strategy,
+          approval_id: d.approvalId,
+          deployed_by: d.deployedBy,
+          updated_at: d.deployedAt,
+          last_revision: revision,
+        };
+      });
+      await manager.query(
+        `INSERT INTO deployments (deployment_id, model, environment, version, canary_version,
+           canary_percent, strategy, status, approval_id, deployed_by, updated_at, last_revision)
+         SELECT deployment_id, model, environment, version, canary_version, canary_percent,
+           strategy, 'active', approval_id, deployed_by, updated_at, last_revision
+         FROM jsonb_to_recordset($1::jsonb) AS d(deployment_id text, model text, environment text,
+           version text, canary_version text, canary_percent int, strategy text, approval_id text,
+           deployed_by text, updated_at timestamptz, last_revision bigint)
+         ON CONFLICT (deployment_id) DO UPDATE SET
+           version = EXCLUDED.version,
+           canary_version = EXCLUDED.canary_version,
+           canary_percent = EXCLUDED.canary_percent,
+           strategy = EXCLUDED.strategy,
+           status = EXCLUDED.status,
+           approval_id = EXCLUDED.approval_id,
+           deployed_by = EXCLUDED.deployed_by,
+           updated_at = EXCLUDED.updated_at,
+           last_revision = EXCLUDED.last_revision
+         WHERE deployments.last_revision < EXCLUDED.last_revision`,
+        [recordset(rows)],
+      );
+    },
 
-  private async record(
-    manager: EntityManager,
-    recorded: RecordedEvent,
-    deploymentId: string,
-    entry: HistoryEntry,
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO deployment_history (deployment_id, revision, event_type, version, from_version,
-         to_version, strategy, canary_percent, approval_id, reason, automatic, actor, at, event_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (deployment_id, revision) DO NOTHING`,
-      [
-        deploymentId,
-        recorded.revision.toString(),
-        recorded.type,
-        entry.version,
-        entry.fromVersion,
-        entry.toVersion,
-        entry.strategy ?? null,
-        entry.canaryPercent ?? null,
-        entry.approvalId ?? null,
-        entry.reason ?? null,
-        entry.automatic ?? null,
-        entry.actor,
-        entry.at,
-        recorded.id,
-      ],
-    );
-  }
+    DeploymentPromoted: async (events, { manager }) => {
+      await recordHistory(manager, events, ({ data: d }) => ({
+        version: d.version,
+        fromVersion: d.previousVersion,
+        toVersion: d.version,
+        actor: d.promotedBy,
+        at: d.promotedAt,
+      }));
+      const rows = newestBy(events, byDeployment).map(({ data: d, revision }) => ({
+        deployment_id: d.deploymentId,
+        version: d.version,
+        deployed_by: d.promotedBy,
+        updated_at: d.promotedAt,
+        revision,
+      }));
+      await manager.query(
+        `UPDATE deployments SET version = p.version, canary_version = NULL, canary_percent = NULL,
+           strategy = 'full', deployed_by = p.deployed_by, updated_at = p.updated_at,
+           last_revision = p.revision
+         FROM jsonb_to_recordset($1::jsonb) AS p(deployment_id text, version text,
+           deployed_by text, updated_at timestamptz, revision bigint)
+         WHERE deployments.deployment_id = p.deployment_id
+           AND deployments.last_revision < p.revision`,
+        [recordset(rows)],
+      );
+    },
+
+    DeploymentRolledBack: async (events, { manager }) => {
+      await recordHistory(manager, events, ({ data: d }) => ({
+        version: d.fromVersion,
+        fromVersion: d.fromVersion,
+        toVersion: d.toVersion,
+        reason: d.reason,
+        automatic: d.automatic,
+        actor: d.rolledBackBy,
+        at: d.rolledBackAt,
+      }));
+      const rows = newestBy(events, byDeployment).map(({ data: d, revision }) => ({
+        deployment_id: d.deploymentId,
+        to_version: d.toVersion,
+        deployed_by: d.rolledBackBy,
+        updated_at: d.rolledBackAt,
+        revision,
+      }));
+      // The version serving again keeps the approval it was deployed on.
+      await manager.query(
+        `UPDATE deployments SET version = r.to_version, canary_version = NULL,
+           canary_percent = NULL, strategy = 'full',
+           status = CASE WHEN r.to_version IS NULL THEN 'inactive' ELSE 'active' END,
+           approval_id = (SELECT h.approval_id FROM deployment_history h
+                          WHERE h.deployment_id = r.deployment_id
+                            AND h.event_type = 'ModelDeployed'
+                            AND h.version = r.to_version AND h.revision < r.revision
+                          ORDER BY h.revision DESC LIMIT 1),
+           deployed_by = r.deployed_by, updated_at = r.updated_at, last_revision = r.revision
+         FROM jsonb_to_recordset($1::jsonb) AS r(deployment_id text, to_version text,
+           deployed_by text, updated_at timestamptz, revision bigint)
+         WHERE deployments.deployment_id = r.deployment_id
+           AND deployments.last_revision < r.revision`,
+        [recordset(rows)],
+      );
+    },
+
+    DeploymentRetired: async (events, { manager }) => {
+      await recordHistory(manager, events, ({ data: d }) => ({
+        version: d.version,
+        fromVersion: d.version,
+        toVersion: null,
+        reason: d.reason,
+        actor: d.retiredBy,
+        at: d.retiredAt,
+      }));
+      const rows = newestBy(events, byDeployment).map(({ data: d, revision }) => ({
+        deployment_id: d.deploymentId,
+        deployed_by: d.retiredBy,
+        updated_at: d.retiredAt,
+        revision,
+      }));
+      await manager.query(
+        `UPDATE deployments SET version = NULL, canary_version = NULL, canary_percent = NULL,
+           strategy = 'full', status = 'retired', approval_id = NULL,
+           deployed_by = r.deployed_by, updated_at = r.updated_at, last_revision = r.revision
+         FROM jsonb_to_recordset($1::jsonb) AS r(deployment_id text, deployed_by text,
+           updated_at timestamptz, revision bigint)
+         WHERE deployments.deployment_id = r.deployment_id
+           AND deployments.last_revision < r.revision`,
+        [recordset(rows)],
+      );
+    },
+  };
+}
+
+/** One history row per event of the run, in one statement; a row already there stays. */
+async function recordHistory<E extends DeploymentEvent>(
+  manager: EntityManager,
+  events: readonly Recorded<E>[],
+  entryOf: (event: Recorded<E>) => HistoryEntry,
+): Promise<void> {
+  const rows = events.map((event) => {
+    const entry = entryOf(event);
+    return {
+      deployment_id: event.data.deploymentId,
+      revision: event.revision,
+      event_type: event.type,
+      version: entry.version,
+      from_version: entry.fromVersion,
+      to_version: entry.toVersion,
+      strategy: entry.strategy ?? null,
+      canary_percent: entry.canaryPercent ?? null,
+      approval_id: entry.approvalId ?? null,
+      reason: entry.reason ?? null,
+      automatic: entry.automatic ?? null,
+      actor: entry.actor,
+      at: entry.at,
+      event_id: event.id,
+    };
+  });
+  await manager.query(
+    `INSERT INTO deployment_history (deployment_id, revision, event_type, version, from_version,
+       to_version, strategy, canary_percent, approval_id, reason, automatic, actor, at, event_id)
+     SELECT deployment_id, revision, event_type, version, from_version, to_version, strategy,
+       canary_percent, approval_id, reason, automatic, actor, at, event_id
+     FROM jsonb_to_recordset($1::jsonb) AS h(deployment_id text, revision bigint, event_type text,
+       version text, from_version text, to_version text, strategy text, canary_percent int,
+       approval_id text, reason text, automatic boolean, actor text, at timestamptz,
+       event_id uuid)
+     ON CONFLICT (deployment_id, revision) DO NOTHING`,
+    [recordset(rows)],
+  );
 }

@@ -1,64 +1,92 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { unhandled } from '../../../ledger/commands/decider';
-import type { RecordedEvent } from '../../../ledger/event-log.port';
-import { Projection, ReadModelProjection } from '../../../ledger/projections/projection';
+import { newestBy, recordset } from '../../../ledger/projections/batching';
 import {
-  DELETION_REQUEST_EVENT_TYPES,
-  type DeletionRequestEvent,
-} from '../../deletion-request.events';
+  DeclaredProjection,
+  type Handlers,
+  ReadModelProjection,
+} from '../../../ledger/projections/projection';
+import type { DeletionRequestEvent } from '../../deletion-request.events';
 
-/** `deletion_requests`: one row per request, its newest status, assessment and fulfilment. */
+/**
+ * `deletion_requests`: one row per request, its newest status, assessment and fulfilment. Each
+ * statement is guarded by the stream revision, so replaying an applied event is a no-op; a run of
+ * one event type is one statement.
+ */
 @Injectable()
 @ReadModelProjection()
-export class DeletionRequestProjection implements Projection {
+export class DeletionRequestProjection extends DeclaredProjection<DeletionRequestEvent> {
   readonly name = 'deletion-requests';
-  readonly eventTypes = DELETION_REQUEST_EVENT_TYPES;
   readonly tables = ['deletion_requests'];
 
-  async apply(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-    const event = { type: recorded.type, data: recorded.data } as DeletionRequestEvent;
-    const revision = recorded.revision.toString();
-    // Each statement is guarded by the stream revision, so replaying an applied event is a no-op.
-    switch (event.type) {
-      case 'DeletionRequested': {
-        const { requestId, subjectRef, receivedOn, dueOn, channel, requestedBy, requestedAt } =
-          event.data;
-        await manager.query(
-          `INSERT INTO deletion_requests
-             (id, subject_ref, received_on, due_on, channel, status, requested_by, requested_at, last_revision)
-           VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8)
-           ON CONFLICT (id) DO NOTHING`,
-          [requestId, subjectRef, receivedOn, dueOn, channel, requestedBy, requestedAt, revision],
-        );
-        return;
-      }
-      case 'DeletionAssessed': {
-        const { requestId, affected, notes, assessedBy, assessedAt } = event.data;
-        await manager.query(
-          `UPDATE deletion_requests
-           SET status = 'assessed', affected = $2::jsonb, notes = $3, assessed_by = $4,
-               assessed_at = $5, last_revision = $6
-           WHERE id = $1 AND last_revision < $6`,
-          [requestId, JSON.stringify(affected), notes, assessedBy, assessedAt, revision],
-        );
-        return;
-      }
-      case 'DeletionFulfilled': {
+  protected readonly handlers: Handlers<DeletionRequestEvent> = {
+    DeletionRequested: async (events, { manager }) => {
+      const rows = events.map(({ revision, data: d }) => ({
+        id: d.requestId,
+        subject_ref: d.subjectRef,
+        received_on: d.receivedOn,
+        due_on: d.dueOn,
+        channel: d.channel,
+        requested_by: d.requestedBy,
+        requested_at: d.requestedAt,
+        last_revision: revision,
+      }));
+      await manager.query(
+        `INSERT INTO deletion_requests (id, subject_ref, received_on, due_on, channel, status,
+           requested_by, requested_at, last_revision)
+         SELECT id, subject_ref, received_on, due_on, channel, 'open', requested_by,
+           requested_at, last_revision
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, subject_ref text, received_on date,
+           due_on date, channel text, requested_by text, requested_at timestamptz,
+           last_revision bigint)
+         ON CONFLICT (id) DO NOTHING`,
+        [recordset(rows)],
+      );
+    },
+
+    DeletionAssessed: async (events, { manager }) => {
+      const rows = newestBy(events, (event) => event.data.requestId).map(
+        ({ revision, data: d }) => ({
+          id: d.requestId,
+          affected: d.affected,
+          notes: d.notes,
+          assessed_by: d.assessedBy,
+          assessed_at: d.assessedAt,
+          revision,
+        }),
+      );
+      await manager.query(
+        `UPDATE deletion_requests
+         SET status = 'assessed', affected = a.affected, notes = a.notes,
+           assessed_by = a.assessed_by, assessed_at = a.assessed_at, last_revision = a.revision
+         FROM jsonb_to_recordset($1::jsonb) AS a(id uuid, affected jsonb, notes text,
+           assessed_by text, assessed_at timestamptz, revision bigint)
+         WHERE deletion_requests.id = a.id AND deletion_requests.last_revision < a.revision`,
+        [recordset(rows)],
+      );
+    },
+
+    DeletionFulfilled: async (events, { manager }) => {
+      const rows = newestBy(events, (event) => event.data.requestId).map(({ revision, data }) => {
         // What each replacement and retraining replaces, what each exception covers and how
         // every item was accounted for are kept as recorded: absent before they existed.
-        const { requestId, fulfilledBy, fulfilledAt, ...fulfilment } = event.data;
-        await manager.query(
-          `UPDATE deletion_requests
-           SET status = 'fulfilled', fulfilment = $2::jsonb, fulfilled_by = $3, fulfilled_at = $4,
-               last_revision = $5
-           WHERE id = $1 AND last_revision < $5`,
-          [requestId, JSON.stringify(fulfilment), fulfilledBy, fulfilledAt, revision],
-        );
-        return;
-      }
-      default:
-        return unhandled(event);
-    }
-  }
+        const { requestId, fulfilledBy, fulfilledAt, ...fulfilment } = data;
+        return {
+          id: requestId,
+          fulfilment,
+          fulfilled_by: fulfilledBy,
+          fulfilled_at: fulfilledAt,
+          revision,
+        };
+      });
+      await manager.query(
+        `UPDATE deletion_requests
+         SET status = 'fulfilled', fulfilment = f.fulfilment, fulfilled_by = f.fulfilled_by,
+           fulfilled_at = f.fulfilled_at, last_revision = f.revision
+         FROM jsonb_to_recordset($1::jsonb) AS f(id uuid, fulfilment jsonb, fulfilled_by text,
+           fulfilled_at timestamptz, revision bigint)
+         WHERE deletion_requests.id = f.id AND deletion_requests.last_revision < f.revision`,
+        [recordset(rows)],
+      );
+    },
+  };
 }
