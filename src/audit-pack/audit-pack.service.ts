@@ -17,7 +17,7 @@ import { CLOCK, type Clock } from '../ledger/clock';
 import { EVENT_LOG, type EventLog } from '../ledger/event-log.port';
 import { type AuditPackContent, AuditPackContentReader } from './audit-pack.content';
 import { writeAuditPack } from './audit-pack.pdf';
-import type { DocumentSigning } from './evidence-appendix';
+import type { DocumentSigning } from '../integrity/pdf-signer';
 
 export interface GeneratedPack {
   /** Names this pack: its evidence bundle, with the PDF's signature, is kept under it. */

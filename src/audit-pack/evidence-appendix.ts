@@ -3,8 +3,11 @@ import type { Writable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { createDeflate } from 'node:zlib';
 import type { Citation, EvidenceBuilder } from '../integrity/evidence-builder';
-import type { CitedEvent, EvidenceBundle, PdfSignerBinding } from '../integrity/evidence-bundle';
+import type { CitedEvent, EvidenceBundle } from '../integrity/evidence-bundle';
 import { SIGNATURE_NAME, SIGNATURE_SUBFILTER } from '../integrity/pdf-signature';
+import type { DocumentSigning } from '../integrity/pdf-signer';
+
+export type { DocumentSigning };
 import { isoInstant } from './pdf-dates';
 import { type Column, INK, MUTED, contentWidth, heading, paragraph, table } from './pdf-layout';
 
@@ -15,16 +18,6 @@ export const EVIDENCE_FILE_NAME = 'evidence.json';
 export const EVIDENCE_DIGEST_KEY = 'AttestSHA256';
 /** Where the service hands out the one-file verifier (VerifierHttpController). */
 export const VERIFIER_PATH = '/api/v1/verifier/attest-verify.js';
-
-/** How a document is signed once written, and where its reader gets the verifier and keys. */
-export interface DocumentSigning {
-  /** Bytes reserved for the embedded signature. */
-  signatureBytes: number;
-  /** What vouches for the signing certificate: carried in the evidence bundle. */
-  pdfSigner: PdfSignerBinding;
-  /** The service's address as its callers reach it, e.g. https://attest.example. */
-  serviceUrl: string;
-}
 
 /** The commands that check a document with Node alone, exactly as printed on its cover. */
 export function verifierCommands(serviceUrl: string): string[] {

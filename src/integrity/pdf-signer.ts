@@ -2,13 +2,22 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { FileHandle } from 'node:fs/promises';
 import { CompactSign } from 'jose';
-import type { DocumentSigning } from '../audit-pack/evidence-appendix';
 import { APP_CONFIG, type AppConfig, MEMORY_DATA_DIR } from '../config/app-config';
 import { SIGNING_KEY } from './checkpoint-signer';
 import { PDF_SIGNER_TYPE, type PdfSignerBinding } from './evidence-bundle';
 import { type PdfSigningIdentity, signPdfBuffer, signPdfFile } from './pdf-signature';
 import { openPdfSigningIdentity } from './pdf-signing-identity';
 import { SIGNING_ALGORITHM, type SigningKey } from './signing-key';
+
+/** How a document is signed once written, and where its reader gets the verifier and keys. */
+export interface DocumentSigning {
+  /** Bytes reserved for the embedded signature. */
+  signatureBytes: number;
+  /** What vouches for the signing certificate: carried in the evidence bundle. */
+  pdfSigner: PdfSignerBinding;
+  /** The service's address as its callers reach it, e.g. https://attest.example. */
+  serviceUrl: string;
+}
 
 /**
  * Signs Attest's PDFs inside the file (README: Audit packs and the offline verifier), and vouches

@@ -24,6 +24,7 @@ import { BreachResponder } from './breach-responder';
 import { DriftMonitor } from './drift/drift-monitor';
 import { PerformanceMonitor } from './performance/performance-monitor';
 import { MonitoringChecksProjection } from './drift/monitoring-checks.projection';
+import { CadencePolicy } from '../retraining/retraining-cadence';
 
 /**
  * Drift and performance signals, alerts, the per-deployment monitoring view (read SQL only), and
@@ -58,7 +59,15 @@ import { MonitoringChecksProjection } from './drift/monitoring-checks.projection
     DriftMonitor,
     PerformanceMonitor,
     BreachResponder,
+    // The retraining cadence is the monitoring policy's retrainEveryDays.
+    {
+      provide: CadencePolicy,
+      inject: [MonitoringPolicies],
+      useFactory: (policies: MonitoringPolicies): CadencePolicy => ({
+        retrainEveryDays: async (model) => (await policies.effectiveFor(model)).retrainEveryDays,
+      }),
+    },
   ],
-  exports: [MonitoringPolicies, DriftMonitor, PerformanceMonitor, BreachResponder],
+  exports: [MonitoringPolicies, DriftMonitor, PerformanceMonitor, BreachResponder, CadencePolicy],
 })
 export class MonitoringModule {}

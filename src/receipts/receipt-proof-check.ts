@@ -1,6 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import { type CheckResult, type EvidenceBundle, verifyBundle } from '../integrity/evidence-bundle';
-import { type DecisionReceipt, receiptHash } from './decision-receipt';
+import { type DecisionReceipt, receiptHash } from '../serving/decision-receipt';
 import { verifyReceiptInclusion } from './receipt-tree';
 
 /** The format GET /receipts/{id} answers with (receipt-proofs.ts). */

@@ -8,7 +8,7 @@ import { CheckpointSigner } from '../integrity/checkpoint-signer';
 import { EvidenceBuilder, IntegrityLogBehind } from '../integrity/evidence-builder';
 import { BUNDLE_FORMAT, type CitedEvent, type EvidenceBundle } from '../integrity/evidence-bundle';
 import { IntegrityViolation } from '../integrity/integrity-violation';
-import { type DecisionReceipt, receiptHash } from './decision-receipt';
+import { type DecisionReceipt, receiptHash } from '../serving/decision-receipt';
 import { RECEIPT_PROOF_FORMAT, type ReceiptProof } from './receipt-proof-check';
 
 export type { ReceiptProof };

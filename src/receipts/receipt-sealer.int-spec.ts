@@ -9,7 +9,7 @@ import { EVENT_LOG } from '../ledger/event-log.port';
 import { streams } from '../ledger/stream-names';
 import type { JsonObject } from '../ledger/event-log.port';
 import type { PredictionBatchRecorded } from '../predictions/prediction.events';
-import { receiptHash } from './decision-receipt';
+import { receiptHash } from '../serving/decision-receipt';
 import { ReceiptSealer, SEAL_LOCK_NAMESPACE } from './receipt-sealer';
 import { ReceiptTree } from './receipt-tree';
 import { ReceiptWriter } from './receipt-writer';

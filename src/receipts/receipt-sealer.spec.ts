@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { inputDigestOf, summarise } from './receipt-sealer';
-import { receiptHash } from './decision-receipt';
+import { receiptHash } from '../serving/decision-receipt';
 import { TEST_BINNING, testReceipt } from '../../tests/support/receipts';
 
 const rowsOf = (receipts: ReturnType<typeof testReceipt>[]) =>

@@ -23,7 +23,7 @@ import {
 } from '../predictions/prediction-batch.decider';
 import type { BatchBins, BinnedCounts } from '../predictions/prediction.events';
 import type { Binning } from '../serving/served-model';
-import type { DecisionReceipt } from './decision-receipt';
+import type { DecisionReceipt } from '../serving/decision-receipt';
 import { ReceiptTree } from './receipt-tree';
 
 /** Who records the batches Attest seals from its own receipts. */

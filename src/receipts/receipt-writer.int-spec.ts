@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../ledger/canonical-json';
-import { receiptHash } from './decision-receipt';
+import { receiptHash } from '../serving/decision-receipt';
 import { ReceiptWriter } from './receipt-writer';
 import { storeKinds } from '../../tests/support/test-database';
 import { TestApp, startTestApp } from '../../tests/support/test-app';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { canonicalJson } from '../ledger/canonical-json';
 import type { Binning } from '../serving/served-model';
-import { ReceiptSink, type ReceiptToWrite, receiptTextHash } from './decision-receipt';
+import { ReceiptSink, type ReceiptToWrite, receiptTextHash } from '../serving/decision-receipt';
 
 /** Rows per INSERT at most: a larger group waits for the next statement. */
 const MAX_ROWS_PER_STATEMENT = 5_000;

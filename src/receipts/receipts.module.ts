@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { IntegrityModule } from '../integrity/integrity.module';
-import { ReceiptSink } from './decision-receipt';
+import { ReceiptSink } from '../serving/decision-receipt';
 import { ReceiptsHttpController } from './http/receipts.http.controller';
 import { OutcomesHttpController } from './outcomes/outcomes.http.controller';
 import { ReceiptOutcomes } from './outcomes/receipt-outcomes';

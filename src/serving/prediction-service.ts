@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import { SERVER_PEPPER } from '../config/config.module';
 import type { SubjectPepper } from '../config/subject-pepper';
-import { ReceiptSink } from '../receipts/decision-receipt';
+import { ReceiptSink } from './decision-receipt';
 import type { ServedModel } from './served-model';
 import {
   ONNXRUNTIME_VERSION,

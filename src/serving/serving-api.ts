@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '../ledger/canonical-json';
 import { InvalidRequest } from '../ledger/ledger.errors';
 import { SubjectHasher } from '../privacy/subject-hasher';
-import type { ReceiptToWrite } from '../receipts/decision-receipt';
+import type { ReceiptToWrite } from './decision-receipt';
 import { type ServedModel, categoryBin, numericBin } from './served-model';
 
 /**

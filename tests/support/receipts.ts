@@ -1,7 +1,7 @@
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import type { EventLog, JsonObject } from '../../src/ledger/event-log.port';
 import { streams } from '../../src/ledger/stream-names';
-import type { ReceiptToWrite } from '../../src/receipts/decision-receipt';
+import type { ReceiptToWrite } from '../../src/serving/decision-receipt';
 import type { Binning } from '../../src/serving/served-model';
 
 export const RECEIPT_DEPLOYMENT = 'credit-risk.staging';

@@ -3,7 +3,7 @@ import type { Role } from '../../src/auth/roles';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { EvaluationRunner } from '../../src/evaluation/runs/evaluation-runner';
-import type { DecisionReceipt } from '../../src/receipts/decision-receipt';
+import type { DecisionReceipt } from '../../src/serving/decision-receipt';
 import { ReceiptWriter } from '../../src/receipts/receipt-writer';
 import { BatchScoringJobStore } from '../../src/serving/batch/batch-scoring-job.store';
 import {

@@ -14,7 +14,7 @@ import { SERVER_PEPPER } from '../../config/config.module';
 import type { SubjectPepper } from '../../config/subject-pepper';
 import { CLOCK, type Clock } from '../../ledger/clock';
 import { InvalidRequest } from '../../ledger/ledger.errors';
-import { ReceiptSink, type ReceiptToWrite } from '../../receipts/decision-receipt';
+import { ReceiptSink, type ReceiptToWrite } from '../decision-receipt';
 import type { ServedModel } from '../served-model';
 import {
   MAX_ROWS,

@@ -11,7 +11,7 @@ import {
   NestedObject,
   Optional,
 } from '../../../ledger/http/validation';
-import { IsCountRecord } from '../../../training-runs/number-record.validator';
+import { IsCountRecord } from '../../../ledger/http/number-record.validator';
 
 export class ValidationCheckRequest {
   @ApiProperty({ example: 'no-null-income' })

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { VERSION, VERSION_HINT } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
-import { IsNumberRecord, MAX_GROUP_LABEL } from '../../../training-runs/number-record.validator';
+import { IsNumberRecord, MAX_GROUP_LABEL } from '../../../ledger/http/number-record.validator';
 import { VersionRefRequest } from '../../../ledger/commands/version-ref.request.dto';
 import { IsMeasure, NestedArray, NestedObject, Optional } from '../../../ledger/http/validation';
 

@@ -10,7 +10,7 @@ import {
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
 import { WindowRequest } from '../../window.request.dto';
 import { IsCount, MAX_COUNT, NestedObject } from '../../../ledger/http/validation';
-import { IsNumberRecord } from '../../../training-runs/number-record.validator';
+import { IsNumberRecord } from '../../../ledger/http/number-record.validator';
 
 export class RecordGroundTruthRequest {
   @ApiProperty({

@@ -28,7 +28,7 @@ import {
   NestedObject,
   Optional,
 } from '../../../ledger/http/validation';
-import { IsCountRecord } from '../../../training-runs/number-record.validator';
+import { IsCountRecord } from '../../../ledger/http/number-record.validator';
 
 /** Feature names, not values: short identifiers with no spaces, so no free text about people. */
 const FEATURE = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SHA256_DIGEST, SHA256_DIGEST_HINT } from '../../../ledger/commands/identifiers';
 import { SourceRequest } from '../../../ledger/commands/source.request.dto';
-import { IsNumberRecord } from '../../number-record.validator';
+import { IsNumberRecord } from '../../../ledger/http/number-record.validator';
 import { NestedObject } from '../../../ledger/http/validation';
 
 export class TrainingArtifactRequest {

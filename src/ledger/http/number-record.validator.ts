@@ -1,5 +1,5 @@
 import { ValidationOptions, ValidateBy } from 'class-validator';
-import { MAX_COUNT, MAX_MEASURE } from '../ledger/http/validation';
+import { MAX_COUNT, MAX_MEASURE } from './validation';
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,99}$/;
 

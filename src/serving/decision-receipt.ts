@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../ledger/canonical-json';
-import type { Binning, ServingArm } from '../serving/served-model';
+import type { Binning, ServingArm } from './served-model';
 
 /**
  * One scored row's receipt (README, "Decision receipts"): everything needed to show later which
@@ -59,7 +59,7 @@ export function receiptTextHash(canonicalText: string): string {
 
 /**
  * Writes receipts before the answer leaves: the promise resolves once they are stored, and
- * concurrent calls are grouped into one multi-row insert. Implemented in ./receipt-writer.ts.
+ * concurrent calls are grouped into one multi-row insert. Implemented by the receipts capability (src/receipts/receipt-writer.ts).
  */
 export abstract class ReceiptSink {
   abstract write(receipts: readonly ReceiptToWrite[]): Promise<void>;
