@@ -1,113 +1,15 @@
 import { type ProjectionSpec, projectionSpec } from '../../../../tests/support/projection-spec';
-import type {
-  DeploymentPromoted,
-  DeploymentRetired,
-  DeploymentRolledBack,
-  ModelDeployed,
-} from '../../deployment.events';
+import {
+  APPROVAL_1,
+  APPROVAL_2,
+  APPROVAL_3,
+  at,
+  deployed,
+  promoted,
+  retired,
+  rolledBack,
+} from '../../../../tests/support/deployment-events';
 import { DeploymentsProjection } from './deployments.projection';
-
-type At<E> = E & { stream: string };
-
-const APPROVAL_1 = '01950000-0000-7000-8000-00000000a001';
-const APPROVAL_2 = '01950000-0000-7000-8000-00000000a002';
-const APPROVAL_3 = '01950000-0000-7000-8000-00000000a003';
-const at = (minute: number) => new Date(Date.UTC(2026, 2, 1, 9, minute)).toISOString();
-
-function deployed(
-  deploymentId: string,
-  version: string,
-  options: {
-    previousVersion?: string | null;
-    canaryPercent?: number;
-    approvalId?: string | null;
-    minute?: number;
-  } = {},
-): At<ModelDeployed> {
-  const [model, environment] = deploymentId.split('.');
-  const canary = options.canaryPercent !== undefined;
-  return {
-    type: 'ModelDeployed',
-    stream: `deployment-${deploymentId}`,
-    data: {
-      deploymentId,
-      model,
-      version,
-      environment,
-      strategy: canary ? 'canary' : 'full',
-      canaryPercent: canary ? (options.canaryPercent ?? null) : null,
-      previousVersion: options.previousVersion ?? null,
-      approvalId: options.approvalId === undefined ? APPROVAL_1 : options.approvalId,
-      deployedBy: 'dev-ops',
-      deployedAt: at(options.minute ?? 0),
-    },
-  };
-}
-
-function promoted(
-  deploymentId: string,
-  version: string,
-  previousVersion: string | null,
-  minute = 10,
-): At<DeploymentPromoted> {
-  const [model, environment] = deploymentId.split('.');
-  return {
-    type: 'DeploymentPromoted',
-    stream: `deployment-${deploymentId}`,
-    data: {
-      deploymentId,
-      model,
-      version,
-      environment,
-      previousVersion,
-      promotedBy: 'release-manager',
-      promotedAt: at(minute),
-    },
-  };
-}
-
-function rolledBack(
-  deploymentId: string,
-  fromVersion: string,
-  toVersion: string | null,
-  options: { automatic?: boolean; minute?: number } = {},
-): At<DeploymentRolledBack> {
-  const [model, environment] = deploymentId.split('.');
-  const automatic = options.automatic ?? false;
-  return {
-    type: 'DeploymentRolledBack',
-    stream: `deployment-${deploymentId}`,
-    data: {
-      deploymentId,
-      model,
-      environment,
-      fromVersion,
-      toVersion,
-      reason: automatic ? 'auc breached its threshold' : 'error rate above target',
-      automatic,
-      causeAlertId: automatic ? '01950000-0000-7000-8000-0000000a1e70' : null,
-      rolledBackBy: automatic ? 'attest' : 'dev-ops',
-      rolledBackAt: at(options.minute ?? 20),
-    },
-  };
-}
-
-function retired(deploymentId: string, version: string, minute = 30): At<DeploymentRetired> {
-  const [model, environment] = deploymentId.split('.');
-  return {
-    type: 'DeploymentRetired',
-    stream: `deployment-${deploymentId}`,
-    data: {
-      deploymentId,
-      model,
-      environment,
-      version,
-      reason: 'model decommissioned',
-      retiredBy: 'dev-ops',
-      retiredAt: at(minute),
-    },
-  };
-}
 
 type DeploymentRow = {
   deployment_id: string;
