@@ -21,11 +21,16 @@ export class DecidedStream<Command, Event extends DomainEvent, State> {
     return events.map((event) => ({ ...event, stream: this.stream }));
   }
 
-  /** The one event the command decides. */
-  one(command: Command): Event & { stream: string } {
+  /** The one event the command decides, of this type. */
+  one<T extends Event['type']>(
+    type: T,
+    command: Command,
+  ): Extract<Event, { type: T }> & { stream: string } {
     const events = this.when(command);
-    if (events.length !== 1)
-      throw new Error(`expected one event, the decider gave ${events.length}`);
-    return events[0];
+    if (events.length !== 1 || events[0].type !== type) {
+      const types = events.map((event) => event.type).join(', ') || 'none';
+      throw new Error(`expected one ${type}, the decider gave ${types}`);
+    }
+    return events[0] as Extract<Event, { type: T }> & { stream: string };
   }
 }

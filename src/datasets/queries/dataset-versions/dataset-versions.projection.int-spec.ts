@@ -26,12 +26,13 @@ const field = (name: string, flags: Partial<SchemaField> = {}): SchemaField => (
 const register = (
   version: string,
   overrides: Partial<RegisterDatasetVersion['data']> = {},
+  name = 'loans',
 ): RegisterDatasetVersion => ({
   type: 'RegisterDatasetVersion',
   actor: 'dana',
   now: '2026-03-01T00:00:00.000Z',
   data: {
-    name: 'loans',
+    name,
     version,
     contentHash: HASH_A,
     rows: 120_000,
@@ -52,13 +53,13 @@ const register = (
   },
 });
 
-const validate = (version: string, validationId: string, failing: string[] = []) =>
+const validate = (version: string, validationId: string, failing: string[] = [], name = 'loans') =>
   ({
     type: 'RecordDatasetValidation',
     actor: 'ci-pipeline',
     now: '2026-03-02T00:00:00.000Z',
     data: {
-      name: 'loans',
+      name,
       version,
       validationId,
       suite: 'great-expectations/loans',
@@ -70,13 +71,13 @@ const validate = (version: string, validationId: string, failing: string[] = [])
     },
   }) satisfies DatasetCommand;
 
-const profile = (version: string, profileId: string, mean: number) =>
+const profile = (version: string, profileId: string, mean: number, name = 'loans') =>
   ({
     type: 'RecordDatasetProfile',
     actor: 'ci-pipeline',
     now: '2026-03-03T00:00:00.000Z',
     data: {
-      name: 'loans',
+      name,
       version,
       profileId,
       features: [
@@ -106,13 +107,13 @@ const profile = (version: string, profileId: string, mean: number) =>
     },
   }) satisfies DatasetCommand;
 
-const store = (version: string, digest = HASH_A) =>
+const store = (version: string, digest = HASH_A, name = 'loans') =>
   ({
     type: 'StoreDatasetData',
     actor: 'dana',
     now: '2026-03-01T06:00:00.000Z',
     data: {
-      name: 'loans',
+      name,
       version,
       digest,
       size: 4096,
@@ -151,8 +152,9 @@ describe('dataset-versions projection', () => {
 
   it('registers each version once, with every column, active and its data not stored', async () => {
     const stream = loans();
-    const first = stream.one(register('2026-01'));
+    const first = stream.one('DatasetVersionRegistered', register('2026-01'));
     const second = stream.one(
+      'DatasetVersionRegistered',
       register('2026-02', {
         contentHash: HASH_B,
         schema: [field('term')],
@@ -209,11 +211,11 @@ describe('dataset-versions projection', () => {
 
   it('appends validations in ledger order with their failed checks, each validation once', async () => {
     const stream = loans();
-    const registered = stream.one(register('2026-01'));
-    const passed = stream.one(validate('2026-01', 'v-1'));
-    const failed = stream.one(validate('2026-01', 'v-2', ['term-in-range']));
-    const elsewhere = { ...stream.one(validate('2026-01', 'v-3')) };
-    elsewhere.data = { ...elsewhere.data, version: '1999-01' }; // a version never registered
+    const registered = stream.one('DatasetVersionRegistered', register('2026-01'));
+    const passed = stream.one('DatasetValidated', validate('2026-01', 'v-1'));
+    const failed = stream.one('DatasetValidated', validate('2026-01', 'v-2', ['term-in-range']));
+    const v3 = stream.one('DatasetValidated', validate('2026-01', 'v-3'));
+    const elsewhere = { ...v3, data: { ...v3.data, version: '1999-01' } }; // never registered
     // The same validation recorded again (one run, then a later page) is kept once.
     await spec.given([registered, passed, failed, passed, elsewhere]);
     await spec.given([failed], { keep: true });
@@ -244,16 +246,16 @@ describe('dataset-versions projection', () => {
     const events = [
       ...stream.when(register('2026-01')),
       ...stream.when(register('2026-02', { contentHash: HASH_B })),
-      stream.one(profile('2026-01', 'p-1', 41)),
-      stream.one(profile('2026-02', 'p-2', 42)),
-      stream.one(profile('2026-01', 'p-3', 43)),
+      stream.one('DatasetProfiled', profile('2026-01', 'p-1', 41)),
+      stream.one('DatasetProfiled', profile('2026-02', 'p-2', 42)),
     ];
-    await spec.given(events);
+    const latest = stream.one('DatasetProfiled', profile('2026-01', 'p-3', 43));
+    await spec.given([...events, latest]);
     const [january, february] = await versions();
     expect(january.latest_profile).toEqual({
       profileId: 'p-3',
-      features: events[4].data.features,
-      profiledAt: events[4].data.profiledAt,
+      features: latest.data.features,
+      profiledAt: latest.data.profiledAt,
     });
     expect(february.latest_profile).toMatchObject({ profileId: 'p-2' });
   });
@@ -263,7 +265,7 @@ describe('dataset-versions projection', () => {
     await spec.given([
       ...stream.when(register('2026-01')),
       ...stream.when(register('2026-02', { contentHash: HASH_B })),
-      stream.one({
+      stream.one('DatasetVersionRetired', {
         type: 'RetireDatasetVersion',
         actor: 'dana',
         now: '2026-04-01T00:00:00.000Z',
@@ -277,8 +279,8 @@ describe('dataset-versions projection', () => {
 
   it('shows the data stored, then purged keeping its size and when it was stored', async () => {
     const stream = loans();
-    const registered = stream.one(register('2026-01'));
-    const stored = stream.one(store('2026-01'));
+    const registered = stream.one('DatasetVersionRegistered', register('2026-01'));
+    const stored = stream.one('DatasetDataStored', store('2026-01'));
     await spec.given([registered, stored]);
     expect((await versions())[0].data).toEqual({
       status: 'stored',
@@ -286,7 +288,7 @@ describe('dataset-versions projection', () => {
       size: 4096,
       storedAt: '2026-03-01T06:00:00.000Z',
     });
-    const purged = stream.one({
+    const purged = stream.one('DatasetDataPurged', {
       type: 'PurgeDatasetData',
       actor: 'retention-sweep',
       now: '2026-03-05T00:00:00.000Z',
@@ -308,23 +310,19 @@ describe('dataset-versions projection', () => {
       datasetDecider,
       streams.dataset('bureau'),
     );
-    const other = (command: DatasetCommand): DatasetCommand => ({
-      ...command,
-      data: { ...command.data, name: 'bureau' },
-    });
     await spec.expectRebuildEqualsLive([
       ...loansStream.when(register('2026-01')),
-      ...bureau.when(other(register('2026-01'))),
+      ...bureau.when(register('2026-01', {}, 'bureau')),
       ...loansStream.when(register('2026-02', { contentHash: HASH_B })),
       ...loansStream.when(validate('2026-01', 'v-1')),
-      ...bureau.when(other(validate('2026-01', 'v-1', ['no-null-income']))),
+      ...bureau.when(validate('2026-01', 'v-1', ['no-null-income'], 'bureau')),
       ...loansStream.when(validate('2026-01', 'v-2', ['term-in-range'])),
       ...loansStream.when(validate('2026-02', 'v-3')),
       ...loansStream.when(profile('2026-01', 'p-1', 41)),
       ...loansStream.when(profile('2026-01', 'p-2', 42)),
-      ...bureau.when(other(profile('2026-01', 'p-3', 43))),
+      ...bureau.when(profile('2026-01', 'p-3', 43, 'bureau')),
       ...loansStream.when(store('2026-01')),
-      ...bureau.when(other(store('2026-01'))),
+      ...bureau.when(store('2026-01', HASH_A, 'bureau')),
       ...loansStream.when(store('2026-02', HASH_B)),
       ...loansStream.when({
         type: 'PurgeDatasetData',
