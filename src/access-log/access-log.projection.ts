@@ -1,40 +1,80 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '../ledger/event-log.port';
-import { Projection, ReadModelProjection } from '../ledger/projections/projection';
-import { ACCESS_LOG_EVENT_TYPES, type AccessLogEvent } from './access-log.events';
+import {
+  DeclaredProjection,
+  type Handlers,
+  ReadModelProjection,
+} from '../ledger/projections/projection';
+import type { AccessLogEvent } from './access-log.events';
 
+/** One access_log row, as the JSON record the insert reads it from. */
+interface AccessRow {
+  event_id: string;
+  kind: 'regulator-request' | 'personal-data';
+  actor_sub: string;
+  actor_roles: string[];
+  method: string | null;
+  url: string;
+  status: number | null;
+  resource_kind: string | null;
+  resource_ids: string[] | null;
+  correlation_id: string;
+  accessed_at: string;
+}
+
+/** One row per access record; a run of them is one insert, and a replay changes nothing. */
 @Injectable()
 @ReadModelProjection()
-export class AccessLogProjection implements Projection {
+export class AccessLogProjection extends DeclaredProjection<AccessLogEvent> {
   readonly name = 'access-log';
-  readonly eventTypes = ACCESS_LOG_EVENT_TYPES;
   readonly tables = ['access_log'];
 
-  async apply(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-    const event = { type: recorded.type, data: recorded.data } as AccessLogEvent;
-    const d = event.data;
-    const [kind, method, status, resourceKind, resourceIds] =
-      event.type === 'RegulatorAccessed'
-        ? ['regulator-request', event.data.method, event.data.status, null, null]
-        : ['personal-data', null, null, event.data.kind, event.data.ids];
-    await manager.query(
-      `INSERT INTO access_log (event_id, kind, actor_sub, actor_roles, method, url, status,
-         resource_kind, resource_ids, correlation_id, accessed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (event_id) DO NOTHING`,
-      [
-        recorded.id,
-        kind,
-        d.sub,
-        d.roles,
-        method,
-        d.url,
-        status,
-        resourceKind,
-        resourceIds,
-        recorded.metadata.correlationId,
-        d.accessedAt,
-      ],
-    );
-  }
+  protected readonly handlers: Handlers<AccessLogEvent> = {
+    RegulatorAccessed: (events, { manager }) =>
+      insertAccess(
+        manager,
+        events.map(({ id, data, metadata }) => ({
+          event_id: id,
+          kind: 'regulator-request',
+          actor_sub: data.sub,
+          actor_roles: data.roles,
+          method: data.method,
+          url: data.url,
+          status: data.status,
+          resource_kind: null,
+          resource_ids: null,
+          correlation_id: metadata.correlationId,
+          accessed_at: data.accessedAt,
+        })),
+      ),
+    PersonalDataAccessed: (events, { manager }) =>
+      insertAccess(
+        manager,
+        events.map(({ id, data, metadata }) => ({
+          event_id: id,
+          kind: 'personal-data',
+          actor_sub: data.sub,
+          actor_roles: data.roles,
+          method: null,
+          url: data.url,
+          status: null,
+          resource_kind: data.kind,
+          resource_ids: data.ids,
+          correlation_id: metadata.correlationId,
+          accessed_at: data.accessedAt,
+        })),
+      ),
+  };
+}
+
+async function insertAccess(manager: EntityManager, rows: AccessRow[]): Promise<void> {
+  await manager.query(
+    `INSERT INTO access_log (event_id, kind, actor_sub, actor_roles, method, url, status,
+       resource_kind, resource_ids, correlation_id, accessed_at)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, kind text, actor_sub text,
+       actor_roles text[], method text, url text, status int, resource_kind text,
+       resource_ids text[], correlation_id text, accessed_at timestamptz)
+     ON CONFLICT (event_id) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
 }

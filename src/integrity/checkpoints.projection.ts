@@ -1,48 +1,67 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '../ledger/event-log.port';
-import { Projection, ReadModelProjection } from '../ledger/projections/projection';
-import { INTEGRITY_EVENT_TYPES, type IntegrityEvent } from './integrity.events';
+import {
+  DeclaredProjection,
+  type Handlers,
+  ReadModelProjection,
+} from '../ledger/projections/projection';
+import type { IntegrityEvent } from './integrity.events';
 
-/** Signed checkpoints by tree size, and every key that ever signed one (the JWKS). */
+/**
+ * Signed checkpoints by tree size, and every key that ever signed one (the JWKS). A run of
+ * either is one insert; the first recorded stands, in the store and within a run.
+ */
 @Injectable()
 @ReadModelProjection()
-export class CheckpointsProjection implements Projection {
+export class CheckpointsProjection extends DeclaredProjection<IntegrityEvent> {
   readonly name = 'ledger-checkpoints';
-  readonly eventTypes = INTEGRITY_EVENT_TYPES;
   readonly tables = ['ledger_checkpoints', 'ledger_signing_keys'];
 
-  async apply(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-    const event = recorded as unknown as IntegrityEvent & { id: string };
-    switch (event.type) {
-      case 'LedgerCheckpointSigned': {
-        const { data } = event;
-        // Two replicas may sign the same size: the first recorded stands.
-        await manager.query(
-          `INSERT INTO ledger_checkpoints
-             (tree_size, root_hash, log_id, signed_at, key_id, jws, event_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tree_size) DO NOTHING`,
-          [
-            data.treeSize,
-            data.rootHash,
-            data.logId,
-            data.timestamp,
-            data.keyId,
-            data.jws,
-            event.id,
-          ],
-        );
-        return;
-      }
-      case 'LedgerSigningKeyActivated': {
-        const { data } = event;
-        await manager.query(
-          `INSERT INTO ledger_signing_keys (key_id, public_jwk, activated_at, event_id)
-           VALUES ($1, $2, $3, $4) ON CONFLICT (key_id) DO NOTHING`,
-          [data.keyId, JSON.stringify(data.publicJwk), data.activatedAt, event.id],
-        );
-        return;
-      }
-    }
-  }
+  protected readonly handlers: Handlers<IntegrityEvent> = {
+    // Two replicas may sign the same size: the first recorded stands.
+    LedgerCheckpointSigned: async (events, { manager }) => {
+      const rows = firstBy(events, (event) => event.data.treeSize).map(({ id, data }) => ({
+        tree_size: data.treeSize,
+        root_hash: data.rootHash,
+        log_id: data.logId,
+        signed_at: data.timestamp,
+        key_id: data.keyId,
+        jws: data.jws,
+        event_id: id,
+      }));
+      await manager.query(
+        `INSERT INTO ledger_checkpoints
+           (tree_size, root_hash, log_id, signed_at, key_id, jws, event_id)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(tree_size bigint, root_hash text,
+           log_id text, signed_at timestamptz, key_id text, jws text, event_id uuid)
+         ON CONFLICT (tree_size) DO NOTHING`,
+        [JSON.stringify(rows)],
+      );
+    },
+    LedgerSigningKeyActivated: async (events, { manager }) => {
+      const rows = firstBy(events, (event) => event.data.keyId).map(({ id, data }) => ({
+        key_id: data.keyId,
+        public_jwk: data.publicJwk,
+        activated_at: data.activatedAt,
+        event_id: id,
+      }));
+      await manager.query(
+        `INSERT INTO ledger_signing_keys (key_id, public_jwk, activated_at, event_id)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(key_id text, public_jwk jsonb,
+           activated_at timestamptz, event_id uuid)
+         ON CONFLICT (key_id) DO NOTHING`,
+        [JSON.stringify(rows)],
+      );
+    },
+  };
+}
+
+/** The first of the events for each key, in ledger order. */
+function firstBy<T>(events: readonly T[], key: (event: T) => string | number): T[] {
+  const seen = new Set<string | number>();
+  return events.filter((event) => {
+    const k = key(event);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

@@ -1,89 +1,89 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '../../../ledger/event-log.port';
-import { Projection, ReadModelProjection } from '../../../ledger/projections/projection';
 import {
-  type GroundTruthEvent,
-  PREDICTION_EVENT_TYPES,
-  type PredictionBatchEvent,
-} from '../../prediction.events';
+  DeclaredProjection,
+  type Handlers,
+  ReadModelProjection,
+} from '../../../ledger/projections/projection';
+import type { GroundTruthEvent, PredictionBatchEvent } from '../../prediction.events';
 
-/** One row per batch and per ground truth; each is written once, so a replay changes nothing. */
+/**
+ * One row per batch and per ground truth; each is written once, so a replay changes nothing. A
+ * run of either is one multi-row insert; the rows travel as one JSON array.
+ */
 @Injectable()
 @ReadModelProjection()
-export class PredictionsProjection implements Projection {
+export class PredictionsProjection extends DeclaredProjection<
+  PredictionBatchEvent | GroundTruthEvent
+> {
   readonly name = 'predictions';
-  readonly eventTypes = PREDICTION_EVENT_TYPES;
   readonly tables = ['prediction_batches', 'ground_truth'];
 
-  async apply(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-    const event = { type: recorded.type, data: recorded.data } as
-      PredictionBatchEvent | GroundTruthEvent;
-    switch (event.type) {
-      case 'PredictionBatchRecorded': {
-        const d = event.data;
-        await manager.query(
-          `INSERT INTO prediction_batches (batch_id, deployment_id, model, environment, version,
-             count, window_from, window_to, input_digest, output_distribution, feature_summaries,
-             latency_p50_ms, latency_p95_ms, latency_p99_ms, automated, referred, recorded_by,
-             recorded_at, event_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-           ON CONFLICT (batch_id) DO NOTHING`,
-          [
-            d.batchId,
-            d.deploymentId,
-            d.model,
-            d.environment,
-            d.version,
-            d.count,
-            d.window.from,
-            d.window.to,
-            d.inputDigest,
-            JSON.stringify(d.outputDistribution),
-            JSON.stringify(d.featureSummaries),
-            d.latencyMs.p50,
-            d.latencyMs.p95,
-            d.latencyMs.p99,
-            d.decisions.automated,
-            d.decisions.referred,
-            d.recordedBy,
-            d.recordedAt,
-            recorded.id,
-          ],
-        );
-        return;
-      }
-      case 'GroundTruthRecorded': {
-        const d = event.data;
-        await manager.query(
-          `INSERT INTO ground_truth (ground_truth_id, deployment_id, model, environment, version,
-             batch_ids, window_from, window_to, count, labels_digest, metrics, recorded_by,
-             recorded_at, event_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-           ON CONFLICT (ground_truth_id) DO NOTHING`,
-          [
-            d.groundTruthId,
-            d.deploymentId,
-            d.model,
-            d.environment,
-            d.version,
-            JSON.stringify(d.batchIds),
-            d.window.from,
-            d.window.to,
-            d.count,
-            d.labelsDigest,
-            JSON.stringify(d.metrics),
-            d.recordedBy,
-            d.recordedAt,
-            recorded.id,
-          ],
-        );
-        return;
-      }
-      default: {
-        const unexpected: never = event;
-        throw new Error(`predictions projection: unexpected ${JSON.stringify(unexpected)}`);
-      }
-    }
-  }
+  protected readonly handlers: Handlers<PredictionBatchEvent | GroundTruthEvent> = {
+    PredictionBatchRecorded: async (events, { manager }) => {
+      const rows = events.map(({ id, data: d }) => ({
+        batch_id: d.batchId,
+        deployment_id: d.deploymentId,
+        model: d.model,
+        environment: d.environment,
+        version: d.version,
+        count: d.count,
+        window_from: d.window.from,
+        window_to: d.window.to,
+        input_digest: d.inputDigest,
+        output_distribution: d.outputDistribution,
+        feature_summaries: d.featureSummaries,
+        latency_p50_ms: d.latencyMs.p50,
+        latency_p95_ms: d.latencyMs.p95,
+        latency_p99_ms: d.latencyMs.p99,
+        automated: d.decisions.automated,
+        referred: d.decisions.referred,
+        recorded_by: d.recordedBy,
+        recorded_at: d.recordedAt,
+        event_id: id,
+      }));
+      await manager.query(
+        `INSERT INTO prediction_batches (batch_id, deployment_id, model, environment, version,
+           count, window_from, window_to, input_digest, output_distribution, feature_summaries,
+           latency_p50_ms, latency_p95_ms, latency_p99_ms, automated, referred, recorded_by,
+           recorded_at, event_id)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(batch_id uuid, deployment_id text,
+           model text, environment text, version text, count bigint, window_from timestamptz,
+           window_to timestamptz, input_digest text, output_distribution jsonb,
+           feature_summaries jsonb, latency_p50_ms double precision,
+           latency_p95_ms double precision, latency_p99_ms double precision, automated bigint,
+           referred bigint, recorded_by text, recorded_at timestamptz, event_id uuid)
+         ON CONFLICT (batch_id) DO NOTHING`,
+        [JSON.stringify(rows)],
+      );
+    },
+    GroundTruthRecorded: async (events, { manager }) => {
+      const rows = events.map(({ id, data: d }) => ({
+        ground_truth_id: d.groundTruthId,
+        deployment_id: d.deploymentId,
+        model: d.model,
+        environment: d.environment,
+        version: d.version,
+        batch_ids: d.batchIds,
+        window_from: d.window.from,
+        window_to: d.window.to,
+        count: d.count,
+        labels_digest: d.labelsDigest,
+        metrics: d.metrics,
+        recorded_by: d.recordedBy,
+        recorded_at: d.recordedAt,
+        event_id: id,
+      }));
+      await manager.query(
+        `INSERT INTO ground_truth (ground_truth_id, deployment_id, model, environment, version,
+           batch_ids, window_from, window_to, count, labels_digest, metrics, recorded_by,
+           recorded_at, event_id)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ground_truth_id uuid,
+           deployment_id text, model text, environment text, version text, batch_ids jsonb,
+           window_from timestamptz, window_to timestamptz, count bigint, labels_digest text,
+           metrics jsonb, recorded_by text, recorded_at timestamptz, event_id uuid)
+         ON CONFLICT (ground_truth_id) DO NOTHING`,
+        [JSON.stringify(rows)],
+      );
+    },
+  };
 }
