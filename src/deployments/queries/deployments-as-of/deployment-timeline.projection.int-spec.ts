@@ -29,7 +29,7 @@ describe('DeploymentTimelineProjection', () => {
       `SELECT revision::text AS revision, model, environment, event_type, version, canary_version,
          canary_percent, strategy, status, approval_id, cited_approvals, deployed_by,
          to_json(at) #>> '{}' AS at, event_id::text AS event_id
-       FROM deployment_timeline WHERE deployment_id = $1 ORDER BY revision`,
+       FROM deployment_timeline t WHERE deployment_id = $1 ORDER BY t.revision`,
       [deploymentId],
     );
 

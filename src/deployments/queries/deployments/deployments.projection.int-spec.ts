@@ -49,7 +49,7 @@ describe('DeploymentsProjection', () => {
       `SELECT revision::text AS revision, event_type, version, from_version, to_version, strategy,
          canary_percent, approval_id, reason, automatic, actor,
          to_json(at) #>> '{}' AS at, event_id::text AS event_id
-       FROM deployment_history WHERE deployment_id = $1 ORDER BY revision`,
+       FROM deployment_history h WHERE deployment_id = $1 ORDER BY h.revision`,
       [deploymentId],
     );
   const utc = (iso: string) => new Date(iso).getTime();
