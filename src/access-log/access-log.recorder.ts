@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { CLOCK, type Clock } from '../ledger/clock';
 import { EVENT_LOG, type Actor, type EventLog, type JsonObject } from '../ledger/event-log.port';
+import { checkNewEvent } from '../ledger/events/event-registry';
 import { streams } from '../ledger/stream-names';
 import type { AccessLogEvent } from './access-log.events';
 
@@ -86,7 +87,8 @@ export class AccessLogRecorder {
           type: event.type,
           data: event.data as unknown as JsonObject,
           metadata: {
-            schemaVersion: 1,
+            // Checked against its type's schema before it reaches the store (README, "Event schemas").
+            schemaVersion: checkNewEvent(event.type, event.data),
             occurredAt: event.data.accessedAt,
             actor: { sub: actor.sub, roles: [...actor.roles] },
             correlationId,

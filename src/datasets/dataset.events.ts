@@ -1,130 +1,150 @@
-import type { DomainEvent } from '../ledger/commands/decider';
+import { z } from 'zod';
+import { type EventOf, defineEvent } from '../ledger/events/define-event';
 
 /** One column of a dataset version's schema, with what privacy law needs to know about it. */
-export type SchemaField = {
-  name: string;
-  type: string;
+export const schemaFieldSchema = z.object({
+  name: z.string(),
+  type: z.string(),
   /** Personal information (Privacy Act s 6): about an identified or reasonably identifiable person. */
-  personal: boolean;
+  personal: z.boolean(),
   /** Sensitive information (s 6: health, racial origin, …), a subset of personal. */
-  sensitive: boolean;
+  sensitive: z.boolean(),
   /** Kind of personal information, e.g. `financial`, `contact`, `identity`; null when not personal. */
-  category: string | null;
+  category: z.string().nullable(),
   /** A protected attribute that fairness is assessed against (age, sex, …). */
-  protectedAttribute: boolean;
-};
+  protectedAttribute: z.boolean(),
+});
+export type SchemaField = z.infer<typeof schemaFieldSchema>;
 
-export type DatasetVersionRef = { name: string; version: string };
-export type DatasetVersionFact = DatasetVersionRef & { contentHash: string };
+export const datasetVersionRefSchema = z.object({ name: z.string(), version: z.string() });
+export type DatasetVersionRef = z.infer<typeof datasetVersionRefSchema>;
+export const datasetVersionFactSchema = datasetVersionRefSchema.extend({ contentHash: z.string() });
+export type DatasetVersionFact = z.infer<typeof datasetVersionFactSchema>;
 
-export type DatasetVersionRegistered = DomainEvent<
-  'DatasetVersionRegistered',
-  {
-    name: string;
-    version: string;
-    contentHash: string;
-    rows: number;
-    schema: SchemaField[];
-    location: string;
+export const DatasetVersionRegisteredEvent = defineEvent({
+  type: 'DatasetVersionRegistered',
+  schema: z.object({
+    name: z.string(),
+    version: z.string(),
+    contentHash: z.string(),
+    rows: z.number(),
+    schema: z.array(schemaFieldSchema),
+    location: z.string(),
     /** Where the data is held (data sovereignty), e.g. `ap-southeast-2` or `AU`. */
-    region: string;
-    containsPersonalInformation: boolean;
-    containsSensitiveInformation: boolean;
+    region: z.string(),
+    containsPersonalInformation: z.boolean(),
+    containsSensitiveInformation: z.boolean(),
     /** APP 3/6: required when any field is personal; null otherwise. */
-    lawfulBasis: string | null;
-    collectionNotice: string | null;
-    purpose: string | null;
+    lawfulBasis: z.string().nullable(),
+    collectionNotice: z.string().nullable(),
+    purpose: z.string().nullable(),
     /** ISO 8601 duration the data may be kept, e.g. P7Y. */
-    retention: string | null;
-    piaId: string | null;
-    parents: DatasetVersionRef[];
-    registeredBy: string;
-    registeredAt: string;
-  }
->;
+    retention: z.string().nullable(),
+    piaId: z.string().nullable(),
+    parents: z.array(datasetVersionRefSchema),
+    registeredBy: z.string(),
+    registeredAt: z.string(),
+  }),
+});
+export type DatasetVersionRegistered = EventOf<typeof DatasetVersionRegisteredEvent>;
 
-export type DatasetValidated = DomainEvent<
-  'DatasetValidated',
-  {
-    name: string;
-    version: string;
-    validationId: string;
-    suite: string;
-    passed: boolean;
-    checks: { name: string; passed: boolean; detail: string | null }[];
-    validatedBy: string;
-    validatedAt: string;
-  }
->;
+export const DatasetValidatedEvent = defineEvent({
+  type: 'DatasetValidated',
+  schema: z.object({
+    name: z.string(),
+    version: z.string(),
+    validationId: z.string(),
+    suite: z.string(),
+    passed: z.boolean(),
+    checks: z.array(
+      z.object({ name: z.string(), passed: z.boolean(), detail: z.string().nullable() }),
+    ),
+    validatedBy: z.string(),
+    validatedAt: z.string(),
+  }),
+});
+export type DatasetValidated = EventOf<typeof DatasetValidatedEvent>;
 
 /** Feature distributions of a version: the baseline drift is measured against. */
-export type DatasetProfiled = DomainEvent<
-  'DatasetProfiled',
-  {
-    name: string;
-    version: string;
-    profileId: string;
-    features: {
-      name: string;
-      count: number;
-      missing: number;
-      mean: number | null;
-      stddev: number | null;
-      min: number | null;
-      max: number | null;
-      /** Histogram: `edges` has one more entry than `counts`. */
-      histogram: { edges: number[]; counts: number[] } | null;
-      categories: Record<string, number> | null;
-    }[];
-    profiledBy: string;
-    profiledAt: string;
-  }
->;
+export const DatasetProfiledEvent = defineEvent({
+  type: 'DatasetProfiled',
+  schema: z.object({
+    name: z.string(),
+    version: z.string(),
+    profileId: z.string(),
+    features: z.array(
+      z.object({
+        name: z.string(),
+        count: z.number(),
+        missing: z.number(),
+        mean: z.number().nullable(),
+        stddev: z.number().nullable(),
+        min: z.number().nullable(),
+        max: z.number().nullable(),
+        /** Histogram: `edges` has one more entry than `counts`. */
+        histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number()) }).nullable(),
+        categories: z.record(z.string(), z.number()).nullable(),
+      }),
+    ),
+    profiledBy: z.string(),
+    profiledAt: z.string(),
+  }),
+});
+export type DatasetProfiled = EventOf<typeof DatasetProfiledEvent>;
 
-export type DatasetVersionRetired = DomainEvent<
-  'DatasetVersionRetired',
-  { name: string; version: string; reason: string; retiredBy: string; retiredAt: string }
->;
+export const DatasetVersionRetiredEvent = defineEvent({
+  type: 'DatasetVersionRetired',
+  schema: z.object({
+    name: z.string(),
+    version: z.string(),
+    reason: z.string(),
+    retiredBy: z.string(),
+    retiredAt: z.string(),
+  }),
+});
+export type DatasetVersionRetired = EventOf<typeof DatasetVersionRetiredEvent>;
 
 /**
  * The version's data file was uploaded, hashed to its registered contentHash and checked against
  * its schema (README, `PUT /datasets/{name}/versions/{version}/data`). Only the digest and aggregates: never a row or a value.
  */
-export type DatasetDataStored = DomainEvent<
-  'DatasetDataStored',
-  {
-    name: string;
-    version: string;
+export const DatasetDataStoredEvent = defineEvent({
+  type: 'DatasetDataStored',
+  schema: z.object({
+    name: z.string(),
+    version: z.string(),
     /** sha256:<64 hex>, the registered contentHash. */
-    digest: string;
-    size: number;
+    digest: z.string(),
+    size: z.number(),
     /** Data rows, the header row not counted. */
-    rows: number;
+    rows: z.number(),
     /** The header's column names, in the file's order. */
-    columns: string[];
-    mediaType: 'text/csv';
-    storedBy: string;
-    storedAt: string;
-  }
->;
+    columns: z.array(z.string()),
+    mediaType: z.literal('text/csv'),
+    storedBy: z.string(),
+    storedAt: z.string(),
+  }),
+});
+export type DatasetDataStored = EventOf<typeof DatasetDataStoredEvent>;
 
 /**
  * The version's data file was deleted from the content store because its declared retention,
  * counted from its registration, had passed (README, `PUT /datasets/{name}/versions/{version}/data`).
  */
-export type DatasetDataPurged = DomainEvent<
-  'DatasetDataPurged',
-  {
-    name: string;
-    version: string;
-    digest: string;
-    retention: string;
+export const DatasetDataPurgedEvent = defineEvent({
+  type: 'DatasetDataPurged',
+  schema: z.object({
+    name: z.string(),
+    version: z.string(),
+    digest: z.string(),
+    retention: z.string(),
     /** registeredAt + retention: when the data was due to go. */
-    expiredAt: string;
-    purgedBy: string;
-    purgedAt: string;
-  }
->;
+    expiredAt: z.string(),
+    purgedBy: z.string(),
+    purgedAt: z.string(),
+  }),
+});
+export type DatasetDataPurged = EventOf<typeof DatasetDataPurgedEvent>;
 
 /** Everything stored in a `dataset-<name>` stream. */
 export type DatasetEvent =

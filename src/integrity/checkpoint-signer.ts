@@ -17,6 +17,7 @@ import {
   type JsonObject,
   type LedgerPosition,
 } from '../ledger/event-log.port';
+import { checkNewEvent } from '../ledger/events/event-registry';
 import { streams } from '../ledger/stream-names';
 import { type SignedCheckpointFields, signCheckpoint, verifyCheckpoint } from './checkpoint';
 import { IntegrityTree } from './integrity-tree';
@@ -272,7 +273,8 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
           type: event.type,
           data: event.data as unknown as JsonObject,
           metadata: {
-            schemaVersion: 1,
+            // Checked against its type's schema before it reaches the store (README, "Event schemas").
+            schemaVersion: checkNewEvent(event.type, event.data),
             occurredAt: this.clock().toISOString(),
             actor: { ...SIGNER, roles: [...SIGNER.roles] },
             correlationId: id,

@@ -1,6 +1,7 @@
-import type { DatasetVersionFact } from '../datasets/dataset.events';
-import type { DomainEvent } from '../ledger/commands/decider';
-import type { ServiceEvaluation } from '../evaluation/service-evaluation';
+import { z } from 'zod';
+import { datasetVersionFactSchema } from '../datasets/dataset.events';
+import { serviceEvaluationSchema } from '../evaluation/service-evaluation.schema';
+import { type EventOf, defineEvent } from '../ledger/events/define-event';
 
 export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
@@ -9,131 +10,146 @@ export type RiskTier = (typeof RISK_TIERS)[number];
 export const DECISION_CLASSES = ['solely-automated', 'substantially-assists', 'advisory'] as const;
 export type DecisionClass = (typeof DECISION_CLASSES)[number];
 
-export type ModelVersionRegistered = DomainEvent<
-  'ModelVersionRegistered',
-  {
-    model: string;
-    version: string;
-    runId: string;
+export const ModelVersionRegisteredEvent = defineEvent({
+  type: 'ModelVersionRegistered',
+  schema: z.object({
+    model: z.string(),
+    version: z.string(),
+    runId: z.string(),
     /** The run's author, kept here so four-eyes checks need only this stream. */
-    trainedBy: string;
-    datasetVersions: DatasetVersionFact[];
-    artifactDigest: string;
-    riskTier: RiskTier;
-    decisionClass: DecisionClass;
+    trainedBy: z.string(),
+    datasetVersions: z.array(datasetVersionFactSchema),
+    artifactDigest: z.string(),
+    riskTier: z.enum(RISK_TIERS),
+    decisionClass: z.enum(DECISION_CLASSES),
     /** Kinds of personal information the model uses (APP 1.7 register), e.g. `financial`. */
-    personalInformationKinds: string[];
+    personalInformationKinds: z.array(z.string()),
     /** The decisions it makes or supports, e.g. `approve or refer a consumer credit application`. */
-    decisions: string;
-    intendedUse: string;
-    limitations: string[];
+    decisions: z.string(),
+    intendedUse: z.string(),
+    limitations: z.array(z.string()),
     /** The named accountable owner (ASIC REP 798). */
-    owner: string;
+    owner: z.string(),
     /** Null for models built in-house; the supplier for vendor models. */
-    vendor: string | null;
-    registeredBy: string;
-    registeredAt: string;
-  }
->;
+    vendor: z.string().nullable(),
+    registeredBy: z.string(),
+    registeredAt: z.string(),
+  }),
+});
+export type ModelVersionRegistered = EventOf<typeof ModelVersionRegisteredEvent>;
 
 /** A model card change: only the fields named change; earlier values stay in the ledger. */
-export type ModelCardUpdated = DomainEvent<
-  'ModelCardUpdated',
-  {
-    model: string;
-    version: string;
-    changes: {
-      intendedUse?: string;
-      limitations?: string[];
-      owner?: string;
-      decisions?: string;
-      personalInformationKinds?: string[];
-      explainability?: string;
-      humanOversight?: string;
-      consumerDisclosure?: string;
-      monitoringCadence?: string;
-    };
-    updatedBy: string;
-    updatedAt: string;
-  }
->;
+export const ModelCardUpdatedEvent = defineEvent({
+  type: 'ModelCardUpdated',
+  schema: z.object({
+    model: z.string(),
+    version: z.string(),
+    changes: z.object({
+      intendedUse: z.string().optional(),
+      limitations: z.array(z.string()).optional(),
+      owner: z.string().optional(),
+      decisions: z.string().optional(),
+      personalInformationKinds: z.array(z.string()).optional(),
+      explainability: z.string().optional(),
+      humanOversight: z.string().optional(),
+      consumerDisclosure: z.string().optional(),
+      monitoringCadence: z.string().optional(),
+    }),
+    updatedBy: z.string(),
+    updatedAt: z.string(),
+  }),
+});
+export type ModelCardUpdated = EventOf<typeof ModelCardUpdatedEvent>;
 
-export type FairnessResult = {
+export const fairnessResultSchema = z.object({
   /** The protected attribute, e.g. `age-band`. */
-  attribute: string;
-  metric: string;
-  value: number;
-  threshold: number;
+  attribute: z.string(),
+  metric: z.string(),
+  value: z.number(),
+  threshold: z.number(),
   /** Metric per group of the attribute. */
-  groups: Record<string, number>;
-  passed: boolean;
-};
+  groups: z.record(z.string(), z.number()),
+  passed: z.boolean(),
+});
+export type FairnessResult = z.infer<typeof fairnessResultSchema>;
 
-export type ModelEvaluated = DomainEvent<
-  'ModelEvaluated',
-  {
-    model: string;
-    version: string;
-    evaluationId: string;
-    datasetVersion: DatasetVersionFact;
-    metrics: Record<string, number>;
-    baseline: { version: string | null; metrics: Record<string, number> } | null;
-    fairness: FairnessResult[];
-    verdict: 'pass' | 'fail';
-    evaluatedBy: string;
-    evaluatedAt: string;
+export const ModelEvaluatedEvent = defineEvent({
+  type: 'ModelEvaluated',
+  schema: z.object({
+    model: z.string(),
+    version: z.string(),
+    evaluationId: z.string(),
+    datasetVersion: datasetVersionFactSchema,
+    metrics: z.record(z.string(), z.number()),
+    baseline: z
+      .object({ version: z.string().nullable(), metrics: z.record(z.string(), z.number()) })
+      .nullable(),
+    fairness: z.array(fairnessResultSchema),
+    verdict: z.enum(['pass', 'fail']),
+    evaluatedBy: z.string(),
+    evaluatedAt: z.string(),
     /**
      * Who computed the figures: `pipeline` posted them (events recorded before Attest ran models
      * have no field, and mean the same); `attest` scored the stored artifact on the stored data
      * itself, and `service` says with what (README, "Evaluation runs").
      */
-    performedBy?: 'pipeline' | 'attest';
-    service?: ServiceEvaluation;
-  }
->;
+    performedBy: z.enum(['pipeline', 'attest']).optional(),
+    service: serviceEvaluationSchema.optional(),
+  }),
+});
+export type ModelEvaluated = EventOf<typeof ModelEvaluatedEvent>;
 
-export type ModelVersionRetired = DomainEvent<
-  'ModelVersionRetired',
-  { model: string; version: string; reason: string; retiredBy: string; retiredAt: string }
->;
+export const ModelVersionRetiredEvent = defineEvent({
+  type: 'ModelVersionRetired',
+  schema: z.object({
+    model: z.string(),
+    version: z.string(),
+    reason: z.string(),
+    retiredBy: z.string(),
+    retiredAt: z.string(),
+  }),
+});
+export type ModelVersionRetired = EventOf<typeof ModelVersionRetiredEvent>;
 
 /** One input or output of an ONNX graph. */
-export type OnnxValueInfo = {
-  name: string;
+export const onnxValueInfoSchema = z.object({
+  name: z.string(),
   /** `tensor`, or `sequence`, `map`, `optional`, `sparse-tensor` (e.g. a ZipMap's seq(map)). */
-  kind: 'tensor' | 'sequence' | 'map' | 'optional' | 'sparse-tensor' | 'unknown';
+  kind: z.enum(['tensor', 'sequence', 'map', 'optional', 'sparse-tensor', 'unknown']),
   /** Tensor element type as a name (`float32`, `int64`, …); null for non-tensors. */
-  elementType: string | null;
+  elementType: z.string().nullable(),
   /** Dimensions: a number, a symbolic name, or null when unnamed; null when the rank is unknown. */
-  shape: (number | string | null)[] | null;
-};
+  shape: z.array(z.union([z.number(), z.string(), z.null()])).nullable(),
+});
+export type OnnxValueInfo = z.infer<typeof onnxValueInfoSchema>;
 
 /** The version's ONNX file was stored; its bytes hash to the registered artifact digest. */
-export type ModelArtifactStored = DomainEvent<
-  'ModelArtifactStored',
-  {
-    model: string;
-    version: string;
+export const ModelArtifactStoredEvent = defineEvent({
+  type: 'ModelArtifactStored',
+  schema: z.object({
+    model: z.string(),
+    version: z.string(),
     /** `sha256:<hex>`, equal to the registration's artifactDigest. */
-    digest: string;
-    size: number;
-    irVersion: number;
-    producerName: string;
-    producerVersion: string;
+    digest: z.string(),
+    size: z.number(),
+    irVersion: z.number(),
+    producerName: z.string(),
+    producerVersion: z.string(),
     /** Operator set version per domain (`` is the default ONNX domain, `ai.onnx.ml` …). */
-    opsets: { domain: string; version: number }[];
+    opsets: z.array(z.object({ domain: z.string(), version: z.number() })),
     /** The operator types the graph uses, sorted and unique. */
-    operators: { domain: string; opType: string }[];
-    inputs: OnnxValueInfo[];
-    outputs: OnnxValueInfo[];
+    operators: z.array(z.object({ domain: z.string(), opType: z.string() })),
+    inputs: z.array(onnxValueInfoSchema),
+    outputs: z.array(onnxValueInfoSchema),
     /** The first float tensor output: the score a prediction reports. */
-    scoreOutput: string;
+    scoreOutput: z.string(),
     /** The onnxruntime that loaded the file. */
-    onnxruntimeVersion: string;
-    storedBy: string;
-    storedAt: string;
-  }
->;
+    onnxruntimeVersion: z.string(),
+    storedBy: z.string(),
+    storedAt: z.string(),
+  }),
+});
+export type ModelArtifactStored = EventOf<typeof ModelArtifactStoredEvent>;
 
 /** Everything stored in a `model-<name>` stream (all versions of one model). */
 export type ModelEvent =

@@ -1,61 +1,65 @@
-import type { DomainEvent } from '../ledger/commands/decider';
+import { z } from 'zod';
+import { type EventOf, defineEvent } from '../ledger/events/define-event';
 
 /** The period a monitoring signal was measured over; `from` is before `to` (UTC instants). */
-export type SignalWindow = { from: string; to: string };
+export const signalWindowSchema = z.object({ from: z.string(), to: z.string() });
+export type SignalWindow = z.infer<typeof signalWindowSchema>;
 
 /**
  * A feature's input distribution moved away from its baseline, measured by a monitor (PSI, KS…).
  * Recorded whether or not it passes the threshold; `breached` says whether it did (value above
  * threshold), and a breach raises an alert in the same command.
  */
-export type DriftDetected = DomainEvent<
-  'DriftDetected',
-  {
-    signalId: string;
-    deploymentId: string;
-    model: string;
-    environment: string;
-    version: string;
-    feature: string;
+export const DriftDetectedEvent = defineEvent({
+  type: 'DriftDetected',
+  schema: z.object({
+    signalId: z.string(),
+    deploymentId: z.string(),
+    model: z.string(),
+    environment: z.string(),
+    version: z.string(),
+    feature: z.string(),
     /** e.g. psi, ks, js-divergence */
-    metric: string;
-    value: number;
-    threshold: number;
-    breached: boolean;
-    window: SignalWindow;
+    metric: z.string(),
+    value: z.number(),
+    threshold: z.number(),
+    breached: z.boolean(),
+    window: signalWindowSchema,
     /**
      * Drift Attest computed (README, "Monitoring by Attest"): each bin's baseline and observed
      * share, before the floor, in bin order.
      */
-    bins?: { baseline: number; observed: number }[];
-    detectedBy: string;
-    detectedAt: string;
-  }
->;
+    bins: z.array(z.object({ baseline: z.number(), observed: z.number() })).optional(),
+    detectedBy: z.string(),
+    detectedAt: z.string(),
+  }),
+});
+export type DriftDetected = EventOf<typeof DriftDetectedEvent>;
 
 /**
  * A performance metric of a deployment measured against its threshold. `higherIsBetter` says
  * which side of the threshold is worse (auc: true, error rate: false); `breached` says the
  * value is on the worse side, which raises an alert in the same command.
  */
-export type PerformanceDegraded = DomainEvent<
-  'PerformanceDegraded',
-  {
-    signalId: string;
-    deploymentId: string;
-    model: string;
-    environment: string;
-    version: string;
-    metric: string;
-    value: number;
-    threshold: number;
-    higherIsBetter: boolean;
-    breached: boolean;
-    window: SignalWindow;
-    detectedBy: string;
-    detectedAt: string;
-  }
->;
+export const PerformanceDegradedEvent = defineEvent({
+  type: 'PerformanceDegraded',
+  schema: z.object({
+    signalId: z.string(),
+    deploymentId: z.string(),
+    model: z.string(),
+    environment: z.string(),
+    version: z.string(),
+    metric: z.string(),
+    value: z.number(),
+    threshold: z.number(),
+    higherIsBetter: z.boolean(),
+    breached: z.boolean(),
+    window: signalWindowSchema,
+    detectedBy: z.string(),
+    detectedAt: z.string(),
+  }),
+});
+export type PerformanceDegraded = EventOf<typeof PerformanceDegradedEvent>;
 
 export const ALERT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
@@ -63,34 +67,36 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export const ALERT_KINDS = ['drift', 'performance', 'operational', 'fairness'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
-export type AlertRaised = DomainEvent<
-  'AlertRaised',
-  {
-    alertId: string;
-    deploymentId: string;
-    model: string;
-    environment: string;
-    severity: AlertSeverity;
-    kind: AlertKind;
+export const AlertRaisedEvent = defineEvent({
+  type: 'AlertRaised',
+  schema: z.object({
+    alertId: z.string(),
+    deploymentId: z.string(),
+    model: z.string(),
+    environment: z.string(),
+    severity: z.enum(ALERT_SEVERITIES),
+    kind: z.enum(ALERT_KINDS),
     /** What is wrong, for the people on call; names no person. */
-    summary: string;
+    summary: z.string(),
     /** The DriftDetected or PerformanceDegraded event that raised it, if any. */
-    causeEventId: string | null;
-    raisedBy: string;
-    raisedAt: string;
-  }
->;
+    causeEventId: z.string().nullable(),
+    raisedBy: z.string(),
+    raisedAt: z.string(),
+  }),
+});
+export type AlertRaised = EventOf<typeof AlertRaisedEvent>;
 
-export type AlertResolved = DomainEvent<
-  'AlertResolved',
-  {
-    alertId: string;
-    deploymentId: string;
-    resolution: string;
-    resolvedBy: string;
-    resolvedAt: string;
-  }
->;
+export const AlertResolvedEvent = defineEvent({
+  type: 'AlertResolved',
+  schema: z.object({
+    alertId: z.string(),
+    deploymentId: z.string(),
+    resolution: z.string(),
+    resolvedBy: z.string(),
+    resolvedAt: z.string(),
+  }),
+});
+export type AlertResolved = EventOf<typeof AlertResolvedEvent>;
 
 /** Everything stored in a `monitoring-<deploymentId>` stream. */
 export type MonitoringSignalEvent = DriftDetected | PerformanceDegraded;

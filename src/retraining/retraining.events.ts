@@ -1,4 +1,5 @@
-import type { DomainEvent } from '../ledger/commands/decider';
+import { z } from 'zod';
+import { type EventOf, defineEvent } from '../ledger/events/define-event';
 
 /** Why a model should be trained again (README, "Retraining triggers"). */
 export const RETRAINING_REASONS = ['drift', 'performance', 'cadence', 'manual'] as const;
@@ -8,33 +9,35 @@ export type RetrainingReason = (typeof RETRAINING_REASONS)[number];
  * An event behind a trigger, cited by id with the figures it carried: never the data it was
  * measured on, so a trigger holds no personal information.
  */
-export type RetrainingSignal = {
-  eventId: string;
+export const retrainingSignalSchema = z.object({
+  eventId: z.string(),
   /** The cited event's type, e.g. DriftDetected, PerformanceDegraded, TrainingRunCompleted. */
-  type: string;
-  metric?: string;
-  value?: number;
-  threshold?: number;
-};
+  type: z.string(),
+  metric: z.string().optional(),
+  value: z.number().optional(),
+  threshold: z.number().optional(),
+});
+export type RetrainingSignal = z.infer<typeof retrainingSignalSchema>;
 
 /**
  * A model is due for retraining: a drift or performance breach, its cadence, or a person said so.
  * Pipelines learn of it through webhooks (README, "Webhooks"); the ledger records that it was asked.
  */
-export type RetrainingTriggered = DomainEvent<
-  'RetrainingTriggered',
-  {
-    model: string;
+export const RetrainingTriggeredEvent = defineEvent({
+  type: 'RetrainingTriggered',
+  schema: z.object({
+    model: z.string(),
     /** Derived from what caused it, so the same cause triggers once however often it is seen. */
-    triggerId: string;
-    reason: RetrainingReason;
-    signals: RetrainingSignal[];
+    triggerId: z.string(),
+    reason: z.enum(RETRAINING_REASONS),
+    signals: z.array(retrainingSignalSchema),
     /** Why, in words, for a manual trigger; names no person. */
-    note?: string;
-    triggeredBy: string;
-    triggeredAt: string;
-  }
->;
+    note: z.string().optional(),
+    triggeredBy: z.string(),
+    triggeredAt: z.string(),
+  }),
+});
+export type RetrainingTriggered = EventOf<typeof RetrainingTriggeredEvent>;
 
 /** Everything stored in a `retraining-<model>` stream. */
 export type RetrainingEvent = RetrainingTriggered;

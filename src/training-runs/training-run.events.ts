@@ -1,41 +1,50 @@
-import type { DatasetVersionFact } from '../datasets/dataset.events';
-import type { DomainEvent } from '../ledger/commands/decider';
-import type { JsonObject } from '../ledger/event-log.port';
+import { z } from 'zod';
+import { datasetVersionFactSchema } from '../datasets/dataset.events';
+import { type EventOf, defineEvent } from '../ledger/events/define-event';
+import { jsonObject } from '../ledger/events/json-schemas';
 
-export type TrainingRunStarted = DomainEvent<
-  'TrainingRunStarted',
-  {
-    runId: string;
-    model: string;
+export const TrainingRunStartedEvent = defineEvent({
+  type: 'TrainingRunStarted',
+  schema: z.object({
+    runId: z.string(),
+    model: z.string(),
     /** The registered dataset versions it trains on, with the content hash read from their streams. */
-    datasetVersions: DatasetVersionFact[];
-    code: { repository: string; commit: string };
-    algorithm: string;
-    hyperparameters: JsonObject;
+    datasetVersions: z.array(datasetVersionFactSchema),
+    code: z.object({ repository: z.string(), commit: z.string() }),
+    algorithm: z.string(),
+    hyperparameters: jsonObject,
     /** Runtime: framework versions, container image, hardware. */
-    environment: JsonObject;
-    startedBy: string;
-    startedAt: string;
-  }
->;
+    environment: jsonObject,
+    startedBy: z.string(),
+    startedAt: z.string(),
+  }),
+});
+export type TrainingRunStarted = EventOf<typeof TrainingRunStartedEvent>;
 
-export type TrainingRunCompleted = DomainEvent<
-  'TrainingRunCompleted',
-  {
-    runId: string;
-    metrics: Record<string, number>;
+export const TrainingRunCompletedEvent = defineEvent({
+  type: 'TrainingRunCompleted',
+  schema: z.object({
+    runId: z.string(),
+    metrics: z.record(z.string(), z.number()),
     /** e.g. `5-fold cross-validation`, `out-of-time holdout 2025-Q4`. */
-    validationApproach: string;
-    artifact: { uri: string; digest: string; format: string };
-    completedBy: string;
-    completedAt: string;
-  }
->;
+    validationApproach: z.string(),
+    artifact: z.object({ uri: z.string(), digest: z.string(), format: z.string() }),
+    completedBy: z.string(),
+    completedAt: z.string(),
+  }),
+});
+export type TrainingRunCompleted = EventOf<typeof TrainingRunCompletedEvent>;
 
-export type TrainingRunFailed = DomainEvent<
-  'TrainingRunFailed',
-  { runId: string; reason: string; failedBy: string; failedAt: string }
->;
+export const TrainingRunFailedEvent = defineEvent({
+  type: 'TrainingRunFailed',
+  schema: z.object({
+    runId: z.string(),
+    reason: z.string(),
+    failedBy: z.string(),
+    failedAt: z.string(),
+  }),
+});
+export type TrainingRunFailed = EventOf<typeof TrainingRunFailedEvent>;
 
 /** Everything stored in a `training-run-<id>` stream. */
 export type TrainingRunEvent = TrainingRunStarted | TrainingRunCompleted | TrainingRunFailed;

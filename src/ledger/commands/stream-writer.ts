@@ -8,6 +8,7 @@ import {
   RecordedEvent,
   StreamCondition,
 } from '../event-log.port';
+import { checkNewEvent, decodeRecorded } from '../events/event-registry';
 import { StreamNotFound, WrongExpectedVersion } from '../ledger.errors';
 import { CommandContext, derivedUuid } from './command-context';
 import { Decider, DomainEvent, replay } from './decider';
@@ -17,6 +18,7 @@ export interface LoadedStream<Event extends DomainEvent, State> {
   state: State;
   /** The stream as stored, oldest first (hashes and positions included). */
   recorded: RecordedEvent[];
+  /** The stream's events as their current schema versions have them (README, "Event schemas"). */
   events: Event[];
 }
 
@@ -76,7 +78,7 @@ export class StreamWriter {
     stream: string,
   ): Promise<LoadedStream<Event, State>> {
     const recorded = await this.readWhole(stream);
-    const events = recorded.map((event) => ({ type: event.type, data: event.data }) as Event);
+    const events = recorded.map((event) => domainEvent<Event>(event));
     return { stream, state: replay(decider, events), recorded, events };
   }
 
@@ -190,7 +192,7 @@ export class StreamWriter {
     const last = newer[newer.length - 1];
     if (!last) return { state: decider.initialState() };
     const state = newer.reduce(
-      (next, event) => decider.evolve(next, { type: event.type, data: event.data } as Event),
+      (next, event) => decider.evolve(next, domainEvent<Event>(event)),
       known ? (known.state as State) : decider.initialState(),
     );
     const entry = { decider, state, revision: last.revision, lastPosition: last.position };
@@ -212,16 +214,18 @@ export class StreamWriter {
     index: number,
     context: CommandContext,
   ): NewEvent {
+    // Through JSON so optional fields left undefined are dropped, as the log would store them.
+    const data = JSON.parse(JSON.stringify(event.data)) as JsonObject;
     return {
       // With an Idempotency-Key a retried request produces the same ids, so the log answers it once.
       id: context.idempotencyKey
         ? derivedUuid('event', context.actor.sub, context.idempotencyKey, stream, String(index))
         : uuidv7(),
       type: event.type,
-      // Through JSON so optional fields left undefined are dropped, as the log would store them.
-      data: JSON.parse(JSON.stringify(event.data)) as JsonObject,
+      data,
       metadata: {
-        schemaVersion: 1,
+        // Checked against its type's schema before it can reach the store (README, "Event schemas").
+        schemaVersion: checkNewEvent(event.type, data),
         occurredAt: context.now,
         actor: context.actor,
         correlationId: context.correlationId,
@@ -242,4 +246,13 @@ export class StreamWriter {
       throw error;
     }
   }
+}
+
+/**
+ * A stored event as a decider folds it: upcast to its type's current schema version and checked
+ * (README, "Event schemas"), so evolve() only ever sees the shape its event type declares.
+ */
+function domainEvent<Event extends DomainEvent>(recorded: RecordedEvent): Event {
+  const { type, data } = decodeRecorded(recorded);
+  return { type, data } as Event;
 }
