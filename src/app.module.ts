@@ -39,6 +39,8 @@ import {
 import { DatabaseModule } from './ledger/database/database.module';
 import type { Clock } from './ledger/clock';
 import { LedgerModule } from './ledger/ledger.module';
+// Every event type's schema, registered before anything appends or reads (README, "Event schemas").
+import './event-schemas';
 import { LedgerApiModule } from './ledger-api/ledger-api.module';
 
 export interface AppOptions {
