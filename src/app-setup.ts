@@ -1,4 +1,4 @@
-import { RequestMethod } from '@nestjs/common';
+import { NotFoundException, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,7 +7,7 @@ import { withResponseExamples } from './openapi/response-examples';
 import { withNullablesForOpenApi30 } from './openapi/nullable';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions, correlationIdFor } from './app.module';
-import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
+import { APP_CONFIG, AppConfig, loadConfig, servesApi } from './config/app-config';
 import { ProblemDetailsFilter, sendProblem, toProblem } from './ledger/http/problem-details.filter';
 import { DatabaseOutage } from './ledger/database/database-outage';
 import {
@@ -33,11 +33,22 @@ import fastifyFormBody from '@fastify/formbody';
 
 export const API_PREFIX = 'api/v1';
 
+/** All a projector process serves (README, "Projector role"): its probes and its metrics. */
+export const PROJECTOR_PATHS: ReadonlySet<string> = new Set([
+  `/${API_PREFIX}/health/live`,
+  `/${API_PREFIX}/health/ready`,
+  '/metrics',
+]);
+
 /** Builds the whole HTTP application; main.ts listens on it, tests drive it with supertest. */
 export async function createApp(options: AppOptions = {}): Promise<NestFastifyApplication> {
   const module = AppModule.forRoot(options);
   // The HTTP adapter is built before Nest's config module exists, so it reads the same loader.
-  const { bodyLimitBytes: bodyLimit, trustProxy } = loadConfig({
+  const {
+    bodyLimitBytes: bodyLimit,
+    trustProxy,
+    role,
+  } = loadConfig({
     ...process.env,
     ...options.env,
   });
@@ -55,6 +66,21 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     void reply.header('X-Correlation-Id', request.id);
     done();
   });
+  if (!servesApi(role)) {
+    // A projector answers its probes and scrapes; every other path is the API processes'.
+    adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+      if (PROJECTOR_PATHS.has(request.url.split('?')[0])) return done();
+      sendProblem(
+        reply,
+        toProblem(
+          new NotFoundException(
+            `this is a projector process (ATTEST_ROLE=projector): it serves ${[...PROJECTOR_PATHS].join(', ')} only; the API is served by ATTEST_ROLE=api or all`,
+          ),
+          request,
+        ),
+      );
+    });
+  }
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
     abortOnError: false,
@@ -117,6 +143,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   );
   app.enableShutdownHooks();
 
+  if (!servesApi(role)) return app;
   const document = withRateLimitResponses(
     withResponseExamples(
       SwaggerModule.createDocument(

@@ -3,7 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { APP_CONFIG, AppConfig } from './config/app-config';
+import { APP_CONFIG, AppConfig, loadConfig, runsProjections } from './config/app-config';
+import { ApiRoleObserver } from './attest-role';
 import { AppConfigModule, SERVER_PEPPER } from './config/config.module';
 import type { SubjectPepper } from './config/subject-pepper';
 import { idempotencyKeyDigest } from './ledger/commands/idempotency.interceptor';
@@ -76,8 +77,14 @@ function requestCorrelationId(request: IncomingMessage & { id?: unknown }): stri
 @Module({})
 export class AppModule {
   static forRoot(options: AppOptions = {}): DynamicModule {
+    // README, "Projector role": an API process runs no projection and none of the background
+    // writers that go with them (checkpoint signing, retention sweep, webhook delivery,
+    // retraining cadence read START_PROJECTIONS); it observes the projectors' checkpoints.
+    const { role } = loadConfig({ ...process.env, ...options.env });
+    const serving = options.startProjections ?? true;
     return {
       module: AppModule,
+      providers: serving && !runsProjections(role) ? [ApiRoleObserver] : [],
       imports: [
         AppConfigModule.forRoot(options.env),
         LoggerModule.forRootAsync({
@@ -123,7 +130,7 @@ export class AppModule {
           }),
         }),
         LedgerModule.forRoot({
-          startProjections: options.startProjections ?? true,
+          startProjections: serving && runsProjections(role),
           projectionRetryMs: options.projectionRetryMs,
           clock: options.clock,
         }),

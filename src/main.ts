@@ -19,8 +19,15 @@ async function main(): Promise<void> {
   const ledger = config.databaseUrl
     ? 'PostgreSQL (DATABASE_URL)'
     : `embedded PGlite in ${config.dataDir}`;
-  logger.log(`listening on ${url} with ${ledger}; API docs at ${url}/api/docs`, 'Attest');
-  // Ready: requests answered and read models current with the ledger as it was at start.
+  // README, "Projector role": what this process serves and runs.
+  const serves = {
+    all: `API docs at ${url}/api/docs`,
+    api: `API docs at ${url}/api/docs; projections run by ATTEST_ROLE=projector processes`,
+    projector: 'projector: health, readiness and metrics only; projections taken by lease',
+  }[config.role];
+  logger.log(`listening on ${url} with ${ledger}; ${serves}`, 'Attest');
+  // Ready: requests answered and the read models this process runs current with the ledger as
+  // it was at start (an API process: once it has read the projectors' checkpoints).
   await app.get(ProjectionRunner).caughtUp();
   logger.log(`ready on ${url} in ${process.uptime().toFixed(1)} s`, 'Attest');
 }

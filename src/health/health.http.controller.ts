@@ -17,7 +17,10 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { ProjectionRunner } from '../ledger/projections/projection-runner';
+import { ProjectionRunner, ProjectionStatus } from '../ledger/projections/projection-runner';
+import { PostgresLeases } from '../ledger/projections/postgres-leases';
+import { PROJECTION_LEASES, ProjectionLeases } from '../ledger/projections/projection-leases';
+import { APP_CONFIG, AppConfig, runsProjections } from '../config/app-config';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('health')
@@ -32,6 +35,8 @@ export class HealthHttpController {
     private readonly metrics: MetricsService,
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PROJECTION_LEASES) private readonly leases: ProjectionLeases,
   ) {}
 
   @Get('health/live')
@@ -45,7 +50,7 @@ export class HealthHttpController {
   @HealthCheck()
   @ApiOperation({
     summary:
-      'Database and event store reachable, every projection running; shows each projection’s lag and open faults (`faulted`: events it could not apply and passed; still ready)',
+      'Database and event store reachable, every projection this process holds running (an API process, ATTEST_ROLE=api, runs none: it shows the projectors’ checkpoints); shows each projection’s lag and open faults (`faulted`: events it could not apply and passed; still ready; `standby`: run by another process)',
   })
   async ready(@Headers('authorization') authorization?: string) {
     // Database error text and projection details are for admins; everyone else sees the status.
@@ -79,11 +84,12 @@ export class HealthHttpController {
         // Faults another process recorded or resolved; the last known ones if the read fails.
         await this.runner.refreshFaults().catch(() => undefined);
         const projections = this.runner.status();
+        const runHere = this.runHere();
         const details = Object.fromEntries(
           projections.map((p) => [
             p.name,
             {
-              state: p.state,
+              state: runHere(p) ? p.state : 'standby',
               caughtUp: p.caughtUp,
               lagSeconds: p.lagSeconds,
               position: p.position,
@@ -92,13 +98,30 @@ export class HealthHttpController {
             },
           ]),
         );
+        // README, "Projector role": an API process serves whether or not the projectors keep up
+        // (a read waiting on X-Ledger-Position answers 503 when they do not); a projector is ready
+        // once every projection it holds runs, and a standby holding none is ready to take over.
         // A faulted projection runs on past the events it could not apply: still ready.
-        const running = projections.every((p) =>
-          ['live', 'catching-up', 'faulted'].includes(p.state),
+        const running = projections.every(
+          (p) => !runHere(p) || ['live', 'catching-up', 'faulted'].includes(p.state),
         );
+        const leaseSession =
+          !(this.leases instanceof PostgresLeases) ||
+          !runsProjections(this.config.role) ||
+          this.leases.connected();
+        if (!leaseSession)
+          return indicator.down({ ...details, leases: 'the lease session is down; reconnecting' });
         return running ? indicator.up(details) : indicator.down(details);
       },
     ]);
+  }
+
+  /** Whether this process runs the projection: its role runs projections and it holds the lease. */
+  private runHere(): (status: ProjectionStatus) => boolean {
+    if (!runsProjections(this.config.role)) return () => false;
+    if (!(this.leases instanceof PostgresLeases)) return () => true;
+    const held = this.leases.holding();
+    return (status) => held.has(status.name);
   }
 
   @Get('metrics')

@@ -1,15 +1,37 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { ProjectionRunner } from '../ledger/projections/projection-runner';
+import { PostgresLeases } from '../ledger/projections/postgres-leases';
+import { PROJECTION_LEASES, ProjectionLeases } from '../ledger/projections/projection-leases';
+import { APP_CONFIG, AppConfig, runsProjections } from '../config/app-config';
 
 /** One registry per application instance, so several apps in one process never collide. */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
 
-  constructor(runner: ProjectionRunner) {
+  constructor(
+    runner: ProjectionRunner,
+    @Inject(PROJECTION_LEASES) leases: ProjectionLeases,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
     collectDefaultMetrics({ register: this.registry });
     const labelNames = ['projection'] as const;
+    new Gauge({
+      name: 'attest_projection_held',
+      help: '1 when this process runs the projection (README, "Projector role"): it holds its lease',
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        const runs = runsProjections(config.role);
+        const held = leases instanceof PostgresLeases ? leases.holding() : undefined;
+        for (const status of runner.status())
+          this.set(
+            { projection: status.name },
+            runs && (held === undefined || held.has(status.name)) ? 1 : 0,
+          );
+      },
+    });
     new Gauge({
       name: 'attest_projection_lag_seconds',
       help: 'Seconds the projection is behind the ledger (0 when caught up)',

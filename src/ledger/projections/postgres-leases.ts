@@ -56,6 +56,11 @@ export class PostgresLeases implements ProjectionLeases {
     private readonly applicationName?: string,
   ) {}
 
+  /** Whether the lease session is open (readiness: a projector without one can take nothing). */
+  connected(): boolean {
+    return this.client !== undefined;
+  }
+
   /** The projections this process holds now (as of the last acquire, release or lost session). */
   holding(): ReadonlySet<string> {
     return new Set(this.held);
