@@ -10,7 +10,7 @@ import { streams } from '../../../ledger/stream-names';
 import type { ModelEvent, ModelVersionRegistered } from '../../../model-registry/model.events';
 import type { PredictionBatchRecorded } from '../../../predictions/prediction.events';
 import type { TrainingRunEvent } from '../../../training-runs/training-run.events';
-import { LINEAGE_EVENT_TYPES, LineageProjection } from './lineage.projection';
+import { LineageProjection } from './lineage.projection';
 
 const PIPELINE: Actor = { sub: 'ci', roles: ['pipeline'] };
 const digest = (byte: string) => `sha256:${byte.repeat(32)}`;
@@ -321,11 +321,16 @@ describe('the lineage projection', () => {
     const before = await tables();
     const projection = test.app.get(LineageProjection);
     const events: RecordedEvent[] = (await test.eventLog.readAll({ maxCount: 10_000 })).filter(
-      (event) => (LINEAGE_EVENT_TYPES as readonly string[]).includes(event.type),
+      (event) => projection.eventTypes.includes(event.type),
     );
     expect(events).toHaveLength(13);
     await dataSource.transaction(async (manager) => {
-      for (const event of events) await projection.apply(event, manager);
+      await projection.applyPage(events, {
+        manager,
+        from: null,
+        to: events[events.length - 1].position,
+        rebuilding: false,
+      });
     });
     expect(await tables()).toEqual(before);
 

@@ -5,9 +5,13 @@ import type {
   DatasetVersionRetired,
 } from '../../../datasets/dataset.events';
 import type { DeploymentEvent } from '../../../deployments/deployment.events';
-import { unhandled } from '../../../ledger/commands/decider';
-import type { JsonObject, RecordedEvent } from '../../../ledger/event-log.port';
-import { Projection, ReadModelProjection } from '../../../ledger/projections/projection';
+import type { JsonObject } from '../../../ledger/event-log.port';
+import {
+  DeclaredProjection,
+  type Handlers,
+  type Recorded,
+  ReadModelProjection,
+} from '../../../ledger/projections/projection';
 import type { ModelEvent } from '../../../model-registry/model.events';
 import type { PredictionBatchRecorded } from '../../../predictions/prediction.events';
 import type { TrainingRunEvent } from '../../../training-runs/training-run.events';
@@ -22,214 +26,199 @@ type LineageEvent =
   | DeploymentEvent
   | PredictionBatchRecorded;
 
-export const LINEAGE_EVENT_TYPES = [
-  'DatasetVersionRegistered',
-  'DatasetVersionRetired',
-  'TrainingRunStarted',
-  'TrainingRunCompleted',
-  'TrainingRunFailed',
-  'ModelVersionRegistered',
-  'ModelCardUpdated',
-  'ModelEvaluated',
-  'ModelVersionRetired',
-  'ModelDeployed',
-  'DeploymentPromoted',
-  'DeploymentRolledBack',
-  'DeploymentRetired',
-  'PredictionBatchRecorded',
-] as const satisfies readonly LineageEvent['type'][];
+/** A node's facts as they stand after an event: merged into the node's, kept in its history. */
+type Change = {
+  node: LineageNodeRef;
+  facts: JsonObject;
+  /** A deployment serving this version again: its approvalId is the one it was rolled out with. */
+  approvalOf?: string;
+};
 
-/** `create` may start a node; `update` only changes one already recorded. */
-type Change = { node: LineageNodeRef; facts: JsonObject; mode: 'create' | 'update' };
+type Link = { from: LineageNodeRef; to: LineageNodeRef; relation: LineageRelation };
+
+/** What one event does to the graph. */
+type Effect = { change?: Change; links?: Link[] };
+
+/**
+ * `create` may start a node; `update` only changes one already recorded (an event type does
+ * either, never both).
+ */
+type Mode = 'create' | 'update';
 
 /**
  * The lineage graph, across every capability. Each node's facts come from its own stream, so
  * the stream revision orders its history; every statement is keyed by event, node or edge and
- * does nothing the second time, so a replayed event changes nothing.
+ * does nothing the second time, so a replayed event changes nothing. A run of events of one type
+ * is written by one statement (nodes, their history and edges), or by one per wave when the run
+ * changes a node more than once.
  */
 @Injectable()
 @ReadModelProjection()
-export class LineageProjection implements Projection {
+export class LineageProjection extends DeclaredProjection<LineageEvent> {
   readonly name = 'lineage';
-  readonly eventTypes = LINEAGE_EVENT_TYPES;
   readonly tables = ['lineage_nodes', 'lineage_node_facts', 'lineage_edges'];
 
-  async apply(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-    const event = { type: recorded.type, data: recorded.data } as LineageEvent;
-    switch (event.type) {
-      case 'DatasetVersionRegistered': {
-        const d = event.data;
+  protected readonly handlers: Handlers<LineageEvent> = {
+    DatasetVersionRegistered: (events, { manager }) =>
+      write(manager, events, 'create', ({ data: d }) => {
         const node = dataset(d.name, d.version);
-        await this.change(manager, recorded, {
-          node,
-          mode: 'create',
-          facts: {
-            name: d.name,
-            version: d.version,
-            contentHash: d.contentHash,
-            rows: d.rows,
-            region: d.region,
-            containsPersonalInformation: d.containsPersonalInformation,
-            containsSensitiveInformation: d.containsSensitiveInformation,
-            status: 'active',
-          },
-        });
-        for (const parent of d.parents)
-          await this.link(
-            manager,
-            recorded,
-            dataset(parent.name, parent.version),
+        return {
+          change: {
             node,
-            'derived-into',
-          );
-        return;
-      }
-      case 'DatasetVersionRetired':
-        await this.change(manager, recorded, {
-          node: dataset(event.data.name, event.data.version),
-          mode: 'update',
-          facts: { status: 'retired' },
-        });
-        return;
-      case 'TrainingRunStarted': {
-        const d = event.data;
+            facts: {
+              name: d.name,
+              version: d.version,
+              contentHash: d.contentHash,
+              rows: d.rows,
+              region: d.region,
+              containsPersonalInformation: d.containsPersonalInformation,
+              containsSensitiveInformation: d.containsSensitiveInformation,
+              status: 'active',
+            },
+          },
+          links: d.parents.map((parent) => ({
+            from: dataset(parent.name, parent.version),
+            to: node,
+            relation: 'derived-into',
+          })),
+        };
+      }),
+    DatasetVersionRetired: (events, { manager }) =>
+      write(manager, events, 'update', ({ data: d }) => ({
+        change: { node: dataset(d.name, d.version), facts: { status: 'retired' } },
+      })),
+    TrainingRunStarted: (events, { manager }) =>
+      write(manager, events, 'create', ({ data: d }) => {
         const node = run(d.runId);
-        await this.change(manager, recorded, {
-          node,
-          mode: 'create',
-          facts: {
-            model: d.model,
-            status: 'running',
-            codeRepository: d.code.repository,
-            codeCommit: d.code.commit,
-            algorithm: d.algorithm,
-            artifactDigest: null,
+        return {
+          change: {
+            node,
+            facts: {
+              model: d.model,
+              status: 'running',
+              codeRepository: d.code.repository,
+              codeCommit: d.code.commit,
+              algorithm: d.algorithm,
+              artifactDigest: null,
+            },
           },
-        });
-        for (const used of d.datasetVersions)
-          await this.link(manager, recorded, dataset(used.name, used.version), node, 'trained');
-        return;
-      }
-      case 'TrainingRunCompleted':
-        await this.change(manager, recorded, {
-          node: run(event.data.runId),
-          mode: 'update',
-          facts: { status: 'completed', artifactDigest: event.data.artifact.digest },
-        });
-        return;
-      case 'TrainingRunFailed':
-        await this.change(manager, recorded, {
-          node: run(event.data.runId),
-          mode: 'update',
-          facts: { status: 'failed' },
-        });
-        return;
-      case 'ModelVersionRegistered': {
-        const d = event.data;
+          links: d.datasetVersions.map((used) => ({
+            from: dataset(used.name, used.version),
+            to: node,
+            relation: 'trained',
+          })),
+        };
+      }),
+    TrainingRunCompleted: (events, { manager }) =>
+      write(manager, events, 'update', ({ data: d }) => ({
+        change: {
+          node: run(d.runId),
+          facts: { status: 'completed', artifactDigest: d.artifact.digest },
+        },
+      })),
+    TrainingRunFailed: (events, { manager }) =>
+      write(manager, events, 'update', ({ data: d }) => ({
+        change: { node: run(d.runId), facts: { status: 'failed' } },
+      })),
+    ModelVersionRegistered: (events, { manager }) =>
+      write(manager, events, 'create', ({ data: d }) => {
         const node = modelVersion(d.model, d.version);
-        await this.change(manager, recorded, {
-          node,
-          mode: 'create',
-          facts: {
-            model: d.model,
-            version: d.version,
-            riskTier: d.riskTier,
-            decisionClass: d.decisionClass,
-            artifactDigest: d.artifactDigest,
-            personalInformationKinds: d.personalInformationKinds,
-            status: 'registered',
+        return {
+          change: {
+            node,
+            facts: {
+              model: d.model,
+              version: d.version,
+              riskTier: d.riskTier,
+              decisionClass: d.decisionClass,
+              artifactDigest: d.artifactDigest,
+              personalInformationKinds: d.personalInformationKinds,
+              status: 'registered',
+            },
           },
-        });
-        await this.link(manager, recorded, run(d.runId), node, 'produced');
-        return;
-      }
-      case 'ModelCardUpdated': {
-        const kinds = event.data.changes.personalInformationKinds;
+          links: [{ from: run(d.runId), to: node, relation: 'produced' }],
+        };
+      }),
+    ModelCardUpdated: (events, { manager }) =>
+      write(manager, events, 'update', ({ data: d }) => {
+        const kinds = d.changes.personalInformationKinds;
         // Only the card's personal-information kinds are a lineage fact.
-        if (kinds === undefined) return;
-        await this.change(manager, recorded, {
-          node: modelVersion(event.data.model, event.data.version),
-          mode: 'update',
-          facts: { personalInformationKinds: kinds },
-        });
-        return;
-      }
-      case 'ModelEvaluated': {
-        const d = event.data;
-        await this.link(
-          manager,
-          recorded,
-          dataset(d.datasetVersion.name, d.datasetVersion.version),
-          modelVersion(d.model, d.version),
-          'evaluated',
-        );
-        return;
-      }
-      case 'ModelVersionRetired':
-        await this.change(manager, recorded, {
-          node: modelVersion(event.data.model, event.data.version),
-          mode: 'update',
-          facts: { status: 'retired' },
-        });
-        return;
-      case 'ModelDeployed': {
-        const d = event.data;
+        if (kinds === undefined) return {};
+        return {
+          change: {
+            node: modelVersion(d.model, d.version),
+            facts: { personalInformationKinds: kinds },
+          },
+        };
+      }),
+    ModelEvaluated: (events, { manager }) =>
+      write(manager, events, 'update', ({ data: d }) => ({
+        links: [
+          {
+            from: dataset(d.datasetVersion.name, d.datasetVersion.version),
+            to: modelVersion(d.model, d.version),
+            relation: 'evaluated',
+          },
+        ],
+      })),
+    ModelVersionRetired: (events, { manager }) =>
+      write(manager, events, 'update', ({ data: d }) => ({
+        change: { node: modelVersion(d.model, d.version), facts: { status: 'retired' } },
+      })),
+    // ModelArtifactStored is not handled: the file is the registered digest, already a fact.
+    ModelDeployed: (events, { manager }) =>
+      write(manager, events, 'create', ({ data: d }) => {
         const node = deployment(d.deploymentId);
         const canary = d.strategy === 'canary';
-        await this.change(manager, recorded, {
-          node,
-          mode: 'create',
-          facts: {
-            model: d.model,
-            environment: d.environment,
-            version: canary ? d.previousVersion : d.version,
-            canaryVersion: canary ? d.version : null,
-            canaryPercent: canary ? d.canaryPercent : null,
-            status: 'active',
-            approvalId: d.approvalId,
-          },
-        });
-        await this.link(manager, recorded, modelVersion(d.model, d.version), node, 'deployed-to');
-        return;
-      }
-      case 'DeploymentPromoted':
-        await this.change(manager, recorded, {
-          node: deployment(event.data.deploymentId),
-          mode: 'update',
-          facts: { version: event.data.version, canaryVersion: null, canaryPercent: null },
-        });
-        return;
-      case 'DeploymentRolledBack': {
-        const d = event.data;
-        const node = deployment(d.deploymentId);
-        await this.change(manager, recorded, {
-          node,
-          mode: 'update',
-          facts: {
-            version: d.toVersion,
-            canaryVersion: null,
-            canaryPercent: null,
-            status: d.toVersion === null ? 'inactive' : 'active',
-            approvalId:
-              d.toVersion === null
-                ? null
-                : await this.approvalOfRollout(manager, node, d.toVersion, recorded.revision),
-          },
-        });
-        if (d.toVersion !== null)
-          await this.link(
-            manager,
-            recorded,
-            modelVersion(d.model, d.toVersion),
+        return {
+          change: {
             node,
-            'restored-to',
-          );
-        return;
-      }
-      case 'DeploymentRetired':
-        await this.change(manager, recorded, {
-          node: deployment(event.data.deploymentId),
-          mode: 'update',
+            facts: {
+              model: d.model,
+              environment: d.environment,
+              version: canary ? d.previousVersion : d.version,
+              canaryVersion: canary ? d.version : null,
+              canaryPercent: canary ? d.canaryPercent : null,
+              status: 'active',
+              approvalId: d.approvalId,
+            },
+          },
+          links: [{ from: modelVersion(d.model, d.version), to: node, relation: 'deployed-to' }],
+        };
+      }),
+    DeploymentPromoted: (events, { manager }) =>
+      write(manager, events, 'update', ({ data: d }) => ({
+        change: {
+          node: deployment(d.deploymentId),
+          facts: { version: d.version, canaryVersion: null, canaryPercent: null },
+        },
+      })),
+    DeploymentRolledBack: (events, { manager }) =>
+      write(manager, events, 'update', ({ data: d }) => {
+        const node = deployment(d.deploymentId);
+        return {
+          change: {
+            node,
+            facts: {
+              version: d.toVersion,
+              canaryVersion: null,
+              canaryPercent: null,
+              status: d.toVersion === null ? 'inactive' : 'active',
+              approvalId: null,
+            },
+            // A version serving again rests on the approval it was last rolled out with.
+            approvalOf: d.toVersion ?? undefined,
+          },
+          links:
+            d.toVersion === null
+              ? []
+              : [{ from: modelVersion(d.model, d.toVersion), to: node, relation: 'restored-to' }],
+        };
+      }),
+    DeploymentRetired: (events, { manager }) =>
+      write(manager, events, 'update', ({ data: d }) => ({
+        change: {
+          node: deployment(d.deploymentId),
           facts: {
             version: null,
             canaryVersion: null,
@@ -237,104 +226,165 @@ export class LineageProjection implements Projection {
             status: 'retired',
             approvalId: null,
           },
-        });
-        return;
-      case 'PredictionBatchRecorded': {
-        const d = event.data;
+        },
+      })),
+    PredictionBatchRecorded: (events, { manager }) =>
+      write(manager, events, 'create', ({ data: d }) => {
         const node: LineageNodeRef = { kind: 'prediction-batch', id: d.batchId };
-        await this.change(manager, recorded, {
-          node,
-          mode: 'create',
-          facts: {
-            deploymentId: d.deploymentId,
-            model: d.model,
-            version: d.version,
-            environment: d.environment,
-            count: d.count,
-            window: d.window,
-            inputDigest: d.inputDigest,
+        return {
+          change: {
+            node,
+            facts: {
+              deploymentId: d.deploymentId,
+              model: d.model,
+              version: d.version,
+              environment: d.environment,
+              count: d.count,
+              window: d.window,
+              inputDigest: d.inputDigest,
+            },
           },
-        });
-        await this.link(manager, recorded, deployment(d.deploymentId), node, 'scored');
-        await this.link(manager, recorded, modelVersion(d.model, d.version), node, 'scored');
-        return;
-      }
-      case 'ModelArtifactStored':
-        // Not among LINEAGE_EVENT_TYPES: the file is the registered digest, already a fact.
-        return;
-      default:
-        unhandled(event);
+          links: [
+            { from: deployment(d.deploymentId), to: node, relation: 'scored' },
+            { from: modelVersion(d.model, d.version), to: node, relation: 'scored' },
+          ],
+        };
+      }),
+  };
+}
+
+/** One node change as the statement reads it. */
+interface ChangeRow {
+  kind: string;
+  id: string;
+  facts: JsonObject;
+  event_id: string;
+  event_type: string;
+  revision: string;
+  occurred_at: string;
+  approval_of: string | null;
+}
+
+/** One edge as the statement reads it. */
+interface EdgeRow {
+  from_kind: string;
+  from_id: string;
+  to_kind: string;
+  to_id: string;
+  relation: LineageRelation;
+  event_id: string;
+  occurred_at: string;
+}
+
+/**
+ * Writes a run of events of one type: each wave (events changing distinct nodes, in order) is
+ * one statement. A node change merges the facts into the node unless the node already holds
+ * the event (a replay), then keeps the node's facts as they stand after it in its history (keyed
+ * by stream revision); the first event that joined two nodes by a relation dates the edge.
+ */
+async function write<E extends LineageEvent>(
+  manager: EntityManager,
+  events: readonly Recorded<E>[],
+  mode: Mode,
+  effectOf: (event: Recorded<E>) => Effect,
+): Promise<void> {
+  let changes: ChangeRow[] = [];
+  let edges: EdgeRow[] = [];
+  let nodes = new Set<string>();
+  const flush = async () => {
+    if (changes.length > 0 || edges.length > 0) await writeWave(manager, mode, changes, edges);
+    changes = [];
+    edges = [];
+    nodes = new Set();
+  };
+  for (const event of events) {
+    const { change, links = [] } = effectOf(event);
+    const occurredAt = event.metadata.occurredAt;
+    if (change) {
+      const key = `${change.node.kind}/${change.node.id}`;
+      if (nodes.has(key)) await flush();
+      nodes.add(key);
+      changes.push({
+        kind: change.node.kind,
+        id: change.node.id,
+        facts: change.facts,
+        event_id: event.id,
+        event_type: event.type,
+        revision: event.revision.toString(),
+        occurred_at: occurredAt,
+        approval_of: change.approvalOf ?? null,
+      });
     }
+    for (const { from, to, relation } of links)
+      edges.push({
+        from_kind: from.kind,
+        from_id: from.id,
+        to_kind: to.kind,
+        to_id: to.id,
+        relation,
+        event_id: event.id,
+        occurred_at: occurredAt,
+      });
   }
+  await flush();
+}
 
-  /** Merges the facts into the node, then keeps the node's facts as they stand after this event. */
-  private async change(
-    manager: EntityManager,
-    recorded: RecordedEvent,
-    { node, facts, mode }: Change,
-  ): Promise<void> {
-    const merge = `facts = lineage_nodes.facts || $3::jsonb,
-        created_event_ids = lineage_nodes.created_event_ids || $4::uuid`;
-    const guard = `NOT ($4::uuid = ANY (lineage_nodes.created_event_ids))`;
-    if (mode === 'create')
-      await manager.query(
-        `INSERT INTO lineage_nodes (kind, id, facts, created_event_ids, created_at)
-         VALUES ($1, $2, $3::jsonb, ARRAY[$4::uuid], $5)
-         ON CONFLICT (kind, id) DO UPDATE SET ${merge} WHERE ${guard}`,
-        [node.kind, node.id, JSON.stringify(facts), recorded.id, recorded.metadata.occurredAt],
-      );
-    else
-      await manager.query(
-        `UPDATE lineage_nodes SET ${merge} WHERE kind = $1 AND id = $2 AND ${guard}`,
-        [node.kind, node.id, JSON.stringify(facts), recorded.id],
-      );
-    await manager.query(
-      `INSERT INTO lineage_node_facts (kind, id, revision, event_id, event_type, occurred_at, facts)
-       SELECT kind, id, $3, $4, $5, $6, facts FROM lineage_nodes WHERE kind = $1 AND id = $2
-       ON CONFLICT (kind, id, revision) DO NOTHING`,
-      [
-        node.kind,
-        node.id,
-        recorded.revision.toString(),
-        recorded.id,
-        recorded.type,
-        recorded.metadata.occurredAt,
-      ],
-    );
-  }
+const CHANGES = `jsonb_to_recordset($1::jsonb) AS c(kind text, id text, facts jsonb, event_id uuid,
+  event_type text, revision bigint, occurred_at timestamptz, approval_of text)`;
 
-  /** The first event that joined two nodes by a relation dates the edge; later ones add nothing. */
-  private async link(
-    manager: EntityManager,
-    recorded: RecordedEvent,
-    from: LineageNodeRef,
-    to: LineageNodeRef,
-    relation: LineageRelation,
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO lineage_edges (from_kind, from_id, to_kind, to_id, relation, event_id, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (from_kind, from_id, to_kind, to_id, relation) DO NOTHING`,
-      [from.kind, from.id, to.kind, to.id, relation, recorded.id, recorded.metadata.occurredAt],
-    );
-  }
+/** create: a new node, or the facts merged into an existing one; update: only the latter. */
+const CHANGED: Record<Mode, string> = {
+  create: `INSERT INTO lineage_nodes (kind, id, facts, created_event_ids, created_at)
+       SELECT kind, id, facts, ARRAY[event_id], occurred_at FROM changes
+       ON CONFLICT (kind, id) DO UPDATE SET
+         facts = lineage_nodes.facts || EXCLUDED.facts,
+         created_event_ids = lineage_nodes.created_event_ids || EXCLUDED.created_event_ids
+       WHERE NOT (EXCLUDED.created_event_ids[1] = ANY (lineage_nodes.created_event_ids))
+       RETURNING kind, id, facts`,
+  update: `UPDATE lineage_nodes n SET
+         facts = n.facts || c.facts,
+         created_event_ids = n.created_event_ids || c.event_id
+       FROM changes c
+       WHERE n.kind = c.kind AND n.id = c.id AND NOT (c.event_id = ANY (n.created_event_ids))
+       RETURNING n.kind, n.id, n.facts`,
+};
 
-  /** A version serving again rests on the approval it was last rolled out with. */
-  private async approvalOfRollout(
-    manager: EntityManager,
-    node: LineageNodeRef,
-    version: string,
-    before: bigint,
-  ): Promise<string | null> {
-    const rows = (await manager.query(
-      `SELECT facts->>'approvalId' AS approval_id FROM lineage_node_facts
-       WHERE kind = $1 AND id = $2 AND event_type = 'ModelDeployed' AND revision < $4
-         AND COALESCE(facts->>'canaryVersion', facts->>'version') = $3
-       ORDER BY revision DESC LIMIT 1`,
-      [node.kind, node.id, version, before.toString()],
-    )) as { approval_id: string | null }[];
-    return rows[0]?.approval_id ?? null;
-  }
+async function writeWave(
+  manager: EntityManager,
+  mode: Mode,
+  changes: readonly ChangeRow[],
+  edges: readonly EdgeRow[],
+): Promise<void> {
+  // The history row holds the node's facts after the event: as just changed, or as they were
+  // (an event applied again); none for an update of a node never created.
+  await manager.query(
+    `WITH changes AS (
+       SELECT c.kind, c.id, c.event_id, c.event_type, c.revision, c.occurred_at,
+              CASE WHEN c.approval_of IS NULL THEN c.facts
+                   ELSE c.facts || jsonb_build_object('approvalId', (
+                     SELECT h.facts->>'approvalId' FROM lineage_node_facts h
+                      WHERE h.kind = c.kind AND h.id = c.id AND h.event_type = 'ModelDeployed'
+                        AND h.revision < c.revision
+                        AND COALESCE(h.facts->>'canaryVersion', h.facts->>'version') = c.approval_of
+                      ORDER BY h.revision DESC LIMIT 1))
+              END AS facts
+         FROM ${CHANGES}),
+     changed AS (${CHANGED[mode]}),
+     history AS (
+       INSERT INTO lineage_node_facts (kind, id, revision, event_id, event_type, occurred_at, facts)
+       SELECT c.kind, c.id, c.revision, c.event_id, c.event_type, c.occurred_at,
+              COALESCE(done.facts, n.facts)
+         FROM changes c
+         LEFT JOIN changed done ON done.kind = c.kind AND done.id = c.id
+         LEFT JOIN lineage_nodes n ON n.kind = c.kind AND n.id = c.id
+        WHERE COALESCE(done.facts, n.facts) IS NOT NULL
+       ON CONFLICT (kind, id, revision) DO NOTHING)
+     INSERT INTO lineage_edges (from_kind, from_id, to_kind, to_id, relation, event_id, occurred_at)
+     SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(from_kind text, from_id text, to_kind text,
+       to_id text, relation text, event_id uuid, occurred_at timestamptz)
+     ON CONFLICT (from_kind, from_id, to_kind, to_id, relation) DO NOTHING`,
+    [JSON.stringify(changes), JSON.stringify(edges)],
+  );
 }
 
 const dataset = (name: string, version: string): LineageNodeRef => ({
