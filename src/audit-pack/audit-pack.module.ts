@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ApprovalsReader } from '../approvals/queries/approvals/approvals.reader';
+import { DeploymentHistoryReader } from '../deployments/queries/deployments/deployment-history.reader';
 import { IntegrityModule } from '../integrity/integrity.module';
+import { AlertsReader } from '../monitoring/queries/alerts/alerts.reader';
+import { PredictionsReader } from '../predictions/queries/prediction-batches/predictions.reader';
+import { DeletionRequestsReader } from '../privacy/queries/deletion-requests/deletion-requests.reader';
 import { AuditPackContentReader } from './audit-pack.content';
 import { AuditPackHttpController } from './audit-pack.http.controller';
 import { AuditPackService } from './audit-pack.service';
@@ -8,7 +13,17 @@ import { AuditPackService } from './audit-pack.service';
 @Module({
   imports: [IntegrityModule],
   controllers: [AuditPackHttpController],
-  providers: [AuditPackContentReader, AuditPackService],
+  providers: [
+    AuditPackContentReader,
+    AuditPackService,
+    // The owners' read interfaces (stateless, over the shared DataSource): the pack reads other
+    // capabilities' tables through them, never by SQL of its own (docs/architecture.md).
+    ApprovalsReader,
+    DeploymentHistoryReader,
+    PredictionsReader,
+    AlertsReader,
+    DeletionRequestsReader,
+  ],
   exports: [AuditPackService],
 })
 export class AuditPackModule {}

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { STAGE_ROLES } from '../../approvals/approval.events';
-import { APPROVAL_STATUSES } from '../../approvals/queries/approvals/approval.read-model';
+import { APPROVAL_STATUSES } from '../../approvals/approval-status';
 import { ALERT_KINDS, ALERT_SEVERITIES } from '../../monitoring/monitoring.events';
 import { ALERT_STATUSES } from '../../monitoring/queries/alerts/alert.view';
 import { DECISION_CLASSES, RISK_TIERS } from '../../model-registry/model.events';

@@ -2,9 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { RISK_TIERS, type RiskTier } from '../../../model-registry/model.events';
 import { STAGE_ROLES, type ApprovalEvidence, type StageRole } from '../../approval.events';
+import { APPROVAL_STATUSES, type ApprovalStatus } from '../../approval-status';
 
-export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn'] as const;
-export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+export { APPROVAL_STATUSES, type ApprovalStatus };
 
 export const STAGE_STATUSES = ['pending', 'granted', 'rejected'] as const;
 

@@ -1,4 +1,4 @@
-import { timelineSteps } from '../../../deployments/queries/deployments-as-of/deployment-timeline.read-model';
+import { timelineSteps } from '../../../deployments/queries/deployments-as-of/deployment-timeline.reader';
 import {
   type ServingShare,
   type TimelineStep,

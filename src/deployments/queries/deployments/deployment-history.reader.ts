@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DeploymentHistoryRow } from './deployment.read-model';
+
+/** One change to a deployment, as other capabilities see it. */
+export interface DeploymentChange {
+  deploymentId: string;
+  eventType: string;
+  version: string | null;
+  fromVersion: string | null;
+  toVersion: string | null;
+  strategy: string | null;
+  canaryPercent: number | null;
+  reason: string | null;
+  automatic: boolean | null;
+  actor: string;
+  at: string;
+}
+
+/**
+ * The deployments capability's read interface over deployment_history for other capabilities
+ * (docs/architecture.md, "Boundaries"): they read it here, never by SQL of their own.
+ */
+@Injectable()
+export class DeploymentHistoryReader {
+  constructor(private readonly db: DataSource) {}
+
+  /** Every change to a deployment this version ever served in, oldest first. */
+  async changesServing(model: string, version: string): Promise<DeploymentChange[]> {
+    const rows = await this.db
+      .getRepository(DeploymentHistoryRow)
+      .createQueryBuilder('h')
+      .where(
+        `h.deployment_id IN (SELECT deployment_id FROM deployment_history
+           WHERE deployment_id LIKE :prefix AND :version IN (version, from_version, to_version))`,
+        { prefix: `${model}.%`, version },
+      )
+      .orderBy('h.at')
+      .addOrderBy('h.deploymentId')
+      .addOrderBy('h.revision')
+      .getMany();
+    return rows.map((row) => ({
+      deploymentId: row.deploymentId,
+      eventType: row.eventType,
+      version: row.version,
+      fromVersion: row.fromVersion,
+      toVersion: row.toVersion,
+      strategy: row.strategy,
+      canaryPercent: row.canaryPercent,
+      reason: row.reason,
+      automatic: row.automatic,
+      actor: row.actor,
+      at: row.at.toISOString(),
+    }));
+  }
+}
