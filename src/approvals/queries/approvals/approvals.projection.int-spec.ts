@@ -1,156 +1,90 @@
-import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { TestApp, startTestApp } from '../../../../tests/support/test-app';
+import {
+  approvalHistory,
+  decide,
+  request,
+  withdraw,
+} from '../../../../tests/support/approval-histories';
+import { type ProjectionSpec, projectionSpec } from '../../../../tests/support/projection-spec';
 import type { RecordedEvent } from '../../../ledger/event-log.port';
-import { DEFAULT_APPROVAL_POLICY } from '../../approval-policy.decider';
-import { type ApprovalCommand, approvalDecider } from '../../approval.decider';
-import type { ApprovalEvent } from '../../approval.events';
-import type { ModelVersionFacts } from '../../model-version-facts';
 import { ApprovalsProjection } from './approvals.projection';
 
-const facts: ModelVersionFacts = {
-  riskTier: 'high',
-  artifactDigest: `sha256:${'a1'.repeat(32)}`,
-  datasetContentHashes: [`sha256:${'d1'.repeat(32)}`],
-  registeredBy: 'reggie',
-  trainedBy: 'tara',
-  retired: false,
-  evaluations: [
-    {
-      evaluationId: '01950000-0000-7000-8000-0000000000e1',
-      verdict: 'pass',
-      performedBy: 'attest',
-      environment: 'production',
-      policyVersion: 0,
-      passed: true,
-      eventHash: 'e1'.repeat(32),
-    },
-  ],
-};
-
-/** The events of one approval stream, decided command after command. */
-function history(
-  approvalId: string,
-  commands: ((id: string) => ApprovalCommand)[],
-): ApprovalEvent[] {
-  const events: ApprovalEvent[] = [];
-  for (const command of commands) {
-    const state = events.reduce(approvalDecider.evolve, approvalDecider.initialState());
-    events.push(...approvalDecider.decide(command(approvalId), state));
-  }
-  return events;
-}
-
-const request =
-  (now: string) =>
-  (approvalId: string): ApprovalCommand => ({
-    type: 'RequestApproval',
-    data: {
-      approvalId,
-      model: 'credit-risk',
-      version: '1.0.0',
-      environment: 'production',
-      comment: null,
-    },
-    modelVersion: facts,
-    policy: DEFAULT_APPROVAL_POLICY,
-    evaluationPolicyVersion: 0,
-    actor: 'dana',
-    now,
-  });
-
-const decide =
-  (sub: string, roles: string[], decision: 'grant' | 'reject') =>
-  (approvalId: string): ApprovalCommand => ({
-    type: 'DecideApprovalStage',
-    data: { approvalId, decision, stage: null, comment: decision === 'reject' ? 'no' : 'ok' },
-    modelVersion: facts,
-    actor: { sub, roles },
-    now: '2026-03-02T00:00:00.000Z',
-  });
-
-const withdraw = (approvalId: string): ApprovalCommand => ({
-  type: 'WithdrawApproval',
-  data: { approvalId, reason: 'later' },
-  actor: 'dana',
-  now: '2026-03-03T00:00:00.000Z',
-});
-
-function recorded(events: ApprovalEvent[]): RecordedEvent[] {
-  return events.map((event, index) => ({
-    id: uuidv7(),
-    type: event.type,
-    stream: `approval-${(event.data as { approvalId: string }).approvalId}`,
-    revision: BigInt(index),
-    data: JSON.parse(JSON.stringify(event.data)),
-    metadata: {
-      schemaVersion: 1,
-      occurredAt: '2026-03-01T00:00:00.000Z',
-      actor: { sub: 'x', roles: [] },
-      correlationId: 'c',
-      causationId: 'c',
-      integrity: { prevHash: '0'.repeat(64), hash: '0'.repeat(64) },
-    },
-    position: String(index),
-    recordedAt: new Date(),
-  }));
-}
-
 describe('approvals projection', () => {
-  let test: TestApp;
-  let projection: ApprovalsProjection;
-  let dataSource: DataSource;
-
+  let spec: ProjectionSpec<ApprovalsProjection>;
   beforeAll(async () => {
-    test = await startTestApp({ startProjections: false });
-    projection = test.app.get(ApprovalsProjection);
-    dataSource = test.app.get(DataSource);
+    spec = await projectionSpec(ApprovalsProjection);
   });
-  afterAll(() => test?.close());
+  afterAll(() => spec?.close());
 
-  const events = recorded([
-    ...history(uuidv7(), [
+  const approved = uuidv7();
+  const events = [
+    ...approvalHistory(approved, [
       request('2026-03-01T00:00:00.000Z'),
       decide('rita', ['risk-manager'], 'grant'),
       decide('cora', ['compliance-officer'], 'grant'),
     ]),
-    ...history(uuidv7(), [
+    ...approvalHistory(uuidv7(), [
       request('2026-03-01T00:00:01.000Z'),
       decide('rob', ['risk-manager'], 'reject'),
     ]),
-    ...history(uuidv7(), [request('2026-03-01T00:00:02.000Z'), withdraw]),
-    ...history(uuidv7(), [
+    ...approvalHistory(uuidv7(), [request('2026-03-01T00:00:02.000Z'), withdraw()]),
+    ...approvalHistory(uuidv7(), [
       request('2026-03-01T00:00:03.000Z'),
       decide('rob', ['risk-manager'], 'grant'),
     ]),
-  ]);
+  ];
+  let recorded: RecordedEvent[];
 
-  const apply = (batch: RecordedEvent[]) =>
-    dataSource.transaction(async (manager) => {
-      for (const event of batch) await projection.apply(event, manager);
-    });
-  const rows = () => dataSource.query('SELECT * FROM approvals ORDER BY requested_at');
+  const rows = () =>
+    spec.rows<Record<string, unknown>>('SELECT * FROM approvals ORDER BY requested_at');
+
+  it('handles the approval stream’s event types, derived from its handlers', () => {
+    expect([...spec.projection.eventTypes].sort()).toEqual([
+      'ApprovalRejected',
+      'ApprovalRequested',
+      'ApprovalStageGranted',
+      'ApprovalWithdrawn',
+      'ModelVersionApproved',
+    ]);
+  });
 
   it('builds one row per request with its stages and status', async () => {
-    await apply(events);
+    recorded = await spec.given(events);
     const table = await rows();
-    expect(table.map((row: { status: string }) => row.status)).toEqual([
+    expect(table.map((row) => row.status)).toEqual([
       'approved',
       'rejected',
       'withdrawn',
       'pending',
     ]);
     expect(table[0]).toMatchObject({
+      id: approved,
+      model: 'credit-risk',
+      version: '1.0.0',
+      environment: 'production',
+      risk_tier: 'high',
+      requested_by: 'dana',
+      registered_by: 'reggie',
+      trained_by: 'tara',
+      require_passing_evaluation: true,
+      passing_evaluation_id: '01950000-0000-7000-8000-0000000000e1',
+      automatic: false,
+      decided_at: new Date('2026-03-02T00:00:00.000Z'),
       granted_by: ['rita', 'cora'],
       current_stage: null,
       current_role: null,
       stages: [
-        { stage: 0, role: 'risk-manager', status: 'granted', by: 'rita' },
-        { stage: 1, role: 'compliance-officer', status: 'granted', by: 'cora' },
+        { stage: 0, role: 'risk-manager', status: 'granted', by: 'rita', comment: 'ok' },
+        { stage: 1, role: 'compliance-officer', status: 'granted', by: 'cora', comment: 'ok' },
       ],
     });
+    expect(table[0].evidence_digest).toBe(
+      (events[0].type === 'ApprovalRequested' && events[0].data.evidenceDigest) || null,
+    );
     expect(table[1]).toMatchObject({
       closed_by: 'rob',
+      decided_at: new Date('2026-03-02T00:00:00.000Z'),
+      current_stage: null,
       stages: [{ status: 'rejected', comment: 'no' }, { status: 'pending' }],
     });
     expect(table[2]).toMatchObject({ closed_by: 'dana', withdrawal_reason: 'later' });
@@ -158,19 +92,82 @@ describe('approvals projection', () => {
       current_stage: 1,
       current_role: 'compliance-officer',
       granted_by: ['rob'],
+      decided_at: null,
     });
   });
 
   it('changes nothing when events are applied again', async () => {
     const before = await rows();
-    await apply(events);
+    await spec.apply(recorded);
     expect(await rows()).toEqual(before);
   });
 
   it('gives identical rows when rebuilt from nothing', async () => {
     const before = await rows();
-    await dataSource.query(`TRUNCATE ${projection.tables.join(', ')}`);
-    await apply(events);
+    await spec.truncate();
+    await spec.apply(recorded, { rebuilding: true });
     expect(await rows()).toEqual(before);
+  });
+
+  it('records an automatic approval: no stage, approved by its passing evaluation', async () => {
+    const id = uuidv7();
+    await spec.given(
+      approvalHistory(id, [
+        request('2026-03-01T00:00:00.000Z', { riskTier: 'low', automatic: true }),
+      ]),
+    );
+    expect(await rows()).toEqual([
+      expect.objectContaining({
+        id,
+        risk_tier: 'low',
+        status: 'approved',
+        stages: [],
+        current_stage: null,
+        current_role: null,
+        granted_by: [],
+        automatic: true,
+        passing_evaluation_id: '01950000-0000-7000-8000-0000000000e1',
+        decided_at: new Date('2026-03-01T00:00:00.000Z'),
+      }),
+    ]);
+  });
+
+  it('ignores a decision on a closed request or an already decided stage, and one on no request', async () => {
+    const id = uuidv7();
+    const history = approvalHistory(id, [
+      request('2026-03-01T00:00:00.000Z'),
+      decide('rita', ['risk-manager'], 'grant'),
+      decide('cora', ['compliance-officer'], 'reject'),
+    ]);
+    const [, granted, rejected] = history;
+    const late = approvalHistory(id, [request('2026-03-01T00:00:00.000Z'), withdraw()])[1];
+    const elsewhere = approvalHistory(uuidv7(), [
+      request('2026-03-01T00:00:00.000Z'),
+      decide('rita', ['risk-manager'], 'grant'),
+    ])[1];
+    // The grant again in the same run, then a withdrawal after the rejection closed the request.
+    await spec.given([history[0], granted, granted, elsewhere, rejected, late]);
+    expect(await rows()).toEqual([
+      expect.objectContaining({
+        id,
+        status: 'rejected',
+        closed_by: 'cora',
+        withdrawal_reason: null,
+        granted_by: ['rita'],
+        stages: [
+          expect.objectContaining({ status: 'granted', by: 'rita' }),
+          expect.objectContaining({ status: 'rejected', by: 'cora' }),
+        ],
+      }),
+    ]);
+  });
+
+  it('builds the same rows rebuilt in one page as applied live or in uneven pages', async () => {
+    await spec.expectRebuildEqualsLive([
+      ...events,
+      ...approvalHistory(uuidv7(), [
+        request('2026-03-01T00:00:04.000Z', { riskTier: 'low', automatic: true }),
+      ]),
+    ]);
   });
 });
