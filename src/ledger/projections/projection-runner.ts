@@ -307,6 +307,11 @@ export class ProjectionRunner {
       .map((projection) => this.workers.get(projection.name) as Worker)
       .filter((worker) => held.has(worker.projection.name) && worker.mode === 'idle');
     if (everyProjection && !this.catchUpBegun) await this.beginCatchUp();
+    // Run by another projector: followed through their checkpoints until a lease comes free.
+    for (const projection of selected) {
+      const worker = this.workers.get(projection.name) as Worker;
+      if (!worker.held) worker.status.state = 'standby';
+    }
     await this.readCheckpoints(gained);
     for (const worker of gained) {
       worker.status.state = 'catching-up';
