@@ -416,4 +416,101 @@ if (process.env.DATABASE_URL) {
       process.stdout.write(`projector takeover after kill -9: ${takeoverMs} ms\n`);
     });
   });
+
+  describe('the fence: a runner whose lease session is terminated', () => {
+    let test: TestApp;
+    let sql: Client;
+    let other: Client | undefined;
+
+    beforeAll(async () => {
+      test = await startTestApp({ kind: 'postgres' });
+      sql = new Client({ connectionString: test.database!.url });
+      await sql.connect();
+    });
+    afterAll(async () => {
+      await other?.end().catch(() => undefined);
+      await sql?.end();
+      await test?.close();
+    });
+
+    const readModels = async () => ({
+      checkpoints: (
+        await sql.query<{ projection: string; position: string | null }>(
+          'SELECT projection, position FROM projection_checkpoints ORDER BY projection',
+        )
+      ).rows,
+      streamIndex: (await sql.query('SELECT stream, event_count FROM stream_index ORDER BY stream'))
+        .rows,
+      leaves: (await sql.query('SELECT count(*) AS n FROM integrity_leaves')).rows[0],
+      accessLog: (await sql.query('SELECT count(*) AS n FROM access_log')).rows[0],
+    });
+    const append = async (i: number) =>
+      (
+        await test.eventLog.append(streams.accessLog('rita'), [regulatorAccessed(i)], {
+          expectedRevision: 'any',
+        })
+      ).position;
+
+    it('commits no page once its leases went to another session, then takes them back', async () => {
+      const names = test.runner.projections().map((p) => p.name);
+      const first = await append(0);
+      // Idle: every checkpoint written up to that event, no page under way.
+      await until('every checkpoint at the first event', async () => {
+        const { checkpoints } = await readModels();
+        return (
+          checkpoints.length === names.length &&
+          checkpoints.every(
+            (row) =>
+              row.position !== null && test.eventLog.comparePositions(row.position, first) >= 0,
+          )
+        );
+      });
+      const {
+        rows: [lease],
+      } = await sql.query<{ pid: number }>(
+        `SELECT DISTINCT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::int4::oid
+           AND objsubid = 2 AND granted`,
+        [PROJECTION_LEASE_NAMESPACE],
+      );
+      // Another session queues for every lease: it gets them the moment the holder's session ends.
+      other = new Client({ connectionString: test.database!.url });
+      await other.connect();
+      const otherPid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))
+        .rows[0].pid;
+      const taking = other.query(
+        'SELECT pg_advisory_lock($1::int4, key) FROM unnest($2::int4[]) AS key',
+        [PROJECTION_LEASE_NAMESPACE, names.map(leaseKey)],
+      );
+      await until(
+        'the other session waits for a lease',
+        async () =>
+          (await sql.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [otherPid]))
+            .rows.length > 0,
+      );
+      await sql.query('SELECT pg_terminate_backend($1)', [lease.pid]);
+      await taking;
+      const before = await readModels();
+
+      // New events: every page the runner tries now fails its fence, so nothing moves.
+      let i = 1;
+      await until('every projection stopped by its fence', async () => {
+        await append(i++);
+        return test.runner.status().every((status) => status.state === 'standby');
+      });
+      expect(await readModels()).toEqual(before);
+
+      // The leases come back: the runner takes them again and applies what it had not.
+      await other.end();
+      other = undefined;
+      const total = i + 1;
+      await append(i);
+      await until(
+        'the events applied once the leases came back',
+        async () => Number((await readModels()).accessLog.n) === total,
+      );
+      const after = await readModels();
+      expect(Number(before.leaves.n)).toBe(1);
+      expect(Number(after.leaves.n)).toBe(total);
+    });
+  });
 }
