@@ -1,82 +1,128 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { UUID } from '../../../ledger/commands/identifiers';
-import type { RecordedEvent } from '../../../ledger/event-log.port';
-import { Projection, ReadModelProjection } from '../../../ledger/projections/projection';
-import { APPROVAL_EVENT_TYPES, type ApprovalEvent } from '../../approval.events';
+import { recordset } from '../../../ledger/projections/page-rows';
+import {
+  DeclaredProjection,
+  type Handlers,
+  ReadModelProjection,
+  type Recorded,
+} from '../../../ledger/projections/projection';
+import type { ApprovalEvent } from '../../approval.events';
 import { type ApprovalSnapshot, nextSnapshot } from './approval-timeline';
 import { SNAPSHOT_COLUMNS, type SnapshotRow, snapshotOf } from './approval-timeline.read-model';
+
+/** Any recorded approval event, its data typed by its type. */
+type RecordedApprovalEvent = {
+  [K in ApprovalEvent['type']]: Recorded<Extract<ApprovalEvent, { type: K }>>;
+}[ApprovalEvent['type']];
+
+/** A request's rows so far, in revision order. */
+type Timeline = { revision: bigint; snapshot: ApprovalSnapshot }[];
 
 /**
  * `approval_timeline`: each approval request as every event of its stream left it, dated by the
  * event's occurredAt. A row is keyed by stream revision and folded from the row before it in this
- * same table, so a replayed event changes nothing and a rebuild needs no other projection.
+ * same table, so a replayed event changes nothing and a rebuild needs no other projection. A run
+ * reads the rows of its requests once, folds its events in memory and inserts them in one
+ * statement.
  */
 @Injectable()
 @ReadModelProjection()
-export class ApprovalTimelineProjection implements Projection {
+export class ApprovalTimelineProjection extends DeclaredProjection<ApprovalEvent> {
   readonly name = 'approval-timeline';
-  readonly eventTypes = APPROVAL_EVENT_TYPES;
   readonly tables = ['approval_timeline'];
 
-  async apply(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-    const event = { type: recorded.type, data: recorded.data } as unknown as ApprovalEvent;
-    const approvalId = event.data.approvalId;
-    if (typeof approvalId !== 'string' || !UUID.test(approvalId)) return;
-    const revision = recorded.revision.toString();
-    const [before] = (await manager.query(
-      `SELECT ${SNAPSHOT_COLUMNS} FROM approval_timeline
-       WHERE approval_id = $1 AND revision < $2 ORDER BY revision DESC LIMIT 1`,
-      [approvalId, revision],
-    )) as SnapshotRow[];
-    const snapshot = nextSnapshot(before ? snapshotOf(before) : null, event);
-    if (snapshot) await insert(manager, recorded, approvalId, snapshot);
-  }
+  protected readonly handlers: Handlers<ApprovalEvent> = {
+    ApprovalRequested: (events, { manager }) => fold(manager, events),
+    ApprovalStageGranted: (events, { manager }) => fold(manager, events),
+    ApprovalRejected: (events, { manager }) => fold(manager, events),
+    ApprovalWithdrawn: (events, { manager }) => fold(manager, events),
+    ModelVersionApproved: (events, { manager }) => fold(manager, events),
+  };
 }
 
-async function insert(
-  manager: EntityManager,
-  recorded: RecordedEvent,
-  approvalId: string,
-  s: ApprovalSnapshot,
-): Promise<void> {
+async function fold(manager: EntityManager, run: readonly RecordedApprovalEvent[]): Promise<void> {
+  // A request id that is not a UUID cannot be a row; such an event (made by hand) is skipped.
+  const events = run.filter((event) => UUID.test(event.data.approvalId));
+  if (events.length === 0) return;
+  const ids = [...new Set(events.map((event) => event.data.approvalId))];
+  const existing = (await manager.query(
+    `SELECT ${SNAPSHOT_COLUMNS} FROM approval_timeline
+     WHERE approval_id = ANY($1::uuid[]) ORDER BY approval_id, revision`,
+    [ids],
+  )) as SnapshotRow[];
+  const timelines = new Map<string, Timeline>();
+  for (const row of existing) {
+    const timeline = timelines.get(row.approvalId) ?? [];
+    timeline.push({ revision: BigInt(row.revision), snapshot: snapshotOf(row) });
+    timelines.set(row.approvalId, timeline);
+  }
+  const rows: object[] = [];
+  for (const event of events) {
+    const approvalId = event.data.approvalId;
+    const timeline = timelines.get(approvalId) ?? [];
+    timelines.set(approvalId, timeline);
+    // (approval_id, revision) is the key: a row already there is this very event, replayed.
+    if (timeline.some((entry) => entry.revision === event.revision)) continue;
+    let at = timeline.length - 1;
+    while (at >= 0 && timeline[at].revision > event.revision) at--;
+    const snapshot = nextSnapshot(at < 0 ? null : timeline[at].snapshot, event);
+    if (!snapshot) continue;
+    timeline.splice(at + 1, 0, { revision: event.revision, snapshot });
+    rows.push(rowOf(event, approvalId, snapshot));
+  }
+  if (rows.length === 0) return;
   await manager.query(
     `INSERT INTO approval_timeline (approval_id, revision, event_type, at, event_id, model, version,
        environment, risk_tier, status, stages, current_stage, "current_role", requested_by,
        registered_by, trained_by, granted_by, evidence, evidence_digest, require_passing_evaluation,
        comment, requested_at, decided_at, closed_by, withdrawal_reason, passing_evaluation_id,
        automatic)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17::text[],
-       $18::jsonb, $19, $20, $21, $22, $23, $24, $25, $26, $27)
+     SELECT approval_id, revision, event_type, at, event_id, model, version, environment,
+       risk_tier, status, stages, current_stage, stage_role, requested_by, registered_by,
+       trained_by, granted_by, evidence, evidence_digest, require_passing_evaluation, comment,
+       requested_at, decided_at, closed_by, withdrawal_reason, passing_evaluation_id, automatic
+     FROM jsonb_to_recordset($1::jsonb) AS r(approval_id uuid, revision bigint, event_type text,
+       at timestamptz, event_id uuid, model text, version text, environment text, risk_tier text,
+       status text, stages jsonb, current_stage int, stage_role text, requested_by text,
+       registered_by text, trained_by text, granted_by text[], evidence jsonb,
+       evidence_digest text, require_passing_evaluation boolean, comment text,
+       requested_at timestamptz, decided_at timestamptz, closed_by text, withdrawal_reason text,
+       passing_evaluation_id text, automatic boolean)
      ON CONFLICT (approval_id, revision) DO NOTHING`,
-    [
-      approvalId,
-      recorded.revision.toString(),
-      recorded.type,
-      recorded.metadata.occurredAt,
-      recorded.id,
-      s.model,
-      s.version,
-      s.environment,
-      s.riskTier,
-      s.status,
-      JSON.stringify(s.stages),
-      s.currentStage,
-      s.currentRole,
-      s.requestedBy,
-      s.registeredBy,
-      s.trainedBy,
-      s.grantedBy,
-      JSON.stringify(s.evidence),
-      s.evidenceDigest,
-      s.requirePassingEvaluation,
-      s.comment,
-      s.requestedAt,
-      s.decidedAt,
-      s.closedBy,
-      s.withdrawalReason,
-      s.passingEvaluationId,
-      s.automatic,
-    ],
+    [recordset(rows)],
   );
+}
+
+function rowOf(event: RecordedApprovalEvent, approvalId: string, s: ApprovalSnapshot): object {
+  return {
+    approval_id: approvalId,
+    revision: event.revision.toString(),
+    event_type: event.type,
+    at: event.metadata.occurredAt,
+    event_id: event.id,
+    model: s.model,
+    version: s.version,
+    environment: s.environment,
+    risk_tier: s.riskTier,
+    status: s.status,
+    stages: s.stages,
+    current_stage: s.currentStage,
+    stage_role: s.currentRole,
+    requested_by: s.requestedBy,
+    registered_by: s.registeredBy,
+    trained_by: s.trainedBy,
+    granted_by: s.grantedBy,
+    evidence: s.evidence,
+    evidence_digest: s.evidenceDigest,
+    require_passing_evaluation: s.requirePassingEvaluation,
+    comment: s.comment,
+    requested_at: s.requestedAt,
+    decided_at: s.decidedAt,
+    closed_by: s.closedBy,
+    withdrawal_reason: s.withdrawalReason,
+    passing_evaluation_id: s.passingEvaluationId,
+    automatic: s.automatic,
+  };
 }
