@@ -27,6 +27,7 @@ import { DecisionReceipts1764200000025 } from './1764200000025-decision-receipts
 import { BatchScoring1764200000026 } from './1764200000026-batch-scoring';
 import { MonitoringPolicy1764200000027 } from './1764200000027-monitoring-policy';
 import { Webhooks1764200000028 } from './1764200000028-webhooks';
+import { AuditPacksIssued1764200000029 } from './1764200000029-audit-packs';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -59,4 +60,5 @@ export const migrations = [
   BatchScoring1764200000026,
   MonitoringPolicy1764200000027,
   Webhooks1764200000028,
+  AuditPacksIssued1764200000029,
 ];

@@ -6,6 +6,7 @@
  */
 import './access-log/access-log.events';
 import './approvals/approval.events';
+import './audit-pack/audit-pack.events';
 import './datasets/dataset.events';
 import './deployments/deployment.events';
 import './evaluation/evaluation-policy.events';

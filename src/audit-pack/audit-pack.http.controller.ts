@@ -155,7 +155,12 @@ export async function auditPackDownload(
     return new StreamableFile(body, { type: 'application/json' });
   }
   const signing = await pdfSigner.signing(request);
-  const pack = await packs.generate(name, version, actor.sub, signing);
+  const pack = await packs.generate(
+    name,
+    version,
+    { actor, correlationId: String(request.id) },
+    signing,
+  );
   const stream = createReadStream(pack.path);
   stream.on('close', () => void rm(pack.directory, { recursive: true, force: true }));
   void reply

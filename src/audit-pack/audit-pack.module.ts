@@ -8,14 +8,20 @@ import { DeletionRequestsReader } from '../privacy/queries/deletion-requests/del
 import { AuditPackContentReader } from './audit-pack.content';
 import { AuditPackHttpController } from './audit-pack.http.controller';
 import { AuditPackService } from './audit-pack.service';
+import { AuditPacksProjection } from './audit-packs.projection';
+import { IssuedAuditPacksHttpController } from './issued-audit-packs.http.controller';
 
-/** Signed PDF audit packs of model versions, with their evidence (README: Audit packs; reports/README.md). */
+/**
+ * Signed PDF audit packs of model versions, with their evidence (README, "Audit packs"); each
+ * pack handed out is recorded as AuditPackIssued and listed from the audit_packs projection.
+ */
 @Module({
   imports: [IntegrityModule],
-  controllers: [AuditPackHttpController],
+  controllers: [AuditPackHttpController, IssuedAuditPacksHttpController],
   providers: [
     AuditPackContentReader,
     AuditPackService,
+    AuditPacksProjection,
     // The owners' read interfaces (stateless, over the shared DataSource): the pack reads other
     // capabilities' tables through them, never by SQL of its own (docs/architecture.md).
     ApprovalsReader,

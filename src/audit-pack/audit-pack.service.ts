@@ -14,7 +14,12 @@ import type { LeafRow } from '../integrity/integrity-tree';
 import { PdfSigner } from '../integrity/pdf-signer';
 import type { SigningKey } from '../integrity/signing-key';
 import { CLOCK, type Clock } from '../ledger/clock';
-import { EVENT_LOG, type EventLog } from '../ledger/event-log.port';
+import { StreamWriter } from '../ledger/commands/stream-writer';
+import { EVENT_LOG, type Actor, type EventLog } from '../ledger/event-log.port';
+import { streams } from '../ledger/stream-names';
+import type { CommandContext } from '../ledger/commands/command-context';
+import { auditPackDecider } from './audit-pack.decider';
+import type { AuditPackIssued } from './audit-pack.events';
 import { type AuditPackContent, AuditPackContentReader } from './audit-pack.content';
 import { writeAuditPack } from './audit-pack.pdf';
 import type { DocumentSigning } from '../integrity/pdf-signer';
@@ -28,6 +33,8 @@ export interface GeneratedPack {
   sha256: string;
   /** Detached JWS over the signed file's SHA-256 (the Attest-Signature header). */
   signature: string;
+  /** Size of the signed PDF in bytes. */
+  bytes: number;
   pages: number;
   events: number;
   citation: Citation;
@@ -44,6 +51,7 @@ export class AuditPackService {
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly pdfSigner: PdfSigner,
+    private readonly writer: StreamWriter,
   ) {}
 
   /** What the pack shows and the events it cites, under a checkpoint that holds them all. */
@@ -60,14 +68,17 @@ export class AuditPackService {
 
   /**
    * Writes the PDF to a temporary file (memory stays flat however many events it cites), signs
-   * it in place (PdfSigner: the embedded PAdES signature), then signs the signed file's hash.
+   * it in place (PdfSigner: the embedded PAdES signature), then signs the signed file's hash,
+   * keeps its evidence bundle and records AuditPackIssued: a pack is handed out only once the
+   * ledger holds that it was.
    */
   async generate(
     name: string,
     version: string,
-    generatedBy: string,
+    issuer: { actor: Actor; correlationId: string },
     signing: DocumentSigning,
   ): Promise<GeneratedPack> {
+    const generatedBy = issuer.actor.sub;
     const { content, citation } = await this.prepare(name, version);
     const directory = await mkdtemp(join(tmpdir(), 'attest-pack-'));
     const path = join(directory, 'audit-pack.pdf');
@@ -105,14 +116,17 @@ export class AuditPackService {
       );
       await written;
       const handle = await open(path, 'r+');
-      const sha256 = await this.pdfSigner.signFile(handle).finally(() => handle.close());
+      const { sha256, bytes } = await this.pdfSigner
+        .signFile(handle)
+        .then(async (digest) => ({ sha256: digest, bytes: (await handle.stat()).size }))
+        .finally(() => handle.close());
       const signature = await signPdfDigest(sha256, {
         privateKey: this.key.privateKey,
         kid: this.key.publicJwk.kid,
       });
       const packId = uuidv7();
       await this.db.query(
-        `INSERT INTO audit_packs (pack_id, model, version, generated_at, generated_by, sha256,
+        `INSERT INTO audit_pack_bundles (pack_id, model, version, generated_at, generated_by, sha256,
                                   signature, tree_size, cited_events, bundle)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
@@ -128,7 +142,18 @@ export class AuditPackService {
           bundle,
         ],
       );
-      return { packId, path, directory, sha256, signature, pages, events, citation };
+      await this.recordIssue(issuer, {
+        packId,
+        model: name,
+        version,
+        sha256,
+        bytes,
+        citedEvents: events,
+        treeSize: citation.checkpoint.treeSize,
+        issuedBy: generatedBy,
+        issuedAt: generatedAt.toISOString(),
+      });
+      return { packId, path, directory, sha256, signature, bytes, pages, events, citation };
     } catch (error) {
       // A pack refused half-way (an integrity violation, a lost database) leaves no file behind.
       batching.destroy();
@@ -144,13 +169,32 @@ export class AuditPackService {
    */
   async issuedBundle(name: string, version: string, packId: string): Promise<string | undefined> {
     const [row] = (await this.db.query(
-      'SELECT sha256, signature, bundle FROM audit_packs WHERE pack_id = $1 AND model = $2 AND version = $3',
+      'SELECT sha256, signature, bundle FROM audit_pack_bundles WHERE pack_id = $1 AND model = $2 AND version = $3',
       [packId, name, version],
     )) as { sha256: string; signature: string; bundle: Buffer }[];
     if (!row) return undefined;
     const text = inflateSync(row.bundle).toString('utf8');
     // The bundle is one JSON object: the pdf member goes first.
     return `{"pdf":${JSON.stringify({ sha256: row.sha256, signature: row.signature })},${text.slice(1)}`;
+  }
+
+  /** Appends AuditPackIssued to the model's audit-pack stream (command, decider, stream writer). */
+  private async recordIssue(
+    issuer: { actor: Actor; correlationId: string },
+    data: AuditPackIssued['data'],
+  ): Promise<void> {
+    const context: CommandContext = {
+      actor: { sub: issuer.actor.sub, roles: [...issuer.actor.roles] },
+      now: data.issuedAt,
+      correlationId: issuer.correlationId,
+      commandId: uuidv7(),
+    };
+    await this.writer.execute(
+      streams.auditPacks(data.model),
+      auditPackDecider,
+      { type: 'IssueAuditPack', data },
+      context,
+    );
   }
 
   /**

@@ -42,6 +42,7 @@ export const EVENT_CATALOG = {
   privacy: ['DeletionRequested', 'DeletionAssessed', 'DeletionFulfilled'],
   accessLog: ['RegulatorAccessed', 'PersonalDataAccessed'],
   integrity: ['LedgerCheckpointSigned', 'LedgerSigningKeyActivated'],
+  auditPack: ['AuditPackIssued'],
 } as const;
 
 export type EventType = (typeof EVENT_CATALOG)[keyof typeof EVENT_CATALOG][number];

@@ -37,4 +37,6 @@ export const streams = {
   /** The integrity log's signed checkpoints, and the public keys that signed them. */
   ledgerCheckpoints: () => streamName('ledger', 'checkpoints'),
   ledgerSigningKeys: () => streamName('ledger', 'signing-keys'),
+  /** The audit packs handed out for one model's versions. */
+  auditPacks: (model: string) => streamName('audit-pack', model),
 } as const;

@@ -144,6 +144,75 @@ describe('audit packs and the offline verifier', () => {
     await download('/models/scorer/versions/1.0.0/audit-packs/not-a-pack/evidence', 400);
   });
 
+  it('records each pack handed out as AuditPackIssued and lists it to compliance and regulators', async () => {
+    const { body: pdf, headers } = await download('/models/scorer/versions/1.0.0/audit-pack');
+    const packId = String(headers['attest-pack-id']);
+    const recorded = await test.eventLog.readStream('audit-pack-scorer');
+    const event = recorded.find((e) => (e.data as { packId?: string }).packId === packId);
+    expect(event).toMatchObject({
+      type: 'AuditPackIssued',
+      data: {
+        packId,
+        model: 'scorer',
+        version: '1.0.0',
+        sha256: headers['attest-content-sha256'],
+        bytes: pdf.length,
+        citedEvents: Number(headers['attest-cited-events']),
+        treeSize: Number(String(headers['attest-checkpoint']).split(' ')[0]),
+        issuedBy: 'carol',
+      },
+      metadata: { actor: { sub: 'carol', roles: ['compliance-officer'] } },
+    });
+    // Nothing about the person beyond the actor's sub, as every event.
+    expect(Object.keys(event!.data).sort()).toEqual(
+      [
+        'bytes',
+        'citedEvents',
+        'issuedAt',
+        'issuedBy',
+        'model',
+        'packId',
+        'sha256',
+        'treeSize',
+        'version',
+      ].sort(),
+    );
+    await caughtUp(test, event!.position);
+    const regulator = `Bearer ${await test.token('rita', ['regulator'])}`;
+    const listed = await test
+      .anonymous()
+      .get('/api/v1/compliance/audit-packs?model=scorer&version=1.0.0&limit=1000')
+      .set('Authorization', regulator)
+      .expect(200);
+    const row = (listed.body as { items: Record<string, unknown>[] }).items.find(
+      (item) => item.packId === packId,
+    );
+    expect(row).toEqual({
+      packId,
+      eventId: event!.id,
+      model: 'scorer',
+      version: '1.0.0',
+      sha256: headers['attest-content-sha256'],
+      bytes: pdf.length,
+      citedEvents: Number(headers['attest-cited-events']),
+      treeSize: Number(String(headers['attest-checkpoint']).split(' ')[0]),
+      issuedBy: 'carol',
+      issuedAt: (event!.data as { issuedAt: string }).issuedAt,
+    });
+    const scientist = `Bearer ${await test.token('dana', ['data-scientist'])}`;
+    await test
+      .anonymous()
+      .get('/api/v1/compliance/audit-packs')
+      .set('Authorization', scientist)
+      .expect(403);
+    const refused = await test
+      .anonymous()
+      .get('/api/v1/compliance/audit-packs?model=Not%20A%20Model')
+      .set('Authorization', officer)
+      .expect(400);
+    expect(JSON.stringify(refused.body)).toContain('model');
+  });
+
   it('the verifier passes the genuine pack, printing what it checked', async () => {
     const { code, out } = await verifyCli([
       join(dir, 'pack.pdf'),
