@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { RecordedEvent } from '../ledger/event-log.port';
+import { recordset } from '../ledger/projections/page-rows';
 import {
   DeclaredProjection,
   type Handlers,
+  type ProjectionContext,
   ReadModelProjection,
 } from '../ledger/projections/projection';
 import type { AccessLogEvent } from './access-log.events';
@@ -22,17 +25,22 @@ interface AccessRow {
   accessed_at: string;
 }
 
-/** One row per access record; a run of them is one insert, and a replay changes nothing. */
+/**
+ * One row per access record, and a replay changes nothing. The handlers gather a page's rows,
+ * written at its end by one insert.
+ */
 @Injectable()
 @ReadModelProjection()
 export class AccessLogProjection extends DeclaredProjection<AccessLogEvent> {
   readonly name = 'access-log';
   readonly tables = ['access_log'];
 
+  private readonly pages = new WeakMap<ProjectionContext, AccessRow[]>();
+
   protected readonly handlers: Handlers<AccessLogEvent> = {
-    RegulatorAccessed: (events, { manager }) =>
-      insertAccess(
-        manager,
+    RegulatorAccessed: (events, context) =>
+      this.add(
+        context,
         events.map(({ id, data, metadata }) => ({
           event_id: id,
           kind: 'regulator-request',
@@ -47,9 +55,9 @@ export class AccessLogProjection extends DeclaredProjection<AccessLogEvent> {
           accessed_at: data.accessedAt,
         })),
       ),
-    PersonalDataAccessed: (events, { manager }) =>
-      insertAccess(
-        manager,
+    PersonalDataAccessed: (events, context) =>
+      this.add(
+        context,
         events.map(({ id, data, metadata }) => ({
           event_id: id,
           kind: 'personal-data',
@@ -65,6 +73,33 @@ export class AccessLogProjection extends DeclaredProjection<AccessLogEvent> {
         })),
       ),
   };
+
+  override async applyPage(
+    events: readonly RecordedEvent[],
+    context: ProjectionContext,
+  ): Promise<void> {
+    const rows = this.rows(context);
+    try {
+      await super.applyPage(events, context);
+      if (rows.length > 0) await insertAccess(context.manager, rows);
+    } finally {
+      this.pages.delete(context);
+    }
+  }
+
+  private add(context: ProjectionContext, rows: readonly AccessRow[]): Promise<void> {
+    this.rows(context).push(...rows);
+    return Promise.resolve();
+  }
+
+  private rows(context: ProjectionContext): AccessRow[] {
+    let rows = this.pages.get(context);
+    if (!rows) {
+      rows = [];
+      this.pages.set(context, rows);
+    }
+    return rows;
+  }
 }
 
 async function insertAccess(manager: EntityManager, rows: AccessRow[]): Promise<void> {
@@ -75,6 +110,6 @@ async function insertAccess(manager: EntityManager, rows: AccessRow[]): Promise<
        actor_roles text[], method text, url text, status int, resource_kind text,
        resource_ids text[], correlation_id text, accessed_at timestamptz)
      ON CONFLICT (event_id) DO NOTHING`,
-    [JSON.stringify(rows)],
+    [recordset(rows)],
   );
 }

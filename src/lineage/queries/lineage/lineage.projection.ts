@@ -5,10 +5,12 @@ import type {
   DatasetVersionRetired,
 } from '../../../datasets/dataset.events';
 import type { DeploymentEvent } from '../../../deployments/deployment.events';
-import type { JsonObject } from '../../../ledger/event-log.port';
+import type { JsonObject, RecordedEvent } from '../../../ledger/event-log.port';
+import { firstPerKey, keyOf, recordset, waves } from '../../../ledger/projections/page-rows';
 import {
   DeclaredProjection,
   type Handlers,
+  type ProjectionContext,
   type Recorded,
   ReadModelProjection,
 } from '../../../ledger/projections/projection';
@@ -48,9 +50,9 @@ type Mode = 'create' | 'update';
 /**
  * The lineage graph, across every capability. Each node's facts come from its own stream, so
  * the stream revision orders its history; every statement is keyed by event, node or edge and
- * does nothing the second time, so a replayed event changes nothing. A run of events of one type
- * is written by one statement (nodes, their history and edges), or by one per wave when the run
- * changes a node more than once.
+ * does nothing the second time, so a replayed event changes nothing. The handlers gather what
+ * each run does; a page is written at its end by one statement (nodes, their history and
+ * edges), or one per wave when the page changes a node more than once.
  */
 @Injectable()
 @ReadModelProjection()
@@ -58,9 +60,11 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
   readonly name = 'lineage';
   readonly tables = ['lineage_nodes', 'lineage_node_facts', 'lineage_edges'];
 
+  private readonly pages = new WeakMap<ProjectionContext, LineagePage>();
+
   protected readonly handlers: Handlers<LineageEvent> = {
-    DatasetVersionRegistered: (events, { manager }) =>
-      write(manager, events, 'create', ({ data: d }) => {
+    DatasetVersionRegistered: (events, context) =>
+      this.page(context).add(events, 'create', ({ data: d }) => {
         const node = dataset(d.name, d.version);
         return {
           change: {
@@ -83,12 +87,12 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           })),
         };
       }),
-    DatasetVersionRetired: (events, { manager }) =>
-      write(manager, events, 'update', ({ data: d }) => ({
+    DatasetVersionRetired: (events, context) =>
+      this.page(context).add(events, 'update', ({ data: d }) => ({
         change: { node: dataset(d.name, d.version), facts: { status: 'retired' } },
       })),
-    TrainingRunStarted: (events, { manager }) =>
-      write(manager, events, 'create', ({ data: d }) => {
+    TrainingRunStarted: (events, context) =>
+      this.page(context).add(events, 'create', ({ data: d }) => {
         const node = run(d.runId);
         return {
           change: {
@@ -109,19 +113,19 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           })),
         };
       }),
-    TrainingRunCompleted: (events, { manager }) =>
-      write(manager, events, 'update', ({ data: d }) => ({
+    TrainingRunCompleted: (events, context) =>
+      this.page(context).add(events, 'update', ({ data: d }) => ({
         change: {
           node: run(d.runId),
           facts: { status: 'completed', artifactDigest: d.artifact.digest },
         },
       })),
-    TrainingRunFailed: (events, { manager }) =>
-      write(manager, events, 'update', ({ data: d }) => ({
+    TrainingRunFailed: (events, context) =>
+      this.page(context).add(events, 'update', ({ data: d }) => ({
         change: { node: run(d.runId), facts: { status: 'failed' } },
       })),
-    ModelVersionRegistered: (events, { manager }) =>
-      write(manager, events, 'create', ({ data: d }) => {
+    ModelVersionRegistered: (events, context) =>
+      this.page(context).add(events, 'create', ({ data: d }) => {
         const node = modelVersion(d.model, d.version);
         return {
           change: {
@@ -139,8 +143,8 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           links: [{ from: run(d.runId), to: node, relation: 'produced' }],
         };
       }),
-    ModelCardUpdated: (events, { manager }) =>
-      write(manager, events, 'update', ({ data: d }) => {
+    ModelCardUpdated: (events, context) =>
+      this.page(context).add(events, 'update', ({ data: d }) => {
         const kinds = d.changes.personalInformationKinds;
         // Only the card's personal-information kinds are a lineage fact.
         if (kinds === undefined) return {};
@@ -151,8 +155,8 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           },
         };
       }),
-    ModelEvaluated: (events, { manager }) =>
-      write(manager, events, 'update', ({ data: d }) => ({
+    ModelEvaluated: (events, context) =>
+      this.page(context).add(events, 'update', ({ data: d }) => ({
         links: [
           {
             from: dataset(d.datasetVersion.name, d.datasetVersion.version),
@@ -161,13 +165,13 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           },
         ],
       })),
-    ModelVersionRetired: (events, { manager }) =>
-      write(manager, events, 'update', ({ data: d }) => ({
+    ModelVersionRetired: (events, context) =>
+      this.page(context).add(events, 'update', ({ data: d }) => ({
         change: { node: modelVersion(d.model, d.version), facts: { status: 'retired' } },
       })),
     // ModelArtifactStored is not handled: the file is the registered digest, already a fact.
-    ModelDeployed: (events, { manager }) =>
-      write(manager, events, 'create', ({ data: d }) => {
+    ModelDeployed: (events, context) =>
+      this.page(context).add(events, 'create', ({ data: d }) => {
         const node = deployment(d.deploymentId);
         const canary = d.strategy === 'canary';
         return {
@@ -186,15 +190,15 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           links: [{ from: modelVersion(d.model, d.version), to: node, relation: 'deployed-to' }],
         };
       }),
-    DeploymentPromoted: (events, { manager }) =>
-      write(manager, events, 'update', ({ data: d }) => ({
+    DeploymentPromoted: (events, context) =>
+      this.page(context).add(events, 'update', ({ data: d }) => ({
         change: {
           node: deployment(d.deploymentId),
           facts: { version: d.version, canaryVersion: null, canaryPercent: null },
         },
       })),
-    DeploymentRolledBack: (events, { manager }) =>
-      write(manager, events, 'update', ({ data: d }) => {
+    DeploymentRolledBack: (events, context) =>
+      this.page(context).add(events, 'update', ({ data: d }) => {
         const node = deployment(d.deploymentId);
         return {
           change: {
@@ -215,8 +219,8 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
               : [{ from: modelVersion(d.model, d.toVersion), to: node, relation: 'restored-to' }],
         };
       }),
-    DeploymentRetired: (events, { manager }) =>
-      write(manager, events, 'update', ({ data: d }) => ({
+    DeploymentRetired: (events, context) =>
+      this.page(context).add(events, 'update', ({ data: d }) => ({
         change: {
           node: deployment(d.deploymentId),
           facts: {
@@ -228,8 +232,8 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           },
         },
       })),
-    PredictionBatchRecorded: (events, { manager }) =>
-      write(manager, events, 'create', ({ data: d }) => {
+    PredictionBatchRecorded: (events, context) =>
+      this.page(context).add(events, 'create', ({ data: d }) => {
         const node: LineageNodeRef = { kind: 'prediction-batch', id: d.batchId };
         return {
           change: {
@@ -251,10 +255,33 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
         };
       }),
   };
+
+  override async applyPage(
+    events: readonly RecordedEvent[],
+    context: ProjectionContext,
+  ): Promise<void> {
+    const page = this.page(context);
+    try {
+      await super.applyPage(events, context);
+      await page.flush(context.manager);
+    } finally {
+      this.pages.delete(context);
+    }
+  }
+
+  private page(context: ProjectionContext): LineagePage {
+    let page = this.pages.get(context);
+    if (!page) {
+      page = new LineagePage();
+      this.pages.set(context, page);
+    }
+    return page;
+  }
 }
 
 /** One node change as the statement reads it. */
 interface ChangeRow {
+  mode: Mode;
   kind: string;
   id: string;
   facts: JsonObject;
@@ -277,81 +304,87 @@ interface EdgeRow {
 }
 
 /**
- * Writes a run of events of one type: each wave (events changing distinct nodes, in order) is
- * one statement. A node change merges the facts into the node unless the node already holds
- * the event (a replay), then keeps the node's facts as they stand after it in its history (keyed
- * by stream revision); the first event that joined two nodes by a relation dates the edge.
+ * What a page does to the graph, gathered run by run in ledger order and written at its end:
+ * one statement per wave of node changes (each node at most once a wave, its changes in order;
+ * the changes of different nodes do not depend on each other), the edges with the first.
  */
-async function write<E extends LineageEvent>(
-  manager: EntityManager,
-  events: readonly Recorded<E>[],
-  mode: Mode,
-  effectOf: (event: Recorded<E>) => Effect,
-): Promise<void> {
-  let changes: ChangeRow[] = [];
-  let edges: EdgeRow[] = [];
-  let nodes = new Set<string>();
-  const flush = async () => {
-    if (changes.length > 0 || edges.length > 0) await writeWave(manager, mode, changes, edges);
-    changes = [];
-    edges = [];
-    nodes = new Set();
-  };
-  for (const event of events) {
-    const { change, links = [] } = effectOf(event);
-    const occurredAt = event.metadata.occurredAt;
-    if (change) {
-      const key = `${change.node.kind}/${change.node.id}`;
-      if (nodes.has(key)) await flush();
-      nodes.add(key);
-      changes.push({
-        kind: change.node.kind,
-        id: change.node.id,
-        facts: change.facts,
-        event_id: event.id,
-        event_type: event.type,
-        revision: event.revision.toString(),
-        occurred_at: occurredAt,
-        approval_of: change.approvalOf ?? null,
-      });
+class LineagePage {
+  private readonly changes: ChangeRow[] = [];
+  private readonly edges: EdgeRow[] = [];
+
+  add<E extends LineageEvent>(
+    events: readonly Recorded<E>[],
+    mode: Mode,
+    effectOf: (event: Recorded<E>) => Effect,
+  ): Promise<void> {
+    for (const event of events) {
+      const { change, links = [] } = effectOf(event);
+      const occurredAt = event.metadata.occurredAt;
+      if (change)
+        this.changes.push({
+          mode,
+          kind: change.node.kind,
+          id: change.node.id,
+          facts: change.facts,
+          event_id: event.id,
+          event_type: event.type,
+          revision: event.revision.toString(),
+          occurred_at: occurredAt,
+          approval_of: change.approvalOf ?? null,
+        });
+      for (const { from, to, relation } of links)
+        this.edges.push({
+          from_kind: from.kind,
+          from_id: from.id,
+          to_kind: to.kind,
+          to_id: to.id,
+          relation,
+          event_id: event.id,
+          occurred_at: occurredAt,
+        });
     }
-    for (const { from, to, relation } of links)
-      edges.push({
-        from_kind: from.kind,
-        from_id: from.id,
-        to_kind: to.kind,
-        to_id: to.id,
-        relation,
-        event_id: event.id,
-        occurred_at: occurredAt,
-      });
+    return Promise.resolve();
   }
-  await flush();
+
+  async flush(manager: EntityManager): Promise<void> {
+    const changeWaves = waves(this.changes, (change) => keyOf(change.kind, change.id));
+    // The first event that joined two nodes by a relation dates the edge.
+    let edges = firstPerKey(this.edges, (edge) =>
+      keyOf(edge.from_kind, edge.from_id, edge.to_kind, edge.to_id, edge.relation),
+    );
+    if (changeWaves.length === 0 && edges.length > 0) changeWaves.push([]);
+    for (const changes of changeWaves) {
+      await writeWave(manager, changes, edges);
+      edges = [];
+    }
+  }
 }
 
-const CHANGES = `jsonb_to_recordset($1::jsonb) AS c(kind text, id text, facts jsonb, event_id uuid,
-  event_type text, revision bigint, occurred_at timestamptz, approval_of text)`;
-
-/** create: a new node, or the facts merged into an existing one; update: only the latter. */
-const CHANGED: Record<Mode, string> = {
-  create: `INSERT INTO lineage_nodes (kind, id, facts, created_event_ids, created_at)
-       SELECT kind, id, facts, ARRAY[event_id], occurred_at FROM changes
+/**
+ * A node change merges the facts into the node unless the node already holds the event (a
+ * replay); `create` may start the node, `update` only changes one already recorded.
+ */
+const CREATED = `INSERT INTO lineage_nodes (kind, id, facts, created_event_ids, created_at)
+       SELECT kind, id, facts, ARRAY[event_id], occurred_at FROM changes WHERE mode = 'create'
        ON CONFLICT (kind, id) DO UPDATE SET
          facts = lineage_nodes.facts || EXCLUDED.facts,
          created_event_ids = lineage_nodes.created_event_ids || EXCLUDED.created_event_ids
        WHERE NOT (EXCLUDED.created_event_ids[1] = ANY (lineage_nodes.created_event_ids))
-       RETURNING kind, id, facts`,
-  update: `UPDATE lineage_nodes n SET
+       RETURNING kind, id, facts`;
+const UPDATED = `UPDATE lineage_nodes n SET
          facts = n.facts || c.facts,
          created_event_ids = n.created_event_ids || c.event_id
        FROM changes c
-       WHERE n.kind = c.kind AND n.id = c.id AND NOT (c.event_id = ANY (n.created_event_ids))
-       RETURNING n.kind, n.id, n.facts`,
-};
+       WHERE c.mode = 'update' AND n.kind = c.kind AND n.id = c.id
+         AND NOT (c.event_id = ANY (n.created_event_ids))
+       RETURNING n.kind, n.id, n.facts`;
 
+/**
+ * One wave: node changes (each node once), each with its history row (keyed by stream revision),
+ * and edges.
+ */
 async function writeWave(
   manager: EntityManager,
-  mode: Mode,
   changes: readonly ChangeRow[],
   edges: readonly EdgeRow[],
 ): Promise<void> {
@@ -359,7 +392,7 @@ async function writeWave(
   // (an event applied again); none for an update of a node never created.
   await manager.query(
     `WITH changes AS (
-       SELECT c.kind, c.id, c.event_id, c.event_type, c.revision, c.occurred_at,
+       SELECT c.mode, c.kind, c.id, c.event_id, c.event_type, c.revision, c.occurred_at,
               CASE WHEN c.approval_of IS NULL THEN c.facts
                    ELSE c.facts || jsonb_build_object('approvalId', (
                      SELECT h.facts->>'approvalId' FROM lineage_node_facts h
@@ -368,8 +401,12 @@ async function writeWave(
                         AND COALESCE(h.facts->>'canaryVersion', h.facts->>'version') = c.approval_of
                       ORDER BY h.revision DESC LIMIT 1))
               END AS facts
-         FROM ${CHANGES}),
-     changed AS (${CHANGED[mode]}),
+         FROM jsonb_to_recordset($1::jsonb) AS c(mode text, kind text, id text, facts jsonb,
+              event_id uuid, event_type text, revision bigint, occurred_at timestamptz,
+              approval_of text)),
+     created AS (${CREATED}),
+     updated AS (${UPDATED}),
+     changed AS (SELECT * FROM created UNION ALL SELECT * FROM updated),
      history AS (
        INSERT INTO lineage_node_facts (kind, id, revision, event_id, event_type, occurred_at, facts)
        SELECT c.kind, c.id, c.revision, c.event_id, c.event_type, c.occurred_at,
@@ -383,7 +420,7 @@ async function writeWave(
      SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(from_kind text, from_id text, to_kind text,
        to_id text, relation text, event_id uuid, occurred_at timestamptz)
      ON CONFLICT (from_kind, from_id, to_kind, to_id, relation) DO NOTHING`,
-    [JSON.stringify(changes), JSON.stringify(edges)],
+    [recordset(changes), recordset(edges)],
   );
 }
 
