@@ -35,9 +35,11 @@ export class DatabaseModule {
           // README, "Projector role": on PostgreSQL several projector processes share the
           // projections, one each; the embedded store is one process's, which runs them all.
           provide: PROJECTION_LEASES,
-          inject: [DATABASE_HANDLE],
-          useFactory: (handle: DatabaseHandle) =>
-            handle.kind === 'postgres' ? new PostgresLeases(handle.url) : new SoleProjector(),
+          inject: [DATABASE_HANDLE, DatabaseOutage],
+          useFactory: (handle: DatabaseHandle, outage: DatabaseOutage) =>
+            handle.kind === 'postgres'
+              ? new PostgresLeases(handle.url, { outage })
+              : new SoleProjector(),
         },
       ],
       exports: [DATABASE_HANDLE, DatabaseOutage, PROJECTION_LEASES],

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import type { EntityManager } from 'typeorm';
+import type { DatabaseOutage } from '../database/database-outage';
 import { LeaseLost, ProjectionLeases } from './projection-leases';
 
 /**
@@ -52,8 +53,12 @@ export class PostgresLeases implements ProjectionLeases {
 
   constructor(
     private readonly url: string,
-    /** Names the lease session in pg_stat_activity (default: the URL's, else attest-leases). */
-    private readonly applicationName?: string,
+    private readonly options: {
+      /** Names the lease session in pg_stat_activity (default: the URL's, else attest-leases). */
+      applicationName?: string;
+      /** Where a database outage is logged once (its failures here are then not logged again). */
+      outage?: DatabaseOutage;
+    } = {},
   ) {}
 
   /** Whether the lease session is open (readiness: a projector without one can take nothing). */
@@ -73,9 +78,10 @@ export class PostgresLeases implements ProjectionLeases {
     try {
       client = await this.connect();
     } catch (error) {
-      this.logger.warn(
-        `projection leases unavailable (${describe(error)}); retrying on the next acquire`,
-      );
+      if (!this.outage(error))
+        this.logger.warn(
+          `projection leases unavailable (${describe(error)}); retrying on the next acquire`,
+        );
       return this.holding();
     }
     const keys = new Map(wanted.map((name) => [leaseKey(name), name]));
@@ -163,7 +169,8 @@ export class PostgresLeases implements ProjectionLeases {
       query_timeout: ROUND_TRIP_MS,
       keepAlive: true,
       options: SERVER_KEEPALIVE_OPTIONS,
-      application_name: this.applicationName ?? applicationNameOf(this.url) ?? 'attest-leases',
+      application_name:
+        this.options.applicationName ?? applicationNameOf(this.url) ?? 'attest-leases',
     });
     // The server ended the session (terminated, restarted) or the socket broke: every lease is
     // gone with it. Listening here also keeps an idle client's error from crashing the process.
@@ -188,6 +195,11 @@ export class PostgresLeases implements ProjectionLeases {
     return client;
   }
 
+  /** True when `error` is a database outage, which DatabaseOutage logs once. */
+  private outage(error: unknown): boolean {
+    return this.options.outage?.noteError(error, 'the projection lease session') ?? false;
+  }
+
   /** The lease session `client` is unusable: forget it and every lease it held. */
   private lose(client: Client, error: unknown): void {
     if (client !== this.client) return;
@@ -198,9 +210,10 @@ export class PostgresLeases implements ProjectionLeases {
     // A session that did not answer may still hold its locks: ending it gives them back.
     client.end().catch(() => undefined);
     if (!this.closed && lost.length > 0) {
-      this.logger.warn(
-        `lease session lost (${describe(error)}): gave up ${lost.join(', ')}; taking them again once it reconnects`,
-      );
+      const line = `lease session lost (${describe(error)}): gave up ${lost.join(', ')}; taking them again once it reconnects`;
+      // In an outage the database's own line says it all; this one is for the record.
+      if (this.outage(error)) this.logger.log(line);
+      else this.logger.warn(line);
     }
   }
 }
