@@ -182,6 +182,8 @@ if (process.env.DATABASE_URL) {
         DATABASE_URL: urlFor(name),
         // Shared: the dev issuer's keys and the subject pepper are every replica's.
         DATA_DIR: dataDir,
+        // A loaded test machine may take a while to apply a write; the read waits, never 503s.
+        READ_WAIT_TIMEOUT_MS: '30000',
       });
       processes.push(started);
       return started;
@@ -329,6 +331,14 @@ if (process.env.DATABASE_URL) {
         120_000,
       );
       expect(frozenInPage).toBe(true);
+      // While projector-a is inside its page, projector-b applies nothing and holds no lease.
+      expect(
+        await count(
+          `SELECT count(*) AS n FROM pg_stat_activity
+            WHERE application_name = 'projector-b' AND backend_xid IS NOT NULL`,
+        ),
+      ).toBe(0);
+      expect(await b.held()).toEqual([]);
       const killedAt = Date.now();
       await a.exit('SIGKILL');
       await until('projector-b holds every projection', async () => {
