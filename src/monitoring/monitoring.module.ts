@@ -25,6 +25,9 @@ import { DriftMonitor } from './drift/drift-monitor';
 import { PerformanceMonitor } from './performance/performance-monitor';
 import { MonitoringChecksProjection } from './drift/monitoring-checks.projection';
 import { CadencePolicy } from '../retraining/retraining-cadence';
+import { DeploymentHistoryReader } from '../deployments/queries/deployments/deployment-history.reader';
+import { DeploymentsReader } from '../deployments/queries/deployments/deployments.reader';
+import { PredictionsReader } from '../predictions/queries/prediction-batches/predictions.reader';
 
 /**
  * Drift and performance signals, alerts, the per-deployment monitoring view (read SQL only), and
@@ -59,6 +62,10 @@ import { CadencePolicy } from '../retraining/retraining-cadence';
     DriftMonitor,
     PerformanceMonitor,
     BreachResponder,
+    // The read interfaces of the capabilities monitoring reads (docs/architecture.md).
+    DeploymentsReader,
+    DeploymentHistoryReader,
+    PredictionsReader,
     // The retraining cadence is the monitoring policy's retrainEveryDays.
     {
       provide: CadencePolicy,

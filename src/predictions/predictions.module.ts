@@ -15,6 +15,7 @@ import {
 import { PredictionBatchesHttpController } from './queries/prediction-batches/prediction-batches.http.controller';
 import { GetPredictionSpanQueryHandler } from './queries/prediction-span/prediction-span.query-handler';
 import { PredictionsProjection } from './queries/prediction-batches/predictions.projection';
+import { DeploymentsReader } from '../deployments/queries/deployments/deployments.reader';
 
 @Module({
   imports: [TypeOrmModule.forFeature([PredictionBatchRow, GroundTruthRow])],
@@ -30,6 +31,8 @@ import { PredictionsProjection } from './queries/prediction-batches/predictions.
     ListPredictionBatchesQueryHandler,
     ListGroundTruthQueryHandler,
     GetPredictionSpanQueryHandler,
+    // The deployments' read interface (docs/architecture.md, "Boundaries").
+    DeploymentsReader,
   ],
 })
 export class PredictionsModule {}

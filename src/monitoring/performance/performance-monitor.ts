@@ -127,14 +127,10 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
 
   private async sweepPass(): Promise<void> {
     const started = new Date();
-    const rows = (await this.db.query(
-      `SELECT DISTINCT deployment_id FROM decision_receipts
-        WHERE outcome IS NOT NULL AND ($1::timestamptz IS NULL OR outcome_at >= $1::timestamptz)`,
-      [this.sweptUntil?.toISOString() ?? null],
-    )) as { deployment_id: string }[];
-    for (const { deployment_id } of rows) {
+    const deployments = await this.outcomes.deploymentsWithOutcomes(this.sweptUntil);
+    for (const deploymentId of deployments) {
       if (this.closing) return;
-      await this.check(deployment_id);
+      await this.check(deploymentId);
     }
     this.sweptUntil = new Date(started.getTime() - SWEEP_MS);
   }
@@ -170,15 +166,11 @@ export class PerformanceMonitor implements OnApplicationBootstrap, BeforeApplica
       const rules = rulesFor(version);
       const baseline = baselineEvaluation(facts.versions.get(version), environment);
       if (!baseline) continue;
-      const span = (await this.db.query(
-        `SELECT min(scored_at) AS first, max(scored_at) AS last FROM decision_receipts
-          WHERE deployment_id = $1 AND version = $2 AND outcome IS NOT NULL`,
-        [deploymentId, version],
-      )) as { first: Date | string | null; last: Date | string | null }[];
-      if (!span[0]?.first || !span[0].last) continue;
+      const span = await this.outcomes.outcomeSpan(deploymentId, version);
+      if (!span) continue;
       const size = performanceWindowMs(rules.window);
-      const first = Math.floor(new Date(span[0].first).getTime() / size) * size;
-      const last = new Date(span[0].last).getTime();
+      const first = Math.floor(span.first.getTime() / size) * size;
+      const last = span.last.getTime();
       const done = new Set(
         (
           (await this.db.query(

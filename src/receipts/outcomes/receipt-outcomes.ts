@@ -56,6 +56,33 @@ export class ReceiptOutcomes {
   }
 
   /**
+   * The deployments with an outcome recorded at or after `since` (every deployment with one, for
+   * null): the receipts' read interface for monitoring (docs/architecture.md, "Boundaries").
+   */
+  async deploymentsWithOutcomes(since: Date | null): Promise<string[]> {
+    const rows = (await this.db.query(
+      `SELECT DISTINCT deployment_id FROM decision_receipts
+        WHERE outcome IS NOT NULL AND ($1::timestamptz IS NULL OR outcome_at >= $1::timestamptz)`,
+      [since?.toISOString() ?? null],
+    )) as { deployment_id: string }[];
+    return rows.map((row) => row.deployment_id);
+  }
+
+  /** When the first and the last receipt of a version with an outcome were scored (null: none). */
+  async outcomeSpan(
+    deploymentId: string,
+    version: string,
+  ): Promise<{ first: Date; last: Date } | null> {
+    const [span] = (await this.db.query(
+      `SELECT min(scored_at) AS first, max(scored_at) AS last FROM decision_receipts
+        WHERE deployment_id = $1 AND version = $2 AND outcome IS NOT NULL`,
+      [deploymentId, version],
+    )) as { first: Date | string | null; last: Date | string | null }[];
+    if (!span?.first || !span.last) return null;
+    return { first: new Date(span.first), last: new Date(span.last) };
+  }
+
+  /**
    * Sets each receipt's outcome, all or nothing: every receipt must be one of this deployment
    * (422 naming `outcomes.<i>.receiptId`), and an outcome once set is never changed (409 naming
    * `outcomes.<i>.label`); setting the same one again is a repeat.

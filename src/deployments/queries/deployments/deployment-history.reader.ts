@@ -17,6 +17,21 @@ export interface DeploymentChange {
   at: string;
 }
 
+/** A change to a deployment as deployment_history stores it (columns by their names). */
+export interface DeploymentHistoryEntry {
+  event_type: string;
+  version: string | null;
+  from_version: string | null;
+  to_version: string | null;
+  strategy: string | null;
+  canary_percent: number | null;
+  reason: string | null;
+  automatic: boolean | null;
+  actor: string;
+  at: Date;
+  event_id: string;
+}
+
 /**
  * The deployments capability's read interface over deployment_history for other capabilities
  * (docs/architecture.md, "Boundaries"): they read it here, never by SQL of their own.
@@ -52,5 +67,19 @@ export class DeploymentHistoryReader {
       actor: row.actor,
       at: row.at.toISOString(),
     }));
+  }
+
+  /** The changes to a deployment recorded in [from, to), unordered. */
+  async inWindow(
+    deploymentId: string,
+    from: string,
+    to: string,
+  ): Promise<DeploymentHistoryEntry[]> {
+    return (await this.db.query(
+      `SELECT event_type, version, from_version, to_version, strategy, canary_percent, reason,
+         automatic, actor, at, event_id
+       FROM deployment_history WHERE deployment_id = $1 AND at >= $2 AND at < $3`,
+      [deploymentId, from, to],
+    )) as DeploymentHistoryEntry[];
   }
 }

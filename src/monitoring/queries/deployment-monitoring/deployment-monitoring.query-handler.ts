@@ -1,7 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
+import {
+  type DeploymentHistoryEntry,
+  DeploymentHistoryReader,
+} from '../../../deployments/queries/deployments/deployment-history.reader';
+import { DeploymentsReader } from '../../../deployments/queries/deployments/deployments.reader';
 import { CLOCK, type Clock } from '../../../ledger/clock';
+import {
+  type BucketBatchSums,
+  type BucketGroundTruth,
+  PredictionsReader,
+} from '../../../predictions/queries/prediction-batches/predictions.reader';
 import { NotRecorded } from '../../../ledger/commands/rule-errors';
 import { InvalidRequest } from '../../../ledger/ledger.errors';
 import type { Bucket, DeploymentMonitoringRequest } from './deployment-monitoring.request.dto';
@@ -28,24 +38,9 @@ export class GetDeploymentMonitoringQuery extends Query<DeploymentMonitoringView
 
 type Range = { from: number; to: number; size: number; bucket: Bucket };
 
-type BatchSums = {
-  bucket: number;
-  version: string;
-  batches: number;
-  volume: string;
-  automated: string;
-  referred: string;
-  p50_weighted: number;
-  p95_weighted: number;
-  p99: number;
-};
+type BatchSums = BucketBatchSums;
 
-type TruthRow = {
-  bucket: number;
-  ground_truth_id: string;
-  count: string;
-  metrics: Record<string, number>;
-};
+type TruthRow = BucketGroundTruth;
 
 /** Adds up the batches and ground truth of one bucket (or of the whole range). */
 class Tally {
@@ -142,67 +137,40 @@ export class GetDeploymentMonitoringQueryHandler implements IQueryHandler<
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly deployments: DeploymentsReader,
+    private readonly deploymentHistory: DeploymentHistoryReader,
+    private readonly predictions: PredictionsReader,
   ) {}
 
   async execute({
     deploymentId,
     request,
   }: GetDeploymentMonitoringQuery): Promise<DeploymentMonitoringView> {
-    const [deployment] = (await this.db.query(
-      `SELECT model, environment, status, version, canary_version FROM deployments
-       WHERE deployment_id = $1`,
-      [deploymentId],
-    )) as {
-      model: string;
-      environment: string;
-      status: string;
-      version: string | null;
-      canary_version: string | null;
-    }[];
+    const deployment = await this.deployments.current(deploymentId);
     if (!deployment) throw new NotRecorded('deployment', deploymentId);
     const range = this.rangeOf(request);
     const count = (range.to - range.from) / range.size;
     const buckets = Array.from({ length: count }, () => new Tally());
     const totals = new Tally();
-    const params = [deploymentId, iso(range.from), iso(range.to), range.size / 1000];
-    // The bucket a row counts in: where its window starts, counted from `from`.
-    const bucketOf = `floor((extract(epoch FROM window_from) - extract(epoch FROM $2::timestamptz)) / $4::int)::int`;
-    const inRange = 'deployment_id = $1 AND window_from >= $2 AND window_from < $3';
-
-    const batches = (await this.db.query(
-      `SELECT ${bucketOf} AS bucket, version, count(*)::int AS batches,
-         sum(count)::text AS volume, sum(automated)::text AS automated,
-         sum(referred)::text AS referred,
-         sum(latency_p50_ms * count ORDER BY batch_id) AS p50_weighted,
-         sum(latency_p95_ms * count ORDER BY batch_id) AS p95_weighted,
-         max(latency_p99_ms) AS p99
-       FROM prediction_batches WHERE ${inRange}
-       GROUP BY 1, 2 ORDER BY 1, 2`,
-      params,
-    )) as BatchSums[];
+    const window = {
+      deploymentId,
+      from: iso(range.from),
+      to: iso(range.to),
+      bucketSeconds: range.size / 1000,
+    };
+    const batches = await this.predictions.bucketBatchSums(window);
     for (const row of batches) {
       buckets[row.bucket].addBatches(row);
       totals.addBatches(row);
     }
 
-    const outputs = (await this.db.query(
-      `SELECT ${bucketOf} AS bucket, d.key AS output, sum(d.value::bigint)::text AS n
-       FROM prediction_batches CROSS JOIN LATERAL jsonb_each_text(output_distribution) AS d(key, value)
-       WHERE ${inRange}
-       GROUP BY 1, 2 ORDER BY 1, 2`,
-      params,
-    )) as { bucket: number; output: string; n: string }[];
+    const outputs = await this.predictions.bucketOutputs(window);
     for (const row of outputs) {
       buckets[row.bucket].addOutput(row.output, Number(row.n));
       totals.addOutput(row.output, Number(row.n));
     }
 
-    const truth = (await this.db.query(
-      `SELECT ${bucketOf} AS bucket, ground_truth_id, count::text AS count, metrics
-       FROM ground_truth WHERE ${inRange}
-       ORDER BY window_from, ground_truth_id`,
-      params,
-    )) as TruthRow[];
+    const truth = await this.predictions.bucketGroundTruth(window);
     for (const row of truth) {
       buckets[row.bucket].addTruth(row);
       totals.addTruth(row);
@@ -214,7 +182,7 @@ export class GetDeploymentMonitoringQueryHandler implements IQueryHandler<
       environment: deployment.environment,
       status: deployment.status,
       version: deployment.version,
-      canaryVersion: deployment.canary_version,
+      canaryVersion: deployment.canaryVersion,
       bucket: range.bucket,
       from: iso(range.from),
       to: iso(range.to),
@@ -251,24 +219,11 @@ export class GetDeploymentMonitoringQueryHandler implements IQueryHandler<
 
   private async timeline(deploymentId: string, range: Range): Promise<TimelineEntry[]> {
     const params = [deploymentId, iso(range.from), iso(range.to)];
-    const history = (await this.db.query(
-      `SELECT event_type, version, from_version, to_version, strategy, canary_percent, reason,
-         automatic, actor, at, event_id
-       FROM deployment_history WHERE deployment_id = $1 AND at >= $2 AND at < $3`,
-      params,
-    )) as {
-      event_type: TimelineType;
-      version: string | null;
-      from_version: string | null;
-      to_version: string | null;
-      strategy: string | null;
-      canary_percent: number | null;
-      reason: string | null;
-      automatic: boolean | null;
-      actor: string;
-      at: Date;
-      event_id: string;
-    }[];
+    const history = (await this.deploymentHistory.inWindow(
+      deploymentId,
+      params[1],
+      params[2],
+    )) as (DeploymentHistoryEntry & { event_type: TimelineType })[];
     const signals = (await this.db.query(
       `SELECT signal_id, kind, version, feature, metric, value, threshold, breached, window_from,
          window_to, detected_by, detected_at, event_id

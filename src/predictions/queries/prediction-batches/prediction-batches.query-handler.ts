@@ -17,6 +17,7 @@ import {
   groundTruthView,
   predictionBatchView,
 } from './prediction-batch.read-model';
+import { DeploymentsReader } from '../../../deployments/queries/deployments/deployments.reader';
 
 export class PredictionBatchList {
   @ApiProperty({
@@ -58,13 +59,10 @@ export class ListGroundTruthQuery extends Query<GroundTruthList> {
 
 /** A deployment with no batches yet lists none; one the ledger never recorded is a 404. */
 async function checkDeploymentRecorded(
-  repository: Repository<object>,
+  deployments: DeploymentsReader,
   deploymentId: string,
 ): Promise<void> {
-  const rows = (await repository.query('SELECT 1 FROM deployments WHERE deployment_id = $1', [
-    deploymentId,
-  ])) as unknown[];
-  if (rows.length === 0) throw new NotRecorded('deployment', deploymentId);
+  if (!(await deployments.exists(deploymentId))) throw new NotRecorded('deployment', deploymentId);
 }
 
 @QueryHandler(ListPredictionBatchesQuery)
@@ -75,13 +73,14 @@ export class ListPredictionBatchesQueryHandler implements IQueryHandler<
   constructor(
     @InjectRepository(PredictionBatchRow)
     private readonly batches: Repository<PredictionBatchRow>,
+    private readonly deployments: DeploymentsReader,
   ) {}
 
   async execute({
     deploymentId,
     request,
   }: ListPredictionBatchesQuery): Promise<PredictionBatchList> {
-    await checkDeploymentRecorded(this.batches, deploymentId);
+    await checkDeploymentRecorded(this.deployments, deploymentId);
     const query = this.batches
       .createQueryBuilder('b')
       .where('b.deploymentId = :deploymentId', { deploymentId });
@@ -97,10 +96,11 @@ export class ListGroundTruthQueryHandler implements IQueryHandler<
 > {
   constructor(
     @InjectRepository(GroundTruthRow) private readonly groundTruth: Repository<GroundTruthRow>,
+    private readonly deployments: DeploymentsReader,
   ) {}
 
   async execute({ deploymentId, request }: ListGroundTruthQuery): Promise<GroundTruthList> {
-    await checkDeploymentRecorded(this.groundTruth, deploymentId);
+    await checkDeploymentRecorded(this.deployments, deploymentId);
     const query = this.groundTruth
       .createQueryBuilder('g')
       .where('g.deploymentId = :deploymentId', { deploymentId });
