@@ -135,6 +135,27 @@ if (process.env.DATABASE_URL) {
       await until('the standby holds alpha', async () => (await b.acquire(['alpha'])).has('alpha'));
     });
 
+    it('at shutdown keeps its session until the runner gives the leases back, then closes it', async () => {
+      const a = leases('projector-a');
+      await a.acquire(['alpha', 'beta']);
+      await a.onApplicationShutdown();
+      // The page under way when shutdown began still passes its fence.
+      await expect(inPage(a, 'alpha')).resolves.toBeUndefined();
+      await a.release(['alpha']);
+      expect(a.connected()).toBe(true);
+      await a.release(['beta']);
+      expect(a.connected()).toBe(false);
+      expect(await holders()).toEqual({});
+    });
+
+    it('closes at once at shutdown when it holds nothing', async () => {
+      const a = leases('projector-a');
+      await a.acquire([]);
+      expect(a.connected()).toBe(true);
+      await a.onApplicationShutdown();
+      expect(a.connected()).toBe(false);
+    });
+
     it('reconnects after losing its session and takes back what nobody took', async () => {
       const a = leases('projector-a');
       await a.acquire(['alpha']);

@@ -24,6 +24,9 @@ const ROUND_TRIP_MS = 5000;
 const SERVER_KEEPALIVE_OPTIONS =
   '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=4 -c tcp_keepalives_count=5';
 
+/** How long shutdown waits for the runner to give its leases back before closing the session. */
+const SHUTDOWN_RELEASE_MS = 10_000;
+
 /** A stable 32-bit key for a projection's name: the first four bytes of its SHA-256, signed. */
 export function leaseKey(name: string): number {
   return createHash('sha256').update(name, 'utf8').digest().readInt32BE(0);
@@ -50,6 +53,8 @@ export class PostgresLeases implements ProjectionLeases {
   private session?: { pid: number; startedAt: string };
   private readonly held = new Set<string>();
   private closed = false;
+  /** Shutting down: the session closes once the last lease is given back. */
+  private closeOnceReleased = false;
 
   constructor(
     private readonly url: string,
@@ -138,11 +143,18 @@ export class PostgresLeases implements ProjectionLeases {
       // The session is gone or going: the server gives the locks back with it.
       this.lose(client, error);
     }
+    if (this.closeOnceReleased && !this.closed && this.held.size === 0) await this.close();
   }
 
-  /** Nest's shutdown: after the HTTP server has closed. */
-  onApplicationShutdown(): Promise<void> {
-    return this.close();
+  /**
+   * Nest's shutdown, after the HTTP server has closed. Modules shut down one after the other: if
+   * the projection runner has not stopped yet, the session stays open until it gives its leases
+   * back (its page under way still passes its fence), at most SHUTDOWN_RELEASE_MS.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.held.size === 0) return this.close();
+    this.closeOnceReleased = true;
+    setTimeout(() => void this.close(), SHUTDOWN_RELEASE_MS).unref();
   }
 
   /** Gives every lease back and closes the lease session (shutdown). */
