@@ -1,3 +1,4 @@
+import { accountFor } from '../../privacy/deletion-accounting';
 import { deletionAccounting } from './compliance-reports';
 
 const affected = {
