@@ -21,7 +21,11 @@ import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interc
 import { IdempotencyInterceptor } from './ledger/commands/idempotency.interceptor';
 import { validationPipe } from './ledger/http/validation';
 import { useJsonBodyParser } from './ledger/http/json-body';
-import { ETagInterceptor } from './ledger/http/etag.interceptor';
+import { tagReads } from './ledger/http/etag';
+import { InterceptorChain } from './ledger/http/interceptor-chain';
+import { logRequests, requestLogger, logOptions } from './ledger/http/request-log';
+import { SERVER_PEPPER } from './config/config.module';
+import type { SubjectPepper } from './config/subject-pepper';
 import { CLOCK, type Clock } from './ledger/clock';
 import { AccessLogRecorder } from './access-log/access-log.recorder';
 import { PersonalDataAccessInterceptor } from './access-log/personal-data-access';
@@ -58,6 +62,9 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     trustProxy,
     return503OnClosing: true,
     genReqId: correlationIdFor,
+    // No Nest middleware is used (requests are logged from a hook, see logRequests): without
+    // @fastify/middie, no request goes through its engine.
+    skipMiddie: true,
     // Bad percent-encoding and overlong path parameters are refused by the router, before Nest.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(reply, toProblem(error, request)),
@@ -129,17 +136,27 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(app.get(DatabaseOutage)));
-  // Outermost first: the ETag is taken from the final body, after the personal-data record.
+  // Outermost first, as one interceptor (see InterceptorChain).
   app.useGlobalInterceptors(
-    new ETagInterceptor(),
-    app.get(ReadYourWritesInterceptor),
-    app.get(IdempotencyInterceptor),
-    app.get(PersonalDataAccessInterceptor),
+    new InterceptorChain([
+      app.get(ReadYourWritesInterceptor),
+      app.get(IdempotencyInterceptor),
+      app.get(PersonalDataAccessInterceptor),
+    ]),
   );
+  // The ETag is taken from the final bytes, after the personal-data record, and before the
+  // regulator's access record (which then records the 304 sent).
+  tagReads(adapter.getInstance());
   recordRegulatorRequests(
     adapter.getInstance(),
     app.get(AccessLogRecorder),
     app.get(DatabaseOutage),
+  );
+  logRequests(
+    adapter.getInstance(),
+    requestLogger(
+      logOptions(config.logLevel, app.get<SubjectPepper>(SERVER_PEPPER).secret, options.logStream),
+    ),
   );
   app.enableShutdownHooks();
 

@@ -1,4 +1,4 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -7,7 +7,7 @@ import { APP_CONFIG, AppConfig, loadConfig, runsProjections } from './config/app
 import { ApiRoleObserver } from './attest-role';
 import { AppConfigModule, SERVER_PEPPER } from './config/config.module';
 import type { SubjectPepper } from './config/subject-pepper';
-import { idempotencyKeyDigest } from './ledger/commands/idempotency.interceptor';
+import { logOptions } from './ledger/http/request-log';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { DatasetsModule } from './datasets/datasets.module';
@@ -59,19 +59,12 @@ export interface AppOptions {
   embeddedStore?: EmbeddedStoreOptions;
 }
 
-/** Probes and scrapes are not logged per request. */
-const QUIET_PATHS = new Set(['/metrics', '/api/v1/health/live', '/api/v1/health/ready']);
-
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** X-Correlation-Id when the caller sent a sane one, otherwise a new UUID. */
 export function correlationIdFor(request: IncomingMessage): string {
   const given = request.headers['x-correlation-id'];
   return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
-}
-
-function requestCorrelationId(request: IncomingMessage & { id?: unknown }): string {
-  return typeof request.id === 'string' ? request.id : correlationIdFor(request);
 }
 
 @Module({})
@@ -90,31 +83,10 @@ export class AppModule {
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG, SERVER_PEPPER],
           useFactory: (config: AppConfig, pepper: SubjectPepper) => ({
-            forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-            pinoHttp: {
-              level: config.logLevel,
-              genReqId: requestCorrelationId,
-              customAttributeKeys: { reqId: 'correlationId' },
-              redact: {
-                paths: [
-                  'req.headers.authorization',
-                  'req.headers.cookie',
-                  'res.headers["set-cookie"]',
-                  'req.headers["idempotency-key"]',
-                ],
-                // An Idempotency-Key may be made of a customer id: logged as its keyed digest only.
-                censor: (value: unknown, path: string[]) =>
-                  path[path.length - 1] === 'idempotency-key' && typeof value === 'string'
-                    ? `hmac-sha256:${idempotencyKeyDigest(pepper.secret, value)}`
-                    : '[Redacted]',
-              },
-              // The middleware layer rewrites url; originalUrl is what the client asked for.
-              autoLogging: {
-                ignore: (request: IncomingMessage & { originalUrl?: string }) =>
-                  QUIET_PATHS.has(request.originalUrl ?? request.url ?? ''),
-              },
-              ...(options.logStream ? { stream: options.logStream } : {}),
-            },
+            // The application's logger only: requests are logged by logRequests (app-setup.ts),
+            // from a Fastify hook, not by this module's per-request middleware.
+            forRoutes: [],
+            pinoHttp: logOptions(config.logLevel, pepper.secret, options.logStream),
           }),
         }),
         DatabaseModule.forRoot(options.embeddedStore, options.logStream),

@@ -15,33 +15,43 @@ export function recordRegulatorRequests(
 ): void {
   fastify.addHook(
     'onSend',
-    async (request: FastifyRequest & { actor?: Actor }, reply: FastifyReply, payload: unknown) => {
+    (request: FastifyRequest & { actor?: Actor }, reply: FastifyReply, payload: unknown, done) => {
       const actor = request.actor;
-      if (!actor?.roles.includes('regulator')) return payload;
-      try {
-        await recorder.regulatorRequest(actor, {
+      // Everyone else's answer leaves at once (no promise per request).
+      if (!actor?.roles.includes('regulator')) return done(null, payload);
+      recorder
+        .regulatorRequest(actor, {
           method: request.method,
           url: request.url,
           status: reply.statusCode,
           correlationId: String(request.id),
-        });
-        return payload;
-      } catch (error) {
-        if (!outage?.noteError(error, 'the regulator access log'))
-          request.log.error({ err: error }, 'could not record a regulator request; answering 503');
-        void reply
-          .code(503)
-          .header('content-type', 'application/problem+json')
-          .header('retry-after', '1');
-        return JSON.stringify({
-          type: 'urn:attest:problem:access-log-unavailable',
-          title: 'Service Unavailable',
-          status: 503,
-          code: 'access-log-unavailable',
-          detail: 'the access log could not record this regulator request, so it is not answered',
-          correlationId: String(request.id),
-        });
-      }
+        })
+        .then(
+          () => done(null, payload),
+          (error: unknown) => {
+            if (!outage?.noteError(error, 'the regulator access log'))
+              request.log.error(
+                { err: error },
+                'could not record a regulator request; answering 503',
+              );
+            void reply
+              .code(503)
+              .header('content-type', 'application/problem+json')
+              .header('retry-after', '1');
+            done(
+              null,
+              JSON.stringify({
+                type: 'urn:attest:problem:access-log-unavailable',
+                title: 'Service Unavailable',
+                status: 503,
+                code: 'access-log-unavailable',
+                detail:
+                  'the access log could not record this regulator request, so it is not answered',
+                correlationId: String(request.id),
+              }),
+            );
+          },
+        );
     },
   );
 }

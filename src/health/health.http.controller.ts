@@ -43,7 +43,8 @@ export class HealthHttpController {
   @HealthCheck()
   @ApiOperation({ summary: 'The process is up' })
   live() {
-    return this.health.check([]);
+    // What the health check service answers for no indicators, without running it per probe.
+    return { status: 'ok', info: {}, error: {}, details: {} };
   }
 
   @Get('health/ready')

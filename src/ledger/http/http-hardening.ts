@@ -1,6 +1,6 @@
-import helmet from '@fastify/helmet';
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
@@ -55,6 +55,55 @@ const MAX_FAILURE_WINDOWS = 100_000;
 const CACHEABLE =
   /^\/(api\/docs(\/|-json$|$)|\.well-known\/jwks\.json$|api\/v1\/verifier\/attest-verify\.js$)/;
 
+/** The security headers (README, "Configuration"): the same on every answer. */
+const HELMET: FastifyHelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      // The OpenAPI UI at /api/docs loads its scripts from here and styles itself inline.
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+};
+
+/** What a bare Fastify answers with anyway; every other header of the probe below is helmet's. */
+const OWN_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive']);
+
+/**
+ * The headers @fastify/helmet sends with HELMET, read once from a throwaway server. Registered on
+ * the service itself, the plugin builds helmet's middleware again for every request (parsing the
+ * policy's directives each time) in two hooks of its own; with no per-request part (no nonces, no
+ * per-route options) the answer is the same every time, so it is set from this table instead.
+ */
+async function securityHeaders(): Promise<Record<string, string>> {
+  const probe = new FastifyAdapter().getInstance();
+  try {
+    await probe.register(helmet, HELMET);
+    probe.get('/', (_request, reply) => reply.send(''));
+    const answer = await probe.inject({ method: 'GET', url: '/' });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (!OWN_HEADERS.has(name) && typeof value === 'string') headers[name] = value;
+    }
+    if (!headers['content-security-policy']) throw new Error('helmet sent no security headers');
+    return headers;
+  } finally {
+    await probe.close();
+  }
+}
+
 /**
  * Security headers on every answer, `Cache-Control: no-store` on everything but public assets,
  * 414 for over-long targets, and the rate limits (README: Configuration): requests per caller
@@ -73,28 +122,9 @@ export async function hardenHttp(
   sessionCookie?: string,
 ): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        // The OpenAPI UI at /api/docs loads its scripts from here and styles itself inline.
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-  });
+  const security = await securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(security);
     if (request.url.length > MAX_URL_LENGTH) return done(new UriTooLong());
     if (!CACHEABLE.test(request.url)) void reply.header('Cache-Control', 'no-store');
     done();
@@ -144,17 +174,22 @@ function verifiedActor(
 ): Promise<Actor | undefined> {
   let actor = verifications.get(request);
   if (!actor) {
-    const cookie = sessionCookie
-      ? (request as { cookies?: Record<string, string | undefined> }).cookies?.[sessionCookie]
-      : undefined;
-    const authorization =
-      request.headers.authorization ?? (cookie ? `Bearer ${cookie}` : undefined);
+    const authorization = credentialsOf(request, sessionCookie);
     actor = authorization
       ? verifier.verify(authorization).catch(() => undefined)
       : Promise.resolve(undefined);
     verifications.set(request, actor);
   }
   return actor;
+}
+
+/** The request's Authorization header, else its console session as a bearer token, else none. */
+function credentialsOf(request: FastifyRequest, sessionCookie: string | undefined) {
+  if (request.headers.authorization !== undefined) return request.headers.authorization;
+  const cookie = sessionCookie
+    ? (request as { cookies?: Record<string, string | undefined> }).cookies?.[sessionCookie]
+    : undefined;
+  return cookie ? `Bearer ${cookie}` : undefined;
 }
 const verifications = new WeakMap<FastifyRequest, Promise<Actor | undefined>>();
 
@@ -194,16 +229,21 @@ function limitAuthFailures(
       (resetAt - Date.now()) / 1000,
     );
   const counted = new WeakSet<FastifyRequest>();
-  fastify.addHook('onRequest', async (request) => {
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const window = windowOf(request.ip, Date.now());
-    const verified = Boolean(await verifiedActor(request, verifier, sessionCookie));
-    if (request.headers.authorization && !verified) {
-      counted.add(request);
-      window.failures++;
-    }
-    if (window.failures > max || (window.failures === max && !counted.has(request))) {
-      if (!verified && !isUnlimited(request)) throw refusal(window.resetAt);
-    }
+    const decide = (verified: boolean) => {
+      if (request.headers.authorization && !verified) {
+        counted.add(request);
+        window.failures++;
+      }
+      if (window.failures > max || (window.failures === max && !counted.has(request))) {
+        if (!verified && !isUnlimited(request)) return done(refusal(window.resetAt));
+      }
+      done();
+    };
+    // A request with no token and no session (a probe, a scrape) is decided without a promise.
+    if (!credentialsOf(request, sessionCookie)) return decide(false);
+    void verifiedActor(request, verifier, sessionCookie).then((actor) => decide(Boolean(actor)));
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode === 401 && !counted.has(request))

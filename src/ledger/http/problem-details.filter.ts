@@ -148,8 +148,9 @@ function slug(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
+/** The request's X-Correlation-Id (Fastify's request id, see correlationIdFor in app.module.ts). */
 function correlationIdOf(request?: FastifyRequest): string | undefined {
-  const id = (request?.raw as { id?: unknown } | undefined)?.id;
+  const id: unknown = request?.id;
   return typeof id === 'string' ? id : undefined;
 }
 
