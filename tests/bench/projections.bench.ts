@@ -19,6 +19,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -325,9 +326,12 @@ function quoteIdent(name: string): string {
 async function main(): Promise<void> {
   const loadAtStart = load();
   const started = Date.now();
+  // BENCH_DATA_DIR: an embedded store kept between runs (seeded by the first, reused after).
+  const kept = process.env.DATABASE_URL ? undefined : process.env.BENCH_DATA_DIR;
+  const reuse = kept !== undefined && existsSync(join(kept, 'pglite', 'PG_VERSION'));
   const dataDir = process.env.DATABASE_URL
     ? undefined
-    : await mkdtemp(join(tmpdir(), 'attest-bench-projections-'));
+    : (kept ?? (await mkdtemp(join(tmpdir(), 'attest-bench-projections-'))));
   const database: TestDatabase | undefined = process.env.DATABASE_URL
     ? await createTestDatabase('postgres')
     : undefined;
@@ -337,14 +341,22 @@ async function main(): Promise<void> {
   let test: TestApp | undefined;
   try {
     const time = new TestClock('2026-01-05T09:00:00.000Z');
-    test = await startTestApp({ kind, database, clock: time.clock, env });
-    const serving = await seedGovernance(test, time);
+    test = await startTestApp({
+      kind,
+      database,
+      clock: time.clock,
+      env,
+      startProjections: !reuse,
+    });
+    const serving = reuse ? new Map<string, string>() : await seedGovernance(test, time);
     const governance = await test.countEvents();
     // The bulk goes in with the projections stopped: (b) and (c) replay it all anyway.
     await test.runner.stop();
     const bulkStarted = process.hrtime.bigint();
-    const last = await seedBulk(test, serving, Math.max(0, TARGET_EVENTS - governance));
-    await settled(test.eventLog, last);
+    if (!reuse) {
+      const last = await seedBulk(test, serving, Math.max(0, TARGET_EVENTS - governance));
+      await settled(test.eventLog, last);
+    }
     const bulkSeconds = seconds(bulkStarted);
     const raw0 = await rawRead(test); // also warms the cache the way (b) will find it
     const total = raw0.events;
@@ -502,7 +514,7 @@ async function main(): Promise<void> {
   } finally {
     await (test as TestApp | undefined)?.close();
     await database?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir && !kept) await rm(dataDir, { recursive: true, force: true });
   }
 }
 
