@@ -7,6 +7,7 @@ import {
 } from '../../tests/support/deployment-events';
 import { type ProjectionSpec, projectionSpec } from '../../tests/support/projection-spec';
 import type { RecordedEvent } from '../ledger/event-log.port';
+import type { Projection } from '../ledger/projections/projection';
 import { WebhookOutboxProjection, deliveryIdOf } from './webhook-outbox.projection';
 
 const HOOK_DEPLOYS = '01950000-0000-7000-8000-00000000b001';
@@ -79,7 +80,8 @@ describe('WebhookOutboxProjection', () => {
   ];
 
   it('reads every event type and owns no table', () => {
-    expect(spec.projection.eventTypes).toBeUndefined();
+    const projection: Projection = spec.projection;
+    expect(projection.eventTypes).toBeUndefined();
     expect(spec.projection.tables).toEqual([]);
   });
 

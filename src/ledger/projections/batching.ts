@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../commands/decider';
+import type { RecordedEvent } from '../event-log.port';
 import type { Recorded } from './projection';
 
 /**
@@ -28,4 +29,20 @@ export function recordset(rows: readonly object[]): string {
   return JSON.stringify(rows, (_key, value: unknown) =>
     typeof value === 'bigint' ? value.toString() : value,
   );
+}
+
+/**
+ * The first event of a page per value of one string field of its data (the aggregate it is
+ * about, say), in ledger order: what a page-wide fold reads once, before its runs.
+ */
+export function firstByField(
+  events: readonly RecordedEvent[],
+  field: string,
+): Map<string, RecordedEvent> {
+  const first = new Map<string, RecordedEvent>();
+  for (const event of events) {
+    const value = event.data[field];
+    if (typeof value === 'string' && !first.has(value)) first.set(value, event);
+  }
+  return first;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DeploymentEvent } from '../../../deployments/deployment.events';
 import type { RecordedEvent } from '../../../ledger/event-log.port';
-import { type RecordedOf, recordset } from '../../../ledger/projections/batching';
+import { type RecordedOf, firstByField, recordset } from '../../../ledger/projections/batching';
 import {
   DeclaredProjection,
   type Handlers,
@@ -16,9 +16,9 @@ import { servingAfter, servingChange } from './serving-change';
  * closed by deployment events and dated by their occurredAt. Each deployment stream's events are
  * applied once, in revision order, guarded by the revision kept per slot.
  *
- * A page is worked out in memory: each deployment's slot and open periods are read once (one
- * query each per run that meets deployments not seen yet in the page), and the page is written
- * in at most four statements (slots, periods taking all traffic, periods closed, periods opened).
+ * A page is worked out in memory: the slots and open periods of the deployments it is about are
+ * read in two queries, and it is written in at most four statements (slots, periods taking all
+ * traffic, periods closed, periods opened).
  */
 @Injectable()
 @ReadModelProjection()
@@ -41,6 +41,7 @@ export class ServingPeriodsProjection extends DeclaredProjection<DeploymentEvent
   ): Promise<void> {
     const page = this.page(context);
     try {
+      await page.readSlots([...firstByField(events, 'deploymentId').keys()]);
       await super.applyPage(events, context);
       await page.flush();
     } finally {
@@ -112,7 +113,7 @@ class ServingPage {
   constructor(private readonly manager: EntityManager) {}
 
   async apply(events: readonly RecordedOf<DeploymentEvent>[]): Promise<void> {
-    await this.readSlots(events);
+    await this.readSlots(events.map((event) => event.data.deploymentId));
     for (const event of events) {
       const { deploymentId, model, environment } = event.data;
       const slot = this.slots.get(deploymentId) as Slot;
@@ -243,12 +244,8 @@ class ServingPage {
   }
 
   /** Reads the slot revision and open periods of the deployments not met yet in this page. */
-  private async readSlots(events: readonly RecordedOf<DeploymentEvent>[]): Promise<void> {
-    const unread = [
-      ...new Set(
-        events.map((event) => event.data.deploymentId).filter((id) => !this.slots.has(id)),
-      ),
-    ];
+  async readSlots(deploymentIds: readonly string[]): Promise<void> {
+    const unread = [...new Set(deploymentIds.filter((id) => !this.slots.has(id)))];
     if (unread.length === 0) return;
     for (const deploymentId of unread)
       this.slots.set(deploymentId, { revision: null, open: new Map(), approvals: new Map() });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../../../ledger/event-log.port';
-import { type RecordedOf, recordset } from '../../../ledger/projections/batching';
+import { type RecordedOf, firstByField, recordset } from '../../../ledger/projections/batching';
 import {
   DeclaredProjection,
   type Handlers,
@@ -17,8 +17,8 @@ import { MOMENT_COLUMNS, type MomentRow, momentOf } from './deployment-timeline.
  * event's occurredAt. A row is keyed by stream revision and folded from the row before it in this
  * same table, so a replayed event changes nothing and a rebuild needs no other projection.
  *
- * A page is folded in memory: each deployment's row before the page is read once (one query per
- * run that meets deployments not seen yet in the page), and the page's rows are one insert.
+ * A page is folded in memory: the row before the page of each deployment it is about is read in
+ * one query, and the page's rows are one insert.
  */
 @Injectable()
 @ReadModelProjection()
@@ -41,6 +41,7 @@ export class DeploymentTimelineProjection extends DeclaredProjection<DeploymentE
   ): Promise<void> {
     const page = this.page(context);
     try {
+      await page.readBefore(firstByField(events, 'deploymentId'));
       await super.applyPage(events, context);
       await page.flush();
     } finally {
@@ -69,7 +70,7 @@ class TimelinePage {
   constructor(private readonly manager: EntityManager) {}
 
   async fold(events: readonly RecordedOf<DeploymentEvent>[]): Promise<void> {
-    await this.readBefore(events);
+    await this.readBefore(firstByField(events, 'deploymentId'));
     for (const event of events) {
       const deploymentId = event.data.deploymentId;
       const moment = nextMoment(this.latest.get(deploymentId) ?? null, event);
@@ -96,16 +97,16 @@ class TimelinePage {
     );
   }
 
-  /** The row before its first event in this page, of each deployment not met yet in the page. */
-  private async readBefore(events: readonly RecordedOf<DeploymentEvent>[]): Promise<void> {
-    const first = new Map<string, bigint>();
-    for (const event of events) {
-      const deploymentId = event.data.deploymentId;
-      if (!this.latest.has(deploymentId) && !first.has(deploymentId))
-        first.set(deploymentId, event.revision);
-    }
+  /**
+   * Reads the row before its first event here of each deployment not met yet in the page (the
+   * page's first event of each deployment, by id).
+   */
+  async readBefore(firstEvents: ReadonlyMap<string, { revision: bigint }>): Promise<void> {
+    const first = new Map(
+      [...firstEvents].filter(([deploymentId]) => !this.latest.has(deploymentId)),
+    );
     if (first.size === 0) return;
-    const keys = [...first].map(([deployment_id, revision]) => ({ deployment_id, revision }));
+    const keys = [...first].map(([deployment_id, { revision }]) => ({ deployment_id, revision }));
     const rows = (await this.manager.query(
       `SELECT moment.* FROM jsonb_to_recordset($1::jsonb) AS k(deployment_id text, revision bigint)
        CROSS JOIN LATERAL (

@@ -120,7 +120,7 @@ describe('DeletionRequestProjection', () => {
 
   const instant = (value: unknown) =>
     value === null ? null : new Date(value as string).toISOString();
-  const request = async (n: number) => {
+  const request = async (n: number): Promise<Record<string, unknown> | undefined> => {
     const [row] = await spec.rows<Record<string, unknown>>(
       `SELECT id::text AS id, subject_ref, received_on::text AS received_on,
          due_on::text AS due_on, channel, status, affected, notes, fulfilment, requested_by,
