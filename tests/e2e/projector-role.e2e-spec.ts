@@ -41,6 +41,21 @@ async function until<T>(
   }
 }
 
+/** `work`, or a failure naming `what` once `ms` have passed without it settling. */
+async function within<T>(what: string, work: Promise<T>, ms = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The service as its own process, from the sources (no build needed), in one role. */
 class RoleProcess {
   readonly child: ChildProcess;
@@ -77,19 +92,23 @@ class RoleProcess {
           SEAL_INTERVAL_MS: '0',
           ...env,
         },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    this.child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString()).slice(-8000);
-    });
+    // Its log lines (warnings and errors), for the message of a failure.
+    for (const stream of [this.child.stdout, this.child.stderr])
+      stream?.on('data', (chunk: Buffer) => {
+        this.stderr = (this.stderr + chunk.toString()).slice(-8000);
+      });
   }
 
   get exited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
-  async ready(timeoutMs = 180_000): Promise<void> {
+  /** Started from the sources by ts-node, three at once on a busy machine: minutes, at worst. */
+  async ready(timeoutMs = 420_000): Promise<void> {
+    let last = 'no answer';
     await until(
       `${this.name} ready`,
       async () => {
@@ -98,11 +117,14 @@ class RoleProcess {
         const answer = await this.http
           .call('GET', '/api/v1/health/ready', { timeoutMs: 2000 })
           .catch(() => undefined);
+        if (answer) last = `${answer.status} ${JSON.stringify(answer.body)}`;
         if (answer?.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
         return answer?.status === 200;
       },
       timeoutMs,
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message} (last answer: ${last}):\n${this.stderr}`);
+    });
   }
 
   /** attest_projection_held from its /metrics: the projections it runs. */
@@ -161,7 +183,7 @@ describe('ATTEST_ROLE checks at start', () => {
 // PostgreSQL only: on the embedded store one process holds the data dir and runs every projection.
 if (process.env.DATABASE_URL) {
   describe('projector processes and an API process on one PostgreSQL database', () => {
-    jest.setTimeout(600_000);
+    jest.setTimeout(900_000);
     let database: TestDatabase;
     let dataDir: string;
     let seeder: TestApp;
@@ -268,25 +290,27 @@ if (process.env.DATABASE_URL) {
     });
 
     it('runs each projection in one projector, hands them over on kill -9 mid-page, and the API reads its own writes', async () => {
-      const a = await start('projector-a', 'projector');
-      await a.ready();
-      await until('projector-a holds every projection', async () => {
-        const holders = await leaseHolders();
-        return projectionNames.every((name) => holders.get(name)?.join() === 'projector-a');
-      });
-      const [b, api] = [await start('projector-b', 'projector'), await start('api-a', 'api')];
-      await Promise.all([b.ready(), api.ready()]);
+      // Started together: each projection goes to whichever projector asks first.
+      const projectors = [
+        await start('projector-a', 'projector'),
+        await start('projector-b', 'projector'),
+      ];
+      const api = await start('api-a', 'api');
+      await Promise.all([...projectors, api].map((p) => p.ready()));
 
       // (a) Exactly one holder per projection, and each process knows which it runs.
       const holders = await leaseHolders();
-      expect(Object.fromEntries(holders)).toEqual(
-        Object.fromEntries(projectionNames.map((name) => [name, ['projector-a']])),
-      );
-      expect(await a.held()).toEqual(projectionNames);
-      expect(await b.held()).toEqual([]);
+      expect([...holders.keys()].sort()).toEqual(projectionNames);
+      for (const name of projectionNames) {
+        expect(holders.get(name)).toHaveLength(1);
+        expect(['projector-a', 'projector-b']).toContain(holders.get(name)?.[0]);
+      }
+      const heldBy = async (p: RoleProcess) =>
+        projectionNames.filter((name) => holders.get(name)?.[0] === p.name);
+      for (const p of projectors) expect(await p.held()).toEqual(await heldBy(p));
       expect(await api.held()).toEqual([]);
       // A projector serves its probes and metrics, nothing of the API.
-      const refused = await b.http.call('GET', '/api/v1/models', { token: admin });
+      const refused = await projectors[1].http.call('GET', '/api/v1/models', { token: admin });
       expect(refused.status).toBe(404);
       expect((refused.body as { detail: string }).detail).toMatch(/ATTEST_ROLE=projector/);
 
@@ -311,39 +335,41 @@ if (process.env.DATABASE_URL) {
       expect(read.status).toBe(200);
       expect(read.body).toMatchObject({ name: 'roles-ds', version: 'v1', rows: 10 });
 
-      // (b) Thousands of events while projector-a applies them; frozen inside a page, then killed.
+      // (b) Thousands of events while the projectors apply them; one is frozen inside a page
+      // (a write transaction open in pg_stat_activity), then killed.
       const seeding = seed(4000, 0);
-      const frozenInPage = await until(
-        'projector-a seen inside a page',
+      const inPage = async (p: RoleProcess) =>
+        (await count(
+          `SELECT count(*) AS n FROM pg_stat_activity
+            WHERE application_name = '${p.name}' AND backend_xid IS NOT NULL
+              AND datname = current_database()`,
+        )) > 0;
+      const victim = await until(
+        'a projector seen inside a page',
         async () => {
-          const inPage = async () =>
-            (await count(
-              `SELECT count(*) AS n FROM pg_stat_activity
-                WHERE application_name = 'projector-a' AND backend_xid IS NOT NULL`,
-            )) > 0;
-          if (!(await inPage())) return false;
-          a.signal('SIGSTOP');
-          // Frozen: the transaction it has open stays open until the process dies.
-          if (await inPage()) return true;
-          a.signal('SIGCONT');
-          return false;
+          for (const p of projectors) {
+            if (!(await inPage(p))) continue;
+            p.signal('SIGSTOP');
+            // Frozen: the transaction it has open stays open until the process dies.
+            if (await inPage(p)) return p;
+            p.signal('SIGCONT');
+          }
+          return undefined;
         },
         120_000,
       );
-      expect(frozenInPage).toBe(true);
-      // While projector-a is inside its page, projector-b applies nothing and holds no lease.
-      expect(
-        await count(
-          `SELECT count(*) AS n FROM pg_stat_activity
-            WHERE application_name = 'projector-b' AND backend_xid IS NOT NULL`,
-        ),
-      ).toBe(0);
-      expect(await b.held()).toEqual([]);
+      const survivor = projectors.find((p) => p !== victim) as RoleProcess;
+      // While the victim is inside its page, its projections are its own: the survivor holds
+      // none of them.
+      const victims = (await leaseHolders()).entries();
+      const survivorHolds = await survivor.held();
+      for (const [name, [holder]] of victims)
+        if (holder === victim.name) expect(survivorHolds).not.toContain(name);
       const killedAt = Date.now();
-      await a.exit('SIGKILL');
-      await until('projector-b holds every projection', async () => {
+      await victim.exit('SIGKILL');
+      await until(`${survivor.name} holds every projection`, async () => {
         const now = await leaseHolders();
-        return projectionNames.every((name) => now.get(name)?.join() === 'projector-b');
+        return projectionNames.every((name) => now.get(name)?.join() === survivor.name);
       });
       const takeoverMs = Date.now() - killedAt;
       const head = await seeding;
@@ -366,7 +392,7 @@ if (process.env.DATABASE_URL) {
         },
         180_000,
       );
-      expect(await b.held()).toEqual(projectionNames);
+      expect(await survivor.held()).toEqual(projectionNames);
 
       // Exactly right: no event skipped, none applied twice.
       const events = await count('SELECT count(*) AS n FROM ledger_events');
@@ -399,7 +425,7 @@ if (process.env.DATABASE_URL) {
       );
       expect(await count('SELECT count(*) AS n FROM projection_faults')).toBe(0);
 
-      // The API still reads its own writes, now from projector-b's read models.
+      // The API still reads its own writes, now from the survivor's read models.
       const again = await api.http.call('POST', '/api/v1/datasets/roles-ds/versions', {
         token: pipeline,
         body: {
@@ -419,9 +445,11 @@ if (process.env.DATABASE_URL) {
       expect(readAgain.status).toBe(200);
 
       // SIGTERM: the projector shuts down on its own and gives its leases back.
-      await b.exit('SIGTERM');
-      expect([0, null]).toContain(b.child.exitCode);
-      expect(b.child.signalCode === null || b.child.signalCode === 'SIGTERM').toBe(true);
+      await survivor.exit('SIGTERM');
+      expect([0, null]).toContain(survivor.child.exitCode);
+      expect(survivor.child.signalCode === null || survivor.child.signalCode === 'SIGTERM').toBe(
+        true,
+      );
       await until('no projection held', async () => (await leaseHolders()).size === 0);
       process.stdout.write(`projector takeover after kill -9: ${takeoverMs} ms\n`);
     });
@@ -479,7 +507,7 @@ if (process.env.DATABASE_URL) {
         rows: [lease],
       } = await sql.query<{ pid: number }>(
         `SELECT DISTINCT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::int4::oid
-           AND objsubid = 2 AND granted`,
+           AND objsubid = 2 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         [PROJECTION_LEASE_NAMESPACE],
       );
       // Another session queues for every lease: it gets them the moment the holder's session ends.
@@ -498,7 +526,7 @@ if (process.env.DATABASE_URL) {
             .rows.length > 0,
       );
       await sql.query('SELECT pg_terminate_backend($1)', [lease.pid]);
-      await taking;
+      await within('the other session takes every lease', taking);
       const before = await readModels();
 
       // New events: every page the runner tries now fails its fence, so nothing moves.

@@ -94,7 +94,7 @@ if (process.env.DATABASE_URL) {
         sql.query(
           `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
             WHERE l.locktype = 'advisory' AND l.classid = $1::int4::oid AND l.objid = $2::int4::oid
-              AND l.objsubid = 2 AND l.granted`,
+              AND l.objsubid = 2 AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
           [PROJECTION_LEASE_NAMESPACE, leaseKey('alpha')],
         ),
       );
@@ -161,7 +161,8 @@ if (process.env.DATABASE_URL) {
       await a.acquire(['alpha']);
       await withClient(database.url, (sql) =>
         sql.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'projector-a'`,
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE application_name = 'projector-a' AND datname = current_database()`,
         ),
       );
       await until('a holds alpha again', async () => {
