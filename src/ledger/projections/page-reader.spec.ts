@@ -63,6 +63,29 @@ describe('PageReader', () => {
     expect(await reader.next()).toBeUndefined();
   });
 
+  it('hands pages read ahead on merged, up to its size, never past a caughtUp', async () => {
+    const messages: SubscriptionMessage[] = [];
+    for (let page = 1; page <= 4; page++) {
+      messages.push({ kind: 'event', event: event(`${page}a`) });
+      messages.push({ kind: 'event', event: event(`${page}b`) });
+      messages.push({ kind: 'checkpoint', position: `${page}` });
+    }
+    messages.push({ kind: 'caughtUp', position: '4' });
+    messages.push({ kind: 'event', event: event('5a') });
+    messages.push({ kind: 'checkpoint', position: '5' });
+    const reader = new PageReader(subscriptionOf(messages), null, (e) => e, 10, 4);
+    // Once everything is read ahead: pages 1+2, 3+4 (four events each), caughtUp, then 5.
+    for (let turn = 0; turn < 50; turn++) await Promise.resolve();
+    const items = [];
+    for (let item = await reader.next(); item; item = await reader.next()) items.push(item);
+    expect(items).toEqual([
+      { kind: 'page', from: null, to: '2', events: ['1a', '1b', '2a', '2b'].map(event) },
+      { kind: 'page', from: '2', to: '4', events: ['3a', '3b', '4a', '4b'].map(event) },
+      { kind: 'caughtUp', position: '4' },
+      { kind: 'page', from: '4', to: '5', events: [event('5a')] },
+    ]);
+  });
+
   it('rejects with the subscription’s own failure once the pages before it are read', async () => {
     const failing: Subscription = {
       async *[Symbol.asyncIterator]() {

@@ -15,8 +15,10 @@ export type PageItem = LedgerPage | { kind: 'caughtUp'; position: LedgerPosition
 /**
  * Reads a subscription into pages (its checkpoints end them), each event turned once by `decode`,
  * and reads up to `ahead` pages in advance, so the next page is read while the current one is
- * applied. next() gives them in ledger order; undefined once the subscription has ended or the
- * reader is closed; it rejects with the subscription's own failure.
+ * applied. next() gives them in ledger order, consecutive pages read ahead merged into one of at
+ * most `mergeUpTo` events (so a projection catching up applies fewer, larger pages, while a live
+ * one gets each page at once); undefined once the subscription has ended or the reader is
+ * closed; it rejects with the subscription's own failure.
  */
 export class PageReader {
   private readonly queue: PageItem[] = [];
@@ -32,6 +34,7 @@ export class PageReader {
     from: LedgerPosition | null,
     decode: (event: RecordedEvent) => RecordedEvent,
     private readonly ahead = 2,
+    private readonly mergeUpTo = 0,
   ) {
     this.pumping = this.pump(from, decode);
   }
@@ -42,7 +45,17 @@ export class PageReader {
     }
     const item = this.queue.shift();
     if (item) {
-      if (item.kind === 'page') this.pages--;
+      if (item.kind === 'page') {
+        this.pages--;
+        while (this.mergeUpTo > 0 && this.queue[0]?.kind === 'page') {
+          const following = this.queue[0];
+          if (item.events.length + following.events.length > this.mergeUpTo) break;
+          this.queue.shift();
+          this.pages--;
+          item.to = following.to;
+          item.events = item.events.concat(following.events);
+        }
+      }
       this.wake('producer');
       return item;
     }

@@ -135,7 +135,12 @@ const LEASE_RETRY_MS = 1500;
 const OBSERVE_POLL_MS = 50;
 
 /** Pages read ahead of the one being applied. */
-const PAGES_AHEAD = 2;
+const PAGES_AHEAD = 4;
+/**
+ * Pages read ahead while one applied are handed on merged, up to this many events: catching up,
+ * each projection's transaction takes a few pages at once.
+ */
+const MERGED_PAGE_EVENTS = 2000;
 
 /** Open faults are read again at most this often for readiness and metrics. */
 const FAULTS_MAX_AGE_MS = 1000;
@@ -576,7 +581,13 @@ export class ProjectionRunner {
       from: feed.nextFrom ?? undefined,
       filter: feed.filter ? { eventTypes: feed.filter } : undefined,
     });
-    const reader = new PageReader(subscription, feed.nextFrom, decode, PAGES_AHEAD);
+    const reader = new PageReader(
+      subscription,
+      feed.nextFrom,
+      decode,
+      PAGES_AHEAD,
+      MERGED_PAGE_EVENTS,
+    );
     feed.reader = reader;
     try {
       for (;;) {
