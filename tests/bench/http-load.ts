@@ -11,15 +11,19 @@ import type { Run } from './service-process';
 
 export type LoadRun = Run & { statuses: Map<number, number> };
 
-/** One GET (or any bodiless request) as bytes, sent as is on every connection. */
+/** One request as bytes; with `json`, a JSON body with its Content-Type and Content-Length. */
 export function rawRequest(
   method: string,
   path: string,
   headers: Record<string, string> = {},
+  json?: unknown,
 ): Buffer {
+  const body = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
   const lines = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: keep-alive'];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  if (body) lines.push('Content-Type: application/json', `Content-Length: ${body.length}`);
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return body ? Buffer.concat([head, body]) : head;
 }
 
 const HEADERS_END = Buffer.from('\r\n\r\n');
@@ -88,13 +92,15 @@ class Connection {
  * soon as the previous answer is complete; throughput, every latency and the statuses seen.
  */
 export async function load(
-  port: number,
+  /** One server, or several (API replicas): connections are spread over them in turn. */
+  ports: number | readonly number[],
   request: Buffer | ((index: number) => Buffer),
   connections: number,
   total: number,
 ): Promise<LoadRun> {
+  const targets = typeof ports === 'number' ? [ports] : ports;
   const sockets = await Promise.all(
-    Array.from({ length: connections }, () => Connection.open(port)),
+    Array.from({ length: connections }, (_, i) => Connection.open(targets[i % targets.length])),
   );
   const latenciesMs: number[] = [];
   const statuses = new Map<number, number>();
