@@ -5,6 +5,7 @@ import {
   request,
   withdraw,
 } from '../../../../tests/support/approval-histories';
+import { statementsToApply } from '../../../../tests/support/projection-events';
 import { type ProjectionSpec, projectionSpec } from '../../../../tests/support/projection-spec';
 import { ApprovalTimelineProjection } from './approval-timeline.projection';
 
@@ -161,6 +162,17 @@ describe('approval-timeline projection', () => {
       ['ApprovalRequested', 'pending', 0, 'risk-manager', []],
       ['ApprovalStageGranted', 'pending', 1, 'compliance-officer', ['rita']],
     ]);
+  });
+
+  it('reads and writes a run in two statements', async () => {
+    const requested = spec.record(
+      Array.from(
+        { length: 20 },
+        () => approvalHistory(uuidv7(), [request('2026-03-01T00:00:00.000Z')])[0],
+      ),
+    );
+    await spec.truncate();
+    expect(await statementsToApply(spec, requested, null)).toBe(2);
   });
 
   it('builds the same rows rebuilt in one page as applied live or in uneven pages', async () => {

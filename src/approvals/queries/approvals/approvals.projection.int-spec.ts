@@ -5,6 +5,7 @@ import {
   request,
   withdraw,
 } from '../../../../tests/support/approval-histories';
+import { statementsToApply } from '../../../../tests/support/projection-events';
 import { type ProjectionSpec, projectionSpec } from '../../../../tests/support/projection-spec';
 import type { RecordedEvent } from '../../../ledger/event-log.port';
 import { ApprovalsProjection } from './approvals.projection';
@@ -160,6 +161,21 @@ describe('approvals projection', () => {
         ],
       }),
     ]);
+  });
+
+  it('writes a run of requests, or of decisions on distinct requests, in one statement', async () => {
+    const histories = Array.from({ length: 20 }, () =>
+      approvalHistory(uuidv7(), [
+        request('2026-03-01T00:00:00.000Z'),
+        decide('rita', ['risk-manager'], 'grant'),
+      ]),
+    );
+    const requested = spec.record(histories.map((history) => history[0]));
+    const granted = spec.record(histories.map((history) => history[1]));
+    await spec.truncate();
+    expect(await statementsToApply(spec, requested, null)).toBe(1);
+    await spec.apply(requested);
+    expect(await statementsToApply(spec, granted, null)).toBe(1);
   });
 
   it('builds the same rows rebuilt in one page as applied live or in uneven pages', async () => {

@@ -1,4 +1,5 @@
 import { DecidedStream } from '../../../../tests/support/decided-stream';
+import { statementsToApply } from '../../../../tests/support/projection-events';
 import { type ProjectionSpec, projectionSpec } from '../../../../tests/support/projection-spec';
 import { streams } from '../../../ledger/stream-names';
 import {
@@ -302,6 +303,22 @@ describe('dataset-versions projection', () => {
       storedAt: '2026-03-01T06:00:00.000Z',
       purgedAt: '2026-03-05T00:00:00.000Z',
     });
+  });
+
+  it('writes a run of registrations, or of changes to distinct versions, in one statement', async () => {
+    const stream = loans();
+    const versionsOf = Array.from(
+      { length: 20 },
+      (_, index) => `2025-${String(index + 1).padStart(2, '0')}`,
+    );
+    const registered = spec.record(versionsOf.flatMap((version) => stream.when(register(version))));
+    const validated = spec.record(
+      versionsOf.flatMap((version) => stream.when(validate(version, `v-${version}`))),
+    );
+    await spec.truncate();
+    expect(await statementsToApply(spec, registered, null)).toBe(1);
+    await spec.apply(registered);
+    expect(await statementsToApply(spec, validated, null)).toBe(1);
   });
 
   it('builds the same rows rebuilt in one page as applied live or in uneven pages', async () => {

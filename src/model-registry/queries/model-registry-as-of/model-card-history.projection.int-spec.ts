@@ -4,6 +4,7 @@ import {
   retire,
   updateCard,
 } from '../../../../tests/support/model-streams';
+import { statementsToApply } from '../../../../tests/support/projection-events';
 import { type ProjectionSpec, projectionSpec } from '../../../../tests/support/projection-spec';
 import { ModelCardHistoryProjection } from './model-card-history.projection';
 
@@ -139,6 +140,16 @@ describe('model-card-history projection', () => {
     const before = await history();
     await spec.apply(recorded);
     expect(await history()).toEqual(before);
+  });
+
+  it('reads and writes a run in two statements', async () => {
+    const registered = spec.record(
+      Array.from({ length: 20 }, (_, index) =>
+        modelStream(`model-${index}`).when(registerVersion(`model-${index}`, '1.0.0')),
+      ).flat(),
+    );
+    await spec.truncate();
+    expect(await statementsToApply(spec, registered, null)).toBe(2);
   });
 
   it('builds the same rows rebuilt in one page as applied live or in uneven pages', async () => {

@@ -10,6 +10,7 @@ import {
   storeArtifact,
   updateCard,
 } from '../../../../tests/support/model-streams';
+import { statementsToApply } from '../../../../tests/support/projection-events';
 import { type ProjectionSpec, projectionSpec } from '../../../../tests/support/projection-spec';
 import { serviceEvaluated } from '../../../../tests/support/service-evaluation-fixture';
 import { ModelRegistryProjection } from './model-registry.projection';
@@ -270,6 +271,23 @@ describe('model-registry projection', () => {
     expect((await models()).map((row) => row.name)).toEqual(['credit-risk']);
     expect(await evaluations()).toEqual([]);
     expect((await versions())[0].owner).toBe('head of retail credit risk');
+  });
+
+  it('applies a run in a few statements: revisions read, models moved, rows written', async () => {
+    const names = Array.from({ length: 20 }, (_, index) => `model-${index}`);
+    const streamsOf = names.map((name) => modelStream(name));
+    const registered = spec.record(
+      names.flatMap((name, index) => streamsOf[index].when(registerVersion(name, '1.0.0'))),
+    );
+    const evaluated = spec.record(
+      names.flatMap((name, index) => streamsOf[index].when(evaluate(name, '1.0.0', uuidv7()))),
+    );
+    await spec.truncate();
+    // Revisions read, models inserted, versions inserted.
+    expect(await statementsToApply(spec, registered, null)).toBe(3);
+    await spec.apply(registered);
+    // Revisions read, models moved on, evaluations inserted.
+    expect(await statementsToApply(spec, evaluated, null)).toBe(3);
   });
 
   it('builds the same rows rebuilt in one page as applied live or in uneven pages', async () => {

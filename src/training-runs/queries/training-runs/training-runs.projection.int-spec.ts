@@ -1,4 +1,5 @@
 import { DecidedStream } from '../../../../tests/support/decided-stream';
+import { statementsToApply } from '../../../../tests/support/projection-events';
 import { type ProjectionSpec, projectionSpec } from '../../../../tests/support/projection-spec';
 import { streams } from '../../../ledger/stream-names';
 import {
@@ -183,6 +184,20 @@ describe('training-runs projection', () => {
     await spec.truncate();
     await spec.apply([malformed, started]);
     expect((await runs()).map((row) => row.run_id)).toEqual([RUN_1]);
+  });
+
+  it('writes a run of starts, or of completions of distinct runs, in one statement', async () => {
+    const ids = Array.from(
+      { length: 20 },
+      (_, index) => `01936f0e-8a7b-7c3d-9e1f-${String(index).padStart(12, '0')}`,
+    );
+    const streamsOf = ids.map((id) => run(id));
+    const started = spec.record(ids.flatMap((id, index) => streamsOf[index].when(start(id))));
+    const completed = spec.record(ids.flatMap((id, index) => streamsOf[index].when(complete(id))));
+    await spec.truncate();
+    expect(await statementsToApply(spec, started, null)).toBe(1);
+    await spec.apply(started);
+    expect(await statementsToApply(spec, completed, null)).toBe(1);
   });
 
   it('builds the same rows rebuilt in one page as applied live or in uneven pages', async () => {
