@@ -6,6 +6,7 @@ import {
 } from '../../tests/support/projection-events';
 import { type ProjectionSpec, projectionSpec } from '../../tests/support/projection-spec';
 import type { RecordedEvent } from '../ledger/event-log.port';
+import type { Projection } from '../ledger/projections/projection';
 import { IntegrityLogProjection } from './integrity-log.projection';
 import { IntegrityTree } from './integrity-tree';
 import { type Hash, leafHash, nodeHash, splitPoint, verifyInclusion } from './merkle';
@@ -31,7 +32,8 @@ describe('integrity-log projection', () => {
     Number((await spec.rows<{ n: string }>('SELECT count(*) AS n FROM integrity_subtrees'))[0].n);
 
   it('takes every event, whatever its type', () => {
-    expect(spec.projection.eventTypes).toBeUndefined();
+    const projection: Projection = spec.projection;
+    expect(projection.eventTypes).toBeUndefined();
   });
 
   it('makes every event the next leaf, in ledger order, with the event’s columns', async () => {

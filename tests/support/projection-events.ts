@@ -6,7 +6,10 @@ import type {
   DatasetVersionRetired,
 } from '../../src/datasets/dataset.events';
 import type { DeploymentEvent, ModelDeployed } from '../../src/deployments/deployment.events';
-import type { IntegrityEvent } from '../../src/integrity/integrity.events';
+import type {
+  LedgerCheckpointSigned,
+  LedgerSigningKeyActivated,
+} from '../../src/integrity/integrity.events';
 import type { RecordedEvent } from '../../src/ledger/event-log.port';
 import type { ModelEvent, ModelVersionRegistered } from '../../src/model-registry/model.events';
 import type {
@@ -307,7 +310,7 @@ export const checkpointSigned = (
   treeSize: number,
   keyId = 'key-1',
   rootByte = 'e1',
-): At<IntegrityEvent> => ({
+): At<LedgerCheckpointSigned> => ({
   type: 'LedgerCheckpointSigned',
   stream: 'ledger-checkpoints',
   data: {
@@ -320,7 +323,7 @@ export const checkpointSigned = (
   },
 });
 
-export const signingKeyActivated = (keyId: string, x = 'abc'): At<IntegrityEvent> => ({
+export const signingKeyActivated = (keyId: string, x = 'abc'): At<LedgerSigningKeyActivated> => ({
   type: 'LedgerSigningKeyActivated',
   stream: 'ledger-signing-keys',
   data: { keyId, publicJwk: { kty: 'OKP', crv: 'Ed25519', x }, activatedAt: day(17) },

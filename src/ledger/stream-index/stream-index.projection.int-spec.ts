@@ -5,6 +5,7 @@ import {
   statementsToApply,
 } from '../../../tests/support/projection-events';
 import { type ProjectionSpec, projectionSpec } from '../../../tests/support/projection-spec';
+import type { Projection } from '../projections/projection';
 import { StreamIndexProjection } from './stream-index.projection';
 
 type Row = {
@@ -28,7 +29,8 @@ describe('stream-index projection', () => {
   const index = () => spec.rows<Row>('SELECT * FROM stream_index ORDER BY stream');
 
   it('takes every event, whatever its type', () => {
-    expect(spec.projection.eventTypes).toBeUndefined();
+    const projection: Projection = spec.projection;
+    expect(projection.eventTypes).toBeUndefined();
   });
 
   it('counts each stream’s events and keeps its newest, several streams in one page', async () => {
