@@ -1066,11 +1066,19 @@ export class ProjectionRunner {
           .filter((worker) => held.has(worker.projection.name) && worker.mode === 'idle');
         if (gained.length === 0 || this.stopping) return;
         await this.ensureCheckpointRows(gained.map((worker) => worker.projection.name));
+        // With no reader running (a standby taking over), they share one from their checkpoints;
+        // otherwise each catches up alone and joins it.
+        if (!this.main || this.main.closed) await this.readCheckpoints(gained);
+        if (this.stopping) return;
+        const shared = !this.main || this.main.closed;
         for (const worker of gained) {
+          if (worker.mode !== 'idle' || !worker.held) continue;
           this.logger.log(`projection ${worker.projection.name}: lease taken, catching up`);
           worker.status.state = 'catching-up';
-          this.goAlone(worker);
+          if (shared) worker.mode = 'fed';
+          else this.goAlone(worker);
         }
+        if (shared) this.startMain();
       } catch (error) {
         const described = describeProjectionError(error);
         this.logger.warn(
