@@ -199,7 +199,13 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
     await this.recordKey();
     const treeSize = await this.tree.size();
     const previous = await this.latest();
-    if (previous && previous.treeSize >= treeSize) return previous;
+    // Nothing but the service's own checkpoint and key records since the last checkpoint: it
+    // still stands (signing its own record would only ever chase the next one).
+    if (
+      previous &&
+      (previous.treeSize >= treeSize || !(await this.unsignedEventsFrom(previous.treeSize)))
+    )
+      return previous;
     const rootHash = (await this.tree.root(treeSize)).toString('hex');
     if (previous && previous.treeSize > 0) await this.consistentWith(previous, treeSize, rootHash);
     const timestamp = this.clock().toISOString();
