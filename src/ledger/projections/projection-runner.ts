@@ -1,3 +1,4 @@
+import { MARK_READ_MODEL_TRANSACTION } from '../postgres/postgres-event-log';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscoveryService } from '@nestjs/core';
@@ -1323,10 +1324,15 @@ export class ProjectionRunner {
  * The checkpoint's compare-and-set: moves it to $2 only if it is still at $3, and locks the row
  * until the transaction ends. No row back: another runner moved it.
  */
+/**
+ * Moves one checkpoint by compare-and-set, and marks the page's transaction as one that never
+ * appends to the ledger, so no subscription waits for it to end (README, "Delivery order").
+ */
 const MOVE_CHECKPOINT = `WITH moved AS (
-    UPDATE projection_checkpoints SET position = $2, updated_at = now()
-    WHERE projection = $1 AND position IS NOT DISTINCT FROM $3::text
-    RETURNING projection)
+    UPDATE projection_checkpoints c SET position = $2, updated_at = now()
+    FROM (${MARK_READ_MODEL_TRANSACTION}) AS read_model_mark
+    WHERE c.projection = $1 AND c.position IS NOT DISTINCT FROM $3::text
+    RETURNING c.projection)
   SELECT projection FROM moved`;
 
 /** The union of the projections' event types; undefined when any of them takes every event. */
