@@ -103,8 +103,10 @@ export class HealthHttpController {
         // (a read waiting on X-Ledger-Position answers 503 when they do not); a projector is ready
         // once every projection it holds runs, and a standby holding none is ready to take over.
         // A faulted projection runs on past the events it could not apply: still ready.
+        // The runner shows `standby` for a projection another projector holds; one this process
+        // should run and does not (never started, stopped, failing) makes it not ready.
         const running = projections.every(
-          (p) => !runHere(p) || ['live', 'catching-up', 'faulted'].includes(p.state),
+          (p) => !runHere(p) || ['live', 'catching-up', 'faulted', 'standby'].includes(p.state),
         );
         const leaseSession =
           !(this.leases instanceof PostgresLeases) ||
@@ -117,12 +119,13 @@ export class HealthHttpController {
     ]);
   }
 
-  /** Whether this process runs the projection: its role runs projections and it holds the lease. */
+  /**
+   * Whether this process's role runs projections; the runner itself shows `standby` for those
+   * another projector holds.
+   */
   private runHere(): (status: ProjectionStatus) => boolean {
-    if (!runsProjections(this.config.role)) return () => false;
-    if (!(this.leases instanceof PostgresLeases)) return () => true;
-    const held = this.leases.holding();
-    return (status) => held.has(status.name);
+    const runs = runsProjections(this.config.role);
+    return () => runs;
   }
 
   @Get('metrics')
