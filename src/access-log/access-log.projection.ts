@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../ledger/event-log.port';
-import { recordset } from '../ledger/projections/page-rows';
+import { recordset } from '../ledger/projections/batching';
 import {
   DeclaredProjection,
   type Handlers,

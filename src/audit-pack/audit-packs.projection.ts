@@ -4,7 +4,7 @@ import {
   type Handlers,
   ReadModelProjection,
 } from '../ledger/projections/projection';
-import { recordset } from '../ledger/projections/page-rows';
+import { recordset } from '../ledger/projections/batching';
 import type { AuditPackEvent } from './audit-pack.events';
 
 /**

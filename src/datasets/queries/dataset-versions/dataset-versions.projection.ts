@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { firstPerKey, keyOf, recordset, waves } from '../../../ledger/projections/page-rows';
+import { firstPerKey, keyOf, recordset, waves } from '../../../ledger/projections/batching';
 import {
   DeclaredProjection,
   type Handlers,

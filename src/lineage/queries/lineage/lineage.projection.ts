@@ -6,7 +6,7 @@ import type {
 } from '../../../datasets/dataset.events';
 import type { DeploymentEvent } from '../../../deployments/deployment.events';
 import type { JsonObject, RecordedEvent } from '../../../ledger/event-log.port';
-import { firstPerKey, keyOf, recordset, waves } from '../../../ledger/projections/page-rows';
+import { firstPerKey, keyOf, recordset, waves } from '../../../ledger/projections/batching';
 import {
   DeclaredProjection,
   type Handlers,

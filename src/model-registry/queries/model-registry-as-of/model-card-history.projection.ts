@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { recordset } from '../../../ledger/projections/page-rows';
+import { recordset } from '../../../ledger/projections/batching';
 import {
   DeclaredProjection,
   type Handlers,

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ModelVersionApproved } from '../../../approvals/approval.events';
-import { firstPerKey, keyOf, recordset, waves } from '../../../ledger/projections/page-rows';
+import { firstPerKey, keyOf, recordset, waves } from '../../../ledger/projections/batching';
 import {
   DeclaredProjection,
   type Handlers,

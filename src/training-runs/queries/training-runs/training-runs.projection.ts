@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { firstPerKey, recordset, waves } from '../../../ledger/projections/page-rows';
+import { firstPerKey, recordset, waves } from '../../../ledger/projections/batching';
 import {
   DeclaredProjection,
   type Handlers,
