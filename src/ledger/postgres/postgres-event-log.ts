@@ -584,29 +584,38 @@ export const READ_MODEL_LOCK_NAMESPACE = 0x4154524d;
 export const MARK_READ_MODEL_TRANSACTION = `SELECT pg_advisory_xact_lock_shared(${READ_MODEL_LOCK_NAMESPACE}, 0)`;
 
 /**
- * One row, \`frontier\`: every ledger row whose transaction id is below it is settled — its
+ * One row, `frontier`: every ledger row whose transaction id is below it is settled — its
  * transaction has committed (visible to this statement) or rolled back, and no transaction still
  * running can add a row below it. The frontier is the oldest transaction still running (in this
  * statement's snapshot) that might append to the ledger; while none is, the snapshot's xmax.
  *
- * A running transaction is passed over only on proof it cannot append: its backend is connected
- * to another database (a backend never changes database), or it holds the read-model mark. Proof
- * comes from pg_stat_activity and pg_locks read after the snapshot; a transaction that ends in
- * between is not found, and so is waited for until the next read: never a skipped append. A
- * read-only transaction has no transaction id and never appears at all. (Transaction ids are
- * compared modulo 2^32, as backend_xid has no epoch; a false match can only come from another
- * epoch, billions of transactions apart.)
+ * A running transaction is passed over only on proof it cannot append:
+ * - its backend is connected to another database (pg_stat_activity; a backend never changes
+ *   database, and a transaction id is never reused, so a row naming it is proof), or
+ * - it holds the read-model mark: in one read of the lock table, the mark is held by the same
+ *   virtual transaction that holds the transaction id's own lock. (Matching on the backend alone
+ *   would not do: the transaction may end after the snapshot and its backend start marked work.)
+ * A transaction that ends in between is not found, and is waited for until the next read: never
+ * a skipped append. A read-only transaction has no transaction id and never appears at all.
+ * (Transaction ids are compared modulo 2^32, as backend_xid and pg_locks have no epoch; a false
+ * match could only come from another epoch, billions of transactions apart.)
  */
 const SETTLED_FRONTIER = `
+  WITH locks AS MATERIALIZED (
+    SELECT locktype, transactionid, virtualtransaction, classid, objid, objsubid, granted
+    FROM pg_locks)
   SELECT coalesce(
     (SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
      WHERE NOT EXISTS (
        SELECT 1 FROM pg_stat_activity a
        WHERE a.backend_xid::text = (x::text::numeric % 4294967296)::text
-         AND (a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database())
-              OR EXISTS (SELECT 1 FROM pg_locks l
-                         WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted
-                           AND l.classid::bigint = ${READ_MODEL_LOCK_NAMESPACE} AND l.objid = 0 AND l.objsubid = 2)))),
+         AND a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database()))
+       AND NOT EXISTS (
+       SELECT 1 FROM locks t JOIN locks m ON m.virtualtransaction = t.virtualtransaction
+       WHERE t.locktype = 'transactionid'
+         AND t.transactionid::text = (x::text::numeric % 4294967296)::text
+         AND m.locktype = 'advisory' AND m.granted
+         AND m.classid::bigint = ${READ_MODEL_LOCK_NAMESPACE} AND m.objid = 0 AND m.objsubid = 2)),
     pg_snapshot_xmax(snap.s)) AS frontier
   FROM (SELECT pg_current_snapshot() AS s) snap`;
 
