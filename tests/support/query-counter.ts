@@ -1,20 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type MiddlewareConsumer,
-  Module,
-  type NestMiddleware,
-  type NestModule,
-  RequestMethod,
-} from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { Client, Pool } from 'pg';
 
 /**
  * Counts the SQL statements the service sends while it answers one request (tests only): proof
  * that a console page makes a fixed number of queries, not one per row (README, "Console").
  *
- * A request carrying the header QUERY_PROBE_HEADER runs inside an AsyncLocalStorage store (a
- * middleware of QueryCounterModule, passed to startTestApp's `imports`), and every statement any
+ * A request carrying the header QUERY_PROBE_HEADER runs inside an AsyncLocalStorage store (an
+ * onRequest hook of QueryCounterModule, passed to startTestApp's `imports`), and every statement any
  * `pg` client or pool sends in that asynchronous context is noted in the store: TypeORM's
  * repositories and query builders, the event log's pool, any Client of its own. Statements of
  * background work (projections, timers) run in no such store and are not counted.
@@ -65,26 +60,23 @@ function fromPgPool(): boolean {
   return /[/\\]pg-pool[/\\]index\.js/.test(stack);
 }
 
-class QueryProbeMiddleware implements NestMiddleware {
-  use(request: IncomingMessage, _response: ServerResponse, next: () => void): void {
-    const id = request.headers[QUERY_PROBE_HEADER];
-    if (typeof id !== 'string' || id === '') return next();
-    const probe: Probe = { statements: [] };
-    probes.set(id, probe);
-    // Fastify runs the rest of the request (guards, handler, onSend hooks) from this call on.
-    storage.run(probe, next);
-  }
-}
-
-/** Mounts the counting middleware on every route; import it into the test app. */
+/** Mounts the counting hook on every request; import it into the test app. */
 @Module({})
-export class QueryCounterModule implements NestModule {
-  constructor() {
+export class QueryCounterModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {
     install();
   }
 
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(QueryProbeMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      const id = request.headers[QUERY_PROBE_HEADER];
+      if (typeof id !== 'string' || id === '') return done();
+      const probe: Probe = { statements: [] };
+      probes.set(id, probe);
+      // Fastify runs the rest of the request (guards, handler, onSend hooks) from this call on.
+      storage.run(probe, done);
+    });
   }
 }
 
