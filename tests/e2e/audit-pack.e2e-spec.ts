@@ -11,15 +11,14 @@ import { caughtUp, newEvent, settled } from '../support/events';
 import { binary, pdfText } from '../support/pdf';
 import { seedSampleHistory } from '../support/sample-history';
 import { TestApp, startTestApp } from '../support/test-app';
+import { builtEntry } from '../support/test-build';
 
 /** `npm run verify -- …` as a regulator runs it: a separate process with no service. */
 function verifyCli(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'src/cli/verify.ts', ...args],
-      { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } },
-    );
+    const child = spawn(process.execPath, [builtEntry('src/cli/verify.ts'), ...args], {
+      env: process.env,
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -9,6 +9,7 @@ import { DatabaseHandle, startEmbedded } from '../../src/ledger/database/databas
 import { migrate } from '../../src/ledger/database/migrate';
 import { createEventLog } from '../../src/ledger/event-log.factory';
 import { runNode, runScript as run } from '../support/cli';
+import { builtEntry } from '../support/test-build';
 import { newEvents, settled } from '../support/events';
 import { TestDatabase, createTestDatabase, defaultStoreKind } from '../support/test-database';
 
@@ -155,9 +156,9 @@ describe('command-line tools', () => {
       const probe = [
         `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache).filter((file) => /node_modules[\\\\/](@nestjs|typeorm|@electric-sql|pg)[\\\\/]/.test(file)))));`,
         `process.argv = [process.argv[0], 'token', '--sub', 'me', '--roles', 'admin'];`,
-        `require('./src/cli/token.ts');`,
+        `require(${JSON.stringify(builtEntry('src/cli/token.ts'))});`,
       ].join('\n');
-      const result = await runNode(['-r', 'ts-node/register/transpile-only', '-e', probe], {
+      const result = await runNode(['-e', probe], {
         DATA_DIR: tokenDir,
       });
       expect(result.code).toBe(0);

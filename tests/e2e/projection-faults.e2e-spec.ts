@@ -119,7 +119,7 @@ describe('a projection that cannot apply an event', () => {
       );
       expect(result.stderr).not.toContain('9223372036854775808');
       expect(result.code).toBe(1);
-      // The CLI compiles the whole service with ts-node first: slow on a busy machine.
+      // A process of its own that starts the whole service: slow on a busy machine.
     }, 240_000);
   }
 });

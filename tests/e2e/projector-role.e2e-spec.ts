@@ -23,6 +23,7 @@ import { predictionBatchEvent } from '../bench/bench-support';
 import { HttpClient, freePort } from '../chaos/service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { type TestDatabase, createTestDatabase } from '../support/test-database';
+import { builtEntry } from '../support/test-build';
 
 const ROOT = join(__dirname, '../..');
 
@@ -70,11 +71,8 @@ class RoleProcess {
     this.http = new HttpClient(port, 4);
     this.child = spawn(
       process.execPath,
-      [
-        '-e',
-        // src/openapi/response-examples.ts sits beside its .json: the .ts is the module.
-        "require('ts-node').register({ transpileOnly: true, preferTsExts: true }); require('./src/main.ts')",
-      ],
+      // The sources compiled once for the suites (tests/support/test-build.ts).
+      [builtEntry('src/main.ts')],
       {
         cwd: ROOT,
         env: {
@@ -106,7 +104,7 @@ class RoleProcess {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
-  /** Started from the sources by ts-node, three at once on a busy machine: minutes, at worst. */
+  /** Three processes starting at once on a busy machine: allow minutes, at worst. */
   async ready(timeoutMs = 420_000): Promise<void> {
     let last = 'no answer';
     await until(
@@ -542,10 +540,11 @@ if (process.env.DATABASE_URL) {
       other = undefined;
       const total = i + 1;
       await append(i);
-      await until(
-        'the events applied once the leases came back',
-        async () => Number((await readModels()).accessLog.n) === total,
-      );
+      await until('the events applied once the leases came back', async () => {
+        // Each projection takes its lease back on its own: wait for both read models.
+        const { accessLog, leaves } = await readModels();
+        return Number(accessLog.n) === total && Number(leaves.n) === total;
+      });
       const after = await readModels();
       expect(Number(before.leaves.n)).toBe(1);
       expect(Number(after.leaves.n)).toBe(total);

@@ -27,6 +27,7 @@ import {
 import { PASSING_SAMPLE } from '../support/service-evaluation-fixture';
 import { startTestApp } from '../support/test-app';
 import { type TestDatabase, createTestDatabase, storeKinds } from '../support/test-database';
+import { builtEntry } from '../support/test-build';
 
 const ROOT = join(__dirname, '../..');
 const DEPLOYMENT = 'credit-risk.staging';
@@ -39,11 +40,8 @@ class Service {
   constructor(dataDir: string, port: number, env: Record<string, string>) {
     this.child = spawn(
       process.execPath,
-      [
-        '-e',
-        // src/openapi/response-examples.ts sits beside its .json: the .ts is the module.
-        "require('ts-node').register({ transpileOnly: true, preferTsExts: true }); require('./src/main.ts')",
-      ],
+      // The sources compiled once for the suites (tests/support/test-build.ts).
+      [builtEntry('src/main.ts')],
       {
         cwd: ROOT,
         // Only what it needs: not the test run's store, NODE_ENV or jest's variables.
@@ -264,9 +262,7 @@ describe.each(storeKinds())('kill -9 between answering and sealing, on %s', (kin
     // The proof of a receipt handed out before the kill verifies offline.
     const file = join(dataDir, 'receipt.json');
     await writeFile(file, JSON.stringify(sample));
-    const verified = await runScript('src/cli/verify.ts', { TS_NODE_TRANSPILE_ONLY: 'true' }, [
-      file,
-    ]);
+    const verified = await runScript('src/cli/verify.ts', {}, [file]);
     expect(verified.stdout).toContain('VERIFIED');
     expect(verified.code).toBe(0);
     await service.signal('SIGTERM');

@@ -15,7 +15,7 @@ import { TestApp, startTestApp } from '../support/test-app';
 async function verify(dir: string, name: string, proof: unknown) {
   const file = join(dir, name);
   await writeFile(file, JSON.stringify(proof));
-  return runScript('src/cli/verify.ts', { TS_NODE_TRANSPILE_ONLY: 'true' }, [file]);
+  return runScript('src/cli/verify.ts', {}, [file]);
 }
 
 describe('GET /receipts/{id} and the offline verifier', () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { builtEntry } from './test-build';
 
 export interface CliRun {
   code: number | null;
@@ -7,13 +8,13 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs a TypeScript entry point the way npm scripts run the built one. */
+/** Runs an entry point (`src/cli/verify.ts`) compiled, the way npm scripts run the built one. */
 export function runScript(
   script: string,
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<CliRun> {
-  return runNode(['-r', 'ts-node/register/transpile-only', script, ...args], env);
+  return runNode([builtEntry(script), ...args], env);
 }
 
 /** Runs `node <args>` in the repository with only PATH, a quiet log level and `env`. */

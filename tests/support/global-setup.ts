@@ -1,9 +1,11 @@
 import type { GlobalConfig, ProjectConfig } from 'jest';
 import { SEED_VARIABLE, ensureMigratedSeed } from './embedded-seed';
+import { TEST_BUILD_VARIABLE, ensureTestBuild } from './test-build';
 
 /**
  * Runs once before any test file: makes (or finds, from an earlier run with the same migrations)
- * the migrated embedded store every in-memory test app starts from. Workers start after this and
+ * the migrated embedded store every in-memory test app starts from, and compiles the sources
+ * that processes spawned by the suites run (unless compiled since they last changed). Workers start after this and
  * inherit the variable.
  */
 export default async function globalSetup(
@@ -11,4 +13,6 @@ export default async function globalSetup(
   projectConfig: ProjectConfig,
 ): Promise<void> {
   process.env[SEED_VARIABLE] = await ensureMigratedSeed(projectConfig.cacheDirectory);
+  // The compiled sources that spawned services and command-line tools run from (test-build.ts).
+  process.env[TEST_BUILD_VARIABLE] = ensureTestBuild();
 }

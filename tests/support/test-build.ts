@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The suites start the service and the command-line tools as processes of their own, dozens of
+ * times a run. Through ts-node each such process compiles the service's sources again (several
+ * CPU seconds each); instead, Jest's global setup compiles them once, without type checking
+ * (`tsc --noCheck`: the sources are isolated modules, so the output is what `npm run build`
+ * emits), into `.test-build/`, beside `dist/` so that paths found from a file's directory resolve
+ * as they do in the built service (README "Tests"). The workers find it in this variable.
+ */
+export const TEST_BUILD_VARIABLE = 'ATTEST_TEST_BUILD';
+
+const ROOT = join(__dirname, '..', '..');
+const OUT = join(ROOT, '.test-build');
+const STAMP = join(OUT, '.stamp');
+/** What tsconfig.build.json compiles, and what decides how. */
+const SOURCES = ['src', 'migrations', 'tests/bench', 'tests/tools', 'tests/chaos'];
+const SETTINGS = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+
+function newestSource(): number {
+  let newest = 0;
+  const visit = (path: string) => {
+    const stats = statSync(path);
+    newest = Math.max(newest, stats.mtimeMs);
+    if (stats.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
+  };
+  for (const path of [...SOURCES, ...SETTINGS]) {
+    if (existsSync(join(ROOT, path))) visit(join(ROOT, path));
+  }
+  return newest;
+}
+
+/** Compiles the sources into `.test-build/` unless it is newer than every source; its path. */
+export function ensureTestBuild(): string {
+  if (existsSync(STAMP) && statSync(STAMP).mtimeMs > newestSource()) return OUT;
+  const started = new Date();
+  const tsc = require.resolve('typescript/bin/tsc');
+  const result = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      '-p',
+      'tsconfig.build.json',
+      '--noCheck',
+      '--outDir',
+      OUT,
+      '--tsBuildInfoFile',
+      join(OUT, '.tsbuildinfo'),
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    throw new Error(
+      `compiling the sources for the suites failed:\n${result.stdout}${result.stderr}`,
+    );
+  }
+  // Dated when the compilation started: a source saved during it is newer, and compiled next time.
+  writeFileSync(STAMP, started.toISOString());
+  utimesSync(STAMP, started, started);
+  return OUT;
+}
+
+/** The compiled file of a source entry point: `src/main.ts` → `.test-build/src/main.js`. */
+export function builtEntry(source: string): string {
+  const build = process.env[TEST_BUILD_VARIABLE];
+  if (!build) throw new Error(`${TEST_BUILD_VARIABLE} is unset: run the suites through Jest`);
+  return join(build, source.replace(/\.ts$/, '.js'));
+}
