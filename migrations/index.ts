@@ -28,6 +28,7 @@ import { BatchScoring1764200000026 } from './1764200000026-batch-scoring';
 import { MonitoringPolicy1764200000027 } from './1764200000027-monitoring-policy';
 import { Webhooks1764200000028 } from './1764200000028-webhooks';
 import { AuditPacksIssued1764200000029 } from './1764200000029-audit-packs';
+import { LineageBatchTallies1764200000030 } from './1764200000030-lineage-batch-tallies';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -61,4 +62,5 @@ export const migrations = [
   MonitoringPolicy1764200000027,
   Webhooks1764200000028,
   AuditPacksIssued1764200000029,
+  LineageBatchTallies1764200000030,
 ];

@@ -421,14 +421,23 @@ describe('lineage', () => {
   });
 
   it('summarises prediction batches on the nodes that scored them, unless asked for each', async () => {
-    for (const asOf of ['', '&asOf=2026-02-10T00:00:00Z', '&asOf=2026-03-05T00:00:00Z']) {
+    // As of whole days, and of instants inside a batch's day, before it and at it (a day's
+    // tally counts only up to the instant).
+    const instants = [
+      '',
+      '&asOf=2026-02-10T00:00:00Z',
+      '&asOf=2026-03-05T00:00:00Z',
+      '&asOf=2026-03-02T08:59:59.999Z',
+      '&asOf=2026-03-02T09:00:00Z',
+    ];
+    for (const asOf of instants) {
       const root = `/lineage/dataset-version/credit-applications@2026-01?direction=downstream${asOf}`;
       const summary = await lineage(root);
       const each = await lineage(`${root}&batches=each`);
       expect(names(summary)).toEqual(names(each).filter((n) => !n.startsWith('prediction-batch')));
       expect(summary.edges.filter((e) => e.relation === 'scored')).toEqual([]);
       const summarised = summary.nodes.filter((n) => n.predictionBatches !== undefined);
-      expect(summarised.length).toBeGreaterThan(asOf.includes('02-10') ? 1 : 2);
+      expect(summarised.length).toBeGreaterThan(/02-10|08:59/.test(asOf) ? 1 : 2);
       for (const scorer of summary.nodes) {
         const scored = each.edges
           .filter((e) => e.relation === 'scored' && e.from.id === scorer.id)

@@ -107,6 +107,9 @@ describe('the lineage projection', () => {
     edges: await spec.rows(
       'SELECT * FROM lineage_edges ORDER BY from_kind, from_id, to_kind, to_id, relation',
     ),
+    tallies: await spec.rows(
+      "SELECT kind, id, to_char(day, 'YYYY-MM-DD') AS day, batches, first_at, last_at FROM lineage_batch_tallies ORDER BY kind, id, day",
+    ),
   });
 
   const run: TrainingRunEvent[] = [
@@ -443,6 +446,50 @@ describe('the lineage projection', () => {
         { id: runB, status: 'failed', ids: 2 },
       ]),
     );
+  });
+
+  it('tallies the batches each deployment and version scored per UTC day, each batch once', async () => {
+    await spec.truncate();
+    const batchAt = (id: string, at: string): GivenEvent => ({
+      ...batch,
+      data: { ...batch.data, batchId: id, recordedAt: at },
+      stream: streams.predictionBatch(id),
+      recordedAt: at,
+      actor: PIPELINE,
+    });
+    const ids = [uuidv7(), uuidv7(), uuidv7(), uuidv7()];
+    const late = '2026-01-22T23:59:59.999Z';
+    const events = [
+      batchAt(ids[0], '2026-01-22T00:00:00.000Z'),
+      batchAt(ids[1], late),
+      batchAt(ids[2], '2026-01-23T00:00:00.000Z'),
+      batchAt(ids[3], '2026-01-23T10:00:00.000Z'),
+    ];
+    const recordedBatches = await spec.given(events, { pageSize: [1, 3] });
+    const expected = ['credit.production', 'credit@1.0.0'].flatMap((id) => [
+      {
+        kind: id.includes('@') ? 'model-version' : 'deployment',
+        id,
+        day: '2026-01-22',
+        batches: 2,
+        first_at: new Date('2026-01-22T00:00:00.000Z'),
+        last_at: new Date(late),
+      },
+      {
+        kind: id.includes('@') ? 'model-version' : 'deployment',
+        id,
+        day: '2026-01-23',
+        batches: 2,
+        first_at: new Date('2026-01-23T00:00:00.000Z'),
+        last_at: new Date('2026-01-23T10:00:00.000Z'),
+      },
+    ]);
+    expect((await tables()).tallies).toEqual(expected);
+    // A replay, whole or in pages, inserts no edge: no batch is counted twice.
+    await spec.apply(recordedBatches);
+    await spec.apply(recordedBatches.slice(1), { pageSize: 2 });
+    expect((await tables()).tallies).toEqual(expected);
+    await spec.expectRebuildEqualsLive(events);
   });
 
   it('writes a page of 1,000 mixed events in a statement per wave of changes to one node', async () => {

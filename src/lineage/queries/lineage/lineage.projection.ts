@@ -58,7 +58,12 @@ type Mode = 'create' | 'update';
 @ReadModelProjection()
 export class LineageProjection extends DeclaredProjection<LineageEvent> {
   readonly name = 'lineage';
-  readonly tables = ['lineage_nodes', 'lineage_node_facts', 'lineage_edges'];
+  readonly tables = [
+    'lineage_nodes',
+    'lineage_node_facts',
+    'lineage_edges',
+    'lineage_batch_tallies',
+  ];
 
   private readonly pages = new WeakMap<ProjectionContext, LineagePage>();
 
@@ -380,6 +385,20 @@ const UPDATED = `UPDATE lineage_nodes n SET
        RETURNING n.kind, n.id, n.facts`;
 
 /**
+ * The batches each deployment and model version scored, per UTC day: only edges this statement
+ * inserted count (an edge already there is a replay), so a tally never counts a batch twice.
+ */
+const TALLIED = `INSERT INTO lineage_batch_tallies AS t (kind, id, day, batches, first_at, last_at)
+       SELECT from_kind, from_id, (occurred_at AT TIME ZONE 'UTC')::date, count(*),
+              min(occurred_at), max(occurred_at)
+         FROM linked WHERE to_kind = 'prediction-batch'
+        GROUP BY 1, 2, 3
+       ON CONFLICT (kind, id, day) DO UPDATE SET
+         batches = t.batches + EXCLUDED.batches,
+         first_at = least(t.first_at, EXCLUDED.first_at),
+         last_at = greatest(t.last_at, EXCLUDED.last_at)`;
+
+/**
  * One wave: node changes (each node once), each with its history row (keyed by stream revision),
  * and edges.
  */
@@ -415,11 +434,14 @@ async function writeWave(
          LEFT JOIN changed done ON done.kind = c.kind AND done.id = c.id
          LEFT JOIN lineage_nodes n ON n.kind = c.kind AND n.id = c.id
         WHERE COALESCE(done.facts, n.facts) IS NOT NULL
-       ON CONFLICT (kind, id, revision) DO NOTHING)
-     INSERT INTO lineage_edges (from_kind, from_id, to_kind, to_id, relation, event_id, occurred_at)
-     SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(from_kind text, from_id text, to_kind text,
-       to_id text, relation text, event_id uuid, occurred_at timestamptz)
-     ON CONFLICT (from_kind, from_id, to_kind, to_id, relation) DO NOTHING`,
+       ON CONFLICT (kind, id, revision) DO NOTHING),
+     linked AS (
+       INSERT INTO lineage_edges (from_kind, from_id, to_kind, to_id, relation, event_id, occurred_at)
+       SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(from_kind text, from_id text, to_kind text,
+         to_id text, relation text, event_id uuid, occurred_at timestamptz)
+       ON CONFLICT (from_kind, from_id, to_kind, to_id, relation) DO NOTHING
+       RETURNING from_kind, from_id, to_kind, occurred_at)
+     ${TALLIED}`,
     [recordset(changes), recordset(edges)],
   );
 }

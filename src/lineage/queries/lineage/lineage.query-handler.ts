@@ -240,14 +240,25 @@ export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, Li
   ): Promise<Map<string, PredictionBatchesSummaryView>> {
     const scorers = refs.filter((node) => SCORERS.includes(node.kind));
     if (scorers.length === 0) return new Map();
+    // Whole UTC days from the projection's tallies; as of an instant, the days before its own
+    // and the edges of its own day up to the instant (an index range), so a read costs the
+    // days a scorer served, not the batches it scored.
     const rows = (await this.dataSource.query(
-      `SELECT s.kind, s.id, count(*)::int AS count,
-              min(e.occurred_at) AS first_at, max(e.occurred_at) AS last_at
-       FROM unnest($1::text[], $2::text[]) AS s(kind, id)
-       JOIN lineage_edges e
-         ON e.from_kind = s.kind AND e.from_id = s.id AND e.to_kind = '${BATCH}'
-       WHERE $3::timestamptz IS NULL OR e.occurred_at <= $3::timestamptz
-       GROUP BY s.kind, s.id`,
+      `WITH s(kind, id) AS (SELECT * FROM unnest($1::text[], $2::text[])),
+       parts AS (
+         SELECT t.kind, t.id, t.batches AS n, t.first_at, t.last_at
+           FROM s JOIN lineage_batch_tallies t ON t.kind = s.kind AND t.id = s.id
+          WHERE $3::timestamptz IS NULL OR t.day < ($3::timestamptz AT TIME ZONE 'UTC')::date
+         UNION ALL
+         SELECT s.kind, s.id, count(*), min(e.occurred_at), max(e.occurred_at)
+           FROM s JOIN lineage_edges e
+             ON e.from_kind = s.kind AND e.from_id = s.id AND e.to_kind = '${BATCH}'
+          WHERE $3::timestamptz IS NOT NULL
+            AND e.occurred_at >= date_trunc('day', $3::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+            AND e.occurred_at <= $3::timestamptz
+          GROUP BY s.kind, s.id)
+       SELECT kind, id, sum(n)::int AS count, min(first_at) AS first_at, max(last_at) AS last_at
+         FROM parts GROUP BY kind, id HAVING sum(n) > 0`,
       [scorers.map((node) => node.kind), scorers.map((node) => node.id), asOf],
     )) as { kind: LineageNodeKind; id: string; count: number; first_at: Date; last_at: Date }[];
     return new Map(
