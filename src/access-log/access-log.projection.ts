@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '../ledger/event-log.port';
 import { recordset } from '../ledger/projections/batching';
 import {
   DeclaredProjection,
@@ -31,19 +30,16 @@ interface AccessRow {
  */
 @Injectable()
 @ReadModelProjection()
-export class AccessLogProjection extends DeclaredProjection<AccessLogEvent> {
+export class AccessLogProjection extends DeclaredProjection<AccessLogEvent, AccessRow[]> {
   readonly name = 'access-log';
   readonly tables = ['access_log'];
 
-  private readonly pages = new WeakMap<ProjectionContext, AccessRow[]>();
-
-  protected readonly handlers: Handlers<AccessLogEvent> = {
-    RegulatorAccessed: (events, context) =>
-      this.add(
-        context,
-        events.map(({ id, data, metadata }) => ({
+  protected readonly handlers: Handlers<AccessLogEvent, AccessRow[]> = {
+    RegulatorAccessed: (events, _context, rows) => {
+      rows.push(
+        ...events.map(({ id, data, metadata }) => ({
           event_id: id,
-          kind: 'regulator-request',
+          kind: 'regulator-request' as const,
           actor_sub: data.sub,
           actor_roles: data.roles,
           method: data.method,
@@ -54,13 +50,13 @@ export class AccessLogProjection extends DeclaredProjection<AccessLogEvent> {
           correlation_id: metadata.correlationId,
           accessed_at: data.accessedAt,
         })),
-      ),
-    PersonalDataAccessed: (events, context) =>
-      this.add(
-        context,
-        events.map(({ id, data, metadata }) => ({
+      );
+    },
+    PersonalDataAccessed: (events, _context, rows) => {
+      rows.push(
+        ...events.map(({ id, data, metadata }) => ({
           event_id: id,
-          kind: 'personal-data',
+          kind: 'personal-data' as const,
           actor_sub: data.sub,
           actor_roles: data.roles,
           method: null,
@@ -71,34 +67,19 @@ export class AccessLogProjection extends DeclaredProjection<AccessLogEvent> {
           correlation_id: metadata.correlationId,
           accessed_at: data.accessedAt,
         })),
-      ),
+      );
+    },
   };
 
-  override async applyPage(
-    events: readonly RecordedEvent[],
-    context: ProjectionContext,
+  protected override openPage(): AccessRow[] {
+    return [];
+  }
+
+  protected override async closePage(
+    rows: AccessRow[],
+    { manager }: ProjectionContext,
   ): Promise<void> {
-    const rows = this.rows(context);
-    try {
-      await super.applyPage(events, context);
-      if (rows.length > 0) await insertAccess(context.manager, rows);
-    } finally {
-      this.pages.delete(context);
-    }
-  }
-
-  private add(context: ProjectionContext, rows: readonly AccessRow[]): Promise<void> {
-    this.rows(context).push(...rows);
-    return Promise.resolve();
-  }
-
-  private rows(context: ProjectionContext): AccessRow[] {
-    let rows = this.pages.get(context);
-    if (!rows) {
-      rows = [];
-      this.pages.set(context, rows);
-    }
-    return rows;
+    if (rows.length > 0) await insertAccess(manager, rows);
   }
 }
 

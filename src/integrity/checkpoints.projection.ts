@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '../ledger/event-log.port';
 import { firstPerKey, recordset } from '../ledger/projections/batching';
 import {
   DeclaredProjection,
@@ -28,43 +27,28 @@ interface CheckpointEvents {
  */
 @Injectable()
 @ReadModelProjection()
-export class CheckpointsProjection extends DeclaredProjection<IntegrityEvent> {
+export class CheckpointsProjection extends DeclaredProjection<IntegrityEvent, CheckpointEvents> {
   readonly name = 'ledger-checkpoints';
   readonly tables = ['ledger_checkpoints', 'ledger_signing_keys'];
 
-  private readonly pages = new WeakMap<ProjectionContext, CheckpointEvents>();
-
-  protected readonly handlers: Handlers<IntegrityEvent> = {
-    LedgerCheckpointSigned: (events, context) => {
-      this.page(context).checkpoints.push(...events);
-      return Promise.resolve();
+  protected readonly handlers: Handlers<IntegrityEvent, CheckpointEvents> = {
+    LedgerCheckpointSigned: (events, _context, page) => {
+      page.checkpoints.push(...events);
     },
-    LedgerSigningKeyActivated: (events, context) => {
-      this.page(context).keys.push(...events);
-      return Promise.resolve();
+    LedgerSigningKeyActivated: (events, _context, page) => {
+      page.keys.push(...events);
     },
   };
 
-  override async applyPage(
-    events: readonly RecordedEvent[],
-    context: ProjectionContext,
-  ): Promise<void> {
-    const page = this.page(context);
-    try {
-      await super.applyPage(events, context);
-      if (page.checkpoints.length > 0 || page.keys.length > 0) await insert(context.manager, page);
-    } finally {
-      this.pages.delete(context);
-    }
+  protected override openPage(): CheckpointEvents {
+    return { checkpoints: [], keys: [] };
   }
 
-  private page(context: ProjectionContext): CheckpointEvents {
-    let page = this.pages.get(context);
-    if (!page) {
-      page = { checkpoints: [], keys: [] };
-      this.pages.set(context, page);
-    }
-    return page;
+  protected override async closePage(
+    page: CheckpointEvents,
+    { manager }: ProjectionContext,
+  ): Promise<void> {
+    if (page.checkpoints.length > 0 || page.keys.length > 0) await insert(manager, page);
   }
 }
 

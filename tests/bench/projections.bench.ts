@@ -160,12 +160,9 @@ async function rawRead(test: TestApp): Promise<{ events: number; seconds: number
 function attribute(projections: readonly Projection[]): void {
   for (const projection of projections) {
     const target = projection as Projection & Record<string, unknown>;
-    for (const method of ['applyPage', 'apply'] as const) {
-      const original = projection[method] as ((...args: unknown[]) => Promise<void>) | undefined;
-      if (!original) continue;
-      target[method] = (...args: unknown[]) =>
-        inProjection.run(projection.name, () => original.apply(projection, args));
-    }
+    const original = projection.applyPage as (...args: unknown[]) => Promise<void>;
+    target.applyPage = (...args: unknown[]) =>
+      inProjection.run(projection.name, () => original.apply(projection, args));
   }
 }
 

@@ -385,9 +385,7 @@ export async function statementsToApply(
       },
     });
     const to = page[page.length - 1].position;
-    if (projection.applyPage)
-      await projection.applyPage(mine, { manager: counting, from, to, rebuilding: false });
-    else for (const event of mine) await projection.apply?.(event, counting);
+    await projection.applyPage(mine, { manager: counting, from, to, rebuilding: false });
   });
   return statements;
 }

@@ -123,8 +123,7 @@ export async function projectionSpec<P extends Projection>(
       const mine = slice.filter(handles);
       await dataSource.transaction(async (manager) => {
         const context = { manager, from, to, rebuilding: applyOptions.rebuilding ?? false };
-        if (projection.applyPage) await projection.applyPage(mine, context);
-        else for (const event of mine) await projection.apply?.(event, manager);
+        await projection.applyPage(mine, context);
       });
       from = to;
     }

@@ -17,9 +17,7 @@ export async function redeliver(
     for (const projection of projections) {
       const types = projection.eventTypes;
       const mine = events.filter((event) => !types || types.includes(event.type));
-      if (projection.applyPage)
-        await projection.applyPage(mine, { manager, from: null, to, rebuilding: false });
-      else for (const event of mine) await projection.apply?.(event, manager);
+      await projection.applyPage(mine, { manager, from: null, to, rebuilding: false });
     }
   });
 }

@@ -4,7 +4,7 @@ import { newEvent } from '../../../tests/support/events';
 import { TestApp, startTestApp } from '../../../tests/support/test-app';
 import { StoreKind, storeKinds } from '../../../tests/support/test-database';
 import type { LedgerPosition, NewEvent, RecordedEvent } from '../event-log.port';
-import { Projection, ReadModelProjection } from './projection';
+import { Projection, type ProjectionContext, ReadModelProjection } from './projection';
 import { ProjectionFault, listFaults } from './projection-faults';
 
 /** Beyond bigint: PostgreSQL refuses it with 22003 (numeric value out of range). */
@@ -34,7 +34,11 @@ class FaultProbeProjection implements Projection, OnModuleInit {
     );
   }
 
-  async apply(event: RecordedEvent, manager: EntityManager): Promise<void> {
+  async applyPage(events: readonly RecordedEvent[], { manager }: ProjectionContext): Promise<void> {
+    for (const event of events) await this.applyEvent(event, manager);
+  }
+
+  private async applyEvent(event: RecordedEvent, manager: EntityManager): Promise<void> {
     const attempt = (this.attempts.get(event.id) ?? 0) + 1;
     this.attempts.set(event.id, attempt);
     const { mode, amount, owner } = event.data as {

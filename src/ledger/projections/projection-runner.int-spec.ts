@@ -7,7 +7,7 @@ import { newEvent, newEvents } from '../../../tests/support/events';
 import { TestApp, startTestApp } from '../../../tests/support/test-app';
 import { defaultStoreKind } from '../../../tests/support/test-database';
 import { EVENT_LOG, EventLog, LedgerPosition, RecordedEvent } from '../event-log.port';
-import { Projection, ReadModelProjection } from './projection';
+import { Projection, type ProjectionContext, ReadModelProjection } from './projection';
 import { SoleProjector } from './projection-leases';
 import { ProjectionRunner } from './projection-runner';
 
@@ -34,7 +34,11 @@ class FlakyCountingProjection implements Projection, OnModuleInit {
     );
   }
 
-  async apply(event: RecordedEvent, manager: EntityManager): Promise<void> {
+  async applyPage(events: readonly RecordedEvent[], { manager }: ProjectionContext): Promise<void> {
+    for (const event of events) await this.applyEvent(event, manager);
+  }
+
+  private async applyEvent(event: RecordedEvent, manager: EntityManager): Promise<void> {
     this.applied += 1;
     if (this.applied === this.failOnApply) {
       this.signalFailure();
@@ -68,7 +72,11 @@ class StuckProjection implements Projection, OnModuleInit {
     );
   }
 
-  async apply(event: RecordedEvent, manager: EntityManager): Promise<void> {
+  async applyPage(events: readonly RecordedEvent[], { manager }: ProjectionContext): Promise<void> {
+    for (const event of events) await this.applyEvent(event, manager);
+  }
+
+  private async applyEvent(event: RecordedEvent, manager: EntityManager): Promise<void> {
     if (this.stuck) throw Object.assign(new Error('connection lost'), { code: 'ECONNRESET' });
     await manager.query(
       `INSERT INTO test_stuck_events (event_id, times) VALUES ($1, 1)

@@ -32,7 +32,7 @@ describe('ProjectionRunner when the open faults cannot be read', () => {
 });
 
 describe('ProjectionRunner with leases held elsewhere', () => {
-  const projection: Projection = { name: 'held-elsewhere', tables: [], apply: async () => {} };
+  const projection: Projection = { name: 'held-elsewhere', tables: [], applyPage: async () => {} };
   const leases: ProjectionLeases = {
     acquire: async () => new Set<string>(),
     fence: async (_manager, name) => {

@@ -960,11 +960,7 @@ export class ProjectionRunner {
       for (const event of events) {
         if (undecodable.has(event)) throw undecodable.get(event);
       }
-      if (projection.applyPage) {
-        await projection.applyPage(events, { manager, from, to, rebuilding });
-      } else {
-        for (const event of events) await projection.apply?.(event, manager);
-      }
+      await projection.applyPage(events, { manager, from, to, rebuilding });
     });
     worker.checkpoint = to;
     if (

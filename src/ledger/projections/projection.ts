@@ -24,15 +24,19 @@ export type Recorded<E extends DomainEvent = DomainEvent> = Omit<RecordedEvent, 
   readonly data: E['data'];
 };
 
-/** Handles a run of consecutive events of one type from a page, in ledger order. */
-export type PageHandler<E extends DomainEvent> = (
+/**
+ * Handles a run of consecutive events of one type from a page, in ledger order; `page` is what
+ * the projection's `openPage` made for this page (rows gathered to be written at its end).
+ */
+export type PageHandler<E extends DomainEvent, P = void> = (
   events: readonly Recorded<E>[],
   context: ProjectionContext,
-) => Promise<void>;
+  page: P,
+) => Promise<void> | void;
 
 /** One handler per event type the projection reads; the event types are derived from its keys. */
-export type Handlers<E extends DomainEvent> = {
-  readonly [K in E['type']]?: PageHandler<Extract<E, { type: K }>>;
+export type Handlers<E extends DomainEvent, P = void> = {
+  readonly [K in E['type']]?: PageHandler<Extract<E, { type: K }>, P>;
 };
 
 /**
@@ -46,9 +50,7 @@ export interface Projection {
   readonly eventTypes?: readonly string[];
   /** Tables it owns, emptied when it is rebuilt. */
   readonly tables: readonly string[];
-  applyPage?(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void>;
-  /** TRANSITION (issue 16): the old one-event shape, removed once every projection is ported. */
-  apply?(event: RecordedEvent, manager: EntityManager): Promise<void>;
+  applyPage(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void>;
 }
 
 /**
@@ -67,17 +69,34 @@ export interface Projection {
  * }
  * ```
  */
-export abstract class DeclaredProjection<E extends DomainEvent> implements Projection {
+export abstract class DeclaredProjection<E extends DomainEvent, P = void> implements Projection {
   abstract readonly name: string;
   abstract readonly tables: readonly string[];
-  protected abstract readonly handlers: Handlers<E>;
+  protected abstract readonly handlers: Handlers<E, P>;
 
   get eventTypes(): readonly string[] {
     return Object.keys(this.handlers);
   }
 
+  /**
+   * What this page's handlers share, made before the first of them runs (rows they gather, the
+   * rows of the page's aggregates read once): none unless a projection overrides it.
+   */
+  protected openPage(
+    _events: readonly RecordedEvent[],
+    _context: ProjectionContext,
+  ): P | Promise<P> {
+    return undefined as P;
+  }
+
+  /** Writes what the page's handlers gathered, in the page's transaction, after the last of them. */
+  protected closePage(_page: P, _context: ProjectionContext): Promise<void> {
+    return Promise.resolve();
+  }
+
   async applyPage(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void> {
-    const handlers = this.handlers as Record<string, PageHandler<E> | undefined>;
+    const handlers = this.handlers as Record<string, PageHandler<E, P> | undefined>;
+    const page = await this.openPage(events, context);
     let start = 0;
     while (start < events.length) {
       const type = events[start].type;
@@ -85,9 +104,12 @@ export abstract class DeclaredProjection<E extends DomainEvent> implements Proje
       while (end < events.length && events[end].type === type) end++;
       const handler = handlers[type];
       // The runner hands only the types of eventTypes; a stray one moves the checkpoint only.
-      if (handler) await handler(events.slice(start, end) as unknown as Recorded<E>[], context);
+      if (handler) {
+        await handler(events.slice(start, end) as unknown as Recorded<E>[], context, page);
+      }
       start = end;
     }
+    await this.closePage(page, context);
   }
 }
 

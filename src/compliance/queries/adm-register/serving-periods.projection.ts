@@ -22,40 +22,28 @@ import { servingAfter, servingChange } from './serving-change';
  */
 @Injectable()
 @ReadModelProjection()
-export class ServingPeriodsProjection extends DeclaredProjection<DeploymentEvent> {
+export class ServingPeriodsProjection extends DeclaredProjection<DeploymentEvent, ServingPage> {
   readonly name = 'compliance-serving-periods';
   readonly tables = ['compliance_serving_slots', 'compliance_serving_periods'];
 
-  private readonly pages = new WeakMap<ProjectionContext, ServingPage>();
-
-  protected readonly handlers: Handlers<DeploymentEvent> = {
-    ModelDeployed: (events, context) => this.page(context).apply(events),
-    DeploymentPromoted: (events, context) => this.page(context).apply(events),
-    DeploymentRolledBack: (events, context) => this.page(context).apply(events),
-    DeploymentRetired: (events, context) => this.page(context).apply(events),
+  protected readonly handlers: Handlers<DeploymentEvent, ServingPage> = {
+    ModelDeployed: (events, _context, page) => page.apply(events),
+    DeploymentPromoted: (events, _context, page) => page.apply(events),
+    DeploymentRolledBack: (events, _context, page) => page.apply(events),
+    DeploymentRetired: (events, _context, page) => page.apply(events),
   };
 
-  override async applyPage(
+  protected override async openPage(
     events: readonly RecordedEvent[],
-    context: ProjectionContext,
-  ): Promise<void> {
-    const page = this.page(context);
-    try {
-      await page.readSlots([...firstByField(events, 'deploymentId').keys()]);
-      await super.applyPage(events, context);
-      await page.flush();
-    } finally {
-      this.pages.delete(context);
-    }
+    { manager }: ProjectionContext,
+  ): Promise<ServingPage> {
+    const page = new ServingPage(manager);
+    await page.readSlots([...firstByField(events, 'deploymentId').keys()]);
+    return page;
   }
 
-  private page(context: ProjectionContext): ServingPage {
-    let page = this.pages.get(context);
-    if (!page) {
-      page = new ServingPage(context.manager);
-      this.pages.set(context, page);
-    }
-    return page;
+  protected override closePage(page: ServingPage): Promise<void> {
+    return page.flush();
   }
 }
 

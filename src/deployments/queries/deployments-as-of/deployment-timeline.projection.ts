@@ -22,40 +22,31 @@ import { MOMENT_COLUMNS, type MomentRow, momentOf } from './deployment-timeline.
  */
 @Injectable()
 @ReadModelProjection()
-export class DeploymentTimelineProjection extends DeclaredProjection<DeploymentEvent> {
+export class DeploymentTimelineProjection extends DeclaredProjection<
+  DeploymentEvent,
+  TimelinePage
+> {
   readonly name = 'deployment-timeline';
   readonly tables = ['deployment_timeline'];
 
-  private readonly pages = new WeakMap<ProjectionContext, TimelinePage>();
-
-  protected readonly handlers: Handlers<DeploymentEvent> = {
-    ModelDeployed: (events, context) => this.page(context).fold(events),
-    DeploymentPromoted: (events, context) => this.page(context).fold(events),
-    DeploymentRolledBack: (events, context) => this.page(context).fold(events),
-    DeploymentRetired: (events, context) => this.page(context).fold(events),
+  protected readonly handlers: Handlers<DeploymentEvent, TimelinePage> = {
+    ModelDeployed: (events, _context, page) => page.fold(events),
+    DeploymentPromoted: (events, _context, page) => page.fold(events),
+    DeploymentRolledBack: (events, _context, page) => page.fold(events),
+    DeploymentRetired: (events, _context, page) => page.fold(events),
   };
 
-  override async applyPage(
+  protected override async openPage(
     events: readonly RecordedEvent[],
-    context: ProjectionContext,
-  ): Promise<void> {
-    const page = this.page(context);
-    try {
-      await page.readBefore(firstByField(events, 'deploymentId'));
-      await super.applyPage(events, context);
-      await page.flush();
-    } finally {
-      this.pages.delete(context);
-    }
+    { manager }: ProjectionContext,
+  ): Promise<TimelinePage> {
+    const page = new TimelinePage(manager);
+    await page.readBefore(firstByField(events, 'deploymentId'));
+    return page;
   }
 
-  private page(context: ProjectionContext): TimelinePage {
-    let page = this.pages.get(context);
-    if (!page) {
-      page = new TimelinePage(context.manager);
-      this.pages.set(context, page);
-    }
-    return page;
+  protected override closePage(page: TimelinePage): Promise<void> {
+    return page.flush();
   }
 }
 

@@ -58,43 +58,29 @@ type DeploymentRow = {
  */
 @Injectable()
 @ReadModelProjection()
-export class DeploymentsProjection extends DeclaredProjection<DeploymentEvent> {
+export class DeploymentsProjection extends DeclaredProjection<DeploymentEvent, DeploymentsPage> {
   readonly name = 'deployments';
   readonly tables = ['deployments', 'deployment_history'];
 
-  private readonly pages = new WeakMap<ProjectionContext, DeploymentsPage>();
-
-  protected readonly handlers: Handlers<DeploymentEvent> = {
-    ModelDeployed: (events, context) =>
-      this.page(context).apply(events, deploy, deployedEntry, ({ data }) => data),
-    DeploymentPromoted: (events, context) =>
-      this.page(context).apply(events, promote, promotedEntry),
-    DeploymentRolledBack: (events, context) =>
-      this.page(context).apply(events, rollBack, rolledBackEntry),
-    DeploymentRetired: (events, context) => this.page(context).apply(events, retire, retiredEntry),
+  protected readonly handlers: Handlers<DeploymentEvent, DeploymentsPage> = {
+    ModelDeployed: (events, _context, page) =>
+      page.apply(events, deploy, deployedEntry, ({ data }) => data),
+    DeploymentPromoted: (events, _context, page) => page.apply(events, promote, promotedEntry),
+    DeploymentRolledBack: (events, _context, page) => page.apply(events, rollBack, rolledBackEntry),
+    DeploymentRetired: (events, _context, page) => page.apply(events, retire, retiredEntry),
   };
 
-  override async applyPage(
+  protected override async openPage(
     events: readonly RecordedEvent[],
-    context: ProjectionContext,
-  ): Promise<void> {
-    const page = this.page(context);
-    try {
-      await page.readRows([...firstByField(events, 'deploymentId').keys()]);
-      await super.applyPage(events, context);
-      await page.flush();
-    } finally {
-      this.pages.delete(context);
-    }
+    { manager }: ProjectionContext,
+  ): Promise<DeploymentsPage> {
+    const page = new DeploymentsPage(manager);
+    await page.readRows([...firstByField(events, 'deploymentId').keys()]);
+    return page;
   }
 
-  private page(context: ProjectionContext): DeploymentsPage {
-    let page = this.pages.get(context);
-    if (!page) {
-      page = new DeploymentsPage(context.manager);
-      this.pages.set(context, page);
-    }
-    return page;
+  protected override closePage(page: DeploymentsPage): Promise<void> {
+    return page.flush();
   }
 }
 

@@ -5,7 +5,7 @@ import type {
   DatasetVersionRetired,
 } from '../../../datasets/dataset.events';
 import type { DeploymentEvent } from '../../../deployments/deployment.events';
-import type { JsonObject, RecordedEvent } from '../../../ledger/event-log.port';
+import type { JsonObject } from '../../../ledger/event-log.port';
 import { firstPerKey, keyOf, recordset, waves } from '../../../ledger/projections/batching';
 import {
   DeclaredProjection,
@@ -56,7 +56,7 @@ type Mode = 'create' | 'update';
  */
 @Injectable()
 @ReadModelProjection()
-export class LineageProjection extends DeclaredProjection<LineageEvent> {
+export class LineageProjection extends DeclaredProjection<LineageEvent, LineagePage> {
   readonly name = 'lineage';
   readonly tables = [
     'lineage_nodes',
@@ -65,11 +65,9 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
     'lineage_batch_tallies',
   ];
 
-  private readonly pages = new WeakMap<ProjectionContext, LineagePage>();
-
-  protected readonly handlers: Handlers<LineageEvent> = {
-    DatasetVersionRegistered: (events, context) =>
-      this.page(context).add(events, 'create', ({ data: d }) => {
+  protected readonly handlers: Handlers<LineageEvent, LineagePage> = {
+    DatasetVersionRegistered: (events, _context, page) =>
+      page.add(events, 'create', ({ data: d }) => {
         const node = dataset(d.name, d.version);
         return {
           change: {
@@ -92,12 +90,12 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           })),
         };
       }),
-    DatasetVersionRetired: (events, context) =>
-      this.page(context).add(events, 'update', ({ data: d }) => ({
+    DatasetVersionRetired: (events, _context, page) =>
+      page.add(events, 'update', ({ data: d }) => ({
         change: { node: dataset(d.name, d.version), facts: { status: 'retired' } },
       })),
-    TrainingRunStarted: (events, context) =>
-      this.page(context).add(events, 'create', ({ data: d }) => {
+    TrainingRunStarted: (events, _context, page) =>
+      page.add(events, 'create', ({ data: d }) => {
         const node = run(d.runId);
         return {
           change: {
@@ -118,19 +116,19 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           })),
         };
       }),
-    TrainingRunCompleted: (events, context) =>
-      this.page(context).add(events, 'update', ({ data: d }) => ({
+    TrainingRunCompleted: (events, _context, page) =>
+      page.add(events, 'update', ({ data: d }) => ({
         change: {
           node: run(d.runId),
           facts: { status: 'completed', artifactDigest: d.artifact.digest },
         },
       })),
-    TrainingRunFailed: (events, context) =>
-      this.page(context).add(events, 'update', ({ data: d }) => ({
+    TrainingRunFailed: (events, _context, page) =>
+      page.add(events, 'update', ({ data: d }) => ({
         change: { node: run(d.runId), facts: { status: 'failed' } },
       })),
-    ModelVersionRegistered: (events, context) =>
-      this.page(context).add(events, 'create', ({ data: d }) => {
+    ModelVersionRegistered: (events, _context, page) =>
+      page.add(events, 'create', ({ data: d }) => {
         const node = modelVersion(d.model, d.version);
         return {
           change: {
@@ -148,8 +146,8 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           links: [{ from: run(d.runId), to: node, relation: 'produced' }],
         };
       }),
-    ModelCardUpdated: (events, context) =>
-      this.page(context).add(events, 'update', ({ data: d }) => {
+    ModelCardUpdated: (events, _context, page) =>
+      page.add(events, 'update', ({ data: d }) => {
         const kinds = d.changes.personalInformationKinds;
         // Only the card's personal-information kinds are a lineage fact.
         if (kinds === undefined) return {};
@@ -160,8 +158,8 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           },
         };
       }),
-    ModelEvaluated: (events, context) =>
-      this.page(context).add(events, 'update', ({ data: d }) => ({
+    ModelEvaluated: (events, _context, page) =>
+      page.add(events, 'update', ({ data: d }) => ({
         links: [
           {
             from: dataset(d.datasetVersion.name, d.datasetVersion.version),
@@ -170,13 +168,13 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           },
         ],
       })),
-    ModelVersionRetired: (events, context) =>
-      this.page(context).add(events, 'update', ({ data: d }) => ({
+    ModelVersionRetired: (events, _context, page) =>
+      page.add(events, 'update', ({ data: d }) => ({
         change: { node: modelVersion(d.model, d.version), facts: { status: 'retired' } },
       })),
     // ModelArtifactStored is not handled: the file is the registered digest, already a fact.
-    ModelDeployed: (events, context) =>
-      this.page(context).add(events, 'create', ({ data: d }) => {
+    ModelDeployed: (events, _context, page) =>
+      page.add(events, 'create', ({ data: d }) => {
         const node = deployment(d.deploymentId);
         const canary = d.strategy === 'canary';
         return {
@@ -195,15 +193,15 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           links: [{ from: modelVersion(d.model, d.version), to: node, relation: 'deployed-to' }],
         };
       }),
-    DeploymentPromoted: (events, context) =>
-      this.page(context).add(events, 'update', ({ data: d }) => ({
+    DeploymentPromoted: (events, _context, page) =>
+      page.add(events, 'update', ({ data: d }) => ({
         change: {
           node: deployment(d.deploymentId),
           facts: { version: d.version, canaryVersion: null, canaryPercent: null },
         },
       })),
-    DeploymentRolledBack: (events, context) =>
-      this.page(context).add(events, 'update', ({ data: d }) => {
+    DeploymentRolledBack: (events, _context, page) =>
+      page.add(events, 'update', ({ data: d }) => {
         const node = deployment(d.deploymentId);
         return {
           change: {
@@ -224,8 +222,8 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
               : [{ from: modelVersion(d.model, d.toVersion), to: node, relation: 'restored-to' }],
         };
       }),
-    DeploymentRetired: (events, context) =>
-      this.page(context).add(events, 'update', ({ data: d }) => ({
+    DeploymentRetired: (events, _context, page) =>
+      page.add(events, 'update', ({ data: d }) => ({
         change: {
           node: deployment(d.deploymentId),
           facts: {
@@ -237,8 +235,8 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
           },
         },
       })),
-    PredictionBatchRecorded: (events, context) =>
-      this.page(context).add(events, 'create', ({ data: d }) => {
+    PredictionBatchRecorded: (events, _context, page) =>
+      page.add(events, 'create', ({ data: d }) => {
         const node: LineageNodeRef = { kind: 'prediction-batch', id: d.batchId };
         return {
           change: {
@@ -261,26 +259,12 @@ export class LineageProjection extends DeclaredProjection<LineageEvent> {
       }),
   };
 
-  override async applyPage(
-    events: readonly RecordedEvent[],
-    context: ProjectionContext,
-  ): Promise<void> {
-    const page = this.page(context);
-    try {
-      await super.applyPage(events, context);
-      await page.flush(context.manager);
-    } finally {
-      this.pages.delete(context);
-    }
+  protected override openPage(): LineagePage {
+    return new LineagePage();
   }
 
-  private page(context: ProjectionContext): LineagePage {
-    let page = this.pages.get(context);
-    if (!page) {
-      page = new LineagePage();
-      this.pages.set(context, page);
-    }
-    return page;
+  protected override closePage(page: LineagePage, { manager }: ProjectionContext): Promise<void> {
+    return page.flush(manager);
   }
 }
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '../../../ledger/event-log.port';
 import { recordset } from '../../../ledger/projections/batching';
 import {
   DeclaredProjection,
@@ -25,44 +24,28 @@ interface PredictionRows {
  */
 @Injectable()
 @ReadModelProjection()
-export class PredictionsProjection extends DeclaredProjection<PredictionEvent> {
+export class PredictionsProjection extends DeclaredProjection<PredictionEvent, PredictionRows> {
   readonly name = 'predictions';
   readonly tables = ['prediction_batches', 'ground_truth'];
 
-  private readonly pages = new WeakMap<ProjectionContext, PredictionRows>();
-
-  protected readonly handlers: Handlers<PredictionEvent> = {
-    PredictionBatchRecorded: (events, context) => {
-      this.rows(context).batches.push(...events.map(batchRow));
-      return Promise.resolve();
+  protected readonly handlers: Handlers<PredictionEvent, PredictionRows> = {
+    PredictionBatchRecorded: (events, _context, rows) => {
+      rows.batches.push(...events.map(batchRow));
     },
-    GroundTruthRecorded: (events, context) => {
-      this.rows(context).groundTruth.push(...events.map(groundTruthRow));
-      return Promise.resolve();
+    GroundTruthRecorded: (events, _context, rows) => {
+      rows.groundTruth.push(...events.map(groundTruthRow));
     },
   };
 
-  override async applyPage(
-    events: readonly RecordedEvent[],
-    context: ProjectionContext,
-  ): Promise<void> {
-    const rows = this.rows(context);
-    try {
-      await super.applyPage(events, context);
-      if (rows.batches.length > 0 || rows.groundTruth.length > 0)
-        await insertRows(context.manager, rows);
-    } finally {
-      this.pages.delete(context);
-    }
+  protected override openPage(): PredictionRows {
+    return { batches: [], groundTruth: [] };
   }
 
-  private rows(context: ProjectionContext): PredictionRows {
-    let rows = this.pages.get(context);
-    if (!rows) {
-      rows = { batches: [], groundTruth: [] };
-      this.pages.set(context, rows);
-    }
-    return rows;
+  protected override async closePage(
+    rows: PredictionRows,
+    { manager }: ProjectionContext,
+  ): Promise<void> {
+    if (rows.batches.length > 0 || rows.groundTruth.length > 0) await insertRows(manager, rows);
   }
 }
 
