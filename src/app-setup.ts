@@ -17,18 +17,21 @@ import {
 } from './ledger/http/http-hardening';
 import { TOKEN_VERIFIER } from './auth/access.guard';
 import type { TokenVerifier } from './auth/token-verifier';
-import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
+import { ReadYourWritesGuard } from './ledger/http/read-your-writes.guard';
 import { IdempotencyInterceptor } from './ledger/commands/idempotency.interceptor';
 import { validationPipe } from './ledger/http/validation';
 import { useJsonBodyParser } from './ledger/http/json-body';
 import { tagReads } from './ledger/http/etag';
-import { InterceptorChain } from './ledger/http/interceptor-chain';
+import { interceptRoutes } from './ledger/http/route-interceptors';
 import { logRequests, requestLogger, logOptions } from './ledger/http/request-log';
 import { SERVER_PEPPER } from './config/config.module';
 import type { SubjectPepper } from './config/subject-pepper';
 import { CLOCK, type Clock } from './ledger/clock';
 import { AccessLogRecorder } from './access-log/access-log.recorder';
-import { PersonalDataAccessInterceptor } from './access-log/personal-data-access';
+import {
+  PersonalDataAccessInterceptor,
+  recordsPersonalData,
+} from './access-log/personal-data-access';
 import { recordRegulatorRequests } from './access-log/regulator-access.hook';
 import { withQuietFramework } from './startup-logger';
 import fastifyCookie from '@fastify/cookie';
@@ -136,14 +139,23 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(app.get(DatabaseOutage)));
-  // Outermost first, as one interceptor (see InterceptorChain).
-  app.useGlobalInterceptors(
-    new InterceptorChain([
-      app.get(ReadYourWritesInterceptor),
-      app.get(IdempotencyInterceptor),
-      app.get(PersonalDataAccessInterceptor),
-    ]),
-  );
+  // After the access guard (an APP_GUARD): a read waits for its writes once its caller is known.
+  app.useGlobalGuards(app.get(ReadYourWritesGuard));
+  // Only where a route needs them, outermost first (see interceptRoutes): Idempotency-Key on
+  // every write, the personal-data record on the reads that declare one.
+  const writes = new Set([RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH]);
+  interceptRoutes(app, adapter.getInstance(), [
+    {
+      name: 'idempotency',
+      interceptor: app.get(IdempotencyInterceptor),
+      wraps: (method) => writes.has(method),
+    },
+    {
+      name: 'personal-data',
+      interceptor: app.get(PersonalDataAccessInterceptor),
+      wraps: (_method, handler) => recordsPersonalData(handler),
+    },
+  ]);
   // The ETag is taken from the final bytes, after the personal-data record, and before the
   // regulator's access record (which then records the 304 sent).
   tagReads(adapter.getInstance());

@@ -23,6 +23,10 @@ interface PersonalDataRule {
 export const RecordsPersonalDataAccess = (kind: string, shown: PersonalDataRule['shown']) =>
   SetMetadata(PERSONAL_DATA, { kind, shown } satisfies PersonalDataRule);
 
+/** The route handler declares a personal-data record (RecordsPersonalDataAccess). */
+export const recordsPersonalData = (handler: object): boolean =>
+  Reflect.getMetadata(PERSONAL_DATA, handler) !== undefined;
+
 /** Records `PersonalDataAccessed`, failing the read (503) if the record cannot be written. */
 @Injectable()
 export class PersonalDataAccessInterceptor implements NestInterceptor {

@@ -13,7 +13,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CLOCK, Clock, systemClock } from './clock';
 import { DATABASE_HANDLE, DatabaseHandle } from './database/database-handle';
 import { EVENT_LOG, EventLog } from './event-log.port';
-import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
+import { ReadYourWritesGuard } from './http/read-your-writes.guard';
 import { createEventLog } from './event-log.factory';
 import { DatabaseOutage } from './database/database-outage';
 import { IdempotencyInterceptor } from './commands/idempotency.interceptor';
@@ -81,7 +81,7 @@ export class LedgerModule {
         { provide: PROJECTION_RETRY_MS, useValue: options.projectionRetryMs ?? 1000 },
         ProjectionRunner,
         LedgerLifecycle,
-        ReadYourWritesInterceptor,
+        ReadYourWritesGuard,
         IdempotencyInterceptor,
         IdempotencyOwner,
         StreamWriter,
@@ -92,7 +92,7 @@ export class LedgerModule {
         CLOCK,
         START_PROJECTIONS,
         ProjectionRunner,
-        ReadYourWritesInterceptor,
+        ReadYourWritesGuard,
         IdempotencyInterceptor,
         StreamWriter,
       ],
