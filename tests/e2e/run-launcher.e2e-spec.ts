@@ -22,6 +22,10 @@ describe('scripts/run.js', () => {
     await mkdir(join(project, 'scripts'));
     await mkdir(join(project, 'src'));
     await copyFile(join(__dirname, '../../scripts/run.js'), launcher());
+    await copyFile(
+      join(__dirname, '../../scripts/build-sources.js'),
+      join(project, 'scripts', 'build-sources.js'),
+    );
     await writeFile(
       join(project, 'package.json'),
       JSON.stringify({

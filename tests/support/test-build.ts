@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT, newestSource } from '../../scripts/build-sources';
 
 /**
  * The suites start the service and the command-line tools as processes of their own, dozens of
@@ -12,27 +13,13 @@ import { join } from 'node:path';
  */
 export const TEST_BUILD_VARIABLE = 'ATTEST_TEST_BUILD';
 
-const ROOT = join(__dirname, '..', '..');
 const OUT = join(ROOT, '.test-build');
 const STAMP = join(OUT, '.stamp');
-/** What tsconfig.build.json compiles, and what decides how. */
-const SOURCES = ['src', 'migrations', 'tests/bench', 'tests/tools', 'tests/chaos'];
-const SETTINGS = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
-function newestSource(): number {
-  let newest = 0;
-  const visit = (path: string) => {
-    const stats = statSync(path);
-    newest = Math.max(newest, stats.mtimeMs);
-    if (stats.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
-  };
-  for (const path of [...SOURCES, ...SETTINGS]) {
-    if (existsSync(join(ROOT, path))) visit(join(ROOT, path));
-  }
-  return newest;
-}
-
-/** Compiles the sources into `.test-build/` unless it is newer than every source; its path. */
+/**
+ * Compiles the sources into `.test-build/` unless it is newer than every source `npm run build`
+ * reads (the same rule as scripts/run.js: editing a spec compiles nothing); its path.
+ */
 export function ensureTestBuild(): string {
   if (existsSync(STAMP) && statSync(STAMP).mtimeMs > newestSource()) return OUT;
   const started = new Date();
