@@ -17,7 +17,7 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { ProjectionRunner, ProjectionStatus } from '../ledger/projections/projection-runner';
+import { ProjectionRunner } from '../ledger/projections/projection-runner';
 import { PostgresLeases } from '../ledger/projections/postgres-leases';
 import { PROJECTION_LEASES, ProjectionLeases } from '../ledger/projections/projection-leases';
 import { APP_CONFIG, AppConfig, runsProjections } from '../config/app-config';
@@ -85,12 +85,14 @@ export class HealthHttpController {
         // Faults another process recorded or resolved; the last known ones if the read fails.
         await this.runner.refreshFaults().catch(() => undefined);
         const projections = this.runner.status();
-        const runHere = this.runHere();
+        // An API process runs no projection: all of them show `standby` there. In a projector,
+        // the runner itself shows `standby` for those another projector holds.
+        const runsHere = runsProjections(this.config.role);
         const details = Object.fromEntries(
           projections.map((p) => [
             p.name,
             {
-              state: runHere(p) ? p.state : 'standby',
+              state: runsHere ? p.state : 'standby',
               caughtUp: p.caughtUp,
               lagSeconds: p.lagSeconds,
               position: p.position,
@@ -106,26 +108,15 @@ export class HealthHttpController {
         // The runner shows `standby` for a projection another projector holds; one this process
         // should run and does not (never started, stopped, failing) makes it not ready.
         const running = projections.every(
-          (p) => !runHere(p) || ['live', 'catching-up', 'faulted', 'standby'].includes(p.state),
+          (p) => !runsHere || ['live', 'catching-up', 'faulted', 'standby'].includes(p.state),
         );
         const leaseSession =
-          !(this.leases instanceof PostgresLeases) ||
-          !runsProjections(this.config.role) ||
-          this.leases.connected();
+          !(this.leases instanceof PostgresLeases) || !runsHere || this.leases.connected();
         if (!leaseSession)
           return indicator.down({ ...details, leases: 'the lease session is down; reconnecting' });
         return running ? indicator.up(details) : indicator.down(details);
       },
     ]);
-  }
-
-  /**
-   * Whether this process's role runs projections; the runner itself shows `standby` for those
-   * another projector holds.
-   */
-  private runHere(): (status: ProjectionStatus) => boolean {
-    const runs = runsProjections(this.config.role);
-    return () => runs;
   }
 
   @Get('metrics')

@@ -1,4 +1,5 @@
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
+import { ApplicationConfig } from '@nestjs/core';
 import { RegisterDatasetVersionHttpController } from '../../src/datasets/commands/register-dataset-version/register-dataset-version.http.controller';
 import { HealthHttpController } from '../../src/health/health.http.controller';
 import { DatasetsHttpController } from '../../src/datasets/queries/dataset-versions/datasets.http.controller';
@@ -37,6 +38,8 @@ describe('interceptors by route', () => {
   });
 
   it('leaves the probe without any, and puts each where it is needed', () => {
+    // No interceptor is global (a global one would run on every route, the probe's included).
+    expect(first.app.get(ApplicationConfig).getGlobalInterceptors()).toEqual([]);
     expect(interceptorsOf(HealthHttpController.prototype.live)).toEqual([]);
     expect(interceptorsOf(RegisterDatasetVersionHttpController.prototype.register)).toEqual([
       'idempotency',

@@ -1318,11 +1318,9 @@ export class ProjectionRunner {
 
 /**
  * The checkpoint's compare-and-set: moves it to $2 only if it is still at $3, and locks the row
- * until the transaction ends. No row back: another runner moved it.
- */
-/**
- * Moves one checkpoint by compare-and-set, and marks the page's transaction as one that never
- * appends to the ledger, so no subscription waits for it to end (README, "Delivery order").
+ * until the transaction ends (no row back: another runner moved it). It also marks the page's
+ * transaction as one that never appends to the ledger, so no subscription waits for it to end
+ * (README, "Delivery order").
  */
 const MOVE_CHECKPOINT = `WITH moved AS (
     UPDATE projection_checkpoints c SET position = $2, updated_at = now()
