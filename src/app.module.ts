@@ -38,6 +38,7 @@ import {
   type EmbeddedStoreOptions,
 } from './ledger/database/database-handle';
 import { DatabaseModule } from './ledger/database/database.module';
+import { PooledClient } from './ledger/database/pooled-client';
 import type { Clock } from './ledger/clock';
 import { LedgerModule } from './ledger/ledger.module';
 // Every event type's schema, registered before anything appends or reads (README, "Event schemas").
@@ -98,7 +99,7 @@ export class AppModule {
             autoLoadEntities: true,
             synchronize: false,
             logging: false,
-            extra: { max: config.databasePoolSize },
+            extra: { max: config.databasePoolSize, Client: PooledClient },
           }),
         }),
         LedgerModule.forRoot({

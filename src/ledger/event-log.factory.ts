@@ -3,6 +3,7 @@ import { Pool, PoolClient, PoolConfig } from 'pg';
 import type { AppConfig } from '../config/app-config';
 import type { DatabaseHandle } from './database/database-handle';
 import type { DatabaseOutage } from './database/database-outage';
+import { PooledClient } from './database/pooled-client';
 import type { EventLog } from './event-log.port';
 import { EventStoreEventLog } from './eventstore/eventstore-event-log';
 import { PostgresEventLog } from './postgres/postgres-event-log';
@@ -23,16 +24,7 @@ export function createEventLog(
       onWarning: warn,
     });
   }
-  // PGlite runs one statement at a time in one session: one connection loses no concurrency, and
-  // lets it keep named prepared statements (cleared on connect, since the session outlives it).
-  const pool = new Pool({
-    connectionString: handle.url,
-    max: handle.sharedSession ? 1 : config.databasePoolSize,
-    ...(handle.sharedSession
-      ? { onConnect: (client: PoolClient) => client.query('DEALLOCATE ALL') }
-      : {}),
-  } as PoolConfig);
-  pool.on('error', (error) => warn('idle ledger connection failed', error));
+  const pool = ledgerPool(handle, config, warn);
   const eventLog = new PostgresEventLog(pool, {
     ownsPool: true,
     preparedStatements: true,
@@ -42,4 +34,24 @@ export function createEventLog(
     onWarning: warn,
   });
   return eventLog;
+}
+
+/** The event log's connection pool on PostgreSQL or embedded PGlite. */
+export function ledgerPool(
+  handle: DatabaseHandle,
+  config: Pick<AppConfig, 'databasePoolSize'>,
+  warn: (message: string, error: unknown) => void,
+): Pool {
+  // PGlite runs one statement at a time in one session: one connection loses no concurrency, and
+  // lets it keep named prepared statements (cleared on connect, since the session outlives it).
+  const pool = new Pool({
+    connectionString: handle.url,
+    Client: PooledClient,
+    max: handle.sharedSession ? 1 : config.databasePoolSize,
+    ...(handle.sharedSession
+      ? { onConnect: (client: PoolClient) => client.query('DEALLOCATE ALL') }
+      : {}),
+  } as PoolConfig);
+  pool.on('error', (error) => warn('idle ledger connection failed', error));
+  return pool;
 }

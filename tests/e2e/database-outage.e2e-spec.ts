@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { TestApp, startTestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { classifyDatabaseError } from '../../src/ledger/database/database-errors';
@@ -7,6 +9,7 @@ import {
   INSTANCE_LOCK_NAMESPACE,
   IdempotencyOwner,
 } from '../../src/ledger/commands/idempotency-owner';
+import { PooledClient } from '../../src/ledger/database/pooled-client';
 
 /** Waits until `check` holds, polling; fails with `what` after the deadline. */
 async function eventually(what: string, check: () => Promise<boolean>, ms = 20_000) {
@@ -83,6 +86,13 @@ if (process.env.DATABASE_URL) {
 
     // A test that failed half-way must not leave the database closed for the next one.
     beforeEach(() => admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
+
+    it('pools connections that always hear a lost session (src/ledger/database/pooled-client.ts)', () => {
+      const pool = (test.app.get(DataSource).driver as PostgresDriver).master as Pool & {
+        Client: unknown;
+      };
+      expect(pool.Client).toBe(PooledClient);
+    });
 
     const terminateBackends = () =>
       admin.query(

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource, MigrationExecutor, MigrationInterface, QueryRunner } from 'typeorm';
 import { migrations } from '../../../migrations';
+import { PooledClient } from './pooled-client';
 
 /** Any constant will do; it only has to be the same in every replica. */
 const MIGRATION_LOCK = 0x41545354; // "ATST"
@@ -38,6 +39,7 @@ export async function migrate(
           )
         : migrations,
       migrationsTransactionMode: 'each',
+      extra: { Client: PooledClient },
     });
     await dataSource.initialize();
     try {
