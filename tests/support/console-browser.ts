@@ -81,8 +81,9 @@ export async function accessibilityViolations(
   // Evaluated rather than added as a <script>: the console’s CSP allows no inline script.
   await page.evaluate(AXE_SOURCE);
   const results = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<unknown> } }).axe;
-    return (await axe.run()) as {
+    const axe = (globalThis as unknown as { axe: { run(options: unknown): Promise<unknown> } }).axe;
+    // Violations only: passes and incomplete results are not collected (axe's resultTypes).
+    return (await axe.run({ resultTypes: ['violations'] })) as {
       violations: {
         id: string;
         impact: string;
