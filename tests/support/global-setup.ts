@@ -12,7 +12,12 @@ export default async function globalSetup(
   _globalConfig: GlobalConfig,
   projectConfig: ProjectConfig,
 ): Promise<void> {
-  process.env[SEED_VARIABLE] = await ensureMigratedSeed(projectConfig.cacheDirectory);
-  // The compiled sources that spawned services and command-line tools run from (test-build.ts).
-  process.env[TEST_BUILD_VARIABLE] = ensureTestBuild();
+  // Both at once: the compiler is a child process, the seed is made in this one.
+  const [seed, build] = await Promise.all([
+    ensureMigratedSeed(projectConfig.cacheDirectory),
+    // The compiled sources that spawned services and command-line tools run from (test-build.ts).
+    ensureTestBuild(),
+  ]);
+  process.env[SEED_VARIABLE] = seed;
+  process.env[TEST_BUILD_VARIABLE] = build;
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, newestSource } from '../../scripts/build-sources';
@@ -18,27 +18,24 @@ const STAMP = join(OUT, '.stamp');
 
 /**
  * Compiles the sources into `.test-build/` unless it is newer than every source `npm run build`
- * reads (the same rule as scripts/run.js: editing a spec compiles nothing); its path.
+ * reads (the same rule as scripts/run.js: editing a spec compiles nothing); its path. The compiler
+ * runs as a child process, so the global setup makes the embedded seed meanwhile.
  */
-export function ensureTestBuild(): string {
+export async function ensureTestBuild(): Promise<string> {
   if (existsSync(STAMP) && statSync(STAMP).mtimeMs > newestSource()) return OUT;
   const started = new Date();
   const tsc = require.resolve('typescript/bin/tsc');
-  const result = spawnSync(
-    process.execPath,
-    [
-      tsc,
-      '-p',
-      'tsconfig.build.json',
-      '--noCheck',
-      '--outDir',
-      OUT,
-      '--tsBuildInfoFile',
-      join(OUT, '.tsbuildinfo'),
-    ],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  if (result.status !== 0) {
+  const result = await run([
+    tsc,
+    '-p',
+    'tsconfig.build.json',
+    '--noCheck',
+    '--outDir',
+    OUT,
+    '--tsBuildInfoFile',
+    join(OUT, '.tsbuildinfo'),
+  ]);
+  if (result.code !== 0) {
     throw new Error(
       `compiling the sources for the suites failed:\n${result.stdout}${result.stderr}`,
     );
@@ -54,4 +51,17 @@ export function builtEntry(source: string): string {
   const build = process.env[TEST_BUILD_VARIABLE];
   if (!build) throw new Error(`${TEST_BUILD_VARIABLE} is unset: run the suites through Jest`);
   return join(build, source.replace(/\.ts$/, '.js'));
+}
+
+/** Runs node with `args` in the repository; its exit code and output. */
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
