@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ROOT, newestSource } from '../../scripts/build-sources';
 
 /**
@@ -25,20 +26,24 @@ export async function ensureTestBuild(): Promise<string> {
   if (existsSync(STAMP) && statSync(STAMP).mtimeMs > newestSource()) return OUT;
   const started = new Date();
   const tsc = require.resolve('typescript/bin/tsc');
-  const result = await run([
-    tsc,
-    '-p',
-    'tsconfig.build.json',
-    '--noCheck',
-    '--outDir',
-    OUT,
-    '--tsBuildInfoFile',
-    join(OUT, '.tsbuildinfo'),
-  ]);
-  if (result.code !== 0) {
-    throw new Error(
-      `compiling the sources for the suites failed:\n${result.stdout}${result.stderr}`,
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [
+        tsc,
+        '-p',
+        'tsconfig.build.json',
+        '--noCheck',
+        '--outDir',
+        OUT,
+        '--tsBuildInfoFile',
+        join(OUT, '.tsbuildinfo'),
+      ],
+      { cwd: ROOT },
     );
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`compiling the sources for the suites failed:\n${stdout}${stderr}`);
   }
   // Dated when the compilation started: a source saved during it is newer, and compiled next time.
   writeFileSync(STAMP, started.toISOString());
@@ -51,17 +56,4 @@ export function builtEntry(source: string): string {
   const build = process.env[TEST_BUILD_VARIABLE];
   if (!build) throw new Error(`${TEST_BUILD_VARIABLE} is unset: run the suites through Jest`);
   return join(build, source.replace(/\.ts$/, '.js'));
-}
-
-/** Runs node with `args` in the repository; its exit code and output. */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
