@@ -107,9 +107,9 @@ export class HealthHttpController {
         // A faulted projection runs on past the events it could not apply: still ready.
         // The runner shows `standby` for a projection another projector holds; one this process
         // should run and does not (never started, stopped, failing) makes it not ready.
-        const running = projections.every(
-          (p) => !runsHere || ['live', 'catching-up', 'faulted', 'standby'].includes(p.state),
-        );
+        const running =
+          !runsHere ||
+          projections.every((p) => ['live', 'catching-up', 'faulted', 'standby'].includes(p.state));
         const leaseSession =
           !(this.leases instanceof PostgresLeases) || !runsHere || this.leases.connected();
         if (!leaseSession)
