@@ -18,7 +18,7 @@
  * PGlite (persisted in a temporary DATA_DIR, so a second app can open it) otherwise.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,8 @@ import { streams } from '../../src/ledger/stream-names';
 import { settled } from '../support/events';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { connectToServer } from '../../src/ledger/database/database-handle';
+import { createTestDatabase, withClient, type TestDatabase } from '../support/test-database';
 import { predictionBatchEvent } from './bench-support';
 import { regulatorAccessed, seedGovernance } from './governance-seed';
 
@@ -48,6 +49,8 @@ let statements = 0;
 /** Statements sent inside each projection's page handler (its name is the context). */
 const inProjection = new AsyncLocalStorage<string>();
 const perProjection = new Map<string, number>();
+/** Seconds spent inside each projection's page handler (pages run side by side, so they overlap). */
+const handlerSeconds = new Map<string, number>();
 /** Statements that read the ledger's events (the reader's pages). */
 let ledgerReads = 0;
 const LEDGER_READ = /^\s*(WITH|SELECT)[\s\S]*\bledger_events\b/i;
@@ -80,6 +83,7 @@ async function counted<T>(work: () => Promise<T>): Promise<{ result: T; statemen
   statements = 0;
   ledgerReads = 0;
   perProjection.clear();
+  handlerSeconds.clear();
   counting = true;
   try {
     const result = await work();
@@ -143,6 +147,39 @@ const load = () =>
     .map((n) => n.toFixed(2))
     .join(' ');
 
+/** CPU seconds used so far by this process, and by PostgreSQL's server processes when /proc shows them. */
+function cpuNow(): { node: number; postgres: number | undefined } {
+  const usage = process.cpuUsage();
+  return { node: (usage.user + usage.system) / 1e6, postgres: postgresCpu() };
+}
+
+function postgresCpu(): number | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / tick; // utime, stime
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+function cpuSince(before: ReturnType<typeof cpuNow>): string {
+  const after = cpuNow();
+  const node = (after.node - before.node).toFixed(1);
+  if (before.postgres === undefined || after.postgres === undefined)
+    return `this process ${node} s`;
+  return `this process ${node} s, PostgreSQL server ${(after.postgres - before.postgres).toFixed(1)} s`;
+}
+
 async function rawRead(test: TestApp): Promise<{ events: number; seconds: number }> {
   const begin = process.hrtime.bigint();
   let from: LedgerPosition | undefined;
@@ -161,9 +198,43 @@ function attribute(projections: readonly Projection[]): void {
   for (const projection of projections) {
     const target = projection as Projection & Record<string, unknown>;
     const original = projection.applyPage as (...args: unknown[]) => Promise<void>;
-    target.applyPage = (...args: unknown[]) =>
-      inProjection.run(projection.name, () => original.apply(projection, args));
+    target.applyPage = async (...args: unknown[]) => {
+      const begin = process.hrtime.bigint();
+      try {
+        return await inProjection.run(projection.name, () => original.apply(projection, args));
+      } finally {
+        handlerSeconds.set(
+          projection.name,
+          (handlerSeconds.get(projection.name) ?? 0) + seconds(begin),
+        );
+      }
+    };
   }
+}
+
+/** A database of this name on the server at `base`, created when missing and kept after the run. */
+async function keptTestDatabase(base: string, name: string): Promise<TestDatabase> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name))
+    throw new Error(`BENCH_DATABASE: ${name} is not a plain lower-case name`);
+  await withClient(base, async (admin) => {
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${name}`);
+  });
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const handle = connectToServer(url.toString());
+  return { ...handle, env: { DATABASE_URL: url.toString() } };
+}
+
+/** Whether a kept database already holds a seeded ledger. */
+async function seeded(database: TestDatabase): Promise<boolean> {
+  const url = database.env.DATABASE_URL;
+  return withClient(url, async (client) => {
+    const table = await client.query("SELECT to_regclass('ledger_events') AS t");
+    if (!table.rows[0].t) return false;
+    const count = await client.query('SELECT count(*)::int AS n FROM ledger_events');
+    return (count.rows[0].n as number) >= TARGET_EVENTS;
+  });
 }
 
 function quoteIdent(name: string): string {
@@ -175,13 +246,19 @@ async function main(): Promise<void> {
   const started = Date.now();
   // BENCH_DATA_DIR: an embedded store kept between runs (seeded by the first, reused after).
   const kept = process.env.DATABASE_URL ? undefined : process.env.BENCH_DATA_DIR;
-  const reuse = kept !== undefined && existsSync(join(kept, 'pglite', 'PG_VERSION'));
+  // BENCH_DATABASE: the same on PostgreSQL, a database of that name kept on DATABASE_URL's server.
+  const keptDatabase = process.env.DATABASE_URL ? process.env.BENCH_DATABASE : undefined;
+  const database: TestDatabase | undefined = !process.env.DATABASE_URL
+    ? undefined
+    : keptDatabase
+      ? await keptTestDatabase(process.env.DATABASE_URL, keptDatabase)
+      : await createTestDatabase('postgres');
+  const reuse =
+    (kept !== undefined && existsSync(join(kept, 'pglite', 'PG_VERSION'))) ||
+    (database !== undefined && keptDatabase !== undefined && (await seeded(database)));
   const dataDir = process.env.DATABASE_URL
     ? undefined
     : (kept ?? (await mkdtemp(join(tmpdir(), 'attest-bench-projections-'))));
-  const database: TestDatabase | undefined = process.env.DATABASE_URL
-    ? await createTestDatabase('postgres')
-    : undefined;
   const kind = database ? 'postgres' : 'embedded';
   const env = { DATABASE_POOL_SIZE: '16', ...(dataDir ? { DATA_DIR: dataDir } : {}) };
   countStatements();
@@ -208,7 +285,9 @@ async function main(): Promise<void> {
     const raw0 = await rawRead(test); // also warms the cache the way (b) will find it
     const total = raw0.events;
     console.log(
-      `${kind}: seeded ${total} events (${governance} through the API; bulk ${(total - governance) / bulkSeconds > 0 ? ((total - governance) / bulkSeconds).toFixed(0) : '-'} appends/s) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      reuse
+        ? `${kind}: reusing the ledger of ${total} events a previous run seeded`
+        : `${kind}: seeded ${total} events (${governance} through the API; bulk ${(total - governance) / bulkSeconds > 0 ? ((total - governance) / bulkSeconds).toFixed(0) : '-'} appends/s) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
 
     // (a) raw keyset read, in ledger order, pages of PAGE.
@@ -225,14 +304,17 @@ async function main(): Promise<void> {
       subscriptions++;
       return subscribe(options);
     };
+    const rebuildCpu = cpuNow();
     const rebuildStarted = process.hrtime.bigint();
     const rebuildCount = await counted(() => runner.rebuild());
     const rebuildSeconds = seconds(rebuildStarted);
+    const rebuildCpuUsed = cpuSince(rebuildCpu);
     const rebuildReads = ledgerReads;
     const rebuilt = rebuildCount.result.map((result) => ({
       name: result.name,
       applied: result.eventsApplied,
       statements: perProjection.get(result.name) ?? 0,
+      seconds: handlerSeconds.get(result.name) ?? 0,
     }));
     test.eventLog.subscribe = subscribe;
 
@@ -245,6 +327,7 @@ async function main(): Promise<void> {
     });
     await test.close();
     test = undefined;
+    const catchUpCpu = cpuNow();
     const catchUpStarted = process.hrtime.bigint();
     let bootSeconds = 0;
     const { statements: catchUpStatements } = await counted(async () => {
@@ -257,6 +340,7 @@ async function main(): Promise<void> {
     const catchUpPerProjection = new Map(perProjection);
     const catchUpReads = ledgerReads;
     const catchUpSeconds = seconds(catchUpStarted);
+    const catchUpCpuUsed = cpuSince(catchUpCpu);
     const after = (test as TestApp | undefined)?.runner.status() ?? [];
     const appliedLive = after.reduce((sum, status) => sum + status.eventsApplied, 0);
 
@@ -272,7 +356,7 @@ async function main(): Promise<void> {
         .join('');
     const perEvent = (sent: number, applied: number) =>
       applied > 0 ? (sent / applied).toFixed(2) : '-';
-    const widths = [26, 10, 14, 10, 14, 10];
+    const widths = [26, 10, 14, 10, 12, 14, 10];
     console.log(
       `\nledger: ${total} events (${kind}); page ${PAGE}; 2 cores; load average at start ${loadAtStart}`,
     );
@@ -280,7 +364,10 @@ async function main(): Promise<void> {
       'statements inside each projection’s page handler (the runner’s own transaction and checkpoint statements apart):',
     );
     console.log(
-      line(['projection', 'applied', 'stmts (b)', 'stmts/ev', 'stmts (c)', 'stmts/ev'], widths),
+      line(
+        ['projection', 'applied', 'stmts (b)', 'stmts/ev', 'handler s', 'stmts (c)', 'stmts/ev'],
+        widths,
+      ),
     );
     for (const row of rebuilt) {
       const live = after.find((status) => status.name === row.name)?.eventsApplied ?? 0;
@@ -292,6 +379,7 @@ async function main(): Promise<void> {
             String(row.applied),
             String(row.statements),
             perEvent(row.statements, row.applied),
+            row.seconds.toFixed(2),
             String(liveStatements),
             perEvent(liveStatements, live),
           ],
@@ -356,11 +444,14 @@ async function main(): Promise<void> {
       `stmts/ev: statements per ledger event (per projection: per event it applied). (b) applied ${appliedRebuild} projection-events in all; (c) applied ${appliedLive}, of which the app's boot took ${bootSeconds.toFixed(1)} s; its statements include the boot's.`,
     );
     console.log(
+      `CPU: (b) ${rebuildCpuUsed}; (c) ${catchUpCpuUsed} (the embedded store runs inside this process).`,
+    );
+    console.log(
       `load average at end ${load()}; whole run ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
   } finally {
     await (test as TestApp | undefined)?.close();
-    await database?.close();
+    await database?.close(); // a kept database's close() only forgets it
     if (dataDir && !kept) await rm(dataDir, { recursive: true, force: true });
   }
 }
