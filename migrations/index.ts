@@ -29,6 +29,7 @@ import { MonitoringPolicy1764200000027 } from './1764200000027-monitoring-policy
 import { Webhooks1764200000028 } from './1764200000028-webhooks';
 import { AuditPacksIssued1764200000029 } from './1764200000029-audit-packs';
 import { LineageBatchTallies1764200000030 } from './1764200000030-lineage-batch-tallies';
+import { LineageBatchHistory1764200000031 } from './1764200000031-lineage-batch-history';
 
 /** Every migration, in order; listed here so builds and tests load the same set. */
 export const migrations = [
@@ -63,4 +64,5 @@ export const migrations = [
   Webhooks1764200000028,
   AuditPacksIssued1764200000029,
   LineageBatchTallies1764200000030,
+  LineageBatchHistory1764200000031,
 ];

@@ -358,15 +358,13 @@ const CREATED = `INSERT INTO lineage_nodes (kind, id, facts, created_event_ids, 
        ON CONFLICT (kind, id) DO UPDATE SET
          facts = lineage_nodes.facts || EXCLUDED.facts,
          created_event_ids = lineage_nodes.created_event_ids || EXCLUDED.created_event_ids
-       WHERE NOT (EXCLUDED.created_event_ids[1] = ANY (lineage_nodes.created_event_ids))
-       RETURNING kind, id, facts`;
+       WHERE NOT (EXCLUDED.created_event_ids[1] = ANY (lineage_nodes.created_event_ids))`;
 const UPDATED = `UPDATE lineage_nodes n SET
          facts = n.facts || c.facts,
          created_event_ids = n.created_event_ids || c.event_id
        FROM changes c
        WHERE c.mode = 'update' AND n.kind = c.kind AND n.id = c.id
-         AND NOT (c.event_id = ANY (n.created_event_ids))
-       RETURNING n.kind, n.id, n.facts`;
+         AND NOT (c.event_id = ANY (n.created_event_ids))`;
 
 /**
  * The batches each deployment and model version scored, per UTC day: only edges this statement
@@ -384,17 +382,18 @@ const TALLIED = `INSERT INTO lineage_batch_tallies AS t (kind, id, day, batches,
 
 /**
  * One wave: node changes (each node once), each with its history row (keyed by stream revision),
- * and edges.
+ * and edges. Each node appears once in a wave, so its facts after the change are its facts before
+ * the statement (read per change through the primary key) merged with the change's: the history
+ * row needs no join of the changes with the rows the statement wrote, a join whose size the
+ * planner cannot see and so ran as a nested loop, quadratic in the page.
  */
 async function writeWave(
   manager: EntityManager,
   changes: readonly ChangeRow[],
   edges: readonly EdgeRow[],
 ): Promise<void> {
-  // The history row holds the node's facts after the event: as just changed, or as they were
-  // (an event applied again); none for an update of a node never created.
   await manager.query(
-    `WITH changes AS (
+    `WITH input AS (
        SELECT c.mode, c.kind, c.id, c.event_id, c.event_type, c.revision, c.occurred_at,
               CASE WHEN c.approval_of IS NULL THEN c.facts
                    ELSE c.facts || jsonb_build_object('approvalId', (
@@ -407,17 +406,23 @@ async function writeWave(
          FROM jsonb_to_recordset($1::jsonb) AS c(mode text, kind text, id text, facts jsonb,
               event_id uuid, event_type text, revision bigint, occurred_at timestamptz,
               approval_of text)),
+     changes AS (
+       SELECT i.*,
+              (SELECT n.facts FROM lineage_nodes n WHERE n.kind = i.kind AND n.id = i.id) AS prior,
+              EXISTS (SELECT 1 FROM lineage_nodes n WHERE n.kind = i.kind AND n.id = i.id
+                         AND i.event_id = ANY (n.created_event_ids)) AS held
+         FROM input i),
      created AS (${CREATED}),
      updated AS (${UPDATED}),
-     changed AS (SELECT * FROM created UNION ALL SELECT * FROM updated),
      history AS (
+       -- The node's facts after the event: as changed now, or as they are (an event applied
+       -- again, whose row is already there); none for an update of a node never created, nor for
+       -- a prediction batch: created once and never changed, its node row is its whole history.
        INSERT INTO lineage_node_facts (kind, id, revision, event_id, event_type, occurred_at, facts)
-       SELECT c.kind, c.id, c.revision, c.event_id, c.event_type, c.occurred_at,
-              COALESCE(done.facts, n.facts)
-         FROM changes c
-         LEFT JOIN changed done ON done.kind = c.kind AND done.id = c.id
-         LEFT JOIN lineage_nodes n ON n.kind = c.kind AND n.id = c.id
-        WHERE COALESCE(done.facts, n.facts) IS NOT NULL
+       SELECT kind, id, revision, event_id, event_type, occurred_at,
+              CASE WHEN held THEN prior ELSE COALESCE(prior, '{}'::jsonb) || facts END
+         FROM changes
+        WHERE (prior IS NOT NULL OR mode = 'create') AND kind <> 'prediction-batch'
        ON CONFLICT (kind, id, revision) DO NOTHING),
      linked AS (
        INSERT INTO lineage_edges (from_kind, from_id, to_kind, to_id, relation, event_id, occurred_at)

@@ -176,13 +176,19 @@ export class GetLineageQueryHandler implements IQueryHandler<GetLineageQuery, Li
         ? `SELECT n.kind, n.id, n.facts, n.created_event_ids::text[] AS event_ids
            FROM lineage_nodes n JOIN unnest($1::text[], $2::text[]) AS r(kind, id)
              ON n.kind = r.kind AND n.id = r.id`
-        : `SELECT h.kind, h.id,
+        : // A prediction batch never changes: it has no history rows, its node row is as it was.
+          `SELECT h.kind, h.id,
              (array_agg(h.facts ORDER BY h.revision DESC))[1] AS facts,
              array_agg(h.event_id::text ORDER BY h.revision) AS event_ids
            FROM lineage_node_facts h JOIN unnest($1::text[], $2::text[]) AS r(kind, id)
              ON h.kind = r.kind AND h.id = r.id
-           WHERE h.occurred_at <= $3::timestamptz
-           GROUP BY h.kind, h.id`,
+           WHERE h.occurred_at <= $3::timestamptz AND h.kind <> '${BATCH}'
+           GROUP BY h.kind, h.id
+           UNION ALL
+           SELECT n.kind, n.id, n.facts, n.created_event_ids::text[]
+           FROM lineage_nodes n JOIN unnest($1::text[], $2::text[]) AS r(kind, id)
+             ON n.kind = r.kind AND n.id = r.id
+           WHERE n.kind = '${BATCH}' AND n.created_at <= $3::timestamptz`,
       asOf === null ? [kinds, ids] : [kinds, ids, asOf],
     )) as NodeRow[];
     const found = new Map(rows.map((row) => [key(row), row]));
