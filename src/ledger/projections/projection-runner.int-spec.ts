@@ -21,6 +21,8 @@ class FlakyCountingProjection implements Projection, OnModuleInit {
   failOnApply: number | undefined;
   /** What the failing apply throws: the handler's own exception unless a test says otherwise. */
   failure = () => new Error('simulated crash in the middle of a batch');
+  /** synchronous_commit as each page's transaction saw it. */
+  readonly commitModes: string[] = [];
   private applied = 0;
   private signalFailure!: () => void;
   /** Resolves once the simulated crash has happened. */
@@ -35,6 +37,10 @@ class FlakyCountingProjection implements Projection, OnModuleInit {
   }
 
   async applyPage(events: readonly RecordedEvent[], { manager }: ProjectionContext): Promise<void> {
+    const [mode] = (await manager.query(
+      `SELECT current_setting('synchronous_commit') AS mode`,
+    )) as { mode: string }[];
+    this.commitModes.push(mode.mode);
     for (const event of events) await this.applyEvent(event, manager);
   }
 
@@ -174,6 +180,25 @@ describe('ProjectionRunner', () => {
       event_count: '6',
       last_revision: '5',
     });
+  });
+
+  it('commits pages without waiting for the disk, in their own transactions only', async () => {
+    flaky.commitModes.length = 0;
+    const { position } = await t.eventLog.append('dataset-commit-mode', newEvents(3), {
+      expectedRevision: 'no_stream',
+    });
+    expect(await t.runner.waitFor(position, 20_000)).toBe(true);
+    expect(flaky.commitModes.length).toBeGreaterThan(0);
+    expect(new Set(flaky.commitModes)).toEqual(new Set(['off']));
+    // The pool's connections go back as they were: every other transaction waits for the disk.
+    const settings = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        dataSource.transaction((manager) =>
+          manager.query(`SELECT current_setting('synchronous_commit') AS mode`),
+        ),
+      ),
+    );
+    expect(settings.flat()).toEqual(Array.from({ length: 4 }, () => ({ mode: 'on' })));
   });
 
   it('rebuilds from zero into fresh tables with identical rows', async () => {

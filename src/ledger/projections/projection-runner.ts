@@ -1320,11 +1320,14 @@ export class ProjectionRunner {
  * The checkpoint's compare-and-set: moves it to $2 only if it is still at $3, and locks the row
  * until the transaction ends (no row back: another runner moved it). It also marks the page's
  * transaction as one that never appends to the ledger, so no subscription waits for it to end
- * (README, "Delivery order").
+ * (README, "Delivery order"), and lets it commit without waiting for its WAL to reach the disk
+ * (synchronous_commit off, this transaction only): a crash may lose the last pages applied, rows
+ * and checkpoint together, and the projection applies them again (README, "Projections").
  */
 const MOVE_CHECKPOINT = `WITH moved AS (
     UPDATE projection_checkpoints c SET position = $2, updated_at = now()
-    FROM (${MARK_READ_MODEL_TRANSACTION}) AS read_model_mark
+    FROM (${MARK_READ_MODEL_TRANSACTION}) AS read_model_mark,
+         (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
     WHERE c.projection = $1 AND c.position IS NOT DISTINCT FROM $3::text
     RETURNING c.projection)
   SELECT projection FROM moved`;
