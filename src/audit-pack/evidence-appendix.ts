@@ -1,4 +1,4 @@
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { createDeflate } from 'node:zlib';
@@ -12,6 +12,16 @@ import { isoInstant } from './pdf-dates';
 import { type Column, INK, MUTED, contentWidth, heading, paragraph, table } from './pdf-layout';
 
 type Doc = InstanceType<typeof PDFDocument>;
+
+let pdfkit: typeof PDFDocument | undefined;
+/**
+ * pdfkit, loaded with the first document: it takes a tenth of a second or more to load, and
+ * most processes (pipelines' appends, the projector) never write a PDF.
+ */
+function loadPdfkit(): typeof PDFDocument {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, above
+  return (pdfkit ??= require('pdfkit') as typeof PDFDocument);
+}
 
 export const EVIDENCE_FILE_NAME = 'evidence.json';
 /** The SHA-256 of the attached evidence (uncompressed), in its stream's /Params. */
@@ -63,7 +73,7 @@ export function openDocument(
     signing: DocumentSigning;
   },
 ): { doc: Doc; finish: () => Promise<number> } {
-  const doc = new PDFDocument({
+  const doc = new (loadPdfkit())({
     size: 'A4',
     margins: { top: 56, bottom: 56, left: 50, right: 50 },
     compress: true,

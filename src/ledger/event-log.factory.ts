@@ -5,7 +5,7 @@ import type { DatabaseHandle } from './database/database-handle';
 import type { DatabaseOutage } from './database/database-outage';
 import { PooledClient } from './database/pooled-client';
 import type { EventLog } from './event-log.port';
-import { EventStoreEventLog } from './eventstore/eventstore-event-log';
+import type * as EventStoreAdapter from './eventstore/eventstore-event-log';
 import { PostgresEventLog } from './postgres/postgres-event-log';
 
 /** The event log for the configured store: EventStoreDB, PostgreSQL or embedded PGlite. */
@@ -20,6 +20,10 @@ export function createEventLog(
     if (!outage?.noteError(error, message)) logger.warn({ err: error }, message);
   };
   if (config.eventStoreConnectionString) {
+    // Loaded only when configured: @eventstore/db-client takes a tenth of a second to load.
+    const { EventStoreEventLog } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('./eventstore/eventstore-event-log') as typeof EventStoreAdapter;
     return EventStoreEventLog.fromConnectionString(config.eventStoreConnectionString, {
       onWarning: warn,
     });
