@@ -13,6 +13,7 @@ import { seedSampleHistory } from '../support/sample-history';
 import { type TestApp, startTestApp } from '../support/test-app';
 import {
   type StoreKind,
+  defaultStoreKind,
   type TestDatabase,
   createTestDatabase,
   storeKinds,
@@ -413,8 +414,12 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
     // slow to open), and the ledger must verify again once the last is put back.
     // One change per table: the command runs the same check as GET /ledger/verify above, which
     // meets every change; each run is a process loading the service's code.
-    const perTable = tamperings.filter((tampering) => CLI_CASES.has(tampering.name));
-    expect(perTable).toHaveLength(CLI_CASES.size);
+    // The other store of a run with both (CI) runs two of them: the command is the same code on
+    // either, and each run there opens the embedded store again, the slow part.
+    const cases =
+      kind === defaultStoreKind() ? [...CLI_CASES] : [...CLI_CASES].filter((_, i) => i % 2 === 1);
+    const perTable = tamperings.filter((tampering) => cases.includes(tampering.name));
+    expect(perTable).toHaveLength(cases.length);
     let restore: Sql | undefined;
     for (const tampering of perTable) {
       const previous = restore;

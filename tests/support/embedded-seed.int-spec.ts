@@ -34,17 +34,20 @@ describe('starting the embedded store from a seed', () => {
   });
 
   it('starts an app from a seed that lacks the newest migration, which then runs', async () => {
-    const older = await startEmbedded('memory://');
+    // The suites' copy with its newest migration undone: what a seed made before it looks like
+    // (quicker than running every other migration on a fresh store).
+    const older = await startEmbedded('memory://', { seed: await migratedSeed() });
     handles.push(older);
     const dataSource = new DataSource({
       type: 'postgres',
       url: older.url,
-      migrations: migrations.slice(0, -1),
+      migrations,
       migrationsTransactionMode: 'each',
     });
     await dataSource.initialize();
-    await dataSource.runMigrations();
+    await dataSource.undoLastMigration();
     await dataSource.destroy();
+    expect(await applied(older.url)).toEqual(migrations.slice(0, -1).map((m) => m.name));
     await withClient(older.url, (sql) => sql.query('CREATE TABLE from_the_seed (x int)'));
     const seed = await (older.dumpDataDir as () => Promise<Blob>)();
 

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { migratedSeed } from '../../../tests/support/embedded-seed';
 import { startEmbedded } from './database-handle';
 
 describe('embedded store', () => {
@@ -36,7 +37,8 @@ describe('embedded store', () => {
 
   it('takes over a lock left by a process that is gone', async () => {
     await writeFile(join(dataDir, 'attest.pid'), '2147483646');
-    const handle = await startEmbedded(dataDir);
+    // The lock is all this is about: the store starts from the suites' copy, not a slow initdb.
+    const handle = await startEmbedded(dataDir, { seed: await migratedSeed() });
     expect(JSON.parse(await readFile(join(dataDir, 'attest.pid'), 'utf8'))).toMatchObject({
       pid: process.pid,
     });
@@ -49,7 +51,7 @@ describe('embedded store', () => {
     await writeFile(lockFile, JSON.stringify({ pid: 1, token: 'theirs', hostname: 'elsewhere' }));
     const old = new Date(Date.now() - 60_000);
     await utimes(lockFile, old, old);
-    const handle = await startEmbedded(dataDir);
+    const handle = await startEmbedded(dataDir, { seed: await migratedSeed() });
     expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({
       pid: process.pid,
       hostname: expect.any(String),
