@@ -2,7 +2,11 @@ import type { EventEmitter } from 'node:events';
 import { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { TestDatabase, createTestDatabase, storeKinds } from '../../../tests/support/test-database';
+import {
+  TestDatabase,
+  createDatabaseToMigrate,
+  storeKinds,
+} from '../../../tests/support/test-database';
 import { ledgerPool } from '../event-log.factory';
 import { PooledClient } from './pooled-client';
 
@@ -43,7 +47,7 @@ describe.each(storeKinds())('a pooled connection ended while it is handed out (%
   let database: TestDatabase;
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
+    database = await createDatabaseToMigrate(kind);
   });
 
   afterAll(() => database?.close());
