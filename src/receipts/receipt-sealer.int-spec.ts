@@ -330,6 +330,18 @@ describe.each(storeKinds())('ReceiptSealer on %s', (kind) => {
         sealers[1].seal(),
       ]);
       const db = apps[0].app.get(DataSource);
+      // A pass that finds a key locked by the other process leaves it to that one, whose pass
+      // may still be under way (or may itself have met the lock): pass again until every full
+      // batch is recorded. Racing or not, no receipt may be sealed twice (below).
+      const pending = async () => {
+        const [row] = (await db.query(
+          `SELECT (SELECT count(*)::int FROM decision_receipts WHERE batch_id IS NULL) AS waiting,
+                  (SELECT count(*)::int FROM receipt_batches WHERE status = 'assigned') AS assigned`,
+        )) as { waiting: number; assigned: number }[];
+        return row.waiting >= 5 || row.assigned > 0;
+      };
+      for (let round = 0; round < 20 && (await pending()); round++)
+        await Promise.all(sealers.map((sealer) => sealer.seal()));
       const rows = await receiptRows(
         db,
         receipts.map((r) => r.receipt.receiptId),
