@@ -20,7 +20,7 @@ import {
   testReceipt,
 } from '../../tests/support/receipts';
 import {
-  createDatabaseToMigrate,
+  createTestDatabase,
   storeKinds,
   type TestDatabase,
 } from '../../tests/support/test-database';
@@ -291,7 +291,7 @@ describe.each(storeKinds())('ReceiptSealer on %s', (kind) => {
       const env = { SEAL_EVERY_RECEIPTS: '5', SEAL_INTERVAL_MS: '0' };
       if (kind === 'postgres') {
         // Two replicas, one after the other: the first migrates the database.
-        database = await createDatabaseToMigrate(kind);
+        database = await createTestDatabase(kind);
         apps.push(await startTestApp({ kind, database, env }));
         apps.push(await startTestApp({ kind, database, env }));
         sealers = apps.map((app) => app.app.get(ReceiptSealer));

@@ -9,7 +9,7 @@ import { streams } from '../../src/ledger/stream-names';
 import { creditDatasetCsv, creditDatasetRegistration } from '../support/onnx/credit-dataset';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
-import { createDatabaseToMigrate, storeKinds } from '../support/test-database';
+import { createTestDatabase, storeKinds } from '../support/test-database';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -187,7 +187,7 @@ if (restartable.length > 0)
   describe.each(restartable)('dataset data status after the upgrade (%s)', (kind) => {
     it('shows data stored before its column existed, once the projection has replayed', async () => {
       const dataDir = await mkdtemp(join(tmpdir(), 'attest-data-status-upgrade-e2e-'));
-      const database = await createDatabaseToMigrate(kind);
+      const database = await createTestDatabase(kind);
       const env = { ARTIFACT_DIR: dataDir, DATASET_SWEEP_INTERVAL_MS: '0' };
       let test: TestApp | undefined = await startTestApp({ kind, database, env });
       try {

@@ -12,7 +12,7 @@ import { WebhookDeliverer } from '../../src/webhooks/webhook-deliverer';
 import { WEBHOOK_RETRY_DELAY } from '../../src/webhooks/webhook-retry';
 import { deploymentSeeds } from '../support/deployment-seeds';
 import { TestApp, startTestApp } from '../support/test-app';
-import { createDatabaseToMigrate, storeKinds } from '../support/test-database';
+import { createTestDatabase, storeKinds } from '../support/test-database';
 
 /** One request the receiver got, as it arrived. */
 type Received = { headers: IncomingHttpHeaders; body: string; answered: number };
@@ -522,7 +522,7 @@ const restartable = storeKinds().filter((kind) => kind === 'postgres');
 if (restartable.length > 0)
   describe.each(restartable)('webhook deliveries across restarts and replicas (%s)', (kind) => {
     it('sends after a restart what was queued, and queues what was recorded while none ran', async () => {
-      const database = await createDatabaseToMigrate(kind);
+      const database = await createTestDatabase(kind);
       const receiver = await startReceiver();
       // The first app never polls (60 s): its delivery is still pending when it stops.
       const idle = { ...ENV, WEBHOOK_POLL_INTERVAL_MS: '60000' };
@@ -577,7 +577,7 @@ if (restartable.length > 0)
     });
 
     it('sends each delivery once when two replicas deliver at the same time', async () => {
-      const database = await createDatabaseToMigrate(kind);
+      const database = await createTestDatabase(kind);
       const receiver = await startReceiver();
       const idle = { ...ENV, WEBHOOK_POLL_INTERVAL_MS: '60000' };
       const one = await startTestApp({ kind, database, env: idle });

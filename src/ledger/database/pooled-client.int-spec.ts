@@ -2,11 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import {
-  TestDatabase,
-  createDatabaseToMigrate,
-  storeKinds,
-} from '../../../tests/support/test-database';
+import { TestDatabase, createTestDatabase, storeKinds } from '../../../tests/support/test-database';
 import { ledgerPool } from '../event-log.factory';
 import { PooledClient } from './pooled-client';
 
@@ -47,7 +43,7 @@ describe.each(storeKinds())('a pooled connection ended while it is handed out (%
   let database: TestDatabase;
 
   beforeAll(async () => {
-    database = await createDatabaseToMigrate(kind);
+    database = await createTestDatabase(kind);
   });
 
   afterAll(() => database?.close());
