@@ -13,14 +13,13 @@ import { type Column, INK, MUTED, contentWidth, heading, paragraph, table } from
 
 type Doc = InstanceType<typeof PDFDocument>;
 
-let pdfkit: typeof PDFDocument | undefined;
 /**
- * pdfkit, loaded with the first document: it takes a tenth of a second or more to load, and
- * most processes (pipelines' appends, the projector) never write a PDF.
+ * pdfkit, loaded with the first document (Node keeps it after): it takes a tenth of a second or
+ * more to load, and most processes (pipelines' appends, the projector) never write a PDF.
  */
 function loadPdfkit(): typeof PDFDocument {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, above
-  return (pdfkit ??= require('pdfkit') as typeof PDFDocument);
+  return require('pdfkit') as typeof PDFDocument;
 }
 
 export const EVIDENCE_FILE_NAME = 'evidence.json';

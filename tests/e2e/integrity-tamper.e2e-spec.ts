@@ -72,6 +72,11 @@ const CLI_CASES = new Set([
   'ledger_checkpoints (the root)',
   'ledger_signing_keys (the public key)',
 ]);
+/** Of those, what the other store of a two-store run checks: one table of the tree, one of the checkpoints. */
+const OTHER_STORE_CLI_CASES = new Set([
+  'integrity_leaves (the event hash)',
+  'ledger_signing_keys (the public key)',
+]);
 
 describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: StoreKind) => {
   let test: TestApp | undefined;
@@ -416,10 +421,9 @@ describe.each(storeKinds())('tampering with the integrity log (%s)', (kind: Stor
     // meets every change; each run is a process loading the service's code.
     // The other store of a run with both (CI) runs two of them: the command is the same code on
     // either, and each run there opens the embedded store again, the slow part.
-    const cases =
-      kind === defaultStoreKind() ? [...CLI_CASES] : [...CLI_CASES].filter((_, i) => i % 2 === 1);
-    const perTable = tamperings.filter((tampering) => cases.includes(tampering.name));
-    expect(perTable).toHaveLength(cases.length);
+    const cases = kind === defaultStoreKind() ? CLI_CASES : OTHER_STORE_CLI_CASES;
+    const perTable = tamperings.filter((tampering) => cases.has(tampering.name));
+    expect(perTable).toHaveLength(cases.size);
     let restore: Sql | undefined;
     for (const tampering of perTable) {
       const previous = restore;

@@ -367,12 +367,13 @@ class LineagePage {
  * A node change merges the facts into the node unless the node already holds the event (a
  * replay); `create` may start the node, `update` only changes one already recorded.
  */
-const CREATED = `INSERT INTO lineage_nodes (kind, id, facts, created_event_ids, created_at)
-       SELECT kind, id, facts, ARRAY[event_id], occurred_at FROM changes WHERE mode = 'create'
-       ON CONFLICT (kind, id) DO UPDATE SET
+const MERGE_UNLESS_HELD = `ON CONFLICT (kind, id) DO UPDATE SET
          facts = lineage_nodes.facts || EXCLUDED.facts,
          created_event_ids = lineage_nodes.created_event_ids || EXCLUDED.created_event_ids
        WHERE NOT (EXCLUDED.created_event_ids[1] = ANY (lineage_nodes.created_event_ids))`;
+const CREATED = `INSERT INTO lineage_nodes (kind, id, facts, created_event_ids, created_at)
+       SELECT kind, id, facts, ARRAY[event_id], occurred_at FROM changes WHERE mode = 'create'
+       ${MERGE_UNLESS_HELD}`;
 const UPDATED = `UPDATE lineage_nodes n SET
          facts = n.facts || c.facts,
          created_event_ids = n.created_event_ids || c.event_id
@@ -436,10 +437,7 @@ async function writeWave(
        -- As CREATED does for any node: a batch node is created by its one event.
        INSERT INTO lineage_nodes (kind, id, facts, created_event_ids, created_at)
        SELECT '${BATCH}', id, facts, ARRAY[event_id], occurred_at FROM batches
-       ON CONFLICT (kind, id) DO UPDATE SET
-         facts = lineage_nodes.facts || EXCLUDED.facts,
-         created_event_ids = lineage_nodes.created_event_ids || EXCLUDED.created_event_ids
-       WHERE NOT (EXCLUDED.created_event_ids[1] = ANY (lineage_nodes.created_event_ids))),
+       ${MERGE_UNLESS_HELD}),
      history AS (
        -- The node's facts after the event: as changed now, or as they are (an event applied
        -- again, whose row is already there); none for an update of a node never created. A
