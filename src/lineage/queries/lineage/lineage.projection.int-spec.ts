@@ -13,6 +13,7 @@ import { streams } from '../../../ledger/stream-names';
 import type { ModelEvent, ModelVersionRegistered } from '../../../model-registry/model.events';
 import type { PredictionBatchRecorded } from '../../../predictions/prediction.events';
 import type { TrainingRunEvent } from '../../../training-runs/training-run.events';
+import { LineageBatchHistory1764200000031 } from '../../../../migrations/1764200000031-lineage-batch-history';
 import { LineageProjection } from './lineage.projection';
 
 const PIPELINE: Actor = { sub: 'ci', roles: ['pipeline'] };
@@ -298,6 +299,26 @@ describe('the lineage projection', () => {
     expect(byId.get(batchId)).toMatchObject({
       facts: { count: 500, version: '1.0.0', window: { from: day(22), to: day(23) } },
     });
+  });
+
+  it('keeps no history row for a prediction batch, and the migration drops those kept before', async () => {
+    const batchHistory = () =>
+      spec.rows(`SELECT id FROM lineage_node_facts WHERE kind = 'prediction-batch'`);
+    expect(await batchHistory()).toEqual([]);
+    // A row as the projection wrote before: a copy of the batch's node row.
+    await spec.rows(
+      `INSERT INTO lineage_node_facts (kind, id, revision, event_id, event_type, occurred_at, facts)
+       SELECT kind, id, 0, created_event_ids[1], 'PredictionBatchRecorded', created_at, facts
+         FROM lineage_nodes WHERE kind = 'prediction-batch'`,
+    );
+    expect(await batchHistory()).toEqual([{ id: batchId }]);
+    const runner = spec.dataSource.createQueryRunner();
+    try {
+      await new LineageBatchHistory1764200000031().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await batchHistory()).toEqual([]);
   });
 
   it('keeps every node’s facts after each change, for answers as of an instant', async () => {
